@@ -1,0 +1,73 @@
+/* The control protocol: the command table and the parsing of one request line. */
+#ifndef IRRIGD_CORE_PROTO_H
+#define IRRIGD_CORE_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * A request is one line: "[--json] VERB [ARG...]\n", words separated by
+ * spaces or tabs.  The reply is one or more lines; in text mode each line
+ * but the last starts with "- " (output to show), and the last is "OK" or
+ * "ERR CODE MESSAGE".  In JSON mode every line is one JSON object, the last
+ * one with "ok": true or false.  See doc/protocol.md.
+ */
+#define PROTO_VERSION 1
+#define PROTO_LINE_MAX 4096		/* bytes, newline included */
+#define PROTO_ARGS_MAX 16
+
+enum cmd_id {
+	CMD_WATER,
+	CMD_STOP,
+	CMD_STATUS,
+	CMD_SENSORS,
+	CMD_MOISTURE,
+	CMD_TEMPERATURE,
+	CMD_BRIGHTNESS,
+	CMD_FLOW,
+	CMD_VERSION,
+	CMD_HELP,
+	CMD_SIM,
+	CMD__COUNT
+};
+
+struct cmd_spec {
+	const char *name;
+	const char *usage;	/* arguments, for help and usage errors */
+	const char *summary;
+	int min_args, max_args;	/* after the verb, options included */
+};
+
+extern const struct cmd_spec cmd_specs[CMD__COUNT];
+
+/* Error codes a reply carries: stable, for scripts. */
+#define ERR_BAD_REQUEST "bad-request"
+#define ERR_TOO_LONG "too-long"
+#define ERR_UNKNOWN_COMMAND "unknown-command"
+#define ERR_USAGE "usage"
+#define ERR_BAD_DURATION "bad-duration"
+#define ERR_UNKNOWN_ZONE "unknown-zone"
+#define ERR_BUSY "busy"
+#define ERR_HARDWARE "hardware"
+#define ERR_UNAVAILABLE "unavailable"
+
+struct request {
+	bool json;
+	enum cmd_id cmd;
+	int argc;			/* arguments after the verb */
+	char *argv[PROTO_ARGS_MAX];
+};
+
+/*
+ * Splits line (NUL-terminated, without its newline) in place into *req.
+ * On error returns a negative errno and sets *code and *message for the
+ * reply: control characters or bytes outside printable ASCII, too many
+ * words, an unknown verb, or the wrong number of arguments.
+ */
+int proto_parse(char *line, struct request *req, const char **code,
+		const char **message);
+
+/* The command called name, or -1. */
+int proto_find_command(const char *name);
+
+#endif

@@ -1,0 +1,125 @@
+/* The daemon's configuration: loaded from a libconfig file and validated whole. */
+#ifndef IRRIGD_DAEMON_CONFIG_H
+#define IRRIGD_DAEMON_CONFIG_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hw/ads1x15.h"
+
+#define CONFIG_DEFAULT_PATH IRRIGD_SYSCONFDIR "/irrigd/irrigd.conf"
+#define CONFIG_DEFAULT_SOCKET "/run/irrigd/irrigd.sock"
+#define CONFIG_DEFAULT_STATE_DIR "/var/lib/irrigd"
+
+#define CONFIG_MAX_EXPANDERS 8
+#define CONFIG_MAX_ADCS 4
+#define CONFIG_MAX_ZONES 16
+#define CONFIG_MAX_PROBES 16
+/* Names are [A-Za-z0-9_-], so they need no quoting on the socket or in JSON. */
+#define CONFIG_NAME_MAX 32
+#define CONFIG_SOCKET_PATH_MAX 108	/* sizeof(sun_path) */
+
+enum hw_backend { HW_BACKEND_SIM, HW_BACKEND_LINUX };
+
+enum temp_conversion {
+	TEMP_TMP36,	/* 10 mV/°C, 500 mV at 0 °C */
+	TEMP_LM35,	/* 10 mV/°C, 0 mV at 0 °C */
+	TEMP_LINEAR,	/* °C = volts * scale + offset */
+};
+
+struct config_expander {
+	uint8_t address;		/* 0x20-0x27 */
+};
+
+struct config_adc {
+	uint8_t address;		/* 0x48-0x4B */
+	enum ads1x15_type type;		/* "ads1115" (default) or "ads1015" */
+	int range_mv;			/* full-scale range, default 4096 */
+	int data_rate;			/* samples per second, default 250 */
+};
+
+/* A pin on one of the expanders. */
+struct config_pin {
+	int expander;			/* index into config.expanders */
+	unsigned pin;			/* 0-7 */
+	bool active_low;		/* default false */
+};
+
+/* An ADC input. */
+struct config_analog {
+	int adc;			/* index into config.adcs */
+	unsigned channel;		/* 0-3 */
+};
+
+struct config_zone {
+	char name[CONFIG_NAME_MAX];
+	struct config_pin valve;
+	double flow_lpm;		/* nominal flow, L/min, > 0 */
+	unsigned max_run_s;		/* default 3600 */
+};
+
+struct config_probe {
+	char name[CONFIG_NAME_MAX];
+	struct config_analog input;
+	int zone;			/* index into config.zones */
+	double dry_volts;		/* reading in dry soil: 0 % */
+	double wet_volts;		/* reading in soaked soil: 100 % */
+	bool has_power;			/* powered only while read */
+	struct config_pin power;
+	unsigned power_settle_ms;	/* default 50 */
+};
+
+struct config_light {
+	bool present;
+	struct config_analog input;
+	double dark_volts;		/* 0 % */
+	double bright_volts;		/* 100 % */
+};
+
+struct config_temperature {
+	bool present;
+	struct config_analog input;
+	enum temp_conversion conversion;
+	double scale, offset;		/* TEMP_LINEAR only */
+	char unit;			/* 'C' or 'F', for display */
+};
+
+struct config_flow_meter {
+	char line[CONFIG_NAME_MAX];	/* GPIO line name, e.g. "GPIO17" */
+	double pulses_per_litre;	/* default 450 (YF-S201) */
+};
+
+struct config {
+	char path[PATH_MAX];
+	enum hw_backend backend;
+	unsigned i2c_bus;		/* /dev/i2c-N, default 1 */
+	struct config_expander expanders[CONFIG_MAX_EXPANDERS];
+	size_t n_expanders;
+	struct config_adc adcs[CONFIG_MAX_ADCS];
+	size_t n_adcs;
+	struct config_flow_meter flow_meter;
+	struct config_zone zones[CONFIG_MAX_ZONES];
+	size_t n_zones;			/* at least 1 */
+	struct config_probe probes[CONFIG_MAX_PROBES];
+	size_t n_probes;
+	struct config_light light;
+	struct config_temperature temperature;
+	unsigned report_interval_s;	/* default 60 */
+	char socket_path[CONFIG_SOCKET_PATH_MAX];
+};
+
+/*
+ * Reads and validates the file at path into *out.  On failure returns a
+ * negative errno, leaves *out untouched, and writes one message that names
+ * the file, the line and the setting into err:
+ *   "/etc/irrigd/irrigd.conf:14: zones.[0].valve.pin: must be 0 to 7"
+ */
+int config_load(const char *path, struct config *out, char *err,
+		size_t err_size);
+
+/* Index of the zone called name, or -1. */
+int config_find_zone(const struct config *cfg, const char *name);
+
+#endif

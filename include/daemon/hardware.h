@@ -1,0 +1,42 @@
+/* The garden's hardware as the config wires it: valves, probes, meter, on either backend. */
+#ifndef IRRIGD_DAEMON_HARDWARE_H
+#define IRRIGD_DAEMON_HARDWARE_H
+
+#include <stdbool.h>
+
+#include "daemon/config.h"
+#include "hw/flowmeter.h"
+#include "hw/garden.h"
+
+struct hardware;
+
+/*
+ * Opens the backend (the sim one when sim, whatever cfg says), sets every
+ * valve and probe-power pin up as an output at its inactive level, so
+ * every valve is closed before anything else happens.  cfg must outlive
+ * the hardware.  Logs what failed, with the bus and address; returns 0 or
+ * a negative errno.
+ */
+int hardware_open(const struct config *cfg, bool sim, struct hardware **out);
+/* Closes every valve, then frees everything. */
+void hardware_close(struct hardware *hw);
+
+/* Every valve and power pin off, trying all even when one fails. */
+int hardware_all_off(struct hardware *hw);
+int hardware_valve(struct hardware *hw, int zone, bool open);
+
+/*
+ * Reads every soil probe (powering them for the read where they have a
+ * power pin): percent[i] for probe i, and errs[i] 0 or a negative errno.
+ * Returns how many read well.
+ */
+int hardware_read_soil(struct hardware *hw, double *percent, int *errs);
+/* In the config's unit. */
+int hardware_read_temperature(struct hardware *hw, double *value);
+int hardware_read_light(struct hardware *hw, double *percent);
+
+struct flowmeter *hardware_flowmeter(struct hardware *hw);
+/* The garden model, NULL on real hardware. */
+struct garden *hardware_garden(struct hardware *hw);
+
+#endif

@@ -1,0 +1,59 @@
+/* ADS1115/ADS1015 ADC driver: single-shot conversions of one channel against ground. */
+#ifndef IRRIGD_HW_ADS1X15_H
+#define IRRIGD_HW_ADS1X15_H
+
+#include <stdint.h>
+
+#include "hw/i2c.h"
+
+enum ads1x15_type { ADS1115, ADS1015 };
+
+/* Register pointer values (datasheet SBAS444, 9.6). */
+enum {
+	ADS1X15_REG_CONVERSION = 0,
+	ADS1X15_REG_CONFIG = 1,
+	ADS1X15_REG_LO_THRESH = 2,
+	ADS1X15_REG_HI_THRESH = 3,
+};
+
+#define ADS1X15_CHANNELS 4
+#define ADS1X15_ADDR_MIN 0x48
+#define ADS1X15_ADDR_MAX 0x4B
+
+struct ads1x15;
+
+struct ads1x15 *ads1x15_new(struct i2c_bus *bus, uint8_t addr,
+			    enum ads1x15_type type);
+void ads1x15_free(struct ads1x15 *adc);
+
+/*
+ * Full-scale range in millivolts: 6144, 4096, 2048, 1024, 512 or 256.
+ * -EINVAL for any other value; nothing changes then.
+ */
+int ads1x15_set_range_mv(struct ads1x15 *adc, int full_scale_mv);
+
+/*
+ * Samples per second, one the chip supports: ADS1115 8, 16, 32, 64, 128,
+ * 250, 475, 860; ADS1015 128, 250, 490, 920, 1600, 2400, 3300.
+ * -EINVAL otherwise; nothing changes then.
+ */
+int ads1x15_set_data_rate(struct ads1x15 *adc, int samples_per_second);
+
+/*
+ * Starts a single-shot conversion of channel (0-3) against ground, waits
+ * for it to finish (the OS bit) and returns the signed result scaled to
+ * the full 16-bit range in *raw (an ADS1015's 12 bits are shifted up).
+ * -ETIMEDOUT when the chip never finishes.
+ */
+int ads1x15_read_raw(struct ads1x15 *adc, unsigned channel, int16_t *raw);
+
+/* The same conversion in volts. */
+int ads1x15_read_volts(struct ads1x15 *adc, unsigned channel, double *volts);
+
+uint8_t ads1x15_address(const struct ads1x15 *adc);
+
+/* Is this a valid range in mV / a supported data rate for the type? */
+int ads1x15_check_range_mv(int full_scale_mv);
+int ads1x15_check_data_rate(enum ads1x15_type type, int samples_per_second);
+
+#endif

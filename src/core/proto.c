@@ -1,0 +1,83 @@
+/* The control protocol: the command table and the parsing of one request line. */
+#include "core/proto.h"
+
+#include <errno.h>
+#include <string.h>
+
+const struct cmd_spec cmd_specs[CMD__COUNT] = {
+	[CMD_WATER] = { "water", "[ZONE] DURATION [--no-wait]",
+			"water a zone; DURATION in minutes, or 90s, 2m30s, 1h",
+			1, 3 },
+	[CMD_STOP] = { "stop", "", "close every valve now", 0, 0 },
+	[CMD_STATUS] = { "status", "", "what the daemon is doing", 0, 0 },
+	[CMD_SENSORS] = { "sensors", "", "read every sensor", 0, 0 },
+	[CMD_MOISTURE] = { "moisture", "", "soil moisture of each probe", 0, 0 },
+	[CMD_TEMPERATURE] = { "temperature", "", "air temperature", 0, 0 },
+	[CMD_BRIGHTNESS] = { "brightness", "", "light level", 0, 0 },
+	[CMD_FLOW] = { "flow", "", "flow rate and litres counted", 0, 0 },
+	[CMD_VERSION] = { "version", "", "daemon and protocol versions", 0, 0 },
+	[CMD_HELP] = { "help", "", "list the commands", 0, 0 },
+	[CMD_SIM] = { "sim", "", "state of the simulated garden (sim backend)",
+		      0, 0 },
+};
+
+int proto_find_command(const char *name)
+{
+	for (int i = 0; i < CMD__COUNT; i++)
+		if (strcmp(cmd_specs[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+static int fail(const char **code, const char **message, const char *c,
+		const char *m)
+{
+	*code = c;
+	*message = m;
+	return -EINVAL;
+}
+
+int proto_parse(char *line, struct request *req, const char **code,
+		const char **message)
+{
+	char *words[PROTO_ARGS_MAX + 2];
+	int n = 0, first = 0, id;
+	char *p = line;
+
+	memset(req, 0, sizeof(*req));
+	for (const unsigned char *c = (const unsigned char *)line; *c; c++)
+		if ((*c < 0x20 && *c != '\t') || *c > 0x7e)
+			return fail(code, message, ERR_BAD_REQUEST,
+				    "request has a control or non-ASCII byte");
+	while (*p) {
+		while (*p == ' ' || *p == '\t')
+			*p++ = '\0';
+		if (!*p)
+			break;
+		if (n == PROTO_ARGS_MAX + 2)
+			return fail(code, message, ERR_BAD_REQUEST,
+				    "too many words in request");
+		words[n++] = p;
+		while (*p && *p != ' ' && *p != '\t')
+			p++;
+	}
+	if (n > 0 && strcmp(words[0], "--json") == 0) {
+		req->json = true;
+		first = 1;
+	}
+	if (first == n)
+		return fail(code, message, ERR_BAD_REQUEST, "empty request");
+	id = proto_find_command(words[first]);
+	if (id < 0)
+		return fail(code, message, ERR_UNKNOWN_COMMAND,
+			    "unknown command (try: help)");
+	req->cmd = (enum cmd_id)id;
+	req->argc = n - first - 1;
+	if (req->argc < cmd_specs[id].min_args ||
+	    req->argc > cmd_specs[id].max_args)
+		return fail(code, message, ERR_USAGE,
+			    "wrong number of arguments (try: help)");
+	for (int i = 0; i < req->argc; i++)
+		req->argv[i] = words[first + 1 + i];
+	return 0;
+}

@@ -1,0 +1,1022 @@
+/* Loads irrigd.conf (libconfig syntax) into struct config, refusing anything it does not understand. */
+#include "daemon/config.h"
+
+#include <errno.h>
+#include <libconfig.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/duration.h"
+#include "hw/mcp23008.h"
+
+/* Long enough for the deepest path: "sensors.soil.[15].power.active_low". */
+#define SETTING_PATH_MAX 128
+/* Highest 7-bit I2C address, the widest an address reference can be. */
+#define I2C_ADDR_LIMIT 0x7F
+/* The ADS1x15's largest full-scale range; no input reading can exceed it. */
+#define VOLTS_MAX 6.144
+#define SETTLE_MS_MAX 10000
+#define I2C_BUS_MAX 255
+#define FLOW_LPM_MAX 1000.0
+
+/*
+ * Who drives an expander pin.  Several probes may share one power pin
+ * (the reference garden powers all five from one), but a valve never
+ * shares its pin, and sharers must agree on the pin's polarity.
+ */
+struct pin_use {
+	const config_setting_t *by;	/* the valve or power group */
+	bool power;
+	bool active_low;
+};
+
+struct loader {
+	const char *path;
+	char *err;
+	size_t err_size;
+	struct config cfg;
+	struct pin_use pins[CONFIG_MAX_EXPANDERS][MCP23008_PINS];
+	const config_setting_t *channels[CONFIG_MAX_ADCS][ADS1X15_CHANNELS];
+};
+
+/*
+ * The settings each group may hold.  Anything else is refused, so a typo
+ * such as "flow_lmp" is reported instead of silently leaving a default.
+ */
+static const char *const root_keys[] = {
+	"hardware", "zones", "sensors", "report_interval", "socket", NULL
+};
+static const char *const hardware_keys[] = {
+	"backend", "i2c_bus", "expanders", "adcs", "flow_meter", NULL
+};
+static const char *const expander_keys[] = { "address", NULL };
+static const char *const adc_keys[] = {
+	"address", "type", "range_mv", "data_rate", NULL
+};
+static const char *const flow_meter_keys[] = {
+	"line", "pulses_per_litre", NULL
+};
+static const char *const zone_keys[] = {
+	"name", "valve", "flow_lpm", "max_run", NULL
+};
+static const char *const valve_keys[] = {
+	"expander", "pin", "active_low", NULL
+};
+static const char *const power_keys[] = {
+	"expander", "pin", "active_low", "settle_ms", NULL
+};
+static const char *const sensors_keys[] = {
+	"soil", "light", "temperature", NULL
+};
+static const char *const soil_keys[] = {
+	"name", "adc", "channel", "zone", "dry_volts", "wet_volts", "power",
+	NULL
+};
+static const char *const light_keys[] = {
+	"adc", "channel", "dark_volts", "bright_volts", NULL
+};
+static const char *const temperature_keys[] = {
+	"adc", "channel", "conversion", "unit", "scale", "offset", NULL
+};
+
+/* Builds "zones.[0].valve.pin" by walking up to the root. */
+static void setting_path(const config_setting_t *s, char *buf, size_t size)
+{
+	const config_setting_t *parent = config_setting_parent(s);
+	size_t len;
+
+	buf[0] = '\0';
+	if (!parent)
+		return;
+	setting_path(parent, buf, size);
+	len = strlen(buf);
+	if (config_setting_name(s))
+		snprintf(buf + len, size - len, "%s%s", len ? "." : "",
+			 config_setting_name(s));
+	else
+		snprintf(buf + len, size - len, "%s[%d]", len ? "." : "",
+			 config_setting_index(s));
+}
+
+static const char *type_name(const config_setting_t *s)
+{
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_GROUP:
+		return "a group";
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		return "an integer";
+	case CONFIG_TYPE_FLOAT:
+		return "a decimal number";
+	case CONFIG_TYPE_STRING:
+		return "a string";
+	case CONFIG_TYPE_BOOL:
+		return "true or false";
+	case CONFIG_TYPE_ARRAY:
+		return "an array";
+	case CONFIG_TYPE_LIST:
+		return "a list";
+	default:
+		return "nothing usable";
+	}
+}
+
+/*
+ * Writes "FILE:LINE: SETTING[.member]: message".  With member, s is the
+ * group the member is missing from and its line is the best there is.
+ * The root has no line (0): a missing top-level setting gets none.
+ */
+static int vfail(struct loader *ld, const config_setting_t *s,
+		 const char *member, const char *fmt, va_list ap)
+{
+	char where[SETTING_PATH_MAX];
+	const char *file;
+	unsigned line;
+	size_t len;
+	int w;
+
+	if (!ld->err || !ld->err_size)
+		return -EINVAL;
+	setting_path(s, where, sizeof(where));
+	if (member) {
+		len = strlen(where);
+		snprintf(where + len, sizeof(where) - len, "%s%s",
+			 len ? "." : "", member);
+	}
+	/* A setting from an @include'd file names that file. */
+	file = config_setting_source_file(s) ? config_setting_source_file(s)
+					     : ld->path;
+	line = config_setting_source_line(s);
+	if (line)
+		w = snprintf(ld->err, ld->err_size, "%s:%u: %s: ", file, line,
+			     where);
+	else
+		w = snprintf(ld->err, ld->err_size, "%s: %s: ", file, where);
+	if (w >= 0 && (size_t)w < ld->err_size)
+		vsnprintf(ld->err + w, ld->err_size - (size_t)w, fmt, ap);
+	return -EINVAL;
+}
+
+static int fail(struct loader *ld, const config_setting_t *s,
+		const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(struct loader *ld, const config_setting_t *s,
+		const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(ld, s, NULL, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static int fail_missing(struct loader *ld, const config_setting_t *group,
+			const char *member, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int fail_missing(struct loader *ld, const config_setting_t *group,
+			const char *member, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail(ld, group, member, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static bool known(const char *const *keys, const char *name)
+{
+	for (; *keys; keys++)
+		if (!strcmp(*keys, name))
+			return true;
+	return false;
+}
+
+/* Checks that s is a group holding only settings named in keys. */
+static int open_group(struct loader *ld, const config_setting_t *s,
+		      const char *const *keys)
+{
+	if (!config_setting_is_group(s))
+		return fail(ld, s, "must be a group { ... }, not %s",
+			    type_name(s));
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const config_setting_t *m = config_setting_get_elem(s, (unsigned)i);
+		char list[160] = "";
+		size_t len = 0;
+
+		if (known(keys, config_setting_name(m)))
+			continue;
+		for (const char *const *k = keys; *k && len < sizeof(list); k++)
+			len += (size_t)snprintf(list + len, sizeof(list) - len,
+						"%s%s", len ? ", " : "", *k);
+		return fail(ld, m, "unknown setting (allowed here: %s)", list);
+	}
+	return 0;
+}
+
+/*
+ * Finds member name in group.  A missing required member is an error;
+ * a missing optional one gives *m = NULL so the caller keeps its default.
+ */
+static int get_member(struct loader *ld, const config_setting_t *group,
+		      const char *name, bool required,
+		      const config_setting_t **m)
+{
+	*m = config_setting_get_member(group, name);
+	if (!*m && required)
+		return fail_missing(ld, group, name,
+				    "required setting is missing");
+	return 0;
+}
+
+static int read_int(struct loader *ld, const config_setting_t *group,
+		    const char *name, bool required, long long min,
+		    long long max, bool hex, long long *v)
+{
+	const config_setting_t *s;
+	long long n;
+	int r;
+
+	r = get_member(ld, group, name, required, &s);
+	if (r < 0 || !s)
+		return r;
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64)
+		return fail(ld, s, "must be an integer, not %s", type_name(s));
+	n = config_setting_get_int64(s);
+	if (n < min || n > max) {
+		if (hex)
+			return fail(ld, s, "must be 0x%02llx to 0x%02llx",
+				    min, max);
+		return fail(ld, s, "must be %lld to %lld", min, max);
+	}
+	*v = n;
+	return 0;
+}
+
+/*
+ * Reads a number; integers are welcome where a decimal is expected
+ * ("flow_lpm = 20;").  above_min: min itself is refused (> rather than >=).
+ */
+static int read_double(struct loader *ld, const config_setting_t *group,
+		       const char *name, bool required, double min, bool above_min,
+		       double max, double *v)
+{
+	const config_setting_t *s;
+	double d;
+	int r;
+
+	r = get_member(ld, group, name, required, &s);
+	if (r < 0 || !s)
+		return r;
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_FLOAT:
+		d = config_setting_get_float(s);
+		break;
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		d = (double)config_setting_get_int64(s);
+		break;
+	default:
+		return fail(ld, s, "must be a number, not %s", type_name(s));
+	}
+	if (!isfinite(d))
+		return fail(ld, s, "must be a finite number");
+	if (d < min || (above_min && d == min) || d > max) {
+		if (isinf(max))
+			return fail(ld, s, "must be %s %g",
+				    above_min ? "more than" : "at least", min);
+		if (above_min)
+			return fail(ld, s, "must be more than %g and at most %g",
+				    min, max);
+		return fail(ld, s, "must be %g to %g", min, max);
+	}
+	*v = d;
+	return 0;
+}
+
+static int read_bool(struct loader *ld, const config_setting_t *group,
+		     const char *name, bool *v)
+{
+	const config_setting_t *s;
+
+	get_member(ld, group, name, false, &s);
+	if (!s)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+		return fail(ld, s, "must be true or false, not %s",
+			    type_name(s));
+	*v = config_setting_get_bool(s);
+	return 0;
+}
+
+static int read_string(struct loader *ld, const config_setting_t *group,
+		       const char *name, bool required, const char **v,
+		       const config_setting_t **where)
+{
+	const config_setting_t *s;
+	int r;
+
+	r = get_member(ld, group, name, required, &s);
+	if (r < 0 || !s)
+		return r;
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		return fail(ld, s, "must be a string in double quotes, not %s",
+			    type_name(s));
+	*v = config_setting_get_string(s);
+	if (where)
+		*where = s;
+	return 0;
+}
+
+/*
+ * Durations are strings with units so "60" cannot be taken for minutes by
+ * one reader and seconds by another.
+ */
+static int read_duration(struct loader *ld, const config_setting_t *group,
+			 const char *name, uint32_t min_s, uint32_t max_s,
+			 const char *range, unsigned *v)
+{
+	const config_setting_t *s;
+	uint32_t secs;
+	int r;
+
+	get_member(ld, group, name, false, &s);
+	if (!s)
+		return 0;
+	if (config_setting_type(s) == CONFIG_TYPE_INT ||
+	    config_setting_type(s) == CONFIG_TYPE_INT64)
+		return fail(ld, s,
+			    "must be a string with a unit such as \"60m\", "
+			    "\"90s\" or \"1h30m\", not a bare number");
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		return fail(ld, s, "must be a duration string such as \"60m\", "
+			    "not %s", type_name(s));
+	r = duration_parse(config_setting_get_string(s), 0, &secs);
+	if (r == -EINVAL)
+		return fail(ld, s, "\"%s\" is not a duration of %s (write it "
+			    "like \"60m\", \"90s\" or \"1h30m\")",
+			    config_setting_get_string(s), range);
+	if (r < 0 || secs < min_s || secs > max_s)
+		return fail(ld, s, "must be %s", range);
+	*v = secs;
+	return 0;
+}
+
+/* Names travel unquoted on the socket and in JSON, hence the narrow set. */
+static int read_name(struct loader *ld, const config_setting_t *group,
+		     char name[CONFIG_NAME_MAX], const config_setting_t **where)
+{
+	const char *v;
+	size_t len;
+	int r;
+
+	r = read_string(ld, group, "name", true, &v, where);
+	if (r < 0)
+		return r;
+	len = strlen(v);
+	if (!len || len >= CONFIG_NAME_MAX ||
+	    strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		      "0123456789_-") != len)
+		return fail(ld, *where, "\"%s\" is not a valid name: use 1 to "
+			    "%d letters, digits, '_' or '-'", v,
+			    CONFIG_NAME_MAX - 1);
+	memcpy(name, v, len + 1);
+	return 0;
+}
+
+/*
+ * Fetches an optional list of groups.  An empty [] is a list too: libconfig
+ * cannot tell "()" from "[]" when nothing is inside.
+ */
+static int get_list(struct loader *ld, const config_setting_t *group,
+		    const char *name, bool required, size_t max,
+		    const char *what, const config_setting_t **list)
+{
+	const config_setting_t *s;
+	int r;
+
+	*list = NULL;
+	r = get_member(ld, group, name, required, &s);
+	if (r < 0 || !s)
+		return r;
+	if (!config_setting_is_list(s) &&
+	    !(config_setting_is_array(s) && config_setting_length(s) == 0))
+		return fail(ld, s, "must be a list ( { ... }, ... ), not %s",
+			    type_name(s));
+	if ((size_t)config_setting_length(s) > max)
+		return fail(ld, s, "at most %zu %s are supported", max, what);
+	*list = s;
+	return 0;
+}
+
+static const config_setting_t *elem(const config_setting_t *list, size_t i)
+{
+	return config_setting_get_elem(list, (unsigned)i);
+}
+
+static size_t list_length(const config_setting_t *list)
+{
+	return list ? (size_t)config_setting_length(list) : 0;
+}
+
+static int find_expander(const struct config *cfg, long long address)
+{
+	for (size_t i = 0; i < cfg->n_expanders; i++)
+		if (cfg->expanders[i].address == address)
+			return (int)i;
+	return -1;
+}
+
+static int find_adc(const struct config *cfg, long long address)
+{
+	for (size_t i = 0; i < cfg->n_adcs; i++)
+		if (cfg->adcs[i].address == address)
+			return (int)i;
+	return -1;
+}
+
+static int load_expanders(struct loader *ld, const config_setting_t *hw)
+{
+	const config_setting_t *list;
+	int r;
+
+	r = get_list(ld, hw, "expanders", false, CONFIG_MAX_EXPANDERS,
+		     "expanders", &list);
+	for (size_t i = 0; r == 0 && i < list_length(list); i++) {
+		const config_setting_t *e = elem(list, i);
+		long long address;
+		int dup;
+
+		r = open_group(ld, e, expander_keys);
+		if (r == 0)
+			r = read_int(ld, e, "address", true, MCP23008_ADDR_MIN,
+				     MCP23008_ADDR_MAX, true, &address);
+		if (r < 0)
+			return r;
+		dup = find_expander(&ld->cfg, address);
+		if (dup >= 0)
+			return fail(ld, config_setting_get_member(e, "address"),
+				    "0x%02llx is already the address of "
+				    "hardware.expanders.[%d]", address, dup);
+		ld->cfg.expanders[ld->cfg.n_expanders++].address =
+			(uint8_t)address;
+	}
+	return r;
+}
+
+static int load_adc(struct loader *ld, const config_setting_t *a,
+		    struct config_adc *adc)
+{
+	const char *type = "ads1115";
+	const config_setting_t *type_s = NULL;
+	long long address, n;
+	int r;
+
+	r = open_group(ld, a, adc_keys);
+	if (r == 0)
+		r = read_int(ld, a, "address", true, ADS1X15_ADDR_MIN,
+			     ADS1X15_ADDR_MAX, true, &address);
+	if (r == 0)
+		r = read_string(ld, a, "type", false, &type, &type_s);
+	if (r < 0)
+		return r;
+	if (find_adc(&ld->cfg, address) >= 0)
+		return fail(ld, config_setting_get_member(a, "address"),
+			    "0x%02llx is already the address of "
+			    "hardware.adcs.[%d]", address,
+			    find_adc(&ld->cfg, address));
+	adc->address = (uint8_t)address;
+	if (!strcmp(type, "ads1115"))
+		adc->type = ADS1115;
+	else if (!strcmp(type, "ads1015"))
+		adc->type = ADS1015;
+	else
+		return fail(ld, type_s, "must be \"ads1115\" or \"ads1015\"");
+
+	n = 4096;
+	r = read_int(ld, a, "range_mv", false, 0, INT_MAX, false, &n);
+	if (r < 0)
+		return r;
+	if (ads1x15_check_range_mv((int)n) < 0)
+		return fail(ld, config_setting_get_member(a, "range_mv"),
+			    "must be 6144, 4096, 2048, 1024, 512 or 256");
+	adc->range_mv = (int)n;
+
+	n = 250;
+	r = read_int(ld, a, "data_rate", false, 0, INT_MAX, false, &n);
+	if (r < 0)
+		return r;
+	if (ads1x15_check_data_rate(adc->type, (int)n) < 0)
+		return fail(ld, config_setting_get_member(a, "data_rate"),
+			    "%s", adc->type == ADS1115
+			    ? "must be 8, 16, 32, 64, 128, 250, 475 or 860 "
+			      "for an ads1115"
+			    : "must be 128, 250, 490, 920, 1600, 2400 or 3300 "
+			      "for an ads1015");
+	adc->data_rate = (int)n;
+	return 0;
+}
+
+static int load_adcs(struct loader *ld, const config_setting_t *hw)
+{
+	const config_setting_t *list;
+	int r;
+
+	r = get_list(ld, hw, "adcs", false, CONFIG_MAX_ADCS, "adcs", &list);
+	for (size_t i = 0; r == 0 && i < list_length(list); i++) {
+		r = load_adc(ld, elem(list, i), &ld->cfg.adcs[i]);
+		if (r == 0)
+			ld->cfg.n_adcs++;
+	}
+	return r;
+}
+
+static int load_flow_meter(struct loader *ld, const config_setting_t *hw)
+{
+	struct config_flow_meter *fm = &ld->cfg.flow_meter;
+	const config_setting_t *g, *line_s;
+	const char *line;
+	size_t len;
+	int r;
+
+	r = get_member(ld, hw, "flow_meter", true, &g);
+	if (r == 0)
+		r = open_group(ld, g, flow_meter_keys);
+	if (r == 0)
+		r = read_string(ld, g, "line", true, &line, &line_s);
+	if (r < 0)
+		return r;
+	len = strlen(line);
+	if (!len || len >= sizeof(fm->line) || strpbrk(line, " \t\n\r\f\v"))
+		return fail(ld, line_s, "must be a GPIO line name of 1 to %zu "
+			    "characters without spaces, such as \"GPIO17\"",
+			    sizeof(fm->line) - 1);
+	memcpy(fm->line, line, len + 1);
+	fm->pulses_per_litre = 450.0;
+	return read_double(ld, g, "pulses_per_litre", false, 0, true, INFINITY,
+			   &fm->pulses_per_litre);
+}
+
+static int load_hardware(struct loader *ld, const config_setting_t *root)
+{
+	const config_setting_t *hw, *backend_s;
+	const char *backend = "linux";
+	long long bus = 1;
+	int r;
+
+	r = get_member(ld, root, "hardware", true, &hw);
+	if (r == 0)
+		r = open_group(ld, hw, hardware_keys);
+	if (r == 0)
+		r = read_string(ld, hw, "backend", false, &backend, &backend_s);
+	if (r < 0)
+		return r;
+	if (!strcmp(backend, "linux"))
+		ld->cfg.backend = HW_BACKEND_LINUX;
+	else if (!strcmp(backend, "sim"))
+		ld->cfg.backend = HW_BACKEND_SIM;
+	else
+		return fail(ld, backend_s, "must be \"linux\" or \"sim\"");
+	r = read_int(ld, hw, "i2c_bus", false, 0, I2C_BUS_MAX, false, &bus);
+	if (r < 0)
+		return r;
+	ld->cfg.i2c_bus = (unsigned)bus;
+	r = load_expanders(ld, hw);
+	if (r == 0)
+		r = load_adcs(ld, hw);
+	if (r == 0)
+		r = load_flow_meter(ld, hw);
+	return r;
+}
+
+/*
+ * Reads a valve or probe-power group and claims its pin.  power: a probe's
+ * power pin, which other probes may share.
+ */
+static int load_pin(struct loader *ld, const config_setting_t *g, bool power,
+		    struct config_pin *pin)
+{
+	const config_setting_t *pin_s;
+	struct pin_use *use;
+	char by[SETTING_PATH_MAX];
+	long long address, n;
+	int r;
+
+	r = open_group(ld, g, power ? power_keys : valve_keys);
+	if (r == 0)
+		r = read_int(ld, g, "expander", true, 0, I2C_ADDR_LIMIT, true,
+			     &address);
+	if (r < 0)
+		return r;
+	pin->expander = find_expander(&ld->cfg, address);
+	if (pin->expander < 0)
+		return fail(ld, config_setting_get_member(g, "expander"),
+			    "no expander at 0x%02llx in hardware.expanders",
+			    address);
+	r = read_int(ld, g, "pin", true, 0, MCP23008_PINS - 1, false, &n);
+	if (r < 0)
+		return r;
+	pin->pin = (unsigned)n;
+	pin->active_low = false;
+	r = read_bool(ld, g, "active_low", &pin->active_low);
+	if (r < 0)
+		return r;
+
+	pin_s = config_setting_get_member(g, "pin");
+	use = &ld->pins[pin->expander][pin->pin];
+	if (!use->by) {
+		*use = (struct pin_use){ g, power, pin->active_low };
+		return 0;
+	}
+	setting_path(use->by, by, sizeof(by));
+	if (!power || !use->power)
+		return fail(ld, pin_s, "expander 0x%02llx pin %u is already "
+			    "used by %s", address, pin->pin, by);
+	if (use->active_low != pin->active_low)
+		return fail(ld, pin_s, "expander 0x%02llx pin %u also powers "
+			    "%s, which says active_low = %s", address,
+			    pin->pin, by, use->active_low ? "true" : "false");
+	return 0;
+}
+
+static int load_zones(struct loader *ld, const config_setting_t *root)
+{
+	const config_setting_t *list;
+	int r;
+
+	r = get_list(ld, root, "zones", true, CONFIG_MAX_ZONES, "zones",
+		     &list);
+	if (r < 0)
+		return r;
+	if (!list_length(list))
+		return fail(ld, list, "at least one zone is required");
+	for (size_t i = 0; i < list_length(list); i++) {
+		const config_setting_t *g = elem(list, i), *name_s, *valve;
+		struct config_zone *z = &ld->cfg.zones[i];
+		int dup;
+
+		r = open_group(ld, g, zone_keys);
+		if (r == 0)
+			r = read_name(ld, g, z->name, &name_s);
+		if (r < 0)
+			return r;
+		dup = config_find_zone(&ld->cfg, z->name);
+		if (dup >= 0)
+			return fail(ld, name_s, "\"%s\" is already the name of "
+				    "zones.[%d]", z->name, dup);
+		r = get_member(ld, g, "valve", true, &valve);
+		if (r == 0)
+			r = load_pin(ld, valve, false, &z->valve);
+		if (r == 0)
+			r = read_double(ld, g, "flow_lpm", true, 0, true,
+					FLOW_LPM_MAX, &z->flow_lpm);
+		z->max_run_s = 3600;
+		if (r == 0)
+			r = read_duration(ld, g, "max_run", 1, 24 * 3600,
+					  "1s to 24h", &z->max_run_s);
+		if (r < 0)
+			return r;
+		ld->cfg.n_zones++;
+	}
+	return 0;
+}
+
+/* Reads adc and channel from a sensor group and claims the channel. */
+static int load_analog(struct loader *ld, const config_setting_t *g,
+		       struct config_analog *in)
+{
+	const config_setting_t **use;
+	char by[SETTING_PATH_MAX];
+	long long address, channel;
+	int r;
+
+	r = read_int(ld, g, "adc", true, 0, I2C_ADDR_LIMIT, true, &address);
+	if (r < 0)
+		return r;
+	in->adc = find_adc(&ld->cfg, address);
+	if (in->adc < 0)
+		return fail(ld, config_setting_get_member(g, "adc"),
+			    "no adc at 0x%02llx in hardware.adcs", address);
+	r = read_int(ld, g, "channel", true, 0, ADS1X15_CHANNELS - 1, false,
+		     &channel);
+	if (r < 0)
+		return r;
+	in->channel = (unsigned)channel;
+	use = &ld->channels[in->adc][in->channel];
+	if (*use) {
+		setting_path(*use, by, sizeof(by));
+		return fail(ld, config_setting_get_member(g, "channel"),
+			    "adc 0x%02llx channel %u is already used by %s",
+			    address, in->channel, by);
+	}
+	*use = g;
+	return 0;
+}
+
+static int load_probe(struct loader *ld, const config_setting_t *g,
+		      struct config_probe *p)
+{
+	const config_setting_t *name_s, *zone_s, *power;
+	const char *zone;
+	long long settle = 50;
+	int r;
+
+	r = open_group(ld, g, soil_keys);
+	if (r == 0)
+		r = read_name(ld, g, p->name, &name_s);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < ld->cfg.n_probes; i++)
+		if (!strcmp(ld->cfg.probes[i].name, p->name))
+			return fail(ld, name_s, "\"%s\" is already the name of "
+				    "sensors.soil.[%zu]", p->name, i);
+	r = load_analog(ld, g, &p->input);
+	if (r == 0)
+		r = read_string(ld, g, "zone", true, &zone, &zone_s);
+	if (r < 0)
+		return r;
+	p->zone = config_find_zone(&ld->cfg, zone);
+	if (p->zone < 0)
+		return fail(ld, zone_s, "no zone called \"%s\" in zones", zone);
+	r = read_double(ld, g, "dry_volts", true, 0, false, VOLTS_MAX,
+			&p->dry_volts);
+	if (r == 0)
+		r = read_double(ld, g, "wet_volts", true, 0, false, VOLTS_MAX,
+				&p->wet_volts);
+	if (r < 0)
+		return r;
+	/* Equal ends would make the moisture scale divide by zero. */
+	if (p->dry_volts == p->wet_volts)
+		return fail(ld, config_setting_get_member(g, "wet_volts"),
+			    "must differ from dry_volts");
+
+	p->has_power = false;
+	p->power_settle_ms = 50;
+	get_member(ld, g, "power", false, &power);
+	if (!power)
+		return 0;
+	r = load_pin(ld, power, true, &p->power);
+	if (r == 0)
+		r = read_int(ld, power, "settle_ms", false, 0, SETTLE_MS_MAX,
+			     false, &settle);
+	if (r < 0)
+		return r;
+	p->has_power = true;
+	p->power_settle_ms = (unsigned)settle;
+	return 0;
+}
+
+static int load_light(struct loader *ld, const config_setting_t *sensors)
+{
+	struct config_light *l = &ld->cfg.light;
+	const config_setting_t *g;
+	int r;
+
+	get_member(ld, sensors, "light", false, &g);
+	if (!g)
+		return 0;
+	/* A light-dependent resistor divider on the Pi's 3.3 V rail. */
+	l->dark_volts = 0.0;
+	l->bright_volts = 3.3;
+	r = open_group(ld, g, light_keys);
+	if (r == 0)
+		r = load_analog(ld, g, &l->input);
+	if (r == 0)
+		r = read_double(ld, g, "dark_volts", false, 0, false, VOLTS_MAX,
+				&l->dark_volts);
+	if (r == 0)
+		r = read_double(ld, g, "bright_volts", false, 0, false,
+				VOLTS_MAX, &l->bright_volts);
+	if (r < 0)
+		return r;
+	/* Equal ends would make the light scale divide by zero. */
+	if (l->dark_volts == l->bright_volts) {
+		const config_setting_t *s;
+
+		s = config_setting_get_member(g, "bright_volts");
+		if (s)
+			return fail(ld, s, "must differ from dark_volts");
+		return fail(ld, config_setting_get_member(g, "dark_volts"),
+			    "must differ from bright_volts (default 3.3)");
+	}
+	l->present = true;
+	return 0;
+}
+
+static int load_temperature(struct loader *ld, const config_setting_t *sensors)
+{
+	struct config_temperature *t = &ld->cfg.temperature;
+	const config_setting_t *g, *conv_s = NULL, *unit_s = NULL;
+	const char *conv = "tmp36", *unit = "C";
+	bool linear;
+	int r;
+
+	get_member(ld, sensors, "temperature", false, &g);
+	if (!g)
+		return 0;
+	r = open_group(ld, g, temperature_keys);
+	if (r == 0)
+		r = load_analog(ld, g, &t->input);
+	if (r == 0)
+		r = read_string(ld, g, "conversion", false, &conv, &conv_s);
+	if (r < 0)
+		return r;
+	if (!strcmp(conv, "tmp36"))
+		t->conversion = TEMP_TMP36;
+	else if (!strcmp(conv, "lm35"))
+		t->conversion = TEMP_LM35;
+	else if (!strcmp(conv, "linear"))
+		t->conversion = TEMP_LINEAR;
+	else
+		return fail(ld, conv_s,
+			    "must be \"tmp36\", \"lm35\" or \"linear\"");
+
+	linear = t->conversion == TEMP_LINEAR;
+	t->scale = 0;
+	t->offset = 0;
+	if (!linear) {
+		const config_setting_t *s;
+
+		s = config_setting_get_member(g, "scale");
+		if (!s)
+			s = config_setting_get_member(g, "offset");
+		if (s)
+			return fail(ld, s, "only used with conversion = "
+				    "\"linear\"");
+	} else {
+		r = read_double(ld, g, "scale", true, -INFINITY, false,
+				INFINITY, &t->scale);
+		if (r == 0)
+			r = read_double(ld, g, "offset", true, -INFINITY,
+					false, INFINITY, &t->offset);
+		if (r < 0)
+			return r;
+		if (t->scale == 0)
+			return fail(ld, config_setting_get_member(g, "scale"),
+				    "must not be 0");
+	}
+
+	r = read_string(ld, g, "unit", false, &unit, &unit_s);
+	if (r < 0)
+		return r;
+	if (strcmp(unit, "C") && strcmp(unit, "F"))
+		return fail(ld, unit_s, "must be \"C\" or \"F\"");
+	t->unit = unit[0];
+	t->present = true;
+	return 0;
+}
+
+static int load_sensors(struct loader *ld, const config_setting_t *root)
+{
+	const config_setting_t *sensors, *soil;
+	int r;
+
+	get_member(ld, root, "sensors", false, &sensors);
+	if (!sensors)
+		return 0;
+	r = open_group(ld, sensors, sensors_keys);
+	if (r == 0)
+		r = get_list(ld, sensors, "soil", false, CONFIG_MAX_PROBES,
+			     "soil probes", &soil);
+	for (size_t i = 0; r == 0 && i < list_length(soil); i++) {
+		r = load_probe(ld, elem(soil, i), &ld->cfg.probes[i]);
+		if (r == 0)
+			ld->cfg.n_probes++;
+	}
+	if (r == 0)
+		r = load_light(ld, sensors);
+	if (r == 0)
+		r = load_temperature(ld, sensors);
+	return r;
+}
+
+static int load_root(struct loader *ld, const config_setting_t *root)
+{
+	const config_setting_t *socket_s;
+	const char *socket = CONFIG_DEFAULT_SOCKET;
+	size_t len;
+	int r;
+
+	r = open_group(ld, root, root_keys);
+	if (r == 0)
+		r = load_hardware(ld, root);
+	if (r == 0)
+		r = load_zones(ld, root);
+	if (r == 0)
+		r = load_sensors(ld, root);
+	ld->cfg.report_interval_s = 60;
+	if (r == 0)
+		r = read_duration(ld, root, "report_interval", 1, 3600,
+				  "1s to 1h", &ld->cfg.report_interval_s);
+	if (r == 0)
+		r = read_string(ld, root, "socket", false, &socket, &socket_s);
+	if (r < 0)
+		return r;
+	len = strlen(socket);
+	if (!len || len >= sizeof(ld->cfg.socket_path))
+		return fail(ld, socket_s, "must be a path of 1 to %zu "
+			    "characters, the most a socket address holds",
+			    sizeof(ld->cfg.socket_path) - 1);
+	memcpy(ld->cfg.socket_path, socket, len + 1);
+	return 0;
+}
+
+/* Opens path ourselves so that a missing file reports the real errno. */
+static int read_file(struct loader *ld, config_t *lc)
+{
+	struct stat st;
+	FILE *f;
+	int r = 0;
+
+	f = fopen(ld->path, "re");
+	if (!f)
+		r = -errno;
+	else if (fstat(fileno(f), &st) < 0)
+		r = -errno;
+	else if (S_ISDIR(st.st_mode))
+		/* libconfig's scanner exit()s on a directory. */
+		r = -EISDIR;
+	if (r < 0) {
+		if (ld->err && ld->err_size)
+			snprintf(ld->err, ld->err_size, "%s: %s", ld->path,
+				 strerror(-r));
+		if (f)
+			fclose(f);
+		return r;
+	}
+	if (!config_read(lc, f)) {
+		if (config_error_type(lc) == CONFIG_ERR_FILE_IO)
+			r = -EIO;
+		else
+			r = -EINVAL;
+		if (ld->err && ld->err_size)
+			snprintf(ld->err, ld->err_size, "%s:%d: %s",
+				 config_error_file(lc) ? config_error_file(lc)
+						       : ld->path,
+				 config_error_line(lc),
+				 config_error_text(lc) ? config_error_text(lc)
+						       : "cannot be read");
+	}
+	fclose(f);
+	return r;
+}
+
+int config_load(const char *path, struct config *out, char *err,
+		size_t err_size)
+{
+	struct loader *ld;
+	config_t lc;
+	int r;
+
+	if (err && err_size)
+		err[0] = '\0';
+	if (!path || !out) {
+		if (err && err_size)
+			snprintf(err, err_size, "no configuration file given");
+		return -EINVAL;
+	}
+	if (strlen(path) >= sizeof(out->path)) {
+		if (err && err_size)
+			snprintf(err, err_size, "%.64s...: %s", path,
+				 strerror(ENAMETOOLONG));
+		return -ENAMETOOLONG;
+	}
+	/* On the heap: with its lookup tables it is several kilobytes. */
+	ld = calloc(1, sizeof(*ld));
+	if (!ld) {
+		if (err && err_size)
+			snprintf(err, err_size, "%s: %s", path,
+				 strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	ld->path = path;
+	ld->err = err;
+	ld->err_size = err_size;
+
+	config_init(&lc);
+	r = read_file(ld, &lc);
+	if (r == 0)
+		r = load_root(ld, config_root_setting(&lc));
+	config_destroy(&lc);
+	if (r == 0) {
+		snprintf(ld->cfg.path, sizeof(ld->cfg.path), "%s", path);
+		*out = ld->cfg;
+	}
+	free(ld);
+	return r;
+}
+
+int config_find_zone(const struct config *cfg, const char *name)
+{
+	if (!cfg || !name)
+		return -1;
+	for (size_t i = 0; i < cfg->n_zones; i++)
+		if (!strcmp(cfg->zones[i].name, name))
+			return (int)i;
+	return -1;
+}

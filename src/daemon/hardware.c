@@ -1,0 +1,296 @@
+/* The garden's hardware as the config wires it: valves, probes, meter, on either backend. */
+#include "daemon/hardware.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "core/calib.h"
+#include "daemon/log.h"
+#include "hw/ads1x15.h"
+#include "hw/linux.h"
+#include "hw/mcp23008.h"
+
+struct hardware {
+	const struct config *cfg;
+	struct garden *garden;		/* sim backend only */
+	struct i2c_bus *bus;		/* owned unless the garden owns it */
+	struct gpio_input *flow_input;	/* likewise */
+	struct mcp23008 *expanders[CONFIG_MAX_EXPANDERS];
+	struct ads1x15 *adcs[CONFIG_MAX_ADCS];
+	struct flowmeter *meter;
+};
+
+static int open_backend(struct hardware *hw, bool sim)
+{
+	const struct config *cfg = hw->cfg;
+	int err;
+
+	if (sim || cfg->backend == HW_BACKEND_SIM) {
+		hw->garden = garden_new(cfg);
+		if (!hw->garden)
+			return log_errno(LOG_ERR, -errno,
+					 "cannot build the simulated garden");
+		hw->bus = garden_i2c(hw->garden);
+		hw->flow_input = garden_flow_input(hw->garden);
+		return 0;
+	}
+	err = linux_i2c_open(cfg->i2c_bus, &hw->bus);
+	if (err == -EOPNOTSUPP)
+		return log_errno(LOG_ERR, err,
+				 "/dev/i2c-%u lacks SMBus byte and word transfers",
+				 cfg->i2c_bus);
+	if (err < 0)
+		return log_errno(LOG_ERR, err, "cannot open /dev/i2c-%u",
+				 cfg->i2c_bus);
+	err = linux_gpio_edge_input(cfg->flow_meter.line, "irrigd flow",
+				    &hw->flow_input);
+	if (err < 0)
+		return log_errno(LOG_ERR, err,
+				 "cannot request GPIO line %s for the flow meter",
+				 cfg->flow_meter.line);
+	return 0;
+}
+
+static int setup_outputs(struct hardware *hw)
+{
+	const struct config *cfg = hw->cfg;
+	int err;
+
+	for (size_t i = 0; i < cfg->n_expanders; i++) {
+		hw->expanders[i] = mcp23008_new(hw->bus, cfg->expanders[i].address);
+		if (!hw->expanders[i])
+			return -ENOMEM;
+		err = mcp23008_init(hw->expanders[i]);
+		if (err < 0)
+			return log_errno(LOG_ERR, err,
+					 "MCP23008 at %s 0x%02x does not answer",
+					 hw->bus->name, cfg->expanders[i].address);
+	}
+	for (size_t z = 0; z < cfg->n_zones; z++) {
+		const struct config_pin *pin = &cfg->zones[z].valve;
+
+		err = mcp23008_setup_output(hw->expanders[pin->expander],
+					    pin->pin, pin->active_low);
+		if (err < 0)
+			return log_errno(LOG_ERR, err,
+					 "cannot set up the valve of zone %s",
+					 cfg->zones[z].name);
+	}
+	for (size_t p = 0; p < cfg->n_probes; p++) {
+		const struct config_pin *pin = &cfg->probes[p].power;
+
+		if (!cfg->probes[p].has_power)
+			continue;
+		err = mcp23008_setup_output(hw->expanders[pin->expander],
+					    pin->pin, pin->active_low);
+		if (err < 0)
+			return log_errno(LOG_ERR, err,
+					 "cannot set up the power pin of probe %s",
+					 cfg->probes[p].name);
+	}
+	return 0;
+}
+
+static int setup_inputs(struct hardware *hw)
+{
+	const struct config *cfg = hw->cfg;
+
+	for (size_t i = 0; i < cfg->n_adcs; i++) {
+		hw->adcs[i] = ads1x15_new(hw->bus, cfg->adcs[i].address,
+					  cfg->adcs[i].type);
+		if (!hw->adcs[i] ||
+		    ads1x15_set_range_mv(hw->adcs[i], cfg->adcs[i].range_mv) < 0 ||
+		    ads1x15_set_data_rate(hw->adcs[i], cfg->adcs[i].data_rate) < 0)
+			return log_errno(LOG_ERR, -EINVAL,
+					 "cannot set up the ADC at 0x%02x",
+					 cfg->adcs[i].address);
+	}
+	hw->meter = flowmeter_new(hw->flow_input, cfg->flow_meter.pulses_per_litre);
+	return hw->meter ? 0 : -ENOMEM;
+}
+
+int hardware_open(const struct config *cfg, bool sim, struct hardware **out)
+{
+	struct hardware *hw = calloc(1, sizeof(*hw));
+	int err;
+
+	if (!hw)
+		return -ENOMEM;
+	hw->cfg = cfg;
+	err = open_backend(hw, sim);
+	if (err >= 0)
+		err = setup_outputs(hw);
+	if (err >= 0)
+		err = setup_inputs(hw);
+	if (err < 0) {
+		hardware_close(hw);
+		return err;
+	}
+	*out = hw;
+	return 0;
+}
+
+void hardware_close(struct hardware *hw)
+{
+	if (!hw)
+		return;
+	hardware_all_off(hw);
+	flowmeter_free(hw->meter);
+	for (size_t i = 0; i < CONFIG_MAX_ADCS; i++)
+		ads1x15_free(hw->adcs[i]);
+	for (size_t i = 0; i < CONFIG_MAX_EXPANDERS; i++)
+		mcp23008_free(hw->expanders[i]);
+	if (hw->garden) {
+		garden_free(hw->garden);
+	} else {
+		gpio_input_destroy(hw->flow_input);
+		i2c_bus_destroy(hw->bus);
+	}
+	free(hw);
+}
+
+static int set_pin(struct hardware *hw, const struct config_pin *pin, bool on)
+{
+	struct mcp23008 *chip = hw->expanders[pin->expander];
+
+	return chip ? mcp23008_set(chip, pin->pin, on) : -ENODEV;
+}
+
+int hardware_valve(struct hardware *hw, int zone, bool open)
+{
+	if (zone < 0 || (size_t)zone >= hw->cfg->n_zones)
+		return -EINVAL;
+	return set_pin(hw, &hw->cfg->zones[zone].valve, open);
+}
+
+int hardware_all_off(struct hardware *hw)
+{
+	const struct config *cfg = hw->cfg;
+	int first = 0, err;
+
+	for (size_t z = 0; z < cfg->n_zones; z++) {
+		err = set_pin(hw, &cfg->zones[z].valve, false);
+		if (err < 0 && !first)
+			first = err;
+	}
+	for (size_t p = 0; p < cfg->n_probes; p++) {
+		if (!cfg->probes[p].has_power)
+			continue;
+		err = set_pin(hw, &cfg->probes[p].power, false);
+		if (err < 0 && !first)
+			first = err;
+	}
+	return first;
+}
+
+static int read_volts(struct hardware *hw, const struct config_analog *in,
+		      double *volts)
+{
+	struct ads1x15 *adc = hw->adcs[in->adc];
+
+	return adc ? ads1x15_read_volts(adc, in->channel, volts) : -ENODEV;
+}
+
+/* Powers the probes that have a power pin, and waits for them to settle. */
+static unsigned power_probes(struct hardware *hw, bool on, int *errs)
+{
+	const struct config *cfg = hw->cfg;
+	unsigned settle_ms = 0;
+
+	for (size_t p = 0; p < cfg->n_probes; p++) {
+		int err;
+
+		if (!cfg->probes[p].has_power)
+			continue;
+		err = set_pin(hw, &cfg->probes[p].power, on);
+		if (on && err < 0)
+			errs[p] = err;
+		if (cfg->probes[p].power_settle_ms > settle_ms)
+			settle_ms = cfg->probes[p].power_settle_ms;
+	}
+	return settle_ms;
+}
+
+int hardware_read_soil(struct hardware *hw, double *percent, int *errs)
+{
+	const struct config *cfg = hw->cfg;
+	unsigned settle_ms;
+	int good = 0;
+
+	for (size_t p = 0; p < cfg->n_probes; p++)
+		errs[p] = 0;
+	settle_ms = power_probes(hw, true, errs);
+	if (settle_ms) {
+		struct timespec ts = { (time_t)(settle_ms / 1000),
+				       (long)(settle_ms % 1000) * 1000000L };
+
+		nanosleep(&ts, NULL);
+	}
+	for (size_t p = 0; p < cfg->n_probes; p++) {
+		const struct config_probe *probe = &cfg->probes[p];
+		double volts;
+
+		percent[p] = 0.0;
+		if (errs[p] < 0)
+			continue;
+		errs[p] = read_volts(hw, &probe->input, &volts);
+		if (errs[p] < 0)
+			continue;
+		percent[p] = calib_percent(volts, probe->dry_volts, probe->wet_volts);
+		good++;
+	}
+	power_probes(hw, false, errs);
+	return good;
+}
+
+int hardware_read_temperature(struct hardware *hw, double *value)
+{
+	const struct config_temperature *t = &hw->cfg->temperature;
+	double volts, celsius = 0.0;
+	int err;
+
+	if (!t->present)
+		return -ENODEV;
+	err = read_volts(hw, &t->input, &volts);
+	if (err < 0)
+		return err;
+	switch (t->conversion) {
+	case TEMP_TMP36:
+		celsius = calib_tmp36_celsius(volts);
+		break;
+	case TEMP_LM35:
+		celsius = calib_lm35_celsius(volts);
+		break;
+	case TEMP_LINEAR:
+		celsius = volts * t->scale + t->offset;
+		break;
+	}
+	*value = t->unit == 'F' ? calib_celsius_to_fahrenheit(celsius) : celsius;
+	return 0;
+}
+
+int hardware_read_light(struct hardware *hw, double *percent)
+{
+	const struct config_light *light = &hw->cfg->light;
+	double volts;
+	int err;
+
+	if (!light->present)
+		return -ENODEV;
+	err = read_volts(hw, &light->input, &volts);
+	if (err < 0)
+		return err;
+	*percent = calib_percent(volts, light->dark_volts, light->bright_volts);
+	return 0;
+}
+
+struct flowmeter *hardware_flowmeter(struct hardware *hw)
+{
+	return hw->meter;
+}
+
+struct garden *hardware_garden(struct hardware *hw)
+{
+	return hw->garden;
+}

@@ -1,0 +1,220 @@
+/* irrigd: options, start-up and shut-down around the sd-event loop. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include "daemon/daemon.h"
+#include "daemon/log.h"
+
+struct options {
+	const char *config_path;
+	const char *socket_path;
+	const char *state_dir;
+	bool sim;
+	bool check_config;
+};
+
+static void usage(FILE *to)
+{
+	fprintf(to,
+		"Usage: irrigd [OPTION]...\n"
+		"Irrigation controller daemon: drives valves, reads soil moisture,\n"
+		"light, temperature and a flow meter, and answers irrigctl.\n"
+		"\n"
+		"  -c, --config FILE    configuration file (default %s)\n"
+		"      --sim            use the simulated garden whatever the config says\n"
+		"  -s, --socket PATH    control socket (default: the config's, or %s)\n"
+		"      --state-dir DIR  state directory (default %s)\n"
+		"      --check-config   check the configuration and exit\n"
+		"      --version        print the version and exit\n"
+		"  -h, --help           print this help and exit\n"
+		"\n"
+		"See irrigd(8), irrigd.conf(5) and irrigctl(1).\n",
+		CONFIG_DEFAULT_PATH, CONFIG_DEFAULT_SOCKET, CONFIG_DEFAULT_STATE_DIR);
+}
+
+/* 0 to run, 1 to exit 0 (help, version), -1 to exit with usage error. */
+static int parse_options(int argc, char **argv, struct options *opt)
+{
+	enum { OPT_SIM = 256, OPT_STATE_DIR, OPT_CHECK, OPT_VERSION };
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "sim", no_argument, NULL, OPT_SIM },
+		{ "socket", required_argument, NULL, 's' },
+		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+		{ "check-config", no_argument, NULL, OPT_CHECK },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "c:s:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			opt->config_path = optarg;
+			break;
+		case 's':
+			opt->socket_path = optarg;
+			break;
+		case OPT_SIM:
+			opt->sim = true;
+			break;
+		case OPT_STATE_DIR:
+			opt->state_dir = optarg;
+			break;
+		case OPT_CHECK:
+			opt->check_config = true;
+			break;
+		case OPT_VERSION:
+			printf("irrigd %s\n", IRRIGD_VERSION);
+			return 1;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			fprintf(stderr, "Try 'irrigd --help'.\n");
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "irrigd: unexpected argument '%s'\nTry 'irrigd --help'.\n",
+			argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+static int on_stop_signal(sd_event_source *src, const struct signalfd_siginfo *si,
+			  void *userdata)
+{
+	struct daemon *d = userdata;
+
+	sd_notify(0, "STOPPING=1\nSTATUS=Stopping: closing every valve");
+	log_msg(LOG_INFO, "%s received: closing every valve and stopping",
+		strsignal((int)si->ssi_signo));
+	watering_stop(d, RUN_SHUTDOWN);
+	return sd_event_exit(sd_event_source_get_event(src), 0);
+}
+
+static int on_hangup(sd_event_source *src, const struct signalfd_siginfo *si,
+		     void *userdata)
+{
+	(void)src;
+	(void)si;
+	(void)userdata;
+	log_msg(LOG_WARNING, "SIGHUP: this irrigd cannot reload its config yet; "
+		"restart it to apply a changed config");
+	return 0;
+}
+
+static int check_state_dir(const char *dir)
+{
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return log_errno(LOG_ERR, -errno, "cannot create state directory %s",
+				 dir);
+	if (access(dir, W_OK | X_OK) < 0)
+		return log_errno(LOG_ERR, -errno, "state directory %s", dir);
+	return 0;
+}
+
+static int setup_loop(struct daemon *d)
+{
+	sigset_t mask;
+	int r;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	r = sd_event_default(&d->event);
+	if (r < 0)
+		return log_errno(LOG_ERR, r, "cannot create the event loop");
+	if ((r = sd_event_add_signal(d->event, NULL, SIGTERM, on_stop_signal, d)) < 0 ||
+	    (r = sd_event_add_signal(d->event, NULL, SIGINT, on_stop_signal, d)) < 0 ||
+	    (r = sd_event_add_signal(d->event, NULL, SIGHUP, on_hangup, d)) < 0)
+		return log_errno(LOG_ERR, r, "cannot watch signals");
+	/* Pings systemd's watchdog from the loop only, so a hung loop is seen. */
+	r = sd_event_set_watchdog(d->event, true);
+	if (r < 0)
+		return log_errno(LOG_ERR, r, "cannot set up the watchdog");
+	return 0;
+}
+
+static int run_daemon(struct daemon *d, const struct options *opt)
+{
+	const char *socket_path = opt->socket_path ? opt->socket_path :
+		d->cfg.socket_path;
+	int r;
+
+	d->started_ns = daemon_now();
+	d->sim = opt->sim || d->cfg.backend == HW_BACKEND_SIM;
+	r = hardware_open(&d->cfg, opt->sim, &d->hw);
+	if (r < 0)
+		return r;
+	log_msg(LOG_INFO, "every valve closed (%s hardware)",
+		d->sim ? "simulated" : "real");
+	r = check_state_dir(d->state_dir);
+	if (r >= 0)
+		r = setup_loop(d);
+	if (r >= 0)
+		r = watering_init(d);
+	if (r >= 0)
+		r = server_open(d, socket_path, &d->server);
+	if (r >= 0) {
+		log_msg(LOG_INFO, "irrigd %s ready on %s", IRRIGD_VERSION, socket_path);
+		sd_notify(0, "READY=1\nSTATUS=Idle");
+		r = sd_event_loop(d->event);
+		if (r < 0)
+			log_errno(LOG_CRIT, r, "event loop failed");
+	}
+	watering_stop(d, RUN_SHUTDOWN);
+	server_close(d->server);
+	watering_done(d);
+	hardware_close(d->hw);
+	log_msg(LOG_INFO, "irrigd stopped: every valve closed");
+	sd_event_unref(d->event);
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	struct options opt = { .config_path = CONFIG_DEFAULT_PATH,
+			       .state_dir = CONFIG_DEFAULT_STATE_DIR };
+	char err[512];
+	struct daemon *d;
+	int r;
+
+	r = parse_options(argc, argv, &opt);
+	if (r != 0)
+		return r > 0 ? EXIT_SUCCESS : 2;
+	log_setup();
+	d = calloc(1, sizeof(*d));
+	if (!d) {
+		log_msg(LOG_ERR, "out of memory");
+		return EXIT_FAILURE;
+	}
+	d->state_dir = opt.state_dir;
+	r = config_load(opt.config_path, &d->cfg, err, sizeof(err));
+	if (r < 0) {
+		log_msg(LOG_ERR, "%s", err);
+		free(d);
+		return EXIT_FAILURE;
+	}
+	if (opt.check_config) {
+		printf("%s: configuration is valid\n", opt.config_path);
+		free(d);
+		return EXIT_SUCCESS;
+	}
+	r = run_daemon(d, &opt);
+	free(d);
+	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

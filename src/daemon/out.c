@@ -1,0 +1,129 @@
+/* Replies on the control socket, rendered as text or as JSON lines. */
+#include "daemon/out.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void out_init(struct out *out, bool json)
+{
+	out->json = json;
+	out->overflow = false;
+	out->len = 0;
+	out->buf[0] = '\0';
+}
+
+static void append(struct out *out, const char *fmt, va_list ap)
+{
+	size_t room = sizeof(out->buf) - out->len;
+	int n;
+
+	if (out->overflow)
+		return;
+	n = vsnprintf(out->buf + out->len, room, fmt, ap);
+	if (n < 0 || (size_t)n >= room) {
+		out->overflow = true;
+		out->buf[out->len] = '\0';
+		return;
+	}
+	out->len += (size_t)n;
+}
+
+static void add(struct out *out, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void add(struct out *out, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	append(out, fmt, ap);
+	va_end(ap);
+}
+
+void out_line(struct out *out, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (out->json)
+		return;
+	add(out, "- ");
+	va_start(ap, fmt);
+	append(out, fmt, ap);
+	va_end(ap);
+	add(out, "\n");
+}
+
+void out_event(struct out *out, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!out->json)
+		return;
+	add(out, "{");
+	va_start(ap, fmt);
+	append(out, fmt, ap);
+	va_end(ap);
+	add(out, "}\n");
+}
+
+void out_ok(struct out *out, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!out->json) {
+		add(out, "OK\n");
+		return;
+	}
+	add(out, "{\"ok\":true%s", fmt && *fmt ? "," : "");
+	va_start(ap, fmt);
+	append(out, fmt ? fmt : "", ap);
+	va_end(ap);
+	add(out, "}\n");
+}
+
+void out_err(struct out *out, const char *code, const char *fmt, ...)
+{
+	char message[512], quoted[1100];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	/* An error must reach the client even after a long reply. */
+	if (out->overflow || out->len + sizeof(quoted) + 64 > sizeof(out->buf)) {
+		out->len = 0;
+		out->overflow = false;
+	}
+	if (out->json)
+		add(out, "{\"ok\":false,\"error\":{\"code\":\"%s\",\"message\":%s}}\n",
+		    code, out_json_string(message, quoted, sizeof(quoted)));
+	else
+		add(out, "ERR %s %s\n", code, message);
+}
+
+const char *out_json_string(const char *s, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	if (size < 3) {
+		if (size)
+			buf[0] = '\0';
+		return buf;
+	}
+	buf[n++] = '"';
+	for (; *s && n + 8 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\') {
+			buf[n++] = '\\';
+			buf[n++] = (char)c;
+		} else if (c < 0x20) {
+			n += (size_t)snprintf(buf + n, size - n, "\\u%04x", c);
+		} else {
+			buf[n++] = (char)c;
+		}
+	}
+	buf[n++] = '"';
+	buf[n] = '\0';
+	return buf;
+}

@@ -1,0 +1,400 @@
+/* The control socket: clients, line framing, bounded output queues. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include "core/proto.h"
+#include "daemon/daemon.h"
+#include "daemon/log.h"
+
+/* A client that lets this much output pile up unread is dropped. */
+#define CLIENT_OUT_MAX (64 * 1024)
+
+struct client {
+	struct server *server;
+	struct client *prev, *next;
+	int fd;
+	sd_event_source *io;
+	sd_event_source *resume;	/* runs requests queued while waiting */
+	char in[PROTO_LINE_MAX];
+	size_t in_len;
+	bool discarding;	/* the rest of an over-long line */
+	char *out;
+	size_t out_len;
+	bool waiting;		/* for the current run's reports */
+	bool json;
+	bool dead;
+	char who[64];
+};
+
+struct server {
+	struct daemon *daemon;
+	int fd;
+	bool bound;		/* we made the socket file: remove it at exit */
+	char path[CONFIG_SOCKET_PATH_MAX];
+	sd_event_source *accept_source;
+	struct client *clients;
+};
+
+static void client_free(struct client *c)
+{
+	struct server *s = c->server;
+
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		s->clients = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	sd_event_source_disable_unref(c->io);
+	sd_event_source_disable_unref(c->resume);
+	close(c->fd);
+	free(c->out);
+	free(c);
+}
+
+static void update_events(struct client *c)
+{
+	uint32_t events = 0;
+
+	/* While a run streams to it, the client's next request waits. */
+	if (!c->waiting)
+		events |= EPOLLIN;
+	if (c->out_len)
+		events |= EPOLLOUT;
+	sd_event_source_set_io_events(c->io, events);
+}
+
+static void flush_out(struct client *c)
+{
+	while (c->out_len) {
+		ssize_t n = send(c->fd, c->out, c->out_len,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				break;
+			c->dead = true;	/* gone: EPIPE, ECONNRESET */
+			return;
+		}
+		memmove(c->out, c->out + n, c->out_len - (size_t)n);
+		c->out_len -= (size_t)n;
+	}
+	update_events(c);
+}
+
+void client_send(struct client *c, const char *data, size_t len)
+{
+	if (c->dead || !len)
+		return;
+	if (c->out_len + len > CLIENT_OUT_MAX) {
+		log_msg(LOG_WARNING, "dropping client %s: it reads too slowly",
+			c->who);
+		c->dead = true;
+		return;
+	}
+	if (!c->out) {
+		c->out = malloc(CLIENT_OUT_MAX);
+		if (!c->out) {
+			c->dead = true;
+			return;
+		}
+	}
+	memcpy(c->out + c->out_len, data, len);
+	c->out_len += len;
+	flush_out(c);
+}
+
+void client_wait_for_run(struct client *c, bool json)
+{
+	c->waiting = true;
+	c->json = json;
+	update_events(c);
+}
+
+static void handle_lines(struct client *c)
+{
+	size_t start = 0;
+
+	while (!c->waiting && !c->dead) {
+		char *nl = memchr(c->in + start, '\n', c->in_len - start);
+
+		if (!nl)
+			break;
+		*nl = '\0';
+		if (nl > c->in + start && nl[-1] == '\r')
+			nl[-1] = '\0';	/* socat and telnet users send CRLF */
+		commands_handle(c->server->daemon, c, c->in + start, c->who);
+		start = (size_t)(nl - c->in) + 1;
+	}
+	memmove(c->in, c->in + start, c->in_len - start);
+	c->in_len -= start;
+}
+
+static int on_resume(sd_event_source *src, void *userdata)
+{
+	struct client *c = userdata;
+
+	(void)src;
+	c->resume = sd_event_source_disable_unref(c->resume);
+	handle_lines(c);
+	if (c->dead)
+		client_free(c);
+	return 0;
+}
+
+static void reject_long_line(struct client *c)
+{
+	struct out out;
+
+	out_init(&out, false);
+	out_err(&out, ERR_TOO_LONG, "request longer than %d bytes",
+		PROTO_LINE_MAX - 1);
+	client_send(c, out.buf, out.len);
+	c->in_len = 0;
+	c->discarding = true;
+}
+
+static void read_input(struct client *c)
+{
+	for (;;) {
+		ssize_t n;
+
+		if (c->waiting)
+			return;
+		n = recv(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len,
+			 MSG_DONTWAIT);
+		if (n == 0) {
+			c->dead = true;
+			return;
+		}
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				c->dead = true;
+			return;
+		}
+		if (c->discarding) {
+			char *nl = memchr(c->in, '\n', (size_t)n);
+
+			if (!nl)
+				continue;
+			c->discarding = false;
+			memmove(c->in, nl + 1, (size_t)(c->in + n - nl - 1));
+			c->in_len = (size_t)(c->in + n - nl - 1);
+		} else {
+			c->in_len += (size_t)n;
+		}
+		handle_lines(c);
+		if (c->in_len == sizeof(c->in))
+			reject_long_line(c);
+	}
+}
+
+static int on_client(sd_event_source *src, int fd, uint32_t revents,
+		     void *userdata)
+{
+	struct client *c = userdata;
+
+	(void)src;
+	(void)fd;
+	if (revents & EPOLLOUT)
+		flush_out(c);
+	if (!c->dead && (revents & EPOLLIN))
+		read_input(c);
+	if (!c->dead && (revents & (EPOLLHUP | EPOLLERR)) && !(revents & EPOLLIN))
+		c->dead = true;
+	if (c->dead)
+		client_free(c);
+	return 0;
+}
+
+static void describe_peer(struct client *c)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0)
+		snprintf(c->who, sizeof(c->who), "uid %u pid %d",
+			 (unsigned)cred.uid, (int)cred.pid);
+	else
+		snprintf(c->who, sizeof(c->who), "unknown peer");
+}
+
+static int on_accept(sd_event_source *src, int fd, uint32_t revents,
+		     void *userdata)
+{
+	struct server *s = userdata;
+	struct client *c;
+	int cfd, r;
+
+	(void)src;
+	(void)revents;
+	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (cfd < 0) {
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+			log_errno(LOG_WARNING, -errno, "accept on %s", s->path);
+		return 0;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(cfd);
+		return 0;
+	}
+	c->server = s;
+	c->fd = cfd;
+	describe_peer(c);
+	r = sd_event_add_io(s->daemon->event, &c->io, cfd, EPOLLIN, on_client, c);
+	if (r < 0) {
+		log_errno(LOG_WARNING, r, "cannot watch a new client");
+		close(cfd);
+		free(c);
+		return 0;
+	}
+	c->next = s->clients;
+	if (c->next)
+		c->next->prev = c;
+	s->clients = c;
+	return 0;
+}
+
+/* Another irrigd answering on path means we must not take it over. */
+static bool socket_in_use(const struct sockaddr_un *addr)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool used;
+
+	if (fd < 0)
+		return false;
+	used = connect(fd, (const struct sockaddr *)addr, sizeof(*addr)) == 0;
+	close(fd);
+	return used;
+}
+
+static int bind_socket(struct server *s, const char *path)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return log_errno(LOG_ERR, -ENAMETOOLONG, "socket path %s", path);
+	strcpy(addr.sun_path, path);
+	if (socket_in_use(&addr))
+		return log_errno(LOG_ERR, -EADDRINUSE,
+				 "another irrigd already answers on %s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return log_errno(LOG_ERR, -errno, "socket");
+	unlink(path);	/* a stale socket from a daemon that died */
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return log_errno(LOG_ERR, err, "cannot bind %s", path);
+	}
+	s->bound = true;
+	if (chmod(path, 0660) < 0 || listen(fd, SOMAXCONN) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return log_errno(LOG_ERR, err, "cannot listen on %s", path);
+	}
+	s->fd = fd;
+	return 0;
+}
+
+int server_open(struct daemon *d, const char *path, struct server **out)
+{
+	struct server *s = calloc(1, sizeof(*s));
+	int r, n;
+
+	if (!s)
+		return -ENOMEM;
+	s->daemon = d;
+	s->fd = -1;
+	snprintf(s->path, sizeof(s->path), "%s", path);
+	n = sd_listen_fds(1);
+	if (n > 1) {
+		log_msg(LOG_ERR, "expected one socket from systemd, got %d", n);
+		free(s);
+		return -EINVAL;
+	}
+	if (n == 1) {
+		s->fd = SD_LISTEN_FDS_START;
+		fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) | O_NONBLOCK);
+	} else {
+		r = bind_socket(s, path);
+		if (r < 0) {
+			free(s);
+			return r;
+		}
+	}
+	r = sd_event_add_io(d->event, &s->accept_source, s->fd, EPOLLIN,
+			    on_accept, s);
+	if (r < 0) {
+		server_close(s);
+		return log_errno(LOG_ERR, r, "cannot watch %s", path);
+	}
+	*out = s;
+	return 0;
+}
+
+void server_close(struct server *s)
+{
+	if (!s)
+		return;
+	while (s->clients)
+		client_free(s->clients);
+	sd_event_source_disable_unref(s->accept_source);
+	if (s->fd >= 0)
+		close(s->fd);
+	if (s->bound)
+		unlink(s->path);
+	free(s);
+}
+
+void server_notify_waiters(struct server *s,
+			   void (*render)(struct daemon *d, struct out *out,
+					  void *arg),
+			   struct daemon *d, void *arg, bool last)
+{
+	struct out text, json;
+	bool have_text = false, have_json = false;
+	struct client *c, *next;
+
+	for (c = s->clients; c; c = next) {
+		struct out *o = c->json ? &json : &text;
+		bool *have = c->json ? &have_json : &have_text;
+
+		next = c->next;
+		if (!c->waiting)
+			continue;
+		if (!*have) {
+			out_init(o, c->json);
+			render(d, o, arg);
+			*have = true;
+		}
+		client_send(c, o->buf, o->len);
+		if (last) {
+			c->waiting = false;
+			if (!c->dead) {
+				update_events(c);
+				/*
+				 * Requests sent while it waited run from the
+				 * loop, not from inside this walk of the list.
+				 */
+				if (c->in_len && !c->resume)
+					sd_event_add_defer(d->event, &c->resume,
+							   on_resume, c);
+			}
+		}
+		if (c->dead)
+			client_free(c);
+	}
+}

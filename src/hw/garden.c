@@ -1,0 +1,288 @@
+/* sim backend: a garden model wired to the chip models as the config says. */
+#include "hw/garden.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "core/calib.h"
+#include "hw/sim.h"
+#include "hw/sim_flow.h"
+
+/* Soaked soil tends to this, dry soil to the floor. */
+#define MOISTURE_WET 92.0
+#define MOISTURE_FLOOR 5.0
+/* Time constants: a probe wets over minutes and dries over days. */
+#define WETTING_TAU_S 420.0
+#define DRYING_TAU_S (3.0 * 86400.0)
+
+struct garden;
+
+struct garden_expander {
+	struct garden *garden;
+	struct sim_mcp23008 *chip;
+	uint8_t driven, levels;
+};
+
+struct garden_adc {
+	struct garden *garden;
+	int index;
+	struct sim_ads1x15 *chip;
+};
+
+struct garden {
+	const struct config *cfg;
+	struct sim_bus *bus;
+	struct sim_flow *flow;
+	struct garden_expander expanders[CONFIG_MAX_EXPANDERS];
+	struct garden_adc adcs[CONFIG_MAX_ADCS];
+	bool open[CONFIG_MAX_ZONES];
+	unsigned opens[CONFIG_MAX_ZONES];
+	double moisture[CONFIG_MAX_PROBES];
+	double litres;
+	uint64_t updated_ns;
+	uint32_t noise_state;
+};
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static bool pin_active(const struct garden *g, const struct config_pin *pin)
+{
+	const struct garden_expander *e = &g->expanders[pin->expander];
+	uint8_t bit = (uint8_t)(1u << pin->pin);
+
+	if (!(e->driven & bit))
+		return false;	/* a floating relay input leaves it off */
+	return !!(e->levels & bit) != pin->active_low;
+}
+
+/* Brings moisture and litres up to now; valves are as they were since. */
+static void advance(struct garden *g, uint64_t now)
+{
+	double dt = (double)(now - g->updated_ns) / 1e9;
+
+	if (now <= g->updated_ns)
+		return;
+	for (size_t z = 0; z < g->cfg->n_zones; z++)
+		if (g->open[z])
+			g->litres += g->cfg->zones[z].flow_lpm * dt / 60.0;
+	for (size_t p = 0; p < g->cfg->n_probes; p++) {
+		double *m = &g->moisture[p];
+		/* Probes differ in how fast water reaches them. */
+		double tau = WETTING_TAU_S * (1.0 + 0.35 * (double)(p % 3));
+
+		if (g->open[g->cfg->probes[p].zone])
+			*m += (MOISTURE_WET - *m) * (1.0 - exp(-dt / tau));
+		else
+			*m = MOISTURE_FLOOR + (*m - MOISTURE_FLOOR) *
+				exp(-dt / DRYING_TAU_S);
+	}
+	g->updated_ns = now;
+}
+
+static void pins_changed(void *ctx, uint8_t driven, uint8_t levels)
+{
+	struct garden_expander *e = ctx;
+	struct garden *g = e->garden;
+	uint64_t now = monotonic_ns();
+	double lpm = 0.0;
+
+	advance(g, now);
+	e->driven = driven;
+	e->levels = levels;
+	for (size_t z = 0; z < g->cfg->n_zones; z++) {
+		bool open = pin_active(g, &g->cfg->zones[z].valve);
+
+		if (open && !g->open[z])
+			g->opens[z]++;
+		g->open[z] = open;
+		if (open)
+			lpm += g->cfg->zones[z].flow_lpm;
+	}
+	sim_flow_set_rate(g->flow, lpm * g->cfg->flow_meter.pulses_per_litre / 60.0,
+			  now);
+}
+
+/* Small, repeatable reading noise, as real probes have. */
+static double noise(struct garden *g, double span)
+{
+	g->noise_state = g->noise_state * 1103515245u + 12345u;
+	return ((double)((g->noise_state >> 16) & 0x7fff) / 32767.0 - 0.5) * span;
+}
+
+static double hour_of_day(void)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	return tm.tm_hour + tm.tm_min / 60.0 + tm.tm_sec / 3600.0;
+}
+
+static double light_volts(const struct config_light *light)
+{
+	double h = hour_of_day(), level = 0.0;
+
+	if (h > 6.0 && h < 20.0)
+		level = sin(M_PI * (h - 6.0) / 14.0);
+	return light->dark_volts + (light->bright_volts - light->dark_volts) * level;
+}
+
+static double temperature_volts(const struct config_temperature *t)
+{
+	/* Coolest before dawn, warmest mid-afternoon. */
+	double celsius = 15.0 + 7.0 * sin(2.0 * M_PI * (hour_of_day() - 9.0) / 24.0);
+
+	switch (t->conversion) {
+	case TEMP_TMP36:
+		return celsius / 100.0 + 0.5;
+	case TEMP_LM35:
+		return celsius / 100.0;
+	case TEMP_LINEAR:
+		return t->scale != 0.0 ? (celsius - t->offset) / t->scale : 0.0;
+	}
+	return 0.0;
+}
+
+static bool wired_to(const struct config_analog *in, int adc, unsigned channel)
+{
+	return in->adc == adc && in->channel == channel;
+}
+
+static double adc_input(void *ctx, unsigned channel)
+{
+	struct garden_adc *a = ctx;
+	struct garden *g = a->garden;
+	const struct config *cfg = g->cfg;
+
+	advance(g, monotonic_ns());
+	for (size_t p = 0; p < cfg->n_probes; p++) {
+		const struct config_probe *probe = &cfg->probes[p];
+
+		if (!wired_to(&probe->input, a->index, channel))
+			continue;
+		if (probe->has_power && !pin_active(g, &probe->power))
+			return 0.0;
+		return probe->dry_volts + (probe->wet_volts - probe->dry_volts) *
+			g->moisture[p] / 100.0 + noise(g, 0.01);
+	}
+	if (cfg->light.present && wired_to(&cfg->light.input, a->index, channel))
+		return light_volts(&cfg->light) + noise(g, 0.005);
+	if (cfg->temperature.present &&
+	    wired_to(&cfg->temperature.input, a->index, channel))
+		return temperature_volts(&cfg->temperature) + noise(g, 0.001);
+	return 0.0;	/* an unconnected input sits at ground */
+}
+
+static int build(struct garden *g)
+{
+	const struct config *cfg = g->cfg;
+	int err;
+
+	g->bus = sim_bus_new();
+	g->flow = sim_flow_new();
+	if (!g->bus || !g->flow)
+		return -ENOMEM;
+	for (size_t i = 0; i < cfg->n_expanders; i++) {
+		struct garden_expander *e = &g->expanders[i];
+
+		e->garden = g;
+		e->chip = sim_mcp23008_new();
+		if (!e->chip)
+			return -ENOMEM;
+		sim_mcp23008_on_pins(e->chip, pins_changed, e);
+		err = sim_mcp23008_attach(e->chip, g->bus, cfg->expanders[i].address);
+		if (err < 0)
+			return err;
+	}
+	for (size_t i = 0; i < cfg->n_adcs; i++) {
+		struct garden_adc *a = &g->adcs[i];
+
+		a->garden = g;
+		a->index = (int)i;
+		a->chip = sim_ads1x15_new(cfg->adcs[i].type, adc_input, a);
+		if (!a->chip)
+			return -ENOMEM;
+		err = sim_ads1x15_attach(a->chip, g->bus, cfg->adcs[i].address);
+		if (err < 0)
+			return err;
+	}
+	/* Gardens differ: start each probe somewhere between dry and moist. */
+	for (size_t p = 0; p < cfg->n_probes; p++)
+		g->moisture[p] = 24.0 + (double)((p * 7) % 5) * 3.5;
+	g->updated_ns = monotonic_ns();
+	g->noise_state = 12345u;
+	return 0;
+}
+
+struct garden *garden_new(const struct config *cfg)
+{
+	struct garden *g = calloc(1, sizeof(*g));
+	int err;
+
+	if (!g)
+		return NULL;
+	g->cfg = cfg;
+	err = build(g);
+	if (err < 0) {
+		garden_free(g);
+		errno = -err;
+		return NULL;
+	}
+	return g;
+}
+
+void garden_free(struct garden *g)
+{
+	if (!g)
+		return;
+	for (size_t i = 0; i < CONFIG_MAX_EXPANDERS; i++)
+		sim_mcp23008_free(g->expanders[i].chip);
+	for (size_t i = 0; i < CONFIG_MAX_ADCS; i++)
+		sim_ads1x15_free(g->adcs[i].chip);
+	if (g->bus)
+		i2c_bus_destroy(sim_bus_i2c(g->bus));
+	sim_flow_free(g->flow);
+	free(g);
+}
+
+struct i2c_bus *garden_i2c(struct garden *g)
+{
+	return sim_bus_i2c(g->bus);
+}
+
+struct gpio_input *garden_flow_input(struct garden *g)
+{
+	return sim_flow_input(g->flow);
+}
+
+bool garden_zone_open(const struct garden *g, int zone)
+{
+	return zone >= 0 && (size_t)zone < g->cfg->n_zones && g->open[zone];
+}
+
+unsigned garden_zone_opens(const struct garden *g, int zone)
+{
+	return zone >= 0 && (size_t)zone < g->cfg->n_zones ? g->opens[zone] : 0;
+}
+
+double garden_litres(struct garden *g)
+{
+	advance(g, monotonic_ns());
+	return g->litres;
+}
+
+double garden_moisture(struct garden *g, int probe)
+{
+	if (probe < 0 || (size_t)probe >= g->cfg->n_probes)
+		return 0.0;
+	advance(g, monotonic_ns());
+	return g->moisture[probe];
+}

@@ -1,0 +1,170 @@
+/* sim backend: a flow-meter input whose edges arrive through a real timerfd. */
+#include "hw/sim_flow.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Edges due but unread when the rate changes wait here, with their times. */
+#define BACKLOG_MAX 256
+
+struct sim_flow {
+	struct gpio_input input;
+	int fd;
+	bool running;
+	uint64_t start_ns;	/* of the current steady rate */
+	uint64_t period_ns;
+	uint64_t delivered;	/* edges of the current rate already read */
+	uint64_t closed_edges;	/* edges made at earlier rates */
+	uint64_t backlog[BACKLOG_MAX];
+	size_t backlog_head, backlog_len;
+	/* Beyond the backlog, edges are kept as a count: never lost. */
+	uint64_t overflow, overflow_ns;
+};
+
+#define flow_of(line) \
+	((struct sim_flow *)((char *)(line) - offsetof(struct sim_flow, input)))
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t due_now(const struct sim_flow *flow, uint64_t now)
+{
+	if (!flow->running || now < flow->start_ns)
+		return 0;
+	return (now - flow->start_ns) / flow->period_ns;
+}
+
+static int input_fd(struct gpio_input *line)
+{
+	return flow_of(line)->fd;
+}
+
+static int input_read_edges(struct gpio_input *line, uint64_t *stamps,
+			    size_t max)
+{
+	struct sim_flow *flow = flow_of(line);
+	uint64_t expirations, due;
+	size_t n = 0;
+
+	/* Clear readability first, so an edge due after this read re-arms it. */
+	if (read(flow->fd, &expirations, sizeof(expirations)) < 0 &&
+	    errno != EAGAIN)
+		return -errno;
+	while (n < max && flow->backlog_len) {
+		stamps[n++] = flow->backlog[flow->backlog_head];
+		flow->backlog_head = (flow->backlog_head + 1) % BACKLOG_MAX;
+		flow->backlog_len--;
+	}
+	while (n < max && flow->overflow) {
+		stamps[n++] = flow->overflow_ns;
+		flow->overflow--;
+	}
+	due = due_now(flow, monotonic_ns());
+	while (n < max && flow->delivered < due) {
+		flow->delivered++;
+		stamps[n++] = flow->start_ns + flow->delivered * flow->period_ns;
+	}
+	return (int)n;
+}
+
+static void input_destroy(struct gpio_input *line)
+{
+	sim_flow_free(flow_of(line));
+}
+
+static const struct gpio_input_ops sim_flow_ops = {
+	.fd = input_fd,
+	.read_edges = input_read_edges,
+	.destroy = input_destroy,
+};
+
+struct sim_flow *sim_flow_new(void)
+{
+	struct sim_flow *flow = calloc(1, sizeof(*flow));
+
+	if (!flow)
+		return NULL;
+	flow->input.ops = &sim_flow_ops;
+	flow->fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (flow->fd < 0) {
+		int err = errno;
+
+		free(flow);
+		errno = err;
+		return NULL;
+	}
+	return flow;
+}
+
+void sim_flow_free(struct sim_flow *flow)
+{
+	if (!flow)
+		return;
+	close(flow->fd);
+	free(flow);
+}
+
+struct gpio_input *sim_flow_input(struct sim_flow *flow)
+{
+	return &flow->input;
+}
+
+static void keep_unread(struct sim_flow *flow, uint64_t now)
+{
+	uint64_t due = due_now(flow, now);
+
+	while (flow->delivered < due) {
+		uint64_t ts = flow->start_ns + ++flow->delivered * flow->period_ns;
+
+		if (flow->backlog_len < BACKLOG_MAX && !flow->overflow) {
+			flow->backlog[(flow->backlog_head + flow->backlog_len) %
+				      BACKLOG_MAX] = ts;
+			flow->backlog_len++;
+		} else {
+			flow->overflow++;
+			flow->overflow_ns = ts;
+		}
+	}
+	flow->closed_edges += due;
+}
+
+int sim_flow_set_rate(struct sim_flow *flow, double edges_per_second,
+		      uint64_t now)
+{
+	struct itimerspec spec = { 0 };
+
+	if (!(edges_per_second >= 0.0))
+		return -EINVAL;
+	keep_unread(flow, now);
+	flow->running = edges_per_second > 0.0;
+	flow->start_ns = now;
+	flow->delivered = 0;
+	if (flow->running) {
+		double period = 1e9 / edges_per_second;
+
+		flow->period_ns = period < 1.0 ? 1 : (uint64_t)period;
+		spec.it_interval.tv_sec = (time_t)(flow->period_ns / 1000000000ull);
+		spec.it_interval.tv_nsec = (long)(flow->period_ns % 1000000000ull);
+		spec.it_value = spec.it_interval;
+	} else if (flow->backlog_len || flow->overflow) {
+		/* Wake the reader once for the edges still waiting. */
+		spec.it_value.tv_nsec = 1;
+	}
+	if (timerfd_settime(flow->fd, 0, &spec, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+uint64_t sim_flow_edges(const struct sim_flow *flow, uint64_t now)
+{
+	return flow->closed_edges + due_now(flow, now);
+}

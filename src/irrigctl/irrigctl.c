@@ -1,0 +1,224 @@
+/* irrigctl: sends its command line to irrigd and prints the reply. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "core/proto.h"
+#include "daemon/config.h"
+
+enum { EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_NO_DAEMON = 3 };
+
+static void usage(FILE *to)
+{
+	fprintf(to,
+		"Usage: irrigctl [OPTION]... COMMAND [ARG]...\n"
+		"Controls irrigd, the irrigation daemon.\n"
+		"\n"
+		"  -s, --socket PATH  irrigd's control socket (default $IRRIGD_SOCKET,\n"
+		"                     else %s)\n"
+		"      --json         print the reply as JSON lines\n"
+		"      --version      print irrigctl's version and exit\n"
+		"  -h, --help         print this help and exit\n"
+		"\n"
+		"Commands:\n", CONFIG_DEFAULT_SOCKET);
+	for (int i = 0; i < CMD__COUNT; i++) {
+		char words[80];
+
+		snprintf(words, sizeof(words), "%s %s", cmd_specs[i].name,
+			 cmd_specs[i].usage);
+		fprintf(to, "  %-34s %s\n", words, cmd_specs[i].summary);
+	}
+	fprintf(to, "\nExit status: 0 done, 1 irrigd refused or failed, 2 bad usage,\n"
+		"3 irrigd not reachable.  See irrigctl(1).\n");
+}
+
+/* The request line: options and words as typed, one space apart. */
+static int build_request(int argc, char **argv, bool json, char *line,
+			 size_t size)
+{
+	size_t used = 0;
+
+	line[0] = '\0';
+	if (json)
+		used = (size_t)snprintf(line, size, "--json");
+	for (int i = 0; i < argc; i++) {
+		if (!argv[i][0] || strpbrk(argv[i], " \t\r\n")) {
+			fprintf(stderr, "irrigctl: argument '%s' may not be empty or "
+				"contain white space\n", argv[i]);
+			return -EINVAL;
+		}
+		if (used + strlen(argv[i]) + 2 >= size) {
+			fprintf(stderr, "irrigctl: command longer than %d bytes\n",
+				PROTO_LINE_MAX - 1);
+			return -E2BIG;
+		}
+		used += (size_t)snprintf(line + used, size - used, "%s%s",
+					 used ? " " : "", argv[i]);
+	}
+	line[used++] = '\n';
+	line[used] = '\0';
+	return (int)used;
+}
+
+static int connect_daemon(const char *path)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(addr.sun_path)) {
+		fprintf(stderr, "irrigctl: socket path too long: %s\n", path);
+		return -1;
+	}
+	strcpy(addr.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+		fprintf(stderr, "irrigctl: cannot reach irrigd at %s: %s\n"
+			"Is irrigd running?  (systemctl status irrigd)\n", path,
+			strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int send_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Prints one reply line; returns an exit status once the reply ends, else -1. */
+static int show_line(const char *line, bool json)
+{
+	if (json) {
+		puts(line);
+		if (strncmp(line, "{\"ok\":", 6) == 0)
+			return strncmp(line, "{\"ok\":true", 10) == 0 ? 0 : EXIT_REFUSED;
+		return -1;
+	}
+	if (strncmp(line, "- ", 2) == 0) {
+		puts(line + 2);
+		return -1;
+	}
+	if (strcmp(line, "OK") == 0)
+		return 0;
+	if (strncmp(line, "ERR ", 4) == 0) {
+		const char *message = strchr(line + 4, ' ');
+
+		fprintf(stderr, "irrigctl: %s\n", message ? message + 1 : line + 4);
+		return EXIT_REFUSED;
+	}
+	fprintf(stderr, "irrigctl: unexpected reply from irrigd: %.80s\n", line);
+	return EXIT_REFUSED;
+}
+
+static int read_reply(int fd, bool json)
+{
+	char buf[PROTO_LINE_MAX * 4];
+	size_t len = 0;
+
+	for (;;) {
+		ssize_t n = recv(fd, buf + len, sizeof(buf) - 1 - len, 0);
+		char *start = buf, *nl;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			fprintf(stderr, "irrigctl: irrigd closed the connection "
+				"before answering\n");
+			return EXIT_REFUSED;
+		}
+		len += (size_t)n;
+		buf[len] = '\0';
+		while ((nl = memchr(start, '\n', len - (size_t)(start - buf)))) {
+			int status;
+
+			*nl = '\0';
+			status = show_line(start, json);
+			fflush(stdout);
+			if (status >= 0)
+				return status;
+			start = nl + 1;
+		}
+		len -= (size_t)(start - buf);
+		memmove(buf, start, len);
+		if (len == sizeof(buf) - 1) {
+			fprintf(stderr, "irrigctl: reply line too long\n");
+			return EXIT_REFUSED;
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_JSON = 256, OPT_VERSION };
+	static const struct option longopts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = getenv("IRRIGD_SOCKET");
+	char line[PROTO_LINE_MAX + 1];
+	bool json = false;
+	int c, len, fd, status;
+
+	if (!path || !*path)
+		path = CONFIG_DEFAULT_SOCKET;
+	/* "+": options end at the command, so "water 5 --no-wait" passes through. */
+	while ((c = getopt_long(argc, argv, "+s:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			path = optarg;
+			break;
+		case OPT_JSON:
+			json = true;
+			break;
+		case OPT_VERSION:
+			printf("irrigctl %s\n", IRRIGD_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			fprintf(stderr, "Try 'irrigctl --help'.\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind == argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	len = build_request(argc - optind, argv + optind, json, line, sizeof(line));
+	if (len < 0)
+		return EXIT_USAGE;
+	fd = connect_daemon(path);
+	if (fd < 0)
+		return EXIT_NO_DAEMON;
+	if (send_all(fd, line, (size_t)len) < 0) {
+		fprintf(stderr, "irrigctl: cannot send to irrigd: %s\n", strerror(errno));
+		close(fd);
+		return EXIT_NO_DAEMON;
+	}
+	status = read_reply(fd, json);
+	close(fd);
+	return status;
+}
