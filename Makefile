@@ -66,7 +66,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libirrigd.a
 # leak checker is blind to in a forked daemon.
 check:
 	$(MAKE) BUILD=build/asan SAN=1 check-run
-	$(MAKE) all
+	$(MAKE) all $(BUILD)/tests/test_e2e
 	IRRIGD_VALGRIND=1 tests/run-tests $(BUILD) tests/test_e2e
 
 check-build: $(BUILD)/irrigd $(BUILD)/irrigctl $(TEST_BIN)
@@ -98,5 +98,7 @@ uninstall:
 
 clean:
 	rm -rf build
+
+.SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,6 +1,7 @@
 /* irrigd: options, start-up and shut-down around the sd-event loop. */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,8 +98,8 @@ static int on_stop_signal(sd_event_source *src, const struct signalfd_siginfo *s
 	struct daemon *d = userdata;
 
 	sd_notify(0, "STOPPING=1\nSTATUS=Stopping: closing every valve");
-	log_msg(LOG_INFO, "%s received: closing every valve and stopping",
-		strsignal((int)si->ssi_signo));
+	log_msg(LOG_INFO, "SIG%s received: closing every valve and stopping",
+		sigabbrev_np((int)si->ssi_signo));
 	watering_stop(d, RUN_SHUTDOWN);
 	return sd_event_exit(sd_event_source_get_event(src), 0);
 }
@@ -171,6 +172,8 @@ static int run_daemon(struct daemon *d, const struct options *opt)
 		r = server_open(d, socket_path, &d->server);
 	if (r >= 0) {
 		log_msg(LOG_INFO, "irrigd %s ready on %s", IRRIGD_VERSION, socket_path);
+		/* Parsing the config left free heap behind: give it back. */
+		malloc_trim(0);
 		sd_notify(0, "READY=1\nSTATUS=Idle");
 		r = sd_event_loop(d->event);
 		if (r < 0)

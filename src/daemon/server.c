@@ -26,8 +26,8 @@ struct client {
 	char in[PROTO_LINE_MAX];
 	size_t in_len;
 	bool discarding;	/* the rest of an over-long line */
-	char *out;
-	size_t out_len;
+	char *out;		/* what the socket did not take yet */
+	size_t out_len, out_size;
 	bool waiting;		/* for the current run's reports */
 	bool json;
 	bool dead;
@@ -100,12 +100,31 @@ void client_send(struct client *c, const char *data, size_t len)
 		c->dead = true;
 		return;
 	}
-	if (!c->out) {
-		c->out = malloc(CLIENT_OUT_MAX);
-		if (!c->out) {
+	/* Most replies go out at once: queue only what the socket refuses. */
+	if (!c->out_len) {
+		ssize_t n = send(c->fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0 && errno != EAGAIN && errno != EINTR) {
 			c->dead = true;
 			return;
 		}
+		if (n > 0) {
+			data += n;
+			len -= (size_t)n;
+		}
+		if (!len)
+			return;
+	}
+	if (c->out_len + len > c->out_size) {
+		size_t size = c->out_len + len;
+		char *grown = realloc(c->out, size);
+
+		if (!grown) {
+			c->dead = true;
+			return;
+		}
+		c->out = grown;
+		c->out_size = size;
 	}
 	memcpy(c->out + c->out_len, data, len);
 	c->out_len += len;
@@ -364,23 +383,26 @@ void server_notify_waiters(struct server *s,
 					  void *arg),
 			   struct daemon *d, void *arg, bool last)
 {
-	struct out text, json;
-	bool have_text = false, have_json = false;
+	struct out *rendered[2] = { NULL, NULL };	/* text, JSON */
 	struct client *c, *next;
 
 	for (c = s->clients; c; c = next) {
-		struct out *o = c->json ? &json : &text;
-		bool *have = c->json ? &have_json : &have_text;
+		struct out **o = &rendered[c->json];
 
 		next = c->next;
 		if (!c->waiting)
 			continue;
-		if (!*have) {
-			out_init(o, c->json);
-			render(d, o, arg);
-			*have = true;
+		if (!*o) {
+			*o = malloc(sizeof(**o));
+			if (!*o) {
+				c->dead = true;
+				client_free(c);
+				continue;
+			}
+			out_init(*o, c->json);
+			render(d, *o, arg);
 		}
-		client_send(c, o->buf, o->len);
+		client_send(c, (*o)->buf, (*o)->len);
 		if (last) {
 			c->waiting = false;
 			if (!c->dead) {
@@ -397,4 +419,6 @@ void server_notify_waiters(struct server *s,
 		if (c->dead)
 			client_free(c);
 	}
+	free(rendered[0]);
+	free(rendered[1]);
 }

@@ -41,6 +41,7 @@ struct garden {
 	unsigned opens[CONFIG_MAX_ZONES];
 	double moisture[CONFIG_MAX_PROBES];
 	double litres;
+	double flow_lpm;	/* what the meter pulses at now */
 	uint64_t updated_ns;
 	uint32_t noise_state;
 };
@@ -106,6 +107,14 @@ static void pins_changed(void *ctx, uint8_t driven, uint8_t levels)
 		if (open)
 			lpm += g->cfg->zones[z].flow_lpm;
 	}
+	/*
+	 * Re-setting an unchanged rate would restart the meter's period and
+	 * lose the part already run: probe power toggling every few ms
+	 * would then stop the pulses altogether.
+	 */
+	if (lpm == g->flow_lpm)
+		return;
+	g->flow_lpm = lpm;
 	sim_flow_set_rate(g->flow, lpm * g->cfg->flow_meter.pulses_per_litre / 60.0,
 			  now);
 }

@@ -155,8 +155,14 @@ int sim_flow_set_rate(struct sim_flow *flow, double edges_per_second,
 		spec.it_interval.tv_sec = (time_t)(flow->period_ns / 1000000000ull);
 		spec.it_interval.tv_nsec = (long)(flow->period_ns % 1000000000ull);
 		spec.it_value = spec.it_interval;
-	} else if (flow->backlog_len || flow->overflow) {
-		/* Wake the reader once for the edges still waiting. */
+	}
+	if (flow->backlog_len || flow->overflow) {
+		/*
+		 * Wake the reader now for the edges still waiting, not a whole
+		 * period of the new rate later; the period's expirations stay
+		 * after the edges they announce.
+		 */
+		spec.it_value.tv_sec = 0;
 		spec.it_value.tv_nsec = 1;
 	}
 	if (timerfd_settime(flow->fd, 0, &spec, NULL) < 0)

@@ -1,0 +1,570 @@
+/* End to end: irrigd --sim on a temporary socket, driven by irrigctl and raw clients. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+struct daemon_proc {
+	pid_t pid;
+	char dir[64];
+	char config[128];
+	char socket[128];
+	char log[128];
+};
+
+static struct daemon_proc shared;
+
+static const char *build_dir(void)
+{
+	const char *b = getenv("IRRIGD_BUILD");
+
+	return b && *b ? b : "build";
+}
+
+static bool under_valgrind(void)
+{
+	const char *v = getenv("IRRIGD_VALGRIND");
+
+	return v && *v == '1';
+}
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *buf;
+	long size;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = calloc(1, (size_t)size + 1);
+	if (buf && fread(buf, 1, (size_t)size, f) != (size_t)size) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+/* The shipped reference garden, with reports every second to keep tests short. */
+static void write_config(const char *path)
+{
+	char *text = read_file("etc/irrigd.conf");
+	const char *key = "report_interval = \"60s\";";
+	char *at;
+	FILE *f;
+
+	assert_non_null(text);
+	at = strstr(text, key);
+	assert_non_null(at);
+	f = fopen(path, "we");
+	assert_non_null(f);
+	fprintf(f, "%.*sreport_interval = \"1s\";%s", (int)(at - text), text,
+		at + strlen(key));
+	fclose(f);
+	free(text);
+}
+
+static int try_connect(const char *path)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+static void start_daemon(struct daemon_proc *d)
+{
+	char irrigd[256], state[128];
+	int waited_ms = 0, limit_ms = under_valgrind() ? 60000 : 10000;
+
+	snprintf(d->dir, sizeof(d->dir), "/tmp/irrigd-e2e-XXXXXX");
+	assert_non_null(mkdtemp(d->dir));
+	snprintf(d->config, sizeof(d->config), "%s/irrigd.conf", d->dir);
+	snprintf(d->socket, sizeof(d->socket), "%s/irrigd.sock", d->dir);
+	snprintf(d->log, sizeof(d->log), "%s/irrigd.log", d->dir);
+	snprintf(state, sizeof(state), "%s/state", d->dir);
+	snprintf(irrigd, sizeof(irrigd), "%s/irrigd", build_dir());
+	write_config(d->config);
+	d->pid = fork();
+	assert_true(d->pid >= 0);
+	if (d->pid == 0) {
+		int log = open(d->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		dup2(log, STDERR_FILENO);
+		dup2(log, STDOUT_FILENO);
+		if (under_valgrind())
+			execlp("valgrind", "valgrind", "-q", "--leak-check=full",
+			       "--show-leak-kinds=definite,indirect",
+			       "--errors-for-leak-kinds=definite,indirect",
+			       "--error-exitcode=99", irrigd, "--sim", "-c",
+			       d->config, "-s", d->socket, "--state-dir", state,
+			       (char *)NULL);
+		else
+			execl(irrigd, irrigd, "--sim", "-c", d->config, "-s",
+			      d->socket, "--state-dir", state, (char *)NULL);
+		_exit(127);
+	}
+	for (;;) {
+		int fd = try_connect(d->socket);
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+		if (fd >= 0) {
+			close(fd);
+			return;
+		}
+		assert_int_equal(waitpid(d->pid, NULL, WNOHANG), 0);
+		assert_true(waited_ms < limit_ms);
+		nanosleep(&ts, NULL);
+		waited_ms += 20;
+	}
+}
+
+/* SIGTERM, and the daemon's exit status (99: valgrind found a leak). */
+static int stop_daemon(struct daemon_proc *d)
+{
+	int status = 0;
+
+	kill(d->pid, SIGTERM);
+	assert_int_equal(waitpid(d->pid, &status, 0), d->pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void remove_daemon_dir(struct daemon_proc *d)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d->dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* Runs irrigctl with args; stdout and stderr land in out and err. */
+static int ctl(const char *socket_path, char **out, char **err, ...)
+{
+	char irrigctl[256], out_path[] = "/tmp/irrigctl-out-XXXXXX",
+	     err_path[] = "/tmp/irrigctl-err-XXXXXX";
+	const char *argv[32];
+	int argc = 0, status, ofd = mkstemp(out_path), efd = mkstemp(err_path);
+	va_list ap;
+	pid_t pid;
+
+	assert_true(ofd >= 0 && efd >= 0);
+	snprintf(irrigctl, sizeof(irrigctl), "%s/irrigctl", build_dir());
+	argv[argc++] = irrigctl;
+	if (socket_path) {
+		argv[argc++] = "-s";
+		argv[argc++] = socket_path;
+	}
+	va_start(ap, err);
+	while (argc < 31 && (argv[argc] = va_arg(ap, const char *)))
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(ofd, STDOUT_FILENO);
+		dup2(efd, STDERR_FILENO);
+		execv(irrigctl, (char *const *)argv);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	close(ofd);
+	close(efd);
+	*out = read_file(out_path);
+	*err = read_file(err_path);
+	unlink(out_path);
+	unlink(err_path);
+	assert_non_null(*out);
+	assert_non_null(*err);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void free2(char *a, char *b)
+{
+	free(a);
+	free(b);
+}
+
+static int count(const char *text, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = text; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* A number after key in a JSON reply, e.g. "litres": */
+static double json_number(const char *json, const char *key)
+{
+	const char *at = strstr(json, key);
+
+	assert_non_null(at);
+	return strtod(at + strlen(key), NULL);
+}
+
+static int setup_shared(void **state)
+{
+	(void)state;
+	start_daemon(&shared);
+	return 0;
+}
+
+static int teardown_shared(void **state)
+{
+	int status;
+
+	(void)state;
+	status = stop_daemon(&shared);
+	if (status != 0) {
+		char *log = read_file(shared.log);
+
+		fprintf(stderr, "irrigd exited with %d; its log:\n%s\n", status,
+			log ? log : "(none)");
+		free(log);
+		return -1;
+	}
+	remove_daemon_dir(&shared);
+	return 0;
+}
+
+/* The valve's state in the model: opened how many times, open now? */
+static void model_valve(unsigned *opens, bool *open, double *litres)
+{
+	char *out, *err;
+
+	assert_int_equal(ctl(shared.socket, &out, &err, "--json", "sim", NULL), 0);
+	*opens = (unsigned)json_number(out, "\"opens\":");
+	*open = strstr(out, "\"open\":true") != NULL;
+	*litres = json_number(out, "\"litres\":");
+	free2(out, err);
+}
+
+static void test_water_streams_reports_and_summary(void **state)
+{
+	unsigned opens_before, opens_after;
+	bool open;
+	double model_before, model_after, model_litres, reported;
+	char *out, *err, *used;
+
+	(void)state;
+	model_valve(&opens_before, &open, &model_before);
+	assert_false(open);
+	assert_int_equal(ctl(shared.socket, &out, &err, "water", "5s", NULL), 0);
+	assert_non_null(strstr(out, "Watering garden for 5 seconds\nValve open\n"));
+	/* Reports every second of a five-second run: at 1, 2, 3 and 4 s. */
+	assert_true(count(out, "Soil moisture: [") >= 3);
+	assert_true(count(out, "Flow rate: 20.") >= 3);
+	assert_non_null(strstr(out, "Valve closed\nInitial moisture: ["));
+	assert_non_null(strstr(out, "Final moisture:   ["));
+	used = strstr(out, "Water used: ");
+	assert_non_null(used);
+	reported = strtod(used + strlen("Water used: "), NULL);
+	assert_string_equal(err, "");
+	free2(out, err);
+
+	model_valve(&opens_after, &open, &model_after);
+	assert_int_equal(opens_after, opens_before + 1);
+	assert_false(open);
+	model_litres = model_after - model_before;
+	/* 20.8 L/min for 5 s, and what irrigd counted matches the model. */
+	assert_true(fabs(model_litres - 20.8 * 5 / 60) < 0.1);
+	assert_true(fabs(reported - model_litres) <= 0.01 * model_litres);
+}
+
+static void test_water_json_events(void **state)
+{
+	char *out, *err;
+
+	(void)state;
+	assert_int_equal(ctl(shared.socket, &out, &err, "--json", "water",
+			     "garden", "2s", NULL), 0);
+	assert_true(strncmp(out, "{\"event\":\"start\",\"zone\":\"garden\","
+			    "\"duration_s\":2}\n", 47) == 0);
+	assert_non_null(strstr(out, "{\"event\":\"report\""));
+	assert_non_null(strstr(out, "{\"ok\":true,\"event\":\"summary\","
+			       "\"zone\":\"garden\",\"outcome\":\"completed\""));
+	assert_true(json_number(out, "\"litres\":") > 0.0);
+	free2(out, err);
+}
+
+/* irrigctl ARGS exits with want_status and says needle on stdout or stderr. */
+static void expect_reply(const char *needle, int want_status, ...)
+{
+	const char *args[8];
+	int n = 0, status;
+	char *out, *err;
+	va_list ap;
+
+	va_start(ap, want_status);
+	while (n < 7 && (args[n] = va_arg(ap, const char *)))
+		n++;
+	va_end(ap);
+	while (n < 7)
+		args[n++] = NULL;
+	status = ctl(shared.socket, &out, &err, args[0], args[1], args[2],
+		     args[3], args[4], args[5], args[6], NULL);
+	if (status != want_status || (!strstr(err, needle) && !strstr(out, needle)))
+		fail_msg("irrigctl %s %s: status %d, stderr '%s', wanted %d '%s'",
+			 args[0], args[1] ? args[1] : "", status, err, want_status,
+			 needle);
+	free2(out, err);
+}
+
+static void test_bad_requests_change_nothing(void **state)
+{
+	unsigned opens_before, opens_after;
+	bool open;
+	double litres;
+
+	(void)state;
+	model_valve(&opens_before, &open, &litres);
+	expect_reply("no zone called lawn", 1, "water", "lawn", "5", NULL);
+	expect_reply("bad duration 0", 1, "water", "0", NULL);
+	expect_reply("bad duration 0s", 1, "water", "garden", "0s", NULL);
+	expect_reply("bad duration abc", 1, "water", "abc", NULL);
+	expect_reply("bad duration 5x", 1, "water", "5x", NULL);
+	expect_reply("bad duration -5", 1, "water", "-5", NULL);
+	expect_reply("unknown option --soon", 1, "water", "5", "--soon", NULL);
+	expect_reply("longer than zone garden may water (1h)", 1, "water",
+		       "61", NULL);
+	expect_reply("longer than zone garden may water", 1, "water", "9d",
+		       NULL);
+	expect_reply("unknown command", 1, "flood", NULL);
+	expect_reply("usage: water", 1, "water", NULL);
+	expect_reply("usage: status", 1, "status", "now", NULL);
+	expect_reply("may not be empty or contain white space", 2, "water",
+		       "garden bed", NULL);
+	model_valve(&opens_after, &open, &litres);
+	assert_int_equal(opens_after, opens_before);
+	assert_false(open);
+}
+
+static void test_busy_status_and_stop(void **state)
+{
+	unsigned opens;
+	bool open;
+	double litres;
+	char *out, *err;
+
+	(void)state;
+	assert_int_equal(ctl(shared.socket, &out, &err, "water", "10m",
+			     "--no-wait", NULL), 0);
+	assert_non_null(strstr(out, "Valve open\n"));
+	free2(out, err);
+	model_valve(&opens, &open, &litres);
+	assert_true(open);
+
+	expect_reply("zone garden is already watering", 1, "water", "5s", NULL);
+	assert_int_equal(ctl(shared.socket, &out, &err, "status", NULL), 0);
+	assert_non_null(strstr(out, "Watering garden: "));
+	assert_non_null(strstr(out, "9m 5"));	/* 9m 5Xs left */
+	free2(out, err);
+
+	assert_int_equal(ctl(shared.socket, &out, &err, "stop", NULL), 0);
+	assert_non_null(strstr(out, "Stopped: every valve closed"));
+	free2(out, err);
+	model_valve(&opens, &open, &litres);
+	assert_false(open);
+	assert_int_equal(ctl(shared.socket, &out, &err, "--json", "status", NULL), 0);
+	assert_non_null(strstr(out, "{\"ok\":true,\"state\":\"idle\""));
+	free2(out, err);
+}
+
+static void test_readings(void **state)
+{
+	char *out, *err;
+
+	(void)state;
+	assert_int_equal(ctl(shared.socket, &out, &err, "temperature", NULL), 0);
+	assert_non_null(strstr(out, " °C\n"));
+	/* The model's day stays between 8 and 22 °C. */
+	assert_true(strtod(out, NULL) > 7.0 && strtod(out, NULL) < 23.0);
+	free2(out, err);
+	assert_int_equal(ctl(shared.socket, &out, &err, "moisture", NULL), 0);
+	assert_int_equal(count(out, " %\n"), 5);
+	assert_non_null(strstr(out, "bed5"));
+	free2(out, err);
+	assert_int_equal(ctl(shared.socket, &out, &err, "sensors", NULL), 0);
+	assert_non_null(strstr(out, "brightness"));
+	assert_non_null(strstr(out, "\nflow "));
+	assert_non_null(strstr(out, " L/min\n"));
+	free2(out, err);
+	assert_int_equal(ctl(shared.socket, &out, &err, "version", NULL), 0);
+	assert_non_null(strstr(out, "protocol 1"));
+	free2(out, err);
+}
+
+static int raw_client(void)
+{
+	int fd = try_connect(shared.socket);
+
+	assert_true(fd >= 0);
+	return fd;
+}
+
+/* Reads until the reply's last line (OK or ERR) or a timeout. */
+static void raw_reply(int fd, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (;;) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		ssize_t n;
+
+		if (poll(&p, 1, 10000) != 1)
+			fail_msg("no complete reply within 10 s; got '%s'", buf);
+		n = recv(fd, buf + len, size - 1 - len, 0);
+		assert_true(n > 0);
+		len += (size_t)n;
+		buf[len] = '\0';
+		if (strstr(buf, "OK\n") || strstr(buf, "ERR ") ||
+		    strstr(buf, "{\"ok\":"))
+			if (buf[len - 1] == '\n')
+				return;
+	}
+}
+
+static void send_str(int fd, const char *s, size_t len)
+{
+	assert_int_equal(send(fd, s, len, MSG_NOSIGNAL), (ssize_t)len);
+}
+
+static void test_long_and_binary_lines(void **state)
+{
+	char *big = malloc(10000), reply[4096];
+	int fd = raw_client();
+
+	(void)state;
+	memset(big, 'a', 9999);
+	big[9999] = '\n';
+	send_str(fd, big, 10000);
+	raw_reply(fd, reply, sizeof(reply));
+	assert_string_equal(reply, "ERR too-long request longer than 4095 bytes\n");
+	/* The same connection goes on serving after the long line. */
+	send_str(fd, "version\n", 8);
+	raw_reply(fd, reply, sizeof(reply));
+	assert_non_null(strstr(reply, "- irrigd "));
+	send_str(fd, "wat\x01\xff" "er 5\n", 10);
+	raw_reply(fd, reply, sizeof(reply));
+	assert_string_equal(reply, "ERR bad-request request has a control or "
+			    "non-ASCII byte\n");
+	send_str(fd, "\n", 1);
+	raw_reply(fd, reply, sizeof(reply));
+	assert_string_equal(reply, "ERR bad-request empty request\n");
+	/* socat and telnet end lines with CRLF. */
+	send_str(fd, "--json version\r\n", 16);
+	raw_reply(fd, reply, sizeof(reply));
+	assert_true(strncmp(reply, "{\"ok\":true,\"version\":", 21) == 0);
+	/* Half a line, then gone. */
+	send_str(fd, "water 5", 7);
+	close(fd);
+	free(big);
+	expect_reply("Idle", 0, "status", NULL);
+}
+
+static void test_client_leaves_during_stream(void **state)
+{
+	unsigned opens_before, opens;
+	bool open;
+	double litres;
+	char buf[256];
+	int fd = raw_client();
+	struct timespec ts = { 2, 500 * 1000 * 1000 };
+
+	(void)state;
+	model_valve(&opens_before, &open, &litres);
+	send_str(fd, "water 2s\n", 9);
+	assert_true(recv(fd, buf, sizeof(buf), 0) > 0);
+	close(fd);
+	/* Watering goes on for its whole time; other clients are served. */
+	expect_reply("Watering garden", 0, "status", NULL);
+	nanosleep(&ts, NULL);
+	model_valve(&opens, &open, &litres);
+	assert_int_equal(opens, opens_before + 1);
+	assert_false(open);
+	expect_reply("Idle", 0, "status", NULL);
+}
+
+static void test_no_daemon(void **state)
+{
+	char *out, *err;
+
+	(void)state;
+	assert_int_equal(ctl("/tmp/irrigd-e2e-nothing-here.sock", &out, &err,
+			     "status", NULL), 3);
+	assert_non_null(strstr(err, "cannot reach irrigd at "
+			       "/tmp/irrigd-e2e-nothing-here.sock"));
+	free2(out, err);
+}
+
+static void test_sigterm_closes_valves_and_exits_0(void **state)
+{
+	struct daemon_proc d;
+	char *out, *err, *log;
+
+	(void)state;
+	start_daemon(&d);
+	assert_int_equal(ctl(d.socket, &out, &err, "water", "30m", "--no-wait",
+			     NULL), 0);
+	free2(out, err);
+	assert_int_equal(stop_daemon(&d), 0);
+	log = read_file(d.log);
+	assert_non_null(log);
+	assert_non_null(strstr(log, "closing every valve"));
+	assert_non_null(strstr(log, "Watered garden for "));
+	assert_non_null(strstr(log, ", interrupted"));
+	assert_non_null(strstr(log, "irrigd stopped: every valve closed"));
+	/* The socket file goes with the daemon. */
+	assert_int_equal(access(d.socket, F_OK), -1);
+	free(log);
+	remove_daemon_dir(&d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest shared_daemon[] = {
+		cmocka_unit_test(test_water_streams_reports_and_summary),
+		cmocka_unit_test(test_water_json_events),
+		cmocka_unit_test(test_bad_requests_change_nothing),
+		cmocka_unit_test(test_busy_status_and_stop),
+		cmocka_unit_test(test_readings),
+		cmocka_unit_test(test_long_and_binary_lines),
+		cmocka_unit_test(test_client_leaves_during_stream),
+		cmocka_unit_test(test_no_daemon),
+	};
+	const struct CMUnitTest own_daemon[] = {
+		cmocka_unit_test(test_sigterm_closes_valves_and_exits_0),
+	};
+	int failed;
+
+	failed = cmocka_run_group_tests_name("e2e", shared_daemon, setup_shared,
+					     teardown_shared);
+	failed += cmocka_run_group_tests_name("e2e-signals", own_daemon, NULL, NULL);
+	return failed ? 1 : 0;
+}
