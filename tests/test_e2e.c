@@ -101,8 +101,11 @@ static void start_daemon(struct daemon_proc *d)
 	char irrigd[256], state[128];
 	int waited_ms = 0, limit_ms = under_valgrind() ? 60000 : 10000;
 
-	snprintf(d->dir, sizeof(d->dir), "/tmp/irrigd-e2e-XXXXXX");
-	assert_non_null(mkdtemp(d->dir));
+	/* A second start in the same directory keeps the state of the first. */
+	if (!d->dir[0]) {
+		snprintf(d->dir, sizeof(d->dir), "/tmp/irrigd-e2e-XXXXXX");
+		assert_non_null(mkdtemp(d->dir));
+	}
 	snprintf(d->config, sizeof(d->config), "%s/irrigd.conf", d->dir);
 	snprintf(d->socket, sizeof(d->socket), "%s/irrigd.sock", d->dir);
 	snprintf(d->log, sizeof(d->log), "%s/irrigd.log", d->dir);
@@ -525,7 +528,7 @@ static void test_no_daemon(void **state)
 
 static void test_sigterm_closes_valves_and_exits_0(void **state)
 {
-	struct daemon_proc d;
+	struct daemon_proc d = { 0 };
 	char *out, *err, *log;
 
 	(void)state;
@@ -546,6 +549,118 @@ static void test_sigterm_closes_valves_and_exits_0(void **state)
 	remove_daemon_dir(&d);
 }
 
+static void test_a_crash_shows_as_interrupted_after_restart(void **state)
+{
+	struct daemon_proc d = { 0 };
+	char *out, *err, *log;
+	int status;
+
+	(void)state;
+	start_daemon(&d);
+	assert_int_equal(ctl(d.socket, &out, &err, "water", "1s", NULL), 0);
+	free2(out, err);
+	assert_int_equal(ctl(d.socket, &out, &err, "water", "30m", "--no-wait",
+			     NULL), 0);
+	free2(out, err);
+	kill(d.pid, SIGKILL);
+	assert_int_equal(waitpid(d.pid, &status, 0), d.pid);
+
+	start_daemon(&d);
+	log = read_file(d.log);
+	assert_non_null(strstr(log, "the last run, of zone garden, was cut short"));
+	free(log);
+	assert_int_equal(ctl(d.socket, &out, &err, "status", NULL), 0);
+	assert_non_null(strstr(out, "Last run: garden on "));
+	assert_non_null(strstr(out, ", 0.00 L, interrupted\n"));
+	free2(out, err);
+	/* A run that ends replaces the record. */
+	assert_int_equal(ctl(d.socket, &out, &err, "water", "1s", NULL), 0);
+	free2(out, err);
+	assert_int_equal(ctl(d.socket, &out, &err, "--json", "status", NULL), 0);
+	assert_non_null(strstr(out, "\"planned_s\":1,\"actual_s\":1,"));
+	assert_non_null(strstr(out, "\"outcome\":\"completed\"}"));
+	free2(out, err);
+	assert_int_equal(stop_daemon(&d), 0);
+	remove_daemon_dir(&d);
+}
+
+/* irrigd ARGS: exit status, with its stderr in *err. */
+static int irrigd_cmd(char **err, ...)
+{
+	char irrigd[256], err_path[] = "/tmp/irrigd-err-XXXXXX";
+	const char *argv[16];
+	int argc = 0, status, efd = mkstemp(err_path);
+	va_list ap;
+	pid_t pid;
+
+	assert_true(efd >= 0);
+	snprintf(irrigd, sizeof(irrigd), "%s/irrigd", build_dir());
+	argv[argc++] = irrigd;
+	va_start(ap, err);
+	while (argc < 15 && (argv[argc] = va_arg(ap, const char *)))
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(efd, STDERR_FILENO);
+		dup2(efd, STDOUT_FILENO);
+		execv(irrigd, (char *const *)argv);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	close(efd);
+	*err = read_file(err_path);
+	unlink(err_path);
+	assert_non_null(*err);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void test_daemon_options(void **state)
+{
+	char path[] = "/tmp/irrigd-bad-conf-XXXXXX", *err;
+	int fd = mkstemp(path);
+	static const char bad[] =
+		"hardware = { backend = \"sim\"; expanders = ( { address = 0x20; } );\n"
+		"  flow_meter = { line = \"GPIO17\"; }; };\n"
+		"zones = ( { name = \"garden\";\n"
+		"  valve = { expander = 0x20; pin = 0; };\n"
+		"  flow_lmp = 20.8; } );\n";
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, bad, sizeof(bad) - 1), (ssize_t)sizeof(bad) - 1);
+	close(fd);
+	assert_int_equal(irrigd_cmd(&err, "--check-config", "-c", "etc/irrigd.conf",
+				    NULL), 0);
+	assert_non_null(strstr(err, "etc/irrigd.conf: configuration is valid"));
+	free(err);
+	/* A typo names the file, the line and the setting; nothing starts. */
+	assert_int_equal(irrigd_cmd(&err, "--check-config", "-c", path, NULL), 1);
+	assert_non_null(strstr(err, ":5: zones.[0].flow_lmp: unknown setting"));
+	free(err);
+	assert_int_equal(irrigd_cmd(&err, "--sim", "-c", path, NULL), 1);
+	assert_non_null(strstr(err, "flow_lmp"));
+	free(err);
+	assert_int_equal(irrigd_cmd(&err, "-c", "/nonexistent/irrigd.conf", NULL), 1);
+	assert_non_null(strstr(err, "/nonexistent/irrigd.conf"));
+	free(err);
+	assert_int_equal(irrigd_cmd(&err, "--all-off", "-c", "etc/irrigd.conf",
+				    NULL), 0);
+	assert_non_null(strstr(err, "every valve closed"));
+	free(err);
+	assert_int_equal(irrigd_cmd(&err, "--bogus", NULL), 2);
+	free(err);
+	assert_int_equal(irrigd_cmd(&err, "--help", NULL), 0);
+	assert_non_null(strstr(err, "--state-dir DIR"));
+	free(err);
+	assert_int_equal(irrigd_cmd(&err, "--version", NULL), 0);
+	assert_non_null(strstr(err, "irrigd "));
+	free(err);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest shared_daemon[] = {
@@ -560,11 +675,13 @@ int main(void)
 	};
 	const struct CMUnitTest own_daemon[] = {
 		cmocka_unit_test(test_sigterm_closes_valves_and_exits_0),
+		cmocka_unit_test(test_a_crash_shows_as_interrupted_after_restart),
+		cmocka_unit_test(test_daemon_options),
 	};
 	int failed;
 
 	failed = cmocka_run_group_tests_name("e2e", shared_daemon, setup_shared,
 					     teardown_shared);
-	failed += cmocka_run_group_tests_name("e2e-signals", own_daemon, NULL, NULL);
+	failed += cmocka_run_group_tests_name("e2e-own-daemon", own_daemon, NULL, NULL);
 	return failed ? 1 : 0;
 }

@@ -10,6 +10,7 @@
 #include "daemon/config.h"
 #include "daemon/hardware.h"
 #include "daemon/out.h"
+#include "daemon/state.h"
 
 struct client;
 
@@ -25,6 +26,7 @@ struct run_record {
 	double moisture_start[CONFIG_MAX_PROBES];
 	int moisture_start_err[CONFIG_MAX_PROBES];
 	uint32_t planned_s;
+	time_t started;			/* wall clock, for the state file */
 	char requested_by[64];
 };
 
@@ -35,6 +37,8 @@ struct daemon {
 	struct hardware *hw;
 	struct run run;
 	struct run_record record;
+	struct last_run last_run;	/* as saved in the state directory */
+	bool have_last_run;
 	sd_event_source *run_timer;
 	sd_event_source *flow_source;
 	struct server *server;

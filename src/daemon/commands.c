@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/duration.h"
 #include "core/proto.h"
@@ -144,13 +145,34 @@ static void memory_kib(unsigned long *rss, unsigned long *anon)
 	fclose(f);
 }
 
+/* Shows the last run, and puts its JSON fields into json. */
+static void last_run_line(struct cmd_ctx *ctx, char *json, size_t size)
+{
+	const struct last_run *last = &ctx->d->last_run;
+	char when[32], took[32];
+	struct tm tm;
+
+	json[0] = '\0';
+	if (!ctx->d->have_last_run)
+		return;
+	localtime_r(&last->started, &tm);
+	strftime(when, sizeof(when), "%a %d %b %H:%M", &tm);
+	duration_format(last->actual_s, took, sizeof(took));
+	out_line(ctx->out, "Last run: %s on %s, %s, %.2f L, %s", last->zone, when,
+		 took, last->litres, last->outcome);
+	snprintf(json, size, ",\"last_run\":{\"zone\":\"%s\",\"started\":%lld,"
+		 "\"planned_s\":%u,\"actual_s\":%u,\"litres\":%.3f,"
+		 "\"outcome\":\"%s\"}", last->zone, (long long)last->started,
+		 last->planned_s, last->actual_s, last->litres, last->outcome);
+}
+
 static void cmd_status(struct cmd_ctx *ctx)
 {
 	struct daemon *d = ctx->d;
 	uint64_t now = daemon_now();
 	uint64_t up = (now - d->started_ns) / NS;
 	unsigned long rss, anon;
-	char uptime[32], elapsed[32], left[32], watering[256] = "";
+	char uptime[32], elapsed[32], left[32], watering[256] = "", last[256];
 	const struct flow_acct *acct = flowmeter_acct(hardware_flowmeter(d->hw));
 
 	watering_count_flow(d);
@@ -177,12 +199,13 @@ static void cmd_status(struct cmd_ctx *ctx)
 	} else {
 		out_line(ctx->out, "Idle: every valve closed");
 	}
+	last_run_line(ctx, last, sizeof(last));
 	out_line(ctx->out, "Up %s, %s hardware, memory %lu KiB resident (%lu KiB "
 		 "anonymous)", uptime, d->sim ? "simulated" : "real", rss, anon);
 	out_ok(ctx->out, "\"state\":\"%s\"%s,\"uptime_s\":%" PRIu64
-	       ",\"backend\":\"%s\",\"rss_kib\":%lu,\"anon_kib\":%lu",
+	       ",\"backend\":\"%s\",\"rss_kib\":%lu,\"anon_kib\":%lu%s",
 	       d->run.state == RUN_WATERING ? "watering" : "idle", watering, up,
-	       d->sim ? "sim" : "linux", rss, anon);
+	       d->sim ? "sim" : "linux", rss, anon, last);
 }
 
 /* ---- sensors ---- */

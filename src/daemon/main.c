@@ -19,6 +19,7 @@ struct options {
 	const char *state_dir;
 	bool sim;
 	bool check_config;
+	bool all_off;
 };
 
 static void usage(FILE *to)
@@ -33,6 +34,7 @@ static void usage(FILE *to)
 		"  -s, --socket PATH    control socket (default: the config's, or %s)\n"
 		"      --state-dir DIR  state directory (default %s)\n"
 		"      --check-config   check the configuration and exit\n"
+		"      --all-off        close every valve and exit (after a crash)\n"
 		"      --version        print the version and exit\n"
 		"  -h, --help           print this help and exit\n"
 		"\n"
@@ -43,13 +45,14 @@ static void usage(FILE *to)
 /* 0 to run, 1 to exit 0 (help, version), -1 to exit with usage error. */
 static int parse_options(int argc, char **argv, struct options *opt)
 {
-	enum { OPT_SIM = 256, OPT_STATE_DIR, OPT_CHECK, OPT_VERSION };
+	enum { OPT_SIM = 256, OPT_STATE_DIR, OPT_CHECK, OPT_ALL_OFF, OPT_VERSION };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "sim", no_argument, NULL, OPT_SIM },
 		{ "socket", required_argument, NULL, 's' },
 		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 		{ "check-config", no_argument, NULL, OPT_CHECK },
+		{ "all-off", no_argument, NULL, OPT_ALL_OFF },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -72,6 +75,9 @@ static int parse_options(int argc, char **argv, struct options *opt)
 			break;
 		case OPT_CHECK:
 			opt->check_config = true;
+			break;
+		case OPT_ALL_OFF:
+			opt->all_off = true;
 			break;
 		case OPT_VERSION:
 			printf("irrigd %s\n", IRRIGD_VERSION);
@@ -115,13 +121,26 @@ static int on_hangup(sd_event_source *src, const struct signalfd_siginfo *si,
 	return 0;
 }
 
-static int check_state_dir(const char *dir)
+static int open_state_dir(struct daemon *d)
 {
+	const char *dir = d->state_dir;
+	int r;
+
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		return log_errno(LOG_ERR, -errno, "cannot create state directory %s",
 				 dir);
 	if (access(dir, W_OK | X_OK) < 0)
 		return log_errno(LOG_ERR, -errno, "state directory %s", dir);
+	r = state_load_last_run(dir, &d->last_run);
+	d->have_last_run = r == 0;
+	if (r == -EINVAL)
+		log_msg(LOG_WARNING, "ignoring %s/last-run: not a file irrigd wrote",
+			dir);
+	else if (r < 0 && r != -ENOENT)
+		log_errno(LOG_WARNING, r, "cannot read %s/last-run", dir);
+	else if (r == 0 && strcmp(d->last_run.outcome, "interrupted") == 0)
+		log_msg(LOG_WARNING, "the last run, of zone %s, was cut short by a "
+			"crash or power loss", d->last_run.zone);
 	return 0;
 }
 
@@ -163,7 +182,7 @@ static int run_daemon(struct daemon *d, const struct options *opt)
 		return r;
 	log_msg(LOG_INFO, "every valve closed (%s hardware)",
 		d->sim ? "simulated" : "real");
-	r = check_state_dir(d->state_dir);
+	r = open_state_dir(d);
 	if (r >= 0)
 		r = setup_loop(d);
 	if (r >= 0)
@@ -186,6 +205,24 @@ static int run_daemon(struct daemon *d, const struct options *opt)
 	log_msg(LOG_INFO, "irrigd stopped: every valve closed");
 	sd_event_unref(d->event);
 	return r;
+}
+
+/*
+ * What runs after irrigd exits, however it exited: setting the outputs up
+ * drives every valve closed, and closing the hardware does it once more.
+ */
+static int all_off(struct daemon *d, const struct options *opt)
+{
+	int r = hardware_open(&d->cfg, opt->sim, &d->hw);
+
+	if (r < 0)
+		return r;
+	r = hardware_all_off(d->hw);
+	hardware_close(d->hw);
+	if (r < 0)
+		return log_errno(LOG_CRIT, r, "a valve may still be open");
+	log_msg(LOG_INFO, "every valve closed");
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -217,7 +254,10 @@ int main(int argc, char **argv)
 		free(d);
 		return EXIT_SUCCESS;
 	}
-	r = run_daemon(d, &opt);
+	if (opt.all_off)
+		r = all_off(d, &opt);
+	else
+		r = run_daemon(d, &opt);
 	free(d);
 	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

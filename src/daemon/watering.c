@@ -182,6 +182,29 @@ static void render_summary(struct daemon *d, struct out *out, void *arg)
 	       before, after);
 }
 
+/*
+ * Saved when a run starts (as "interrupted", which a crash leaves behind)
+ * and again when it ends.
+ */
+static void save_last_run(struct daemon *d, uint32_t actual_s, double litres,
+			  const char *outcome)
+{
+	struct last_run *last = &d->last_run;
+	int err;
+
+	snprintf(last->zone, sizeof(last->zone), "%s", d->cfg.zones[d->run.zone].name);
+	last->started = d->record.started;
+	last->planned_s = d->record.planned_s;
+	last->actual_s = actual_s;
+	last->litres = litres;
+	snprintf(last->outcome, sizeof(last->outcome), "%s", outcome);
+	d->have_last_run = true;
+	err = state_save_last_run(d->state_dir, last);
+	if (err < 0)
+		log_errno(LOG_WARNING, err, "cannot save the last run in %s",
+			  d->state_dir);
+}
+
 /* The run is over in the controller: close its valve and tell everyone. */
 static void finish(struct daemon *d)
 {
@@ -209,6 +232,8 @@ static void finish(struct daemon *d)
 		 sum.elapsed_s);
 	snprintf(f_outcome, sizeof(f_outcome), "OUTCOME=%s",
 		 run_outcome_name(d->run.outcome));
+	save_last_run(d, (uint32_t)sum.elapsed_s, sum.litres,
+		      run_outcome_name(d->run.outcome));
 	log_event(d->run.outcome == RUN_FAULT ? LOG_ERR : LOG_INFO, "water-end",
 		  fields, "Watered %s for %" PRIu64 "s: %.2f L, %s", zone,
 		  sum.elapsed_s, sum.litres, run_outcome_name(d->run.outcome));
@@ -261,6 +286,7 @@ int watering_start(struct daemon *d, int zone, uint32_t seconds,
 	memcpy(d->record.moisture_start, soil.percent, sizeof(soil.percent));
 	memcpy(d->record.moisture_start_err, soil.errs, sizeof(soil.errs));
 	d->record.planned_s = seconds;
+	d->record.started = time(NULL);
 	snprintf(d->record.requested_by, sizeof(d->record.requested_by), "%s",
 		 requested_by);
 	err = run_start(&d->run, zone, (uint64_t)seconds * NS,
@@ -282,6 +308,7 @@ int watering_start(struct daemon *d, int zone, uint32_t seconds,
 	snprintf(f_zone, sizeof(f_zone), "ZONE=%s", name);
 	snprintf(f_duration, sizeof(f_duration), "DURATION_S=%u", seconds);
 	snprintf(f_who, sizeof(f_who), "REQUESTED_BY=%s", requested_by);
+	save_last_run(d, 0, 0.0, run_outcome_name(RUN_SHUTDOWN));
 	say_duration(seconds, said, sizeof(said));
 	log_event(LOG_INFO, "water-start", fields, "Watering %s for %s (%s)",
 		  name, said, requested_by);
