@@ -12,6 +12,7 @@ BUILD ?= build
 CC ?= cc
 CFLAGS ?= -O2 -g
 PKG_CONFIG ?= pkg-config
+UNITDIR ?= $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
 
 PKGS := libgpiod libsystemd libconfig
 WARN := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -39,7 +40,11 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
 .PHONY: all check check-build check-run demo install uninstall clean deps
-all: $(BUILD)/irrigd $(BUILD)/irrigctl
+all: $(BUILD)/irrigd $(BUILD)/irrigctl $(BUILD)/irrigd.service
+
+$(BUILD)/irrigd.service: systemd/irrigd.service.in Makefile
+	@mkdir -p $(dir $@)
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $< >$@
 
 deps:
 	scripts/install-deps
@@ -80,12 +85,14 @@ demo: all
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
-		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/irrigd
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/irrigd \
+		$(DESTDIR)$(UNITDIR)
 	install -m 0755 $(BUILD)/irrigd $(DESTDIR)$(SBINDIR)/irrigd
 	install -m 0755 $(BUILD)/irrigctl $(DESTDIR)$(BINDIR)/irrigctl
 	install -m 0644 man/irrigctl.1 $(DESTDIR)$(MANDIR)/man1/irrigctl.1
 	install -m 0644 man/irrigd.conf.5 $(DESTDIR)$(MANDIR)/man5/irrigd.conf.5
 	install -m 0644 man/irrigd.8 $(DESTDIR)$(MANDIR)/man8/irrigd.8
+	install -m 0644 $(BUILD)/irrigd.service $(DESTDIR)$(UNITDIR)/irrigd.service
 	@# An edited config is the user's: never overwrite it.
 	test -e $(DESTDIR)$(SYSCONFDIR)/irrigd/irrigd.conf || \
 		install -m 0644 etc/irrigd.conf $(DESTDIR)$(SYSCONFDIR)/irrigd/irrigd.conf
@@ -94,7 +101,8 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/irrigd $(DESTDIR)$(BINDIR)/irrigctl \
 		$(DESTDIR)$(MANDIR)/man1/irrigctl.1 \
 		$(DESTDIR)$(MANDIR)/man5/irrigd.conf.5 \
-		$(DESTDIR)$(MANDIR)/man8/irrigd.8
+		$(DESTDIR)$(MANDIR)/man8/irrigd.8 \
+		$(DESTDIR)$(UNITDIR)/irrigd.service
 
 clean:
 	rm -rf build

@@ -120,7 +120,7 @@ static void start_daemon(struct daemon_proc *d)
 		dup2(log, STDERR_FILENO);
 		dup2(log, STDOUT_FILENO);
 		if (under_valgrind())
-			execlp("valgrind", "valgrind", "-q", "--leak-check=full",
+			execlp("valgrind", "valgrind", "-q", "--vgdb=no", "--leak-check=full",
 			       "--show-leak-kinds=definite,indirect",
 			       "--errors-for-leak-kinds=definite,indirect",
 			       "--error-exitcode=99", irrigd, "--sim", "-c",

@@ -11,8 +11,11 @@ enum run_outcome {
 	RUN_COMPLETED,	/* ran its whole duration */
 	RUN_STOPPED,	/* someone asked it to stop */
 	RUN_FAULT,	/* the hardware failed under it */
-	RUN_SHUTDOWN,	/* the daemon stopped */
+	RUN_SHUTDOWN,	/* the daemon stopped ("interrupted") */
+	RUN_SKIPPED,	/* not run: the soil was moist enough */
+	RUN_ENDED_EARLY,	/* the soil reached its target */
 };
+#define RUN_OUTCOMES 6
 
 /* What the caller must do after a call, as bits. */
 enum {
@@ -49,6 +52,9 @@ unsigned run_stop(struct run *run, enum run_outcome why, uint64_t now);
 uint64_t run_next_wakeup(const struct run *run);
 uint64_t run_elapsed_ns(const struct run *run, uint64_t now);
 uint64_t run_remaining_ns(const struct run *run, uint64_t now);
+/* "completed", "stopped", "fault", "interrupted", "skipped", "ended-early" */
 const char *run_outcome_name(enum run_outcome outcome);
+/* The outcome called name; -EINVAL for none. */
+int run_outcome_parse(const char *name, enum run_outcome *outcome);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/schedule.h"
 #include "hw/ads1x15.h"
 
 #define CONFIG_DEFAULT_PATH IRRIGD_SYSCONFDIR "/irrigd/irrigd.conf"
@@ -58,6 +59,19 @@ struct config_zone {
 	struct config_pin valve;
 	double flow_lpm;		/* nominal flow, L/min, > 0 */
 	unsigned max_run_s;		/* default 3600 */
+	/* Moisture policy, from the average of the zone's probes (%). */
+	bool has_skip_above;
+	double skip_above;		/* skip a programmed run above this */
+	bool has_stop_at;
+	double stop_at;			/* end any run on reaching this */
+};
+
+/* An optional master valve or pump, open while a sequence of zones runs. */
+struct config_master {
+	bool present;
+	struct config_pin pin;
+	unsigned lead_s;		/* opens this long before the first zone */
+	unsigned lag_s;			/* closes this long after the last */
 };
 
 struct config_probe {
@@ -106,6 +120,8 @@ struct config {
 	size_t n_probes;
 	struct config_light light;
 	struct config_temperature temperature;
+	struct config_master master;
+	struct schedule schedule;	/* programs and seasonal percentages */
 	unsigned report_interval_s;	/* default 60 */
 	char socket_path[CONFIG_SOCKET_PATH_MAX];
 };

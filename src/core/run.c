@@ -98,6 +98,21 @@ const char *run_outcome_name(enum run_outcome outcome)
 		return "fault";
 	case RUN_SHUTDOWN:
 		return "interrupted";
+	case RUN_SKIPPED:
+		return "skipped";
+	case RUN_ENDED_EARLY:
+		return "ended-early";
 	}
 	return "unknown";
+}
+
+int run_outcome_parse(const char *name, enum run_outcome *outcome)
+{
+	for (int i = 0; i < RUN_OUTCOMES; i++) {
+		if (strcmp(name, run_outcome_name((enum run_outcome)i)) == 0) {
+			*outcome = (enum run_outcome)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
 }

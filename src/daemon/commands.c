@@ -443,7 +443,7 @@ void commands_handle(struct daemon *d, struct client *c, char *line,
 	struct request req;
 	const char *code, *message;
 	struct cmd_ctx ctx = { d, c, &req, who, out };
-	bool json = strncmp(line, "--json", 6) == 0;
+	int r;
 
 	if (!out) {
 		static const char oom[] = "ERR unavailable out of memory\n";
@@ -451,16 +451,15 @@ void commands_handle(struct daemon *d, struct client *c, char *line,
 		client_send(c, oom, sizeof(oom) - 1);
 		return;
 	}
-	out_init(out, json);
-	if (proto_parse(line, &req, &code, &message) < 0) {
-		if (strcmp(code, ERR_USAGE) == 0)
-			out_err(out, code, "usage: %s %s", cmd_specs[req.cmd].name,
-				cmd_specs[req.cmd].usage);
-		else
-			out_err(out, code, "%s", message);
-	} else {
+	r = proto_parse(line, &req, &code, &message);
+	out_init(out, req.json);
+	if (r < 0 && strcmp(code, ERR_USAGE) == 0)
+		out_err(out, code, "usage: %s %s", cmd_specs[req.cmd].name,
+			cmd_specs[req.cmd].usage);
+	else if (r < 0)
+		out_err(out, code, "%s", message);
+	else
 		handlers[req.cmd](&ctx);
-	}
 	client_send(c, out->buf, out->len);
 	free(out);
 }

@@ -1,0 +1,144 @@
+/* The watering controller: a queue of runs, one zone at a time, master valve, moisture policy. */
+#ifndef IRRIGD_CORE_CONTROLLER_H
+#define IRRIGD_CORE_CONTROLLER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/run.h"
+
+#define CTL_QUEUE_MAX 32
+#define CTL_MAX_ZONES 16
+#define CTL_SOURCE_MAX 32
+/* The most one call can say: a stop drops a whole queue. */
+#define CTL_ACTIONS_MAX (CTL_QUEUE_MAX + 8)
+
+/* A run asked for by a program or a person; durations are final. */
+struct run_request {
+	uint32_t id;			/* set by ctl_enqueue */
+	int zone;
+	uint32_t duration_s;
+	bool programmed;		/* the moisture skip rule applies */
+	char source[CTL_SOURCE_MAX];	/* program name, or "manual" */
+};
+
+/* What the moisture rules of a zone say, in percent of its probes' average. */
+struct zone_policy {
+	bool has_skip_above;
+	double skip_above;
+	bool has_stop_at;
+	double stop_at;
+};
+
+enum ctl_phase {
+	CTL_IDLE,
+	CTL_LEAD,	/* master open, waiting before the first zone */
+	CTL_DECIDING,	/* a run is next: waiting for its zone's moisture */
+	CTL_WATERING,
+	CTL_LAG,	/* last zone closed, master still open */
+};
+
+enum ctl_action_kind {
+	ACT_MASTER_ON,
+	ACT_MASTER_OFF,
+	ACT_VALVE_ON,		/* zone */
+	ACT_VALVE_OFF,		/* zone */
+	/* Read the moisture of req.zone and pass it to ctl_moisture(). */
+	ACT_NEED_MOISTURE,
+	ACT_RUN_STARTED,	/* req */
+	ACT_REPORT,		/* req: report progress */
+	/* req ended with outcome (completed, stopped, skipped, ...);
+	 * moisture is what caused a skip or an early end, else NAN */
+	ACT_RUN_ENDED,
+	ACT_DROPPED,		/* req left the queue without running */
+};
+
+struct ctl_action {
+	enum ctl_action_kind kind;
+	int zone;
+	enum run_outcome outcome;
+	double moisture;
+	struct run_request req;
+};
+
+struct ctl_actions {
+	struct ctl_action list[CTL_ACTIONS_MAX];
+	size_t n;
+};
+
+/*
+ * All times are CLOCK_MONOTONIC nanoseconds from the caller; the
+ * controller reads no clock and does no I/O, it says what to do.  The
+ * caller carries the actions out in order.
+ */
+struct controller {
+	enum ctl_phase phase;
+	struct run run;			/* timing of the zone watering now */
+	struct run_request current;	/* the run in DECIDING or WATERING */
+	struct run_request queue[CTL_QUEUE_MAX];
+	size_t queue_first, queue_len;
+	uint32_t next_id;
+	uint64_t phase_until_ns;	/* end of LEAD or LAG */
+	uint64_t report_interval_ns;
+	bool has_master;
+	bool master_on;
+	uint64_t lead_ns, lag_ns;
+	struct zone_policy policy[CTL_MAX_ZONES];
+	size_t n_zones;
+};
+
+void ctl_init(struct controller *c, uint64_t report_interval_ns);
+/* Master valve timing; has_master false: no master output at all. */
+void ctl_set_master(struct controller *c, bool has_master, uint64_t lead_ns,
+		    uint64_t lag_ns);
+/* The zones' moisture rules, zone i at policy[i]; -EINVAL over CTL_MAX_ZONES. */
+int ctl_set_policy(struct controller *c, const struct zone_policy *policy,
+		   size_t n_zones);
+
+/*
+ * Queues a run behind everything queued (at the front with `now_first`,
+ * which also stops the run going on).  Sets req->id.  -ENOSPC when the
+ * queue is full, -EINVAL for a bad zone or a zero duration: nothing
+ * changes then.  *ahead is how many runs go before it.
+ */
+int ctl_enqueue(struct controller *c, struct run_request *req, bool now_first,
+		uint64_t now, size_t *ahead, struct ctl_actions *acts);
+
+/*
+ * The moisture of the zone asked for by ACT_NEED_MOISTURE, or of the
+ * zone watering now (at each report): valid false when its probes could
+ * not be read, and the rules then fall back to the plain schedule.
+ */
+void ctl_moisture(struct controller *c, double percent, bool valid,
+		  uint64_t now, struct ctl_actions *acts);
+
+/* At or after ctl_next_wakeup(). */
+void ctl_tick(struct controller *c, uint64_t now, struct ctl_actions *acts);
+/* When ctl_tick() has something to do; UINT64_MAX for never. */
+uint64_t ctl_next_wakeup(const struct controller *c);
+
+/* Ends the zone watering now (outcome stopped); the queue goes on. */
+int ctl_skip(struct controller *c, uint64_t now, struct ctl_actions *acts);
+/*
+ * Ends everything for why: the run going on ends with that outcome, the
+ * queue is emptied (ACT_DROPPED each) and the master closes at once.
+ */
+void ctl_stop(struct controller *c, enum run_outcome why, uint64_t now,
+	      struct ctl_actions *acts);
+/*
+ * Renumbers zones after a reload: map[old] = new index, or -1 when the
+ * zone is gone.  Queued runs of a gone zone are dropped; a run of a gone
+ * zone going on is stopped.  Every other run carries on.
+ */
+void ctl_remap_zones(struct controller *c, const int *map, size_t n_old,
+		     uint64_t now, struct ctl_actions *acts);
+
+size_t ctl_queue_len(const struct controller *c);
+/* i = 0 runs next. */
+const struct run_request *ctl_queue_at(const struct controller *c, size_t i);
+/* The run in progress (DECIDING or WATERING), or NULL. */
+const struct run_request *ctl_current(const struct controller *c);
+bool ctl_busy(const struct controller *c);
+
+#endif

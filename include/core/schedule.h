@@ -1,0 +1,105 @@
+/* Watering programs: when they run, in local time with daylight saving, and for how long. */
+#ifndef IRRIGD_CORE_SCHEDULE_H
+#define IRRIGD_CORE_SCHEDULE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define SCHEDULE_MAX_PROGRAMS 16
+#define SCHEDULE_MAX_STARTS 8
+#define SCHEDULE_MAX_STEPS 16		/* zones in one program */
+#define SCHEDULE_NAME_MAX 32
+
+enum day_rule_kind {
+	DAYS_WEEKDAYS,	/* on the weekdays in weekday_mask */
+	DAYS_INTERVAL,	/* every interval_days days from anchor */
+	DAYS_ODD,	/* odd days of the month: 1, 3, ... 31 */
+	DAYS_EVEN,	/* even days of the month */
+};
+
+/* A local calendar date. */
+struct local_date {
+	int year;	/* e.g. 2026 */
+	int month;	/* 1-12 */
+	int day;	/* 1-31 */
+};
+
+struct day_rule {
+	enum day_rule_kind kind;
+	uint8_t weekday_mask;	/* bit 0 Sunday ... bit 6 Saturday (tm_wday) */
+	unsigned interval_days;	/* >= 1 */
+	struct local_date anchor;	/* a day the interval rule runs on */
+};
+
+struct program_step {
+	int zone;		/* index into the config's zones */
+	uint32_t duration_s;	/* before the seasonal percentage */
+};
+
+struct program {
+	char name[SCHEDULE_NAME_MAX];
+	bool enabled;
+	uint16_t starts[SCHEDULE_MAX_STARTS];	/* minutes after local midnight */
+	size_t n_starts;
+	struct day_rule days;
+	struct program_step steps[SCHEDULE_MAX_STEPS];
+	size_t n_steps;
+};
+
+struct schedule {
+	struct program programs[SCHEDULE_MAX_PROGRAMS];
+	size_t n_programs;
+	unsigned percent;		/* seasonal percentage, default 100 */
+	unsigned monthly_percent[12];	/* January first; all 100 by default */
+};
+
+/* One start of one program. */
+struct occurrence {
+	time_t when;		/* the instant, UTC seconds */
+	int program;		/* index into schedule.programs */
+	int start;		/* index into that program's starts */
+};
+
+/*
+ * The instant a start time falls on, on the local date: the first instant
+ * whose local time is at or after date + minutes.  On the spring-forward
+ * day a time that does not exist maps to the first valid minute after it;
+ * on the fall-back day a time that occurs twice maps to its first
+ * occurrence, so it runs once.  Uses the process's time zone (TZ).
+ */
+time_t schedule_local_instant(const struct local_date *date, unsigned minutes);
+
+/* Does the rule let a program run on this local date? */
+bool schedule_day_matches(const struct day_rule *rule,
+			  const struct local_date *date);
+
+/*
+ * The earliest start of an enabled program strictly after `after`;
+ * -ENOENT when no program will ever start (none enabled).  Looks up to
+ * 400 days ahead.
+ */
+int schedule_next(const struct schedule *sched, time_t after,
+		  struct occurrence *out);
+
+/*
+ * Every start in (from, to], earliest first, up to max of them: how many
+ * were written.  Callers use it to find what came due since they last
+ * looked (and what a clock step skipped over).
+ */
+size_t schedule_due(const struct schedule *sched, time_t from, time_t to,
+		    struct occurrence *out, size_t max);
+
+/*
+ * A programmed duration scaled by the seasonal percentage and the month's
+ * percentage (both apply: 120 % overall in a 50 % month gives 60 %), for a
+ * run starting at `when`; at least 1 s unless the result is 0 %.
+ */
+uint32_t schedule_scaled_duration(const struct schedule *sched,
+				  uint32_t duration_s, time_t when);
+
+/* The local date of an instant. */
+struct local_date schedule_local_date(time_t when);
+
+#endif

@@ -1,0 +1,335 @@
+/* The watering controller: a queue of runs, one zone at a time, master valve, moisture policy. */
+#include "core/controller.h"
+
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+static void act(struct ctl_actions *acts, enum ctl_action_kind kind, int zone,
+		enum run_outcome outcome, double moisture,
+		const struct run_request *req)
+{
+	struct ctl_action *a;
+
+	/* CTL_ACTIONS_MAX covers the longest chain one call makes. */
+	if (acts->n == CTL_ACTIONS_MAX)
+		return;
+	a = &acts->list[acts->n++];
+	memset(a, 0, sizeof(*a));
+	a->kind = kind;
+	a->zone = zone;
+	a->outcome = outcome;
+	a->moisture = moisture;
+	if (req)
+		a->req = *req;
+}
+
+void ctl_init(struct controller *c, uint64_t report_interval_ns)
+{
+	memset(c, 0, sizeof(*c));
+	c->phase = CTL_IDLE;
+	run_init(&c->run);
+	c->next_id = 1;
+	c->report_interval_ns = report_interval_ns;
+}
+
+void ctl_set_master(struct controller *c, bool has_master, uint64_t lead_ns,
+		    uint64_t lag_ns)
+{
+	c->has_master = has_master;
+	c->lead_ns = has_master ? lead_ns : 0;
+	c->lag_ns = has_master ? lag_ns : 0;
+}
+
+int ctl_set_policy(struct controller *c, const struct zone_policy *policy,
+		   size_t n_zones)
+{
+	if (n_zones > CTL_MAX_ZONES)
+		return -EINVAL;
+	memset(c->policy, 0, sizeof(c->policy));
+	if (n_zones)
+		memcpy(c->policy, policy, n_zones * sizeof(*policy));
+	c->n_zones = n_zones;
+	return 0;
+}
+
+static struct run_request *queue_slot(struct controller *c, size_t i)
+{
+	return &c->queue[(c->queue_first + i) % CTL_QUEUE_MAX];
+}
+
+static void queue_pop(struct controller *c, struct run_request *out)
+{
+	*out = *queue_slot(c, 0);
+	c->queue_first = (c->queue_first + 1) % CTL_QUEUE_MAX;
+	c->queue_len--;
+}
+
+/* Takes the next run, or ends the sequence when the queue is empty. */
+static void next_run(struct controller *c, uint64_t now, struct ctl_actions *acts)
+{
+	if (!c->queue_len) {
+		if (c->master_on && c->lag_ns) {
+			c->phase = CTL_LAG;
+			c->phase_until_ns = now + c->lag_ns;
+			return;
+		}
+		if (c->master_on)
+			act(acts, ACT_MASTER_OFF, -1, RUN_COMPLETED, NAN, NULL);
+		c->master_on = false;
+		c->phase = CTL_IDLE;
+		return;
+	}
+	if (c->has_master && !c->master_on) {
+		act(acts, ACT_MASTER_ON, -1, RUN_COMPLETED, NAN, NULL);
+		c->master_on = true;
+		if (c->lead_ns) {
+			c->phase = CTL_LEAD;
+			c->phase_until_ns = now + c->lead_ns;
+			return;
+		}
+	}
+	queue_pop(c, &c->current);
+	c->phase = CTL_DECIDING;
+	act(acts, ACT_NEED_MOISTURE, c->current.zone, RUN_COMPLETED, NAN,
+	    &c->current);
+}
+
+/* Ends the current run (not the sequence) with outcome. */
+static void end_current(struct controller *c, enum run_outcome outcome,
+			double moisture, uint64_t now, struct ctl_actions *acts)
+{
+	if (c->phase == CTL_WATERING) {
+		run_stop(&c->run, outcome, now);
+		act(acts, ACT_VALVE_OFF, c->current.zone, outcome, NAN, NULL);
+		act(acts, ACT_RUN_ENDED, c->current.zone, outcome, moisture,
+		    &c->current);
+	} else if (c->phase == CTL_DECIDING) {
+		/* It never started: nothing to record but that it was dropped. */
+		act(acts, ACT_DROPPED, c->current.zone, outcome, NAN, &c->current);
+	} else {
+		return;
+	}
+	c->phase = c->master_on ? CTL_LAG : CTL_IDLE;
+	c->phase_until_ns = now;
+}
+
+static bool zone_ok(const struct controller *c, int zone)
+{
+	return zone >= 0 && (size_t)zone < c->n_zones;
+}
+
+int ctl_enqueue(struct controller *c, struct run_request *req, bool now_first,
+		uint64_t now, size_t *ahead, struct ctl_actions *acts)
+{
+	bool running = ctl_current(c) != NULL;
+
+	if (!zone_ok(c, req->zone) || req->duration_s == 0)
+		return -EINVAL;
+	if (c->queue_len == CTL_QUEUE_MAX)
+		return -ENOSPC;
+	req->id = c->next_id++;
+	if (now_first) {
+		c->queue_first = (c->queue_first + CTL_QUEUE_MAX - 1) % CTL_QUEUE_MAX;
+		*queue_slot(c, 0) = *req;
+		c->queue_len++;
+		*ahead = 0;
+		if (c->phase == CTL_WATERING || c->phase == CTL_DECIDING) {
+			end_current(c, RUN_STOPPED, NAN, now, acts);
+			next_run(c, now, acts);
+			return 0;
+		}
+	} else {
+		*queue_slot(c, c->queue_len) = *req;
+		c->queue_len++;
+		*ahead = c->queue_len - 1 + (running ? 1 : 0);
+	}
+	if (c->phase == CTL_IDLE || c->phase == CTL_LAG)
+		next_run(c, now, acts);
+	return 0;
+}
+
+void ctl_moisture(struct controller *c, double percent, bool valid,
+		  uint64_t now, struct ctl_actions *acts)
+{
+	const struct zone_policy *pol;
+	unsigned todo;
+
+	if (c->phase != CTL_DECIDING && c->phase != CTL_WATERING)
+		return;
+	pol = &c->policy[c->current.zone];
+	if (c->phase == CTL_WATERING) {
+		if (valid && pol->has_stop_at && percent >= pol->stop_at) {
+			end_current(c, RUN_ENDED_EARLY, percent, now, acts);
+			next_run(c, now, acts);
+		}
+		return;
+	}
+	/* Manual runs are what a person asked for: only programs skip. */
+	if (c->current.programmed && valid && pol->has_skip_above &&
+	    percent > pol->skip_above) {
+		act(acts, ACT_RUN_ENDED, c->current.zone, RUN_SKIPPED, percent,
+		    &c->current);
+		c->phase = c->master_on ? CTL_LAG : CTL_IDLE;
+		next_run(c, now, acts);
+		return;
+	}
+	run_init(&c->run);
+	if (run_start(&c->run, c->current.zone,
+		      (uint64_t)c->current.duration_s * 1000000000ull,
+		      c->report_interval_ns, now, &todo) < 0) {
+		act(acts, ACT_DROPPED, c->current.zone, RUN_FAULT, NAN, &c->current);
+		c->phase = c->master_on ? CTL_LAG : CTL_IDLE;
+		next_run(c, now, acts);
+		return;
+	}
+	c->phase = CTL_WATERING;
+	act(acts, ACT_VALVE_ON, c->current.zone, RUN_COMPLETED, NAN, NULL);
+	act(acts, ACT_RUN_STARTED, c->current.zone, RUN_COMPLETED, NAN,
+	    &c->current);
+}
+
+void ctl_tick(struct controller *c, uint64_t now, struct ctl_actions *acts)
+{
+	unsigned todo;
+
+	switch (c->phase) {
+	case CTL_LEAD:
+		if (now < c->phase_until_ns)
+			return;
+		if (!c->queue_len) {
+			next_run(c, now, acts);	/* closes the master */
+			return;
+		}
+		queue_pop(c, &c->current);
+		c->phase = CTL_DECIDING;
+		act(acts, ACT_NEED_MOISTURE, c->current.zone, RUN_COMPLETED, NAN,
+		    &c->current);
+		return;
+	case CTL_LAG:
+		if (now < c->phase_until_ns)
+			return;
+		if (c->queue_len) {
+			next_run(c, now, acts);
+			return;
+		}
+		act(acts, ACT_MASTER_OFF, -1, RUN_COMPLETED, NAN, NULL);
+		c->master_on = false;
+		c->phase = CTL_IDLE;
+		return;
+	case CTL_WATERING:
+		todo = run_tick(&c->run, now);
+		if (todo & RUN_DO_REPORT)
+			act(acts, ACT_REPORT, c->current.zone, RUN_COMPLETED, NAN,
+			    &c->current);
+		if (todo & RUN_DO_FINISH) {
+			act(acts, ACT_VALVE_OFF, c->current.zone, RUN_COMPLETED, NAN,
+			    NULL);
+			act(acts, ACT_RUN_ENDED, c->current.zone, RUN_COMPLETED, NAN,
+			    &c->current);
+			c->phase = c->master_on ? CTL_LAG : CTL_IDLE;
+			next_run(c, now, acts);
+		}
+		return;
+	case CTL_IDLE:
+	case CTL_DECIDING:
+		return;
+	}
+}
+
+uint64_t ctl_next_wakeup(const struct controller *c)
+{
+	switch (c->phase) {
+	case CTL_LEAD:
+	case CTL_LAG:
+		return c->phase_until_ns;
+	case CTL_WATERING:
+		return run_next_wakeup(&c->run);
+	case CTL_IDLE:
+	case CTL_DECIDING:
+		break;
+	}
+	return UINT64_MAX;
+}
+
+int ctl_skip(struct controller *c, uint64_t now, struct ctl_actions *acts)
+{
+	if (c->phase != CTL_WATERING)
+		return -ENOENT;
+	end_current(c, RUN_STOPPED, NAN, now, acts);
+	next_run(c, now, acts);
+	return 0;
+}
+
+void ctl_stop(struct controller *c, enum run_outcome why, uint64_t now,
+	      struct ctl_actions *acts)
+{
+	struct run_request req;
+
+	end_current(c, why, NAN, now, acts);
+	while (c->queue_len) {
+		queue_pop(c, &req);
+		act(acts, ACT_DROPPED, req.zone, why, NAN, &req);
+	}
+	if (c->master_on)
+		act(acts, ACT_MASTER_OFF, -1, why, NAN, NULL);
+	c->master_on = false;
+	c->phase = CTL_IDLE;
+}
+
+void ctl_remap_zones(struct controller *c, const int *map, size_t n_old,
+		     uint64_t now, struct ctl_actions *acts)
+{
+	struct run_request kept[CTL_QUEUE_MAX];
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->queue_len; i++) {
+		struct run_request *req = queue_slot(c, i);
+		int to = (size_t)req->zone < n_old ? map[req->zone] : -1;
+
+		if (to < 0) {
+			act(acts, ACT_DROPPED, req->zone, RUN_STOPPED, NAN, req);
+			continue;
+		}
+		kept[n] = *req;
+		kept[n++].zone = to;
+	}
+	memcpy(c->queue, kept, n * sizeof(kept[0]));
+	c->queue_first = 0;
+	c->queue_len = n;
+	if (c->phase == CTL_WATERING || c->phase == CTL_DECIDING) {
+		int to = (size_t)c->current.zone < n_old ? map[c->current.zone] : -1;
+
+		if (to < 0) {
+			end_current(c, RUN_STOPPED, NAN, now, acts);
+			next_run(c, now, acts);
+		} else {
+			c->current.zone = to;
+			c->run.zone = to;
+		}
+	}
+}
+
+size_t ctl_queue_len(const struct controller *c)
+{
+	return c->queue_len;
+}
+
+const struct run_request *ctl_queue_at(const struct controller *c, size_t i)
+{
+	if (i >= c->queue_len)
+		return NULL;
+	return &c->queue[(c->queue_first + i) % CTL_QUEUE_MAX];
+}
+
+const struct run_request *ctl_current(const struct controller *c)
+{
+	if (c->phase == CTL_WATERING || c->phase == CTL_DECIDING)
+		return &c->current;
+	return NULL;
+}
+
+bool ctl_busy(const struct controller *c)
+{
+	return c->phase != CTL_IDLE;
+}

@@ -1,0 +1,34 @@
+#!/bin/sh
+# make install and uninstall into a DESTDIR: every file in place, an edited config kept.
+set -eu
+dest=$(mktemp -d /tmp/irrigd-install-XXXXXX)
+trap 'rm -rf "$dest"' EXIT
+fail() { echo "test_install: $*" >&2; exit 1; }
+
+make -s install DESTDIR="$dest" PREFIX=/usr UNITDIR=/lib/systemd/system >/dev/null
+for f in usr/sbin/irrigd usr/bin/irrigctl etc/irrigd/irrigd.conf \
+	lib/systemd/system/irrigd.service usr/share/man/man8/irrigd.8 \
+	usr/share/man/man1/irrigctl.1 usr/share/man/man5/irrigd.conf.5; do
+	[ -f "$dest/$f" ] || fail "make install did not install /$f"
+done
+[ -x "$dest/usr/sbin/irrigd" ] || fail "irrigd is not executable"
+grep -q '^ExecStart=/usr/sbin/irrigd ' "$dest/lib/systemd/system/irrigd.service" ||
+	fail "the unit does not run the installed /usr/sbin/irrigd"
+grep -q '^ExecStopPost=/usr/sbin/irrigd --all-off ' \
+	"$dest/lib/systemd/system/irrigd.service" ||
+	fail "the unit does not close the valves after irrigd exits"
+"$dest/usr/sbin/irrigd" --check-config -c "$dest/etc/irrigd/irrigd.conf" >/dev/null ||
+	fail "the installed config does not load"
+
+echo "# edited by the gardener" >>"$dest/etc/irrigd/irrigd.conf"
+make -s install DESTDIR="$dest" PREFIX=/usr UNITDIR=/lib/systemd/system >/dev/null
+grep -q "edited by the gardener" "$dest/etc/irrigd/irrigd.conf" ||
+	fail "make install overwrote an edited config"
+
+make -s uninstall DESTDIR="$dest" PREFIX=/usr UNITDIR=/lib/systemd/system >/dev/null
+for f in usr/sbin/irrigd usr/bin/irrigctl lib/systemd/system/irrigd.service \
+	usr/share/man/man8/irrigd.8; do
+	[ ! -e "$dest/$f" ] || fail "make uninstall left /$f"
+done
+[ -f "$dest/etc/irrigd/irrigd.conf" ] || fail "make uninstall removed the config"
+echo "test_install: ok"
