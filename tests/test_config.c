@@ -35,6 +35,29 @@
 	"zone = \"garden\"; dry_volts = 2.8; wet_volts = 1.3; " extra      \
 	" } ); };\n"
 
+/* ZONE with moisture rules on its line 9. */
+#define ZONE_RULES(rules)                                   \
+	"zones = ( { name = \"garden\";\n"                  \
+	"  valve = { expander = 0x20; pin = 0; };\n"        \
+	"  flow_lpm = 20.8; " rules " } );\n"
+/*
+ * A program after HW and ZONE: its name on line 10, settings on line 11
+ * and its zones on line 12.
+ */
+#define PROGRAM(settings)                                               \
+	"programs = ( { name = \"morning\";\n"                           \
+	settings "\n"                                                     \
+	"  zones = ( { zone = \"garden\"; duration = \"15m\"; } ); } );\n"
+/* The same with its zones (line 12) given. */
+#define PROGRAM_ZONES(zones)                                            \
+	"programs = ( { name = \"morning\";\n"                           \
+	"  start = [\"06:30\"];\n"                                       \
+	zones "\n"                                                        \
+	"} );\n"
+#define STEP "{ zone = \"garden\"; duration = \"1m\"; }"
+#define REPEAT4(x) x x x x
+#define REPEAT16(x) REPEAT4(x) REPEAT4(x) REPEAT4(x) REPEAT4(x)
+
 /* The start of a probe group on one config line, without its closing brace. */
 #define PROBE(name, adc, channel)                                          \
 	"{ name = \"" name "\"; adc = " adc "; channel = " channel "; "       \
@@ -80,9 +103,20 @@ static struct config *load_ok(const char *text)
 	return cfg;
 }
 
+/* tm_wday bits of a weekday mask. */
+enum { SUN = 1, MON = 2, TUE = 4, WED = 8, THU = 16, FRI = 32, SAT = 64 };
+
+static void assert_default_seasonal(const struct config *cfg)
+{
+	assert_int_equal(cfg->schedule.percent, 100);
+	for (size_t i = 0; i < 12; i++)
+		assert_int_equal(cfg->schedule.monthly_percent[i], 100);
+}
+
 static void test_shipped_config(void **state)
 {
 	struct config *cfg = calloc(1, sizeof(*cfg));
+	const struct program *prog;
 	char err[512];
 	int r;
 
@@ -116,6 +150,10 @@ static void test_shipped_config(void **state)
 	assert_true(cfg->zones[0].valve.active_low);
 	assert_true(cfg->zones[0].flow_lpm == 20.8);
 	assert_int_equal(cfg->zones[0].max_run_s, 3600);
+	assert_true(cfg->zones[0].has_skip_above);
+	assert_true(cfg->zones[0].skip_above == 60.0);
+	assert_true(cfg->zones[0].has_stop_at);
+	assert_true(cfg->zones[0].stop_at == 75.0);
 	assert_int_equal(config_find_zone(cfg, "garden"), 0);
 
 	assert_int_equal(cfg->n_probes, 5);
@@ -148,6 +186,21 @@ static void test_shipped_config(void **state)
 	assert_int_equal(cfg->temperature.conversion, TEMP_TMP36);
 	assert_int_equal(cfg->temperature.unit, 'C');
 
+	/* One program as shipped; master and seasonal are commented out. */
+	assert_int_equal(cfg->schedule.n_programs, 1);
+	prog = &cfg->schedule.programs[0];
+	assert_string_equal(prog->name, "morning");
+	assert_true(prog->enabled);
+	assert_int_equal(prog->n_starts, 1);
+	assert_int_equal(prog->starts[0], 6 * 60 + 30);
+	assert_int_equal(prog->days.kind, DAYS_WEEKDAYS);
+	assert_int_equal(prog->days.weekday_mask, MON | WED | FRI);
+	assert_int_equal(prog->n_steps, 1);
+	assert_int_equal(prog->steps[0].zone, 0);
+	assert_int_equal(prog->steps[0].duration_s, 15 * 60);
+	assert_false(cfg->master.present);
+	assert_default_seasonal(cfg);
+
 	assert_int_equal(cfg->report_interval_s, 60);
 	assert_string_equal(cfg->socket_path, "/run/irrigd/irrigd.sock");
 	free(cfg);
@@ -177,9 +230,15 @@ static void test_defaults(void **state)
 	/* An integer is welcome where a decimal is expected. */
 	assert_true(cfg->zones[0].flow_lpm == 12.0);
 	assert_int_equal(cfg->zones[0].max_run_s, 3600);
+	assert_false(cfg->zones[0].has_skip_above);
+	assert_false(cfg->zones[0].has_stop_at);
 	assert_int_equal(cfg->n_probes, 0);
 	assert_false(cfg->light.present);
 	assert_false(cfg->temperature.present);
+	assert_false(cfg->master.present);
+	/* Without seasonal, durations run as programmed. */
+	assert_int_equal(cfg->schedule.n_programs, 0);
+	assert_default_seasonal(cfg);
 	assert_int_equal(cfg->report_interval_s, 60);
 	assert_string_equal(cfg->socket_path, CONFIG_DEFAULT_SOCKET);
 	assert_int_equal(config_find_zone(cfg, "lawn"), 0);
@@ -266,6 +325,291 @@ static void test_other_choices(void **state)
 	free(cfg);
 }
 
+/* Moisture rules, a master, seasonal percentages and each day rule. */
+static void test_schedule(void **state)
+{
+	static const unsigned monthly[12] = {
+		30, 40, 60, 80, 100, 120, 130, 120, 90, 60, 0, 300
+	};
+	const struct program *p;
+	struct config *cfg;
+
+	(void)state;
+	cfg = load_ok("hardware = {\n"
+		      "  backend = \"sim\";\n"
+		      "  expanders = ( { address = 0x20; }, { address = 0x21; } );\n"
+		      "  adcs = ( { address = 0x48; } );\n"
+		      "  flow_meter = { line = \"GPIO17\"; };\n"
+		      "};\n"
+		      "zones = (\n"
+		      "  { name = \"garden\"; flow_lpm = 20.8; max_run = \"2h\";\n"
+		      "    valve = { expander = 0x20; pin = 0; };\n"
+		      "    skip_above = 60.0; stop_at = 80; },\n"
+		      "  { name = \"beds\"; flow_lpm = 5; max_run = \"90m\";\n"
+		      "    valve = { expander = 0x20; pin = 1; };\n"
+		      "    stop_at = 75.5; },\n"
+		      "  { name = \"lawn\"; flow_lpm = 30; max_run = \"30m\";\n"
+		      "    valve = { expander = 0x20; pin = 2; };\n"
+		      "    skip_above = 0; },\n"
+		      "  { name = \"pots\"; flow_lpm = 2;\n"
+		      "    valve = { expander = 0x20; pin = 3; };\n"
+		      "    skip_above = 100; stop_at = 100; },\n"
+		      "  { name = \"hedge\"; flow_lpm = 9;\n"
+		      "    valve = { expander = 0x21; pin = 0; }; }\n"
+		      ");\n"
+		      "sensors = { soil = (\n"
+		      "  { name = \"g1\"; adc = 0x48; channel = 0; zone = \"garden\";\n"
+		      "    dry_volts = 2.8; wet_volts = 1.3; },\n"
+		      "  { name = \"b1\"; adc = 0x48; channel = 1; zone = \"beds\";\n"
+		      "    dry_volts = 2.8; wet_volts = 1.3; },\n"
+		      "  { name = \"l1\"; adc = 0x48; channel = 2; zone = \"lawn\";\n"
+		      "    dry_volts = 2.8; wet_volts = 1.3;\n"
+		      "    power = { expander = 0x20; pin = 7; }; },\n"
+		      "  { name = \"p1\"; adc = 0x48; channel = 3; zone = \"pots\";\n"
+		      "    dry_volts = 2.8; wet_volts = 1.3; }\n"
+		      "); };\n"
+		      "master = { expander = 0x21; pin = 5; active_low = true;\n"
+		      "  lead = \"2s\"; lag = \"5s\"; };\n"
+		      "seasonal = { percent = 120;\n"
+		      "  monthly = [30, 40, 60, 80, 100, 120, 130, 120, 90, 60, 0, 300]; };\n"
+		      "programs = (\n"
+		      "  { name = \"morning\"; enabled = true; start = [\"06:30\", \"19:00\"];\n"
+		      "    days = [\"mon\", \"wed\", \"fri\"];\n"
+		      "    zones = ( { zone = \"garden\"; duration = \"15m\"; },\n"
+		      "              { zone = \"lawn\"; duration = \"30m\"; },\n"
+		      "              { zone = \"garden\"; duration = \"2h\"; } ); },\n"
+		      "  { name = \"weekend\"; start = [\"0:00\", \"23:59\", \"7:05\"];\n"
+		      "    days = (\"sun\", \"sat\");\n"
+		      "    zones = ( { zone = \"beds\"; duration = \"90s\"; } ); },\n"
+		      "  { name = \"every-day\"; enabled = false; start = [\"12:00\"];\n"
+		      "    days = \"daily\";\n"
+		      "    zones = ( { zone = \"pots\"; duration = \"1h\"; } ); },\n"
+		      "  { name = \"no-days\"; start = [\"05:45\"];\n"
+		      "    zones = ( { zone = \"hedge\"; duration = \"1m\"; } ); },\n"
+		      "  { name = \"odd-a\"; start = [\"04:00\"]; days = \"odd\";\n"
+		      "    zones = ( { zone = \"hedge\"; duration = \"2m\"; } ); },\n"
+		      "  { name = \"odd-b\"; start = [\"04:10\"]; days = \"odd\";\n"
+		      "    zones = ( { zone = \"hedge\"; duration = \"3m\"; } ); },\n"
+		      "  { name = \"even-a\"; start = [\"04:20\"]; days = \"even\";\n"
+		      "    zones = ( { zone = \"hedge\"; duration = \"4m\"; } ); },\n"
+		      "  { name = \"even-b\"; start = [\"04:30\"]; days = \"even\";\n"
+		      "    enabled = false;\n"
+		      "    zones = ( { zone = \"hedge\"; duration = \"5m\"; } ); },\n"
+		      "  { name = \"every3\"; start = [\"21:00\"];\n"
+		      "    every_days = 3; anchor = \"2026-05-01\";\n"
+		      "    zones = ( { zone = \"beds\"; duration = \"1h1s\"; } ); },\n"
+		      "  { name = \"leap\"; start = [\"21:30\"];\n"
+		      "    anchor = \"2024-02-29\"; every_days = 365;\n"
+		      "    zones = ( { zone = \"lawn\"; duration = \"1s\"; } ); }\n"
+		      ");\n");
+
+	assert_true(cfg->zones[0].has_skip_above);
+	assert_true(cfg->zones[0].skip_above == 60.0);
+	assert_true(cfg->zones[0].has_stop_at);
+	assert_true(cfg->zones[0].stop_at == 80.0);
+	assert_false(cfg->zones[1].has_skip_above);
+	assert_true(cfg->zones[1].has_stop_at);
+	assert_true(cfg->zones[1].stop_at == 75.5);
+	assert_true(cfg->zones[2].has_skip_above);
+	assert_true(cfg->zones[2].skip_above == 0.0);
+	assert_false(cfg->zones[2].has_stop_at);
+	/* skip_above may equal stop_at. */
+	assert_true(cfg->zones[3].skip_above == 100.0);
+	assert_true(cfg->zones[3].stop_at == 100.0);
+	assert_false(cfg->zones[4].has_skip_above);
+	assert_false(cfg->zones[4].has_stop_at);
+
+	assert_true(cfg->master.present);
+	assert_int_equal(cfg->master.pin.expander, 1);
+	assert_int_equal(cfg->master.pin.pin, 5);
+	assert_true(cfg->master.pin.active_low);
+	assert_int_equal(cfg->master.lead_s, 2);
+	assert_int_equal(cfg->master.lag_s, 5);
+
+	assert_int_equal(cfg->schedule.percent, 120);
+	for (size_t i = 0; i < 12; i++)
+		assert_int_equal(cfg->schedule.monthly_percent[i], monthly[i]);
+
+	assert_int_equal(cfg->schedule.n_programs, 10);
+	p = &cfg->schedule.programs[0];
+	assert_string_equal(p->name, "morning");
+	assert_true(p->enabled);
+	assert_int_equal(p->n_starts, 2);
+	assert_int_equal(p->starts[0], 6 * 60 + 30);
+	assert_int_equal(p->starts[1], 19 * 60);
+	assert_int_equal(p->days.kind, DAYS_WEEKDAYS);
+	assert_int_equal(p->days.weekday_mask, MON | WED | FRI);
+	assert_int_equal(p->days.interval_days, 1);
+	assert_int_equal(p->n_steps, 3);
+	assert_int_equal(p->steps[0].zone, 0);
+	assert_int_equal(p->steps[0].duration_s, 900);
+	assert_int_equal(p->steps[1].zone, 2);
+	assert_int_equal(p->steps[1].duration_s, 1800);
+	/* A zone may come back, for as long as its max_run. */
+	assert_int_equal(p->steps[2].zone, 0);
+	assert_int_equal(p->steps[2].duration_s, 7200);
+
+	p = &cfg->schedule.programs[1];
+	assert_string_equal(p->name, "weekend");
+	assert_true(p->enabled);
+	/* In the order written, "H:MM" as well as "HH:MM". */
+	assert_int_equal(p->n_starts, 3);
+	assert_int_equal(p->starts[0], 0);
+	assert_int_equal(p->starts[1], 23 * 60 + 59);
+	assert_int_equal(p->starts[2], 7 * 60 + 5);
+	assert_int_equal(p->days.kind, DAYS_WEEKDAYS);
+	assert_int_equal(p->days.weekday_mask, SUN | SAT);
+	assert_int_equal(p->n_steps, 1);
+	assert_int_equal(p->steps[0].zone, 1);
+	assert_int_equal(p->steps[0].duration_s, 90);
+
+	p = &cfg->schedule.programs[2];
+	assert_string_equal(p->name, "every-day");
+	assert_false(p->enabled);
+	assert_int_equal(p->n_starts, 1);
+	assert_int_equal(p->starts[0], 12 * 60);
+	assert_int_equal(p->days.kind, DAYS_WEEKDAYS);
+	assert_int_equal(p->days.weekday_mask,
+			 SUN | MON | TUE | WED | THU | FRI | SAT);
+	assert_int_equal(p->steps[0].zone, 3);
+	assert_int_equal(p->steps[0].duration_s, 3600);
+
+	/* No day rule: daily. */
+	p = &cfg->schedule.programs[3];
+	assert_string_equal(p->name, "no-days");
+	assert_true(p->enabled);
+	assert_int_equal(p->starts[0], 5 * 60 + 45);
+	assert_int_equal(p->days.kind, DAYS_WEEKDAYS);
+	assert_int_equal(p->days.weekday_mask, 0x7F);
+	assert_int_equal(p->days.interval_days, 1);
+	assert_int_equal(p->steps[0].zone, 4);
+	assert_int_equal(p->steps[0].duration_s, 60);
+
+	for (size_t i = 4; i < 8; i++) {
+		p = &cfg->schedule.programs[i];
+		assert_int_equal(p->days.kind, i < 6 ? DAYS_ODD : DAYS_EVEN);
+		assert_int_equal(p->days.weekday_mask, 0);
+		assert_int_equal(p->days.interval_days, 1);
+		assert_int_equal(p->days.anchor.year, 0);
+		assert_true(p->enabled == (i != 7));
+		assert_int_equal(p->n_starts, 1);
+		assert_int_equal(p->starts[0], 4 * 60 + (i - 4) * 10);
+		assert_int_equal(p->n_steps, 1);
+		assert_int_equal(p->steps[0].zone, 4);
+		assert_int_equal(p->steps[0].duration_s, (i - 2) * 60);
+	}
+	assert_string_equal(cfg->schedule.programs[4].name, "odd-a");
+	assert_string_equal(cfg->schedule.programs[7].name, "even-b");
+
+	p = &cfg->schedule.programs[8];
+	assert_string_equal(p->name, "every3");
+	assert_int_equal(p->starts[0], 21 * 60);
+	assert_int_equal(p->days.kind, DAYS_INTERVAL);
+	assert_int_equal(p->days.interval_days, 3);
+	assert_int_equal(p->days.anchor.year, 2026);
+	assert_int_equal(p->days.anchor.month, 5);
+	assert_int_equal(p->days.anchor.day, 1);
+	assert_int_equal(p->steps[0].zone, 1);
+	assert_int_equal(p->steps[0].duration_s, 3601);
+
+	p = &cfg->schedule.programs[9];
+	assert_string_equal(p->name, "leap");
+	assert_int_equal(p->days.kind, DAYS_INTERVAL);
+	assert_int_equal(p->days.interval_days, 365);
+	assert_int_equal(p->days.anchor.year, 2024);
+	assert_int_equal(p->days.anchor.month, 2);
+	assert_int_equal(p->days.anchor.day, 29);
+	assert_int_equal(p->steps[0].zone, 2);
+	assert_int_equal(p->steps[0].duration_s, 1);
+	free(cfg);
+}
+
+/* A master's lead and lag may be zero; seasonal may give percent alone. */
+static void test_master_and_seasonal_defaults(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	cfg = load_ok(HW ZONE "master = { expander = 0x20; pin = 4; };\n"
+		      "seasonal = { };\n");
+	assert_true(cfg->master.present);
+	assert_int_equal(cfg->master.pin.expander, 0);
+	assert_int_equal(cfg->master.pin.pin, 4);
+	assert_false(cfg->master.pin.active_low);
+	assert_int_equal(cfg->master.lead_s, 0);
+	assert_int_equal(cfg->master.lag_s, 0);
+	assert_default_seasonal(cfg);
+	free(cfg);
+
+	cfg = load_ok(HW ZONE "master = { expander = 0x20; pin = 4;\n"
+		      "  lead = \"0s\"; lag = \"10m\"; };\n"
+		      "seasonal = { percent = 0; };\n");
+	assert_int_equal(cfg->master.lead_s, 0);
+	assert_int_equal(cfg->master.lag_s, 600);
+	assert_int_equal(cfg->schedule.percent, 0);
+	for (size_t i = 0; i < 12; i++)
+		assert_int_equal(cfg->schedule.monthly_percent[i], 100);
+	free(cfg);
+
+	cfg = load_ok(HW ZONE "master = { expander = 0x20; pin = 4;\n"
+		      "  lead = \"0m0s\"; lag = \"00h\"; };\n"
+		      "seasonal = { monthly = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 300]; };\n");
+	assert_int_equal(cfg->master.lead_s, 0);
+	assert_int_equal(cfg->master.lag_s, 0);
+	assert_int_equal(cfg->schedule.percent, 100);
+	for (size_t i = 0; i < 11; i++)
+		assert_int_equal(cfg->schedule.monthly_percent[i], i);
+	assert_int_equal(cfg->schedule.monthly_percent[11], 300);
+	free(cfg);
+}
+
+/* The most of everything: 16 programs of 8 starts and 16 zones each. */
+static void test_schedule_limits(void **state)
+{
+	size_t size = 64 * 1024, len;
+	char *text = malloc(size);
+	struct config *cfg;
+
+	(void)state;
+	assert_non_null(text);
+	len = (size_t)snprintf(text, size, "%s%sprograms = (\n", HW, ZONE);
+	for (int i = 0; i < SCHEDULE_MAX_PROGRAMS; i++) {
+		len += (size_t)snprintf(text + len, size - len,
+					"  { name = \"p%d\"; start = [", i);
+		for (int s = 0; s < SCHEDULE_MAX_STARTS; s++)
+			len += (size_t)snprintf(text + len, size - len,
+						"%s\"%d:%02d\"", s ? ", " : "",
+						s, i);
+		len += (size_t)snprintf(text + len, size - len,
+					"];\n    zones = (");
+		for (int s = 0; s < SCHEDULE_MAX_STEPS; s++)
+			len += (size_t)snprintf(text + len, size - len,
+						"%s{ zone = \"garden\"; "
+						"duration = \"%dm\"; }",
+						s ? ", " : "", s + 1);
+		len += (size_t)snprintf(text + len, size - len, "); }%s\n",
+					i + 1 < SCHEDULE_MAX_PROGRAMS ? "," : "");
+	}
+	snprintf(text + len, size - len, ");\n");
+	assert_true(len < size - 8);
+	cfg = load_ok(text);
+	free(text);
+	assert_int_equal(cfg->schedule.n_programs, SCHEDULE_MAX_PROGRAMS);
+	for (size_t i = 0; i < SCHEDULE_MAX_PROGRAMS; i++) {
+		const struct program *p = &cfg->schedule.programs[i];
+
+		assert_int_equal(p->n_starts, SCHEDULE_MAX_STARTS);
+		for (size_t s = 0; s < SCHEDULE_MAX_STARTS; s++)
+			assert_int_equal(p->starts[s], s * 60 + i);
+		assert_int_equal(p->n_steps, SCHEDULE_MAX_STEPS);
+		for (size_t s = 0; s < SCHEDULE_MAX_STEPS; s++) {
+			assert_int_equal(p->steps[s].zone, 0);
+			assert_int_equal(p->steps[s].duration_s, (s + 1) * 60);
+		}
+	}
+	free(cfg);
+}
+
 /*
  * One invalid file: the message must hold where ("FILE:LINE: SETTING: ")
  * after the file name, and what.
@@ -305,7 +649,7 @@ static const struct bad_case bad_cases[] = {
 	  "  valve = { expander = 0x20; pin = 0; };\n"
 	  "  flow_lmp = 20.8; } );\n",
 	  ":9: zones.[0].flow_lmp: ", "unknown setting (allowed here: name, "
-	  "valve, flow_lpm, max_run)" },
+	  "valve, flow_lpm, max_run, skip_above, stop_at)" },
 	{ "unknown setting in probe power",
 	  HW ZONE SOIL("power = { expander = 0x20; pin = 7; settle = 50; };"),
 	  ":10: sensors.soil.[0].power.settle: ", "unknown setting" },
@@ -568,6 +912,275 @@ static const struct bad_case bad_cases[] = {
 	  "); };\n",
 	  ":12: sensors.soil.[1].channel: ",
 	  "adc 0x48 channel 0 is already used by sensors.soil.[0]" },
+
+	/* Moisture rules */
+	{ "skip_above more than stop_at", HW ZONE_RULES("skip_above = 80; stop_at = 60;")
+	  SOIL(""),
+	  ":9: zones.[0].skip_above: ", "must not be more than stop_at (60)" },
+	{ "skip_above over 100", HW ZONE_RULES("skip_above = 100.5;") SOIL(""),
+	  ":9: zones.[0].skip_above: ", "must be 0 to 100" },
+	{ "stop_at below 0", HW ZONE_RULES("stop_at = -1;") SOIL(""),
+	  ":9: zones.[0].stop_at: ", "must be 0 to 100" },
+	{ "skip_above as a string", HW ZONE_RULES("skip_above = \"60%\";")
+	  SOIL(""),
+	  ":9: zones.[0].skip_above: ", "must be a number, not a string" },
+	{ "skip_above on a zone without probes", HW ZONE_RULES("skip_above = 60;"),
+	  ":9: zones.[0].skip_above: ",
+	  "needs a soil probe in the zone: no sensors.soil entry has "
+	  "zone = \"garden\"" },
+	{ "stop_at on a zone without probes",
+	  HW "zones = (\n"
+	  "  { name = \"garden\"; flow_lpm = 20.8;\n"
+	  "    valve = { expander = 0x20; pin = 0; }; },\n"
+	  "  { name = \"lawn\"; flow_lpm = 20.8; stop_at = 70;\n"
+	  "    valve = { expander = 0x20; pin = 1; }; }\n"
+	  ");\n" SOIL(""),
+	  ":10: zones.[1].stop_at: ",
+	  "needs a soil probe in the zone: no sensors.soil entry has "
+	  "zone = \"lawn\"" },
+
+	/* Master */
+	{ "master pin shared with a valve", HW ZONE
+	  "master = { expander = 0x20; pin = 0; };\n",
+	  ":10: master.pin: ",
+	  "expander 0x20 pin 0 is already used by zones.[0].valve" },
+	{ "master pin shared with probe power", HW ZONE
+	  SOIL("power = { expander = 0x20; pin = 7; };")
+	  "master = { expander = 0x20; pin = 7; };\n",
+	  ":11: master.pin: ",
+	  "expander 0x20 pin 7 is already used by sensors.soil.[0].power" },
+	{ "master on an unconfigured expander", HW ZONE
+	  "master = { expander = 0x21; pin = 1; };\n",
+	  ":10: master.expander: ", "no expander at 0x21 in hardware.expanders" },
+	{ "master without a pin", HW ZONE "master = { expander = 0x20; };\n",
+	  ":10: master.pin: ", "required setting is missing" },
+	{ "master lead too long", HW ZONE
+	  "master = { expander = 0x20; pin = 1; lead = \"10m1s\"; };\n",
+	  ":10: master.lead: ", "must be 0s to 10m" },
+	{ "master lag as a bare number", HW ZONE
+	  "master = { expander = 0x20; pin = 1; lag = 5; };\n",
+	  ":10: master.lag: ", "not a bare number" },
+	{ "master lag not a duration", HW ZONE
+	  "master = { expander = 0x20; pin = 1; lag = \"soon\"; };\n",
+	  ":10: master.lag: ", "\"soon\" is not a duration" },
+	{ "unknown setting in master", HW ZONE
+	  "master = { expander = 0x20; pin = 1; delay = \"2s\"; };\n",
+	  ":10: master.delay: ", "unknown setting (allowed here: expander, pin, "
+	  "active_low, lead, lag)" },
+	{ "master as a list", HW ZONE
+	  "master = ( { expander = 0x20; pin = 1; } );\n",
+	  ":10: master: ", "must be a group { ... }, not a list" },
+
+	/* Seasonal */
+	{ "seasonal percent too high", HW ZONE "seasonal = { percent = 301; };\n",
+	  ":10: seasonal.percent: ", "must be 0 to 300" },
+	{ "seasonal percent negative", HW ZONE "seasonal = { percent = -1; };\n",
+	  ":10: seasonal.percent: ", "must be 0 to 300" },
+	{ "seasonal percent as a decimal", HW ZONE
+	  "seasonal = { percent = 90.5; };\n",
+	  ":10: seasonal.percent: ", "must be an integer, not a decimal number" },
+	{ "monthly with 11 values", HW ZONE
+	  "seasonal = { monthly = [100, 100, 100, 100, 100, 100, 100, 100, "
+	  "100, 100, 100]; };\n",
+	  ":10: seasonal.monthly: ",
+	  "must hold 12 percentages, January first, not 11" },
+	{ "monthly with 13 values", HW ZONE
+	  "seasonal = { monthly = [100, 100, 100, 100, 100, 100, 100, 100, "
+	  "100, 100, 100, 100, 100]; };\n",
+	  ":10: seasonal.monthly: ",
+	  "must hold 12 percentages, January first, not 13" },
+	{ "monthly value out of range", HW ZONE
+	  "seasonal = {\n  monthly = [100, 100, 100, 100, 100, 301,\n"
+	  "             100, 100, 100, 100, 100, 100]; };\n",
+	  ":11: seasonal.monthly.[5]: ", "must be 0 to 300" },
+	{ "monthly decimals", HW ZONE
+	  "seasonal = { monthly = [100.0, 100.0, 100.0, 100.0, 100.0, 100.0, "
+	  "100.0, 100.0, 100.0, 100.0, 100.0, 100.0]; };\n",
+	  ":10: seasonal.monthly.[0]: ", "must be an integer, not a decimal" },
+	{ "monthly as one number", HW ZONE "seasonal = { monthly = 100; };\n",
+	  ":10: seasonal.monthly: ", "must be a list of 12 percentages" },
+	{ "unknown setting in seasonal", HW ZONE
+	  "seasonal = { percentage = 90; };\n",
+	  ":10: seasonal.percentage: ",
+	  "unknown setting (allowed here: percent, monthly)" },
+
+	/* Programs: start times */
+	{ "start at 24:00", HW ZONE PROGRAM("  start = [\"24:00\"];"),
+	  ":11: programs.[0].start.[0]: ",
+	  "\"24:00\" is not a time of day: write it as HH:MM, 00:00 to 23:59" },
+	{ "start at 12:60", HW ZONE PROGRAM("  start = [\"06:30\", \"12:60\"];"),
+	  ":11: programs.[0].start.[1]: ", "\"12:60\" is not a time of day" },
+	{ "start at noon", HW ZONE PROGRAM("  start = [\"noon\"];"),
+	  ":11: programs.[0].start.[0]: ", "\"noon\" is not a time of day" },
+	{ "empty start time", HW ZONE PROGRAM("  start = [\"\"];"),
+	  ":11: programs.[0].start.[0]: ", "\"\" is not a time of day" },
+	{ "start with one minute digit", HW ZONE PROGRAM("  start = [\"6:3\"];"),
+	  ":11: programs.[0].start.[0]: ", "\"6:3\" is not a time of day" },
+	{ "start with seconds", HW ZONE PROGRAM("  start = [\"06:30:00\"];"),
+	  ":11: programs.[0].start.[0]: ", "\"06:30:00\" is not a time of day" },
+	{ "start with three hour digits", HW ZONE
+	  PROGRAM("  start = [\"006:30\"];"),
+	  ":11: programs.[0].start.[0]: ", "\"006:30\" is not a time of day" },
+	{ "start as a number", HW ZONE PROGRAM("  start = [630];"),
+	  ":11: programs.[0].start.[0]: ",
+	  "must be a time in double quotes such as \"06:30\", not an integer" },
+	{ "start as a string", HW ZONE PROGRAM("  start = \"06:30\";"),
+	  ":11: programs.[0].start: ",
+	  "must be a list of times such as [\"06:30\", \"19:00\"], not a string" },
+	{ "no start times", HW ZONE PROGRAM("  start = [];"),
+	  ":11: programs.[0].start: ", "at least one start time is required" },
+	{ "missing start", HW ZONE PROGRAM("  days = \"daily\";"),
+	  ":10: programs.[0].start: ", "required setting is missing" },
+	{ "duplicate start", HW ZONE
+	  PROGRAM("  start = [\"06:30\", \"19:00\", \"6:30\"];"),
+	  ":11: programs.[0].start.[2]: ",
+	  "\"6:30\" is the same time as programs.[0].start.[0]" },
+	{ "too many starts", HW ZONE
+	  PROGRAM("  start = [\"1:00\", \"2:00\", \"3:00\", \"4:00\", \"5:00\", "
+		  "\"6:00\", \"7:00\", \"8:00\", \"9:00\"];"),
+	  ":11: programs.[0].start: ", "at most 8 start times are supported" },
+
+	/* Programs: day rules */
+	{ "unknown weekday", HW ZONE
+	  PROGRAM("  start = [\"06:30\"]; days = [\"mon\", \"thurs\"];"),
+	  ":11: programs.[0].days.[1]: ",
+	  "\"thurs\" is not a day: use mon, tue, wed, thu, fri, sat or sun" },
+	{ "capitalised weekday", HW ZONE
+	  PROGRAM("  start = [\"06:30\"]; days = [\"Mon\"];"),
+	  ":11: programs.[0].days.[0]: ", "\"Mon\" is not a day" },
+	{ "duplicate weekday", HW ZONE
+	  PROGRAM("  start = [\"06:30\"]; days = [\"mon\", \"wed\", \"mon\"];"),
+	  ":11: programs.[0].days.[2]: ",
+	  "\"mon\" is already given in programs.[0].days.[0]" },
+	{ "weekday as a number", HW ZONE
+	  PROGRAM("  start = [\"06:30\"]; days = [1, 3];"),
+	  ":11: programs.[0].days.[0]: ",
+	  "must be a day in double quotes such as \"mon\", not an integer" },
+	{ "unknown day rule", HW ZONE
+	  PROGRAM("  start = [\"06:30\"]; days = \"weekly\";"),
+	  ":11: programs.[0].days: ",
+	  "\"weekly\" is not a day rule: use \"daily\", \"odd\", \"even\" or "
+	  "a list of days such as [\"mon\", \"thu\"]" },
+	{ "no days", HW ZONE PROGRAM("  start = [\"06:30\"]; days = [];"),
+	  ":11: programs.[0].days: ", "at least one day is required" },
+	{ "days as a number", HW ZONE PROGRAM("  start = [\"06:30\"]; days = 7;"),
+	  ":11: programs.[0].days: ", "must be \"daily\", \"odd\", \"even\" or "
+	  "a list of days such as [\"mon\", \"thu\"], not an integer" },
+	{ "days and every_days together", HW ZONE
+	  PROGRAM("  start = [\"06:30\"]; days = \"odd\"; every_days = 2; "
+		  "anchor = \"2026-05-01\";"),
+	  ":11: programs.[0].every_days: ",
+	  "cannot be used with days: give either days or every_days and "
+	  "anchor" },
+	{ "every_days without anchor", HW ZONE
+	  PROGRAM("  start = [\"06:30\"]; every_days = 3;"),
+	  ":10: programs.[0].anchor: ",
+	  "required with every_days: a date the program runs on, such as "
+	  "\"2026-05-01\"" },
+	{ "anchor without every_days", HW ZONE
+	  PROGRAM("  start = [\"06:30\"]; anchor = \"2026-05-01\";"),
+	  ":11: programs.[0].anchor: ", "only used with every_days" },
+	{ "every_days zero", HW ZONE
+	  PROGRAM("  start = [\"06:30\"]; every_days = 0; anchor = \"2026-05-01\";"),
+	  ":11: programs.[0].every_days: ", "must be 1 to 365" },
+	{ "every_days over a year", HW ZONE
+	  PROGRAM("  start = [\"06:30\"]; every_days = 366; anchor = \"2026-05-01\";"),
+	  ":11: programs.[0].every_days: ", "must be 1 to 365" },
+	{ "anchor 30 February", HW ZONE
+	  PROGRAM("  start = [\"06:30\"]; every_days = 3; anchor = \"2026-02-30\";"),
+	  ":11: programs.[0].anchor: ",
+	  "\"2026-02-30\" is not a date: write it as YYYY-MM-DD, such as "
+	  "\"2026-05-01\", from 1970 on" },
+	{ "anchor 29 February in a common year", HW ZONE
+	  PROGRAM("  start = [\"06:30\"]; every_days = 3; anchor = \"2100-02-29\";"),
+	  ":11: programs.[0].anchor: ", "\"2100-02-29\" is not a date" },
+	{ "anchor in month 13", HW ZONE
+	  PROGRAM("  start = [\"06:30\"]; every_days = 3; anchor = \"2026-13-01\";"),
+	  ":11: programs.[0].anchor: ", "\"2026-13-01\" is not a date" },
+	{ "anchor without leading zeros", HW ZONE
+	  PROGRAM("  start = [\"06:30\"]; every_days = 3; anchor = \"2026-5-1\";"),
+	  ":11: programs.[0].anchor: ", "\"2026-5-1\" is not a date" },
+	{ "anchor with trailing text", HW ZONE
+	  PROGRAM("  start = [\"06:30\"]; every_days = 3; "
+		  "anchor = \"2026-05-01T00:00\";"),
+	  ":11: programs.[0].anchor: ", "\"2026-05-01T00:00\" is not a date" },
+	{ "anchor before 1970", HW ZONE
+	  PROGRAM("  start = [\"06:30\"]; every_days = 3; anchor = \"1969-12-31\";"),
+	  ":11: programs.[0].anchor: ", "\"1969-12-31\" is not a date" },
+
+	/* Programs: zones */
+	{ "unknown zone in a program", HW ZONE
+	  PROGRAM_ZONES("  zones = ( { zone = \"gardn\"; duration = \"15m\"; } );"),
+	  ":12: programs.[0].zones.[0].zone: ", "no zone called \"gardn\" in zones" },
+	{ "duration over the zone's max_run", HW ZONE
+	  PROGRAM_ZONES("  zones = ( " STEP ",\n"
+			"            { zone = \"garden\"; duration = \"1h1s\"; } );"),
+	  ":13: programs.[0].zones.[1].duration: ",
+	  "must be 1s to 1h (the max_run of zone \"garden\")" },
+	{ "duration over a longer max_run", HW
+	  "zones = ( { name = \"garden\";\n"
+	  "  valve = { expander = 0x20; pin = 0; };\n"
+	  "  flow_lpm = 20.8; max_run = \"1h30m\"; } );\n"
+	  PROGRAM_ZONES("  zones = ( { zone = \"garden\"; duration = \"91m\"; } );"),
+	  ":12: programs.[0].zones.[0].duration: ",
+	  "must be 1s to 1h30m (the max_run of zone \"garden\")" },
+	{ "duration zero", HW ZONE
+	  PROGRAM_ZONES("  zones = ( { zone = \"garden\"; duration = \"0m\"; } );"),
+	  ":12: programs.[0].zones.[0].duration: ", "must be 1s to 1h" },
+	{ "duration as a bare number", HW ZONE
+	  PROGRAM_ZONES("  zones = ( { zone = \"garden\"; duration = 15; } );"),
+	  ":12: programs.[0].zones.[0].duration: ", "not a bare number" },
+	{ "missing duration", HW ZONE
+	  PROGRAM_ZONES("  zones = ( { zone = \"garden\"; } );"),
+	  ":12: programs.[0].zones.[0].duration: ", "required setting is missing" },
+	{ "missing zone in a step", HW ZONE
+	  PROGRAM_ZONES("  zones = ( { duration = \"15m\"; } );"),
+	  ":12: programs.[0].zones.[0].zone: ", "required setting is missing" },
+	{ "no zones in a program", HW ZONE PROGRAM_ZONES("  zones = ( );"),
+	  ":12: programs.[0].zones: ", "at least one zone is required" },
+	{ "missing zones in a program", HW ZONE PROGRAM_ZONES(""),
+	  ":10: programs.[0].zones: ", "required setting is missing" },
+	{ "too many steps", HW ZONE
+	  PROGRAM_ZONES("  zones = ( " REPEAT16(STEP ",") STEP " );"),
+	  ":12: programs.[0].zones: ",
+	  "at most 16 zones in one program are supported" },
+	{ "unknown setting in a step", HW ZONE
+	  PROGRAM_ZONES("  zones = ( { zone = \"garden\"; time = \"15m\"; } );"),
+	  ":12: programs.[0].zones.[0].time: ",
+	  "unknown setting (allowed here: zone, duration)" },
+
+	/* Programs: the rest */
+	{ "unknown setting in a program", HW ZONE
+	  PROGRAM("  start = [\"06:30\"]; weekdays = [\"mon\"];"),
+	  ":11: programs.[0].weekdays: ",
+	  "unknown setting (allowed here: name, enabled, start, days, "
+	  "every_days, anchor, zones)" },
+	{ "enabled as a string", HW ZONE
+	  PROGRAM("  start = [\"06:30\"]; enabled = \"yes\";"),
+	  ":11: programs.[0].enabled: ", "must be true or false, not a string" },
+	{ "program name with a space", HW ZONE
+	  "programs = ( { name = \"morning run\";\n"
+	  "  start = [\"06:30\"]; zones = ( " STEP " ); } );\n",
+	  ":10: programs.[0].name: ", "\"morning run\" is not a valid name" },
+	{ "missing program name", HW ZONE
+	  "programs = ( {\n"
+	  "  start = [\"06:30\"]; zones = ( " STEP " ); } );\n",
+	  ":10: programs.[0].name: ", "required setting is missing" },
+	{ "duplicate program name", HW ZONE
+	  "programs = (\n"
+	  "  { name = \"morning\"; start = [\"06:30\"]; zones = ( " STEP " ); },\n"
+	  "  { name = \"morning\"; start = [\"19:00\"]; zones = ( " STEP " ); }\n"
+	  ");\n",
+	  ":12: programs.[1].name: ",
+	  "\"morning\" is already the name of programs.[0]" },
+	{ "too many programs", HW ZONE
+	  "programs = (\n"
+	  REPEAT16("{ name = \"p\"; start = [\"06:30\"]; zones = ( " STEP " ); },\n")
+	  "{ name = \"p\"; start = [\"06:30\"]; zones = ( " STEP " ); } );\n",
+	  ":10: programs: ", "at most 16 programs are supported" },
+	{ "programs as a group", HW ZONE
+	  "programs = { name = \"morning\"; };\n",
+	  ":10: programs: ", "must be a list" },
 };
 
 static void test_bad_config(void **state)
@@ -665,13 +1278,17 @@ static void test_truncated_message(void **state)
 int main(void)
 {
 	const size_t n_bad = sizeof(bad_cases) / sizeof(bad_cases[0]);
-	struct CMUnitTest tests[9 + sizeof(bad_cases) / sizeof(bad_cases[0])];
+	struct CMUnitTest tests[12 + sizeof(bad_cases) / sizeof(bad_cases[0])];
 	size_t n = 0;
 
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_shipped_config);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_defaults);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sensor_defaults);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_other_choices);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_schedule);
+	tests[n++] = (struct CMUnitTest)
+		cmocka_unit_test(test_master_and_seasonal_defaults);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_schedule_limits);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_empty_name);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_missing_file);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_directory);

@@ -306,11 +306,11 @@ static void test_water_json_events(void **state)
 	(void)state;
 	assert_int_equal(ctl(shared.socket, &out, &err, "--json", "water",
 			     "garden", "2s", NULL), 0);
-	assert_true(strncmp(out, "{\"event\":\"start\",\"zone\":\"garden\","
-			    "\"duration_s\":2}\n", 47) == 0);
+	assert_true(strncmp(out, "{\"event\":\"start\",\"id\":", 22) == 0);
+	assert_non_null(strstr(out, ",\"zone\":\"garden\",\"duration_s\":2}\n"));
 	assert_non_null(strstr(out, "{\"event\":\"report\""));
-	assert_non_null(strstr(out, "{\"ok\":true,\"event\":\"summary\","
-			       "\"zone\":\"garden\",\"outcome\":\"completed\""));
+	assert_non_null(strstr(out, "{\"ok\":true,\"event\":\"summary\",\"id\":"));
+	assert_non_null(strstr(out, ",\"zone\":\"garden\",\"outcome\":\"completed\""));
 	assert_true(json_number(out, "\"litres\":") > 0.0);
 	free2(out, err);
 }
@@ -352,14 +352,14 @@ static void test_bad_requests_change_nothing(void **state)
 	expect_reply("bad duration abc", 1, "water", "abc", NULL);
 	expect_reply("bad duration 5x", 1, "water", "5x", NULL);
 	expect_reply("bad duration -5", 1, "water", "-5", NULL);
-	expect_reply("unknown option --soon", 1, "water", "5", "--soon", NULL);
+	expect_reply("unknown option --soon", 2, "water", "5", "--soon", NULL);
 	expect_reply("longer than zone garden may water (1h)", 1, "water",
 		       "61", NULL);
 	expect_reply("longer than zone garden may water", 1, "water", "9d",
 		       NULL);
 	expect_reply("unknown command", 1, "flood", NULL);
-	expect_reply("usage: water", 1, "water", NULL);
-	expect_reply("usage: status", 1, "status", "now", NULL);
+	expect_reply("usage: water", 2, "water", NULL);
+	expect_reply("usage: status\n", 2, "status", "now", NULL);
 	expect_reply("may not be empty or contain white space", 2, "water",
 		       "garden bed", NULL);
 	model_valve(&opens_after, &open, &litres);
@@ -367,7 +367,7 @@ static void test_bad_requests_change_nothing(void **state)
 	assert_false(open);
 }
 
-static void test_busy_status_and_stop(void **state)
+static void test_queue_status_skip_and_stop(void **state)
 {
 	unsigned opens;
 	bool open;
@@ -382,19 +382,55 @@ static void test_busy_status_and_stop(void **state)
 	model_valve(&opens, &open, &litres);
 	assert_true(open);
 
-	expect_reply("zone garden is already watering", 1, "water", "5s", NULL);
+	/* A second run waits its turn, and says so. */
+	assert_int_equal(ctl(shared.socket, &out, &err, "water", "5m", "--no-wait",
+			     NULL), 0);
+	assert_non_null(strstr(out, "Queued: 1 run ahead of it"));
+	free2(out, err);
 	assert_int_equal(ctl(shared.socket, &out, &err, "status", NULL), 0);
-	assert_non_null(strstr(out, "Watering garden: "));
+	assert_non_null(strstr(out, "Watering garden (manual): "));
 	assert_non_null(strstr(out, "9m 5"));	/* 9m 5Xs left */
+	assert_non_null(strstr(out, "Queued: garden for 5 minutes (manual)"));
+	free2(out, err);
+
+	/* skip ends the zone watering now; the queued run starts. */
+	assert_int_equal(ctl(shared.socket, &out, &err, "skip", NULL), 0);
+	assert_non_null(strstr(out, "Skipped the rest of garden; 0 runs still queued"));
+	free2(out, err);
+	assert_int_equal(ctl(shared.socket, &out, &err, "--json", "status", NULL), 0);
+	assert_non_null(strstr(out, "\"state\":\"watering\""));
+	assert_non_null(strstr(out, "\"remaining_s\":29"));	/* 299 or 298 */
+	assert_non_null(strstr(out, "\"queue\":[]"));
+	free2(out, err);
+
+	/* --now stops what runs and goes first. */
+	assert_int_equal(ctl(shared.socket, &out, &err, "water", "20m", "--no-wait",
+			     NULL), 0);
+	free2(out, err);
+	assert_int_equal(ctl(shared.socket, &out, &err, "water", "1m", "--now",
+			     "--no-wait", NULL), 0);
+	assert_null(strstr(out, "Queued"));
+	free2(out, err);
+	assert_int_equal(ctl(shared.socket, &out, &err, "status", NULL), 0);
+	assert_non_null(strstr(out, "Watering garden (manual): "));
+	assert_non_null(strstr(out, "s left"));
+	assert_non_null(strstr(out, "Queued: garden for 20 minutes (manual)"));
 	free2(out, err);
 
 	assert_int_equal(ctl(shared.socket, &out, &err, "stop", NULL), 0);
-	assert_non_null(strstr(out, "Stopped: every valve closed"));
+	assert_non_null(strstr(out, "Stopped: every valve closed, queue emptied"));
 	free2(out, err);
 	model_valve(&opens, &open, &litres);
 	assert_false(open);
 	assert_int_equal(ctl(shared.socket, &out, &err, "--json", "status", NULL), 0);
 	assert_non_null(strstr(out, "{\"ok\":true,\"state\":\"idle\""));
+	assert_non_null(strstr(out, "\"queue\":[]"));
+	free2(out, err);
+	/* Three runs started and were stopped; the one never started is not
+	 * history. */
+	assert_int_equal(ctl(shared.socket, &out, &err, "history", "4", NULL), 0);
+	assert_int_equal(count(out, " stopped\n"), 3);
+	assert_int_equal(count(out, " completed\n"), 1);
 	free2(out, err);
 }
 
@@ -567,18 +603,15 @@ static void test_a_crash_shows_as_interrupted_after_restart(void **state)
 
 	start_daemon(&d);
 	log = read_file(d.log);
-	assert_non_null(strstr(log, "the last run, of zone garden, was cut short"));
+	assert_non_null(strstr(log, "the last run, of zone garden, was interrupted"));
 	free(log);
-	assert_int_equal(ctl(d.socket, &out, &err, "status", NULL), 0);
-	assert_non_null(strstr(out, "Last run: garden on "));
-	assert_non_null(strstr(out, ", 0.00 L, interrupted\n"));
-	free2(out, err);
-	/* A run that ends replaces the record. */
-	assert_int_equal(ctl(d.socket, &out, &err, "water", "1s", NULL), 0);
-	free2(out, err);
-	assert_int_equal(ctl(d.socket, &out, &err, "--json", "status", NULL), 0);
+	assert_int_equal(ctl(d.socket, &out, &err, "--json", "history", NULL), 0);
+	/* Newest first: the run cut short, then the one that completed. */
+	assert_non_null(strstr(out, "\"planned_s\":1800,\"actual_s\":0,"
+			       "\"litres\":0.000,"));
+	assert_non_null(strstr(out, "\"outcome\":\"interrupted\"},{\"id\":1,"));
 	assert_non_null(strstr(out, "\"planned_s\":1,\"actual_s\":1,"));
-	assert_non_null(strstr(out, "\"outcome\":\"completed\"}"));
+	assert_non_null(strstr(out, "\"outcome\":\"completed\"}]"));
 	free2(out, err);
 	assert_int_equal(stop_daemon(&d), 0);
 	remove_daemon_dir(&d);
@@ -667,7 +700,7 @@ int main(void)
 		cmocka_unit_test(test_water_streams_reports_and_summary),
 		cmocka_unit_test(test_water_json_events),
 		cmocka_unit_test(test_bad_requests_change_nothing),
-		cmocka_unit_test(test_busy_status_and_stop),
+		cmocka_unit_test(test_queue_status_skip_and_stop),
 		cmocka_unit_test(test_readings),
 		cmocka_unit_test(test_long_and_binary_lines),
 		cmocka_unit_test(test_client_leaves_during_stream),

@@ -173,6 +173,11 @@ static void test_backwards_timestamps_between_batches(void **state)
 	/* Once the steady flow goes on, the rate settles back to the truth. */
 	t = pulse(&a, 150.0, last + 20 * MS, 900);
 	assert_within(flow_acct_rate_lpm(&a, t), 20.0, 0.005);
+	/* Stamps seconds in the past must not make flowing water read as stale. */
+	flow_acct_init(&a, PPL);
+	last = pulse(&a, 150.0, 100 * S, 151);
+	pulse(&a, 150.0, last - 4 * S, 3);
+	assert_within(flow_acct_rate_lpm(&a, last + MS), 20.0, 0.05);
 }
 
 static void test_a_million_edges(void **state)

@@ -238,6 +238,86 @@ static void test_rate_change_while_flowing(void **state)
 	assert_true(truth > before_change);
 }
 
+/* An input that hands out a set number of edges, then optionally fails. */
+struct fake_input {
+	struct gpio_input input;	/* first: the ops get a pointer to it */
+	int fd;
+	uint64_t pending, next_ns;
+	int error;			/* returned once the edges run out */
+	unsigned reads;
+};
+
+static int fake_fd(struct gpio_input *line)
+{
+	return ((struct fake_input *)line)->fd;
+}
+
+static int fake_read_edges(struct gpio_input *line, uint64_t *stamps,
+			   size_t max)
+{
+	struct fake_input *in = (struct fake_input *)line;
+	size_t n = 0;
+
+	in->reads++;
+	if (!in->pending && in->error)
+		return in->error;
+	while (n < max && in->pending) {
+		stamps[n++] = in->next_ns;
+		in->next_ns += MS;
+		in->pending--;
+	}
+	return (int)n;
+}
+
+static void fake_destroy(struct gpio_input *line)
+{
+	(void)line;
+}
+
+static const struct gpio_input_ops fake_ops = {
+	.fd = fake_fd,
+	.read_edges = fake_read_edges,
+	.destroy = fake_destroy,
+};
+
+/* Exact multiples of the driver's batch must not leave edges behind. */
+static void test_drain_takes_every_batch(void **state)
+{
+	static const uint64_t counts[] = { 1, 63, 64, 65, 128, 1000 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		struct fake_input in = { .input.ops = &fake_ops, .fd = -1,
+					 .pending = counts[i], .next_ns = MS };
+		struct flowmeter *m = flowmeter_new(&in.input, PPL);
+
+		assert_non_null(m);
+		assert_int_equal(flowmeter_drain(m), counts[i]);
+		assert_int_equal(flow_acct_pulses(flowmeter_acct(m)), counts[i]);
+		assert_int_equal(flowmeter_drain(m), 0);
+		flowmeter_free(m);
+	}
+}
+
+/* Edges read before an error are counted, and the caller is told so. */
+static void test_error_after_edges(void **state)
+{
+	/* Two full batches, so the driver reads again and meets the error. */
+	struct fake_input in = { .input.ops = &fake_ops, .fd = -1,
+				 .pending = 128, .next_ns = MS, .error = -EIO };
+	struct flowmeter *m = flowmeter_new(&in.input, PPL);
+
+	(void)state;
+	assert_non_null(m);
+	assert_int_equal(flowmeter_drain(m), 128);
+	assert_int_equal(in.reads, 3);
+	assert_int_equal(flow_acct_pulses(flowmeter_acct(m)), 128);
+	/* With nothing read, the error itself comes back. */
+	assert_int_equal(flowmeter_drain(m), -EIO);
+	assert_int_equal(flow_acct_pulses(flowmeter_acct(m)), 128);
+	flowmeter_free(m);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -249,6 +329,8 @@ int main(void)
 		T(test_backlog_keeps_timestamps),
 		T(test_long_backlog_counted_exactly),
 		T(test_rate_change_while_flowing),
+		cmocka_unit_test(test_drain_takes_every_batch),
+		cmocka_unit_test(test_error_after_edges),
 	};
 #undef T
 

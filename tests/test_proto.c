@@ -138,7 +138,7 @@ static void test_wrong_argument_counts(void **state)
 
 	(void)state;
 	assert_error("water", ERR_USAGE);
-	assert_error("water a b c d", ERR_USAGE);
+	assert_error("water a b c d e f", ERR_USAGE);
 	assert_error("status now", ERR_USAGE);
 	assert_error("--json stop all", ERR_USAGE);
 	/* The server prints the command's usage line, so it must know which. */
@@ -148,6 +148,51 @@ static void test_wrong_argument_counts(void **state)
 	assert_int_equal(p->r, -EINVAL);
 	assert_int_equal(p->req.cmd, CMD_TEMPERATURE);
 	assert_true(p->req.json);
+}
+
+/* One argument too few or too many, for every command in the table. */
+static void test_argument_counts_follow_the_table(void **state)
+{
+	(void)state;
+	for (int i = 0; i < CMD__COUNT; i++) {
+		const struct cmd_spec *c = &cmd_specs[i];
+		char line[256];
+		struct parsed *p;
+		int len = snprintf(line, sizeof(line), "%s", c->name);
+
+		for (int a = 0; a <= c->max_args; a++)
+			len += snprintf(line + len, sizeof(line) - (size_t)len, " x");
+		assert_error(line, ERR_USAGE);
+		p = parse(line);
+		assert_int_equal(p->req.cmd, i);
+		if (c->min_args == 0)
+			continue;
+		len = snprintf(line, sizeof(line), "%s", c->name);
+		for (int a = 0; a < c->min_args - 1; a++)
+			len += snprintf(line + len, sizeof(line) - (size_t)len, " x");
+		assert_error(line, ERR_USAGE);
+	}
+}
+
+/* A script that asked for JSON gets its errors as JSON too. */
+static void test_errors_keep_the_json_flag(void **state)
+{
+	static const char *const bad[] = {
+		"--json dance", "--json status now", "--json status\x01",
+		" \t--json dance", "--json\tstatus\r",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct parsed *p = parse(bad[i]);
+
+		assert_true(p->r < 0);
+		if (!p->req.json)
+			fail_msg("\"%s\": JSON flag lost", bad[i]);
+	}
+	assert_false(parse("dance")->req.json);
+	assert_false(parse("--jsonx status")->req.json);
+	assert_false(parse("status --json")->req.json);
 }
 
 static void test_bad_bytes(void **state)
@@ -233,6 +278,8 @@ int main(void)
 		cmocka_unit_test(test_every_command_by_name),
 		cmocka_unit_test(test_unknown_command),
 		cmocka_unit_test(test_wrong_argument_counts),
+		cmocka_unit_test(test_argument_counts_follow_the_table),
+		cmocka_unit_test(test_errors_keep_the_json_flag),
 		cmocka_unit_test(test_bad_bytes),
 		cmocka_unit_test(test_too_many_words),
 		cmocka_unit_test(test_empty_requests),

@@ -251,7 +251,34 @@ static void test_outcome_names(void **state)
 	assert_string_equal(run_outcome_name(RUN_STOPPED), "stopped");
 	assert_string_equal(run_outcome_name(RUN_FAULT), "fault");
 	assert_string_equal(run_outcome_name(RUN_SHUTDOWN), "interrupted");
+	assert_string_equal(run_outcome_name(RUN_SKIPPED), "skipped");
+	assert_string_equal(run_outcome_name(RUN_ENDED_EARLY), "ended-early");
 	assert_string_equal(run_outcome_name((enum run_outcome)99), "unknown");
+}
+
+/* The state file stores outcomes by name: each must read back as itself. */
+static void test_outcome_names_parse_back(void **state)
+{
+	enum run_outcome o;
+
+	(void)state;
+	for (int i = 0; i < RUN_OUTCOMES; i++) {
+		const char *name = run_outcome_name((enum run_outcome)i);
+
+		assert_string_not_equal(name, "unknown");
+		o = (enum run_outcome)99;
+		assert_int_equal(run_outcome_parse(name, &o), 0);
+		assert_int_equal(o, i);
+		for (int j = 0; j < i; j++)
+			assert_string_not_equal(name,
+				run_outcome_name((enum run_outcome)j));
+	}
+	o = RUN_FAULT;
+	assert_int_equal(run_outcome_parse("unknown", &o), -EINVAL);
+	assert_int_equal(run_outcome_parse("", &o), -EINVAL);
+	assert_int_equal(run_outcome_parse("Completed", &o), -EINVAL);
+	assert_int_equal(run_outcome_parse("shutdown", &o), -EINVAL);
+	assert_int_equal(o, RUN_FAULT);
 }
 
 int main(void)
@@ -270,6 +297,7 @@ int main(void)
 		cmocka_unit_test(test_stop_outcomes_are_recorded),
 		cmocka_unit_test(test_new_run_after_one_ends),
 		cmocka_unit_test(test_outcome_names),
+		cmocka_unit_test(test_outcome_names_parse_back),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

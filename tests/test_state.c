@@ -1,11 +1,13 @@
-/* State directory: atomic replacement and the last-run record. */
+/* State directory: atomic replacement, the run history and the rain delay. */
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -67,58 +69,197 @@ static void test_atomic_write_into_missing_dir_fails(void **state)
 			 -ENOENT);
 }
 
-static void test_last_run_round_trip(void **state)
+static bool exists(const char *name)
 {
-	struct last_run saved = { .zone = "garden", .started = 1764100000,
-				  .planned_s = 300, .actual_s = 299,
-				  .litres = 70.125, .outcome = "completed" };
-	struct last_run loaded;
-
-	(void)state;
-	assert_int_equal(state_save_last_run(dir, &saved), 0);
-	assert_int_equal(state_load_last_run(dir, &loaded), 0);
-	assert_string_equal(loaded.zone, "garden");
-	assert_int_equal(loaded.started, 1764100000);
-	assert_int_equal(loaded.planned_s, 300);
-	assert_int_equal(loaded.actual_s, 299);
-	assert_true(loaded.litres > 70.124 && loaded.litres < 70.126);
-	assert_string_equal(loaded.outcome, "completed");
-}
-
-static void test_missing_last_run(void **state)
-{
-	struct last_run loaded;
 	char path[128];
 
-	(void)state;
-	snprintf(path, sizeof(path), "%s/last-run", dir);
-	unlink(path);
-	assert_int_equal(state_load_last_run(dir, &loaded), -ENOENT);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return access(path, F_OK) == 0;
 }
 
-static void test_foreign_last_run_is_refused_unchanged(void **state)
+static void remove_file(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	unlink(path);
+}
+
+static struct history *two_runs(void)
+{
+	struct history *h = malloc(sizeof(*h));
+	struct history_entry e = { .started = 1764100000, .source = "morning",
+				   .zone = "garden", .planned_s = 300,
+				   .actual_s = 299, .litres = 70.125,
+				   .moisture_start = 31.5, .moisture_end = NAN,
+				   .outcome = RUN_COMPLETED };
+
+	assert_non_null(h);
+	history_init(h);
+	history_add(h, &e);
+	snprintf(e.zone, sizeof(e.zone), "lawn");
+	e.outcome = RUN_SHUTDOWN;
+	history_add(h, &e);
+	return h;
+}
+
+static void test_history_round_trip(void **state)
+{
+	struct history *saved = two_runs(), *loaded = malloc(sizeof(*loaded));
+	char err[256] = "";
+
+	(void)state;
+	assert_non_null(loaded);
+	history_init(loaded);
+	assert_int_equal(state_save_history(dir, saved), 0);
+	assert_false(exists(".history.tmp"));
+	assert_int_equal(state_load_history(dir, loaded, err, sizeof(err)), 0);
+	assert_int_equal(history_len(loaded), 2);
+	assert_int_equal(loaded->next_id, 3);
+	assert_int_equal(history_at(loaded, 0)->id, 1);
+	assert_string_equal(history_at(loaded, 0)->zone, "garden");
+	assert_true(history_at(loaded, 0)->litres == 70.125);
+	assert_true(history_at(loaded, 0)->moisture_start == 31.5);
+	assert_true(isnan(history_at(loaded, 0)->moisture_end));
+	assert_string_equal(history_at(loaded, 1)->zone, "lawn");
+	assert_int_equal(history_at(loaded, 1)->outcome, RUN_SHUTDOWN);
+	free(saved);
+	free(loaded);
+}
+
+static void test_missing_history(void **state)
+{
+	struct history *h = two_runs();
+	char err[256] = "";
+
+	(void)state;
+	remove_file("history");
+	assert_int_equal(state_load_history(dir, h, err, sizeof(err)), -ENOENT);
+	assert_int_equal(history_len(h), 2);
+	free(h);
+}
+
+static void test_corrupt_history_is_refused_named_and_set_aside(void **state)
+{
+	struct history *h = two_runs(), *before = two_runs();
+	char err[256] = "", want[192];
+
+	(void)state;
+	write_raw("history", "irrigd-history 1\nnext_id 5\n"
+		  "1 1764100000 morning garden 300 299 70.125 31.5 - completed\n"
+		  "2 1764100000 morning garden 300 299 70.125 31.5 - complete\n");
+	assert_int_equal(state_load_history(dir, h, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s/history: line 4: ", dir);
+	assert_true(strncmp(err, want, strlen(want)) == 0);
+	assert_true(strlen(err) > strlen(want));
+	assert_memory_equal(h, before, sizeof(*h));
+
+	assert_int_equal(state_set_aside(dir, "history"), 0);
+	assert_false(exists("history"));
+	assert_true(exists("history.bad"));
+	assert_int_equal(state_load_history(dir, h, err, sizeof(err)), -ENOENT);
+	/* The next save goes through, and the evidence stays. */
+	assert_int_equal(state_save_history(dir, h), 0);
+	assert_int_equal(state_load_history(dir, h, err, sizeof(err)), 0);
+	assert_true(exists("history.bad"));
+	assert_int_equal(state_set_aside(dir, "nothing-here"), -ENOENT);
+	assert_int_equal(state_set_aside(dir, "../history"), -EINVAL);
+	assert_int_equal(state_set_aside(dir, ""), -EINVAL);
+	free(h);
+	free(before);
+}
+
+static void test_oversized_history_is_refused_unread(void **state)
+{
+	struct history *h = two_runs();
+	char path[128], err[256] = "";
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/history", dir);
+	write_raw("history", "");
+	assert_int_equal(truncate(path, STATE_FILE_MAX + 1), 0);
+	assert_int_equal(state_load_history(dir, h, err, sizeof(err)), -EFBIG);
+	assert_non_null(strstr(err, "/history: "));
+	assert_int_equal(history_len(h), 2);
+	remove_file("history");
+	free(h);
+}
+
+static void test_unformattable_history_leaves_the_file(void **state)
+{
+	struct history *h = two_runs(), *loaded = two_runs();
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(state_save_history(dir, h), 0);
+	history_find(h, 2)->litres = NAN;
+	assert_int_equal(state_save_history(dir, h), -EINVAL);
+	assert_int_equal(state_load_history(dir, loaded, err, sizeof(err)), 0);
+	assert_true(history_at(loaded, 1)->litres == 70.125);
+	free(h);
+	free(loaded);
+}
+
+static void test_rain_delay_round_trip(void **state)
+{
+	time_t until = 0;
+
+	(void)state;
+	assert_int_equal(state_save_rain_delay(dir, 1764200000), 0);
+	assert_int_equal(state_load_rain_delay(dir, &until), 0);
+	assert_int_equal(until, 1764200000);
+	/* Lifting the delay survives a restart too. */
+	assert_int_equal(state_save_rain_delay(dir, 0), 0);
+	until = 99;
+	assert_int_equal(state_load_rain_delay(dir, &until), 0);
+	assert_int_equal(until, 0);
+	assert_int_equal(state_save_rain_delay(dir, -1), -EINVAL);
+	assert_int_equal(state_load_rain_delay(dir, &until), 0);
+	assert_int_equal(until, 0);
+	assert_false(exists(".rain-delay.tmp"));
+}
+
+static void test_no_rain_delay(void **state)
+{
+	time_t until = 42;
+
+	(void)state;
+	remove_file("rain-delay");
+	assert_int_equal(state_load_rain_delay(dir, &until), -ENOENT);
+	assert_int_equal(until, 42);
+}
+
+static void test_malformed_rain_delay_is_refused_unchanged(void **state)
 {
 	static const char *const bad[] = {
 		"",
-		"garbage\n",
-		"irrigd-last-run 2\nzone garden\nstarted 1\nplanned 1\nactual 1\n"
-		"litres 1\noutcome completed\n",
-		"irrigd-last-run 1\nzone gar\"den\nstarted 1\nplanned 1\nactual 1\n"
-		"litres 1\noutcome completed\n",
-		"irrigd-last-run 1\nzone garden\nstarted -5\nplanned 1\nactual 1\n"
-		"litres 1\noutcome completed\n",
-		"irrigd-last-run 1\nzone garden\nstarted 1\nplanned 1\nactual 1\n"
-		"litres nan\noutcome completed\n",
-		"irrigd-last-run 1\nzone garden\nstarted 1\nplanned 1\n",
+		"irrigd-rain-delay 1\n",
+		"irrigd-rain-delay 2\nuntil 5\n",
+		"irrigd-rain-delay 1\nuntil 5",
+		"irrigd-rain-delay 1\nuntil \n",
+		"irrigd-rain-delay 1\nuntil -5\n",
+		"irrigd-rain-delay 1\nuntil +5\n",
+		"irrigd-rain-delay 1\nuntil 05\n",
+		"irrigd-rain-delay 1\nuntil 5x\n",
+		"irrigd-rain-delay 1\nuntil 5 \n",
+		"irrigd-rain-delay 1\nuntil 5\n\n",
+		"irrigd-rain-delay 1\nuntil 5\nuntil 6\n",
+		"irrigd-rain-delay 1\nuntil 99999999999999999999999\n",
+		"irrigd-rain-delay 1\r\nuntil 5\r\n",
 	};
-	struct last_run loaded = { .zone = "untouched" };
+	time_t until = 42;
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		write_raw("last-run", bad[i]);
-		assert_int_equal(state_load_last_run(dir, &loaded), -EINVAL);
-		assert_string_equal(loaded.zone, "untouched");
+		write_raw("rain-delay", bad[i]);
+		if (state_load_rain_delay(dir, &until) != -EINVAL)
+			fail_msg("accepted \"%s\"", bad[i]);
+		assert_int_equal(until, 42);
 	}
+	/* The baseline the refusals are variations of. */
+	write_raw("rain-delay", "irrigd-rain-delay 1\nuntil 5\n");
+	assert_int_equal(state_load_rain_delay(dir, &until), 0);
+	assert_int_equal(until, 5);
 }
 
 int main(void)
@@ -126,9 +267,14 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_atomic_write_replaces_and_leaves_no_temporary),
 		cmocka_unit_test(test_atomic_write_into_missing_dir_fails),
-		cmocka_unit_test(test_last_run_round_trip),
-		cmocka_unit_test(test_missing_last_run),
-		cmocka_unit_test(test_foreign_last_run_is_refused_unchanged),
+		cmocka_unit_test(test_history_round_trip),
+		cmocka_unit_test(test_missing_history),
+		cmocka_unit_test(test_corrupt_history_is_refused_named_and_set_aside),
+		cmocka_unit_test(test_oversized_history_is_refused_unread),
+		cmocka_unit_test(test_unformattable_history_leaves_the_file),
+		cmocka_unit_test(test_rain_delay_round_trip),
+		cmocka_unit_test(test_no_rain_delay),
+		cmocka_unit_test(test_malformed_rain_delay_is_refused_unchanged),
 	};
 
 	return cmocka_run_group_tests(tests, make_dir, remove_dir);

@@ -129,10 +129,14 @@ void ctl_stop(struct controller *c, enum run_outcome why, uint64_t now,
 /*
  * Renumbers zones after a reload: map[old] = new index, or -1 when the
  * zone is gone.  Queued runs of a gone zone are dropped; a run of a gone
- * zone going on is stopped.  Every other run carries on.
+ * zone going on is stopped (its actions still name the old index, so
+ * carry them out before the new config takes over), and the next run
+ * waits for ctl_kick().  Every other run carries on.
  */
 void ctl_remap_zones(struct controller *c, const int *map, size_t n_old,
 		     uint64_t now, struct ctl_actions *acts);
+/* Starts the next queued run if nothing runs. */
+void ctl_kick(struct controller *c, uint64_t now, struct ctl_actions *acts);
 
 size_t ctl_queue_len(const struct controller *c);
 /* i = 0 runs next. */

@@ -14,6 +14,8 @@
 #define HISTORY_MAX 200
 #define HISTORY_NAME_MAX 32
 #define HISTORY_SOURCE_MANUAL "manual"
+/* Room history_format needs at most for a full history, NUL included. */
+#define HISTORY_TEXT_MAX (64 + HISTORY_MAX * 160)
 
 struct history_entry {
 	uint32_t id;			/* unique, increasing */

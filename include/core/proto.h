@@ -19,12 +19,18 @@
 enum cmd_id {
 	CMD_WATER,
 	CMD_STOP,
+	CMD_SKIP,
 	CMD_STATUS,
+	CMD_SCHEDULE,
+	CMD_HISTORY,
+	CMD_PAUSE,
+	CMD_RESUME,
 	CMD_SENSORS,
 	CMD_MOISTURE,
 	CMD_TEMPERATURE,
 	CMD_BRIGHTNESS,
 	CMD_FLOW,
+	CMD_RELOAD,
 	CMD_VERSION,
 	CMD_HELP,
 	CMD_SIM,
@@ -50,6 +56,9 @@ extern const struct cmd_spec cmd_specs[CMD__COUNT];
 #define ERR_BUSY "busy"
 #define ERR_HARDWARE "hardware"
 #define ERR_UNAVAILABLE "unavailable"
+#define ERR_STOPPED "stopped"
+#define ERR_QUEUE_FULL "queue-full"
+#define ERR_BAD_CONFIG "bad-config"
 
 struct request {
 	bool json;

@@ -123,6 +123,8 @@ struct config {
 	struct config_master master;
 	struct schedule schedule;	/* programs and seasonal percentages */
 	unsigned report_interval_s;	/* default 60 */
+	/* wait_for_clock_sync = false: a Pi with a real-time clock and no NTP */
+	bool ignore_clock_sync;
 	char socket_path[CONFIG_SOCKET_PATH_MAX];
 };
 

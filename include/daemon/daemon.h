@@ -5,8 +5,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <systemd/sd-event.h>
+#include <time.h>
 
-#include "core/run.h"
+#include "core/controller.h"
+#include "core/history.h"
 #include "daemon/config.h"
 #include "daemon/hardware.h"
 #include "daemon/out.h"
@@ -20,25 +22,35 @@ struct soil_reading {
 	int errs[CONFIG_MAX_PROBES];	/* 0 or a negative errno */
 };
 
-/* What a run looked like when it started, for its reports and summary. */
-struct run_record {
+/* The run watering now, as the daemon tracks it beside the controller. */
+struct active_run {
+	uint32_t req_id;		/* 0: none */
+	uint32_t history_id;
 	uint64_t start_pulses;
-	double moisture_start[CONFIG_MAX_PROBES];
-	int moisture_start_err[CONFIG_MAX_PROBES];
-	uint32_t planned_s;
-	time_t started;			/* wall clock, for the state file */
-	char requested_by[64];
+	struct soil_reading start_soil;
+	bool valve_failed;
+};
+
+/* Programs: when the next one is due, and what holds them. */
+struct scheduler {
+	sd_event_source *timer;		/* CLOCK_REALTIME, at the next start */
+	sd_event_source *sync_check;	/* only while the clock is unsynced */
+	time_t last_checked;		/* starts up to here are dealt with */
+	bool clock_synced;
+	time_t rain_delay_until;	/* 0: none */
 };
 
 struct daemon {
 	sd_event *event;
 	struct config cfg;
+	const char *config_path;
 	const char *state_dir;
 	struct hardware *hw;
-	struct run run;
-	struct run_record record;
-	struct last_run last_run;	/* as saved in the state directory */
-	bool have_last_run;
+	struct controller ctl;
+	struct active_run active;
+	struct soil_reading soil;	/* the latest reading */
+	struct history history;
+	struct scheduler sched;
 	sd_event_source *run_timer;
 	sd_event_source *flow_source;
 	struct server *server;
@@ -48,38 +60,71 @@ struct daemon {
 
 uint64_t daemon_now(void);
 
-/* ---- watering.c: runs, reports, summaries ---- */
+/* ---- watering.c: the controller's actions, reports, history ---- */
 
-/*
- * Starts watering zone for seconds.  On failure fills out with the error
- * reply and returns a negative errno: -EBUSY while a zone waters, -EIO
- * when the valve would not open (every valve is closed again then).
- */
-int watering_start(struct daemon *d, int zone, uint32_t seconds,
-		   const char *requested_by, struct out *out);
-/* Ends the run (if any) for why and closes every valve. */
+int watering_init(struct daemon *d);
+void watering_done(struct daemon *d);
+/* Moisture rules, master valve and report interval from d->cfg. */
+void watering_apply_config(struct daemon *d);
+/* Carries out acts and everything they lead to; re-arms the run timer. */
+void watering_carry_out(struct daemon *d, struct ctl_actions *acts);
+/* Ends the run and the queue for why and closes every valve. */
 int watering_stop(struct daemon *d, enum run_outcome why);
 /* Drains the flow meter; the flow fd's callback and the reports use it. */
 void watering_count_flow(struct daemon *d);
-int watering_init(struct daemon *d);
-void watering_done(struct daemon *d);
 void watering_read_soil(struct daemon *d, struct soil_reading *soil);
+/* Average of the zone's probes that read; NAN when none did. */
+double watering_zone_moisture(const struct daemon *d,
+			      const struct soil_reading *soil, int zone);
+double watering_litres_so_far(struct daemon *d);
+double watering_flow_rate(struct daemon *d);
 /* "31, 35, ?" for people, "31.2,35.0,null" for JSON. */
 void watering_format_moisture(const struct daemon *d,
 			      const struct soil_reading *soil, bool json,
 			      char *buf, size_t size);
+/* "5 minutes", "1 minute", "2m 30s". */
+void watering_say_duration(uint32_t seconds, char *buf, size_t size);
+void watering_set_status(struct daemon *d);
+
+/* ---- scheduler.c: programs, clock sync, rain delay ---- */
+
+int scheduler_init(struct daemon *d);
+void scheduler_done(struct daemon *d);
+/* After a reload: forget nothing, re-arm for the new programs. */
+void scheduler_rearm(struct daemon *d);
+int scheduler_pause(struct daemon *d, time_t until);
+int scheduler_resume(struct daemon *d);
+/* Is the clock good enough for programs to run? */
+bool scheduler_clock_synced(struct daemon *d);
+
+/* ---- reload.c ---- */
+
+/*
+ * Re-reads the config.  On an error, the running config stays and the
+ * message (file, line, setting) is in err.
+ */
+int daemon_reload(struct daemon *d, char *err, size_t err_size);
 
 /* ---- server.c: the control socket ---- */
 
 struct server;
+/*
+ * -EADDRINUSE when another irrigd answers on path: checked before the
+ * hardware is touched, so a second daemon never closes the first one's
+ * valves.
+ */
+int server_check_free(const char *path);
 int server_open(struct daemon *d, const char *path, struct server **out);
 void server_close(struct server *server);
 /* Queues data to the client; drops a client that falls too far behind. */
 void client_send(struct client *c, const char *data, size_t len);
-/* The client waits for the current run's reports and summary. */
-void client_wait_for_run(struct client *c, bool json);
-/* Sends to every waiting client, rendered by fn in the client's mode. */
-void server_notify_waiters(struct server *server,
+/* The client waits for the reports and summary of run id. */
+void client_wait_for_run(struct client *c, uint32_t id, bool json);
+/* Ends a wait early: the client's next request runs. */
+void client_stop_waiting(struct client *c);
+bool client_is_waiting(const struct client *c);
+/* Sends to every client waiting for run id, rendered in its mode by fn. */
+void server_notify_waiters(struct server *server, uint32_t id,
 			   void (*render)(struct daemon *d, struct out *out,
 					  void *arg),
 			   struct daemon *d, void *arg, bool last);

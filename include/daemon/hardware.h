@@ -21,9 +21,11 @@ int hardware_open(const struct config *cfg, bool sim, struct hardware **out);
 /* Closes every valve, then frees everything. */
 void hardware_close(struct hardware *hw);
 
-/* Every valve and power pin off, trying all even when one fails. */
+/* Every valve, the master and power pins off, trying all even when one fails. */
 int hardware_all_off(struct hardware *hw);
 int hardware_valve(struct hardware *hw, int zone, bool open);
+/* The master valve or pump; nothing to do (0) when there is none. */
+int hardware_master(struct hardware *hw, bool open);
 
 /*
  * Reads every soil probe (powering them for the read where they have a

@@ -14,7 +14,7 @@
  * JSON field fragments are printf formats; use out_json_string() for any
  * text that did not come from the config's checked names.
  */
-#define OUT_MAX 8192
+#define OUT_MAX 16384
 
 struct out {
 	bool json;

@@ -1,4 +1,4 @@
-/* The state directory: files replaced atomically, and the last run kept across restarts. */
+/* The state directory: files replaced atomically; the run history and the rain delay. */
 #ifndef IRRIGD_DAEMON_STATE_H
 #define IRRIGD_DAEMON_STATE_H
 
@@ -6,7 +6,11 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "core/history.h"
 #include "daemon/config.h"
+
+/* No state file is bigger; a larger one is refused (-EFBIG) unread. */
+#define STATE_FILE_MAX (256 * 1024)
 
 /*
  * Replaces dir/name with data: written to a temporary file, synced, then
@@ -16,19 +20,27 @@
 int state_write_atomic(const char *dir, const char *name, const char *data,
 		       size_t len);
 
-struct last_run {
-	char zone[CONFIG_NAME_MAX];
-	time_t started;			/* wall clock, for people */
-	uint32_t planned_s, actual_s;
-	double litres;
-	char outcome[16];
-};
-
-int state_save_last_run(const char *dir, const struct last_run *run);
+/* Writes the run history to dir/history. */
+int state_save_history(const char *dir, const struct history *h);
 /*
- * -ENOENT when there is none yet, -EINVAL when the file is not one we
- * wrote (it is then ignored: nothing here depends on it).
+ * Reads dir/history into *h: -ENOENT when there is none yet; -EINVAL
+ * when it does not parse, with "DIR/history: line N: ..." in err and *h
+ * untouched.  Any error is described in err.
  */
-int state_load_last_run(const char *dir, struct last_run *run);
+int state_load_history(const char *dir, struct history *h, char *err,
+		       size_t err_size);
+/*
+ * Renames dir/name to dir/name.bad (replacing an older one): a file that
+ * failed to load is kept as evidence, and no longer in the way.
+ */
+int state_set_aside(const char *dir, const char *name);
+
+/* Watering is held off until `until` (wall clock); 0 lifts the delay. */
+int state_save_rain_delay(const char *dir, time_t until);
+/*
+ * -ENOENT when none was ever saved (as good as 0), -EINVAL when the file
+ * is malformed; *until is then untouched.
+ */
+int state_load_rain_delay(const char *dir, time_t *until);
 
 #endif

@@ -302,12 +302,19 @@ void ctl_remap_zones(struct controller *c, const int *map, size_t n_old,
 
 		if (to < 0) {
 			end_current(c, RUN_STOPPED, NAN, now, acts);
-			next_run(c, now, acts);
+			c->phase = c->master_on ? CTL_LAG : CTL_IDLE;
+			c->phase_until_ns = UINT64_MAX;	/* until ctl_kick */
 		} else {
 			c->current.zone = to;
 			c->run.zone = to;
 		}
 	}
+}
+
+void ctl_kick(struct controller *c, uint64_t now, struct ctl_actions *acts)
+{
+	if (c->phase == CTL_IDLE || c->phase == CTL_LAG)
+		next_run(c, now, acts);
 }
 
 size_t ctl_queue_len(const struct controller *c)

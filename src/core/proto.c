@@ -5,10 +5,20 @@
 #include <string.h>
 
 const struct cmd_spec cmd_specs[CMD__COUNT] = {
-	[CMD_WATER] = { "water", "[ZONE] DURATION [--no-wait]",
+	[CMD_WATER] = { "water", "[ZONE] DURATION [--no-wait] [--now]",
 			"water a zone; DURATION in minutes, or 90s, 2m30s, 1h",
-			1, 3 },
-	[CMD_STOP] = { "stop", "", "close every valve now", 0, 0 },
+			1, 4 },
+	[CMD_STOP] = { "stop", "", "close every valve now, empty the queue",
+		       0, 0 },
+	[CMD_SKIP] = { "skip", "", "end the zone watering now, go on with the "
+		       "queue", 0, 0 },
+	[CMD_PAUSE] = { "pause", "DURATION", "hold every program (rain delay), "
+			"e.g. 2d, 12h", 1, 1 },
+	[CMD_RESUME] = { "resume", "", "lift the rain delay", 0, 0 },
+	[CMD_SCHEDULE] = { "schedule", "[--days N]", "the coming programmed runs",
+			   0, 2 },
+	[CMD_HISTORY] = { "history", "[N]", "the last N runs (default 10, up to 50)", 0, 1 },
+	[CMD_RELOAD] = { "reload", "", "re-read the config file", 0, 0 },
 	[CMD_STATUS] = { "status", "", "what the daemon is doing", 0, 0 },
 	[CMD_SENSORS] = { "sensors", "", "read every sensor", 0, 0 },
 	[CMD_MOISTURE] = { "moisture", "", "soil moisture of each probe", 0, 0 },
@@ -43,8 +53,15 @@ int proto_parse(char *line, struct request *req, const char **code,
 	char *words[PROTO_ARGS_MAX + 2];
 	int n = 0, first = 0, id;
 	char *p = line;
+	const char *lead = line + strspn(line, " \t");
 
 	memset(req, 0, sizeof(*req));
+	/*
+	 * Known before any error, so even errors come back as JSON; blanks
+	 * may lead, as the word splitting below allows.
+	 */
+	req->json = strncmp(lead, "--json", 6) == 0 &&
+		(lead[6] == ' ' || lead[6] == '\t' || lead[6] == '\0');
 	for (const unsigned char *c = (const unsigned char *)line; *c; c++)
 		if ((*c < 0x20 && *c != '\t') || *c > 0x7e)
 			return fail(code, message, ERR_BAD_REQUEST,
@@ -61,10 +78,8 @@ int proto_parse(char *line, struct request *req, const char **code,
 		while (*p && *p != ' ' && *p != '\t')
 			p++;
 	}
-	if (n > 0 && strcmp(words[0], "--json") == 0) {
-		req->json = true;
+	if (n > 0 && strcmp(words[0], "--json") == 0)
 		first = 1;
-	}
 	if (first == n)
 		return fail(code, message, ERR_BAD_REQUEST, "empty request");
 	id = proto_find_command(words[first]);

@@ -1,6 +1,7 @@
 /* Loads irrigd.conf (libconfig syntax) into struct config, refusing anything it does not understand. */
 #include "daemon/config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <libconfig.h>
 #include <math.h>
@@ -22,6 +23,15 @@
 #define SETTLE_MS_MAX 10000
 #define I2C_BUS_MAX 255
 #define FLOW_LPM_MAX 1000.0
+#define PERCENT_MAX 300			/* seasonal and monthly percentages */
+#define MASTER_DELAY_MAX_S 600		/* a master's lead and lag */
+#define INTERVAL_DAYS_MAX 365
+#define YEAR_MIN 1970
+#define ALL_WEEKDAYS 0x7F
+
+/* Program names follow the zone-name rules and are read the same way. */
+_Static_assert(SCHEDULE_NAME_MAX == CONFIG_NAME_MAX,
+	       "program and zone names share read_name()");
 
 /*
  * Who drives an expander pin.  Several probes may share one power pin
@@ -48,7 +58,8 @@ struct loader {
  * such as "flow_lmp" is reported instead of silently leaving a default.
  */
 static const char *const root_keys[] = {
-	"hardware", "zones", "sensors", "report_interval", "socket", NULL
+	"hardware", "zones", "sensors", "master", "seasonal", "programs",
+	"report_interval", "socket", NULL
 };
 static const char *const hardware_keys[] = {
 	"backend", "i2c_bus", "expanders", "adcs", "flow_meter", NULL
@@ -61,13 +72,27 @@ static const char *const flow_meter_keys[] = {
 	"line", "pulses_per_litre", NULL
 };
 static const char *const zone_keys[] = {
-	"name", "valve", "flow_lpm", "max_run", NULL
+	"name", "valve", "flow_lpm", "max_run", "skip_above", "stop_at", NULL
 };
 static const char *const valve_keys[] = {
 	"expander", "pin", "active_low", NULL
 };
 static const char *const power_keys[] = {
 	"expander", "pin", "active_low", "settle_ms", NULL
+};
+static const char *const master_keys[] = {
+	"expander", "pin", "active_low", "lead", "lag", NULL
+};
+static const char *const seasonal_keys[] = { "percent", "monthly", NULL };
+static const char *const program_keys[] = {
+	"name", "enabled", "start", "days", "every_days", "anchor", "zones",
+	NULL
+};
+static const char *const step_keys[] = { "zone", "duration", NULL };
+
+/* tm_wday order: bit i of a weekday mask is weekdays[i]. */
+static const char *const weekdays[] = {
+	"sun", "mon", "tue", "wed", "thu", "fri", "sat"
 };
 static const char *const sensors_keys[] = {
 	"soil", "light", "temperature", NULL
@@ -233,17 +258,12 @@ static int get_member(struct loader *ld, const config_setting_t *group,
 	return 0;
 }
 
-static int read_int(struct loader *ld, const config_setting_t *group,
-		    const char *name, bool required, long long min,
-		    long long max, bool hex, long long *v)
+/* Checks that s is an integer from min to max. */
+static int int_value(struct loader *ld, const config_setting_t *s,
+		     long long min, long long max, bool hex, long long *v)
 {
-	const config_setting_t *s;
 	long long n;
-	int r;
 
-	r = get_member(ld, group, name, required, &s);
-	if (r < 0 || !s)
-		return r;
 	if (config_setting_type(s) != CONFIG_TYPE_INT &&
 	    config_setting_type(s) != CONFIG_TYPE_INT64)
 		return fail(ld, s, "must be an integer, not %s", type_name(s));
@@ -256,6 +276,19 @@ static int read_int(struct loader *ld, const config_setting_t *group,
 	}
 	*v = n;
 	return 0;
+}
+
+static int read_int(struct loader *ld, const config_setting_t *group,
+		    const char *name, bool required, long long min,
+		    long long max, bool hex, long long *v)
+{
+	const config_setting_t *s;
+	int r;
+
+	r = get_member(ld, group, name, required, &s);
+	if (r < 0 || !s)
+		return r;
+	return int_value(ld, s, min, max, hex, v);
 }
 
 /*
@@ -334,20 +367,41 @@ static int read_string(struct loader *ld, const config_setting_t *group,
 }
 
 /*
+ * duration_parse() refuses zero.  Where zero is allowed, "0s", "0m" or
+ * "0h0m" mean none: a text whose digits are all 0 and that would parse
+ * with each 0 made a 1.  A bare "0" stays refused like any bare number.
+ */
+static bool zero_duration(const char *text)
+{
+	char copy[32];
+	size_t len = strlen(text);
+	uint32_t secs;
+
+	if (!len || len >= sizeof(copy) || !strchr(text, '0') ||
+	    strpbrk(text, "123456789"))
+		return false;
+	for (size_t i = 0; i <= len; i++)
+		copy[i] = text[i] == '0' ? '1' : text[i];
+	return duration_parse(copy, 0, &secs) == 0;
+}
+
+/*
  * Durations are strings with units so "60" cannot be taken for minutes by
- * one reader and seconds by another.
+ * one reader and seconds by another.  range describes min_s to max_s for
+ * the message: "1s to 24h".
  */
 static int read_duration(struct loader *ld, const config_setting_t *group,
-			 const char *name, uint32_t min_s, uint32_t max_s,
-			 const char *range, unsigned *v)
+			 const char *name, bool required, uint32_t min_s,
+			 uint32_t max_s, const char *range, unsigned *v)
 {
 	const config_setting_t *s;
+	const char *text;
 	uint32_t secs;
 	int r;
 
-	get_member(ld, group, name, false, &s);
-	if (!s)
-		return 0;
+	r = get_member(ld, group, name, required, &s);
+	if (r < 0 || !s)
+		return r;
 	if (config_setting_type(s) == CONFIG_TYPE_INT ||
 	    config_setting_type(s) == CONFIG_TYPE_INT64)
 		return fail(ld, s,
@@ -356,11 +410,15 @@ static int read_duration(struct loader *ld, const config_setting_t *group,
 	if (config_setting_type(s) != CONFIG_TYPE_STRING)
 		return fail(ld, s, "must be a duration string such as \"60m\", "
 			    "not %s", type_name(s));
-	r = duration_parse(config_setting_get_string(s), 0, &secs);
+	text = config_setting_get_string(s);
+	r = duration_parse(text, 0, &secs);
+	if (r == -EINVAL && zero_duration(text)) {
+		secs = 0;
+		r = 0;
+	}
 	if (r == -EINVAL)
-		return fail(ld, s, "\"%s\" is not a duration of %s (write it "
-			    "like \"60m\", \"90s\" or \"1h30m\")",
-			    config_setting_get_string(s), range);
+		return fail(ld, s, "\"%s\" is not a duration (write it like "
+			    "\"60m\", \"90s\" or \"1h30m\")", text);
 	if (r < 0 || secs < min_s || secs > max_s)
 		return fail(ld, s, "must be %s", range);
 	*v = secs;
@@ -595,11 +653,11 @@ static int load_hardware(struct loader *ld, const config_setting_t *root)
 }
 
 /*
- * Reads a valve or probe-power group and claims its pin.  power: a probe's
- * power pin, which other probes may share.
+ * Reads a valve, master or probe-power group, which may hold only keys, and
+ * claims its pin.  power: a probe's power pin, which other probes may share.
  */
-static int load_pin(struct loader *ld, const config_setting_t *g, bool power,
-		    struct config_pin *pin)
+static int load_pin(struct loader *ld, const config_setting_t *g,
+		    const char *const *keys, bool power, struct config_pin *pin)
 {
 	const config_setting_t *pin_s;
 	struct pin_use *use;
@@ -607,7 +665,7 @@ static int load_pin(struct loader *ld, const config_setting_t *g, bool power,
 	long long address, n;
 	int r;
 
-	r = open_group(ld, g, power ? power_keys : valve_keys);
+	r = open_group(ld, g, keys);
 	if (r == 0)
 		r = read_int(ld, g, "expander", true, 0, I2C_ADDR_LIMIT, true,
 			     &address);
@@ -644,6 +702,32 @@ static int load_pin(struct loader *ld, const config_setting_t *g, bool power,
 	return 0;
 }
 
+/* A zone's optional skip_above and stop_at, in percent. */
+static int load_moisture_rules(struct loader *ld, const config_setting_t *g,
+			       struct config_zone *z)
+{
+	int r;
+
+	z->has_skip_above = false;
+	z->skip_above = 0;
+	z->has_stop_at = false;
+	z->stop_at = 0;
+	r = read_double(ld, g, "skip_above", false, 0, false, 100,
+			&z->skip_above);
+	if (r == 0)
+		r = read_double(ld, g, "stop_at", false, 0, false, 100,
+				&z->stop_at);
+	if (r < 0)
+		return r;
+	z->has_skip_above = config_setting_get_member(g, "skip_above") != NULL;
+	z->has_stop_at = config_setting_get_member(g, "stop_at") != NULL;
+	/* Between the two, a run would not be skipped yet end at once. */
+	if (z->has_skip_above && z->has_stop_at && z->skip_above > z->stop_at)
+		return fail(ld, config_setting_get_member(g, "skip_above"),
+			    "must not be more than stop_at (%g)", z->stop_at);
+	return 0;
+}
+
 static int load_zones(struct loader *ld, const config_setting_t *root)
 {
 	const config_setting_t *list;
@@ -671,14 +755,16 @@ static int load_zones(struct loader *ld, const config_setting_t *root)
 				    "zones.[%d]", z->name, dup);
 		r = get_member(ld, g, "valve", true, &valve);
 		if (r == 0)
-			r = load_pin(ld, valve, false, &z->valve);
+			r = load_pin(ld, valve, valve_keys, false, &z->valve);
 		if (r == 0)
 			r = read_double(ld, g, "flow_lpm", true, 0, true,
 					FLOW_LPM_MAX, &z->flow_lpm);
 		z->max_run_s = 3600;
 		if (r == 0)
-			r = read_duration(ld, g, "max_run", 1, 24 * 3600,
+			r = read_duration(ld, g, "max_run", false, 1, 24 * 3600,
 					  "1s to 24h", &z->max_run_s);
+		if (r == 0)
+			r = load_moisture_rules(ld, g, z);
 		if (r < 0)
 			return r;
 		ld->cfg.n_zones++;
@@ -760,7 +846,7 @@ static int load_probe(struct loader *ld, const config_setting_t *g,
 	get_member(ld, g, "power", false, &power);
 	if (!power)
 		return 0;
-	r = load_pin(ld, power, true, &p->power);
+	r = load_pin(ld, power, power_keys, true, &p->power);
 	if (r == 0)
 		r = read_int(ld, power, "settle_ms", false, 0, SETTLE_MS_MAX,
 			     false, &settle);
@@ -895,6 +981,401 @@ static int load_sensors(struct loader *ld, const config_setting_t *root)
 	return r;
 }
 
+/*
+ * A moisture rule reads the average of the zone's probes, so a zone with
+ * one needs at least one probe.
+ */
+static int check_moisture_probes(struct loader *ld,
+				 const config_setting_t *root)
+{
+	const config_setting_t *zones = config_setting_get_member(root, "zones");
+
+	for (size_t i = 0; i < ld->cfg.n_zones; i++) {
+		const struct config_zone *z = &ld->cfg.zones[i];
+		bool probed = false;
+
+		if (!z->has_skip_above && !z->has_stop_at)
+			continue;
+		for (size_t p = 0; p < ld->cfg.n_probes; p++)
+			if (ld->cfg.probes[p].zone == (int)i)
+				probed = true;
+		if (probed)
+			continue;
+		return fail(ld, config_setting_get_member(elem(zones, i),
+				z->has_skip_above ? "skip_above" : "stop_at"),
+			    "needs a soil probe in the zone: no sensors.soil "
+			    "entry has zone = \"%s\"", z->name);
+	}
+	return 0;
+}
+
+static int load_master(struct loader *ld, const config_setting_t *root)
+{
+	struct config_master *m = &ld->cfg.master;
+	const config_setting_t *g;
+	int r;
+
+	get_member(ld, root, "master", false, &g);
+	if (!g)
+		return 0;
+	m->lead_s = 0;
+	m->lag_s = 0;
+	r = load_pin(ld, g, master_keys, false, &m->pin);
+	if (r == 0)
+		r = read_duration(ld, g, "lead", false, 0, MASTER_DELAY_MAX_S,
+				  "0s to 10m", &m->lead_s);
+	if (r == 0)
+		r = read_duration(ld, g, "lag", false, 0, MASTER_DELAY_MAX_S,
+				  "0s to 10m", &m->lag_s);
+	if (r < 0)
+		return r;
+	m->present = true;
+	return 0;
+}
+
+/* An array [ ... ] or a list ( ... ) of plain values. */
+static bool is_sequence(const config_setting_t *s)
+{
+	return config_setting_is_array(s) || config_setting_is_list(s);
+}
+
+static int load_seasonal(struct loader *ld, const config_setting_t *root)
+{
+	struct schedule *sc = &ld->cfg.schedule;
+	const config_setting_t *g, *monthly;
+	long long n = 100;
+	int r;
+
+	/* Always: a zero percentage would scale every run to nothing. */
+	sc->percent = 100;
+	for (size_t i = 0; i < 12; i++)
+		sc->monthly_percent[i] = 100;
+	get_member(ld, root, "seasonal", false, &g);
+	if (!g)
+		return 0;
+	r = open_group(ld, g, seasonal_keys);
+	if (r == 0)
+		r = read_int(ld, g, "percent", false, 0, PERCENT_MAX, false, &n);
+	if (r < 0)
+		return r;
+	sc->percent = (unsigned)n;
+
+	get_member(ld, g, "monthly", false, &monthly);
+	if (!monthly)
+		return 0;
+	if (!is_sequence(monthly))
+		return fail(ld, monthly, "must be a list of 12 percentages "
+			    "[ ... ], January first, not %s",
+			    type_name(monthly));
+	if (config_setting_length(monthly) != 12)
+		return fail(ld, monthly, "must hold 12 percentages, January "
+			    "first, not %d", config_setting_length(monthly));
+	for (size_t i = 0; i < 12; i++) {
+		r = int_value(ld, elem(monthly, i), 0, PERCENT_MAX, false, &n);
+		if (r < 0)
+			return r;
+		sc->monthly_percent[i] = (unsigned)n;
+	}
+	return 0;
+}
+
+/* "6:30" or "06:30", 00:00 to 23:59, into minutes after midnight. */
+static bool parse_time_of_day(const char *t, unsigned *minutes)
+{
+	unsigned h = 0, m;
+	size_t i = 0;
+
+	while (i < 2 && isdigit((unsigned char)t[i]))
+		h = h * 10 + (unsigned)(t[i++] - '0');
+	if (!i || t[i] != ':')
+		return false;
+	t += i + 1;
+	if (!isdigit((unsigned char)t[0]) || !isdigit((unsigned char)t[1]) ||
+	    t[2])
+		return false;
+	m = (unsigned)(t[0] - '0') * 10 + (unsigned)(t[1] - '0');
+	if (h > 23 || m > 59)
+		return false;
+	*minutes = h * 60 + m;
+	return true;
+}
+
+static bool leap_year(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* "YYYY-MM-DD", a date that exists, from YEAR_MIN on. */
+static bool parse_date(const char *t, struct local_date *d)
+{
+	static const int days_in[12] = {
+		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
+	int v[3] = { 0, 0, 0 };
+	const int width[3] = { 4, 2, 2 };
+
+	for (size_t f = 0; f < 3; f++) {
+		for (int i = 0; i < width[f]; i++, t++) {
+			if (!isdigit((unsigned char)*t))
+				return false;
+			v[f] = v[f] * 10 + (*t - '0');
+		}
+		if (*t != (f < 2 ? '-' : '\0'))
+			return false;
+		t++;
+	}
+	if (v[0] < YEAR_MIN || v[1] < 1 || v[1] > 12 || v[2] < 1 ||
+	    v[2] > days_in[v[1] - 1] + (v[1] == 2 && leap_year(v[0])))
+		return false;
+	*d = (struct local_date){ v[0], v[1], v[2] };
+	return true;
+}
+
+/* A program's start times. */
+static int load_starts(struct loader *ld, const config_setting_t *g,
+		       struct program *p)
+{
+	const config_setting_t *list;
+	size_t n;
+	int r;
+
+	r = get_member(ld, g, "start", true, &list);
+	if (r < 0)
+		return r;
+	if (!is_sequence(list))
+		return fail(ld, list, "must be a list of times such as "
+			    "[\"06:30\", \"19:00\"], not %s", type_name(list));
+	n = (size_t)config_setting_length(list);
+	if (!n)
+		return fail(ld, list, "at least one start time is required");
+	if (n > SCHEDULE_MAX_STARTS)
+		return fail(ld, list, "at most %d start times are supported",
+			    SCHEDULE_MAX_STARTS);
+	p->n_starts = 0;
+	for (size_t i = 0; i < n; i++) {
+		const config_setting_t *e = elem(list, i);
+		char by[SETTING_PATH_MAX];
+		unsigned minutes;
+
+		if (config_setting_type(e) != CONFIG_TYPE_STRING)
+			return fail(ld, e, "must be a time in double quotes "
+				    "such as \"06:30\", not %s", type_name(e));
+		if (!parse_time_of_day(config_setting_get_string(e), &minutes))
+			return fail(ld, e, "\"%s\" is not a time of day: write "
+				    "it as HH:MM, 00:00 to 23:59",
+				    config_setting_get_string(e));
+		for (size_t j = 0; j < i; j++) {
+			if (p->starts[j] != minutes)
+				continue;
+			setting_path(elem(list, j), by, sizeof(by));
+			return fail(ld, e, "\"%s\" is the same time as %s",
+				    config_setting_get_string(e), by);
+		}
+		p->starts[p->n_starts++] = (uint16_t)minutes;
+	}
+	return 0;
+}
+
+/* days = "daily", "odd", "even" or a list of weekday names. */
+static int load_days(struct loader *ld, const config_setting_t *s,
+		     struct day_rule *rule)
+{
+	static const char *const rules =
+		"\"daily\", \"odd\", \"even\" or a list of days such as "
+		"[\"mon\", \"thu\"]";
+	size_t n;
+
+	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		const char *v = config_setting_get_string(s);
+
+		if (!strcmp(v, "daily")) {
+			rule->kind = DAYS_WEEKDAYS;
+			rule->weekday_mask = ALL_WEEKDAYS;
+		} else if (!strcmp(v, "odd")) {
+			rule->kind = DAYS_ODD;
+		} else if (!strcmp(v, "even")) {
+			rule->kind = DAYS_EVEN;
+		} else {
+			return fail(ld, s, "\"%s\" is not a day rule: use %s",
+				    v, rules);
+		}
+		return 0;
+	}
+	if (!is_sequence(s))
+		return fail(ld, s, "must be %s, not %s", rules, type_name(s));
+	n = (size_t)config_setting_length(s);
+	if (!n)
+		return fail(ld, s, "at least one day is required");
+	rule->kind = DAYS_WEEKDAYS;
+	for (size_t i = 0; i < n; i++) {
+		const config_setting_t *e = elem(s, i);
+		char by[SETTING_PATH_MAX] = "";
+		const char *v;
+		size_t d;
+
+		if (config_setting_type(e) != CONFIG_TYPE_STRING)
+			return fail(ld, e, "must be a day in double quotes "
+				    "such as \"mon\", not %s", type_name(e));
+		v = config_setting_get_string(e);
+		for (d = 0; d < 7 && strcmp(weekdays[d], v); d++)
+			;
+		if (d == 7)
+			return fail(ld, e, "\"%s\" is not a day: use mon, tue, "
+				    "wed, thu, fri, sat or sun", v);
+		if (rule->weekday_mask & (1u << d)) {
+			for (size_t j = 0; j < i; j++)
+				if (!strcmp(config_setting_get_string(
+						elem(s, j)), v))
+					setting_path(elem(s, j), by,
+						     sizeof(by));
+			return fail(ld, e, "\"%s\" is already given in %s", v,
+				    by);
+		}
+		rule->weekday_mask |= (uint8_t)(1u << d);
+	}
+	return 0;
+}
+
+/*
+ * Exactly one day rule: days, or every_days with anchor; neither means
+ * daily.  Rules other than the interval keep interval_days 1 and no anchor.
+ */
+static int load_day_rule(struct loader *ld, const config_setting_t *g,
+			 struct day_rule *rule)
+{
+	const config_setting_t *days_s, *every_s, *anchor_s;
+	const char *anchor;
+	long long n;
+	int r;
+
+	*rule = (struct day_rule){ .kind = DAYS_WEEKDAYS, .interval_days = 1 };
+	days_s = config_setting_get_member(g, "days");
+	every_s = config_setting_get_member(g, "every_days");
+	anchor_s = config_setting_get_member(g, "anchor");
+	if (days_s && every_s)
+		return fail(ld, every_s, "cannot be used with days: give "
+			    "either days or every_days and anchor");
+	if (!every_s) {
+		if (anchor_s)
+			return fail(ld, anchor_s, "only used with every_days");
+		if (!days_s) {
+			rule->weekday_mask = ALL_WEEKDAYS;
+			return 0;
+		}
+		return load_days(ld, days_s, rule);
+	}
+	r = read_int(ld, g, "every_days", true, 1, INTERVAL_DAYS_MAX, false,
+		     &n);
+	if (r < 0)
+		return r;
+	if (!anchor_s)
+		return fail_missing(ld, g, "anchor", "required with every_days: "
+				    "a date the program runs on, such as "
+				    "\"2026-05-01\"");
+	r = read_string(ld, g, "anchor", true, &anchor, NULL);
+	if (r < 0)
+		return r;
+	if (!parse_date(anchor, &rule->anchor))
+		return fail(ld, anchor_s, "\"%s\" is not a date: write it as "
+			    "YYYY-MM-DD, such as \"2026-05-01\", from %d on",
+			    anchor, YEAR_MIN);
+	rule->kind = DAYS_INTERVAL;
+	rule->interval_days = (unsigned)n;
+	return 0;
+}
+
+/* A program's zones, in the order they water. */
+static int load_steps(struct loader *ld, const config_setting_t *g,
+		      struct program *p)
+{
+	const config_setting_t *list;
+	int r;
+
+	r = get_list(ld, g, "zones", true, SCHEDULE_MAX_STEPS,
+		     "zones in one program", &list);
+	if (r < 0)
+		return r;
+	if (!list_length(list))
+		return fail(ld, list, "at least one zone is required");
+	p->n_steps = 0;
+	for (size_t i = 0; i < list_length(list); i++) {
+		const config_setting_t *e = elem(list, i), *zone_s;
+		const struct config_zone *z;
+		char max[32], range[96];
+		const char *zone;
+		unsigned secs;
+		size_t k = 0;
+		int zi;
+
+		r = open_group(ld, e, step_keys);
+		if (r == 0)
+			r = read_string(ld, e, "zone", true, &zone, &zone_s);
+		if (r < 0)
+			return r;
+		zi = config_find_zone(&ld->cfg, zone);
+		if (zi < 0)
+			return fail(ld, zone_s, "no zone called \"%s\" in zones",
+				    zone);
+		z = &ld->cfg.zones[zi];
+		/* "1h 30m" as the user would write it: "1h30m". */
+		duration_format(z->max_run_s, max, sizeof(max));
+		for (size_t j = 0; max[j]; j++)
+			if (max[j] != ' ')
+				max[k++] = max[j];
+		max[k] = '\0';
+		snprintf(range, sizeof(range), "1s to %s (the max_run of "
+			 "zone \"%s\")", max, z->name);
+		r = read_duration(ld, e, "duration", true, 1, z->max_run_s,
+				  range, &secs);
+		if (r < 0)
+			return r;
+		p->steps[p->n_steps++] = (struct program_step){ zi, secs };
+	}
+	return 0;
+}
+
+static int load_program(struct loader *ld, const config_setting_t *g,
+			struct program *p)
+{
+	const config_setting_t *name_s;
+	int r;
+
+	r = open_group(ld, g, program_keys);
+	if (r == 0)
+		r = read_name(ld, g, p->name, &name_s);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < ld->cfg.schedule.n_programs; i++)
+		if (!strcmp(ld->cfg.schedule.programs[i].name, p->name))
+			return fail(ld, name_s, "\"%s\" is already the name of "
+				    "programs.[%zu]", p->name, i);
+	p->enabled = true;
+	r = read_bool(ld, g, "enabled", &p->enabled);
+	if (r == 0)
+		r = load_starts(ld, g, p);
+	if (r == 0)
+		r = load_day_rule(ld, g, &p->days);
+	if (r == 0)
+		r = load_steps(ld, g, p);
+	return r;
+}
+
+static int load_programs(struct loader *ld, const config_setting_t *root)
+{
+	const config_setting_t *list;
+	int r;
+
+	r = get_list(ld, root, "programs", false, SCHEDULE_MAX_PROGRAMS,
+		     "programs", &list);
+	for (size_t i = 0; r == 0 && i < list_length(list); i++) {
+		r = load_program(ld, elem(list, i),
+				 &ld->cfg.schedule.programs[i]);
+		if (r == 0)
+			ld->cfg.schedule.n_programs++;
+	}
+	return r;
+}
+
 static int load_root(struct loader *ld, const config_setting_t *root)
 {
 	const config_setting_t *socket_s;
@@ -909,9 +1390,17 @@ static int load_root(struct loader *ld, const config_setting_t *root)
 		r = load_zones(ld, root);
 	if (r == 0)
 		r = load_sensors(ld, root);
+	if (r == 0)
+		r = check_moisture_probes(ld, root);
+	if (r == 0)
+		r = load_master(ld, root);
+	if (r == 0)
+		r = load_seasonal(ld, root);
+	if (r == 0)
+		r = load_programs(ld, root);
 	ld->cfg.report_interval_s = 60;
 	if (r == 0)
-		r = read_duration(ld, root, "report_interval", 1, 3600,
+		r = read_duration(ld, root, "report_interval", false, 1, 3600,
 				  "1s to 1h", &ld->cfg.report_interval_s);
 	if (r == 0)
 		r = read_string(ld, root, "socket", false, &socket, &socket_s);

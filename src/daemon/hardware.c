@@ -77,6 +77,15 @@ static int setup_outputs(struct hardware *hw)
 					 "cannot set up the valve of zone %s",
 					 cfg->zones[z].name);
 	}
+	if (cfg->master.present) {
+		const struct config_pin *pin = &cfg->master.pin;
+
+		err = mcp23008_setup_output(hw->expanders[pin->expander],
+					    pin->pin, pin->active_low);
+		if (err < 0)
+			return log_errno(LOG_ERR, err,
+					 "cannot set up the master valve");
+	}
 	for (size_t p = 0; p < cfg->n_probes; p++) {
 		const struct config_pin *pin = &cfg->probes[p].power;
 
@@ -164,11 +173,23 @@ int hardware_valve(struct hardware *hw, int zone, bool open)
 	return set_pin(hw, &hw->cfg->zones[zone].valve, open);
 }
 
+int hardware_master(struct hardware *hw, bool open)
+{
+	if (!hw->cfg->master.present)
+		return 0;
+	return set_pin(hw, &hw->cfg->master.pin, open);
+}
+
 int hardware_all_off(struct hardware *hw)
 {
 	const struct config *cfg = hw->cfg;
 	int first = 0, err;
 
+	if (cfg->master.present) {
+		err = set_pin(hw, &cfg->master.pin, false);
+		if (err < 0)
+			first = err;
+	}
 	for (size_t z = 0; z < cfg->n_zones; z++) {
 		err = set_pin(hw, &cfg->zones[z].valve, false);
 		if (err < 0 && !first)

@@ -113,34 +113,56 @@ static int on_stop_signal(sd_event_source *src, const struct signalfd_siginfo *s
 static int on_hangup(sd_event_source *src, const struct signalfd_siginfo *si,
 		     void *userdata)
 {
+	char err[512];
+
 	(void)src;
 	(void)si;
-	(void)userdata;
-	log_msg(LOG_WARNING, "SIGHUP: this irrigd cannot reload its config yet; "
-		"restart it to apply a changed config");
+	sd_notify(0, "RELOADING=1");
+	daemon_reload(userdata, err, sizeof(err));	/* logs either way */
+	sd_notify(0, "READY=1");
+	watering_set_status(userdata);
 	return 0;
+}
+
+/* Loads the run history; a file irrigd cannot read is set aside, not fatal. */
+static void load_history(struct daemon *d)
+{
+	char err[512];
+	int r;
+
+	history_init(&d->history);
+	r = state_load_history(d->state_dir, &d->history, err, sizeof(err));
+	if (r == -ENOENT)
+		return;
+	if (r < 0) {
+		log_msg(LOG_WARNING, "starting with an empty run history: %s", err);
+		if (state_set_aside(d->state_dir, "history") == 0)
+			log_msg(LOG_WARNING, "the unreadable file is kept as %s/history.bad",
+				d->state_dir);
+		history_init(&d->history);
+		return;
+	}
+	if (history_len(&d->history)) {
+		const struct history_entry *last =
+			history_at(&d->history, history_len(&d->history) - 1);
+
+		if (last->outcome == RUN_SHUTDOWN)
+			log_msg(LOG_WARNING, "the last run, of zone %s, was interrupted "
+				"(irrigd stopped, crashed or lost power while watering)",
+				last->zone);
+	}
 }
 
 static int open_state_dir(struct daemon *d)
 {
 	const char *dir = d->state_dir;
-	int r;
 
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		return log_errno(LOG_ERR, -errno, "cannot create state directory %s",
 				 dir);
 	if (access(dir, W_OK | X_OK) < 0)
 		return log_errno(LOG_ERR, -errno, "state directory %s", dir);
-	r = state_load_last_run(dir, &d->last_run);
-	d->have_last_run = r == 0;
-	if (r == -EINVAL)
-		log_msg(LOG_WARNING, "ignoring %s/last-run: not a file irrigd wrote",
-			dir);
-	else if (r < 0 && r != -ENOENT)
-		log_errno(LOG_WARNING, r, "cannot read %s/last-run", dir);
-	else if (r == 0 && strcmp(d->last_run.outcome, "interrupted") == 0)
-		log_msg(LOG_WARNING, "the last run, of zone %s, was cut short by a "
-			"crash or power loss", d->last_run.zone);
+	load_history(d);
 	return 0;
 }
 
@@ -177,6 +199,9 @@ static int run_daemon(struct daemon *d, const struct options *opt)
 
 	d->started_ns = daemon_now();
 	d->sim = opt->sim || d->cfg.backend == HW_BACKEND_SIM;
+	r = server_check_free(socket_path);
+	if (r < 0)
+		return r;
 	r = hardware_open(&d->cfg, opt->sim, &d->hw);
 	if (r < 0)
 		return r;
@@ -187,6 +212,8 @@ static int run_daemon(struct daemon *d, const struct options *opt)
 		r = setup_loop(d);
 	if (r >= 0)
 		r = watering_init(d);
+	if (r >= 0)
+		r = scheduler_init(d);
 	if (r >= 0)
 		r = server_open(d, socket_path, &d->server);
 	if (r >= 0) {
@@ -200,6 +227,7 @@ static int run_daemon(struct daemon *d, const struct options *opt)
 	}
 	watering_stop(d, RUN_SHUTDOWN);
 	server_close(d->server);
+	scheduler_done(d);
 	watering_done(d);
 	hardware_close(d->hw);
 	log_msg(LOG_INFO, "irrigd stopped: every valve closed");
@@ -243,6 +271,7 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	d->state_dir = opt.state_dir;
+	d->config_path = opt.config_path;
 	r = config_load(opt.config_path, &d->cfg, err, sizeof(err));
 	if (r < 0) {
 		log_msg(LOG_ERR, "%s", err);

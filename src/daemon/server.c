@@ -28,7 +28,7 @@ struct client {
 	bool discarding;	/* the rest of an over-long line */
 	char *out;		/* what the socket did not take yet */
 	size_t out_len, out_size;
-	bool waiting;		/* for the current run's reports */
+	uint32_t waiting_for;	/* a run's id: its reports come here; 0 none */
 	bool json;
 	bool dead;
 	char who[64];
@@ -65,7 +65,7 @@ static void update_events(struct client *c)
 	uint32_t events = 0;
 
 	/* While a run streams to it, the client's next request waits. */
-	if (!c->waiting)
+	if (!c->waiting_for)
 		events |= EPOLLIN;
 	if (c->out_len)
 		events |= EPOLLOUT;
@@ -131,26 +131,52 @@ void client_send(struct client *c, const char *data, size_t len)
 	flush_out(c);
 }
 
-void client_wait_for_run(struct client *c, bool json)
+void client_wait_for_run(struct client *c, uint32_t id, bool json)
 {
-	c->waiting = true;
+	c->waiting_for = id;
 	c->json = json;
 	update_events(c);
+}
+
+static int on_resume(sd_event_source *src, void *userdata);
+
+void client_stop_waiting(struct client *c)
+{
+	c->waiting_for = 0;
+	update_events(c);
+	/*
+	 * Requests sent while it waited run from the loop, not from inside
+	 * whatever walk of the client list ended the wait.
+	 */
+	if (c->in_len && !c->resume)
+		sd_event_add_defer(c->server->daemon->event, &c->resume, on_resume, c);
+}
+
+bool client_is_waiting(const struct client *c)
+{
+	return c->waiting_for != 0;
 }
 
 static void handle_lines(struct client *c)
 {
 	size_t start = 0;
 
-	while (!c->waiting && !c->dead) {
+	while (!c->waiting_for && !c->dead) {
 		char *nl = memchr(c->in + start, '\n', c->in_len - start);
 
 		if (!nl)
 			break;
 		*nl = '\0';
-		if (nl > c->in + start && nl[-1] == '\r')
-			nl[-1] = '\0';	/* socat and telnet users send CRLF */
-		commands_handle(c->server->daemon, c, c->in + start, c->who);
+		if (memchr(c->in + start, '\0', (size_t)(nl - c->in) - start)) {
+			static const char nul[] =
+				"ERR bad-request request has a NUL byte\n";
+
+			client_send(c, nul, sizeof(nul) - 1);
+		} else {
+			if (nl > c->in + start && nl[-1] == '\r')
+				nl[-1] = '\0';	/* socat and telnet send CRLF */
+			commands_handle(c->server->daemon, c, c->in + start, c->who);
+		}
 		start = (size_t)(nl - c->in) + 1;
 	}
 	memmove(c->in, c->in + start, c->in_len - start);
@@ -171,12 +197,18 @@ static int on_resume(sd_event_source *src, void *userdata)
 
 static void reject_long_line(struct client *c)
 {
-	struct out out;
+	struct out *out = malloc(sizeof(*out));
 
-	out_init(&out, false);
-	out_err(&out, ERR_TOO_LONG, "request longer than %d bytes",
+	if (!out) {
+		c->dead = true;
+		return;
+	}
+	/* The line's start says whether its sender reads JSON. */
+	out_init(out, strncmp(c->in, "--json ", 7) == 0);
+	out_err(out, ERR_TOO_LONG, "request longer than %d bytes",
 		PROTO_LINE_MAX - 1);
-	client_send(c, out.buf, out.len);
+	client_send(c, out->buf, out->len);
+	free(out);
 	c->in_len = 0;
 	c->discarding = true;
 }
@@ -186,7 +218,7 @@ static void read_input(struct client *c)
 	for (;;) {
 		ssize_t n;
 
-		if (c->waiting)
+		if (c->waiting_for)
 			return;
 		n = recv(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len,
 			 MSG_DONTWAIT);
@@ -328,6 +360,22 @@ static int bind_socket(struct server *s, const char *path)
 	return 0;
 }
 
+int server_check_free(const char *path)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+
+	if (sd_listen_fds(0) > 0)
+		return 0;	/* systemd holds the socket: nobody else has it */
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return log_errno(LOG_ERR, -ENAMETOOLONG, "socket path %s", path);
+	strcpy(addr.sun_path, path);
+	if (socket_in_use(&addr))
+		return log_errno(LOG_ERR, -EADDRINUSE,
+				 "another irrigd already answers on %s; this one "
+				 "leaves the hardware alone", path);
+	return 0;
+}
+
 int server_open(struct daemon *d, const char *path, struct server **out)
 {
 	struct server *s = calloc(1, sizeof(*s));
@@ -378,7 +426,7 @@ void server_close(struct server *s)
 	free(s);
 }
 
-void server_notify_waiters(struct server *s,
+void server_notify_waiters(struct server *s, uint32_t id,
 			   void (*render)(struct daemon *d, struct out *out,
 					  void *arg),
 			   struct daemon *d, void *arg, bool last)
@@ -386,16 +434,17 @@ void server_notify_waiters(struct server *s,
 	struct out *rendered[2] = { NULL, NULL };	/* text, JSON */
 	struct client *c, *next;
 
+	if (!s || !id)
+		return;
 	for (c = s->clients; c; c = next) {
 		struct out **o = &rendered[c->json];
 
 		next = c->next;
-		if (!c->waiting)
+		if (c->waiting_for != id)
 			continue;
 		if (!*o) {
 			*o = malloc(sizeof(**o));
 			if (!*o) {
-				c->dead = true;
 				client_free(c);
 				continue;
 			}
@@ -403,19 +452,8 @@ void server_notify_waiters(struct server *s,
 			render(d, *o, arg);
 		}
 		client_send(c, (*o)->buf, (*o)->len);
-		if (last) {
-			c->waiting = false;
-			if (!c->dead) {
-				update_events(c);
-				/*
-				 * Requests sent while it waited run from the
-				 * loop, not from inside this walk of the list.
-				 */
-				if (c->in_len && !c->resume)
-					sd_event_add_defer(d->event, &c->resume,
-							   on_resume, c);
-			}
-		}
+		if (last && !c->dead)
+			client_stop_waiting(c);
 		if (c->dead)
 			client_free(c);
 	}

@@ -1,14 +1,18 @@
-/* The state directory: files replaced atomically, and the last run kept across restarts. */
+/* The state directory: files replaced atomically; the run history and the rain delay. */
 #include "daemon/state.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#define LAST_RUN_FILE "last-run"
+#define HISTORY_FILE "history"
+#define RAIN_DELAY_FILE "rain-delay"
+#define RAIN_DELAY_HEADER "irrigd-rain-delay 1\nuntil "
 
 static int write_all(int fd, const char *data, size_t len)
 {
@@ -58,55 +62,178 @@ int state_write_atomic(const char *dir, const char *name, const char *data,
 	return err;
 }
 
-int state_save_last_run(const char *dir, const struct last_run *run)
-{
-	char text[256];
-	int n = snprintf(text, sizeof(text),
-			 "irrigd-last-run 1\nzone %s\nstarted %lld\nplanned %u\n"
-			 "actual %u\nlitres %.3f\noutcome %s\n", run->zone,
-			 (long long)run->started, run->planned_s, run->actual_s,
-			 run->litres, run->outcome);
 
+/*
+ * Reads all of dir/name into a new heap buffer (no NUL added), refusing
+ * one over STATE_FILE_MAX before reading it, so a runaway file cannot
+ * exhaust memory.
+ */
+static int read_bounded(const char *dir, const char *name, char **text,
+			size_t *len)
+{
+	char path[PATH_MAX], *buf;
+	size_t size, got = 0;
+	struct stat st;
+	int fd, err = 0;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		err = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err = -EINVAL;
+		goto out;
+	}
+	if (st.st_size > STATE_FILE_MAX) {
+		err = -EFBIG;
+		goto out;
+	}
+	/* One byte more than expected, to notice a file growing meanwhile. */
+	size = (size_t)st.st_size + 1;
+	buf = malloc(size);
+	if (!buf) {
+		err = -ENOMEM;
+		goto out;
+	}
+	while (got < size) {
+		ssize_t n = read(fd, buf + got, size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	/* Ours are replaced by rename, never rewritten in place. */
+	if (!err && got == size)
+		err = -EAGAIN;
+	if (err) {
+		free(buf);
+		goto out;
+	}
+	*text = buf;
+	*len = got;
+out:
+	close(fd);
+	return err;
+}
+
+int state_save_history(const char *dir, const struct history *h)
+{
+	char *text = malloc(HISTORY_TEXT_MAX);
+	int n;
+
+	if (!text)
+		return -ENOMEM;
+	n = history_format(h, text, HISTORY_TEXT_MAX);
+	if (n >= 0)
+		n = state_write_atomic(dir, HISTORY_FILE, text, (size_t)n);
+	free(text);
+	return n;
+}
+
+int state_load_history(const char *dir, struct history *h, char *err,
+		       size_t err_size)
+{
+	char why[128] = "";
+	size_t len;
+	char *text;
+	int ret = read_bounded(dir, HISTORY_FILE, &text, &len);
+
+	if (ret < 0) {
+		snprintf(why, sizeof(why), "%s", strerror(-ret));
+	} else {
+		ret = history_parse(text, len, h, why, sizeof(why));
+		free(text);
+	}
+	if (ret < 0 && err && err_size)
+		snprintf(err, err_size, "%s/" HISTORY_FILE ": %s", dir, why);
+	return ret;
+}
+
+int state_set_aside(const char *dir, const char *name)
+{
+	char path[PATH_MAX], bad[PATH_MAX];
+	int dirfd, err;
+
+	if (!*name || strchr(name, '/'))
+		return -EINVAL;
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path) ||
+	    snprintf(bad, sizeof(bad), "%s/%s.bad", dir, name) >= (int)sizeof(bad))
+		return -ENAMETOOLONG;
+	if (rename(path, bad) < 0)
+		return -errno;
+	/* Else after a power cut the bad file could be back in the way. */
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return -errno;
+	err = fsync(dirfd) < 0 ? -errno : 0;
+	close(dirfd);
+	return err;
+}
+
+int state_save_rain_delay(const char *dir, time_t until)
+{
+	char text[64];
+	int n;
+
+	if (until < 0)
+		return -EINVAL;
+	/*
+	 * "until 0" rather than removing the file: one atomic replacement
+	 * is the only way either outcome survives a power cut.
+	 */
+	n = snprintf(text, sizeof(text), RAIN_DELAY_HEADER "%lld\n",
+		     (long long)until);
 	if (n < 0 || (size_t)n >= sizeof(text))
 		return -EINVAL;
-	return state_write_atomic(dir, LAST_RUN_FILE, text, (size_t)n);
+	return state_write_atomic(dir, RAIN_DELAY_FILE, text, (size_t)n);
 }
 
-static bool valid_name(const char *s)
+/* Exactly the header, a number as we write it, and the newline. */
+static int parse_rain_delay(const char *text, size_t len, time_t *until)
 {
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
-			return false;
-	return true;
-}
+	size_t head = strlen(RAIN_DELAY_HEADER), digits;
+	unsigned long long v = 0;
+	time_t t;
 
-int state_load_last_run(const char *dir, struct last_run *out)
-{
-	struct last_run run = { 0 };
-	char path[PATH_MAX], text[512];
-	long long started;
-	size_t len;
-	FILE *f;
-	int fields;
-
-	if (snprintf(path, sizeof(path), "%s/" LAST_RUN_FILE, dir) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	len = fread(text, 1, sizeof(text) - 1, f);
-	fclose(f);
-	text[len] = '\0';
-	fields = sscanf(text, "irrigd-last-run 1\nzone %31s\nstarted %lld\nplanned %u\n"
-			"actual %u\nlitres %lf\noutcome %15s\n", run.zone, &started,
-			&run.planned_s, &run.actual_s, &run.litres, run.outcome);
-	if (fields != 6 || !valid_name(run.zone) || !valid_name(run.outcome) ||
-	    started < 0 || !(run.litres >= 0.0 && run.litres < 1e9))
+	if (len < head + 2 || memcmp(text, RAIN_DELAY_HEADER, head) != 0 ||
+	    text[len - 1] != '\n')
 		return -EINVAL;
-	run.started = (time_t)started;
-	*out = run;
+	digits = len - head - 1;
+	if (digits > 18 || (digits > 1 && text[head] == '0'))
+		return -EINVAL;
+	for (size_t i = head; i < len - 1; i++) {
+		if (text[i] < '0' || text[i] > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned long long)(text[i] - '0');
+	}
+	t = (time_t)v;
+	/* A 32-bit time_t must hold it exactly, and not as a negative. */
+	if (t < 0 || (unsigned long long)t != v)
+		return -EINVAL;
+	*until = t;
 	return 0;
+}
+
+int state_load_rain_delay(const char *dir, time_t *until)
+{
+	size_t len;
+	char *text;
+	int ret = read_bounded(dir, RAIN_DELAY_FILE, &text, &len);
+
+	if (ret < 0)
+		return ret;
+	ret = parse_rain_delay(text, len, until);
+	free(text);
+	return ret;
 }

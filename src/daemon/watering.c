@@ -1,7 +1,9 @@
-/* Watering runs: carry out the run controller's actions, stream reports, summarise. */
+/* Watering: carry out the controller's actions, stream reports, record every run. */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
@@ -22,7 +24,7 @@ uint64_t daemon_now(void)
 }
 
 /* "5 minutes", "1 minute", "2m 30s": how people say a duration. */
-static void say_duration(uint32_t seconds, char *buf, size_t size)
+void watering_say_duration(uint32_t seconds, char *buf, size_t size)
 {
 	if (seconds % 60 == 0 && seconds < 3600)
 		snprintf(buf, size, "%u minute%s", seconds / 60,
@@ -50,16 +52,19 @@ static int on_flow(sd_event_source *src, int fd, uint32_t revents, void *userdat
 	return 0;
 }
 
-static double litres_so_far(struct daemon *d)
+static const struct flow_acct *meter_acct(struct daemon *d)
 {
-	return flow_acct_litres_since(flowmeter_acct(hardware_flowmeter(d->hw)),
-				      d->record.start_pulses);
+	return flowmeter_acct(hardware_flowmeter(d->hw));
 }
 
-static double flow_rate(struct daemon *d)
+double watering_litres_so_far(struct daemon *d)
 {
-	return flow_acct_rate_lpm(flowmeter_acct(hardware_flowmeter(d->hw)),
-				  daemon_now());
+	return flow_acct_litres_since(meter_acct(d), d->active.start_pulses);
+}
+
+double watering_flow_rate(struct daemon *d)
+{
+	return flow_acct_rate_lpm(meter_acct(d), daemon_now());
 }
 
 /* "31, 35, ?" for people, "31.2,35.0,null" for JSON. */
@@ -91,13 +96,36 @@ void watering_read_soil(struct daemon *d, struct soil_reading *soil)
 	hardware_read_soil(d->hw, soil->percent, soil->errs);
 }
 
-static void set_status(struct daemon *d)
+double watering_zone_moisture(const struct daemon *d,
+			      const struct soil_reading *soil, int zone)
 {
-	if (d->run.state == RUN_WATERING) {
-		uint64_t left = run_remaining_ns(&d->run, daemon_now()) / NS;
+	double sum = 0.0;
+	int n = 0;
+
+	for (size_t p = 0; p < d->cfg.n_probes; p++) {
+		if (d->cfg.probes[p].zone != zone || soil->errs[p] < 0)
+			continue;
+		sum += soil->percent[p];
+		n++;
+	}
+	return n ? sum / n : NAN;
+}
+
+static const char *zone_name(const struct daemon *d, int zone)
+{
+	return zone >= 0 && (size_t)zone < d->cfg.n_zones ?
+		d->cfg.zones[zone].name : "(removed)";
+}
+
+void watering_set_status(struct daemon *d)
+{
+	const struct run_request *cur = ctl_current(&d->ctl);
+
+	if (cur && d->ctl.phase == CTL_WATERING) {
+		uint64_t left = run_remaining_ns(&d->ctl.run, daemon_now()) / NS;
 
 		sd_notifyf(0, "STATUS=Watering %s, %" PRIu64 ":%02" PRIu64 " left",
-			   d->cfg.zones[d->run.zone].name, left / 60, left % 60);
+			   zone_name(d, cur->zone), left / 60, left % 60);
 	} else {
 		sd_notify(0, "STATUS=Idle");
 	}
@@ -105,7 +133,7 @@ static void set_status(struct daemon *d)
 
 static void arm_timer(struct daemon *d)
 {
-	uint64_t when = run_next_wakeup(&d->run);
+	uint64_t when = ctl_next_wakeup(&d->ctl);
 
 	if (when == UINT64_MAX) {
 		sd_event_source_set_enabled(d->run_timer, SD_EVENT_OFF);
@@ -115,9 +143,24 @@ static void arm_timer(struct daemon *d)
 	sd_event_source_set_enabled(d->run_timer, SD_EVENT_ONESHOT);
 }
 
+/* ---- what waiting clients see ---- */
+
+static void render_started(struct daemon *d, struct out *out, void *arg)
+{
+	const struct run_request *req = arg;
+	char said[48];
+
+	watering_say_duration(req->duration_s, said, sizeof(said));
+	out_line(out, "Watering %s for %s", zone_name(d, req->zone), said);
+	out_line(out, "Valve open");
+	out_event(out, "\"event\":\"start\",\"id\":%u,\"zone\":\"%s\",\"duration_s\":%u",
+		  req->id, zone_name(d, req->zone), req->duration_s);
+}
+
 static void render_report(struct daemon *d, struct out *out, void *arg)
 {
 	const struct soil_reading *soil = arg;
+	const struct run *run = &d->ctl.run;
 	uint64_t now = daemon_now();
 	char moisture[512], line[600];
 
@@ -126,207 +169,324 @@ static void render_report(struct daemon *d, struct out *out, void *arg)
 		out_event(out, "\"event\":\"report\",\"zone\":\"%s\",\"elapsed_s\":%"
 			  PRIu64 ",\"remaining_s\":%" PRIu64 ",\"moisture\":[%s],"
 			  "\"flow_lpm\":%.2f,\"litres\":%.2f",
-			  d->cfg.zones[d->run.zone].name,
-			  run_elapsed_ns(&d->run, now) / NS,
-			  run_remaining_ns(&d->run, now) / NS, moisture,
-			  flow_rate(d), litres_so_far(d));
+			  zone_name(d, run->zone), run_elapsed_ns(run, now) / NS,
+			  run_remaining_ns(run, now) / NS, moisture,
+			  watering_flow_rate(d), watering_litres_so_far(d));
 		return;
 	}
 	snprintf(line, sizeof(line), "Soil moisture: [%s] %%", moisture);
-	out_line(out, "%-42s Flow rate: %.1f L/min", line, flow_rate(d));
+	out_line(out, "%-42s Flow rate: %.1f L/min", line, watering_flow_rate(d));
 }
 
 struct summary {
+	const struct run_request *req;
+	enum run_outcome outcome;
+	double moisture;		/* what caused a skip or an early end */
 	struct soil_reading end;
 	double litres;
-	uint64_t elapsed_s;
+	uint32_t elapsed_s;
 	bool valve_closed;
 };
 
 static void render_summary(struct daemon *d, struct out *out, void *arg)
 {
 	const struct summary *sum = arg;
-	const struct run *run = &d->run;
-	const char *zone = d->cfg.zones[run->zone].name;
-	struct soil_reading start;
+	const char *zone = zone_name(d, sum->req->zone);
 	char before[512], after[512], took[32];
 
-	memcpy(start.percent, d->record.moisture_start, sizeof(start.percent));
-	memcpy(start.errs, d->record.moisture_start_err, sizeof(start.errs));
-	watering_format_moisture(d, &start, out->json, before, sizeof(before));
+	if (sum->outcome == RUN_SKIPPED) {
+		out_line(out, "Skipped %s: soil moisture %.0f %% is above %.0f %%", zone,
+			 sum->moisture, d->cfg.zones[sum->req->zone].skip_above);
+		out_ok(out, "\"event\":\"summary\",\"id\":%u,\"zone\":\"%s\","
+		       "\"outcome\":\"skipped\",\"moisture\":%.1f", sum->req->id, zone,
+		       sum->moisture);
+		return;
+	}
+	watering_format_moisture(d, &d->active.start_soil, out->json, before,
+				 sizeof(before));
 	watering_format_moisture(d, &sum->end, out->json, after, sizeof(after));
-	duration_format((uint32_t)sum->elapsed_s, took, sizeof(took));
-	if (run->outcome == RUN_STOPPED)
+	duration_format(sum->elapsed_s, took, sizeof(took));
+	if (sum->outcome == RUN_STOPPED)
 		out_line(out, "Stopped after %s", took);
-	else if (run->outcome == RUN_SHUTDOWN)
+	else if (sum->outcome == RUN_SHUTDOWN)
 		out_line(out, "irrigd is stopping: run ended after %s", took);
+	else if (sum->outcome == RUN_ENDED_EARLY)
+		out_line(out, "Soil moisture reached %.0f %% after %s: ending early",
+			 sum->moisture, took);
 	out_line(out, sum->valve_closed ? "Valve closed" :
 		 "Valve did not close: every valve was switched off");
 	out_line(out, "Initial moisture: [%s] %%", before);
 	out_line(out, "Final moisture:   [%s] %%", after);
 	out_line(out, "Water used: %.2f L", sum->litres);
-	if (run->outcome == RUN_FAULT) {
-		out_err(out, ERR_HARDWARE, "watering %s ended by a hardware fault",
-			zone);
+	if (sum->outcome == RUN_FAULT || sum->outcome == RUN_SHUTDOWN) {
+		/* JSON readers get the figures too, before the error. */
+		out_event(out, "\"event\":\"summary\",\"id\":%u,\"zone\":\"%s\","
+			  "\"outcome\":\"%s\",\"duration_s\":%u,\"litres\":%.3f,"
+			  "\"moisture_start\":[%s],\"moisture_end\":[%s]",
+			  sum->req->id, zone, run_outcome_name(sum->outcome),
+			  sum->elapsed_s, sum->litres, before, after);
+		if (sum->outcome == RUN_FAULT)
+			out_err(out, ERR_HARDWARE, "watering %s ended by a hardware "
+				"fault", zone);
+		else
+			out_err(out, ERR_UNAVAILABLE, "irrigd stopped while watering %s",
+				zone);
 		return;
 	}
-	if (run->outcome == RUN_SHUTDOWN) {
-		out_err(out, ERR_UNAVAILABLE, "irrigd stopped while watering %s",
-			zone);
-		return;
-	}
-	out_ok(out, "\"event\":\"summary\",\"zone\":\"%s\",\"outcome\":\"%s\","
-	       "\"duration_s\":%" PRIu64 ",\"litres\":%.3f,"
-	       "\"moisture_start\":[%s],\"moisture_end\":[%s]",
-	       zone, run_outcome_name(run->outcome), sum->elapsed_s, sum->litres,
+	out_ok(out, "\"event\":\"summary\",\"id\":%u,\"zone\":\"%s\",\"outcome\":\"%s\","
+	       "\"duration_s\":%u,\"litres\":%.3f,"
+	       "\"moisture_start\":[%s],\"moisture_end\":[%s]", sum->req->id,
+	       zone, run_outcome_name(sum->outcome), sum->elapsed_s, sum->litres,
 	       before, after);
 }
 
-/*
- * Saved when a run starts (as "interrupted", which a crash leaves behind)
- * and again when it ends.
- */
-static void save_last_run(struct daemon *d, uint32_t actual_s, double litres,
-			  const char *outcome)
+static void render_dropped(struct daemon *d, struct out *out, void *arg)
 {
-	struct last_run *last = &d->last_run;
-	int err;
+	const struct ctl_action *a = arg;
 
-	snprintf(last->zone, sizeof(last->zone), "%s", d->cfg.zones[d->run.zone].name);
-	last->started = d->record.started;
-	last->planned_s = d->record.planned_s;
-	last->actual_s = actual_s;
-	last->litres = litres;
-	snprintf(last->outcome, sizeof(last->outcome), "%s", outcome);
-	d->have_last_run = true;
-	err = state_save_last_run(d->state_dir, last);
+	if (a->outcome == RUN_SHUTDOWN)
+		out_err(out, ERR_UNAVAILABLE, "irrigd stopped before %s was watered",
+			zone_name(d, a->req.zone));
+	else if (a->outcome == RUN_FAULT)
+		out_err(out, ERR_HARDWARE, "a hardware fault stopped watering "
+			"before %s", zone_name(d, a->req.zone));
+	else
+		out_err(out, ERR_STOPPED, "stopped before %s was watered",
+			zone_name(d, a->req.zone));
+}
+
+/* ---- history ---- */
+
+static void save_history(struct daemon *d)
+{
+	int err = state_save_history(d->state_dir, &d->history);
+
 	if (err < 0)
-		log_errno(LOG_WARNING, err, "cannot save the last run in %s",
+		log_errno(LOG_WARNING, err, "cannot save the run history in %s",
 			  d->state_dir);
 }
 
-/* The run is over in the controller: close its valve and tell everyone. */
-static void finish(struct daemon *d)
-{
-	const char *zone = d->cfg.zones[d->run.zone].name;
-	struct summary sum = { .valve_closed = true };
-	char f_zone[64], f_litres[32], f_duration[32], f_outcome[32];
-	const char *fields[] = { f_zone, f_litres, f_duration, f_outcome, NULL };
-	int err;
+/* ---- carrying out the controller's actions ---- */
 
-	err = hardware_valve(d->hw, d->run.zone, false);
-	if (err < 0) {
-		log_errno(LOG_CRIT, err, "valve of zone %s did not close", zone);
-		hardware_all_off(d->hw);
-		sum.valve_closed = false;
-		d->run.outcome = RUN_FAULT;
+static void fault_stop(struct daemon *d, uint64_t now, struct ctl_actions *more);
+
+static void on_run_started(struct daemon *d, const struct run_request *req)
+{
+	char f_zone[64], f_duration[32], f_source[64], said[48];
+	const char *fields[] = { f_zone, f_duration, f_source, NULL };
+	struct history_entry e = { 0 }, *stored;
+
+	d->active.req_id = req->id;
+	d->active.start_pulses = flow_acct_pulses(meter_acct(d));
+	d->active.start_soil = d->soil;
+	/* Recorded now, as interrupted, so a crash leaves it that way. */
+	e.started = time(NULL);
+	snprintf(e.source, sizeof(e.source), "%s", req->source);
+	snprintf(e.zone, sizeof(e.zone), "%s", zone_name(d, req->zone));
+	e.planned_s = req->duration_s;
+	e.moisture_start = watering_zone_moisture(d, &d->soil, req->zone);
+	e.moisture_end = NAN;
+	e.outcome = RUN_SHUTDOWN;
+	stored = history_add(&d->history, &e);
+	d->active.history_id = stored->id;
+	save_history(d);
+	snprintf(f_zone, sizeof(f_zone), "ZONE=%s", zone_name(d, req->zone));
+	snprintf(f_duration, sizeof(f_duration), "DURATION_S=%u", req->duration_s);
+	snprintf(f_source, sizeof(f_source), "SOURCE=%s", req->source);
+	watering_say_duration(req->duration_s, said, sizeof(said));
+	log_event(LOG_INFO, "water-start", fields, "Watering %s for %s (%s)",
+		  zone_name(d, req->zone), said, req->source);
+	server_notify_waiters(d->server, req->id, render_started, d, (void *)req,
+			      false);
+}
+
+static void on_run_ended(struct daemon *d, const struct ctl_action *a)
+{
+	struct summary sum = { .req = &a->req, .outcome = a->outcome,
+			       .moisture = a->moisture, .valve_closed = true };
+	char f_zone[64], f_litres[32], f_duration[32], f_outcome[32], f_moisture[32];
+	const char *fields[] = { f_zone, f_litres, f_duration, f_outcome,
+				 f_moisture, NULL };
+	const char *zone = zone_name(d, a->req.zone);
+	struct history_entry *e;
+
+	snprintf(f_zone, sizeof(f_zone), "ZONE=%s", zone);
+	snprintf(f_outcome, sizeof(f_outcome), "OUTCOME=%s",
+		 run_outcome_name(a->outcome));
+	snprintf(f_moisture, sizeof(f_moisture), "MOISTURE=%.1f", a->moisture);
+	if (a->outcome == RUN_SKIPPED) {
+		struct history_entry skipped = { 0 };
+
+		skipped.started = time(NULL);
+		snprintf(skipped.source, sizeof(skipped.source), "%s", a->req.source);
+		snprintf(skipped.zone, sizeof(skipped.zone), "%s", zone);
+		skipped.planned_s = a->req.duration_s;
+		skipped.moisture_start = skipped.moisture_end = a->moisture;
+		skipped.outcome = RUN_SKIPPED;
+		history_add(&d->history, &skipped);
+		save_history(d);
+		fields[1] = f_moisture;
+		fields[2] = f_outcome;
+		fields[3] = NULL;
+		log_event(LOG_INFO, "skip", fields,
+			  "Skipped %s of %s: soil moisture %.1f %% is above %.1f %%",
+			  zone, a->req.source, a->moisture,
+			  d->cfg.zones[a->req.zone].skip_above);
+		server_notify_waiters(d->server, a->req.id, render_summary, d, &sum,
+				      true);
+		return;
 	}
 	/* Pulses up to the moment the valve closed still count. */
 	watering_count_flow(d);
-	sum.litres = litres_so_far(d);
-	sum.elapsed_s = run_elapsed_ns(&d->run, d->run.ended_ns) / NS;
+	sum.litres = watering_litres_so_far(d);
+	sum.elapsed_s = (uint32_t)(run_elapsed_ns(&d->ctl.run, d->ctl.run.ended_ns) / NS);
+	sum.valve_closed = !d->active.valve_failed;
 	watering_read_soil(d, &sum.end);
-	snprintf(f_zone, sizeof(f_zone), "ZONE=%s", zone);
+	e = history_find(&d->history, d->active.history_id);
+	if (e) {
+		e->actual_s = sum.elapsed_s;
+		e->litres = sum.litres;
+		e->moisture_end = watering_zone_moisture(d, &sum.end, a->req.zone);
+		e->outcome = a->outcome;
+		save_history(d);
+	}
 	snprintf(f_litres, sizeof(f_litres), "LITRES=%.2f", sum.litres);
-	snprintf(f_duration, sizeof(f_duration), "DURATION_S=%" PRIu64,
-		 sum.elapsed_s);
-	snprintf(f_outcome, sizeof(f_outcome), "OUTCOME=%s",
-		 run_outcome_name(d->run.outcome));
-	save_last_run(d, (uint32_t)sum.elapsed_s, sum.litres,
-		      run_outcome_name(d->run.outcome));
-	log_event(d->run.outcome == RUN_FAULT ? LOG_ERR : LOG_INFO, "water-end",
-		  fields, "Watered %s for %" PRIu64 "s: %.2f L, %s", zone,
-		  sum.elapsed_s, sum.litres, run_outcome_name(d->run.outcome));
-	server_notify_waiters(d->server, render_summary, d, &sum, true);
+	snprintf(f_duration, sizeof(f_duration), "DURATION_S=%u", sum.elapsed_s);
+	if (a->outcome != RUN_ENDED_EARLY)
+		fields[4] = NULL;
+	log_event(a->outcome == RUN_FAULT ? LOG_ERR : LOG_INFO, "water-end", fields,
+		  "Watered %s for %us: %.2f L, %s%s", zone, sum.elapsed_s, sum.litres,
+		  run_outcome_name(a->outcome),
+		  a->outcome == RUN_ENDED_EARLY ? " (soil moisture reached its target)" :
+		  "");
+	server_notify_waiters(d->server, a->req.id, render_summary, d, &sum, true);
+	d->active.req_id = 0;
+	d->active.valve_failed = false;
+}
+
+static void on_dropped(struct daemon *d, const struct ctl_action *a)
+{
+	log_msg(LOG_INFO, "dropped the queued run of %s (%s): %s",
+		zone_name(d, a->req.zone), a->req.source, run_outcome_name(a->outcome));
+	server_notify_waiters(d->server, a->req.id, render_dropped, d, (void *)a,
+			      true);
+}
+
+/* Does one action; hardware failures queue the fault stop into *more. */
+static void carry_out_one(struct daemon *d, const struct ctl_action *a,
+			  uint64_t now, struct ctl_actions *more)
+{
+	int err;
+
+	switch (a->kind) {
+	case ACT_MASTER_ON:
+	case ACT_MASTER_OFF:
+		err = hardware_master(d->hw, a->kind == ACT_MASTER_ON);
+		if (err < 0) {
+			log_errno(LOG_CRIT, err, "master valve did not switch %s",
+				  a->kind == ACT_MASTER_ON ? "on" : "off");
+			fault_stop(d, now, more);
+		}
+		break;
+	case ACT_VALVE_ON:
+		err = hardware_valve(d->hw, a->zone, true);
+		if (err < 0) {
+			log_errno(LOG_CRIT, err, "valve of zone %s did not open",
+				  zone_name(d, a->zone));
+			fault_stop(d, now, more);
+		}
+		break;
+	case ACT_VALVE_OFF:
+		err = hardware_valve(d->hw, a->zone, false);
+		if (err < 0) {
+			log_errno(LOG_CRIT, err, "valve of zone %s did not close",
+				  zone_name(d, a->zone));
+			d->active.valve_failed = true;
+			hardware_all_off(d->hw);
+		}
+		break;
+	case ACT_RUN_STARTED:
+		on_run_started(d, &a->req);
+		break;
+	case ACT_RUN_ENDED:
+		on_run_ended(d, a);
+		break;
+	case ACT_DROPPED:
+		on_dropped(d, a);
+		break;
+	case ACT_NEED_MOISTURE:
+	case ACT_REPORT:
+		break;	/* the loop below reads the soil for these */
+	}
+}
+
+static void fault_stop(struct daemon *d, uint64_t now, struct ctl_actions *more)
+{
+	ctl_stop(&d->ctl, RUN_FAULT, now, more);
+	hardware_all_off(d->hw);
+}
+
+/*
+ * Carries out acts, then whatever the controller says next: a run that
+ * needs its zone's moisture gets it, a report is sent, and the soil is
+ * given back so the controller can end a run that reached its target.
+ */
+void watering_carry_out(struct daemon *d, struct ctl_actions *acts)
+{
+	struct ctl_actions more;
+
+	while (acts->n) {
+		uint64_t now = daemon_now();
+		bool need = false, report = false;
+		const struct run_request *req;
+		double zone_avg;
+
+		more.n = 0;
+		for (size_t i = 0; i < acts->n; i++) {
+			carry_out_one(d, &acts->list[i], now, &more);
+			need |= acts->list[i].kind == ACT_NEED_MOISTURE;
+			report |= acts->list[i].kind == ACT_REPORT;
+		}
+		if (more.n) {
+			*acts = more;	/* a fault stop: carry it out next */
+			continue;
+		}
+		acts->n = 0;
+		req = ctl_current(&d->ctl);
+		if (!req || (!need && !report))
+			break;
+		if (report)
+			watering_count_flow(d);
+		watering_read_soil(d, &d->soil);
+		if (report)
+			server_notify_waiters(d->server, req->id, render_report, d,
+					      &d->soil, false);
+		zone_avg = watering_zone_moisture(d, &d->soil, req->zone);
+		ctl_moisture(&d->ctl, zone_avg, !isnan(zone_avg), daemon_now(), acts);
+	}
 	arm_timer(d);
-	set_status(d);
+	watering_set_status(d);
 }
 
 static int on_run_timer(sd_event_source *src, uint64_t usec, void *userdata)
 {
 	struct daemon *d = userdata;
-	unsigned actions = run_tick(&d->run, daemon_now());
+	struct ctl_actions acts = { .n = 0 };
 
 	(void)src;
 	(void)usec;
-	if (actions & RUN_DO_REPORT) {
-		struct soil_reading soil;
-
-		watering_count_flow(d);
-		watering_read_soil(d, &soil);
-		server_notify_waiters(d->server, render_report, d, &soil, false);
-		set_status(d);
-	}
-	if (actions & RUN_DO_FINISH)
-		finish(d);
-	else
-		arm_timer(d);
-	return 0;
-}
-
-int watering_start(struct daemon *d, int zone, uint32_t seconds,
-		   const char *requested_by, struct out *out)
-{
-	const char *name = d->cfg.zones[zone].name;
-	char f_zone[64], f_duration[32], f_who[96], said[48];
-	const char *fields[] = { f_zone, f_duration, f_who, NULL };
-	struct soil_reading soil;
-	unsigned actions;
-	int err;
-
-	if (d->run.state == RUN_WATERING) {
-		out_err(out, ERR_BUSY, "zone %s is already watering",
-			d->cfg.zones[d->run.zone].name);
-		return -EBUSY;
-	}
-	watering_count_flow(d);
-	d->record.start_pulses =
-		flow_acct_pulses(flowmeter_acct(hardware_flowmeter(d->hw)));
-	watering_read_soil(d, &soil);
-	memcpy(d->record.moisture_start, soil.percent, sizeof(soil.percent));
-	memcpy(d->record.moisture_start_err, soil.errs, sizeof(soil.errs));
-	d->record.planned_s = seconds;
-	d->record.started = time(NULL);
-	snprintf(d->record.requested_by, sizeof(d->record.requested_by), "%s",
-		 requested_by);
-	err = run_start(&d->run, zone, (uint64_t)seconds * NS,
-			(uint64_t)d->cfg.report_interval_s * NS, daemon_now(),
-			&actions);
-	if (err < 0) {
-		out_err(out, ERR_USAGE, "cannot start: %s", strerror(-err));
-		return err;
-	}
-	err = hardware_valve(d->hw, zone, true);
-	if (err < 0) {
-		log_errno(LOG_ERR, err, "valve of zone %s did not open", name);
-		run_stop(&d->run, RUN_FAULT, daemon_now());
-		hardware_all_off(d->hw);
-		out_err(out, ERR_HARDWARE, "valve of zone %s did not open: %s", name,
-			strerror(-err));
-		return -EIO;
-	}
-	snprintf(f_zone, sizeof(f_zone), "ZONE=%s", name);
-	snprintf(f_duration, sizeof(f_duration), "DURATION_S=%u", seconds);
-	snprintf(f_who, sizeof(f_who), "REQUESTED_BY=%s", requested_by);
-	save_last_run(d, 0, 0.0, run_outcome_name(RUN_SHUTDOWN));
-	say_duration(seconds, said, sizeof(said));
-	log_event(LOG_INFO, "water-start", fields, "Watering %s for %s (%s)",
-		  name, said, requested_by);
-	out_line(out, "Watering %s for %s", name, said);
-	out_line(out, "Valve open");
-	out_event(out, "\"event\":\"start\",\"zone\":\"%s\",\"duration_s\":%u",
-		  name, seconds);
-	arm_timer(d);
-	set_status(d);
+	ctl_tick(&d->ctl, daemon_now(), &acts);
+	watering_carry_out(d, &acts);
 	return 0;
 }
 
 int watering_stop(struct daemon *d, enum run_outcome why)
 {
+	struct ctl_actions acts = { .n = 0 };
 	int err;
 
-	if (run_stop(&d->run, why, daemon_now()) & RUN_DO_FINISH)
-		finish(d);
+	ctl_stop(&d->ctl, why, daemon_now(), &acts);
+	watering_carry_out(d, &acts);
 	/* Whatever the controller thought, nothing stays open. */
 	err = hardware_all_off(d->hw);
 	if (err < 0)
@@ -334,11 +494,30 @@ int watering_stop(struct daemon *d, enum run_outcome why)
 	return err;
 }
 
+/* The controller's view of the config: moisture rules and the master. */
+void watering_apply_config(struct daemon *d)
+{
+	struct zone_policy policy[CONFIG_MAX_ZONES];
+
+	for (size_t z = 0; z < d->cfg.n_zones; z++) {
+		policy[z].has_skip_above = d->cfg.zones[z].has_skip_above;
+		policy[z].skip_above = d->cfg.zones[z].skip_above;
+		policy[z].has_stop_at = d->cfg.zones[z].has_stop_at;
+		policy[z].stop_at = d->cfg.zones[z].stop_at;
+	}
+	ctl_set_policy(&d->ctl, policy, d->cfg.n_zones);
+	ctl_set_master(&d->ctl, d->cfg.master.present,
+		       (uint64_t)d->cfg.master.lead_s * NS,
+		       (uint64_t)d->cfg.master.lag_s * NS);
+	d->ctl.report_interval_ns = (uint64_t)d->cfg.report_interval_s * NS;
+}
+
 int watering_init(struct daemon *d)
 {
 	int r;
 
-	run_init(&d->run);
+	ctl_init(&d->ctl, (uint64_t)d->cfg.report_interval_s * NS);
+	watering_apply_config(d);
 	r = sd_event_add_io(d->event, &d->flow_source,
 			    flowmeter_fd(hardware_flowmeter(d->hw)), EPOLLIN,
 			    on_flow, d);

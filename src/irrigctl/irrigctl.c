@@ -109,8 +109,11 @@ static int show_line(const char *line, bool json)
 {
 	if (json) {
 		puts(line);
-		if (strncmp(line, "{\"ok\":", 6) == 0)
-			return strncmp(line, "{\"ok\":true", 10) == 0 ? 0 : EXIT_REFUSED;
+		if (strncmp(line, "{\"ok\":true", 10) == 0)
+			return 0;
+		if (strncmp(line, "{\"ok\":false", 11) == 0)
+			return strstr(line, "\"code\":\"usage\"") ? EXIT_USAGE :
+				EXIT_REFUSED;
 		return -1;
 	}
 	if (strncmp(line, "- ", 2) == 0) {
@@ -123,7 +126,7 @@ static int show_line(const char *line, bool json)
 		const char *message = strchr(line + 4, ' ');
 
 		fprintf(stderr, "irrigctl: %s\n", message ? message + 1 : line + 4);
-		return EXIT_REFUSED;
+		return strncmp(line + 4, "usage ", 6) == 0 ? EXIT_USAGE : EXIT_REFUSED;
 	}
 	fprintf(stderr, "irrigctl: unexpected reply from irrigd: %.80s\n", line);
 	return EXIT_REFUSED;

@@ -1,0 +1,33 @@
+/* The control commands' handlers, one file per group, dispatched from commands.c. */
+#ifndef IRRIGD_DAEMON_CMD_H
+#define IRRIGD_DAEMON_CMD_H
+
+#include "core/proto.h"
+#include "daemon/daemon.h"
+
+#define NS UINT64_C(1000000000)
+
+struct cmd_ctx {
+	struct daemon *d;
+	struct client *client;
+	const struct request *req;
+	const char *who;		/* "uid 1000 pid 4242", for the log */
+	struct out *out;
+};
+
+typedef void cmd_fn(struct cmd_ctx *ctx);
+
+/* cmd-water.c */
+cmd_fn cmd_water, cmd_stop, cmd_skip;
+/* cmd-status.c */
+cmd_fn cmd_status;
+/* cmd-sensors.c */
+cmd_fn cmd_sensors, cmd_moisture, cmd_temperature, cmd_brightness, cmd_flow,
+	cmd_sim;
+/* cmd-programs.c */
+cmd_fn cmd_schedule, cmd_history, cmd_pause, cmd_resume, cmd_reload;
+
+/* Local time as "Tue 25 Nov 06:30", for replies. */
+void cmd_format_time(time_t when, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,454 @@
+/* Run history: a bounded ring of past runs, and its strict text form for the state file. */
+#include "core/history.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define HEADER "irrigd-history 1"
+#define FIELDS 10
+/* A run longer than a week is corruption, whatever the config says. */
+#define DURATION_MAX (7u * 24 * 3600)
+#define LITRES_MAX 1e6
+/*
+ * Ids stop well short of wrapping, so a file claiming a huge next_id
+ * cannot lead to ids that go backwards a few runs later.
+ */
+#define ID_LIMIT 0x80000000u
+/* Year 9999: localtime_r never fails on a started time that passed. */
+#define STARTED_MAX 253402300799ll
+
+void history_init(struct history *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->next_id = 1;
+}
+
+static struct history_entry *slot(struct history *h, size_t i)
+{
+	return &h->entries[(h->first + i) % HISTORY_MAX];
+}
+
+/* Appends e as it is (id included), dropping the oldest entry when full. */
+static struct history_entry *push(struct history *h,
+				  const struct history_entry *e)
+{
+	struct history_entry *dst;
+
+	if (h->len == HISTORY_MAX) {
+		h->first = (h->first + 1) % HISTORY_MAX;
+		h->len--;
+	}
+	dst = slot(h, h->len++);
+	*dst = *e;
+	return dst;
+}
+
+struct history_entry *history_add(struct history *h,
+				  const struct history_entry *e)
+{
+	struct history_entry *dst = push(h, e);
+
+	dst->id = h->next_id++;
+	return dst;
+}
+
+struct history_entry *history_find(struct history *h, uint32_t id)
+{
+	for (size_t i = 0; i < h->len; i++)
+		if (slot(h, i)->id == id)
+			return slot(h, i);
+	return NULL;
+}
+
+size_t history_len(const struct history *h)
+{
+	return h->len;
+}
+
+const struct history_entry *history_at(const struct history *h, size_t i)
+{
+	if (i >= h->len)
+		return NULL;
+	return &h->entries[(h->first + i) % HISTORY_MAX];
+}
+
+static bool same_local_date(const struct tm *a, time_t t)
+{
+	struct tm b;
+
+	if (!localtime_r(&t, &b))
+		return false;
+	return a->tm_year == b.tm_year && a->tm_mon == b.tm_mon &&
+	       a->tm_mday == b.tm_mday;
+}
+
+double history_litres_on(const struct history *h, const char *zone,
+			 time_t day)
+{
+	struct tm date;
+	double sum = 0.0;
+
+	if (!localtime_r(&day, &date))
+		return 0.0;
+	for (size_t i = 0; i < h->len; i++) {
+		const struct history_entry *e = history_at(h, i);
+
+		if (strncmp(e->zone, zone, HISTORY_NAME_MAX) == 0 &&
+		    same_local_date(&date, e->started))
+			sum += e->litres;
+	}
+	return sum;
+}
+
+static bool name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+/* Bounded by the array, since an entry in memory may lack its NUL too. */
+static bool valid_name(const char name[HISTORY_NAME_MAX])
+{
+	size_t n = 0;
+
+	while (n < HISTORY_NAME_MAX && name[n])
+		if (!name_char(name[n++]))
+			return false;
+	return n > 0 && n < HISTORY_NAME_MAX;
+}
+
+static bool valid_moisture(double m)
+{
+	return isnan(m) || (m >= 0.0 && m <= 100.0);
+}
+
+/*
+ * The one set of rules for parse and format alike: what format writes,
+ * parse takes back, so a save never produces a file the next start
+ * refuses.  Returns what is wrong, or NULL.
+ */
+static const char *entry_problem(const struct history_entry *e,
+				 uint32_t prev_id, uint32_t next_id)
+{
+	if (e->id == 0 || e->id <= prev_id)
+		return "id not increasing";
+	if (e->id >= next_id)
+		return "id not below next_id";
+	if (e->started < 0 || (long long)e->started > STARTED_MAX)
+		return "started out of range";
+	if (!valid_name(e->source))
+		return "bad source name";
+	if (!valid_name(e->zone))
+		return "bad zone name";
+	if (e->planned_s > DURATION_MAX)
+		return "planned_s out of range";
+	if (e->actual_s > DURATION_MAX)
+		return "actual_s out of range";
+	if (!(e->litres >= 0.0 && e->litres <= LITRES_MAX))
+		return "litres out of range";
+	if (!valid_moisture(e->moisture_start))
+		return "moisture_start out of range";
+	if (!valid_moisture(e->moisture_end))
+		return "moisture_end out of range";
+	if ((unsigned)e->outcome >= RUN_OUTCOMES)
+		return "unknown outcome";
+	return NULL;
+}
+
+struct out {
+	char *buf;
+	size_t size, len;
+	bool full;
+};
+
+static void put(struct out *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->full)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->len, o->size - o->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= o->size - o->len)
+		o->full = true;
+	else
+		o->len += (size_t)n;
+}
+
+/*
+ * Decimals by hand rather than "%.3f": printf and strtod follow the
+ * locale's decimal point, and the file must not change with it.
+ */
+static void put_fixed(struct out *o, double v, unsigned decimals)
+{
+	unsigned long long scale = decimals == 3 ? 1000 : 10;
+	/* v is known to be in 0..1e6, so this cannot overflow. */
+	unsigned long long units = (unsigned long long)(v * (double)scale + 0.5);
+
+	put(o, " %llu.%0*llu", units / scale, (int)decimals, units % scale);
+}
+
+static void put_moisture(struct out *o, double m)
+{
+	if (isnan(m))
+		put(o, " -");
+	else
+		put_fixed(o, m, 1);
+}
+
+int history_format(const struct history *h, char *buf, size_t size)
+{
+	struct out o = { .buf = buf, .size = size };
+	uint32_t prev = 0;
+
+	if (size == 0)
+		return -ENOSPC;
+	if (h->next_id == 0 || h->next_id > ID_LIMIT || h->len > HISTORY_MAX)
+		return -EINVAL;
+	put(&o, HEADER "\nnext_id %u\n", h->next_id);
+	for (size_t i = 0; i < h->len; i++) {
+		const struct history_entry *e = history_at(h, i);
+
+		if (entry_problem(e, prev, h->next_id))
+			return -EINVAL;
+		prev = e->id;
+		put(&o, "%u %lld %s %s %u %u", e->id, (long long)e->started,
+		    e->source, e->zone, e->planned_s, e->actual_s);
+		put_fixed(&o, e->litres, 3);
+		put_moisture(&o, e->moisture_start);
+		put_moisture(&o, e->moisture_end);
+		put(&o, " %s\n", run_outcome_name(e->outcome));
+	}
+	if (o.full || o.len > INT32_MAX)
+		return -ENOSPC;
+	return (int)o.len;
+}
+
+/* A piece of the input: never NUL-terminated, always bounded. */
+struct span {
+	const char *p;
+	size_t n;
+};
+
+static bool span_is(struct span s, const char *lit)
+{
+	return s.n == strlen(lit) && memcmp(s.p, lit, s.n) == 0;
+}
+
+/* Plain decimal digits, no sign, no leading zero, at most max. */
+static bool parse_uint(struct span s, unsigned long long max,
+		       unsigned long long *v)
+{
+	unsigned long long x = 0;
+
+	if (s.n == 0 || s.n > 19 || (s.n > 1 && s.p[0] == '0'))
+		return false;
+	for (size_t i = 0; i < s.n; i++) {
+		if (s.p[i] < '0' || s.p[i] > '9')
+			return false;
+		x = x * 10 + (unsigned long long)(s.p[i] - '0');
+	}
+	if (x > max)
+		return false;
+	*v = x;
+	return true;
+}
+
+/*
+ * "W.F" with 1 to 7 whole digits and 1 to 6 decimals: both parts fit
+ * exactly in a double, so one division rounds correctly.
+ */
+static bool parse_fixed(struct span s, double max, double *v)
+{
+	const char *dot = memchr(s.p, '.', s.n);
+	unsigned long long whole, frac, scale = 1;
+	struct span w, f;
+	double x;
+
+	if (!dot)
+		return false;
+	w = (struct span){ s.p, (size_t)(dot - s.p) };
+	f = (struct span){ dot + 1, s.n - w.n - 1 };
+	if (w.n > 7 || f.n == 0 || f.n > 6 || !parse_uint(w, 9999999, &whole))
+		return false;
+	frac = 0;
+	for (size_t i = 0; i < f.n; i++) {
+		if (f.p[i] < '0' || f.p[i] > '9')
+			return false;
+		frac = frac * 10 + (unsigned long long)(f.p[i] - '0');
+		scale *= 10;
+	}
+	x = (double)(whole * scale + frac) / (double)scale;
+	if (x > max)
+		return false;
+	*v = x;
+	return true;
+}
+
+static bool parse_name(struct span s, char name[HISTORY_NAME_MAX])
+{
+	if (s.n == 0 || s.n >= HISTORY_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < s.n; i++)
+		if (!name_char(s.p[i]))
+			return false;
+	memcpy(name, s.p, s.n);
+	name[s.n] = '\0';
+	return true;
+}
+
+static bool parse_moisture(struct span s, double *m)
+{
+	if (span_is(s, "-")) {
+		*m = NAN;
+		return true;
+	}
+	return parse_fixed(s, 100.0, m);
+}
+
+static bool parse_outcome(struct span s, enum run_outcome *outcome)
+{
+	char name[16];
+
+	if (s.n == 0 || s.n >= sizeof(name))
+		return false;
+	memcpy(name, s.p, s.n);
+	name[s.n] = '\0';
+	return run_outcome_parse(name, outcome) == 0;
+}
+
+/*
+ * Splits a line on single spaces into at most max fields; returns how
+ * many there were (max + 1 when there are more), or -1 for an empty one.
+ */
+static int split(struct span line, struct span *f, int max)
+{
+	int n = 0;
+	size_t start = 0;
+
+	for (size_t i = 0; i <= line.n; i++) {
+		if (i < line.n && line.p[i] != ' ')
+			continue;
+		if (i == start)
+			return -1;
+		if (n == max)
+			return max + 1;
+		f[n++] = (struct span){ line.p + start, i - start };
+		start = i + 1;
+	}
+	return n;
+}
+
+static const char *parse_entry(struct span line, struct history_entry *e)
+{
+	struct span f[FIELDS];
+	unsigned long long v;
+	int n = split(line, f, FIELDS);
+
+	if (line.n == 0)
+		return "empty line";
+	if (n < 0)
+		return "empty field";
+	if (n < FIELDS)
+		return "missing field";
+	if (n > FIELDS)
+		return "extra field";
+	memset(e, 0, sizeof(*e));
+	if (!parse_uint(f[0], UINT32_MAX, &v))
+		return "bad id";
+	e->id = (uint32_t)v;
+	if (!parse_uint(f[1], STARTED_MAX, &v))
+		return "bad started";
+	e->started = (time_t)v;
+	/* A 32-bit time_t cannot hold every date the file may name. */
+	if ((unsigned long long)e->started != v)
+		return "started out of range";
+	if (!parse_name(f[2], e->source))
+		return "bad source name";
+	if (!parse_name(f[3], e->zone))
+		return "bad zone name";
+	if (!parse_uint(f[4], DURATION_MAX, &v))
+		return "bad planned_s";
+	e->planned_s = (uint32_t)v;
+	if (!parse_uint(f[5], DURATION_MAX, &v))
+		return "bad actual_s";
+	e->actual_s = (uint32_t)v;
+	if (!parse_fixed(f[6], LITRES_MAX, &e->litres))
+		return "bad litres";
+	if (!parse_moisture(f[7], &e->moisture_start))
+		return "bad moisture_start";
+	if (!parse_moisture(f[8], &e->moisture_end))
+		return "bad moisture_end";
+	if (!parse_outcome(f[9], &e->outcome))
+		return "unknown outcome";
+	return NULL;
+}
+
+static int fail(char *err, size_t err_size, unsigned long line,
+		const char *what)
+{
+	if (err && err_size)
+		snprintf(err, err_size, "line %lu: %s", line, what);
+	return -EINVAL;
+}
+
+int history_parse(const char *text, size_t len, struct history *out,
+		  char *err, size_t err_size)
+{
+	/* Built aside, so a file that fails half way leaves *out as it was. */
+	struct history h;
+	unsigned long lineno = 0;
+	size_t pos = 0;
+	uint32_t prev = 0;
+
+	history_init(&h);
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		struct span line;
+		const char *what = NULL;
+		unsigned long long v;
+		struct history_entry e;
+
+		lineno++;
+		if (!nl)
+			return fail(err, err_size, lineno,
+				    "truncated: no newline at the end");
+		line = (struct span){ text + pos, (size_t)(nl - (text + pos)) };
+		pos += line.n + 1;
+		if (lineno == 1) {
+			if (!span_is(line, HEADER))
+				what = "not an irrigd-history 1 file";
+		} else if (lineno == 2) {
+			if (line.n < 8 || memcmp(line.p, "next_id ", 8) != 0)
+				what = "expected next_id";
+			else if (!parse_uint((struct span){ line.p + 8, line.n - 8 },
+					     ID_LIMIT, &v) || v == 0)
+				what = "bad next_id";
+			else
+				h.next_id = (uint32_t)v;
+		} else {
+			what = parse_entry(line, &e);
+			if (!what)
+				what = entry_problem(&e, prev, h.next_id);
+			if (!what) {
+				prev = e.id;
+				push(&h, &e);
+			}
+		}
+		if (what)
+			return fail(err, err_size, lineno, what);
+	}
+	if (lineno < 2)
+		return fail(err, err_size, lineno + 1,
+			    lineno ? "expected next_id" : "empty file");
+	*out = h;
+	return 0;
+}

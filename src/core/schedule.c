@@ -1,0 +1,408 @@
+/* Schedule arithmetic: which local dates programs run on, the instants their starts fall on, and scaled durations. */
+#include "core/schedule.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#define MINUTES_PER_DAY 1440
+#define SECONDS_PER_DAY 86400
+/* schedule_next gives up after the date of `after` and this many more. */
+#define NEXT_MAX_DAYS 400
+/* One local date can yield at most this many occurrences. */
+#define DAY_MAX_OCC (SCHEDULE_MAX_PROGRAMS * SCHEDULE_MAX_STARTS)
+/*
+ * Occurrences of earlier dates can still be pending when a date is
+ * collected (see walk()), so room for a few dates' worth.
+ */
+#define PENDING_MAX (3 * DAY_MAX_OCC)
+
+/*
+ * Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+ * algorithm).  Whole calendar days, so a 23- or 25-hour day around a DST
+ * change still counts as one.
+ */
+static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static struct local_date civil_from_days(int64_t z)
+{
+	struct local_date date;
+	int64_t era, doe, yoe, y, doy, mp, d, m;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp + (mp < 10 ? 3 : -9);
+	date.year = (int)(y + (m <= 2));
+	date.month = (int)m;
+	date.day = (int)d;
+	return date;
+}
+
+/* Day number of a date, tolerating out-of-range months and days by carrying them over. */
+static int64_t date_days(const struct local_date *date)
+{
+	int64_t y = date->year, m = (int64_t)date->month - 1;
+
+	y += m >= 0 ? m / 12 : -((11 - m) / 12);
+	m -= (y - date->year) * 12;
+	return days_from_civil(y, m + 1, 1) + date->day - 1;
+}
+
+/* Local wall-clock time as seconds on a uniform scale, so local times compare with <. */
+static int64_t tm_local_seconds(const struct tm *tm)
+{
+	return days_from_civil((int64_t)tm->tm_year + 1900,
+			       (int64_t)tm->tm_mon + 1, tm->tm_mday) *
+		       SECONDS_PER_DAY +
+	       (int64_t)tm->tm_hour * 3600 + tm->tm_min * 60 + tm->tm_sec;
+}
+
+static int local_seconds_at(time_t t, int64_t *out)
+{
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm))
+		return -EOVERFLOW;
+	*out = tm_local_seconds(&tm);
+	return 0;
+}
+
+/* Is local(t) >= target?  Unknown times count as "not yet" so searches move forward. */
+static bool local_reached(time_t t, int64_t target)
+{
+	int64_t s;
+
+	return local_seconds_at(t, &s) == 0 && s >= target;
+}
+
+/*
+ * The first instant whose local time is at or after day `days`, `minutes`.
+ * mktime's handling of a nonexistent time with tm_isdst = -1 differs
+ * between libcs, so ask for both DST states and check each answer with
+ * localtime_r: a time that occurs twice gives two matches (take the
+ * earlier), a time in a gap gives none, and the two answers then bracket
+ * the gap for a search.
+ */
+static int local_instant(int64_t days, int64_t minutes, time_t *out)
+{
+	struct local_date date;
+	int64_t target;
+	time_t best = 0, lo = 0, hi = 0;
+	bool have_best = false, have_cand = false;
+	int i, steps;
+
+	days += minutes / MINUTES_PER_DAY;
+	minutes %= MINUTES_PER_DAY;
+	target = days * SECONDS_PER_DAY + minutes * 60;
+	date = civil_from_days(days);
+
+	for (i = 0; i < 2; i++) {
+		struct tm tm;
+		int64_t got;
+		time_t cand;
+
+		memset(&tm, 0, sizeof(tm));
+		tm.tm_year = date.year - 1900;
+		tm.tm_mon = date.month - 1;
+		tm.tm_mday = date.day;
+		tm.tm_hour = (int)(minutes / 60);
+		tm.tm_min = (int)(minutes % 60);
+		tm.tm_isdst = i;
+		cand = mktime(&tm);
+		/* -1 is also a valid instant, so only localtime_r can tell. */
+		if (local_seconds_at(cand, &got) != 0)
+			continue;
+		if (!have_cand || cand < lo)
+			lo = cand;
+		if (!have_cand || cand > hi)
+			hi = cand;
+		have_cand = true;
+		if (got == target && (!have_best || cand < best)) {
+			best = cand;
+			have_best = true;
+		}
+	}
+	if (have_best) {
+		*out = best;
+		return 0;
+	}
+	if (!have_cand)
+		return -EOVERFLOW;
+
+	/*
+	 * A gap.  The answers normally bracket it already; widen an hour at a
+	 * time for zones whose offset changed without a DST flag (a skipped
+	 * day took 24 steps).
+	 */
+	for (steps = 0; local_reached(lo, target) && steps < 48; steps++)
+		lo -= 3600;
+	for (steps = 0; !local_reached(hi, target) && steps < 48; steps++)
+		hi += 3600;
+	if (local_reached(lo, target) || !local_reached(hi, target))
+		return -ERANGE;
+	while (hi - lo > 1) {
+		time_t mid = lo + (hi - lo) / 2;
+
+		if (local_reached(mid, target))
+			hi = mid;
+		else
+			lo = mid;
+	}
+	*out = hi;
+	return 0;
+}
+
+time_t schedule_local_instant(const struct local_date *date, unsigned minutes)
+{
+	time_t t;
+
+	if (!date || local_instant(date_days(date), minutes, &t) != 0)
+		return (time_t)-1;
+	return t;
+}
+
+static bool day_matches(const struct day_rule *rule, int64_t days)
+{
+	switch (rule->kind) {
+	case DAYS_WEEKDAYS: {
+		/* 1970-01-01 was a Thursday (tm_wday 4). */
+		int64_t wday = ((days % 7) + 7 + 4) % 7;
+
+		return rule->weekday_mask & (1u << wday);
+	}
+	case DAYS_INTERVAL: {
+		int64_t since = days - date_days(&rule->anchor);
+
+		if (rule->interval_days == 0 || since < 0)
+			return false;
+		return since % rule->interval_days == 0;
+	}
+	case DAYS_ODD:
+		return civil_from_days(days).day % 2 == 1;
+	case DAYS_EVEN:
+		return civil_from_days(days).day % 2 == 0;
+	}
+	return false;
+}
+
+bool schedule_day_matches(const struct day_rule *rule,
+			  const struct local_date *date)
+{
+	if (!rule || !date)
+		return false;
+	return day_matches(rule, date_days(date));
+}
+
+/* The order the header promises: time, then program index, then start index. */
+static bool occ_before(const struct occurrence *a, const struct occurrence *b)
+{
+	if (a->when != b->when)
+		return a->when < b->when;
+	if (a->program != b->program)
+		return a->program < b->program;
+	return a->start < b->start;
+}
+
+/* Insertion sort: at most DAY_MAX_OCC entries, and usually nearly sorted. */
+static void occ_sort(struct occurrence *occ, size_t n)
+{
+	size_t i, j;
+
+	for (i = 1; i < n; i++) {
+		struct occurrence x = occ[i];
+
+		for (j = i; j > 0 && occ_before(&x, &occ[j - 1]); j--)
+			occ[j] = occ[j - 1];
+		occ[j] = x;
+	}
+}
+
+/* Every start on local day `days` within (from, to], sorted; returns how many. */
+static size_t collect_day(const struct schedule *sched, int64_t days,
+			  int64_t from, int64_t to, struct occurrence *occ)
+{
+	size_t n_programs = sched->n_programs, p, s, n = 0;
+
+	if (n_programs > SCHEDULE_MAX_PROGRAMS)
+		n_programs = SCHEDULE_MAX_PROGRAMS;
+	for (p = 0; p < n_programs; p++) {
+		const struct program *prog = &sched->programs[p];
+		size_t n_starts = prog->n_starts;
+
+		if (!prog->enabled || !n_starts || !day_matches(&prog->days, days))
+			continue;
+		if (n_starts > SCHEDULE_MAX_STARTS)
+			n_starts = SCHEDULE_MAX_STARTS;
+		for (s = 0; s < n_starts; s++) {
+			time_t t;
+
+			/* A start past midnight would belong to another day's rule. */
+			if (prog->starts[s] >= MINUTES_PER_DAY ||
+			    local_instant(days, prog->starts[s], &t) != 0)
+				continue;
+			if ((int64_t)t <= from || (int64_t)t > to)
+				continue;
+			occ[n].when = t;
+			occ[n].program = (int)p;
+			occ[n].start = (int)s;
+			n++;
+		}
+	}
+	occ_sort(occ, n);
+	return n;
+}
+
+/*
+ * Starts in (from, to] on local days first_day..last_day, in order, up to
+ * max.  A start's instant never decreases as its local date and time
+ * increase (each maps to the first instant at or after it), so a date's
+ * starts all come at or after its midnight and earlier dates' pending
+ * starts before that midnight can go out.  Equal instants across dates
+ * (a gap over midnight) wait so the tie rule still holds.
+ */
+static size_t walk(const struct schedule *sched, int64_t from, int64_t to,
+		   int64_t first_day, int64_t last_day,
+		   struct occurrence *out, size_t max)
+{
+	struct occurrence pending[PENDING_MAX], day[DAY_MAX_OCC];
+	size_t n_pending = 0, n_out = 0, i, j, k;
+	int64_t d;
+
+	for (d = first_day; d <= last_day && n_out < max; d++) {
+		size_t n_day, n_go = n_pending;
+
+		if (n_pending) {
+			time_t midnight;
+
+			if (local_instant(d, 0, &midnight) == 0)
+				for (n_go = 0; n_go < n_pending &&
+					       pending[n_go].when < midnight;
+				     n_go++)
+					;
+			/* Pathological zones: rather bend the tie rule than overflow. */
+			if (n_pending - n_go + DAY_MAX_OCC > PENDING_MAX)
+				n_go = n_pending;
+			for (i = 0; i < n_go && n_out < max; i++)
+				out[n_out++] = pending[i];
+			if (n_out == max)
+				return n_out;
+			memmove(pending, pending + n_go,
+				(n_pending - n_go) * sizeof(pending[0]));
+			n_pending -= n_go;
+		}
+
+		n_day = collect_day(sched, d, from, to, day);
+		/* Merge from the back: pending and day are both sorted. */
+		i = n_pending;
+		j = n_day;
+		k = n_pending + n_day;
+		while (j > 0) {
+			if (i > 0 && occ_before(&day[j - 1], &pending[i - 1]))
+				pending[--k] = pending[--i];
+			else
+				pending[--k] = day[--j];
+		}
+		n_pending += n_day;
+	}
+	for (i = 0; i < n_pending && n_out < max; i++)
+		out[n_out++] = pending[i];
+	return n_out;
+}
+
+static int local_days_of(time_t when, int64_t *days)
+{
+	struct tm tm;
+
+	if (!localtime_r(&when, &tm))
+		return -EOVERFLOW;
+	*days = days_from_civil((int64_t)tm.tm_year + 1900,
+				(int64_t)tm.tm_mon + 1, tm.tm_mday);
+	return 0;
+}
+
+int schedule_next(const struct schedule *sched, time_t after,
+		  struct occurrence *out)
+{
+	struct occurrence occ;
+	int64_t first;
+	int r;
+
+	if (!sched || !out)
+		return -EINVAL;
+	r = local_days_of(after, &first);
+	if (r)
+		return r;
+	if (!walk(sched, after, INT64_MAX, first, first + NEXT_MAX_DAYS, &occ, 1))
+		return -ENOENT;
+	*out = occ;
+	return 0;
+}
+
+size_t schedule_due(const struct schedule *sched, time_t from, time_t to,
+		    struct occurrence *out, size_t max)
+{
+	int64_t first, last;
+
+	if (!sched || !out || !max || to <= from)
+		return 0;
+	/*
+	 * Dates before from's cannot start after it.  One date past to's
+	 * covers a zone falling back over midnight, where the next date's
+	 * early starts first happen before `to`.
+	 */
+	if (local_days_of(from, &first) || local_days_of(to, &last))
+		return 0;
+	return walk(sched, from, to, first, last + 1, out, max);
+}
+
+uint32_t schedule_scaled_duration(const struct schedule *sched,
+				  uint32_t duration_s, time_t when)
+{
+	struct tm tm;
+	uint64_t monthly = 100, pct, whole, frac, total;
+
+	if (!sched)
+		return duration_s;
+	if (localtime_r(&when, &tm) && tm.tm_mon >= 0 && tm.tm_mon < 12)
+		monthly = sched->monthly_percent[tm.tm_mon];
+	/* Both factors are below 2^32, so their product fits; the duration
+	   is applied in two parts so nothing overflows 64 bits. */
+	pct = (uint64_t)sched->percent * monthly;
+	if (pct == 0 || duration_s == 0)
+		return 0;
+	whole = pct / 10000;
+	frac = pct % 10000;
+	if (whole > UINT32_MAX / duration_s)
+		return UINT32_MAX;
+	total = (uint64_t)duration_s * whole +
+		((uint64_t)duration_s * frac + 5000) / 10000;
+	if (total > UINT32_MAX)
+		return UINT32_MAX;
+	return total ? (uint32_t)total : 1;
+}
+
+struct local_date schedule_local_date(time_t when)
+{
+	struct local_date date = { 1970, 1, 1 };
+	int64_t days;
+
+	if (local_days_of(when, &days) == 0)
+		date = civil_from_days(days);
+	return date;
+}

@@ -1,0 +1,228 @@
+/* Commands about programs: schedule, history, pause, resume, reload. */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/duration.h"
+#include "core/schedule.h"
+#include "daemon/cmd.h"
+#include "daemon/log.h"
+
+#define SCHEDULE_DAYS_DEFAULT 7
+#define SCHEDULE_DAYS_MAX 60
+#define SCHEDULE_LIST_MAX 64
+#define HISTORY_DEFAULT 10
+/* What one reply holds; the state file keeps HISTORY_MAX. */
+#define HISTORY_SHOW_MAX 50
+
+/* A whole number from min to max, or -1. */
+static long parse_count(const char *text, long min, long max)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(text, &end, 10);
+	if (errno || end == text || *end || n < min || n > max)
+		return -1;
+	return n;
+}
+
+/* Why a programmed run of zone starting at when would not water, now. */
+static const char *why_skip(const struct daemon *d, const struct soil_reading *soil,
+			    int zone, time_t when, char *buf, size_t size)
+{
+	const struct config_zone *z = &d->cfg.zones[zone];
+	double moisture = watering_zone_moisture(d, soil, zone);
+
+	if (when < d->sched.rain_delay_until)
+		return "rain delay";
+	if (z->has_skip_above && !isnan(moisture) && moisture > z->skip_above) {
+		snprintf(buf, size, "moisture %.0f %% > %.0f %%", moisture,
+			 z->skip_above);
+		return buf;
+	}
+	return NULL;
+}
+
+void cmd_schedule(struct cmd_ctx *ctx)
+{
+	struct daemon *d = ctx->d;
+	struct occurrence *due;
+	struct soil_reading soil;
+	long days = SCHEDULE_DAYS_DEFAULT;
+	time_t now = time(NULL);
+	char json[8192] = "";
+	size_t n, used = 0;
+
+	if (ctx->req->argc) {
+		if (ctx->req->argc != 2 || strcmp(ctx->req->argv[0], "--days") ||
+		    (days = parse_count(ctx->req->argv[1], 1, SCHEDULE_DAYS_MAX)) < 0) {
+			out_err(ctx->out, ERR_USAGE, "usage: schedule [--days N], N from "
+				"1 to %d", SCHEDULE_DAYS_MAX);
+			return;
+		}
+	}
+	due = calloc(SCHEDULE_LIST_MAX, sizeof(*due));
+	if (!due) {
+		out_err(ctx->out, ERR_UNAVAILABLE, "out of memory");
+		return;
+	}
+	n = schedule_due(&d->cfg.schedule, now, now + days * 86400, due,
+			 SCHEDULE_LIST_MAX);
+	watering_read_soil(d, &soil);
+	if (!n)
+		out_line(ctx->out, "No programmed run in the next %ld day%s", days,
+			 days == 1 ? "" : "s");
+	for (size_t i = 0; i < n; i++) {
+		const struct program *prog = &d->cfg.schedule.programs[due[i].program];
+		char when[32];
+
+		cmd_format_time(due[i].when, when, sizeof(when));
+		for (size_t s = 0; s < prog->n_steps; s++) {
+			int zone = prog->steps[s].zone;
+			uint32_t secs = schedule_scaled_duration(&d->cfg.schedule,
+								 prog->steps[s].duration_s,
+								 due[i].when);
+			char took[32], reason[64];
+			const char *skip = why_skip(d, &soil, zone, due[i].when, reason,
+						    sizeof(reason));
+
+			duration_format(secs, took, sizeof(took));
+			out_line(ctx->out, "%s  %-12s %-12s %-8s%s%s", when, prog->name,
+				 d->cfg.zones[zone].name, took, skip ? "  would skip: " : "",
+				 skip ? skip : "");
+			if (used < sizeof(json))
+				used += (size_t)snprintf(json + used, sizeof(json) - used,
+					"%s{\"at\":%lld,\"program\":\"%s\",\"zone\":\"%s\","
+					"\"duration_s\":%u,\"skip\":%s%s%s}",
+					used ? "," : "", (long long)due[i].when, prog->name,
+					d->cfg.zones[zone].name, secs, skip ? "\"" : "",
+					skip ? skip : "null", skip ? "\"" : "");
+		}
+	}
+	if (n == SCHEDULE_LIST_MAX)
+		out_line(ctx->out, "(the first %d starts only)", SCHEDULE_LIST_MAX);
+	if (used >= sizeof(json)) {
+		out_err(ctx->out, ERR_UNAVAILABLE, "too many runs to list: ask for "
+			"fewer days");
+	} else {
+		out_ok(ctx->out, "\"days\":%ld,\"runs\":[%s]", days, json);
+	}
+	free(due);
+}
+
+static void moisture_text(double percent, char *buf, size_t size)
+{
+	if (isnan(percent))
+		snprintf(buf, size, "?");
+	else
+		snprintf(buf, size, "%.0f", percent);
+}
+
+static void moisture_json(double percent, char *buf, size_t size)
+{
+	if (isnan(percent))
+		snprintf(buf, size, "null");
+	else
+		snprintf(buf, size, "%.1f", percent);
+}
+
+void cmd_history(struct cmd_ctx *ctx)
+{
+	const struct history *h = &ctx->d->history;
+	long want = HISTORY_DEFAULT;
+	size_t len = history_len(h), used = 0;
+	char *json;
+
+	if (ctx->req->argc &&
+	    (want = parse_count(ctx->req->argv[0], 1, HISTORY_SHOW_MAX)) < 0) {
+		out_err(ctx->out, ERR_USAGE, "usage: history [N], N from 1 to %d",
+			HISTORY_SHOW_MAX);
+		return;
+	}
+	json = malloc(OUT_MAX);
+	if (!json) {
+		out_err(ctx->out, ERR_UNAVAILABLE, "out of memory");
+		return;
+	}
+	json[0] = '\0';
+	if (!len)
+		out_line(ctx->out, "No run yet");
+	for (size_t i = 0; i < len && i < (size_t)want; i++) {
+		const struct history_entry *e = history_at(h, len - 1 - i);
+		char when[32], planned[32], actual[32], m0[16], m1[16], j0[16], j1[16];
+
+		cmd_format_time(e->started, when, sizeof(when));
+		duration_format(e->planned_s, planned, sizeof(planned));
+		duration_format(e->actual_s, actual, sizeof(actual));
+		moisture_text(e->moisture_start, m0, sizeof(m0));
+		moisture_text(e->moisture_end, m1, sizeof(m1));
+		moisture_json(e->moisture_start, j0, sizeof(j0));
+		moisture_json(e->moisture_end, j1, sizeof(j1));
+		out_line(ctx->out, "%s  %-10s %-10s %7s of %-7s %8.2f L  %3s%% -> %3s%%  %s",
+			 when, e->source, e->zone, actual, planned, e->litres, m0, m1,
+			 run_outcome_name(e->outcome));
+		if (used < (OUT_MAX - 64))
+			used += (size_t)snprintf(json + used, (OUT_MAX - 64) - used,
+				"%s{\"id\":%u,\"started\":%lld,\"source\":\"%s\",\"zone\":\"%s\","
+				"\"planned_s\":%u,\"actual_s\":%u,\"litres\":%.3f,"
+				"\"moisture_start\":%s,\"moisture_end\":%s,\"outcome\":\"%s\"}",
+				used ? "," : "", e->id, (long long)e->started, e->source,
+				e->zone, e->planned_s, e->actual_s, e->litres, j0, j1,
+				run_outcome_name(e->outcome));
+	}
+	if (used >= (OUT_MAX - 64))
+		out_err(ctx->out, ERR_UNAVAILABLE, "too many runs to list: ask for fewer");
+	else
+		out_ok(ctx->out, "\"runs\":[%s]", json);
+	free(json);
+}
+
+void cmd_pause(struct cmd_ctx *ctx)
+{
+	uint32_t seconds;
+	time_t until;
+	char when[32];
+	int err = duration_parse(ctx->req->argv[0], 0, &seconds);
+
+	if (err < 0) {
+		out_err(ctx->out, ERR_BAD_DURATION, "bad duration %.64s: give a unit, "
+			"as in 12h or 2d, up to 7d", ctx->req->argv[0]);
+		return;
+	}
+	until = time(NULL) + (time_t)seconds;
+	log_msg(LOG_INFO, "rain delay asked by %s", ctx->who);
+	scheduler_pause(ctx->d, until);
+	cmd_format_time(until, when, sizeof(when));
+	out_line(ctx->out, "Programs held until %s; manual runs still work", when);
+	out_ok(ctx->out, "\"rain_delay_until\":%lld", (long long)until);
+}
+
+void cmd_resume(struct cmd_ctx *ctx)
+{
+	log_msg(LOG_INFO, "resume asked by %s", ctx->who);
+	scheduler_resume(ctx->d);
+	out_line(ctx->out, "Programs run on schedule again");
+	out_ok(ctx->out, "\"rain_delay_until\":null");
+}
+
+void cmd_reload(struct cmd_ctx *ctx)
+{
+	char err[512];
+
+	log_msg(LOG_INFO, "reload asked by %s", ctx->who);
+	if (daemon_reload(ctx->d, err, sizeof(err)) < 0) {
+		out_err(ctx->out, ERR_BAD_CONFIG, "%s", err);
+		return;
+	}
+	out_line(ctx->out, "Reloaded %s: %zu zone%s, %zu program%s", ctx->d->config_path,
+		 ctx->d->cfg.n_zones, ctx->d->cfg.n_zones == 1 ? "" : "s",
+		 ctx->d->cfg.schedule.n_programs,
+		 ctx->d->cfg.schedule.n_programs == 1 ? "" : "s");
+	out_ok(ctx->out, "\"zones\":%zu,\"programs\":%zu", ctx->d->cfg.n_zones,
+	       ctx->d->cfg.schedule.n_programs);
+}

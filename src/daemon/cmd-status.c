@@ -1,0 +1,171 @@
+/* The status command: what runs, what is queued, what comes next, and the daemon's health. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/duration.h"
+#include "core/schedule.h"
+#include "daemon/cmd.h"
+
+/* Resident and anonymous memory of this process, from /proc. */
+static void memory_kib(unsigned long *rss, unsigned long *anon)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[128];
+
+	*rss = *anon = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		sscanf(line, "VmRSS: %lu", rss);
+		sscanf(line, "RssAnon: %lu", anon);
+	}
+	fclose(f);
+}
+
+void cmd_format_time(time_t when, char *buf, size_t size)
+{
+	struct tm tm;
+
+	localtime_r(&when, &tm);
+	strftime(buf, size, "%a %d %b %H:%M", &tm);
+}
+
+/* Appends printf output to a JSON fragment buffer. */
+static void add(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void add(char *buf, size_t size, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used >= size - 1)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, size - used, fmt, ap);
+	va_end(ap);
+}
+
+static void running_now(struct cmd_ctx *ctx, char *json, size_t size)
+{
+	struct daemon *d = ctx->d;
+	const struct run_request *cur = ctl_current(&d->ctl);
+	uint64_t now = daemon_now();
+	char elapsed[32], left[32];
+
+	if (!cur || d->ctl.phase != CTL_WATERING) {
+		if (d->ctl.phase == CTL_LEAD)
+			out_line(ctx->out, "Master valve open, the first zone follows");
+		else if (d->ctl.phase == CTL_LAG)
+			out_line(ctx->out, "Master valve closing after the last zone");
+		else
+			out_line(ctx->out, "Idle: every valve closed");
+		add(json, size, "\"state\":\"%s\"", d->ctl.phase == CTL_IDLE ? "idle" :
+		    "master");
+		return;
+	}
+	duration_format((uint32_t)(run_elapsed_ns(&d->ctl.run, now) / NS), elapsed,
+			sizeof(elapsed));
+	duration_format((uint32_t)(run_remaining_ns(&d->ctl.run, now) / NS), left,
+			sizeof(left));
+	out_line(ctx->out, "Watering %s (%s): %s elapsed, %s left",
+		 d->cfg.zones[cur->zone].name, cur->source, elapsed, left);
+	out_line(ctx->out, "Water so far: %.2f L at %.1f L/min",
+		 watering_litres_so_far(d), watering_flow_rate(d));
+	add(json, size, "\"state\":\"watering\",\"zone\":\"%s\",\"source\":\"%s\","
+	    "\"elapsed_s\":%" PRIu64 ",\"remaining_s\":%" PRIu64 ",\"litres\":%.3f,"
+	    "\"flow_lpm\":%.2f", d->cfg.zones[cur->zone].name, cur->source,
+	    run_elapsed_ns(&d->ctl.run, now) / NS,
+	    run_remaining_ns(&d->ctl.run, now) / NS, watering_litres_so_far(d),
+	    watering_flow_rate(d));
+}
+
+static void queued(struct cmd_ctx *ctx, char *json, size_t size)
+{
+	const struct controller *ctl = &ctx->d->ctl;
+
+	add(json, size, ",\"queue\":[");
+	for (size_t i = 0; i < ctl_queue_len(ctl); i++) {
+		const struct run_request *r = ctl_queue_at(ctl, i);
+		char said[48];
+
+		watering_say_duration(r->duration_s, said, sizeof(said));
+		out_line(ctx->out, "Queued: %s for %s (%s)",
+			 ctx->d->cfg.zones[r->zone].name, said, r->source);
+		add(json, size, "%s{\"id\":%u,\"zone\":\"%s\",\"duration_s\":%u,"
+		    "\"source\":\"%s\"}", i ? "," : "", r->id,
+		    ctx->d->cfg.zones[r->zone].name, r->duration_s, r->source);
+	}
+	add(json, size, "]");
+}
+
+static void programs(struct cmd_ctx *ctx, char *json, size_t size)
+{
+	struct daemon *d = ctx->d;
+	time_t now = time(NULL);
+	struct occurrence next;
+	char when[32];
+
+	if (!d->sched.clock_synced) {
+		out_line(ctx->out, "Programs wait for the system clock to be "
+			 "synchronized; manual runs do not");
+		add(json, size, ",\"waiting_for_clock\":true");
+	} else {
+		add(json, size, ",\"waiting_for_clock\":false");
+	}
+	if (d->sched.rain_delay_until > now) {
+		cmd_format_time(d->sched.rain_delay_until, when, sizeof(when));
+		out_line(ctx->out, "Rain delay: programs held until %s", when);
+		add(json, size, ",\"rain_delay_until\":%lld",
+		    (long long)d->sched.rain_delay_until);
+	}
+	if (schedule_next(&d->cfg.schedule, now, &next) == 0) {
+		cmd_format_time(next.when, when, sizeof(when));
+		out_line(ctx->out, "Next run: %s at %s",
+			 d->cfg.schedule.programs[next.program].name, when);
+		add(json, size, ",\"next_run\":{\"program\":\"%s\",\"at\":%lld}",
+		    d->cfg.schedule.programs[next.program].name, (long long)next.when);
+	} else {
+		out_line(ctx->out, "Next run: none (no program is enabled)");
+	}
+}
+
+static void today(struct cmd_ctx *ctx, char *json, size_t size)
+{
+	const struct config *cfg = &ctx->d->cfg;
+	time_t now = time(NULL);
+
+	add(json, size, ",\"litres_today\":{");
+	for (size_t z = 0; z < cfg->n_zones; z++) {
+		double litres = history_litres_on(&ctx->d->history, cfg->zones[z].name,
+						  now);
+
+		out_line(ctx->out, "Today %-12s %.2f L", cfg->zones[z].name, litres);
+		add(json, size, "%s\"%s\":%.3f", z ? "," : "", cfg->zones[z].name,
+		    litres);
+	}
+	add(json, size, "}");
+}
+
+void cmd_status(struct cmd_ctx *ctx)
+{
+	struct daemon *d = ctx->d;
+	uint64_t up = (daemon_now() - d->started_ns) / NS;
+	unsigned long rss, anon;
+	char uptime[32], json[4096] = "";
+
+	watering_count_flow(d);
+	memory_kib(&rss, &anon);
+	duration_format((uint32_t)(up > UINT32_MAX ? UINT32_MAX : up), uptime,
+			sizeof(uptime));
+	running_now(ctx, json, sizeof(json));
+	queued(ctx, json, sizeof(json));
+	programs(ctx, json, sizeof(json));
+	today(ctx, json, sizeof(json));
+	out_line(ctx->out, "Up %s, %s hardware, memory %lu KiB resident (%lu KiB "
+		 "anonymous)", uptime, d->sim ? "simulated" : "real", rss, anon);
+	out_ok(ctx->out, "%s,\"uptime_s\":%" PRIu64 ",\"backend\":\"%s\","
+	       "\"rss_kib\":%lu,\"anon_kib\":%lu", json, up, d->sim ? "sim" : "linux",
+	       rss, anon);
+}

@@ -1,0 +1,175 @@
+/* Commands that start and end watering: water, stop, skip. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/duration.h"
+#include "daemon/cmd.h"
+#include "daemon/log.h"
+
+struct water_args {
+	const char *zone;
+	const char *duration;
+	bool no_wait;
+	bool now;
+};
+
+static int parse_water_args(struct cmd_ctx *ctx, struct water_args *a)
+{
+	memset(a, 0, sizeof(*a));
+	for (int i = 0; i < ctx->req->argc; i++) {
+		const char *arg = ctx->req->argv[i];
+
+		if (strcmp(arg, "--no-wait") == 0) {
+			a->no_wait = true;
+		} else if (strcmp(arg, "--now") == 0) {
+			a->now = true;
+		} else if (arg[0] == '-' && arg[1] == '-') {
+			out_err(ctx->out, ERR_USAGE, "unknown option %.64s", arg);
+			return -EINVAL;
+		} else if (!a->duration) {
+			a->duration = arg;
+		} else if (!a->zone) {
+			a->zone = a->duration;
+			a->duration = arg;
+		} else {
+			a->duration = NULL;
+			break;
+		}
+	}
+	if (!a->duration) {
+		out_err(ctx->out, ERR_USAGE, "usage: water %s",
+			cmd_specs[CMD_WATER].usage);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int pick_zone(struct cmd_ctx *ctx, const char *name)
+{
+	const struct config *cfg = &ctx->d->cfg;
+	int zone;
+
+	if (!name) {
+		if (cfg->n_zones == 1)
+			return 0;
+		out_err(ctx->out, ERR_USAGE,
+			"there are %zu zones: name the one to water", cfg->n_zones);
+		return -EINVAL;
+	}
+	zone = config_find_zone(cfg, name);
+	if (zone < 0)
+		out_err(ctx->out, ERR_UNKNOWN_ZONE, "no zone called %.64s", name);
+	return zone;
+}
+
+static int parse_duration(struct cmd_ctx *ctx, const char *text, int zone,
+			  uint32_t *seconds)
+{
+	const struct config_zone *z = &ctx->d->cfg.zones[zone];
+	int err = duration_parse(text, 60, seconds);
+	char max[32];
+
+	if (err == -ERANGE || (err == 0 && *seconds > z->max_run_s)) {
+		duration_format(z->max_run_s, max, sizeof(max));
+		out_err(ctx->out, ERR_BAD_DURATION,
+			"%.64s is longer than zone %s may water (%s)", text, z->name, max);
+		return -ERANGE;
+	}
+	if (err < 0)
+		out_err(ctx->out, ERR_BAD_DURATION,
+			"bad duration %.64s: use minutes, or 90s, 2m30s, 1h", text);
+	return err;
+}
+
+void cmd_water(struct cmd_ctx *ctx)
+{
+	struct daemon *d = ctx->d;
+	struct run_request req = { .programmed = false };
+	struct ctl_actions acts = { .n = 0 };
+	const struct run_request *running;
+	struct water_args a;
+	size_t ahead;
+	int err;
+
+	if (parse_water_args(ctx, &a) < 0)
+		return;
+	req.zone = pick_zone(ctx, a.zone);
+	if (req.zone < 0 || parse_duration(ctx, a.duration, req.zone,
+					   &req.duration_s) < 0)
+		return;
+	snprintf(req.source, sizeof(req.source), "manual");
+	running = ctl_current(&d->ctl);
+	if (running && a.now)
+		log_msg(LOG_INFO, "%s asks for %s now: stopping %s", ctx->who,
+			d->cfg.zones[req.zone].name, d->cfg.zones[running->zone].name);
+	err = ctl_enqueue(&d->ctl, &req, a.now, daemon_now(), &ahead, &acts);
+	if (err == -ENOSPC) {
+		out_err(ctx->out, ERR_QUEUE_FULL, "%d runs are queued already: "
+			"irrigctl stop empties the queue", CTL_QUEUE_MAX);
+		return;
+	}
+	if (err < 0) {
+		out_err(ctx->out, ERR_USAGE, "cannot water: %s", strerror(-err));
+		return;
+	}
+	log_msg(LOG_INFO, "manual run of %s for %us asked by %s%s",
+		d->cfg.zones[req.zone].name, req.duration_s, ctx->who,
+		ahead ? ", queued" : "");
+	if (ahead) {
+		out_line(ctx->out, "Queued: %zu run%s ahead of it", ahead,
+			 ahead == 1 ? "" : "s");
+		out_event(ctx->out, "\"event\":\"queued\",\"id\":%u,\"ahead\":%zu",
+			  req.id, ahead);
+	}
+	/* What happens next (a valve opening) reaches the client as it waits. */
+	client_send(ctx->client, ctx->out->buf, ctx->out->len);
+	out_init(ctx->out, ctx->req->json);
+	client_wait_for_run(ctx->client, req.id, ctx->req->json);
+	watering_carry_out(d, &acts);
+	if (a.no_wait && client_is_waiting(ctx->client)) {
+		client_stop_waiting(ctx->client);
+		out_ok(ctx->out, "\"id\":%u,\"zone\":\"%s\",\"duration_s\":%u,"
+		       "\"queued\":%s", req.id, d->cfg.zones[req.zone].name,
+		       req.duration_s, ahead ? "true" : "false");
+	}
+}
+
+void cmd_stop(struct cmd_ctx *ctx)
+{
+	struct daemon *d = ctx->d;
+	bool was_busy = ctl_current(&d->ctl) || ctl_queue_len(&d->ctl);
+
+	log_msg(LOG_INFO, "stop asked by %s", ctx->who);
+	if (watering_stop(d, RUN_STOPPED) < 0) {
+		out_err(ctx->out, ERR_HARDWARE, "a valve did not close: check the wiring");
+		return;
+	}
+	out_line(ctx->out, was_busy ? "Stopped: every valve closed, queue emptied" :
+		 "Nothing was watering: every valve closed");
+	out_ok(ctx->out, "\"stopped\":%s", was_busy ? "true" : "false");
+}
+
+void cmd_skip(struct cmd_ctx *ctx)
+{
+	struct daemon *d = ctx->d;
+	struct ctl_actions acts = { .n = 0 };
+	const struct run_request *cur = ctl_current(&d->ctl);
+	char zone[CONFIG_NAME_MAX];
+
+	if (!cur) {
+		out_err(ctx->out, ERR_UNAVAILABLE, "nothing is watering");
+		return;
+	}
+	snprintf(zone, sizeof(zone), "%s", d->cfg.zones[cur->zone].name);
+	log_msg(LOG_INFO, "skip of %s asked by %s", zone, ctx->who);
+	if (ctl_skip(&d->ctl, daemon_now(), &acts) < 0) {
+		out_err(ctx->out, ERR_UNAVAILABLE, "nothing is watering");
+		return;
+	}
+	watering_carry_out(d, &acts);
+	out_line(ctx->out, "Skipped the rest of %s; %zu run%s still queued", zone,
+		 ctl_queue_len(&d->ctl), ctl_queue_len(&d->ctl) == 1 ? "" : "s");
+	out_ok(ctx->out, "\"skipped\":\"%s\",\"queued\":%zu", zone,
+	       ctl_queue_len(&d->ctl));
+}

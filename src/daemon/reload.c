@@ -1,0 +1,120 @@
+/* Live reload: a new config replaces the running one only when it is valid and fits the hardware. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/daemon.h"
+#include "daemon/log.h"
+
+static bool same_pin(const struct config_pin *a, const struct config_pin *b)
+{
+	return a->expander == b->expander && a->pin == b->pin &&
+		a->active_low == b->active_low;
+}
+
+static bool same_input(const struct config_analog *a, const struct config_analog *b)
+{
+	return a->adc == b->adc && a->channel == b->channel;
+}
+
+/* Names what changed in the wiring, or NULL when the hardware fits. */
+static const char *wiring_change(const struct config *old, const struct config *new)
+{
+	if (old->backend != new->backend || old->i2c_bus != new->i2c_bus)
+		return "hardware.backend or hardware.i2c_bus";
+	if (old->n_expanders != new->n_expanders)
+		return "hardware.expanders";
+	for (size_t i = 0; i < old->n_expanders; i++)
+		if (old->expanders[i].address != new->expanders[i].address)
+			return "hardware.expanders";
+	if (old->n_adcs != new->n_adcs)
+		return "hardware.adcs";
+	for (size_t i = 0; i < old->n_adcs; i++) {
+		const struct config_adc *a = &old->adcs[i], *b = &new->adcs[i];
+
+		if (a->address != b->address || a->type != b->type ||
+		    a->range_mv != b->range_mv || a->data_rate != b->data_rate)
+			return "hardware.adcs";
+	}
+	if (strcmp(old->flow_meter.line, new->flow_meter.line) ||
+	    old->flow_meter.pulses_per_litre != new->flow_meter.pulses_per_litre)
+		return "hardware.flow_meter";
+	if (old->master.present != new->master.present ||
+	    (old->master.present && !same_pin(&old->master.pin, &new->master.pin)))
+		return "master";
+	if (old->n_probes != new->n_probes)
+		return "sensors.soil";
+	for (size_t p = 0; p < old->n_probes; p++) {
+		const struct config_probe *a = &old->probes[p], *b = &new->probes[p];
+
+		if (!same_input(&a->input, &b->input) || a->has_power != b->has_power ||
+		    (a->has_power && !same_pin(&a->power, &b->power)))
+			return "sensors.soil";
+	}
+	if (old->light.present != new->light.present ||
+	    (old->light.present && !same_input(&old->light.input, &new->light.input)))
+		return "sensors.light";
+	if (old->temperature.present != new->temperature.present ||
+	    (old->temperature.present &&
+	     !same_input(&old->temperature.input, &new->temperature.input)))
+		return "sensors.temperature";
+	/* A zone may come, go or be renamed, on a valve pin already set up. */
+	for (size_t z = 0; z < new->n_zones; z++) {
+		bool known = false;
+
+		for (size_t o = 0; o < old->n_zones && !known; o++)
+			known = same_pin(&new->zones[z].valve, &old->zones[o].valve);
+		if (!known)
+			return "a zone's valve pin";
+	}
+	return NULL;
+}
+
+int daemon_reload(struct daemon *d, char *err, size_t err_size)
+{
+	struct config *next = malloc(sizeof(*next));
+	struct ctl_actions acts = { .n = 0 };
+	int map[CONFIG_MAX_ZONES];
+	const char *changed;
+	int r;
+
+	if (!next)
+		return -ENOMEM;
+	r = config_load(d->config_path, next, err, err_size);
+	if (r < 0) {
+		log_msg(LOG_ERR, "reload refused, the running config stays: %s", err);
+		free(next);
+		return r;
+	}
+	changed = wiring_change(&d->cfg, next);
+	if (changed) {
+		snprintf(err, err_size, "%s: %s changed: restart irrigd to apply a "
+			 "change of wiring; the running config stays",
+			 d->config_path, changed);
+		log_msg(LOG_ERR, "reload refused: %s", err);
+		free(next);
+		return -EBUSY;
+	}
+	if (strcmp(next->socket_path, d->cfg.socket_path))
+		log_msg(LOG_WARNING, "the new socket path %s applies at the next "
+			"restart", next->socket_path);
+	snprintf(next->socket_path, sizeof(next->socket_path), "%s",
+		 d->cfg.socket_path);
+	/* Runs of a removed zone end under the old config, which names them. */
+	for (size_t z = 0; z < d->cfg.n_zones; z++)
+		map[z] = config_find_zone(next, d->cfg.zones[z].name);
+	ctl_remap_zones(&d->ctl, map, d->cfg.n_zones, daemon_now(), &acts);
+	watering_carry_out(d, &acts);
+	d->cfg = *next;
+	free(next);
+	watering_apply_config(d);
+	acts.n = 0;
+	ctl_kick(&d->ctl, daemon_now(), &acts);
+	watering_carry_out(d, &acts);
+	scheduler_rearm(d);
+	log_event(LOG_INFO, "config-reloaded", NULL, "reloaded %s: %zu zones, %zu "
+		  "programs", d->config_path, d->cfg.n_zones,
+		  d->cfg.schedule.n_programs);
+	return 0;
+}

@@ -1,0 +1,241 @@
+/* Programs: start them on time, wait for a synchronized clock, log what a clock step skips, rain delay. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/timex.h>
+#include <unistd.h>
+
+#include "core/schedule.h"
+#include "daemon/daemon.h"
+#include "daemon/log.h"
+
+/* A start found this late was skipped over by a clock step: missed. */
+#define MISSED_AFTER_S 120
+/* Further back than this, the clock we remembered was wrong, not stepped. */
+#define BOGUS_BACKWARD_S 86400
+/* How often to look at the clock while waiting for it to synchronize. */
+#define SYNC_CHECK_US (30 * UINT64_C(1000000))
+#define DUE_BATCH 16
+
+static const char timesyncd_flag[] = "/run/systemd/timesync/synchronized";
+
+bool scheduler_clock_synced(struct daemon *d)
+{
+	struct timex tx;
+	int state;
+
+	if (d->cfg.ignore_clock_sync)
+		return true;
+	memset(&tx, 0, sizeof(tx));
+	state = adjtimex(&tx);
+	if (state >= 0 && state != TIME_ERROR && !(tx.status & STA_UNSYNC))
+		return true;
+	return access(timesyncd_flag, F_OK) == 0;
+}
+
+static void format_local(time_t when, char *buf, size_t size)
+{
+	struct tm tm;
+
+	localtime_r(&when, &tm);
+	strftime(buf, size, "%a %d %b %H:%M", &tm);
+}
+
+static void start_program(struct daemon *d, const struct occurrence *occ,
+			  time_t now)
+{
+	const struct program *prog = &d->cfg.schedule.programs[occ->program];
+	char f_program[64], until[32];
+	const char *fields[] = { f_program, NULL };
+	size_t queued = 0;
+
+	snprintf(f_program, sizeof(f_program), "PROGRAM=%s", prog->name);
+	if (now < d->sched.rain_delay_until) {
+		format_local(d->sched.rain_delay_until, until, sizeof(until));
+		log_event(LOG_INFO, "program-held", fields,
+			  "Program %s held by the rain delay until %s", prog->name,
+			  until);
+		return;
+	}
+	for (size_t i = 0; i < prog->n_steps; i++) {
+		struct run_request req = { .zone = prog->steps[i].zone,
+					   .programmed = true };
+		struct ctl_actions acts = { .n = 0 };
+		size_t ahead;
+		int err;
+
+		req.duration_s = schedule_scaled_duration(&d->cfg.schedule,
+							  prog->steps[i].duration_s,
+							  occ->when);
+		if (!req.duration_s)
+			continue;	/* a 0 % month */
+		snprintf(req.source, sizeof(req.source), "%s", prog->name);
+		err = ctl_enqueue(&d->ctl, &req, false, daemon_now(), &ahead, &acts);
+		if (err < 0) {
+			log_errno(LOG_WARNING, err, "program %s: cannot queue zone %s",
+				  prog->name, d->cfg.zones[req.zone].name);
+			continue;
+		}
+		queued++;
+		watering_carry_out(d, &acts);
+	}
+	log_event(LOG_INFO, "program-start", fields, "Program %s started: %zu "
+		  "zone%s queued", prog->name, queued, queued == 1 ? "" : "s");
+}
+
+static void log_missed(struct daemon *d, const struct occurrence *occ)
+{
+	const struct program *prog = &d->cfg.schedule.programs[occ->program];
+	char f_program[64], when[32];
+	const char *fields[] = { f_program, NULL };
+
+	snprintf(f_program, sizeof(f_program), "PROGRAM=%s", prog->name);
+	format_local(occ->when, when, sizeof(when));
+	log_event(LOG_WARNING, "missed", fields,
+		  "Program %s missed its start at %s: the clock stepped past it; "
+		  "it is not caught up", prog->name, when);
+}
+
+void scheduler_rearm(struct daemon *d)
+{
+	struct occurrence next;
+
+	if (!d->sched.timer)
+		return;
+	if (!d->sched.clock_synced ||
+	    schedule_next(&d->cfg.schedule, d->sched.last_checked, &next) < 0) {
+		sd_event_source_set_enabled(d->sched.timer, SD_EVENT_OFF);
+		return;
+	}
+	sd_event_source_set_time(d->sched.timer,
+				 (uint64_t)next.when * UINT64_C(1000000));
+	sd_event_source_set_enabled(d->sched.timer, SD_EVENT_ONESHOT);
+}
+
+static int on_schedule_timer(sd_event_source *src, uint64_t usec, void *userdata)
+{
+	struct daemon *d = userdata;
+	time_t now = time(NULL);
+	struct occurrence due[DUE_BATCH];
+	size_t n;
+
+	(void)src;
+	(void)usec;
+	if (now + BOGUS_BACKWARD_S < d->sched.last_checked)
+		d->sched.last_checked = now;
+	do {
+		n = schedule_due(&d->cfg.schedule, d->sched.last_checked, now, due,
+				 DUE_BATCH);
+		for (size_t i = 0; i < n; i++) {
+			/*
+			 * On the spring-forward day two start times of a
+			 * program can both land on the first valid minute:
+			 * that is one start, not two.
+			 */
+			if (i && due[i].when == due[i - 1].when &&
+			    due[i].program == due[i - 1].program)
+				continue;
+			if (now - due[i].when > MISSED_AFTER_S)
+				log_missed(d, &due[i]);
+			else
+				start_program(d, &due[i], now);
+			d->sched.last_checked = due[i].when;
+		}
+	} while (n == DUE_BATCH);
+	if (now > d->sched.last_checked)
+		d->sched.last_checked = now;
+	scheduler_rearm(d);
+	return 0;
+}
+
+static int on_sync_check(sd_event_source *src, uint64_t usec, void *userdata)
+{
+	struct daemon *d = userdata;
+
+	if (!scheduler_clock_synced(d)) {
+		sd_event_source_set_time(src, usec + SYNC_CHECK_US);
+		return 0;
+	}
+	d->sched.clock_synced = true;
+	/* Times before the sync were guesses: nothing before now is missed. */
+	d->sched.last_checked = time(NULL);
+	log_msg(LOG_INFO, "system clock synchronized: programs run from now on");
+	sd_event_source_set_enabled(src, SD_EVENT_OFF);
+	scheduler_rearm(d);
+	watering_set_status(d);
+	return 0;
+}
+
+static void save_rain_delay(struct daemon *d)
+{
+	int err = state_save_rain_delay(d->state_dir, d->sched.rain_delay_until);
+
+	if (err < 0)
+		log_errno(LOG_WARNING, err, "cannot save the rain delay in %s",
+			  d->state_dir);
+}
+
+int scheduler_pause(struct daemon *d, time_t until)
+{
+	char when[32], f_until[48];
+	const char *fields[] = { f_until, NULL };
+
+	d->sched.rain_delay_until = until;
+	save_rain_delay(d);
+	format_local(until, when, sizeof(when));
+	snprintf(f_until, sizeof(f_until), "UNTIL=%lld", (long long)until);
+	log_event(LOG_INFO, "rain-delay", fields, "Programs held until %s", when);
+	return 0;
+}
+
+int scheduler_resume(struct daemon *d)
+{
+	bool was = d->sched.rain_delay_until > time(NULL);
+
+	d->sched.rain_delay_until = 0;
+	save_rain_delay(d);
+	log_event(LOG_INFO, "rain-delay-lifted", NULL, "Programs resumed%s",
+		  was ? "" : " (there was no rain delay)");
+	return 0;
+}
+
+int scheduler_init(struct daemon *d)
+{
+	uint64_t now_us;
+	int r;
+
+	r = state_load_rain_delay(d->state_dir, &d->sched.rain_delay_until);
+	if (r == -EINVAL)
+		log_msg(LOG_WARNING, "ignoring %s/rain-delay: not a file irrigd wrote",
+			d->state_dir);
+	else if (r < 0 && r != -ENOENT)
+		log_errno(LOG_WARNING, r, "cannot read %s/rain-delay", d->state_dir);
+	if (r < 0)
+		d->sched.rain_delay_until = 0;
+	d->sched.last_checked = time(NULL);
+	d->sched.clock_synced = scheduler_clock_synced(d);
+	r = sd_event_add_time(d->event, &d->sched.timer, CLOCK_REALTIME, UINT64_MAX,
+			      UINT64_C(1000000), on_schedule_timer, d);
+	if (r < 0)
+		return log_errno(LOG_ERR, r, "cannot make the program timer");
+	sd_event_source_set_enabled(d->sched.timer, SD_EVENT_OFF);
+	if (!d->sched.clock_synced) {
+		log_msg(LOG_WARNING, "the system clock is not synchronized: programs "
+			"wait for it; manual runs do not");
+		sd_event_now(d->event, CLOCK_MONOTONIC, &now_us);
+		r = sd_event_add_time(d->event, &d->sched.sync_check, CLOCK_MONOTONIC,
+				      now_us + SYNC_CHECK_US, UINT64_C(1000000),
+				      on_sync_check, d);
+		if (r < 0)
+			return log_errno(LOG_ERR, r, "cannot watch the clock");
+	}
+	scheduler_rearm(d);
+	return 0;
+}
+
+void scheduler_done(struct daemon *d)
+{
+	d->sched.timer = sd_event_source_disable_unref(d->sched.timer);
+	d->sched.sync_check = sd_event_source_disable_unref(d->sched.sync_check);
+}
