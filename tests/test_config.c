@@ -241,6 +241,8 @@ static void test_defaults(void **state)
 	assert_default_seasonal(cfg);
 	assert_int_equal(cfg->report_interval_s, 60);
 	assert_string_equal(cfg->socket_path, CONFIG_DEFAULT_SOCKET);
+	/* Programs wait for a synchronized clock unless told otherwise. */
+	assert_false(cfg->ignore_clock_sync);
 	assert_int_equal(config_find_zone(cfg, "lawn"), 0);
 	assert_int_equal(config_find_zone(cfg, "garden"), -1);
 	free(cfg);
@@ -525,6 +527,23 @@ static void test_schedule(void **state)
 }
 
 /* A master's lead and lag may be zero; seasonal may give percent alone. */
+static void test_clock_sync_optional(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	cfg = load_ok("hardware = {\n"
+		      "  expanders = ( { address = 0x20; } );\n"
+		      "  flow_meter = { line = \"GPIO17\"; };\n"
+		      "};\n"
+		      "zones = ( { name = \"lawn\";\n"
+		      "  valve = { expander = 0x20; pin = 0; };\n"
+		      "  flow_lpm = 12; } );\n"
+		      "wait_for_clock_sync = false;\n");
+	assert_true(cfg->ignore_clock_sync);
+	free(cfg);
+}
+
 static void test_master_and_seasonal_defaults(void **state)
 {
 	struct config *cfg;
@@ -1178,6 +1197,9 @@ static const struct bad_case bad_cases[] = {
 	  REPEAT16("{ name = \"p\"; start = [\"06:30\"]; zones = ( " STEP " ); },\n")
 	  "{ name = \"p\"; start = [\"06:30\"]; zones = ( " STEP " ); } );\n",
 	  ":10: programs: ", "at most 16 programs are supported" },
+	{ "wait_for_clock_sync as a word", HW ZONE
+	  "wait_for_clock_sync = \"no\";\n",
+	  ":10: wait_for_clock_sync: ", "must be true or false, not a string" },
 	{ "programs as a group", HW ZONE
 	  "programs = { name = \"morning\"; };\n",
 	  ":10: programs: ", "must be a list" },
@@ -1278,7 +1300,7 @@ static void test_truncated_message(void **state)
 int main(void)
 {
 	const size_t n_bad = sizeof(bad_cases) / sizeof(bad_cases[0]);
-	struct CMUnitTest tests[12 + sizeof(bad_cases) / sizeof(bad_cases[0])];
+	struct CMUnitTest tests[13 + sizeof(bad_cases) / sizeof(bad_cases[0])];
 	size_t n = 0;
 
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_shipped_config);
@@ -1289,6 +1311,7 @@ int main(void)
 	tests[n++] = (struct CMUnitTest)
 		cmocka_unit_test(test_master_and_seasonal_defaults);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_schedule_limits);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_clock_sync_optional);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_empty_name);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_missing_file);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_directory);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/timex.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -96,7 +97,15 @@ static int try_connect(const char *path)
 	return -1;
 }
 
+static void start_daemon_in(struct daemon_proc *d, const char *config_text);
+
 static void start_daemon(struct daemon_proc *d)
+{
+	start_daemon_in(d, NULL);
+}
+
+/* Starts irrigd on config_text, or on the reference garden when NULL. */
+static void start_daemon_in(struct daemon_proc *d, const char *config_text)
 {
 	char irrigd[256], state[128];
 	int waited_ms = 0, limit_ms = under_valgrind() ? 60000 : 10000;
@@ -111,7 +120,15 @@ static void start_daemon(struct daemon_proc *d)
 	snprintf(d->log, sizeof(d->log), "%s/irrigd.log", d->dir);
 	snprintf(state, sizeof(state), "%s/state", d->dir);
 	snprintf(irrigd, sizeof(irrigd), "%s/irrigd", build_dir());
-	write_config(d->config);
+	if (config_text) {
+		FILE *f = fopen(d->config, "we");
+
+		assert_non_null(f);
+		fputs(config_text, f);
+		fclose(f);
+	} else {
+		write_config(d->config);
+	}
 	d->pid = fork();
 	assert_true(d->pid >= 0);
 	if (d->pid == 0) {
@@ -694,6 +711,188 @@ static void test_daemon_options(void **state)
 	unlink(path);
 }
 
+static bool clock_synced_here(void)
+{
+	struct timex tx = { 0 };
+	int state = adjtimex(&tx);
+
+	return (state >= 0 && state != TIME_ERROR && !(tx.status & STA_UNSYNC)) ||
+		access("/run/systemd/timesync/synchronized", F_OK) == 0;
+}
+
+static void test_status_tells_when_programs_wait_for_the_clock(void **state)
+{
+	char *out, *err;
+
+	(void)state;
+	assert_int_equal(ctl(shared.socket, &out, &err, "status", NULL), 0);
+	if (clock_synced_here())
+		assert_null(strstr(out, "Programs wait for the system clock"));
+	else
+		assert_non_null(strstr(out, "Programs wait for the system clock to "
+				       "be synchronized; manual runs do not"));
+	/* The reference garden's program is next, whatever the clock. */
+	assert_non_null(strstr(out, "Next run: morning at "));
+	free2(out, err);
+}
+
+static const char programs_config[] =
+	"hardware = { backend = \"sim\"; expanders = ( { address = 0x20; } );\n"
+	"  adcs = ( { address = 0x48; } ); flow_meter = { line = \"GPIO17\"; }; };\n"
+	"zones = (\n"
+	"  { name = \"bed\"; valve = { expander = 0x20; pin = 0; active_low = true; };\n"
+	"    flow_lpm = 12.0; max_run = \"10m\"; %s },\n"
+	"  { name = \"lawn\"; valve = { expander = 0x20; pin = %d; };\n"
+	"    flow_lpm = 30.0; skip_above = 5.0; } );\n"
+	"sensors = { soil = (\n"
+	"  { name = \"p1\"; adc = 0x48; channel = 0; zone = \"bed\";\n"
+	"    dry_volts = 2.8; wet_volts = 1.3; },\n"
+	"  { name = \"p2\"; adc = 0x48; channel = 1; zone = \"lawn\";\n"
+	"    dry_volts = 2.8; wet_volts = 1.3; } ); };\n"
+	"programs = ( { name = \"soon\"; start = [\"%02d:%02d\"]; days = \"daily\";\n"
+	"  zones = ( { zone = \"bed\"; duration = \"%s\"; },\n"
+	"            { zone = \"lawn\"; duration = \"3s\"; } ); } );\n"
+	"report_interval = \"1s\";\n"
+	"wait_for_clock_sync = false;\n";
+
+static void write_programs_config(const char *path, const struct tm *start,
+				  const char *bed_rules, int lawn_pin,
+				  const char *bed_duration)
+{
+	FILE *f = fopen(path, "we");
+
+	assert_non_null(f);
+	fprintf(f, programs_config, bed_rules, lawn_pin, start->tm_hour,
+		start->tm_min, bed_duration);
+	fclose(f);
+}
+
+/* Waits until `history` shows needle, for up to limit_s seconds. */
+static void wait_for_history(const struct daemon_proc *d, const char *needle,
+			     int limit_s)
+{
+	for (int i = 0; i < limit_s * 4; i++) {
+		struct timespec ts = { 0, 250 * 1000 * 1000 };
+		char *out, *err;
+		bool found;
+
+		assert_int_equal(ctl(d->socket, &out, &err, "history", NULL), 0);
+		found = strstr(out, needle) != NULL;
+		free2(out, err);
+		if (found)
+			return;
+		nanosleep(&ts, NULL);
+	}
+	fail_msg("history never showed '%s'", needle);
+}
+
+static void test_a_program_runs_on_time_and_survives_a_bad_reload(void **state)
+{
+	struct daemon_proc d = { 0 };
+	time_t start = time(NULL) + 5;
+	struct tm at;
+	char *out, *err, *log, text[8192], when[16];
+	int status;
+
+	(void)state;
+	/* The first whole minute at least 5 s away: a wait of 5 to 65 s. */
+	start += 60 - start % 60;
+	localtime_r(&start, &at);
+	snprintf(when, sizeof(when), "%02d:%02d", at.tm_hour, at.tm_min);
+	snprintf(text, sizeof(text), programs_config, "", 1, at.tm_hour, at.tm_min,
+		 "3s");
+	start_daemon_in(&d, text);
+
+	/* The coming runs, and which would be skipped now and why. */
+	assert_int_equal(ctl(d.socket, &out, &err, "schedule", "--days", "1", NULL), 0);
+	assert_non_null(strstr(out, when));
+	assert_non_null(strstr(out, "soon         bed          3s"));
+	assert_non_null(strstr(out, "soon         lawn         3s        would skip: "
+			       "moisture "));
+	free2(out, err);
+
+	/* A rain delay holds programs, and lifts. */
+	assert_int_equal(ctl(d.socket, &out, &err, "pause", "1d", NULL), 0);
+	assert_non_null(strstr(out, "Programs held until "));
+	free2(out, err);
+	assert_int_equal(ctl(d.socket, &out, &err, "schedule", NULL), 0);
+	assert_non_null(strstr(out, "bed          3s        would skip: rain delay"));
+	free2(out, err);
+	assert_int_equal(ctl(d.socket, &out, &err, "status", NULL), 0);
+	assert_non_null(strstr(out, "Rain delay: programs held until "));
+	free2(out, err);
+	assert_int_equal(ctl(d.socket, &out, &err, "pause", "12", NULL), 1);
+	assert_non_null(strstr(err, "give a unit"));
+	free2(out, err);
+	assert_int_equal(ctl(d.socket, &out, &err, "resume", NULL), 0);
+	free2(out, err);
+
+	/* At its minute the program waters bed and skips the moist lawn. */
+	wait_for_history(&d, " soon       bed ", 75);
+	wait_for_history(&d, "completed", 10);
+	assert_int_equal(ctl(d.socket, &out, &err, "history", NULL), 0);
+	assert_non_null(strstr(out, " soon       lawn       "));
+	assert_non_null(strstr(out, "skipped\n"));
+	assert_non_null(strstr(out, "3s of 3s"));
+	free2(out, err);
+	assert_int_equal(ctl(d.socket, &out, &err, "status", NULL), 0);
+	assert_non_null(strstr(out, "Today bed          0.6"));	/* 12 L/min, 3 s */
+	assert_non_null(strstr(out, "Today lawn         0.00 L"));
+	free2(out, err);
+	log = read_file(d.log);
+	assert_non_null(strstr(log, "Program soon started: 2 zones queued"));
+	assert_non_null(strstr(log, "Skipped lawn of soon: soil moisture "));
+	free(log);
+
+	/* A broken config is refused with its line; the running one stays. */
+	write_programs_config(d.config, &at, "", 1, "3s");
+	{
+		FILE *f = fopen(d.config, "ae");
+
+		assert_non_null(f);
+		fputs("zones = oops\n", f);
+		fclose(f);
+	}
+	assert_int_equal(ctl(d.socket, &out, &err, "reload", NULL), 1);
+	assert_non_null(strstr(err, d.config));
+	assert_non_null(strstr(err, ":18: "));
+	free2(out, err);
+	kill(d.pid, SIGHUP);
+	assert_int_equal(ctl(d.socket, &out, &err, "schedule", "--days", "2", NULL), 0);
+	assert_non_null(strstr(out, "soon         bed          3s"));
+	free2(out, err);
+	/* Moving a valve to another pin needs a restart, not a reload. */
+	write_programs_config(d.config, &at, "", 2, "3s");
+	assert_int_equal(ctl(d.socket, &out, &err, "reload", NULL), 1);
+	assert_non_null(strstr(err, "a zone's valve pin changed: restart irrigd"));
+	free2(out, err);
+
+	/* A good one applies: new duration, new moisture target. */
+	write_programs_config(d.config, &at, "stop_at = 10.0;", 1, "4s");
+	assert_int_equal(ctl(d.socket, &out, &err, "reload", NULL), 0);
+	assert_non_null(strstr(out, "2 zones, 1 program"));
+	free2(out, err);
+	assert_int_equal(ctl(d.socket, &out, &err, "schedule", "--days", "2", NULL), 0);
+	assert_non_null(strstr(out, "soon         bed          4s"));
+	free2(out, err);
+	/* The soil is past the new target: a manual run ends at its first look. */
+	assert_int_equal(ctl(d.socket, &out, &err, "water", "bed", "1m", NULL), 0);
+	assert_non_null(strstr(out, "Soil moisture reached "));
+	assert_non_null(strstr(out, "ending early\nValve closed\n"));
+	free2(out, err);
+	assert_int_equal(ctl(d.socket, &out, &err, "history", "1", NULL), 0);
+	assert_non_null(strstr(out, " manual     bed "));
+	assert_non_null(strstr(out, " ended-early\n"));
+	free2(out, err);
+	log = read_file(d.log);
+	assert_non_null(strstr(log, "reload refused, the running config stays: "));
+	free(log);
+
+	status = stop_daemon(&d);
+	assert_int_equal(status, 0);
+	remove_daemon_dir(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest shared_daemon[] = {
@@ -705,11 +904,13 @@ int main(void)
 		cmocka_unit_test(test_long_and_binary_lines),
 		cmocka_unit_test(test_client_leaves_during_stream),
 		cmocka_unit_test(test_no_daemon),
+		cmocka_unit_test(test_status_tells_when_programs_wait_for_the_clock),
 	};
 	const struct CMUnitTest own_daemon[] = {
 		cmocka_unit_test(test_sigterm_closes_valves_and_exits_0),
 		cmocka_unit_test(test_a_crash_shows_as_interrupted_after_restart),
 		cmocka_unit_test(test_daemon_options),
+		cmocka_unit_test(test_a_program_runs_on_time_and_survives_a_bad_reload),
 	};
 	int failed;
 

@@ -313,6 +313,12 @@ void ctl_remap_zones(struct controller *c, const int *map, size_t n_old,
 
 void ctl_kick(struct controller *c, uint64_t now, struct ctl_actions *acts)
 {
+	/* The daemon kicks after every reload: restarting a lag that is
+	 * counting down would keep the master open a full lag longer.  Only
+	 * the wait ctl_remap_zones() leaves (UINT64_MAX) or a queue moves on. */
+	if (c->phase == CTL_LAG && !c->queue_len &&
+	    c->phase_until_ns != UINT64_MAX)
+		return;
 	if (c->phase == CTL_IDLE || c->phase == CTL_LAG)
 		next_run(c, now, acts);
 }

@@ -88,9 +88,12 @@ void cmd_schedule(struct cmd_ctx *ctx)
 								 prog->steps[s].duration_s,
 								 due[i].when);
 			char took[32], reason[64];
-			const char *skip = why_skip(d, &soil, zone, due[i].when, reason,
-						    sizeof(reason));
+			const char *skip;
 
+			if (secs > d->cfg.zones[zone].max_run_s)
+				secs = d->cfg.zones[zone].max_run_s;
+			skip = why_skip(d, &soil, zone, due[i].when, reason,
+					sizeof(reason));
 			duration_format(secs, took, sizeof(took));
 			out_line(ctx->out, "%s  %-12s %-12s %-8s%s%s", when, prog->name,
 				 d->cfg.zones[zone].name, took, skip ? "  would skip: " : "",

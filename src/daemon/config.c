@@ -59,7 +59,7 @@ struct loader {
  */
 static const char *const root_keys[] = {
 	"hardware", "zones", "sensors", "master", "seasonal", "programs",
-	"report_interval", "socket", NULL
+	"report_interval", "socket", "wait_for_clock_sync", NULL
 };
 static const char *const hardware_keys[] = {
 	"backend", "i2c_bus", "expanders", "adcs", "flow_meter", NULL
@@ -1379,6 +1379,7 @@ static int load_programs(struct loader *ld, const config_setting_t *root)
 static int load_root(struct loader *ld, const config_setting_t *root)
 {
 	const config_setting_t *socket_s;
+	bool wait_for_sync = true;
 	const char *socket = CONFIG_DEFAULT_SOCKET;
 	size_t len;
 	int r;
@@ -1404,8 +1405,11 @@ static int load_root(struct loader *ld, const config_setting_t *root)
 				  "1s to 1h", &ld->cfg.report_interval_s);
 	if (r == 0)
 		r = read_string(ld, root, "socket", false, &socket, &socket_s);
+	if (r == 0)
+		r = read_bool(ld, root, "wait_for_clock_sync", &wait_for_sync);
 	if (r < 0)
 		return r;
+	ld->cfg.ignore_clock_sync = !wait_for_sync;
 	len = strlen(socket);
 	if (!len || len >= sizeof(ld->cfg.socket_path))
 		return fail(ld, socket_s, "must be a path of 1 to %zu "

@@ -70,6 +70,9 @@ static void start_program(struct daemon *d, const struct occurrence *occ,
 							  occ->when);
 		if (!req.duration_s)
 			continue;	/* a 0 % month */
+		/* A seasonal 300 % never takes a zone past its cap. */
+		if (req.duration_s > d->cfg.zones[req.zone].max_run_s)
+			req.duration_s = d->cfg.zones[req.zone].max_run_s;
 		snprintf(req.source, sizeof(req.source), "%s", prog->name);
 		err = ctl_enqueue(&d->ctl, &req, false, daemon_now(), &ahead, &acts);
 		if (err < 0) {
