@@ -33,8 +33,8 @@ struct zone_policy {
 
 enum ctl_phase {
 	CTL_IDLE,
-	CTL_LEAD,	/* master open, waiting before the first zone */
 	CTL_DECIDING,	/* a run is next: waiting for its zone's moisture */
+	CTL_LEAD,	/* it runs: master open, its valve opens after the lead */
 	CTL_WATERING,
 	CTL_LAG,	/* last zone closed, master still open */
 };
@@ -75,7 +75,7 @@ struct ctl_actions {
 struct controller {
 	enum ctl_phase phase;
 	struct run run;			/* timing of the zone watering now */
-	struct run_request current;	/* the run in DECIDING or WATERING */
+	struct run_request current;	/* in DECIDING, LEAD or WATERING */
 	struct run_request queue[CTL_QUEUE_MAX];
 	size_t queue_first, queue_len;
 	uint32_t next_id;
@@ -83,6 +83,7 @@ struct controller {
 	uint64_t report_interval_ns;
 	bool has_master;
 	bool master_on;
+	uint64_t master_ready_ns;	/* opened + lead: zones may open */
 	uint64_t lead_ns, lag_ns;
 	struct zone_policy policy[CTL_MAX_ZONES];
 	size_t n_zones;
@@ -141,7 +142,7 @@ void ctl_kick(struct controller *c, uint64_t now, struct ctl_actions *acts);
 size_t ctl_queue_len(const struct controller *c);
 /* i = 0 runs next. */
 const struct run_request *ctl_queue_at(const struct controller *c, size_t i);
-/* The run in progress (DECIDING or WATERING), or NULL. */
+/* The run in progress (DECIDING, LEAD or WATERING), or NULL. */
 const struct run_request *ctl_current(const struct controller *c);
 bool ctl_busy(const struct controller *c);
 

@@ -80,18 +80,34 @@ static void next_run(struct controller *c, uint64_t now, struct ctl_actions *act
 		c->phase = CTL_IDLE;
 		return;
 	}
-	if (c->has_master && !c->master_on) {
-		act(acts, ACT_MASTER_ON, -1, RUN_COMPLETED, NAN, NULL);
-		c->master_on = true;
-		if (c->lead_ns) {
-			c->phase = CTL_LEAD;
-			c->phase_until_ns = now + c->lead_ns;
-			return;
-		}
-	}
+	/*
+	 * Decide first, open the master after: a run the soil makes
+	 * unnecessary never runs a pump against closed valves.
+	 */
 	queue_pop(c, &c->current);
 	c->phase = CTL_DECIDING;
 	act(acts, ACT_NEED_MOISTURE, c->current.zone, RUN_COMPLETED, NAN,
+	    &c->current);
+}
+
+/* The current run's valve opens now. */
+static void start_watering(struct controller *c, uint64_t now,
+			   struct ctl_actions *acts)
+{
+	unsigned todo;
+
+	run_init(&c->run);
+	if (run_start(&c->run, c->current.zone,
+		      (uint64_t)c->current.duration_s * 1000000000ull,
+		      c->report_interval_ns, now, &todo) < 0) {
+		act(acts, ACT_DROPPED, c->current.zone, RUN_FAULT, NAN, &c->current);
+		c->phase = c->master_on ? CTL_LAG : CTL_IDLE;
+		next_run(c, now, acts);
+		return;
+	}
+	c->phase = CTL_WATERING;
+	act(acts, ACT_VALVE_ON, c->current.zone, RUN_COMPLETED, NAN, NULL);
+	act(acts, ACT_RUN_STARTED, c->current.zone, RUN_COMPLETED, NAN,
 	    &c->current);
 }
 
@@ -104,7 +120,7 @@ static void end_current(struct controller *c, enum run_outcome outcome,
 		act(acts, ACT_VALVE_OFF, c->current.zone, outcome, NAN, NULL);
 		act(acts, ACT_RUN_ENDED, c->current.zone, outcome, moisture,
 		    &c->current);
-	} else if (c->phase == CTL_DECIDING) {
+	} else if (c->phase == CTL_DECIDING || c->phase == CTL_LEAD) {
 		/* It never started: nothing to record but that it was dropped. */
 		act(acts, ACT_DROPPED, c->current.zone, outcome, NAN, &c->current);
 	} else {
@@ -134,8 +150,26 @@ int ctl_enqueue(struct controller *c, struct run_request *req, bool now_first,
 		*queue_slot(c, 0) = *req;
 		c->queue_len++;
 		*ahead = 0;
-		if (c->phase == CTL_WATERING || c->phase == CTL_DECIDING) {
+		if (c->phase == CTL_WATERING) {
 			end_current(c, RUN_STOPPED, NAN, now, acts);
+			next_run(c, now, acts);
+			return 0;
+		}
+		if (ctl_current(c)) {
+			/* It has not watered yet: it goes right behind. */
+			if (c->queue_len < CTL_QUEUE_MAX) {
+				struct run_request mine = *queue_slot(c, 0);
+
+				*queue_slot(c, 0) = c->current;
+				c->queue_first = (c->queue_first + CTL_QUEUE_MAX - 1) %
+					CTL_QUEUE_MAX;
+				*queue_slot(c, 0) = mine;
+				c->queue_len++;
+			} else {
+				act(acts, ACT_DROPPED, c->current.zone, RUN_STOPPED,
+				    NAN, &c->current);
+			}
+			c->phase = c->master_on ? CTL_LAG : CTL_IDLE;
 			next_run(c, now, acts);
 			return 0;
 		}
@@ -153,7 +187,6 @@ void ctl_moisture(struct controller *c, double percent, bool valid,
 		  uint64_t now, struct ctl_actions *acts)
 {
 	const struct zone_policy *pol;
-	unsigned todo;
 
 	if (c->phase != CTL_DECIDING && c->phase != CTL_WATERING)
 		return;
@@ -174,19 +207,18 @@ void ctl_moisture(struct controller *c, double percent, bool valid,
 		next_run(c, now, acts);
 		return;
 	}
-	run_init(&c->run);
-	if (run_start(&c->run, c->current.zone,
-		      (uint64_t)c->current.duration_s * 1000000000ull,
-		      c->report_interval_ns, now, &todo) < 0) {
-		act(acts, ACT_DROPPED, c->current.zone, RUN_FAULT, NAN, &c->current);
-		c->phase = c->master_on ? CTL_LAG : CTL_IDLE;
-		next_run(c, now, acts);
+	if (c->has_master && !c->master_on) {
+		act(acts, ACT_MASTER_ON, -1, RUN_COMPLETED, NAN, NULL);
+		c->master_on = true;
+		c->master_ready_ns = now + c->lead_ns;
+	}
+	/* The lead may still be running for a run that --now replaced. */
+	if (c->master_on && now < c->master_ready_ns) {
+		c->phase = CTL_LEAD;
+		c->phase_until_ns = c->master_ready_ns;
 		return;
 	}
-	c->phase = CTL_WATERING;
-	act(acts, ACT_VALVE_ON, c->current.zone, RUN_COMPLETED, NAN, NULL);
-	act(acts, ACT_RUN_STARTED, c->current.zone, RUN_COMPLETED, NAN,
-	    &c->current);
+	start_watering(c, now, acts);
 }
 
 void ctl_tick(struct controller *c, uint64_t now, struct ctl_actions *acts)
@@ -195,16 +227,8 @@ void ctl_tick(struct controller *c, uint64_t now, struct ctl_actions *acts)
 
 	switch (c->phase) {
 	case CTL_LEAD:
-		if (now < c->phase_until_ns)
-			return;
-		if (!c->queue_len) {
-			next_run(c, now, acts);	/* closes the master */
-			return;
-		}
-		queue_pop(c, &c->current);
-		c->phase = CTL_DECIDING;
-		act(acts, ACT_NEED_MOISTURE, c->current.zone, RUN_COMPLETED, NAN,
-		    &c->current);
+		if (now >= c->phase_until_ns)
+			start_watering(c, now, acts);
 		return;
 	case CTL_LAG:
 		if (now < c->phase_until_ns)
@@ -297,7 +321,7 @@ void ctl_remap_zones(struct controller *c, const int *map, size_t n_old,
 	memcpy(c->queue, kept, n * sizeof(kept[0]));
 	c->queue_first = 0;
 	c->queue_len = n;
-	if (c->phase == CTL_WATERING || c->phase == CTL_DECIDING) {
+	if (ctl_current(c)) {
 		int to = (size_t)c->current.zone < n_old ? map[c->current.zone] : -1;
 
 		if (to < 0) {
@@ -337,7 +361,8 @@ const struct run_request *ctl_queue_at(const struct controller *c, size_t i)
 
 const struct run_request *ctl_current(const struct controller *c)
 {
-	if (c->phase == CTL_WATERING || c->phase == CTL_DECIDING)
+	if (c->phase == CTL_WATERING || c->phase == CTL_DECIDING ||
+	    c->phase == CTL_LEAD)
 		return &c->current;
 	return NULL;
 }
