@@ -612,6 +612,8 @@ static void test_a_crash_shows_as_interrupted_after_restart(void **state)
 	start_daemon(&d);
 	assert_int_equal(ctl(d.socket, &out, &err, "water", "1s", NULL), 0);
 	free2(out, err);
+	assert_int_equal(ctl(d.socket, &out, &err, "pause", "2d", NULL), 0);
+	free2(out, err);
 	assert_int_equal(ctl(d.socket, &out, &err, "water", "30m", "--no-wait",
 			     NULL), 0);
 	free2(out, err);
@@ -629,6 +631,10 @@ static void test_a_crash_shows_as_interrupted_after_restart(void **state)
 	assert_non_null(strstr(out, "\"outcome\":\"interrupted\"},{\"id\":1,"));
 	assert_non_null(strstr(out, "\"planned_s\":1,\"actual_s\":1,"));
 	assert_non_null(strstr(out, "\"outcome\":\"completed\"}]"));
+	free2(out, err);
+	/* The rain delay outlives the daemon. */
+	assert_int_equal(ctl(d.socket, &out, &err, "status", NULL), 0);
+	assert_non_null(strstr(out, "Rain delay: programs held until "));
 	free2(out, err);
 	assert_int_equal(stop_daemon(&d), 0);
 	remove_daemon_dir(&d);
@@ -842,6 +848,7 @@ static void test_a_program_runs_on_time_and_survives_a_bad_reload(void **state)
 	log = read_file(d.log);
 	assert_non_null(strstr(log, "Program soon started: 2 zones queued"));
 	assert_non_null(strstr(log, "Skipped lawn of soon: soil moisture "));
+	assert_non_null(strstr(log, " % (p2 "));
 	free(log);
 
 	/* A broken config is refused with its line; the running one stays. */
@@ -886,6 +893,8 @@ static void test_a_program_runs_on_time_and_survives_a_bad_reload(void **state)
 	free2(out, err);
 	log = read_file(d.log);
 	assert_non_null(strstr(log, "reload refused, the running config stays: "));
+	assert_non_null(strstr(log, "ended-early (soil moisture "));
+	assert_non_null(strstr(log, ": p1 "));
 	free(log);
 
 	status = stop_daemon(&d);

@@ -748,6 +748,112 @@ static void test_a_year_of_starts(void **state)
 	assert_occ(&all[n - 1], utc(2026, 12, 31, 22, 59), 0, 3);
 }
 
+/* The daemon's view: its timer fires, what runs and what was missed. */
+static void test_take_due_runs_on_time(void **state)
+{
+	static const unsigned starts[] = { HM(6, 30), HM(19, 0) };
+	struct due_start due[SCHEDULE_TAKE_MAX];
+	struct schedule s;
+	time_t checked = utc(2026, 6, 1, 4, 0);	/* 06:00 Berlin summer time */
+	size_t n;
+
+	(void)state;
+	set_tz("Europe/Berlin");
+	sched_init(&s);
+	add_program(&s, "morning", 2, starts);
+	/* The timer fires at 06:30 local: one start, to run. */
+	n = schedule_take_due(&s, &checked, utc(2026, 6, 1, 4, 30), 120, due);
+	assert_int_equal(n, 1);
+	assert_occ(&due[0].occ, utc(2026, 6, 1, 4, 30), 0, 0);
+	assert_false(due[0].missed);
+	assert_int_equal(checked, utc(2026, 6, 1, 4, 30));
+	/* Firing again at the same second runs nothing twice. */
+	assert_int_equal(schedule_take_due(&s, &checked, utc(2026, 6, 1, 4, 30),
+					   120, due), 0);
+	/* A busy machine that wakes a minute late still runs it. */
+	n = schedule_take_due(&s, &checked, utc(2026, 6, 1, 17, 1), 120, due);
+	assert_int_equal(n, 1);
+	assert_false(due[0].missed);
+}
+
+static void test_take_due_after_clock_steps(void **state)
+{
+	static const unsigned starts[] = { HM(6, 30), HM(19, 0) };
+	struct due_start due[SCHEDULE_TAKE_MAX];
+	struct schedule s;
+	time_t checked = utc(2026, 6, 1, 4, 0);
+	size_t n;
+
+	(void)state;
+	set_tz("Europe/Berlin");
+	sched_init(&s);
+	add_program(&s, "morning", 2, starts);
+	/* NTP steps the clock three days ahead: six starts missed, none run. */
+	n = schedule_take_due(&s, &checked, utc(2026, 6, 4, 4, 10), 120, due);
+	assert_int_equal(n, 6);
+	for (size_t i = 0; i < n; i++)
+		assert_true(due[i].missed);
+	assert_int_equal(checked, utc(2026, 6, 4, 4, 10));
+	/* The clock goes back an hour: what already ran does not run again. */
+	checked = utc(2026, 6, 4, 4, 40);	/* 06:30 ran at 04:30 UTC */
+	assert_int_equal(schedule_take_due(&s, &checked, utc(2026, 6, 4, 3, 40),
+					   120, due), 0);
+	assert_int_equal(checked, utc(2026, 6, 4, 4, 40));
+	n = schedule_take_due(&s, &checked, utc(2026, 6, 4, 4, 31), 120, due);
+	assert_int_equal(n, 0);
+	/* Back more than a day: the old time was wrong; from now on, as usual. */
+	checked = utc(2026, 6, 9, 0, 0);
+	n = schedule_take_due(&s, &checked, utc(2026, 6, 4, 4, 30), 120, due);
+	assert_int_equal(n, 0);
+	assert_int_equal(checked, utc(2026, 6, 4, 4, 30));
+	n = schedule_take_due(&s, &checked, utc(2026, 6, 4, 17, 0), 120, due);
+	assert_int_equal(n, 1);
+	assert_false(due[0].missed);
+}
+
+static void test_take_due_spring_forward_runs_once(void **state)
+{
+	/* 02:00 and 02:30 both land on 03:00 on the spring-forward day. */
+	static const unsigned starts[] = { HM(2, 0), HM(2, 30) };
+	struct due_start due[SCHEDULE_TAKE_MAX];
+	struct schedule s;
+	time_t checked = utc(2026, 3, 28, 23, 0);
+	size_t n;
+
+	(void)state;
+	set_tz("Europe/Berlin");
+	sched_init(&s);
+	add_program(&s, "night", 2, starts);
+	n = schedule_take_due(&s, &checked, utc(2026, 3, 29, 1, 0), 120, due);
+	assert_int_equal(n, 1);
+	assert_occ(&due[0].occ, utc(2026, 3, 29, 1, 0), 0, 0);
+}
+
+static void test_take_due_many_at_one_instant(void **state)
+{
+	struct due_start due[SCHEDULE_TAKE_MAX];
+	struct schedule s;
+	time_t checked = utc(2026, 6, 1, 0, 0);
+	size_t total = 0;
+
+	(void)state;
+	set_tz("UTC");
+	sched_init(&s);
+	/* Every program starts at the same eight minutes: 128 starts, 8 instants. */
+	for (int p = 0; p < SCHEDULE_MAX_PROGRAMS; p++) {
+		unsigned starts[SCHEDULE_MAX_STARTS];
+
+		for (int i = 0; i < SCHEDULE_MAX_STARTS; i++)
+			starts[i] = HM(6, i);
+		add_program(&s, "p", SCHEDULE_MAX_STARTS, starts);
+	}
+	/* Two days at once, more than one batch: every start comes once. */
+	while (checked < utc(2026, 6, 3, 0, 0))
+		total += schedule_take_due(&s, &checked, utc(2026, 6, 3, 0, 0),
+					   DAY * 3, due);
+	assert_int_equal(total, 2 * SCHEDULE_TAKE_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -767,6 +873,10 @@ int main(void)
 		cmocka_unit_test(test_scaled_duration),
 		cmocka_unit_test(test_local_date),
 		cmocka_unit_test(test_a_year_of_starts),
+		cmocka_unit_test(test_take_due_runs_on_time),
+		cmocka_unit_test(test_take_due_after_clock_steps),
+		cmocka_unit_test(test_take_due_spring_forward_runs_once),
+		cmocka_unit_test(test_take_due_many_at_one_instant),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

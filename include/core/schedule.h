@@ -91,6 +91,30 @@ int schedule_next(const struct schedule *sched, time_t after,
 size_t schedule_due(const struct schedule *sched, time_t from, time_t to,
 		    struct occurrence *out, size_t max);
 
+/* The most starts that can share one instant, and what a caller of
+ * schedule_take_due() must have room for. */
+#define SCHEDULE_TAKE_MAX (SCHEDULE_MAX_PROGRAMS * SCHEDULE_MAX_STARTS)
+
+struct due_start {
+	struct occurrence occ;
+	bool missed;	/* the clock stepped past it: log, do not run */
+};
+
+/*
+ * What came due since *last_checked, up to now, for a daemon whose timer
+ * just fired: each start within missed_after_s of now is to run; older
+ * ones were skipped over by a clock step and are missed, never caught up.
+ * A program's starts that land on one instant (the spring-forward day)
+ * count once.  A clock that went back is not a reason to run anything
+ * twice: nothing is due until it passes *last_checked again, unless it
+ * went back more than a day, which means the remembered time was wrong.
+ * Advances *last_checked; call again while *last_checked < now.
+ * out must hold SCHEDULE_TAKE_MAX entries.  Returns how many it wrote.
+ */
+size_t schedule_take_due(const struct schedule *sched, time_t *last_checked,
+			 time_t now, time_t missed_after_s,
+			 struct due_start *out);
+
 /*
  * A programmed duration scaled by the seasonal percentage and the month's
  * percentage (both apply: 120 % overall in a 50 % month gives 60 %), for a

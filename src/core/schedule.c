@@ -371,6 +371,48 @@ size_t schedule_due(const struct schedule *sched, time_t from, time_t to,
 	return walk(sched, from, to, first, last + 1, out, max);
 }
 
+/* Further back than this, the remembered time was wrong, not stepped. */
+#define BOGUS_BACKWARD_S 86400
+
+size_t schedule_take_due(const struct schedule *sched, time_t *last_checked,
+			 time_t now, time_t missed_after_s,
+			 struct due_start *out)
+{
+	struct occurrence occ[SCHEDULE_TAKE_MAX];
+	size_t n, k = 0;
+	bool full;
+
+	if (!sched || !last_checked || !out)
+		return 0;
+	if (now + BOGUS_BACKWARD_S < *last_checked)
+		*last_checked = now;
+	n = schedule_due(sched, *last_checked, now, occ, SCHEDULE_TAKE_MAX);
+	full = n == SCHEDULE_TAKE_MAX;
+	if (full) {
+		/* More may share the last instant: leave it for the next call. */
+		time_t last = occ[n - 1].when;
+		size_t whole = n;
+
+		while (whole && occ[whole - 1].when == last)
+			whole--;
+		if (whole)
+			n = whole;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (i && occ[i].when == occ[i - 1].when &&
+		    occ[i].program == occ[i - 1].program)
+			continue;
+		out[k].occ = occ[i];
+		out[k].missed = now - occ[i].when > missed_after_s;
+		k++;
+	}
+	if (full)
+		*last_checked = occ[n - 1].when;
+	else if (now > *last_checked)
+		*last_checked = now;
+	return k;
+}
+
 uint32_t schedule_scaled_duration(const struct schedule *sched,
 				  uint32_t duration_s, time_t when)
 {

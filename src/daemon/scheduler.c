@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/timex.h>
 #include <unistd.h>
@@ -12,11 +13,8 @@
 
 /* A start found this late was skipped over by a clock step: missed. */
 #define MISSED_AFTER_S 120
-/* Further back than this, the clock we remembered was wrong, not stepped. */
-#define BOGUS_BACKWARD_S 86400
 /* How often to look at the clock while waiting for it to synchronize. */
 #define SYNC_CHECK_US (30 * UINT64_C(1000000))
-#define DUE_BATCH 16
 
 static const char timesyncd_flag[] = "/run/systemd/timesync/synchronized";
 
@@ -120,34 +118,26 @@ static int on_schedule_timer(sd_event_source *src, uint64_t usec, void *userdata
 {
 	struct daemon *d = userdata;
 	time_t now = time(NULL);
-	struct occurrence due[DUE_BATCH];
-	size_t n;
+	struct due_start *due = malloc(SCHEDULE_TAKE_MAX * sizeof(*due));
 
 	(void)src;
 	(void)usec;
-	if (now + BOGUS_BACKWARD_S < d->sched.last_checked)
+	if (!due) {
+		log_msg(LOG_ERR, "out of memory: programs due now do not run");
 		d->sched.last_checked = now;
-	do {
-		n = schedule_due(&d->cfg.schedule, d->sched.last_checked, now, due,
-				 DUE_BATCH);
+	}
+	while (due && d->sched.last_checked < now) {
+		size_t n = schedule_take_due(&d->cfg.schedule, &d->sched.last_checked,
+					     now, MISSED_AFTER_S, due);
+
 		for (size_t i = 0; i < n; i++) {
-			/*
-			 * On the spring-forward day two start times of a
-			 * program can both land on the first valid minute:
-			 * that is one start, not two.
-			 */
-			if (i && due[i].when == due[i - 1].when &&
-			    due[i].program == due[i - 1].program)
-				continue;
-			if (now - due[i].when > MISSED_AFTER_S)
-				log_missed(d, &due[i]);
+			if (due[i].missed)
+				log_missed(d, &due[i].occ);
 			else
-				start_program(d, &due[i], now);
-			d->sched.last_checked = due[i].when;
+				start_program(d, &due[i].occ, now);
 		}
-	} while (n == DUE_BATCH);
-	if (now > d->sched.last_checked)
-		d->sched.last_checked = now;
+	}
+	free(due);
 	scheduler_rearm(d);
 	return 0;
 }

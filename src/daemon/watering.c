@@ -111,6 +111,31 @@ double watering_zone_moisture(const struct daemon *d,
 	return n ? sum / n : NAN;
 }
 
+/* "bed1 31.5 %, bed2 ?": the readings behind a zone's average, for the log. */
+static void zone_readings(const struct daemon *d, const struct soil_reading *soil,
+			  int zone, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t p = 0; p < d->cfg.n_probes && used < size; p++) {
+		int n;
+
+		if (d->cfg.probes[p].zone != zone)
+			continue;
+		if (soil->errs[p] < 0)
+			n = snprintf(buf + used, size - used, "%s%s ?", used ? ", " : "",
+				     d->cfg.probes[p].name);
+		else
+			n = snprintf(buf + used, size - used, "%s%s %.1f %%",
+				     used ? ", " : "", d->cfg.probes[p].name,
+				     soil->percent[p]);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
 static const char *zone_name(const struct daemon *d, int zone)
 {
 	return zone >= 0 && (size_t)zone < d->cfg.n_zones ?
@@ -309,6 +334,7 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 				 f_moisture, NULL };
 	const char *zone = zone_name(d, a->req.zone);
 	struct history_entry *e;
+	char readings[512];
 
 	snprintf(f_zone, sizeof(f_zone), "ZONE=%s", zone);
 	snprintf(f_outcome, sizeof(f_outcome), "OUTCOME=%s",
@@ -328,9 +354,10 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 		fields[1] = f_moisture;
 		fields[2] = f_outcome;
 		fields[3] = NULL;
+		zone_readings(d, &d->soil, a->req.zone, readings, sizeof(readings));
 		log_event(LOG_INFO, "skip", fields,
-			  "Skipped %s of %s: soil moisture %.1f %% is above %.1f %%",
-			  zone, a->req.source, a->moisture,
+			  "Skipped %s of %s: soil moisture %.1f %% (%s) is above "
+			  "%.1f %%", zone, a->req.source, a->moisture, readings,
 			  d->cfg.zones[a->req.zone].skip_above);
 		server_notify_waiters(d->server, a->req.id, render_summary, d, &sum,
 				      true);
@@ -352,13 +379,20 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 	}
 	snprintf(f_litres, sizeof(f_litres), "LITRES=%.2f", sum.litres);
 	snprintf(f_duration, sizeof(f_duration), "DURATION_S=%u", sum.elapsed_s);
-	if (a->outcome != RUN_ENDED_EARLY)
+	readings[0] = '\0';
+	if (a->outcome == RUN_ENDED_EARLY) {
+		char probes[384];
+
+		zone_readings(d, &d->soil, a->req.zone, probes, sizeof(probes));
+		snprintf(readings, sizeof(readings), " (soil moisture %.1f %%: %s, "
+			 "reached %.1f %%)", a->moisture, probes,
+			 d->cfg.zones[a->req.zone].stop_at);
+	} else {
 		fields[4] = NULL;
+	}
 	log_event(a->outcome == RUN_FAULT ? LOG_ERR : LOG_INFO, "water-end", fields,
 		  "Watered %s for %us: %.2f L, %s%s", zone, sum.elapsed_s, sum.litres,
-		  run_outcome_name(a->outcome),
-		  a->outcome == RUN_ENDED_EARLY ? " (soil moisture reached its target)" :
-		  "");
+		  run_outcome_name(a->outcome), readings);
 	server_notify_waiters(d->server, a->req.id, render_summary, d, &sum, true);
 	d->active.req_id = 0;
 	d->active.valve_failed = false;
