@@ -637,6 +637,29 @@ static void test_a_crash_shows_as_interrupted_after_restart(void **state)
 	assert_non_null(strstr(out, "Rain delay: programs held until "));
 	free2(out, err);
 	assert_int_equal(stop_daemon(&d), 0);
+
+	/* A damaged history is kept aside, and irrigd starts clean. */
+	{
+		char path[160], bad[170];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/state/history", d.dir);
+		snprintf(bad, sizeof(bad), "%s.bad", path);
+		f = fopen(path, "we");
+		assert_non_null(f);
+		fputs("irrigd-history 1\nnext_id 3\n1 17641000", f);
+		fclose(f);
+		start_daemon(&d);
+		log = read_file(d.log);
+		assert_non_null(strstr(log, "starting with an empty run history: "));
+		assert_non_null(strstr(log, "/history.bad"));
+		free(log);
+		assert_int_equal(access(bad, F_OK), 0);
+		assert_int_equal(ctl(d.socket, &out, &err, "history", NULL), 0);
+		assert_string_equal(out, "No run yet\n");
+		free2(out, err);
+	}
+	assert_int_equal(stop_daemon(&d), 0);
 	remove_daemon_dir(&d);
 }
 
