@@ -140,7 +140,7 @@ static void test_shipped_config(void **state)
 		assert_int_equal(cfg->adcs[i].range_mv, 4096);
 		assert_int_equal(cfg->adcs[i].data_rate, 250);
 	}
-	assert_string_equal(cfg->flow_meter.line, "GPIO17");
+	assert_string_equal(cfg->flow_meter.line.name, "GPIO17");
 	assert_true(cfg->flow_meter.pulses_per_litre == 450.0);
 
 	assert_int_equal(cfg->n_zones, 1);
@@ -226,6 +226,9 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg->adcs[0].range_mv, 4096);
 	assert_int_equal(cfg->adcs[0].data_rate, 250);
 	assert_true(cfg->flow_meter.pulses_per_litre == 450.0);
+	assert_int_equal(cfg->flow_meter.edge, CONFIG_EDGE_RISING);
+	assert_int_equal(cfg->flow_meter.bias, CONFIG_BIAS_AS_IS);
+	assert_false(cfg->zones[0].valve.on_gpio);
 	assert_false(cfg->zones[0].valve.active_low);
 	/* An integer is welcome where a decimal is expected. */
 	assert_true(cfg->zones[0].flow_lpm == 12.0);
@@ -527,6 +530,36 @@ static void test_schedule(void **state)
 }
 
 /* A master's lead and lag may be zero; seasonal may give percent alone. */
+static void test_gpio_lines(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	cfg = load_ok("hardware = {\n"
+		      "  flow_meter = { chip = \"gpiochip0\"; offset = 17;\n"
+		      "    edge = \"both\"; bias = \"pull-up\"; };\n"
+		      "};\n"
+		      "zones = ( { name = \"lawn\";\n"
+		      "  valve = { line = \"GPIO22\"; active_low = true; };\n"
+		      "  flow_lpm = 12; } );\n"
+		      "master = { chip = \"gpiochip0\"; offset = 23; };\n");
+	assert_string_equal(cfg->flow_meter.line.name, "");
+	assert_string_equal(cfg->flow_meter.line.chip, "gpiochip0");
+	assert_int_equal(cfg->flow_meter.line.offset, 17);
+	assert_int_equal(cfg->flow_meter.edge, CONFIG_EDGE_BOTH);
+	assert_int_equal(cfg->flow_meter.bias, CONFIG_BIAS_PULL_UP);
+	assert_true(cfg->zones[0].valve.on_gpio);
+	assert_string_equal(cfg->zones[0].valve.line.name, "GPIO22");
+	assert_int_equal(cfg->zones[0].valve.line.offset, -1);
+	assert_true(cfg->zones[0].valve.active_low);
+	assert_true(cfg->master.present);
+	assert_true(cfg->master.pin.on_gpio);
+	assert_int_equal(cfg->master.pin.line.offset, 23);
+	assert_false(cfg->master.pin.active_low);
+	assert_int_equal(cfg->n_expanders, 0);
+	free(cfg);
+}
+
 static void test_clock_sync_optional(void **state)
 {
 	struct config *cfg;
@@ -720,7 +753,8 @@ static const struct bad_case bad_cases[] = {
 	{ "missing flow meter line",
 	  "hardware = {\n  expanders = ( { address = 0x20; } );\n"
 	  "  flow_meter = { pulses_per_litre = 450; };\n};\n" ZONE,
-	  ":3: hardware.flow_meter.line: ", "required setting is missing" },
+	  ":3: hardware.flow_meter.line: ",
+	  "required: a GPIO line name such as \"GPIO17\", or chip and offset" },
 	{ "missing zones", HW, ": zones: ", "required setting is missing" },
 	{ "empty zones", HW "zones = ();\n", ":7: zones: ",
 	  "at least one zone is required" },
@@ -985,7 +1019,7 @@ static const struct bad_case bad_cases[] = {
 	{ "unknown setting in master", HW ZONE
 	  "master = { expander = 0x20; pin = 1; delay = \"2s\"; };\n",
 	  ":10: master.delay: ", "unknown setting (allowed here: expander, pin, "
-	  "active_low, lead, lag)" },
+	  "line, chip, offset, active_low, lead, lag)" },
 	{ "master as a list", HW ZONE
 	  "master = ( { expander = 0x20; pin = 1; } );\n",
 	  ":10: master: ", "must be a group { ... }, not a list" },
@@ -1200,6 +1234,51 @@ static const struct bad_case bad_cases[] = {
 	{ "wait_for_clock_sync as a word", HW ZONE
 	  "wait_for_clock_sync = \"no\";\n",
 	  ":10: wait_for_clock_sync: ", "must be true or false, not a string" },
+	/* GPIO lines */
+	{ "valve on a line and an expander", HW
+	  "zones = ( { name = \"garden\";\n"
+	  "  valve = { expander = 0x20; pin = 0; line = \"GPIO22\"; };\n"
+	  "  flow_lpm = 20.8; } );\n",
+	  ":8: zones.[0].valve.line: ",
+	  "give either expander and pin, or a GPIO line" },
+	{ "valve line with a pin", HW
+	  "zones = ( { name = \"garden\";\n"
+	  "  valve = { line = \"GPIO22\"; pin = 0; };\n"
+	  "  flow_lpm = 20.8; } );\n",
+	  ":8: zones.[0].valve.pin: ", "only used with expander" },
+	{ "valve on the flow meter's line", HW
+	  "zones = ( { name = \"garden\";\n"
+	  "  valve = { line = \"GPIO17\"; };\n"
+	  "  flow_lpm = 20.8; } );\n",
+	  ":8: zones.[0].valve: ",
+	  "this GPIO line is already used by hardware.flow_meter" },
+	{ "two valves on one line", HW
+	  "zones = ( { name = \"a\"; valve = { line = \"GPIO22\"; }; flow_lpm = 1; },\n"
+	  "  { name = \"b\"; valve = { line = \"GPIO22\"; }; flow_lpm = 1; } );\n",
+	  ":8: zones.[1].valve: ",
+	  "this GPIO line is already used by zones.[0].valve" },
+	{ "line and chip together",
+	  "hardware = { expanders = ( { address = 0x20; } );\n"
+	  "  flow_meter = { line = \"GPIO17\"; chip = \"gpiochip0\"; };\n};\n" ZONE,
+	  ":2: hardware.flow_meter.chip: ", "give either line, or chip and offset" },
+	{ "chip without offset",
+	  "hardware = { expanders = ( { address = 0x20; } );\n"
+	  "  flow_meter = { chip = \"gpiochip0\"; };\n};\n" ZONE,
+	  ":2: hardware.flow_meter.offset: ", "required setting is missing" },
+	{ "offset with a line name",
+	  "hardware = { expanders = ( { address = 0x20; } );\n"
+	  "  flow_meter = { line = \"GPIO17\"; offset = 17; };\n};\n" ZONE,
+	  ":2: hardware.flow_meter.offset: ", "only used with chip" },
+	{ "unknown edge",
+	  "hardware = { expanders = ( { address = 0x20; } );\n"
+	  "  flow_meter = { line = \"GPIO17\"; edge = \"up\"; };\n};\n" ZONE,
+	  ":2: hardware.flow_meter.edge: ",
+	  "must be one of \"rising\", \"falling\", \"both\"" },
+	{ "unknown bias",
+	  "hardware = { expanders = ( { address = 0x20; } );\n"
+	  "  flow_meter = { line = \"GPIO17\"; bias = \"up\"; };\n};\n" ZONE,
+	  ":2: hardware.flow_meter.bias: ",
+	  "must be one of \"as-is\", \"pull-up\", \"pull-down\", \"disable\"" },
 	{ "programs as a group", HW ZONE
 	  "programs = { name = \"morning\"; };\n",
 	  ":10: programs: ", "must be a list" },
@@ -1300,7 +1379,7 @@ static void test_truncated_message(void **state)
 int main(void)
 {
 	const size_t n_bad = sizeof(bad_cases) / sizeof(bad_cases[0]);
-	struct CMUnitTest tests[13 + sizeof(bad_cases) / sizeof(bad_cases[0])];
+	struct CMUnitTest tests[14 + sizeof(bad_cases) / sizeof(bad_cases[0])];
 	size_t n = 0;
 
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_shipped_config);
@@ -1312,6 +1391,7 @@ int main(void)
 		cmocka_unit_test(test_master_and_seasonal_defaults);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_schedule_limits);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_clock_sync_optional);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_gpio_lines);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_empty_name);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_missing_file);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_directory);

@@ -65,11 +65,13 @@ static void make_config(struct config *cfg)
 	cfg->expanders[0].address = EXPANDER;
 	cfg->n_adcs = 1;
 	cfg->adcs[0] = (struct config_adc){ ADC, ADS1115, 4096, 250 };
-	strcpy(cfg->flow_meter.line, "GPIO17");
+	strcpy(cfg->flow_meter.line.name, "GPIO17");
+	cfg->flow_meter.line.offset = -1;
 	cfg->flow_meter.pulses_per_litre = PPL;
 	cfg->n_zones = 1;
 	strcpy(cfg->zones[0].name, "garden");
-	cfg->zones[0].valve = (struct config_pin){ 0, VALVE_PIN, true };
+	cfg->zones[0].valve = (struct config_pin){ .expander = 0, .pin = VALVE_PIN,
+						  .active_low = true };
 	cfg->zones[0].flow_lpm = FLOW_LPM;
 	cfg->zones[0].max_run_s = 3600;
 	cfg->n_probes = 2;
@@ -82,7 +84,7 @@ static void make_config(struct config *cfg)
 		probe->dry_volts = DRY;
 		probe->wet_volts = WET;
 		probe->has_power = true;
-		probe->power = (struct config_pin){ 0, POWER_PIN, false };
+		probe->power = (struct config_pin){ .expander = 0, .pin = POWER_PIN };
 		probe->power_settle_ms = 50;
 	}
 	cfg->light = (struct config_light){ true, { 0, CH_LIGHT }, DARK, BRIGHT };
@@ -215,6 +217,37 @@ static void test_valve_opens_on_its_active_level(void **state)
 	assert_false(garden_zone_open(f->garden, 1));
 	assert_false(garden_zone_open(f->garden, -1));
 	assert_int_equal(garden_zone_opens(f->garden, 1), 0);
+}
+
+/* A valve wired to a Pi GPIO line instead of the expander. */
+static void test_valve_on_a_gpio_line(void **state)
+{
+	struct fixture *f = *state;
+	struct config_line line = { .name = "GPIO22", .offset = -1 };
+	struct gpio_output *out, *again;
+
+	f->cfg.zones[0].valve = (struct config_pin){ .on_gpio = true,
+						     .expander = -1,
+						     .line = line,
+						     .active_low = true };
+	/* Requested at its inactive level (high, for active-low): closed. */
+	assert_int_equal(garden_gpio_output(f->garden, &line, true, &out), 0);
+	assert_false(garden_zone_open(f->garden, 0));
+	/* One line, one owner. */
+	assert_int_equal(garden_gpio_output(f->garden, &line, true, &again), -EBUSY);
+	assert_int_equal(gpio_output_set(out, false), 0);
+	assert_true(garden_zone_open(f->garden, 0));
+	assert_int_equal(garden_zone_opens(f->garden, 0), 1);
+	/* The expander pin the zone used to have no longer moves it. */
+	assert_int_equal(mcp23008_setup_output(f->gpio, VALVE_PIN, true), 0);
+	assert_int_equal(mcp23008_set(f->gpio, VALVE_PIN, false), 0);
+	assert_true(garden_zone_open(f->garden, 0));
+	assert_int_equal(gpio_output_set(out, true), 0);
+	assert_false(garden_zone_open(f->garden, 0));
+	/* Released, the line floats and the relay stays off. */
+	assert_int_equal(gpio_output_set(out, false), 0);
+	gpio_output_destroy(out);
+	assert_false(garden_zone_open(f->garden, 0));
 }
 
 static void test_probes_read_only_while_powered(void **state)
@@ -357,6 +390,7 @@ int main(void)
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_valve_opens_on_its_active_level),
+		T(test_valve_on_a_gpio_line),
 		T(test_probes_read_only_while_powered),
 		T(test_light_and_temperature),
 		T(test_water_flows_while_open),

@@ -41,10 +41,19 @@ struct config_adc {
 	int data_rate;			/* samples per second, default 250 */
 };
 
-/* A pin on one of the expanders. */
+/* A Pi GPIO line: by name ("GPIO22"), or by chip and offset. */
+struct config_line {
+	char name[CONFIG_NAME_MAX];	/* "" when chip and offset say it */
+	char chip[CONFIG_NAME_MAX];	/* "gpiochip0" */
+	int offset;			/* -1 with a name */
+};
+
+/* An output: a pin on one of the expanders, or a Pi GPIO line. */
 struct config_pin {
+	bool on_gpio;			/* a GPIO line, not an expander pin */
 	int expander;			/* index into config.expanders */
 	unsigned pin;			/* 0-7 */
+	struct config_line line;	/* with on_gpio */
 	bool active_low;		/* default false */
 };
 
@@ -100,8 +109,14 @@ struct config_temperature {
 	char unit;			/* 'C' or 'F', for display */
 };
 
+enum config_edge { CONFIG_EDGE_RISING, CONFIG_EDGE_FALLING, CONFIG_EDGE_BOTH };
+enum config_bias { CONFIG_BIAS_AS_IS, CONFIG_BIAS_PULL_UP,
+		   CONFIG_BIAS_PULL_DOWN, CONFIG_BIAS_DISABLE };
+
 struct config_flow_meter {
-	char line[CONFIG_NAME_MAX];	/* GPIO line name, e.g. "GPIO17" */
+	struct config_line line;	/* "GPIO17", or chip and offset */
+	enum config_edge edge;		/* default rising */
+	enum config_bias bias;		/* default as-is */
 	double pulses_per_litre;	/* default 450 (YF-S201) */
 };
 

@@ -26,6 +26,13 @@ void garden_free(struct garden *garden);
 struct i2c_bus *garden_i2c(struct garden *garden);
 struct gpio_input *garden_flow_input(struct garden *garden);
 
+/*
+ * A valve or master on a Pi GPIO line, driven at level from the start;
+ * destroy it with gpio_output_destroy() before the garden.
+ */
+int garden_gpio_output(struct garden *garden, const struct config_line *line,
+		       bool level, struct gpio_output **out);
+
 /* What the model knows, for `irrigctl sim` and tests. */
 bool garden_zone_open(const struct garden *garden, int zone);
 unsigned garden_zone_opens(const struct garden *garden, int zone);

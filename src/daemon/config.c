@@ -50,6 +50,10 @@ struct loader {
 	size_t err_size;
 	struct config cfg;
 	struct pin_use pins[CONFIG_MAX_EXPANDERS][MCP23008_PINS];
+	/* GPIO lines in use (flow meter, valves), to refuse a second use. */
+	const config_setting_t *line_users[CONFIG_MAX_ZONES + 2];
+	const struct config_line *lines[CONFIG_MAX_ZONES + 2];
+	size_t n_lines;
 	const config_setting_t *channels[CONFIG_MAX_ADCS][ADS1X15_CHANNELS];
 };
 
@@ -69,19 +73,20 @@ static const char *const adc_keys[] = {
 	"address", "type", "range_mv", "data_rate", NULL
 };
 static const char *const flow_meter_keys[] = {
-	"line", "pulses_per_litre", NULL
+	"line", "chip", "offset", "edge", "bias", "pulses_per_litre", NULL
 };
 static const char *const zone_keys[] = {
 	"name", "valve", "flow_lpm", "max_run", "skip_above", "stop_at", NULL
 };
 static const char *const valve_keys[] = {
-	"expander", "pin", "active_low", NULL
+	"expander", "pin", "line", "chip", "offset", "active_low", NULL
 };
 static const char *const power_keys[] = {
 	"expander", "pin", "active_low", "settle_ms", NULL
 };
 static const char *const master_keys[] = {
-	"expander", "pin", "active_low", "lead", "lag", NULL
+	"expander", "pin", "line", "chip", "offset", "active_low", "lead", "lag",
+	NULL
 };
 static const char *const seasonal_keys[] = { "percent", "monthly", NULL };
 static const char *const program_keys[] = {
@@ -594,27 +599,132 @@ static int load_adcs(struct loader *ld, const config_setting_t *hw)
 	return r;
 }
 
+static bool same_line(const struct config_line *a, const struct config_line *b)
+{
+	if (*a->name || *b->name)
+		return !strcmp(a->name, b->name);
+	return !strcmp(a->chip, b->chip) && a->offset == b->offset;
+}
+
+/* Each GPIO line serves one purpose. */
+static int claim_line(struct loader *ld, const config_setting_t *g,
+		      const struct config_line *line)
+{
+	char by[SETTING_PATH_MAX];
+
+	for (size_t i = 0; i < ld->n_lines; i++) {
+		if (!same_line(ld->lines[i], line))
+			continue;
+		setting_path(ld->line_users[i], by, sizeof(by));
+		return fail(ld, g, "this GPIO line is already used by %s", by);
+	}
+	if (ld->n_lines < sizeof(ld->lines) / sizeof(ld->lines[0])) {
+		ld->line_users[ld->n_lines] = g;
+		ld->lines[ld->n_lines++] = line;
+	}
+	return 0;
+}
+
+static int copy_line_word(struct loader *ld, const config_setting_t *s,
+			  const char *text, char *to, size_t size,
+			  const char *example)
+{
+	size_t len = strlen(text);
+
+	if (!len || len >= size || strpbrk(text, " \t\n\r\f\v"))
+		return fail(ld, s, "must be 1 to %zu characters without spaces, "
+			    "such as \"%s\"", size - 1, example);
+	memcpy(to, text, len + 1);
+	return 0;
+}
+
+/*
+ * A GPIO line, by its name (line = "GPIO17": the same on a Pi 3, 4 and 5)
+ * or by chip and offset (chip = "gpiochip0"; offset = 17;).
+ */
+static int load_line(struct loader *ld, const config_setting_t *g,
+		     struct config_line *line)
+{
+	const config_setting_t *name_s = NULL, *chip_s = NULL;
+	const char *name = NULL, *chip = NULL;
+	long long offset;
+	int r;
+
+	memset(line, 0, sizeof(*line));
+	line->offset = -1;
+	r = read_string(ld, g, "line", false, &name, &name_s);
+	if (r == 0)
+		r = read_string(ld, g, "chip", false, &chip, &chip_s);
+	if (r < 0)
+		return r;
+	if (name && chip)
+		return fail(ld, chip_s, "give either line, or chip and offset");
+	if (name) {
+		if (config_setting_get_member(g, "offset"))
+			return fail(ld, config_setting_get_member(g, "offset"),
+				    "only used with chip");
+		return copy_line_word(ld, name_s, name, line->name,
+				      sizeof(line->name), "GPIO17");
+	}
+	if (!chip)
+		return fail_missing(ld, g, "line", "required: a GPIO line name "
+				    "such as \"GPIO17\", or chip and offset");
+	r = copy_line_word(ld, chip_s, chip, line->chip, sizeof(line->chip),
+			   "gpiochip0");
+	if (r == 0)
+		r = read_int(ld, g, "offset", true, 0, 1023, false, &offset);
+	if (r < 0)
+		return r;
+	line->offset = (int)offset;
+	return 0;
+}
+
+/* A word from a fixed set: its index in words[], or a message naming them. */
+static int read_choice(struct loader *ld, const config_setting_t *g,
+		       const char *name, const char *const *words, int *out)
+{
+	const config_setting_t *s = NULL;
+	const char *text = NULL;
+	char list[128] = "";
+	int r = read_string(ld, g, name, false, &text, &s);
+
+	if (r < 0 || !s)
+		return r;
+	for (int i = 0; words[i]; i++) {
+		if (!strcmp(text, words[i])) {
+			*out = i;
+			return 0;
+		}
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s\"%s\"",
+			 i ? ", " : "", words[i]);
+	}
+	return fail(ld, s, "must be one of %s", list);
+}
+
 static int load_flow_meter(struct loader *ld, const config_setting_t *hw)
 {
+	static const char *const edges[] = { "rising", "falling", "both", NULL };
+	static const char *const biases[] = { "as-is", "pull-up", "pull-down",
+					      "disable", NULL };
 	struct config_flow_meter *fm = &ld->cfg.flow_meter;
-	const config_setting_t *g, *line_s;
-	const char *line;
-	size_t len;
-	int r;
+	const config_setting_t *g;
+	int r, edge = CONFIG_EDGE_RISING, bias = CONFIG_BIAS_AS_IS;
 
 	r = get_member(ld, hw, "flow_meter", true, &g);
 	if (r == 0)
 		r = open_group(ld, g, flow_meter_keys);
 	if (r == 0)
-		r = read_string(ld, g, "line", true, &line, &line_s);
+		r = load_line(ld, g, &fm->line);
+	if (r == 0)
+		r = claim_line(ld, g, &fm->line);
+	if (r == 0)
+		r = read_choice(ld, g, "edge", edges, &edge);
+	if (r == 0)
+		r = read_choice(ld, g, "bias", biases, &bias);
 	if (r < 0)
 		return r;
-	len = strlen(line);
-	if (!len || len >= sizeof(fm->line) || strpbrk(line, " \t\n\r\f\v"))
-		return fail(ld, line_s, "must be a GPIO line name of 1 to %zu "
-			    "characters without spaces, such as \"GPIO17\"",
-			    sizeof(fm->line) - 1);
-	memcpy(fm->line, line, len + 1);
+	fm->edge = (enum config_edge)edge;
+	fm->bias = (enum config_bias)bias;
 	fm->pulses_per_litre = 450.0;
 	return read_double(ld, g, "pulses_per_litre", false, 0, true, INFINITY,
 			   &fm->pulses_per_litre);
@@ -666,9 +776,38 @@ static int load_pin(struct loader *ld, const config_setting_t *g,
 	int r;
 
 	r = open_group(ld, g, keys);
-	if (r == 0)
-		r = read_int(ld, g, "expander", true, 0, I2C_ADDR_LIMIT, true,
-			     &address);
+	if (r < 0)
+		return r;
+	/* Valves and the master may sit on a Pi GPIO line instead. */
+	if (!power && !config_setting_get_member(g, "expander") &&
+	    (config_setting_get_member(g, "line") ||
+	     config_setting_get_member(g, "chip"))) {
+		if (config_setting_get_member(g, "pin"))
+			return fail(ld, config_setting_get_member(g, "pin"),
+				    "only used with expander");
+		pin->on_gpio = true;
+		pin->expander = -1;
+		pin->pin = 0;
+		r = load_line(ld, g, &pin->line);
+		if (r == 0)
+			r = claim_line(ld, g, &pin->line);
+		pin->active_low = false;
+		if (r == 0)
+			r = read_bool(ld, g, "active_low", &pin->active_low);
+		return r;
+	}
+	pin->on_gpio = false;
+	memset(&pin->line, 0, sizeof(pin->line));
+	pin->line.offset = -1;
+	if (config_setting_get_member(g, "line") || config_setting_get_member(g, "chip"))
+		return fail(ld, config_setting_get_member(g, "line") ?
+			    config_setting_get_member(g, "line") :
+			    config_setting_get_member(g, "chip"),
+			    "give either expander and pin, or a GPIO line");
+	if (config_setting_get_member(g, "offset"))
+		return fail(ld, config_setting_get_member(g, "offset"),
+			    "only used with chip");
+	r = read_int(ld, g, "expander", true, 0, I2C_ADDR_LIMIT, true, &address);
 	if (r < 0)
 		return r;
 	pin->expander = find_expander(&ld->cfg, address);

@@ -2,6 +2,7 @@
 #include "daemon/hardware.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -17,13 +18,36 @@ struct hardware {
 	struct i2c_bus *bus;		/* owned unless the garden owns it */
 	struct gpio_input *flow_input;	/* likewise */
 	struct mcp23008 *expanders[CONFIG_MAX_EXPANDERS];
+	/* Valves and the master on Pi GPIO lines: [zone], and the master. */
+	struct gpio_output *zone_lines[CONFIG_MAX_ZONES];
+	struct gpio_output *master_line;
 	struct ads1x15 *adcs[CONFIG_MAX_ADCS];
 	struct flowmeter *meter;
 };
 
+static struct gpio_line_spec line_spec(const struct config_line *line)
+{
+	struct gpio_line_spec spec = { line->name, line->chip, line->offset };
+
+	return spec;
+}
+
+/* "GPIO17", or "gpiochip0 line 17", for messages. */
+static const char *describe_line(const struct config_line *line, char *buf,
+				 size_t size)
+{
+	if (*line->name)
+		snprintf(buf, size, "%s", line->name);
+	else
+		snprintf(buf, size, "%s line %d", line->chip, line->offset);
+	return buf;
+}
+
 static int open_backend(struct hardware *hw, bool sim)
 {
 	const struct config *cfg = hw->cfg;
+	struct gpio_line_spec spec;
+	char name[80];
 	int err;
 
 	if (sim || cfg->backend == HW_BACKEND_SIM) {
@@ -43,13 +67,32 @@ static int open_backend(struct hardware *hw, bool sim)
 	if (err < 0)
 		return log_errno(LOG_ERR, err, "cannot open /dev/i2c-%u",
 				 cfg->i2c_bus);
-	err = linux_gpio_edge_input(cfg->flow_meter.line, "irrigd flow",
-				    &hw->flow_input);
+	spec = line_spec(&cfg->flow_meter.line);
+	err = linux_gpio_edge_input(&spec, (enum gpio_edge)cfg->flow_meter.edge,
+				    (enum gpio_bias)cfg->flow_meter.bias,
+				    "irrigd flow", &hw->flow_input);
 	if (err < 0)
 		return log_errno(LOG_ERR, err,
 				 "cannot request GPIO line %s for the flow meter",
-				 cfg->flow_meter.line);
+				 describe_line(&cfg->flow_meter.line, name,
+					       sizeof(name)));
 	return 0;
+}
+
+/* An output at its inactive level from the first moment. */
+static int setup_output(struct hardware *hw, const struct config_pin *pin,
+			struct gpio_output **line)
+{
+	struct gpio_line_spec spec;
+
+	if (!pin->on_gpio)
+		return mcp23008_setup_output(hw->expanders[pin->expander],
+					     pin->pin, pin->active_low);
+	if (hw->garden)
+		return garden_gpio_output(hw->garden, &pin->line, pin->active_low,
+					  line);
+	spec = line_spec(&pin->line);
+	return linux_gpio_output(&spec, pin->active_low, "irrigd valve", line);
 }
 
 static int setup_outputs(struct hardware *hw)
@@ -68,20 +111,14 @@ static int setup_outputs(struct hardware *hw)
 					 hw->bus->name, cfg->expanders[i].address);
 	}
 	for (size_t z = 0; z < cfg->n_zones; z++) {
-		const struct config_pin *pin = &cfg->zones[z].valve;
-
-		err = mcp23008_setup_output(hw->expanders[pin->expander],
-					    pin->pin, pin->active_low);
+		err = setup_output(hw, &cfg->zones[z].valve, &hw->zone_lines[z]);
 		if (err < 0)
 			return log_errno(LOG_ERR, err,
 					 "cannot set up the valve of zone %s",
 					 cfg->zones[z].name);
 	}
 	if (cfg->master.present) {
-		const struct config_pin *pin = &cfg->master.pin;
-
-		err = mcp23008_setup_output(hw->expanders[pin->expander],
-					    pin->pin, pin->active_low);
+		err = setup_output(hw, &cfg->master.pin, &hw->master_line);
 		if (err < 0)
 			return log_errno(LOG_ERR, err,
 					 "cannot set up the master valve");
@@ -150,6 +187,9 @@ void hardware_close(struct hardware *hw)
 		ads1x15_free(hw->adcs[i]);
 	for (size_t i = 0; i < CONFIG_MAX_EXPANDERS; i++)
 		mcp23008_free(hw->expanders[i]);
+	for (size_t z = 0; z < CONFIG_MAX_ZONES; z++)
+		gpio_output_destroy(hw->zone_lines[z]);
+	gpio_output_destroy(hw->master_line);
 	if (hw->garden) {
 		garden_free(hw->garden);
 	} else {
@@ -159,10 +199,14 @@ void hardware_close(struct hardware *hw)
 	free(hw);
 }
 
-static int set_pin(struct hardware *hw, const struct config_pin *pin, bool on)
+static int set_pin(struct hardware *hw, const struct config_pin *pin,
+		   struct gpio_output *line, bool on)
 {
-	struct mcp23008 *chip = hw->expanders[pin->expander];
+	struct mcp23008 *chip;
 
+	if (pin->on_gpio)
+		return line ? gpio_output_set(line, on != pin->active_low) : -ENODEV;
+	chip = hw->expanders[pin->expander];
 	return chip ? mcp23008_set(chip, pin->pin, on) : -ENODEV;
 }
 
@@ -170,14 +214,14 @@ int hardware_valve(struct hardware *hw, int zone, bool open)
 {
 	if (zone < 0 || (size_t)zone >= hw->cfg->n_zones)
 		return -EINVAL;
-	return set_pin(hw, &hw->cfg->zones[zone].valve, open);
+	return set_pin(hw, &hw->cfg->zones[zone].valve, hw->zone_lines[zone], open);
 }
 
 int hardware_master(struct hardware *hw, bool open)
 {
 	if (!hw->cfg->master.present)
 		return 0;
-	return set_pin(hw, &hw->cfg->master.pin, open);
+	return set_pin(hw, &hw->cfg->master.pin, hw->master_line, open);
 }
 
 int hardware_all_off(struct hardware *hw)
@@ -186,19 +230,19 @@ int hardware_all_off(struct hardware *hw)
 	int first = 0, err;
 
 	if (cfg->master.present) {
-		err = set_pin(hw, &cfg->master.pin, false);
+		err = set_pin(hw, &cfg->master.pin, hw->master_line, false);
 		if (err < 0)
 			first = err;
 	}
 	for (size_t z = 0; z < cfg->n_zones; z++) {
-		err = set_pin(hw, &cfg->zones[z].valve, false);
+		err = set_pin(hw, &cfg->zones[z].valve, hw->zone_lines[z], false);
 		if (err < 0 && !first)
 			first = err;
 	}
 	for (size_t p = 0; p < cfg->n_probes; p++) {
 		if (!cfg->probes[p].has_power)
 			continue;
-		err = set_pin(hw, &cfg->probes[p].power, false);
+		err = set_pin(hw, &cfg->probes[p].power, NULL, false);
 		if (err < 0 && !first)
 			first = err;
 	}
@@ -224,7 +268,7 @@ static unsigned power_probes(struct hardware *hw, bool on, int *errs)
 
 		if (!cfg->probes[p].has_power)
 			continue;
-		err = set_pin(hw, &cfg->probes[p].power, on);
+		err = set_pin(hw, &cfg->probes[p].power, NULL, on);
 		if (on && err < 0)
 			errs[p] = err;
 		if (cfg->probes[p].power_settle_ms > settle_ms)

@@ -7,10 +7,19 @@
 #include "daemon/daemon.h"
 #include "daemon/log.h"
 
+static bool same_line(const struct config_line *a, const struct config_line *b)
+{
+	return !strcmp(a->name, b->name) && !strcmp(a->chip, b->chip) &&
+		a->offset == b->offset;
+}
+
 static bool same_pin(const struct config_pin *a, const struct config_pin *b)
 {
-	return a->expander == b->expander && a->pin == b->pin &&
-		a->active_low == b->active_low;
+	if (a->on_gpio != b->on_gpio || a->active_low != b->active_low)
+		return false;
+	if (a->on_gpio)
+		return same_line(&a->line, &b->line);
+	return a->expander == b->expander && a->pin == b->pin;
 }
 
 static bool same_input(const struct config_analog *a, const struct config_analog *b)
@@ -37,7 +46,9 @@ static const char *wiring_change(const struct config *old, const struct config *
 		    a->range_mv != b->range_mv || a->data_rate != b->data_rate)
 			return "hardware.adcs";
 	}
-	if (strcmp(old->flow_meter.line, new->flow_meter.line) ||
+	if (!same_line(&old->flow_meter.line, &new->flow_meter.line) ||
+	    old->flow_meter.edge != new->flow_meter.edge ||
+	    old->flow_meter.bias != new->flow_meter.bias ||
 	    old->flow_meter.pulses_per_litre != new->flow_meter.pulses_per_litre)
 		return "hardware.flow_meter";
 	if (old->master.present != new->master.present ||

@@ -16,6 +16,10 @@
 
 /* A client that lets this much output pile up unread is dropped. */
 #define CLIENT_OUT_MAX (64 * 1024)
+/* Reads from one client per wake-up, so a fast writer cannot hog the loop. */
+#define CLIENT_READS_MAX 16
+/* Out of file descriptors: how long to stop accepting before trying again. */
+#define ACCEPT_PAUSE_USEC (250 * 1000)
 
 struct client {
 	struct server *server;
@@ -40,6 +44,8 @@ struct server {
 	bool bound;		/* we made the socket file: remove it at exit */
 	char path[CONFIG_SOCKET_PATH_MAX];
 	sd_event_source *accept_source;
+	sd_event_source *accept_retry;	/* while accepting is paused */
+	bool accept_failing;	/* logged once per spell of failures */
 	struct client *clients;
 };
 
@@ -60,12 +66,29 @@ static void client_free(struct client *c)
 	free(c);
 }
 
+static int on_resume(sd_event_source *src, void *userdata);
+
+/*
+ * Marks a client gone and frees it from the loop, not from inside whatever
+ * called client_send: a command's handler may still hold it.
+ */
+static void client_kill(struct client *c)
+{
+	c->dead = true;
+	if (!c->resume)
+		sd_event_add_defer(c->server->daemon->event, &c->resume, on_resume, c);
+}
+
 static void update_events(struct client *c)
 {
 	uint32_t events = 0;
 
-	/* While a run streams to it, the client's next request waits. */
-	if (!c->waiting_for)
+	/*
+	 * While a run streams to it, or a reply waits for it to read, the
+	 * client's next request waits: a client that sends many requests
+	 * without reading stalls itself, not the daemon, and is not dropped.
+	 */
+	if (!c->waiting_for && !c->out_len)
 		events |= EPOLLIN;
 	if (c->out_len)
 		events |= EPOLLOUT;
@@ -81,7 +104,7 @@ static void flush_out(struct client *c)
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EINTR)
 				break;
-			c->dead = true;	/* gone: EPIPE, ECONNRESET */
+			client_kill(c);	/* gone: EPIPE, ECONNRESET */
 			return;
 		}
 		memmove(c->out, c->out + n, c->out_len - (size_t)n);
@@ -97,7 +120,7 @@ void client_send(struct client *c, const char *data, size_t len)
 	if (c->out_len + len > CLIENT_OUT_MAX) {
 		log_msg(LOG_WARNING, "dropping client %s: it reads too slowly",
 			c->who);
-		c->dead = true;
+		client_kill(c);
 		return;
 	}
 	/* Most replies go out at once: queue only what the socket refuses. */
@@ -105,7 +128,7 @@ void client_send(struct client *c, const char *data, size_t len)
 		ssize_t n = send(c->fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 
 		if (n < 0 && errno != EAGAIN && errno != EINTR) {
-			c->dead = true;
+			client_kill(c);
 			return;
 		}
 		if (n > 0) {
@@ -120,7 +143,7 @@ void client_send(struct client *c, const char *data, size_t len)
 		char *grown = realloc(c->out, size);
 
 		if (!grown) {
-			c->dead = true;
+			client_kill(c);
 			return;
 		}
 		c->out = grown;
@@ -137,8 +160,6 @@ void client_wait_for_run(struct client *c, uint32_t id, bool json)
 	c->json = json;
 	update_events(c);
 }
-
-static int on_resume(sd_event_source *src, void *userdata);
 
 void client_stop_waiting(struct client *c)
 {
@@ -161,7 +182,7 @@ static void handle_lines(struct client *c)
 {
 	size_t start = 0;
 
-	while (!c->waiting_for && !c->dead) {
+	while (!c->waiting_for && !c->dead && !c->out_len) {
 		char *nl = memchr(c->in + start, '\n', c->in_len - start);
 
 		if (!nl)
@@ -189,7 +210,8 @@ static int on_resume(sd_event_source *src, void *userdata)
 
 	(void)src;
 	c->resume = sd_event_source_disable_unref(c->resume);
-	handle_lines(c);
+	if (!c->dead)
+		handle_lines(c);
 	if (c->dead)
 		client_free(c);
 	return 0;
@@ -215,10 +237,10 @@ static void reject_long_line(struct client *c)
 
 static void read_input(struct client *c)
 {
-	for (;;) {
+	for (int reads = 0; reads < CLIENT_READS_MAX; reads++) {
 		ssize_t n;
 
-		if (c->waiting_for)
+		if (c->waiting_for || c->out_len || c->dead)
 			return;
 		n = recv(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len,
 			 MSG_DONTWAIT);
@@ -243,7 +265,8 @@ static void read_input(struct client *c)
 			c->in_len += (size_t)n;
 		}
 		handle_lines(c);
-		if (c->in_len == sizeof(c->in))
+		if (!c->dead && c->in_len == sizeof(c->in) &&
+		    !memchr(c->in, '\n', c->in_len))
 			reject_long_line(c);
 	}
 }
@@ -255,8 +278,12 @@ static int on_client(sd_event_source *src, int fd, uint32_t revents,
 
 	(void)src;
 	(void)fd;
-	if (revents & EPOLLOUT)
+	if (!c->dead && (revents & EPOLLOUT)) {
 		flush_out(c);
+		/* Requests that waited for the reply before them go on now. */
+		if (!c->dead && !c->out_len)
+			handle_lines(c);
+	}
 	if (!c->dead && (revents & EPOLLIN))
 		read_input(c);
 	if (!c->dead && (revents & (EPOLLHUP | EPOLLERR)) && !(revents & EPOLLIN))
@@ -278,6 +305,34 @@ static void describe_peer(struct client *c)
 		snprintf(c->who, sizeof(c->who), "unknown peer");
 }
 
+static int on_accept_retry(sd_event_source *src, uint64_t usec, void *userdata)
+{
+	struct server *s = userdata;
+
+	(void)src;
+	(void)usec;
+	s->accept_retry = sd_event_source_disable_unref(s->accept_retry);
+	sd_event_source_set_enabled(s->accept_source, SD_EVENT_ON);
+	return 0;
+}
+
+/*
+ * accept() failed for want of file descriptors or memory: the connection
+ * stays queued and the socket stays readable, so accepting stops for a
+ * while instead of spinning (and logging) until a client leaves.
+ */
+static void pause_accepting(struct server *s, int err)
+{
+	if (!s->accept_failing)
+		log_errno(LOG_WARNING, -err, "accept on %s: new clients wait "
+			  "until some leave", s->path);
+	s->accept_failing = true;
+	if (sd_event_add_time_relative(s->daemon->event, &s->accept_retry,
+				       CLOCK_MONOTONIC, ACCEPT_PAUSE_USEC, 0,
+				       on_accept_retry, s) >= 0)
+		sd_event_source_set_enabled(s->accept_source, SD_EVENT_OFF);
+}
+
 static int on_accept(sd_event_source *src, int fd, uint32_t revents,
 		     void *userdata)
 {
@@ -289,9 +344,16 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents,
 	(void)revents;
 	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (cfd < 0) {
-		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+		    errno == ENOMEM)
+			pause_accepting(s, errno);
+		else if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
 			log_errno(LOG_WARNING, -errno, "accept on %s", s->path);
 		return 0;
+	}
+	if (s->accept_failing) {
+		log_msg(LOG_INFO, "accepting new clients on %s again", s->path);
+		s->accept_failing = false;
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
@@ -418,6 +480,7 @@ void server_close(struct server *s)
 		return;
 	while (s->clients)
 		client_free(s->clients);
+	sd_event_source_disable_unref(s->accept_retry);
 	sd_event_source_disable_unref(s->accept_source);
 	if (s->fd >= 0)
 		close(s->fd);
@@ -445,17 +508,16 @@ void server_notify_waiters(struct server *s, uint32_t id,
 		if (!*o) {
 			*o = malloc(sizeof(**o));
 			if (!*o) {
-				client_free(c);
+				client_kill(c);
 				continue;
 			}
 			out_init(*o, c->json);
 			render(d, *o, arg);
 		}
+		/* A client this drops may be the one whose command runs now. */
 		client_send(c, (*o)->buf, (*o)->len);
 		if (last && !c->dead)
 			client_stop_waiting(c);
-		if (c->dead)
-			client_free(c);
 	}
 	free(rendered[0]);
 	free(rendered[1]);

@@ -3,7 +3,9 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "core/calib.h"
@@ -31,12 +33,24 @@ struct garden_adc {
 	struct sim_ads1x15 *chip;
 };
 
+/* A valve or master on a Pi GPIO line, as the sim drives it. */
+struct garden_line {
+	struct gpio_output output;
+	struct garden *garden;
+	struct config_line line;
+	bool level;
+};
+
+#define GARDEN_LINES (CONFIG_MAX_ZONES + 1)
+
 struct garden {
 	const struct config *cfg;
 	struct sim_bus *bus;
 	struct sim_flow *flow;
 	struct garden_expander expanders[CONFIG_MAX_EXPANDERS];
 	struct garden_adc adcs[CONFIG_MAX_ADCS];
+	struct garden_line *lines[GARDEN_LINES];
+	size_t n_lines;
 	bool open[CONFIG_MAX_ZONES];
 	unsigned opens[CONFIG_MAX_ZONES];
 	double moisture[CONFIG_MAX_PROBES];
@@ -54,10 +68,25 @@ static uint64_t monotonic_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+static bool same_line(const struct config_line *a, const struct config_line *b)
+{
+	if (*a->name || *b->name)
+		return !strcmp(a->name, b->name);
+	return !strcmp(a->chip, b->chip) && a->offset == b->offset;
+}
+
 static bool pin_active(const struct garden *g, const struct config_pin *pin)
 {
-	const struct garden_expander *e = &g->expanders[pin->expander];
+	const struct garden_expander *e;
 	uint8_t bit = (uint8_t)(1u << pin->pin);
+
+	if (pin->on_gpio) {
+		for (size_t i = 0; i < g->n_lines; i++)
+			if (same_line(&g->lines[i]->line, &pin->line))
+				return g->lines[i]->level != pin->active_low;
+		return false;	/* a line nobody requested floats: off */
+	}
+	e = &g->expanders[pin->expander];
 
 	if (!(e->driven & bit))
 		return false;	/* a floating relay input leaves it off */
@@ -88,16 +117,11 @@ static void advance(struct garden *g, uint64_t now)
 	g->updated_ns = now;
 }
 
-static void pins_changed(void *ctx, uint8_t driven, uint8_t levels)
+/* Water runs where valves are open; the meter pulses at their flow. */
+static void update_valves(struct garden *g, uint64_t now)
 {
-	struct garden_expander *e = ctx;
-	struct garden *g = e->garden;
-	uint64_t now = monotonic_ns();
 	double lpm = 0.0;
 
-	advance(g, now);
-	e->driven = driven;
-	e->levels = levels;
 	for (size_t z = 0; z < g->cfg->n_zones; z++) {
 		bool open = pin_active(g, &g->cfg->zones[z].valve);
 
@@ -117,6 +141,75 @@ static void pins_changed(void *ctx, uint8_t driven, uint8_t levels)
 	g->flow_lpm = lpm;
 	sim_flow_set_rate(g->flow, lpm * g->cfg->flow_meter.pulses_per_litre / 60.0,
 			  now);
+}
+
+static void pins_changed(void *ctx, uint8_t driven, uint8_t levels)
+{
+	struct garden_expander *e = ctx;
+	struct garden *g = e->garden;
+	uint64_t now = monotonic_ns();
+
+	advance(g, now);
+	e->driven = driven;
+	e->levels = levels;
+	update_valves(g, now);
+}
+
+#define line_of(o) \
+	((struct garden_line *)((char *)(o) - offsetof(struct garden_line, output)))
+
+static int line_set(struct gpio_output *output, bool level)
+{
+	struct garden_line *l = line_of(output);
+	uint64_t now = monotonic_ns();
+
+	advance(l->garden, now);
+	l->level = level;
+	update_valves(l->garden, now);
+	return 0;
+}
+
+static void line_destroy(struct gpio_output *output)
+{
+	struct garden_line *l = line_of(output);
+	struct garden *g = l->garden;
+
+	for (size_t i = 0; i < g->n_lines; i++) {
+		if (g->lines[i] != l)
+			continue;
+		g->lines[i] = g->lines[--g->n_lines];
+		break;
+	}
+	free(l);
+	update_valves(g, monotonic_ns());
+}
+
+static const struct gpio_output_ops line_ops = {
+	.set = line_set,
+	.destroy = line_destroy,
+};
+
+int garden_gpio_output(struct garden *g, const struct config_line *line,
+		       bool level, struct gpio_output **out)
+{
+	struct garden_line *l;
+
+	for (size_t i = 0; i < g->n_lines; i++)
+		if (same_line(&g->lines[i]->line, line))
+			return -EBUSY;
+	if (g->n_lines == GARDEN_LINES)
+		return -ENOSPC;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	l->output.ops = &line_ops;
+	l->garden = g;
+	l->line = *line;
+	l->level = level;
+	g->lines[g->n_lines++] = l;
+	update_valves(g, monotonic_ns());
+	*out = &l->output;
+	return 0;
 }
 
 /* Small, repeatable reading noise, as real probes have. */

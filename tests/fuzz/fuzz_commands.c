@@ -1,0 +1,509 @@
+/* libFuzzer harness: commands_handle() on request lines, against a real daemon on the simulated garden, with well-formed replies and every valve closed after each input. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/proto.h"
+#include "daemon/daemon.h"
+#include "daemon/log.h"
+#include "fuzz.h"
+#include "hw/garden.h"
+
+/*
+ * The socket side of src/daemon/server.c and the log sink of
+ * src/daemon/log.c are replaced here, at link time: the harness defines
+ * every function of theirs the rest of the daemon calls, so the linker
+ * takes neither object from libirrigd.a.  Everything else is the real
+ * daemon: config, sim hardware, controller, watering, scheduler, reload.
+ */
+
+/* At most this many requests per input, so each input stays fast. */
+#define LINES_MAX 16
+
+#ifndef FUZZ_SOURCE_DIR
+#define FUZZ_SOURCE_DIR "."
+#endif
+
+/* One client, talking to the daemon in order, as server.c would drive it. */
+struct client {
+	uint32_t waiting_for;	/* a run's id, 0 none */
+	bool json;
+	char *reply;		/* everything sent since the last check */
+	size_t len, size;
+};
+
+static struct daemon *d;
+static struct client client;
+static char dir[64], config_path[96];
+static bool verbose;
+
+/* ---- the server.c functions the daemon calls ---- */
+
+void client_send(struct client *c, const char *data, size_t len)
+{
+	if (!len)
+		return;
+	FUZZ_CHECK(data && memchr(data, '\0', len) == NULL, "reply has a NUL byte");
+	if (c->len + len + 1 > c->size) {
+		size_t size = (c->len + len + 1) * 2;
+		char *grown = realloc(c->reply, size);
+
+		if (!grown)
+			abort();
+		c->reply = grown;
+		c->size = size;
+	}
+	memcpy(c->reply + c->len, data, len);
+	c->len += len;
+	c->reply[c->len] = '\0';
+}
+
+void client_wait_for_run(struct client *c, uint32_t id, bool json)
+{
+	c->waiting_for = id;
+	c->json = json;
+}
+
+void client_stop_waiting(struct client *c)
+{
+	c->waiting_for = 0;
+}
+
+bool client_is_waiting(const struct client *c)
+{
+	return c->waiting_for != 0;
+}
+
+void server_notify_waiters(struct server *server, uint32_t id,
+			   void (*render)(struct daemon *dm, struct out *out,
+					  void *arg),
+			   struct daemon *dm, void *arg, bool last)
+{
+	struct out *out;
+
+	(void)server;
+	if (!id || client.waiting_for != id)
+		return;
+	out = malloc(sizeof(*out));
+	if (!out)
+		abort();
+	out_init(out, client.json);
+	render(dm, out, arg);
+	client_send(&client, out->buf, out->len);
+	free(out);
+	if (last)
+		client_stop_waiting(&client);
+}
+
+/* ---- the log.c functions: formatted (so a bad format still shows), then dropped ---- */
+
+static void sink(const char *fmt, va_list ap, int err)
+{
+	char text[1024];
+
+	vsnprintf(text, sizeof(text), fmt, ap);
+	if (verbose)
+		fprintf(stderr, "log: %s%s%s\n", text, err ? ": " : "",
+			err ? strerror(abs(err)) : "");
+}
+
+void log_setup(void)
+{
+}
+
+void log_msg(int priority, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)priority;
+	va_start(ap, fmt);
+	sink(fmt, ap, 0);
+	va_end(ap);
+}
+
+int log_errno(int priority, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)priority;
+	va_start(ap, fmt);
+	sink(fmt, ap, err);
+	va_end(ap);
+	return err;
+}
+
+void log_event(int priority, const char *event, const char *const *fields,
+	       const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)priority;
+	FUZZ_CHECK(event && *event, "event without a name");
+	for (size_t i = 0; fields && fields[i]; i++)
+		FUZZ_CHECK(strchr(fields[i], '=') && !strchr(fields[i], '\n'),
+			   "bad journal field \"%s\"", fields[i]);
+	va_start(ap, fmt);
+	sink(fmt, ap, 0);
+	va_end(ap);
+}
+
+/* ---- a small JSON checker: one object per line ---- */
+
+static const char *json_value(const char *p, int depth);
+
+static const char *json_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+static const char *json_string(const char *p)
+{
+	if (*p++ != '"')
+		return NULL;
+	while (*p != '"') {
+		if ((unsigned char)*p < 0x20)
+			return NULL;
+		if (*p == '\\') {
+			p++;
+			if (*p == 'u') {
+				for (int i = 1; i <= 4; i++)
+					if (!strchr("0123456789abcdefABCDEF", p[i]) || !p[i])
+						return NULL;
+				p += 4;
+			} else if (!*p || !strchr("\"\\/bfnrt", *p)) {
+				return NULL;
+			}
+		}
+		p++;
+	}
+	return p + 1;
+}
+
+static const char *json_number(const char *p)
+{
+	const char *start;
+
+	if (*p == '-')
+		p++;
+	if (*p == '0')
+		p++;
+	else if (*p >= '1' && *p <= '9')
+		while (*p >= '0' && *p <= '9')
+			p++;
+	else
+		return NULL;
+	if (*p == '.') {
+		start = ++p;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (p == start)
+			return NULL;
+	}
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		start = p;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (p == start)
+			return NULL;
+	}
+	return p;
+}
+
+static const char *json_members(const char *p, char close, int depth)
+{
+	p = json_ws(p);
+	if (*p == close)
+		return p + 1;
+	for (;;) {
+		p = json_ws(p);
+		if (close == '}') {
+			p = json_string(p);
+			if (!p)
+				return NULL;
+			p = json_ws(p);
+			if (*p++ != ':')
+				return NULL;
+		}
+		p = json_value(json_ws(p), depth + 1);
+		if (!p)
+			return NULL;
+		p = json_ws(p);
+		if (*p == close)
+			return p + 1;
+		if (*p++ != ',')
+			return NULL;
+	}
+}
+
+static const char *json_value(const char *p, int depth)
+{
+	if (depth > 32)
+		return NULL;
+	switch (*p) {
+	case '{':
+		return json_members(p + 1, '}', depth);
+	case '[':
+		return json_members(p + 1, ']', depth);
+	case '"':
+		return json_string(p);
+	case 't':
+		return strncmp(p, "true", 4) ? NULL : p + 4;
+	case 'f':
+		return strncmp(p, "false", 5) ? NULL : p + 5;
+	case 'n':
+		return strncmp(p, "null", 4) ? NULL : p + 4;
+	default:
+		return json_number(p);
+	}
+}
+
+/* ---- replies ---- */
+
+/* The request's reply so far is whole: lines, then one closing line. */
+static void check_reply(const char *request, bool json)
+{
+	char *line = client.reply, *nl;
+	bool closed = false;
+
+	FUZZ_CHECK(client.len > 0, "no reply to \"%s\"", request);
+	FUZZ_CHECK(client.reply[client.len - 1] == '\n',
+		   "reply to \"%s\" ends without a newline: %s", request, client.reply);
+	for (; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		*nl = '\0';
+		FUZZ_CHECK(!closed, "reply to \"%s\" goes on after its last line: %s",
+			   request, line);
+		if (json) {
+			const char *end = json_value(line, 0);
+
+			FUZZ_CHECK(line[0] == '{' && end && *json_ws(end) == '\0',
+				   "reply to \"%s\": not one JSON object: %s", request,
+				   line);
+			closed = strncmp(line, "{\"ok\":", 6) == 0;
+		} else if (strcmp(line, "OK") == 0 || strncmp(line, "ERR ", 4) == 0) {
+			const char *code = line + 4;
+
+			if (line[0] == 'E')
+				FUZZ_CHECK(code[0] && code[0] != ' ' && strchr(code, ' '),
+					   "reply to \"%s\": %s", request, line);
+			closed = true;
+		} else {
+			FUZZ_CHECK(strncmp(line, "- ", 2) == 0,
+				   "reply to \"%s\": bad line \"%s\"", request, line);
+		}
+	}
+	FUZZ_CHECK(closed, "reply to \"%s\" has no closing line", request);
+	client.len = 0;
+	client.reply[0] = '\0';
+}
+
+/* Runs whatever the event loop has ready now (the flow meter, due timers). */
+static void pump(void)
+{
+	for (int i = 0; i < 8; i++)
+		if (sd_event_run(d->event, 0) <= 0)
+			break;
+}
+
+/* Ends whatever runs; the waiting client gets its summary. */
+static void stop_everything(void)
+{
+	struct garden *g = hardware_garden(d->hw);
+
+	watering_stop(d, RUN_STOPPED);
+	pump();
+	FUZZ_CHECK(!client_is_waiting(&client), "client still waits for run %u",
+		   client.waiting_for);
+	FUZZ_CHECK(!ctl_current(&d->ctl) && ctl_queue_len(&d->ctl) == 0,
+		   "something still runs after a stop");
+	for (size_t z = 0; z < d->cfg.n_zones; z++)
+		FUZZ_CHECK(!garden_zone_open(g, (int)z), "zone %zu open after a stop", z);
+}
+
+/* ---- set-up: the shipped config, made fast ---- */
+
+static char *read_all(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *text;
+	long size;
+
+	if (!f || fseek(f, 0, SEEK_END) < 0 || (size = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) < 0) {
+		perror(path);
+		exit(1);
+	}
+	text = calloc(1, (size_t)size + 1);
+	if (!text || fread(text, 1, (size_t)size, f) != (size_t)size) {
+		perror(path);
+		exit(1);
+	}
+	fclose(f);
+	return text;
+}
+
+/* Replaces every from with to (the same length or shorter) in text. */
+static void replace(char *text, const char *from, const char *to)
+{
+	size_t lf = strlen(from), lt = strlen(to);
+	char *p;
+
+	while ((p = strstr(text, from))) {
+		memcpy(p, to, lt);
+		memmove(p + lt, p + lf, strlen(p + lf) + 1);
+	}
+}
+
+/*
+ * The shipped config with probes that need no settling time and ADCs at
+ * their fastest rate: a reading takes a few milliseconds, not 80.
+ */
+static void write_config(void)
+{
+	const char *shipped = getenv("IRRIGD_FUZZ_CONFIG");
+	char path[512], *text;
+	FILE *f;
+
+	if (!shipped) {
+		snprintf(path, sizeof(path), "%s/etc/irrigd.conf", FUZZ_SOURCE_DIR);
+		shipped = path;
+	}
+	text = read_all(shipped);
+	replace(text, "settle_ms = 50", "settle_ms = 0");
+	replace(text, "data_rate = 250", "data_rate = 860");
+	snprintf(config_path, sizeof(config_path), "%s/irrigd.conf", dir);
+	f = fopen(config_path, "we");
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+		perror(config_path);
+		exit(1);
+	}
+	free(text);
+}
+
+static void remove_dir(void)
+{
+	static const char *const names[] = {
+		"irrigd.conf", "history", "rain-delay", ".history.tmp",
+		".rain-delay.tmp", NULL
+	};
+	char path[160];
+
+	for (size_t i = 0; names[i]; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const char *tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+	char err[512];
+	int r;
+
+	(void)argc;
+	(void)argv;
+	verbose = getenv("IRRIGD_FUZZ_VERBOSE") != NULL;
+	/* The state directory: history and rain-delay are written, in memory. */
+	snprintf(dir, sizeof(dir), "%s/irrigd-fuzz-commands.XXXXXX", tmp);
+	if (!mkdtemp(dir)) {
+		perror(dir);
+		exit(1);
+	}
+	atexit(remove_dir);
+	write_config();
+	/* Local times in replies and the schedule are those of one zone. */
+	setenv("TZ", "Europe/Berlin", 1);
+	tzset();
+
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		exit(1);
+	d->config_path = config_path;
+	d->state_dir = dir;
+	d->sim = true;
+	d->started_ns = daemon_now();
+	r = config_load(config_path, &d->cfg, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "fuzz_commands: %s\n", err);
+		exit(1);
+	}
+	history_init(&d->history);
+	if (hardware_open(&d->cfg, true, &d->hw) < 0 ||
+	    sd_event_new(&d->event) < 0 || watering_init(d) < 0 ||
+	    scheduler_init(d) < 0) {
+		fprintf(stderr, "fuzz_commands: cannot set up the daemon\n");
+		exit(1);
+	}
+	client.size = 4096;
+	client.reply = calloc(1, client.size);
+	if (!client.reply)
+		exit(1);
+	return 0;
+}
+
+/* "--json" as the first word: how proto_parse decides, and server.c too. */
+static bool wants_json(const char *line)
+{
+	line += strspn(line, " \t");
+	return strncmp(line, "--json", 6) == 0 &&
+	       (line[6] == ' ' || line[6] == '\t' || line[6] == '\0');
+}
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
+{
+	size_t pos = 0;
+
+	/* Each input starts from the same daemon state. */
+	history_init(&d->history);
+	d->sched.rain_delay_until = 0;
+	for (int n = 0; n < LINES_MAX && pos < size; n++) {
+		const unsigned char *nl = memchr(data + pos, '\n', size - pos);
+		size_t len = nl ? (size_t)(nl - (data + pos)) : size - pos;
+		char *line, request[80];
+		bool json;
+
+		/* server.c: a NUL byte or an over-long line never gets here. */
+		if (len >= PROTO_LINE_MAX || memchr(data + pos, '\0', len)) {
+			pos += len + 1;
+			continue;
+		}
+		/* Exactly the line, so ASan sees a read past it. */
+		line = malloc(len + 1);
+		if (!line)
+			abort();
+		memcpy(line, data + pos, len);
+		line[len] = '\0';
+		if (len && line[len - 1] == '\r')
+			line[len - 1] = '\0';	/* socat and telnet send CRLF */
+		snprintf(request, sizeof(request), "%s", line);
+		json = wants_json(line);
+		commands_handle(d, &client, line, "uid 0 pid 1");
+		free(line);
+		pump();
+		/*
+		 * A run holds its client's next request until it ends: end it
+		 * now, as a stop from another client would.  A run started with
+		 * --no-wait goes on, for the next requests to meet.
+		 */
+		if (client_is_waiting(&client))
+			stop_everything();
+		check_reply(request, json);
+		pos += len + 1;
+	}
+	stop_everything();
+	FUZZ_CHECK(client.len == 0, "unasked output: %s", client.reply);
+	d->sched.rain_delay_until = 0;
+	return 0;
+}
