@@ -9,6 +9,11 @@
 #define SECONDS_PER_DAY 86400
 /* schedule_next gives up after the date of `after` and this many more. */
 #define NEXT_MAX_DAYS 400
+/*
+ * Days from 1970 beyond which no instant is looked for: a million years
+ * either way, so a year always fits struct tm's int and seconds int64_t.
+ */
+#define DAYS_LIMIT (INT64_C(146097) * 2500)
 /* One local date can yield at most this many occurrences. */
 #define DAY_MAX_OCC (SCHEDULE_MAX_PROGRAMS * SCHEDULE_MAX_STARTS)
 /*
@@ -109,6 +114,8 @@ static int local_instant(int64_t days, int64_t minutes, time_t *out)
 
 	days += minutes / MINUTES_PER_DAY;
 	minutes %= MINUTES_PER_DAY;
+	if (days < -DAYS_LIMIT || days > DAYS_LIMIT)
+		return -EOVERFLOW;
 	target = days * SECONDS_PER_DAY + minutes * 60;
 	date = civil_from_days(days);
 

@@ -22,6 +22,7 @@ struct hardware {
 	struct gpio_output *zone_lines[CONFIG_MAX_ZONES];
 	struct gpio_output *master_line;
 	struct ads1x15 *adcs[CONFIG_MAX_ADCS];
+	int adc_err[CONFIG_MAX_ADCS];	/* the last read's, to log changes once */
 	struct flowmeter *meter;
 };
 
@@ -86,8 +87,9 @@ static int setup_output(struct hardware *hw, const struct config_pin *pin,
 	struct gpio_line_spec spec;
 
 	if (!pin->on_gpio)
-		return mcp23008_setup_output(hw->expanders[pin->expander],
-					     pin->pin, pin->active_low);
+		return hw->expanders[pin->expander] ?
+			mcp23008_setup_output(hw->expanders[pin->expander],
+					      pin->pin, pin->active_low) : -ENODEV;
 	if (hw->garden)
 		return garden_gpio_output(hw->garden, &pin->line, pin->active_low,
 					  line);
@@ -95,6 +97,11 @@ static int setup_output(struct hardware *hw, const struct config_pin *pin,
 	return linux_gpio_output(&spec, pin->active_low, "irrigd valve", line);
 }
 
+/*
+ * A chip that does not answer or a line that cannot be had leaves what
+ * hangs on it unusable, said once here; irrigd goes on with the rest, so
+ * one dead relay board does not stop every other zone.
+ */
 static int setup_outputs(struct hardware *hw)
 {
 	const struct config *cfg = hw->cfg;
@@ -105,35 +112,32 @@ static int setup_outputs(struct hardware *hw)
 		if (!hw->expanders[i])
 			return -ENOMEM;
 		err = mcp23008_init(hw->expanders[i]);
-		if (err < 0)
-			return log_errno(LOG_ERR, err,
-					 "MCP23008 at %s 0x%02x does not answer",
-					 hw->bus->name, cfg->expanders[i].address);
+		if (err < 0) {
+			log_errno(LOG_CRIT, err, "MCP23008 at %s 0x%02x does not "
+				  "answer: the valves on it cannot be switched",
+				  hw->bus->name, cfg->expanders[i].address);
+			mcp23008_free(hw->expanders[i]);
+			hw->expanders[i] = NULL;
+		}
 	}
 	for (size_t z = 0; z < cfg->n_zones; z++) {
 		err = setup_output(hw, &cfg->zones[z].valve, &hw->zone_lines[z]);
 		if (err < 0)
-			return log_errno(LOG_ERR, err,
-					 "cannot set up the valve of zone %s",
-					 cfg->zones[z].name);
+			log_errno(LOG_ERR, err, "zone %s cannot water: its valve "
+				  "cannot be set up", cfg->zones[z].name);
 	}
 	if (cfg->master.present) {
 		err = setup_output(hw, &cfg->master.pin, &hw->master_line);
 		if (err < 0)
-			return log_errno(LOG_ERR, err,
-					 "cannot set up the master valve");
+			log_errno(LOG_ERR, err, "the master valve cannot be set up");
 	}
 	for (size_t p = 0; p < cfg->n_probes; p++) {
-		const struct config_pin *pin = &cfg->probes[p].power;
-
 		if (!cfg->probes[p].has_power)
 			continue;
-		err = mcp23008_setup_output(hw->expanders[pin->expander],
-					    pin->pin, pin->active_low);
+		err = setup_output(hw, &cfg->probes[p].power, NULL);
 		if (err < 0)
-			return log_errno(LOG_ERR, err,
-					 "cannot set up the power pin of probe %s",
-					 cfg->probes[p].name);
+			log_errno(LOG_ERR, err, "probe %s cannot be powered",
+				  cfg->probes[p].name);
 	}
 	return 0;
 }
@@ -253,8 +257,18 @@ static int read_volts(struct hardware *hw, const struct config_analog *in,
 		      double *volts)
 {
 	struct ads1x15 *adc = hw->adcs[in->adc];
+	int *last = &hw->adc_err[in->adc];
+	int err = adc ? ads1x15_read_volts(adc, in->channel, volts) : -ENODEV;
 
-	return adc ? ads1x15_read_volts(adc, in->channel, volts) : -ENODEV;
+	/* A dead chip fails every read: say so when it starts and stops. */
+	if (err < 0 && *last == 0)
+		log_errno(LOG_ERR, err, "ADC at %s 0x%02x does not answer",
+			  hw->bus->name, hw->cfg->adcs[in->adc].address);
+	else if (err == 0 && *last < 0)
+		log_msg(LOG_NOTICE, "ADC at %s 0x%02x answers again", hw->bus->name,
+			hw->cfg->adcs[in->adc].address);
+	*last = err;
+	return err;
 }
 
 /* Powers the probes that have a power pin, and waits for them to settle. */

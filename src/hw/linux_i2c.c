@@ -6,11 +6,13 @@
 #include <i2c/smbus.h>
 #include <linux/i2c-dev.h>
 #include <linux/i2c.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 struct linux_i2c {
@@ -23,6 +25,23 @@ struct linux_i2c {
 #define linux_of(b) \
 	((struct linux_i2c *)((char *)(b) - offsetof(struct linux_i2c, bus)))
 
+/* Bus noise, a chip busy or browning out: worth a few quick tries. */
+#define I2C_TRIES 4
+#define I2C_BACKOFF_NS 500000L	/* doubles each try: 0.5, 1, 2 ms */
+
+static bool transient(int err)
+{
+	return err == -EIO || err == -ENXIO || err == -ETIMEDOUT ||
+		err == -EREMOTEIO || err == -EAGAIN;
+}
+
+static void backoff(int attempt)
+{
+	struct timespec ts = { 0, I2C_BACKOFF_NS << attempt };
+
+	nanosleep(&ts, NULL);
+}
+
 static int select_chip(struct linux_i2c *li, uint8_t addr)
 {
 	if (li->selected == addr)
@@ -33,56 +52,81 @@ static int select_chip(struct linux_i2c *li, uint8_t addr)
 	return 0;
 }
 
-static int read_byte_data(struct i2c_bus *bus, uint8_t addr, uint8_t reg,
-			  uint8_t *value)
+/* One SMBus transfer, as the four operations describe it. */
+struct transfer {
+	bool read;
+	bool word;
+	uint8_t reg;
+	uint16_t value;
+};
+
+static int transfer_once(struct linux_i2c *li, uint8_t addr, struct transfer *t)
 {
-	struct linux_i2c *li = linux_of(bus);
 	int r = select_chip(li, addr);
 
 	if (r < 0)
 		return r;
-	r = i2c_smbus_read_byte_data(li->fd, reg);
+	if (t->read)
+		r = t->word ? i2c_smbus_read_word_data(li->fd, t->reg) :
+			i2c_smbus_read_byte_data(li->fd, t->reg);
+	else
+		r = t->word ? i2c_smbus_write_word_data(li->fd, t->reg, t->value) :
+			i2c_smbus_write_byte_data(li->fd, t->reg, (uint8_t)t->value);
 	if (r < 0)
 		return -errno;
-	*value = (uint8_t)r;
+	if (t->read)
+		t->value = (uint16_t)r;
 	return 0;
+}
+
+static int transfer(struct i2c_bus *bus, uint8_t addr, struct transfer *t)
+{
+	int r;
+
+	for (int i = 0;; i++) {
+		r = transfer_once(linux_of(bus), addr, t);
+		if (r == 0 || !transient(r) || i + 1 == I2C_TRIES)
+			return r;
+		backoff(i);
+	}
+}
+
+static int read_byte_data(struct i2c_bus *bus, uint8_t addr, uint8_t reg,
+			  uint8_t *value)
+{
+	struct transfer t = { .read = true, .reg = reg };
+	int r = transfer(bus, addr, &t);
+
+	if (r == 0)
+		*value = (uint8_t)t.value;
+	return r;
 }
 
 static int write_byte_data(struct i2c_bus *bus, uint8_t addr, uint8_t reg,
 			   uint8_t value)
 {
-	struct linux_i2c *li = linux_of(bus);
-	int r = select_chip(li, addr);
+	struct transfer t = { .reg = reg, .value = value };
 
-	if (r < 0)
-		return r;
-	return i2c_smbus_write_byte_data(li->fd, reg, value) < 0 ? -errno : 0;
+	return transfer(bus, addr, &t);
 }
 
 static int read_word_data(struct i2c_bus *bus, uint8_t addr, uint8_t reg,
 			  uint16_t *value)
 {
-	struct linux_i2c *li = linux_of(bus);
-	int r = select_chip(li, addr);
+	struct transfer t = { .read = true, .word = true, .reg = reg };
+	int r = transfer(bus, addr, &t);
 
-	if (r < 0)
-		return r;
-	r = i2c_smbus_read_word_data(li->fd, reg);
-	if (r < 0)
-		return -errno;
-	*value = (uint16_t)r;
-	return 0;
+	if (r == 0)
+		*value = t.value;
+	return r;
 }
 
 static int write_word_data(struct i2c_bus *bus, uint8_t addr, uint8_t reg,
 			   uint16_t value)
 {
-	struct linux_i2c *li = linux_of(bus);
-	int r = select_chip(li, addr);
+	struct transfer t = { .word = true, .reg = reg, .value = value };
 
-	if (r < 0)
-		return r;
-	return i2c_smbus_write_word_data(li->fd, reg, value) < 0 ? -errno : 0;
+	return transfer(bus, addr, &t);
 }
 
 static void destroy(struct i2c_bus *bus)

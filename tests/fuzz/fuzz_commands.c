@@ -276,6 +276,8 @@ static void check_reply(const char *request, bool json)
 	char *line = client.reply, *nl;
 	bool closed = false;
 
+	if (verbose)
+		fprintf(stderr, "> %s\n%s", request, client.reply);
 	FUZZ_CHECK(client.len > 0, "no reply to \"%s\"", request);
 	FUZZ_CHECK(client.reply[client.len - 1] == '\n',
 		   "reply to \"%s\" ends without a newline: %s", request, client.reply);

@@ -1,5 +1,6 @@
 /* libFuzzer harness: config_load() on any file content, read through a memfd, with the promises a loaded config keeps. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 static int memfd = -1;
 static char path[64];
 static struct config cfg, cfg2, untouched;
+static bool verbose;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -29,6 +31,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", memfd);
 	memset(&untouched, CANARY, sizeof(untouched));
+	verbose = getenv("IRRIGD_FUZZ_VERBOSE") != NULL;
 	return 0;
 }
 
@@ -165,6 +168,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	memset(err, CANARY, sizeof(err));
 	r = config_load(path, &cfg, err, sizeof(err));
 	FUZZ_CHECK(memchr(err, '\0', sizeof(err)), "err not terminated");
+	if (verbose)
+		fprintf(stderr, "config_load: %d %s\n", r, r < 0 ? err : "valid");
 	if (r < 0) {
 		FUZZ_CHECK(err[0], "failed (%d) without a message", r);
 		FUZZ_CHECK(memcmp(&cfg, &untouched, sizeof(cfg)) == 0,

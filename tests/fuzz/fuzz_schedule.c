@@ -95,13 +95,14 @@ static bool real_date(const struct local_date *d)
 /* Days since 1970-01-01 by timegm, which carries months and days over. */
 static bool days_of(const struct local_date *d, long *days)
 {
-	struct tm tm = { .tm_year = d->year - 1900, .tm_mon = d->month - 1,
-			 .tm_mday = d->day };
+	struct tm tm;
 	time_t t;
 
 	if (d->year < 1000 || d->year > 9000 || d->month < -1000 ||
 	    d->month > 1000 || d->day < -100000 || d->day > 100000)
 		return false;
+	tm = (struct tm){ .tm_year = d->year - 1900, .tm_mon = d->month - 1,
+			  .tm_mday = d->day };
 	t = timegm(&tm);
 	*days = (long)(t >= 0 ? t / 86400 : -((-t + 86399) / 86400));
 	return true;
@@ -129,8 +130,7 @@ static time_t local_seconds(time_t t)
 static void check_instant(const struct local_date *date, unsigned minutes)
 {
 	time_t t = schedule_local_instant(date, minutes), target;
-	struct tm tm = { .tm_year = date->year - 1900, .tm_mon = date->month - 1,
-			 .tm_mday = date->day, .tm_min = (int)minutes };
+	struct tm tm;
 	long days;
 
 	if (days_of(date, &days)) {
@@ -146,6 +146,8 @@ static void check_instant(const struct local_date *date, unsigned minutes)
 		return;
 	FUZZ_CHECK(t != (time_t)-1, "%d-%02d-%02d +%u min: no instant", date->year,
 		   date->month, date->day, minutes);
+	tm = (struct tm){ .tm_year = date->year - 1900, .tm_mon = date->month - 1,
+			  .tm_mday = date->day, .tm_min = (int)minutes };
 	target = timegm(&tm);
 	/* The first instant at or after the local time. */
 	FUZZ_CHECK(local_seconds(t) >= target && local_seconds(t - 1) < target,
