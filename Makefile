@@ -82,6 +82,17 @@ check-run: check-build
 demo: all
 	scripts/demo $(BUILD)
 
+# The kernel lab (tests/vm/README.md): irrigd's linux backend against real
+# gpio-sim and i2c-stub drivers in a QEMU VM built from Debian packages.
+VM_CACHE ?= $(CURDIR)/build/vm
+export VM_CACHE
+.PHONY: check-vm
+check-vm: all
+	tests/vm/run-in-vm -t 300 tests/vm/smoke.sh $$(tests/vm/smoke.sh --tools)
+	IRRIGD_BUILD=$(BUILD) tests/vm/run-in-vm -t 300 \
+		-e IRRIGD_BUILD=$(BUILD) tests/vm/test_linux.sh \
+		$(BUILD)/irrigd $(BUILD)/irrigctl $$(tests/vm/test_linux.sh --tools)
+
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
@@ -137,4 +148,4 @@ $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/libirrigd.a
 
 .SECONDARY:
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/src $(BUILD)/tests -name '*.d' -type f 2>/dev/null)
