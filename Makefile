@@ -8,6 +8,28 @@ MANDIR ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 DESTDIR ?=
 
+# Cross-building for 64-bit Raspberry Pi OS: make CROSS=aarch64-linux-gnu-
+# builds in build/aarch64 with Debian's cross compiler, against an arm64
+# sysroot (CROSS_SYSROOT) unpacked from Debian's arm64 -dev packages;
+# scripts/install-cross-deps installs both, and the qemu-user that
+# make check-cross runs the tests under.
+CROSS ?=
+CROSS_SYSROOT ?= /opt/irrigd-sysroot-arm64
+ifneq ($(CROSS),)
+CROSS_TRIPLET := $(CROSS:%-=%)
+CROSS_ARCH := $(firstword $(subst -, ,$(CROSS_TRIPLET)))
+BUILD ?= build/$(CROSS_ARCH)
+CC := $(CROSS)gcc
+AR := $(CROSS)ar
+PKG_CONFIG := PKG_CONFIG_LIBDIR=$(CROSS_SYSROOT)/usr/lib/$(CROSS_TRIPLET)/pkgconfig:$(CROSS_SYSROOT)/usr/share/pkgconfig \
+	PKG_CONFIG_SYSROOT_DIR=$(CROSS_SYSROOT) pkg-config
+ifneq ($(filter-out clean cross-deps,$(or $(MAKECMDGOALS),all)),)
+ifeq ($(wildcard $(CROSS_SYSROOT)/usr/include/gpiod.h),)
+$(error no arm64 sysroot in $(CROSS_SYSROOT): run scripts/install-cross-deps)
+endif
+endif
+endif
+
 BUILD ?= build
 CC ?= cc
 CFLAGS ?= -O2 -g
@@ -24,6 +46,11 @@ IRRIGD_CFLAGS := $(WARN) -Iinclude -D_GNU_SOURCE -DIRRIGD_VERSION=\"$(VERSION)\"
 I2C_LIBS := $(shell $(PKG_CONFIG) --libs libi2c 2>/dev/null || echo -li2c)
 LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) $(I2C_LIBS) -lm
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+ifneq ($(CROSS),)
+# libi2c has no .pc file; the sysroot's libraries need theirs at link time.
+IRRIGD_CFLAGS += -I$(CROSS_SYSROOT)/usr/include
+LIBS += -L$(CROSS_SYSROOT)/usr/lib/$(CROSS_TRIPLET) -Wl,-rpath-link,$(CROSS_SYSROOT)/lib/$(CROSS_TRIPLET):$(CROSS_SYSROOT)/usr/lib/$(CROSS_TRIPLET)
+endif
 
 ifeq ($(SAN),1)
 IRRIGD_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -31,7 +58,26 @@ IRRIGD_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
 SAN_LDFLAGS := -fsanitize=address,undefined
 endif
 
-LIB_SRC := $(wildcard src/core/*.c src/hw/*.c) \
+# The GPIO backend follows libgpiod's major version: 1.x has the v1 API
+# (Debian 12), 2.x the v2 API (Debian 13); everything that differs between
+# them is in src/hw/linux_gpio_v1.c and src/hw/linux_gpio_v2.c, one built.
+GPIOD_VERSION := $(shell $(PKG_CONFIG) --modversion libgpiod 2>/dev/null)
+GPIOD_MAJOR := $(firstword $(subst ., ,$(GPIOD_VERSION)))
+GPIOD_API := $(if $(filter 1 2,$(GPIOD_MAJOR)),v$(GPIOD_MAJOR))
+# Goals that build nothing against libgpiod (check-trixie builds in a chroot).
+NO_GPIOD_GOALS := clean deps uninstall fuzz-deps cross-deps check-cross \
+	check-trixie check-vm-v2
+ifneq ($(filter-out $(NO_GPIOD_GOALS),$(or $(MAKECMDGOALS),all)),)
+ifeq ($(GPIOD_VERSION),)
+$(error libgpiod not found: '$(PKG_CONFIG) --modversion libgpiod' failed; install libgpiod-dev (scripts/install-deps))
+endif
+ifeq ($(GPIOD_API),)
+$(error libgpiod $(GPIOD_VERSION) has an unknown major version: irrigd builds against 1.x (v1 API) or 2.x (v2 API))
+endif
+endif
+
+LIB_SRC := $(filter-out src/hw/linux_gpio_v%.c,$(wildcard src/core/*.c src/hw/*.c)) \
+	src/hw/linux_gpio_$(GPIOD_API).c \
 	$(filter-out src/daemon/main.c,$(wildcard src/daemon/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CTL_SRC := $(wildcard src/irrigctl/*.c)
@@ -40,11 +86,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
 .PHONY: all check check-build check-run demo install uninstall clean deps
-all: $(BUILD)/irrigd $(BUILD)/irrigctl $(BUILD)/irrigd.service
-
-$(BUILD)/irrigd.service: systemd/irrigd.service.in Makefile
-	@mkdir -p $(dir $@)
-	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' $< >$@
+all: $(BUILD)/irrigd $(BUILD)/irrigctl
 
 deps:
 	scripts/install-deps
@@ -53,9 +95,17 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(IRRIGD_CFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/libirrigd.a: $(LIB_OBJ)
+# Rebuilt when libgpiod's version changes, even if every object is older.
+$(BUILD)/libirrigd.a: $(LIB_OBJ) $(BUILD)/libgpiod.version
 	rm -f $@
-	$(AR) rcs $@ $^
+	$(AR) rcs $@ $(LIB_OBJ)
+
+$(BUILD)/libgpiod.version: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(GPIOD_VERSION)' | cmp -s - $@ || echo '$(GPIOD_VERSION)' >$@
+
+.PHONY: FORCE
+FORCE:
 
 $(BUILD)/irrigd: $(BUILD)/src/daemon/main.o $(BUILD)/libirrigd.a
 	$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
@@ -93,6 +143,27 @@ check-vm: all
 		-e IRRIGD_BUILD=$(BUILD) tests/vm/test_linux.sh \
 		$(BUILD)/irrigd $(BUILD)/irrigctl $$(tests/vm/test_linux.sh --tools)
 
+# The suite on Debian 13 (gcc 14, libgpiod 2.x: the v2 GPIO backend), in a
+# debootstrap chroot kept in TRIXIE_ROOT (default build/trixie); as root or
+# with sudo (scripts/check-trixie).
+TRIXIE_ROOT ?= $(CURDIR)/build/trixie
+export TRIXIE_ROOT
+.PHONY: check-trixie check-vm-v2
+check-trixie:
+	scripts/check-trixie check
+
+# The v2 backend against the kernel's drivers: irrigd and irrigctl built in
+# the trixie chroot, tests/vm/test_linux.sh in the kernel lab on 6.12 (the
+# series trixie ships), the host's i2c tools running on trixie's libraries.
+VM_KERNEL_V2 ?= linux-image-6.12-amd64
+check-vm-v2:
+	scripts/check-trixie all
+	VM_SYSROOT=$(TRIXIE_ROOT) VM_KERNEL=$(VM_KERNEL_V2) tests/vm/run-in-vm -t 300 \
+		-e IRRIGD_BUILD=build-v2 tests/vm/test_linux.sh \
+		$(TRIXIE_ROOT)/src/irrigd/build/irrigd=build-v2/irrigd \
+		$(TRIXIE_ROOT)/src/irrigd/build/irrigctl=build-v2/irrigctl \
+		$$(for t in $$(tests/vm/test_linux.sh --tools); do echo $$t=$$t; done)
+
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
@@ -103,7 +174,10 @@ install: all
 	install -m 0644 man/irrigctl.1 $(DESTDIR)$(MANDIR)/man1/irrigctl.1
 	install -m 0644 man/irrigd.conf.5 $(DESTDIR)$(MANDIR)/man5/irrigd.conf.5
 	install -m 0644 man/irrigd.8 $(DESTDIR)$(MANDIR)/man8/irrigd.8
-	install -m 0644 $(BUILD)/irrigd.service $(DESTDIR)$(UNITDIR)/irrigd.service
+	@# Made here, not in all: the paths are install's (PREFIX may differ).
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		systemd/irrigd.service.in >$(DESTDIR)$(UNITDIR)/irrigd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/irrigd.service
 	@# An edited config is the user's: never overwrite it.
 	test -e $(DESTDIR)$(SYSCONFDIR)/irrigd/irrigd.conf || \
 		install -m 0644 etc/irrigd.conf $(DESTDIR)$(SYSCONFDIR)/irrigd/irrigd.conf
@@ -145,6 +219,30 @@ $(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/libirrigd.a
 	$(CC) $(IRRIGD_CFLAGS) -Itests/fuzz -DFUZZ_SOURCE_DIR=\"$(CURDIR)\" \
 		$(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -MMD -MP -MF $@.d \
 		$(SAN_LDFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libirrigd.a $(LIBS)
+
+# The test programs built for arm64 (CROSS, by default aarch64-linux-gnu-) and
+# run under qemu-user, each through a wrapper in BUILD/qemu that runs it on
+# the sysroot's loader and libraries, so binfmt_misc is not needed.  The
+# end-to-end tests start irrigd and irrigctl from there too (IRRIGD_BUILD):
+# the arm64 daemon and client, under qemu.  Not run: tests/test_*.sh, which
+# test make install on the build machine.  No sanitizers.
+QEMU ?= qemu-$(CROSS_ARCH)
+CROSS_TESTS ?= $(TEST_SRC:tests/%.c=%)
+.PHONY: check-cross check-cross-run cross-deps
+check-cross:
+	$(MAKE) CROSS=$(or $(CROSS),aarch64-linux-gnu-) check-cross-run
+
+check-cross-run: $(addprefix $(BUILD)/qemu/,irrigd irrigctl $(CROSS_TESTS:%=tests/%))
+	tests/run-tests $(BUILD)/qemu $(CROSS_TESTS)
+
+$(BUILD)/qemu/%: $(BUILD)/% Makefile
+	@mkdir -p $(dir $@)
+	printf '#!/bin/sh\nexec %s -L %s %s "$$@"\n' '$(QEMU)' '$(CROSS_SYSROOT)' \
+		'$(abspath $<)' >$@
+	chmod +x $@
+
+cross-deps:
+	scripts/install-cross-deps $(CROSS_SYSROOT)
 
 .SECONDARY:
 

@@ -412,7 +412,7 @@ static void test_queue_status_skip_and_stop(void **state)
 
 	/* skip ends the zone watering now; the queued run starts. */
 	assert_int_equal(ctl(shared.socket, &out, &err, "skip", NULL), 0);
-	assert_non_null(strstr(out, "Skipped the rest of garden; 0 runs still queued"));
+	assert_non_null(strstr(out, "Skipped the rest of garden; now garden, 0 more queued"));
 	free2(out, err);
 	assert_int_equal(ctl(shared.socket, &out, &err, "--json", "status", NULL), 0);
 	assert_non_null(strstr(out, "\"state\":\"watering\""));
@@ -925,6 +925,77 @@ static void test_a_program_runs_on_time_and_survives_a_bad_reload(void **state)
 	remove_daemon_dir(&d);
 }
 
+static const char gpio_zones_config[] =
+	"hardware = { backend = \"sim\"; flow_meter = { line = \"GPIO17\"; }; };\n"
+	"zones = (\n%s);\n"
+	"report_interval = \"1s\";\n";
+
+static void write_gpio_zones(const char *path, const char *zones)
+{
+	FILE *f = fopen(path, "we");
+
+	assert_non_null(f);
+	fprintf(f, gpio_zones_config, zones);
+	fclose(f);
+}
+
+/* The model's record of one zone, from `irrigctl --json sim`. */
+static unsigned zone_opens(const struct daemon_proc *d, const char *zone)
+{
+	char *out, *err, key[64], *at;
+	unsigned opens;
+
+	assert_int_equal(ctl(d->socket, &out, &err, "--json", "sim", NULL), 0);
+	snprintf(key, sizeof(key), "{\"name\":\"%s\",", zone);
+	at = strstr(out, key);
+	assert_non_null(at);
+	opens = (unsigned)json_number(at, "\"opens\":");
+	free2(out, err);
+	return opens;
+}
+
+static void test_reload_keeps_each_zone_on_its_own_valve(void **state)
+{
+	static const char a[] = "  { name = \"a\"; valve = { line = \"GPIO22\"; }; flow_lpm = 5; }",
+		b[] = "  { name = \"b\"; valve = { line = \"GPIO23\"; }; flow_lpm = 5; }",
+		c[] = "  { name = \"c\"; valve = { line = \"GPIO24\"; }; flow_lpm = 5; }";
+	struct daemon_proc d = { 0 };
+	char text[2048], zones[512], *out, *err;
+
+	(void)state;
+	snprintf(zones, sizeof(zones), "%s,\n%s,\n%s\n", a, b, c);
+	snprintf(text, sizeof(text), gpio_zones_config, zones);
+	start_daemon_in(&d, text);
+
+	/* b goes: c is now the second zone, and must still open c's valve. */
+	snprintf(zones, sizeof(zones), "%s,\n%s\n", a, c);
+	write_gpio_zones(d.config, zones);
+	assert_int_equal(ctl(d.socket, &out, &err, "reload", NULL), 0);
+	free2(out, err);
+	assert_int_equal(ctl(d.socket, &out, &err, "water", "c", "1s", NULL), 0);
+	free2(out, err);
+	assert_int_equal(zone_opens(&d, "c"), 1);
+	assert_int_equal(zone_opens(&d, "a"), 0);
+	/* b comes back on the line it had at start. */
+	snprintf(zones, sizeof(zones), "%s,\n%s,\n%s\n", c, b, a);
+	write_gpio_zones(d.config, zones);
+	assert_int_equal(ctl(d.socket, &out, &err, "reload", NULL), 0);
+	free2(out, err);
+	assert_int_equal(ctl(d.socket, &out, &err, "water", "b", "1s", NULL), 0);
+	free2(out, err);
+	assert_int_equal(zone_opens(&d, "b"), 1);
+	assert_int_equal(zone_opens(&d, "c"), 1);
+	/* A line not set up at start needs a restart. */
+	snprintf(zones, sizeof(zones), "%s,\n  { name = \"d\"; valve = { line = "
+		 "\"GPIO25\"; }; flow_lpm = 5; }\n", a);
+	write_gpio_zones(d.config, zones);
+	assert_int_equal(ctl(d.socket, &out, &err, "reload", NULL), 1);
+	assert_non_null(strstr(err, "a zone's valve pin changed: restart irrigd"));
+	free2(out, err);
+	assert_int_equal(stop_daemon(&d), 0);
+	remove_daemon_dir(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest shared_daemon[] = {
@@ -942,6 +1013,7 @@ int main(void)
 		cmocka_unit_test(test_sigterm_closes_valves_and_exits_0),
 		cmocka_unit_test(test_a_crash_shows_as_interrupted_after_restart),
 		cmocka_unit_test(test_daemon_options),
+		cmocka_unit_test(test_reload_keeps_each_zone_on_its_own_valve),
 		cmocka_unit_test(test_a_program_runs_on_time_and_survives_a_bad_reload),
 	};
 	int failed;

@@ -24,6 +24,8 @@ void hardware_close(struct hardware *hw);
 /* Every valve, the master and power pins off, trying all even when one fails. */
 int hardware_all_off(struct hardware *hw);
 int hardware_valve(struct hardware *hw, int zone, bool open);
+/* Was this valve or master output set up at start (a reload may use it)? */
+bool hardware_has_output(struct hardware *hw, const struct config_pin *pin);
 /* The master valve or pump; nothing to do (0) when there is none. */
 int hardware_master(struct hardware *hw, bool open);
 

@@ -164,7 +164,8 @@ void cmd_sim(struct cmd_ctx *ctx)
 {
 	struct daemon *d = ctx->d;
 	struct garden *g = hardware_garden(d->hw);
-	char zones[1024] = "", probes[1024] = "";
+	/* 16 zones or probes with 31-character names fill about 1.3 KiB. */
+	char zones[2048] = "", probes[2048] = "";
 	size_t zl = 0, pl = 0;
 
 	if (!g)

@@ -140,6 +140,11 @@ static void today(struct cmd_ctx *ctx, char *json, size_t size)
 	for (size_t z = 0; z < cfg->n_zones; z++) {
 		double litres = history_litres_on(&ctx->d->history, cfg->zones[z].name,
 						  now);
+		const struct run_request *cur = ctl_current(&ctx->d->ctl);
+
+		/* The run going on counts too, not only from its end. */
+		if (cur && cur->zone == (int)z && ctx->d->ctl.phase == CTL_WATERING)
+			litres += watering_litres_so_far(ctx->d);
 
 		out_line(ctx->out, "Today %-12s %.2f L", cfg->zones[z].name, litres);
 		add(json, size, "%s\"%s\":%.3f", z ? "," : "", cfg->zones[z].name,
@@ -153,7 +158,11 @@ void cmd_status(struct cmd_ctx *ctx)
 	struct daemon *d = ctx->d;
 	uint64_t up = (daemon_now() - d->started_ns) / NS;
 	unsigned long rss, anon;
-	char uptime[32], json[4096] = "";
+	/*
+	 * A full queue (32 runs) and 16 zones, every name 31 characters,
+	 * take about 5.5 KiB: a smaller buffer cut the JSON reply short.
+	 */
+	char uptime[32], json[8192] = "";
 
 	watering_count_flow(d);
 	memory_kib(&rss, &anon);

@@ -168,8 +168,13 @@ void cmd_skip(struct cmd_ctx *ctx)
 		return;
 	}
 	watering_carry_out(d, &acts);
-	out_line(ctx->out, "Skipped the rest of %s; %zu run%s still queued", zone,
-		 ctl_queue_len(&d->ctl), ctl_queue_len(&d->ctl) == 1 ? "" : "s");
-	out_ok(ctx->out, "\"skipped\":\"%s\",\"queued\":%zu", zone,
-	       ctl_queue_len(&d->ctl));
+	cur = ctl_current(&d->ctl);
+	if (cur)
+		out_line(ctx->out, "Skipped the rest of %s; now %s, %zu more queued",
+			 zone, d->cfg.zones[cur->zone].name, ctl_queue_len(&d->ctl));
+	else
+		out_line(ctx->out, "Skipped the rest of %s; nothing else queued", zone);
+	out_ok(ctx->out, "\"skipped\":\"%s\",\"next\":%s%s%s,\"queued\":%zu", zone,
+	       cur ? "\"" : "", cur ? d->cfg.zones[cur->zone].name : "null",
+	       cur ? "\"" : "", ctl_queue_len(&d->ctl));
 }

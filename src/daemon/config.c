@@ -1558,10 +1558,75 @@ static int load_root(struct loader *ld, const config_setting_t *root)
 	return 0;
 }
 
+/* Far more than the biggest config irrigd can hold, comments and all. */
+#define CONFIG_FILE_MAX (1024 * 1024)
+
+/*
+ * The line of the first @include, or 0.  libconfig opens what one names
+ * unchecked and its scanner exit()s on a directory (a reload would kill
+ * the daemon), so irrigd's config is one file.  libconfig heeds an
+ * @include at the start of a line outside strings and comments; here a
+ * line that starts with one is refused wherever it is.
+ */
+static unsigned include_line(const char *text, size_t len)
+{
+	unsigned line = 1;
+	size_t i = 0;
+
+	for (;;) {
+		const char *nl;
+
+		i += strspn(text + i, " \t");
+		if (len - i >= 8 && memcmp(text + i, "@include", 8) == 0)
+			return line;
+		nl = memchr(text + i, '\n', len - i);
+		if (!nl)
+			return 0;
+		i = (size_t)(nl - text) + 1;
+		line++;
+	}
+}
+
+/* All of f, NUL-terminated, so what is checked is what is parsed. */
+static int read_text(FILE *f, char **text, size_t *len)
+{
+	size_t size = 0, got = 0;
+	char *buf = NULL, *grown;
+
+	do {
+		if (size == CONFIG_FILE_MAX) {
+			free(buf);
+			return -EFBIG;
+		}
+		size = size ? size * 2 : 8192;
+		if (size > CONFIG_FILE_MAX)
+			size = CONFIG_FILE_MAX;
+		grown = realloc(buf, size + 1);
+		if (!grown) {
+			free(buf);
+			return -ENOMEM;
+		}
+		buf = grown;
+		got += fread(buf + got, 1, size - got, f);
+	} while (got == size);
+	if (ferror(f)) {
+		free(buf);
+		return -EIO;
+	}
+	buf[got] = '\0';
+	*text = buf;
+	*len = got;
+	return 0;
+}
+
 /* Opens path ourselves so that a missing file reports the real errno. */
 static int read_file(struct loader *ld, config_t *lc)
 {
+	const char *nul, *problem = NULL;
+	char *text = NULL;
 	struct stat st;
+	unsigned line;
+	size_t len = 0;
 	FILE *f;
 	int r = 0;
 
@@ -1573,19 +1638,35 @@ static int read_file(struct loader *ld, config_t *lc)
 	else if (S_ISDIR(st.st_mode))
 		/* libconfig's scanner exit()s on a directory. */
 		r = -EISDIR;
+	else
+		r = read_text(f, &text, &len);
+	if (f)
+		fclose(f);
 	if (r < 0) {
 		if (ld->err && ld->err_size)
 			snprintf(ld->err, ld->err_size, "%s: %s", ld->path,
 				 strerror(-r));
-		if (f)
-			fclose(f);
 		return r;
 	}
-	if (!config_read(lc, f)) {
-		if (config_error_type(lc) == CONFIG_ERR_FILE_IO)
-			r = -EIO;
-		else
-			r = -EINVAL;
+	/* libconfig would read a string only up to a NUL. */
+	nul = memchr(text, '\0', len);
+	if (nul) {
+		line = 1;
+		for (const char *p = text; p < nul; p++)
+			line += *p == '\n';
+		problem = "a NUL byte: this is not a text file";
+	} else if ((line = include_line(text, len)) != 0) {
+		problem = "@include is not supported: the configuration is one file";
+	}
+	if (problem) {
+		if (ld->err && ld->err_size)
+			snprintf(ld->err, ld->err_size, "%s:%u: %s", ld->path, line,
+				 problem);
+		free(text);
+		return -EINVAL;
+	}
+	if (!config_read_string(lc, text)) {
+		r = -EINVAL;
 		if (ld->err && ld->err_size)
 			snprintf(ld->err, ld->err_size, "%s:%d: %s",
 				 config_error_file(lc) ? config_error_file(lc)
@@ -1594,7 +1675,7 @@ static int read_file(struct loader *ld, config_t *lc)
 				 config_error_text(lc) ? config_error_text(lc)
 						       : "cannot be read");
 	}
-	fclose(f);
+	free(text);
 	return r;
 }
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "core/calib.h"
@@ -18,9 +19,16 @@ struct hardware {
 	struct i2c_bus *bus;		/* owned unless the garden owns it */
 	struct gpio_input *flow_input;	/* likewise */
 	struct mcp23008 *expanders[CONFIG_MAX_EXPANDERS];
-	/* Valves and the master on Pi GPIO lines: [zone], and the master. */
-	struct gpio_output *zone_lines[CONFIG_MAX_ZONES];
-	struct gpio_output *master_line;
+	/*
+	 * Every valve and master output set up at start, by its wiring: a
+	 * reload may renumber, rename or drop zones, and their outputs stay
+	 * here (and are switched off with the rest).
+	 */
+	struct valve_output {
+		struct config_pin pin;
+		struct gpio_output *line;	/* on a Pi GPIO line */
+	} outputs[CONFIG_MAX_ZONES + 1];
+	size_t n_outputs;
 	struct ads1x15 *adcs[CONFIG_MAX_ADCS];
 	int adc_err[CONFIG_MAX_ADCS];	/* the last read's, to log changes once */
 	struct flowmeter *meter;
@@ -97,6 +105,45 @@ static int setup_output(struct hardware *hw, const struct config_pin *pin,
 	return linux_gpio_output(&spec, pin->active_low, "irrigd valve", line);
 }
 
+static bool same_pin(const struct config_pin *a, const struct config_pin *b)
+{
+	if (a->on_gpio != b->on_gpio)
+		return false;
+	if (!a->on_gpio)
+		return a->expander == b->expander && a->pin == b->pin;
+	return !strcmp(a->line.name, b->line.name) &&
+		!strcmp(a->line.chip, b->line.chip) && a->line.offset == b->line.offset;
+}
+
+static struct valve_output *find_output(struct hardware *hw,
+					const struct config_pin *pin)
+{
+	for (size_t i = 0; i < hw->n_outputs; i++)
+		if (same_pin(&hw->outputs[i].pin, pin))
+			return &hw->outputs[i];
+	return NULL;
+}
+
+bool hardware_has_output(struct hardware *hw, const struct config_pin *pin)
+{
+	struct valve_output *o = find_output(hw, pin);
+
+	return o && o->pin.active_low == pin->active_low;
+}
+
+/* Remembered even when it failed, so it is tried (and fails) at use. */
+static int add_output(struct hardware *hw, const struct config_pin *pin)
+{
+	struct valve_output *o;
+
+	if (find_output(hw, pin) ||
+	    hw->n_outputs == sizeof(hw->outputs) / sizeof(hw->outputs[0]))
+		return 0;
+	o = &hw->outputs[hw->n_outputs++];
+	o->pin = *pin;
+	return setup_output(hw, pin, &o->line);
+}
+
 /*
  * A chip that does not answer or a line that cannot be had leaves what
  * hangs on it unusable, said once here; irrigd goes on with the rest, so
@@ -121,13 +168,13 @@ static int setup_outputs(struct hardware *hw)
 		}
 	}
 	for (size_t z = 0; z < cfg->n_zones; z++) {
-		err = setup_output(hw, &cfg->zones[z].valve, &hw->zone_lines[z]);
+		err = add_output(hw, &cfg->zones[z].valve);
 		if (err < 0)
 			log_errno(LOG_ERR, err, "zone %s cannot water: its valve "
 				  "cannot be set up", cfg->zones[z].name);
 	}
 	if (cfg->master.present) {
-		err = setup_output(hw, &cfg->master.pin, &hw->master_line);
+		err = add_output(hw, &cfg->master.pin);
 		if (err < 0)
 			log_errno(LOG_ERR, err, "the master valve cannot be set up");
 	}
@@ -191,9 +238,8 @@ void hardware_close(struct hardware *hw)
 		ads1x15_free(hw->adcs[i]);
 	for (size_t i = 0; i < CONFIG_MAX_EXPANDERS; i++)
 		mcp23008_free(hw->expanders[i]);
-	for (size_t z = 0; z < CONFIG_MAX_ZONES; z++)
-		gpio_output_destroy(hw->zone_lines[z]);
-	gpio_output_destroy(hw->master_line);
+	for (size_t i = 0; i < hw->n_outputs; i++)
+		gpio_output_destroy(hw->outputs[i].line);
 	if (hw->garden) {
 		garden_free(hw->garden);
 	} else {
@@ -203,13 +249,17 @@ void hardware_close(struct hardware *hw)
 	free(hw);
 }
 
-static int set_pin(struct hardware *hw, const struct config_pin *pin,
-		   struct gpio_output *line, bool on)
+static int set_pin(struct hardware *hw, const struct config_pin *pin, bool on)
 {
+	struct valve_output *o;
 	struct mcp23008 *chip;
 
-	if (pin->on_gpio)
-		return line ? gpio_output_set(line, on != pin->active_low) : -ENODEV;
+	if (pin->on_gpio) {
+		o = find_output(hw, pin);
+		if (!o || !o->line)
+			return -ENODEV;
+		return gpio_output_set(o->line, on != o->pin.active_low);
+	}
 	chip = hw->expanders[pin->expander];
 	return chip ? mcp23008_set(chip, pin->pin, on) : -ENODEV;
 }
@@ -218,14 +268,14 @@ int hardware_valve(struct hardware *hw, int zone, bool open)
 {
 	if (zone < 0 || (size_t)zone >= hw->cfg->n_zones)
 		return -EINVAL;
-	return set_pin(hw, &hw->cfg->zones[zone].valve, hw->zone_lines[zone], open);
+	return set_pin(hw, &hw->cfg->zones[zone].valve, open);
 }
 
 int hardware_master(struct hardware *hw, bool open)
 {
 	if (!hw->cfg->master.present)
 		return 0;
-	return set_pin(hw, &hw->cfg->master.pin, hw->master_line, open);
+	return set_pin(hw, &hw->cfg->master.pin, open);
 }
 
 int hardware_all_off(struct hardware *hw)
@@ -233,20 +283,16 @@ int hardware_all_off(struct hardware *hw)
 	const struct config *cfg = hw->cfg;
 	int first = 0, err;
 
-	if (cfg->master.present) {
-		err = set_pin(hw, &cfg->master.pin, hw->master_line, false);
-		if (err < 0)
-			first = err;
-	}
-	for (size_t z = 0; z < cfg->n_zones; z++) {
-		err = set_pin(hw, &cfg->zones[z].valve, hw->zone_lines[z], false);
+	/* Every output set up at start, whatever the config says now. */
+	for (size_t i = 0; i < hw->n_outputs; i++) {
+		err = set_pin(hw, &hw->outputs[i].pin, false);
 		if (err < 0 && !first)
 			first = err;
 	}
 	for (size_t p = 0; p < cfg->n_probes; p++) {
 		if (!cfg->probes[p].has_power)
 			continue;
-		err = set_pin(hw, &cfg->probes[p].power, NULL, false);
+		err = set_pin(hw, &cfg->probes[p].power, false);
 		if (err < 0 && !first)
 			first = err;
 	}
@@ -282,7 +328,7 @@ static unsigned power_probes(struct hardware *hw, bool on, int *errs)
 
 		if (!cfg->probes[p].has_power)
 			continue;
-		err = set_pin(hw, &cfg->probes[p].power, NULL, on);
+		err = set_pin(hw, &cfg->probes[p].power, on);
 		if (on && err < 0)
 			errs[p] = err;
 		if (cfg->probes[p].power_settle_ms > settle_ms)

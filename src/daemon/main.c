@@ -12,6 +12,7 @@
 
 #include "daemon/daemon.h"
 #include "daemon/log.h"
+#include "hw/linux.h"
 
 struct options {
 	const char *config_path;
@@ -80,7 +81,7 @@ static int parse_options(int argc, char **argv, struct options *opt)
 			opt->all_off = true;
 			break;
 		case OPT_VERSION:
-			printf("irrigd %s\n", IRRIGD_VERSION);
+			printf("irrigd %s, %s\n", IRRIGD_VERSION, linux_gpio_version());
 			return 1;
 		case 'h':
 			usage(stdout);

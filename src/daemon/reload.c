@@ -28,7 +28,8 @@ static bool same_input(const struct config_analog *a, const struct config_analog
 }
 
 /* Names what changed in the wiring, or NULL when the hardware fits. */
-static const char *wiring_change(const struct config *old, const struct config *new)
+static const char *wiring_change(struct hardware *hw, const struct config *old,
+				 const struct config *new)
 {
 	if (old->backend != new->backend || old->i2c_bus != new->i2c_bus)
 		return "hardware.backend or hardware.i2c_bus";
@@ -51,8 +52,7 @@ static const char *wiring_change(const struct config *old, const struct config *
 	    old->flow_meter.bias != new->flow_meter.bias ||
 	    old->flow_meter.pulses_per_litre != new->flow_meter.pulses_per_litre)
 		return "hardware.flow_meter";
-	if (old->master.present != new->master.present ||
-	    (old->master.present && !same_pin(&old->master.pin, &new->master.pin)))
+	if (new->master.present && !hardware_has_output(hw, &new->master.pin))
 		return "master";
 	if (old->n_probes != new->n_probes)
 		return "sensors.soil";
@@ -70,15 +70,10 @@ static const char *wiring_change(const struct config *old, const struct config *
 	    (old->temperature.present &&
 	     !same_input(&old->temperature.input, &new->temperature.input)))
 		return "sensors.temperature";
-	/* A zone may come, go or be renamed, on a valve pin already set up. */
-	for (size_t z = 0; z < new->n_zones; z++) {
-		bool known = false;
-
-		for (size_t o = 0; o < old->n_zones && !known; o++)
-			known = same_pin(&new->zones[z].valve, &old->zones[o].valve);
-		if (!known)
+	/* A zone may come, go or be renamed, on a valve pin set up at start. */
+	for (size_t z = 0; z < new->n_zones; z++)
+		if (!hardware_has_output(hw, &new->zones[z].valve))
 			return "a zone's valve pin";
-	}
 	return NULL;
 }
 
@@ -98,7 +93,7 @@ int daemon_reload(struct daemon *d, char *err, size_t err_size)
 		free(next);
 		return r;
 	}
-	changed = wiring_change(&d->cfg, next);
+	changed = wiring_change(d->hw, &d->cfg, next);
 	if (changed) {
 		snprintf(err, err_size, "%s: %s changed: restart irrigd to apply a "
 			 "change of wiring; the running config stays",
@@ -124,8 +119,9 @@ int daemon_reload(struct daemon *d, char *err, size_t err_size)
 	ctl_kick(&d->ctl, daemon_now(), &acts);
 	watering_carry_out(d, &acts);
 	scheduler_rearm(d);
-	log_event(LOG_INFO, "config-reloaded", NULL, "reloaded %s: %zu zones, %zu "
-		  "programs", d->config_path, d->cfg.n_zones,
-		  d->cfg.schedule.n_programs);
+	log_event(LOG_INFO, "config-reloaded", NULL, "reloaded %s: %zu zone%s, %zu "
+		  "program%s", d->config_path, d->cfg.n_zones,
+		  d->cfg.n_zones == 1 ? "" : "s", d->cfg.schedule.n_programs,
+		  d->cfg.schedule.n_programs == 1 ? "" : "s");
 	return 0;
 }

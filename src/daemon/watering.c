@@ -191,10 +191,11 @@ static void render_report(struct daemon *d, struct out *out, void *arg)
 
 	watering_format_moisture(d, soil, out->json, moisture, sizeof(moisture));
 	if (out->json) {
-		out_event(out, "\"event\":\"report\",\"zone\":\"%s\",\"elapsed_s\":%"
-			  PRIu64 ",\"remaining_s\":%" PRIu64 ",\"moisture\":[%s],"
-			  "\"flow_lpm\":%.2f,\"litres\":%.2f",
-			  zone_name(d, run->zone), run_elapsed_ns(run, now) / NS,
+		out_event(out, "\"event\":\"report\",\"id\":%u,\"zone\":\"%s\","
+			  "\"elapsed_s\":%" PRIu64 ",\"remaining_s\":%" PRIu64
+			  ",\"moisture\":[%s],\"flow_lpm\":%.2f,\"litres\":%.2f",
+			  d->active.req_id, zone_name(d, run->zone),
+			  run_elapsed_ns(run, now) / NS,
 			  run_remaining_ns(run, now) / NS, moisture,
 			  watering_flow_rate(d), watering_litres_so_far(d));
 		return;
@@ -329,8 +330,9 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 {
 	struct summary sum = { .req = &a->req, .outcome = a->outcome,
 			       .moisture = a->moisture, .valve_closed = true };
-	char f_zone[64], f_litres[32], f_duration[32], f_outcome[32], f_moisture[32];
-	const char *fields[] = { f_zone, f_litres, f_duration, f_outcome,
+	char f_zone[64], f_litres[32], f_duration[32], f_outcome[32], f_moisture[32],
+		f_source[64];
+	const char *fields[] = { f_zone, f_source, f_litres, f_duration, f_outcome,
 				 f_moisture, NULL };
 	const char *zone = zone_name(d, a->req.zone);
 	struct history_entry *e;
@@ -340,6 +342,7 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 	snprintf(f_outcome, sizeof(f_outcome), "OUTCOME=%s",
 		 run_outcome_name(a->outcome));
 	snprintf(f_moisture, sizeof(f_moisture), "MOISTURE=%.1f", a->moisture);
+	snprintf(f_source, sizeof(f_source), "SOURCE=%s", a->req.source);
 	if (a->outcome == RUN_SKIPPED) {
 		struct history_entry skipped = { 0 };
 
@@ -351,9 +354,9 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 		skipped.outcome = RUN_SKIPPED;
 		history_add(&d->history, &skipped);
 		save_history(d);
-		fields[1] = f_moisture;
-		fields[2] = f_outcome;
-		fields[3] = NULL;
+		fields[2] = f_moisture;
+		fields[3] = f_outcome;
+		fields[4] = NULL;
 		zone_readings(d, &d->soil, a->req.zone, readings, sizeof(readings));
 		log_event(LOG_INFO, "skip", fields,
 			  "Skipped %s of %s: soil moisture %.1f %% (%s) is above "
@@ -388,7 +391,7 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 			 "reached %.1f %%)", a->moisture, probes,
 			 d->cfg.zones[a->req.zone].stop_at);
 	} else {
-		fields[4] = NULL;
+		fields[5] = NULL;
 	}
 	log_event(a->outcome == RUN_FAULT ? LOG_ERR : LOG_INFO, "water-end", fields,
 		  "Watered %s for %us: %.2f L, %s%s", zone, sum.elapsed_s, sum.litres,
@@ -477,6 +480,11 @@ void watering_carry_out(struct daemon *d, struct ctl_actions *acts)
 
 		more.n = 0;
 		for (size_t i = 0; i < acts->n; i++) {
+			enum ctl_action_kind kind = acts->list[i].kind;
+
+			/* After a fault stop, nothing in this batch opens. */
+			if (more.n && (kind == ACT_VALVE_ON || kind == ACT_MASTER_ON))
+				continue;
 			carry_out_one(d, &acts->list[i], now, &more);
 			need |= acts->list[i].kind == ACT_NEED_MOISTURE;
 			report |= acts->list[i].kind == ACT_REPORT;

@@ -51,8 +51,17 @@ struct garden {
 	struct garden_adc adcs[CONFIG_MAX_ADCS];
 	struct garden_line *lines[GARDEN_LINES];
 	size_t n_lines;
-	bool open[CONFIG_MAX_ZONES];
-	unsigned opens[CONFIG_MAX_ZONES];
+	/*
+	 * The physical valves, by wiring: a reload renumbers zones, the pipes
+	 * stay where they are.  A valve seen once stays known.
+	 */
+	struct garden_valve {
+		struct config_pin pin;
+		double flow_lpm;
+		bool open;
+		unsigned opens;
+	} valves[CONFIG_MAX_ZONES * 2];
+	size_t n_valves;
 	double moisture[CONFIG_MAX_PROBES];
 	double litres;
 	double flow_lpm;	/* what the meter pulses at now */
@@ -100,15 +109,15 @@ static void advance(struct garden *g, uint64_t now)
 
 	if (now <= g->updated_ns)
 		return;
-	for (size_t z = 0; z < g->cfg->n_zones; z++)
-		if (g->open[z])
-			g->litres += g->cfg->zones[z].flow_lpm * dt / 60.0;
+	for (size_t v = 0; v < g->n_valves; v++)
+		if (g->valves[v].open)
+			g->litres += g->valves[v].flow_lpm * dt / 60.0;
 	for (size_t p = 0; p < g->cfg->n_probes; p++) {
 		double *m = &g->moisture[p];
 		/* Probes differ in how fast water reaches them. */
 		double tau = WETTING_TAU_S * (1.0 + 0.35 * (double)(p % 3));
 
-		if (g->open[g->cfg->probes[p].zone])
+		if (garden_zone_open(g, g->cfg->probes[p].zone))
 			*m += (MOISTURE_WET - *m) * (1.0 - exp(-dt / tau));
 		else
 			*m = MOISTURE_FLOOR + (*m - MOISTURE_FLOOR) *
@@ -117,19 +126,49 @@ static void advance(struct garden *g, uint64_t now)
 	g->updated_ns = now;
 }
 
+static bool same_pin(const struct config_pin *a, const struct config_pin *b)
+{
+	if (a->on_gpio != b->on_gpio)
+		return false;
+	if (a->on_gpio)
+		return same_line(&a->line, &b->line);
+	return a->expander == b->expander && a->pin == b->pin;
+}
+
+static struct garden_valve *valve_of(const struct garden *g,
+				     const struct config_pin *pin)
+{
+	for (size_t v = 0; v < g->n_valves; v++)
+		if (same_pin(&g->valves[v].pin, pin))
+			return (struct garden_valve *)&g->valves[v];
+	return NULL;
+}
+
 /* Water runs where valves are open; the meter pulses at their flow. */
 static void update_valves(struct garden *g, uint64_t now)
 {
 	double lpm = 0.0;
 
 	for (size_t z = 0; z < g->cfg->n_zones; z++) {
-		bool open = pin_active(g, &g->cfg->zones[z].valve);
+		const struct config_zone *zone = &g->cfg->zones[z];
+		struct garden_valve *v = valve_of(g, &zone->valve);
 
-		if (open && !g->open[z])
-			g->opens[z]++;
-		g->open[z] = open;
+		if (!v && g->n_valves < sizeof(g->valves) / sizeof(g->valves[0])) {
+			v = &g->valves[g->n_valves++];
+			v->pin = zone->valve;
+		}
+		if (v)
+			v->flow_lpm = zone->flow_lpm;
+	}
+	for (size_t i = 0; i < g->n_valves; i++) {
+		struct garden_valve *v = &g->valves[i];
+		bool open = pin_active(g, &v->pin);
+
+		if (open && !v->open)
+			v->opens++;
+		v->open = open;
 		if (open)
-			lpm += g->cfg->zones[z].flow_lpm;
+			lpm += v->flow_lpm;
 	}
 	/*
 	 * Re-setting an unchanged rate would restart the meter's period and
@@ -367,12 +406,22 @@ struct gpio_input *garden_flow_input(struct garden *g)
 
 bool garden_zone_open(const struct garden *g, int zone)
 {
-	return zone >= 0 && (size_t)zone < g->cfg->n_zones && g->open[zone];
+	const struct garden_valve *v;
+
+	if (zone < 0 || (size_t)zone >= g->cfg->n_zones)
+		return false;
+	v = valve_of(g, &g->cfg->zones[zone].valve);
+	return v && v->open;
 }
 
 unsigned garden_zone_opens(const struct garden *g, int zone)
 {
-	return zone >= 0 && (size_t)zone < g->cfg->n_zones ? g->opens[zone] : 0;
+	const struct garden_valve *v;
+
+	if (zone < 0 || (size_t)zone >= g->cfg->n_zones)
+		return 0;
+	v = valve_of(g, &g->cfg->zones[zone].valve);
+	return v ? v->opens : 0;
 }
 
 double garden_litres(struct garden *g)

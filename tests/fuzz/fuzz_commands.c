@@ -1,4 +1,4 @@
-/* libFuzzer harness: commands_handle() on request lines, against a real daemon on the simulated garden, with well-formed replies and every valve closed after each input. */
+/* libFuzzer harness: commands_handle() on request lines, against real daemons on the simulated garden (the shipped config, and one at every limit), with well-formed replies and every valve closed after each input. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -38,9 +38,18 @@ struct client {
 	size_t len, size;
 };
 
-static struct daemon *d;
+/* A daemon with its own config and state directory. */
+struct garden_daemon {
+	struct daemon *d;
+	char dir[96], config_path[128];
+};
+
+#define N_GARDENS 2
+#define LIMITS_LINE "#limits"
+static struct garden_daemon gardens[N_GARDENS];
+static char top_dir[64];
+static struct daemon *d;	/* the one this input talks to */
 static struct client client;
-static char dir[64], config_path[96];
 static bool verbose;
 
 /* ---- the server.c functions the daemon calls ---- */
@@ -333,7 +342,7 @@ static void stop_everything(void)
 		FUZZ_CHECK(!garden_zone_open(g, (int)z), "zone %zu open after a stop", z);
 }
 
-/* ---- set-up: the shipped config, made fast ---- */
+/* ---- set-up: two daemons, the shipped garden and one at every limit ---- */
 
 static char *read_all(const char *path)
 {
@@ -368,32 +377,27 @@ static void replace(char *text, const char *from, const char *to)
 }
 
 /*
- * The shipped config with probes that need no settling time and ADCs at
- * their fastest rate: a reading takes a few milliseconds, not 80.
+ * A copy of config in the garden's state directory, with probes that need
+ * no settling time and ADCs at their fastest rate: a reading takes a few
+ * milliseconds, not 80.
  */
-static void write_config(void)
+static void write_config(struct garden_daemon *g, const char *config)
 {
-	const char *shipped = getenv("IRRIGD_FUZZ_CONFIG");
-	char path[512], *text;
+	char *text = read_all(config);
 	FILE *f;
 
-	if (!shipped) {
-		snprintf(path, sizeof(path), "%s/etc/irrigd.conf", FUZZ_SOURCE_DIR);
-		shipped = path;
-	}
-	text = read_all(shipped);
 	replace(text, "settle_ms = 50", "settle_ms = 0");
 	replace(text, "data_rate = 250", "data_rate = 860");
-	snprintf(config_path, sizeof(config_path), "%s/irrigd.conf", dir);
-	f = fopen(config_path, "we");
+	snprintf(g->config_path, sizeof(g->config_path), "%s/irrigd.conf", g->dir);
+	f = fopen(g->config_path, "we");
 	if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
-		perror(config_path);
+		perror(g->config_path);
 		exit(1);
 	}
 	free(text);
 }
 
-static void remove_dir(void)
+static void remove_dirs(void)
 {
 	static const char *const names[] = {
 		"irrigd.conf", "history", "rain-delay", ".history.tmp",
@@ -401,53 +405,78 @@ static void remove_dir(void)
 	};
 	char path[160];
 
-	for (size_t i = 0; names[i]; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		unlink(path);
+	for (size_t i = 0; i < N_GARDENS; i++) {
+		for (size_t n = 0; names[n]; n++) {
+			snprintf(path, sizeof(path), "%s/%s", gardens[i].dir, names[n]);
+			unlink(path);
+		}
+		rmdir(gardens[i].dir);
 	}
-	rmdir(dir);
+	rmdir(top_dir);
+}
+
+/* A daemon as main.c sets it up, but for the socket. */
+static void start_daemon(struct garden_daemon *g, const char *name,
+			 const char *config)
+{
+	struct daemon *dm;
+	char err[512];
+
+	snprintf(g->dir, sizeof(g->dir), "%s/%s", top_dir, name);
+	if (mkdir(g->dir, 0700) < 0) {
+		perror(g->dir);
+		exit(1);
+	}
+	write_config(g, config);
+	dm = g->d = calloc(1, sizeof(*dm));
+	if (!dm)
+		exit(1);
+	dm->config_path = g->config_path;
+	dm->state_dir = g->dir;
+	dm->sim = true;
+	dm->started_ns = daemon_now();
+	if (config_load(g->config_path, &dm->cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "fuzz_commands: %s\n", err);
+		exit(1);
+	}
+	history_init(&dm->history);
+	if (hardware_open(&dm->cfg, true, &dm->hw) < 0 ||
+	    sd_event_new(&dm->event) < 0 || watering_init(dm) < 0 ||
+	    scheduler_init(dm) < 0) {
+		fprintf(stderr, "fuzz_commands: cannot set up the daemon for %s\n",
+			config);
+		exit(1);
+	}
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	const char *tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-	char err[512];
-	int r;
+	const char *shipped = getenv("IRRIGD_FUZZ_CONFIG");
+	char shipped_path[512], limits_path[512];
 
 	(void)argc;
 	(void)argv;
 	verbose = getenv("IRRIGD_FUZZ_VERBOSE") != NULL;
-	/* The state directory: history and rain-delay are written, in memory. */
-	snprintf(dir, sizeof(dir), "%s/irrigd-fuzz-commands.XXXXXX", tmp);
-	if (!mkdtemp(dir)) {
-		perror(dir);
+	if (!shipped) {
+		snprintf(shipped_path, sizeof(shipped_path), "%s/etc/irrigd.conf",
+			 FUZZ_SOURCE_DIR);
+		shipped = shipped_path;
+	}
+	snprintf(limits_path, sizeof(limits_path), "%s/tests/fuzz/limits.conf",
+		 FUZZ_SOURCE_DIR);
+	/* State directories: history and rain-delay are written, in memory. */
+	snprintf(top_dir, sizeof(top_dir), "%s/irrigd-fuzz-commands.XXXXXX", tmp);
+	if (!mkdtemp(top_dir)) {
+		perror(top_dir);
 		exit(1);
 	}
-	atexit(remove_dir);
-	write_config();
+	atexit(remove_dirs);
 	/* Local times in replies and the schedule are those of one zone. */
 	setenv("TZ", "Europe/Berlin", 1);
 	tzset();
-
-	d = calloc(1, sizeof(*d));
-	if (!d)
-		exit(1);
-	d->config_path = config_path;
-	d->state_dir = dir;
-	d->sim = true;
-	d->started_ns = daemon_now();
-	r = config_load(config_path, &d->cfg, err, sizeof(err));
-	if (r < 0) {
-		fprintf(stderr, "fuzz_commands: %s\n", err);
-		exit(1);
-	}
-	history_init(&d->history);
-	if (hardware_open(&d->cfg, true, &d->hw) < 0 ||
-	    sd_event_new(&d->event) < 0 || watering_init(d) < 0 ||
-	    scheduler_init(d) < 0) {
-		fprintf(stderr, "fuzz_commands: cannot set up the daemon\n");
-		exit(1);
-	}
+	start_daemon(&gardens[0], "shipped", shipped);
+	start_daemon(&gardens[1], "limits", limits_path);
 	client.size = 4096;
 	client.reply = calloc(1, client.size);
 	if (!client.reply)
@@ -467,6 +496,16 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
 	size_t pos = 0;
 
+	/*
+	 * A first line "#limits" picks the garden at every limit (16 zones,
+	 * long names, 16 programs); else it is the shipped one.
+	 */
+	d = gardens[0].d;
+	if (size > strlen(LIMITS_LINE) &&
+	    memcmp(data, LIMITS_LINE "\n", strlen(LIMITS_LINE) + 1) == 0) {
+		d = gardens[1].d;
+		pos = strlen(LIMITS_LINE) + 1;
+	}
 	/* Each input starts from the same daemon state. */
 	history_init(&d->history);
 	d->sched.rain_delay_until = 0;

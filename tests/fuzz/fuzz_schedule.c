@@ -280,18 +280,33 @@ static void check_due(struct input *in)
 			   (size_t)out[i].start < prog->n_starts &&
 			   prog->starts[out[i].start] < 1440,
 			   "bad occurrence %d/%d", out[i].program, out[i].start);
+		/* Ties are allowed: a skipped day's starts share an instant. */
 		if (i)
 			FUZZ_CHECK(out[i - 1].when < out[i].when ||
 				   (out[i - 1].when == out[i].when &&
 				    (out[i - 1].program < out[i].program ||
 				     (out[i - 1].program == out[i].program &&
-				      out[i - 1].start < out[i].start))),
+				      out[i - 1].start <= out[i].start))),
 				   "occurrences %zu and %zu out of order", i - 1, i);
 	}
 	/* The daemon's view: advancing, and never more than it has room for. */
 	last = from;
 	n = schedule_take_due(s, &last, to, 120, due);
 	FUZZ_CHECK(n <= SCHEDULE_TAKE_MAX, "%zu taken", n);
+	for (size_t i = 0; i < n; i++) {
+		FUZZ_CHECK(due[i].occ.when > from && due[i].occ.when <= to,
+			   "taken start %lld outside (%lld, %lld]",
+			   (long long)due[i].occ.when, (long long)from, (long long)to);
+		FUZZ_CHECK(due[i].missed == (to - due[i].occ.when > 120),
+			   "start %lld, now %lld: missed %d", (long long)due[i].occ.when,
+			   (long long)to, due[i].missed);
+		/* A program starts once per instant. */
+		for (size_t j = 0; j < i; j++)
+			FUZZ_CHECK(due[j].occ.when != due[i].occ.when ||
+				   due[j].occ.program != due[i].occ.program,
+				   "program %d taken twice at %lld", due[i].occ.program,
+				   (long long)due[i].occ.when);
+	}
 	FUZZ_CHECK(last >= from && last <= (to > from ? to : from), "last_checked %lld "
 		   "from %lld to %lld", (long long)last, (long long)from, (long long)to);
 	free(s);
