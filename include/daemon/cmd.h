@@ -20,7 +20,7 @@ typedef void cmd_fn(struct cmd_ctx *ctx);
 /* cmd-water.c */
 cmd_fn cmd_water, cmd_stop, cmd_skip;
 /* cmd-status.c */
-cmd_fn cmd_status;
+cmd_fn cmd_status, cmd_zones;
 /* cmd-sensors.c */
 cmd_fn cmd_sensors, cmd_moisture, cmd_temperature, cmd_brightness, cmd_flow,
 	cmd_sim;

@@ -20,6 +20,7 @@ const struct cmd_spec cmd_specs[CMD__COUNT] = {
 	[CMD_HISTORY] = { "history", "[N]", "the last N runs (default 10, up to 50)", 0, 1 },
 	[CMD_RELOAD] = { "reload", "", "re-read the config file", 0, 0 },
 	[CMD_STATUS] = { "status", "", "what the daemon is doing", 0, 0 },
+	[CMD_ZONES] = { "zones", "", "the zones, their valves and flows", 0, 0 },
 	[CMD_SENSORS] = { "sensors", "", "read every sensor", 0, 0 },
 	[CMD_MOISTURE] = { "moisture", "", "soil moisture of each probe", 0, 0 },
 	[CMD_TEMPERATURE] = { "temperature", "", "air temperature", 0, 0 },

@@ -178,3 +178,39 @@ void cmd_status(struct cmd_ctx *ctx)
 	       "\"rss_kib\":%lu,\"anon_kib\":%lu", json, up, d->sim ? "sim" : "linux",
 	       rss, anon);
 }
+
+/* "expander 0x20 pin 0" or "GPIO22": where a valve is wired. */
+static void describe_pin(const struct config *cfg, const struct config_pin *pin,
+			 char *buf, size_t size)
+{
+	if (!pin->on_gpio)
+		snprintf(buf, size, "expander 0x%02x pin %u%s",
+			 cfg->expanders[pin->expander].address, pin->pin,
+			 pin->active_low ? " (active low)" : "");
+	else if (*pin->line.name)
+		snprintf(buf, size, "%s%s", pin->line.name,
+			 pin->active_low ? " (active low)" : "");
+	else
+		snprintf(buf, size, "%s line %d%s", pin->line.chip, pin->line.offset,
+			 pin->active_low ? " (active low)" : "");
+}
+
+void cmd_zones(struct cmd_ctx *ctx)
+{
+	const struct config *cfg = &ctx->d->cfg;
+	char json[4096] = "";
+
+	for (size_t z = 0; z < cfg->n_zones; z++) {
+		const struct config_zone *zone = &cfg->zones[z];
+		char valve[96], cap[32];
+
+		describe_pin(cfg, &zone->valve, valve, sizeof(valve));
+		duration_format(zone->max_run_s, cap, sizeof(cap));
+		out_line(ctx->out, "%-12s %5.1f L/min, at most %s, valve on %s",
+			 zone->name, zone->flow_lpm, cap, valve);
+		add(json, sizeof(json), "%s{\"name\":\"%s\",\"flow_lpm\":%.2f,"
+		    "\"max_run_s\":%u}", z ? "," : "", zone->name, zone->flow_lpm,
+		    zone->max_run_s);
+	}
+	out_ok(ctx->out, "\"zones\":[%s]", json);
+}

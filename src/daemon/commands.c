@@ -44,6 +44,7 @@ static cmd_fn *const handlers[CMD__COUNT] = {
 	[CMD_WATER] = cmd_water,
 	[CMD_STOP] = cmd_stop,
 	[CMD_STATUS] = cmd_status,
+	[CMD_ZONES] = cmd_zones,
 	[CMD_SENSORS] = cmd_sensors,
 	[CMD_MOISTURE] = cmd_moisture,
 	[CMD_TEMPERATURE] = cmd_temperature,
