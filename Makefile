@@ -34,7 +34,13 @@ BUILD ?= build
 CC ?= cc
 CFLAGS ?= -O2 -g
 PKG_CONFIG ?= pkg-config
-UNITDIR ?= $(shell $(PKG_CONFIG) --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
+# Where systemd and bash-completion look, as their .pc files say (the build
+# machine's pkg-config, also when cross-building: the paths are Debian's on
+# both), else Debian's paths.
+pc_var = $(or $(shell pkg-config --variable=$(1) $(2) 2>/dev/null),$(3))
+UNITDIR ?= $(call pc_var,systemdsystemunitdir,systemd,/lib/systemd/system)
+SYSUSERSDIR ?= $(call pc_var,sysusersdir,systemd,/usr/lib/sysusers.d)
+BASHCOMPDIR ?= $(call pc_var,completionsdir,bash-completion,/usr/share/bash-completion/completions)
 
 PKGS := libgpiod libsystemd libconfig
 WARN := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -143,6 +149,14 @@ check-vm: all
 		-e IRRIGD_BUILD=$(BUILD) tests/vm/test_linux.sh \
 		$(BUILD)/irrigd $(BUILD)/irrigctl $$(tests/vm/test_linux.sh --tools)
 
+# The systemd lab (tests/vm-systemd/README.md): make install (PREFIX=/usr) in
+# a Debian VM with systemd as PID 1, on the kernel lab's kernel and gpio-sim;
+# the units, socket activation, reload, ExecStopPost, the watchdog, the
+# journal fields and the sandbox. As root or with sudo (debootstrap).
+.PHONY: check-systemd
+check-systemd: all
+	BUILD=$(BUILD) tests/vm-systemd/run-in-vm -t 600
+
 # The suite on Debian 13 (gcc 14, libgpiod 2.x: the v2 GPIO backend), in a
 # debootstrap chroot kept in TRIXIE_ROOT (default build/trixie); as root or
 # with sudo (scripts/check-trixie).
@@ -164,11 +178,16 @@ check-vm-v2:
 		$(TRIXIE_ROOT)/src/irrigd/build/irrigctl=build-v2/irrigctl \
 		$$(for t in $$(tests/vm/test_linux.sh --tools); do echo $$t=$$t; done)
 
+# No tmpfiles.d entry: StateDirectory= and RuntimeDirectory= make
+# /var/lib/irrigd and /run/irrigd owned by irrigd whenever the unit starts.
+# Into the live system (no DESTDIR), the user and groups are made at once, as
+# a package would, so the units start without a reboot; uninstall keeps them
+# (files they own may remain).
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/irrigd \
-		$(DESTDIR)$(UNITDIR)
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(BASHCOMPDIR)
 	install -m 0755 $(BUILD)/irrigd $(DESTDIR)$(SBINDIR)/irrigd
 	install -m 0755 $(BUILD)/irrigctl $(DESTDIR)$(BINDIR)/irrigctl
 	install -m 0644 man/irrigctl.1 $(DESTDIR)$(MANDIR)/man1/irrigctl.1
@@ -178,16 +197,40 @@ install: all
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 		systemd/irrigd.service.in >$(DESTDIR)$(UNITDIR)/irrigd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/irrigd.service
+	install -m 0644 systemd/irrigd.socket $(DESTDIR)$(UNITDIR)/irrigd.socket
+	install -m 0644 systemd/irrigd.sysusers $(DESTDIR)$(SYSUSERSDIR)/irrigd.conf
+	install -m 0644 completion/irrigctl $(DESTDIR)$(BASHCOMPDIR)/irrigctl
 	@# An edited config is the user's: never overwrite it.
 	test -e $(DESTDIR)$(SYSCONFDIR)/irrigd/irrigd.conf || \
 		install -m 0644 etc/irrigd.conf $(DESTDIR)$(SYSCONFDIR)/irrigd/irrigd.conf
+	@if [ -z '$(DESTDIR)' ] && command -v systemd-sysusers >/dev/null; then \
+		echo 'systemd-sysusers $(SYSUSERSDIR)/irrigd.conf'; \
+		systemd-sysusers $(SYSUSERSDIR)/irrigd.conf; \
+	fi
+	@if [ -z '$(DESTDIR)' ] && [ -d /run/systemd/system ]; then \
+		echo 'systemctl daemon-reload'; systemctl daemon-reload; \
+	fi
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/irrigd $(DESTDIR)$(BINDIR)/irrigctl \
 		$(DESTDIR)$(MANDIR)/man1/irrigctl.1 \
 		$(DESTDIR)$(MANDIR)/man5/irrigd.conf.5 \
 		$(DESTDIR)$(MANDIR)/man8/irrigd.8 \
-		$(DESTDIR)$(UNITDIR)/irrigd.service
+		$(DESTDIR)$(UNITDIR)/irrigd.service \
+		$(DESTDIR)$(UNITDIR)/irrigd.socket \
+		$(DESTDIR)$(SYSUSERSDIR)/irrigd.conf \
+		$(DESTDIR)$(BASHCOMPDIR)/irrigctl
+
+# The units, sysusers.d and bash completion alone (make check runs them too).
+.PHONY: check-units
+check-units: all
+	tests/run-tests $(BUILD) tests/test_install.sh tests/test_units.sh \
+		tests/test_units_completion.sh
+
+# The units under a real systemd in the kernel lab's VM (tests/test_units_vm.sh).
+.PHONY: check-vm-units
+check-vm-units: all
+	IRRIGD_UNITS_VM=1 tests/run-tests $(BUILD) tests/test_units_vm.sh
 
 clean:
 	rm -rf build

@@ -958,6 +958,23 @@ static unsigned zone_opens(const struct daemon_proc *d, const char *zone)
 	return opens;
 }
 
+static bool model_zone_open(const struct daemon_proc *d, const char *zone)
+{
+	char *out, *err, key[64], *at, *end;
+	bool open;
+
+	assert_int_equal(ctl(d->socket, &out, &err, "--json", "sim", NULL), 0);
+	snprintf(key, sizeof(key), "{\"name\":\"%s\",", zone);
+	at = strstr(out, key);
+	assert_non_null(at);
+	end = strchr(at, '}');
+	assert_non_null(end);
+	*end = '\0';
+	open = strstr(at, "\"open\":true") != NULL;
+	free2(out, err);
+	return open;
+}
+
 static void test_reload_keeps_each_zone_on_its_own_valve(void **state)
 {
 	static const char a[] = "  { name = \"a\"; valve = { line = \"GPIO22\"; }; flow_lpm = 5; }",
@@ -989,6 +1006,24 @@ static void test_reload_keeps_each_zone_on_its_own_valve(void **state)
 	free2(out, err);
 	assert_int_equal(zone_opens(&d, "b"), 1);
 	assert_int_equal(zone_opens(&d, "c"), 1);
+	/* Moving an open valve's zone to another line stops the watering:
+	 * nothing stays open that no zone names. */
+	assert_int_equal(ctl(d.socket, &out, &err, "water", "a", "5m", "--no-wait",
+			     NULL), 0);
+	free2(out, err);
+	assert_true(model_zone_open(&d, "a"));
+	snprintf(zones, sizeof(zones), "  { name = \"a\"; valve = { line = "
+		 "\"GPIO24\"; }; flow_lpm = 5; },\n  { name = \"c\"; valve = { "
+		 "line = \"GPIO22\"; }; flow_lpm = 5; }\n");
+	write_gpio_zones(d.config, zones);
+	assert_int_equal(ctl(d.socket, &out, &err, "reload", NULL), 0);
+	free2(out, err);
+	assert_false(model_zone_open(&d, "a"));
+	assert_false(model_zone_open(&d, "c"));
+	assert_int_equal(ctl(d.socket, &out, &err, "--json", "sim", NULL), 0);
+	assert_non_null(strstr(out, "\"open\":false"));
+	assert_null(strstr(out, "\"open\":true"));
+	free2(out, err);
 	/* A line not set up at start needs a restart. */
 	snprintf(zones, sizeof(zones), "%s,\n  { name = \"d\"; valve = { line = "
 		 "\"GPIO25\"; }; flow_lpm = 5; }\n", a);

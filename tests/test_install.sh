@@ -5,10 +5,15 @@ dest=$(mktemp -d /tmp/irrigd-install-XXXXXX)
 trap 'rm -rf "$dest"' EXIT
 fail() { echo "test_install: $*" >&2; exit 1; }
 
-make -s install DESTDIR="$dest" PREFIX=/usr UNITDIR=/lib/systemd/system >/dev/null
+dirs="UNITDIR=/lib/systemd/system SYSUSERSDIR=/usr/lib/sysusers.d
+	BASHCOMPDIR=/usr/share/bash-completion/completions"
+# shellcheck disable=SC2086
+make -s install DESTDIR="$dest" PREFIX=/usr $dirs >/dev/null
 for f in usr/sbin/irrigd usr/bin/irrigctl etc/irrigd/irrigd.conf \
 	lib/systemd/system/irrigd.service usr/share/man/man8/irrigd.8 \
-	usr/share/man/man1/irrigctl.1 usr/share/man/man5/irrigd.conf.5; do
+	usr/share/man/man1/irrigctl.1 usr/share/man/man5/irrigd.conf.5 \
+	lib/systemd/system/irrigd.socket usr/lib/sysusers.d/irrigd.conf \
+	usr/share/bash-completion/completions/irrigctl; do
 	[ -f "$dest/$f" ] || fail "make install did not install /$f"
 done
 [ -x "$dest/usr/sbin/irrigd" ] || fail "irrigd is not executable"
@@ -17,18 +22,30 @@ grep -q '^ExecStart=/usr/sbin/irrigd ' "$dest/lib/systemd/system/irrigd.service"
 grep -q '^ExecStopPost=/usr/sbin/irrigd --all-off ' \
 	"$dest/lib/systemd/system/irrigd.service" ||
 	fail "the unit does not close the valves after irrigd exits"
+grep -q '^ListenStream=/run/irrigd/irrigd.sock$' "$dest/lib/systemd/system/irrigd.socket" ||
+	fail "irrigd.socket does not listen on /run/irrigd/irrigd.sock"
+! grep -q '@[A-Z]*@' "$dest/lib/systemd/system/irrigd.service" ||
+	fail "the unit has a @VARIABLE@ left: $(grep '@[A-Z]*@' "$dest/lib/systemd/system/irrigd.service")"
+bash -n "$dest/usr/share/bash-completion/completions/irrigctl" ||
+	fail "the bash completion does not parse"
 "$dest/usr/sbin/irrigd" --check-config -c "$dest/etc/irrigd/irrigd.conf" >/dev/null ||
 	fail "the installed config does not load"
 
 echo "# edited by the gardener" >>"$dest/etc/irrigd/irrigd.conf"
-make -s install DESTDIR="$dest" PREFIX=/usr UNITDIR=/lib/systemd/system >/dev/null
+# shellcheck disable=SC2086
+make -s install DESTDIR="$dest" PREFIX=/usr $dirs >/dev/null
 grep -q "edited by the gardener" "$dest/etc/irrigd/irrigd.conf" ||
 	fail "make install overwrote an edited config"
 
-make -s uninstall DESTDIR="$dest" PREFIX=/usr UNITDIR=/lib/systemd/system >/dev/null
+# shellcheck disable=SC2086
+make -s uninstall DESTDIR="$dest" PREFIX=/usr $dirs >/dev/null
 for f in usr/sbin/irrigd usr/bin/irrigctl lib/systemd/system/irrigd.service \
-	usr/share/man/man8/irrigd.8; do
+	usr/share/man/man8/irrigd.8 usr/share/man/man1/irrigctl.1 \
+	usr/share/man/man5/irrigd.conf.5 lib/systemd/system/irrigd.socket \
+	usr/lib/sysusers.d/irrigd.conf usr/share/bash-completion/completions/irrigctl; do
 	[ ! -e "$dest/$f" ] || fail "make uninstall left /$f"
 done
+left=$(find "$dest" -type f ! -path "$dest/etc/irrigd/irrigd.conf")
+[ -z "$left" ] || fail "make uninstall left $left"
 [ -f "$dest/etc/irrigd/irrigd.conf" ] || fail "make uninstall removed the config"
 echo "test_install: ok"

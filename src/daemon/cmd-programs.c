@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <systemd/sd-daemon.h>
 
 #include "core/duration.h"
 #include "core/schedule.h"
@@ -198,7 +199,16 @@ void cmd_pause(struct cmd_ctx *ctx)
 		return;
 	}
 	until = time(NULL) + (time_t)seconds;
-	log_msg(LOG_INFO, "rain delay asked by %s", ctx->who);
+	{
+		char f_duration[32];
+		struct log_requester asked;
+		const char *fields[] = { f_duration, asked.uid, asked.pid, NULL };
+
+		snprintf(f_duration, sizeof(f_duration), "DURATION_S=%u", seconds);
+		log_requester(&asked, ctx->who);
+		log_event(LOG_INFO, "pause-requested", fields,
+			  "rain delay asked by %s", ctx->who);
+	}
 	scheduler_pause(ctx->d, until);
 	cmd_format_time(until, when, sizeof(when));
 	out_line(ctx->out, "Programs held until %s; manual runs still work", when);
@@ -207,7 +217,12 @@ void cmd_pause(struct cmd_ctx *ctx)
 
 void cmd_resume(struct cmd_ctx *ctx)
 {
-	log_msg(LOG_INFO, "resume asked by %s", ctx->who);
+	struct log_requester asked;
+	const char *fields[] = { asked.uid, asked.pid, NULL };
+
+	log_requester(&asked, ctx->who);
+	log_event(LOG_INFO, "resume-requested", fields, "resume asked by %s",
+		  ctx->who);
 	scheduler_resume(ctx->d);
 	out_line(ctx->out, "Programs run on schedule again");
 	out_ok(ctx->out, "\"rain_delay_until\":null");
@@ -216,9 +231,19 @@ void cmd_resume(struct cmd_ctx *ctx)
 void cmd_reload(struct cmd_ctx *ctx)
 {
 	char err[512];
+	struct log_requester asked;
+	const char *fields[] = { asked.uid, asked.pid, NULL };
+	int r;
 
-	log_msg(LOG_INFO, "reload asked by %s", ctx->who);
-	if (daemon_reload(ctx->d, err, sizeof(err)) < 0) {
+	log_requester(&asked, ctx->who);
+	log_event(LOG_INFO, "reload-requested", fields, "reload asked by %s",
+		  ctx->who);
+	/* As for SIGHUP (systemctl reload): systemd hears of it. */
+	sd_notify(0, "RELOADING=1");
+	r = daemon_reload(ctx->d, err, sizeof(err));
+	sd_notify(0, "READY=1");
+	watering_set_status(ctx->d);
+	if (r < 0) {
 		out_err(ctx->out, ERR_BAD_CONFIG, "%s", err);
 		return;
 	}

@@ -113,9 +113,23 @@ void cmd_water(struct cmd_ctx *ctx)
 		out_err(ctx->out, ERR_USAGE, "cannot water: %s", strerror(-err));
 		return;
 	}
-	log_msg(LOG_INFO, "manual run of %s for %us asked by %s%s",
-		d->cfg.zones[req.zone].name, req.duration_s, ctx->who,
-		ahead ? ", queued" : "");
+	{
+		char f_zone[64], f_duration[32], f_run[32];
+		struct log_requester asked;
+		const char *fields[] = { f_zone, f_duration, f_run, asked.uid,
+					 asked.pid, NULL };
+
+		snprintf(f_zone, sizeof(f_zone), "ZONE=%s", d->cfg.zones[req.zone].name);
+		snprintf(f_duration, sizeof(f_duration), "DURATION_S=%u", req.duration_s);
+		snprintf(f_run, sizeof(f_run), "RUN_ID=%u", req.id);
+		log_requester(&asked, ctx->who);
+		/* Its water-start, now or once queued runs end, names the asker. */
+		log_remember_requester(req.id, ctx->who);
+		log_event(LOG_INFO, "water-requested", fields,
+			  "manual run of %s for %us asked by %s%s",
+			  d->cfg.zones[req.zone].name, req.duration_s, ctx->who,
+			  ahead ? ", queued" : "");
+	}
 	if (ahead) {
 		out_line(ctx->out, "Queued: %zu run%s ahead of it", ahead,
 			 ahead == 1 ? "" : "s");
@@ -139,8 +153,11 @@ void cmd_stop(struct cmd_ctx *ctx)
 {
 	struct daemon *d = ctx->d;
 	bool was_busy = ctl_current(&d->ctl) || ctl_queue_len(&d->ctl);
+	struct log_requester asked;
+	const char *fields[] = { asked.uid, asked.pid, NULL };
 
-	log_msg(LOG_INFO, "stop asked by %s", ctx->who);
+	log_requester(&asked, ctx->who);
+	log_event(LOG_INFO, "stop-requested", fields, "stop asked by %s", ctx->who);
 	if (watering_stop(d, RUN_STOPPED) < 0) {
 		out_err(ctx->out, ERR_HARDWARE, "a valve did not close: check the wiring");
 		return;
@@ -162,7 +179,16 @@ void cmd_skip(struct cmd_ctx *ctx)
 		return;
 	}
 	snprintf(zone, sizeof(zone), "%s", d->cfg.zones[cur->zone].name);
-	log_msg(LOG_INFO, "skip of %s asked by %s", zone, ctx->who);
+	{
+		char f_zone[64];
+		struct log_requester asked;
+		const char *fields[] = { f_zone, asked.uid, asked.pid, NULL };
+
+		snprintf(f_zone, sizeof(f_zone), "ZONE=%s", zone);
+		log_requester(&asked, ctx->who);
+		log_event(LOG_INFO, "skip-requested", fields, "skip of %s asked by %s",
+			  zone, ctx->who);
+	}
 	if (ctl_skip(&d->ctl, daemon_now(), &acts) < 0) {
 		out_err(ctx->out, ERR_UNAVAILABLE, "nothing is watering");
 		return;

@@ -54,6 +54,8 @@ static const char *describe_line(const struct config_line *line, char *buf,
 
 static int open_backend(struct hardware *hw, bool sim)
 {
+	static const char *const bus_fault[] = { "FAULT=i2c-bus", NULL },
+		*const meter_fault[] = { "FAULT=flow-meter", NULL };
 	const struct config *cfg = hw->cfg;
 	struct gpio_line_spec spec;
 	char name[80];
@@ -70,21 +72,21 @@ static int open_backend(struct hardware *hw, bool sim)
 	}
 	err = linux_i2c_open(cfg->i2c_bus, &hw->bus);
 	if (err == -EOPNOTSUPP)
-		return log_errno(LOG_ERR, err,
-				 "/dev/i2c-%u lacks SMBus byte and word transfers",
-				 cfg->i2c_bus);
+		return log_event_errno(LOG_ERR, err, "fault", bus_fault,
+				       "/dev/i2c-%u lacks SMBus byte and word "
+				       "transfers", cfg->i2c_bus);
 	if (err < 0)
-		return log_errno(LOG_ERR, err, "cannot open /dev/i2c-%u",
-				 cfg->i2c_bus);
+		return log_event_errno(LOG_ERR, err, "fault", bus_fault,
+				       "cannot open /dev/i2c-%u", cfg->i2c_bus);
 	spec = line_spec(&cfg->flow_meter.line);
 	err = linux_gpio_edge_input(&spec, (enum gpio_edge)cfg->flow_meter.edge,
 				    (enum gpio_bias)cfg->flow_meter.bias,
 				    "irrigd flow", &hw->flow_input);
 	if (err < 0)
-		return log_errno(LOG_ERR, err,
-				 "cannot request GPIO line %s for the flow meter",
-				 describe_line(&cfg->flow_meter.line, name,
-					       sizeof(name)));
+		return log_event_errno(LOG_ERR, err, "fault", meter_fault,
+				       "cannot request GPIO line %s for the flow "
+				       "meter", describe_line(&cfg->flow_meter.line,
+							      name, sizeof(name)));
 	return 0;
 }
 
@@ -160,31 +162,56 @@ static int setup_outputs(struct hardware *hw)
 			return -ENOMEM;
 		err = mcp23008_init(hw->expanders[i]);
 		if (err < 0) {
-			log_errno(LOG_CRIT, err, "MCP23008 at %s 0x%02x does not "
-				  "answer: the valves on it cannot be switched",
-				  hw->bus->name, cfg->expanders[i].address);
+			char f_bus[48], f_address[32];
+			const char *fields[] = { "FAULT=expander", f_bus, f_address,
+						 NULL };
+
+			snprintf(f_bus, sizeof(f_bus), "I2C_BUS=%s", hw->bus->name);
+			snprintf(f_address, sizeof(f_address), "I2C_ADDRESS=0x%02x",
+				 cfg->expanders[i].address);
+			log_event_errno(LOG_CRIT, err, "fault", fields,
+					"MCP23008 at %s 0x%02x does not answer: the "
+					"valves on it cannot be switched",
+					hw->bus->name, cfg->expanders[i].address);
 			mcp23008_free(hw->expanders[i]);
 			hw->expanders[i] = NULL;
 		}
 	}
 	for (size_t z = 0; z < cfg->n_zones; z++) {
 		err = add_output(hw, &cfg->zones[z].valve);
-		if (err < 0)
-			log_errno(LOG_ERR, err, "zone %s cannot water: its valve "
-				  "cannot be set up", cfg->zones[z].name);
+		if (err < 0) {
+			char f_zone[64];
+			const char *fields[] = { "FAULT=valve-setup", f_zone, NULL };
+
+			snprintf(f_zone, sizeof(f_zone), "ZONE=%s", cfg->zones[z].name);
+			log_event_errno(LOG_ERR, err, "fault", fields, "zone %s cannot "
+					"water: its valve cannot be set up",
+					cfg->zones[z].name);
+		}
 	}
 	if (cfg->master.present) {
 		err = add_output(hw, &cfg->master.pin);
-		if (err < 0)
-			log_errno(LOG_ERR, err, "the master valve cannot be set up");
+		if (err < 0) {
+			const char *fields[] = { "FAULT=master-setup", NULL };
+
+			log_event_errno(LOG_ERR, err, "fault", fields,
+					"the master valve cannot be set up");
+		}
 	}
 	for (size_t p = 0; p < cfg->n_probes; p++) {
 		if (!cfg->probes[p].has_power)
 			continue;
 		err = setup_output(hw, &cfg->probes[p].power, NULL);
-		if (err < 0)
-			log_errno(LOG_ERR, err, "probe %s cannot be powered",
-				  cfg->probes[p].name);
+		if (err < 0) {
+			char f_probe[64];
+			const char *fields[] = { "FAULT=probe-power", f_probe, NULL };
+
+			snprintf(f_probe, sizeof(f_probe), "PROBE=%s",
+				 cfg->probes[p].name);
+			log_event_errno(LOG_ERR, err, "fault", fields,
+					"probe %s cannot be powered",
+					cfg->probes[p].name);
+		}
 	}
 	return 0;
 }
@@ -198,10 +225,16 @@ static int setup_inputs(struct hardware *hw)
 					  cfg->adcs[i].type);
 		if (!hw->adcs[i] ||
 		    ads1x15_set_range_mv(hw->adcs[i], cfg->adcs[i].range_mv) < 0 ||
-		    ads1x15_set_data_rate(hw->adcs[i], cfg->adcs[i].data_rate) < 0)
-			return log_errno(LOG_ERR, -EINVAL,
-					 "cannot set up the ADC at 0x%02x",
-					 cfg->adcs[i].address);
+		    ads1x15_set_data_rate(hw->adcs[i], cfg->adcs[i].data_rate) < 0) {
+			char f_address[32];
+			const char *fields[] = { "FAULT=adc", f_address, NULL };
+
+			snprintf(f_address, sizeof(f_address), "I2C_ADDRESS=0x%02x",
+				 cfg->adcs[i].address);
+			return log_event_errno(LOG_ERR, -EINVAL, "fault", fields,
+					       "cannot set up the ADC at 0x%02x",
+					       cfg->adcs[i].address);
+		}
 	}
 	hw->meter = flowmeter_new(hw->flow_input, cfg->flow_meter.pulses_per_litre);
 	return hw->meter ? 0 : -ENOMEM;
@@ -305,14 +338,21 @@ static int read_volts(struct hardware *hw, const struct config_analog *in,
 	struct ads1x15 *adc = hw->adcs[in->adc];
 	int *last = &hw->adc_err[in->adc];
 	int err = adc ? ads1x15_read_volts(adc, in->channel, volts) : -ENODEV;
+	char f_bus[48], f_address[32];
+	const char *fields[] = { "FAULT=adc", f_bus, f_address, NULL };
 
+	snprintf(f_bus, sizeof(f_bus), "I2C_BUS=%s", hw->bus->name);
+	snprintf(f_address, sizeof(f_address), "I2C_ADDRESS=0x%02x",
+		 hw->cfg->adcs[in->adc].address);
 	/* A dead chip fails every read: say so when it starts and stops. */
 	if (err < 0 && *last == 0)
-		log_errno(LOG_ERR, err, "ADC at %s 0x%02x does not answer",
-			  hw->bus->name, hw->cfg->adcs[in->adc].address);
+		log_event_errno(LOG_ERR, err, "fault", fields,
+				"ADC at %s 0x%02x does not answer", hw->bus->name,
+				hw->cfg->adcs[in->adc].address);
 	else if (err == 0 && *last < 0)
-		log_msg(LOG_NOTICE, "ADC at %s 0x%02x answers again", hw->bus->name,
-			hw->cfg->adcs[in->adc].address);
+		log_event(LOG_NOTICE, "fault-cleared", fields,
+			  "ADC at %s 0x%02x answers again", hw->bus->name,
+			  hw->cfg->adcs[in->adc].address);
 	*last = err;
 	return err;
 }

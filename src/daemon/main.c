@@ -103,12 +103,15 @@ static int on_stop_signal(sd_event_source *src, const struct signalfd_siginfo *s
 			  void *userdata)
 {
 	struct daemon *d = userdata;
+	int r;
 
 	sd_notify(0, "STOPPING=1\nSTATUS=Stopping: closing every valve");
 	log_msg(LOG_INFO, "SIG%s received: closing every valve and stopping",
 		sigabbrev_np((int)si->ssi_signo));
+	/* Asked first, so STATUS= keeps saying the daemon is stopping. */
+	r = sd_event_exit(sd_event_source_get_event(src), 0);
 	watering_stop(d, RUN_SHUTDOWN);
-	return sd_event_exit(sd_event_source_get_event(src), 0);
+	return r;
 }
 
 static int on_hangup(sd_event_source *src, const struct signalfd_siginfo *si,
@@ -218,10 +221,19 @@ static int run_daemon(struct daemon *d, const struct options *opt)
 	if (r >= 0)
 		r = server_open(d, socket_path, &d->server);
 	if (r >= 0) {
-		log_msg(LOG_INFO, "irrigd %s ready on %s", IRRIGD_VERSION, socket_path);
+		char f_socket[CONFIG_SOCKET_PATH_MAX + 8];
+		const char *fields[] = { "VERSION=" IRRIGD_VERSION, f_socket,
+					 d->sim ? "BACKEND=sim" : "BACKEND=linux",
+					 NULL };
+
+		snprintf(f_socket, sizeof(f_socket), "SOCKET=%s", socket_path);
+		log_event(LOG_INFO, "daemon-start", fields, "irrigd %s ready on %s",
+			  IRRIGD_VERSION, socket_path);
 		/* Parsing the config left free heap behind: give it back. */
 		malloc_trim(0);
-		sd_notify(0, "READY=1\nSTATUS=Idle");
+		/* STATUS= first: systemd has it when systemctl start returns. */
+		watering_set_status(d);
+		sd_notify(0, "READY=1");
 		r = sd_event_loop(d->event);
 		if (r < 0)
 			log_errno(LOG_CRIT, r, "event loop failed");
@@ -231,7 +243,7 @@ static int run_daemon(struct daemon *d, const struct options *opt)
 	scheduler_done(d);
 	watering_done(d);
 	hardware_close(d->hw);
-	log_msg(LOG_INFO, "irrigd stopped: every valve closed");
+	log_event(LOG_INFO, "daemon-stop", NULL, "irrigd stopped: every valve closed");
 	sd_event_unref(d->event);
 	return r;
 }
@@ -248,8 +260,12 @@ static int all_off(struct daemon *d, const struct options *opt)
 		return r;
 	r = hardware_all_off(d->hw);
 	hardware_close(d->hw);
-	if (r < 0)
-		return log_errno(LOG_CRIT, r, "a valve may still be open");
+	if (r < 0) {
+		const char *fields[] = { "FAULT=all-off", NULL };
+
+		return log_event_errno(LOG_CRIT, r, "fault", fields,
+				       "a valve may still be open");
+	}
 	log_msg(LOG_INFO, "every valve closed");
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* Live reload: a new config replaces the running one only when it is valid and fits the hardware. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,10 +78,30 @@ static const char *wiring_change(struct hardware *hw, const struct config *old,
 	return NULL;
 }
 
+/* Would the new config switch a different output for what is open now? */
+static bool open_output_moves(const struct daemon *d, const struct config *next)
+{
+	const struct run_request *cur = ctl_current(&d->ctl);
+
+	if (d->ctl.master_on && (!next->master.present ||
+				 !same_pin(&d->cfg.master.pin, &next->master.pin)))
+		return true;
+	if (cur && d->ctl.phase == CTL_WATERING) {
+		int z = config_find_zone(next, d->cfg.zones[cur->zone].name);
+
+		if (z >= 0 && !same_pin(&d->cfg.zones[cur->zone].valve,
+					&next->zones[z].valve))
+			return true;
+	}
+	return false;
+}
+
 int daemon_reload(struct daemon *d, char *err, size_t err_size)
 {
 	struct config *next = malloc(sizeof(*next));
 	struct ctl_actions acts = { .n = 0 };
+	char f_config[PATH_MAX + 8], f_zones[32], f_programs[32];
+	const char *fields[] = { f_config, f_zones, f_programs, NULL };
 	int map[CONFIG_MAX_ZONES];
 	const char *changed;
 	int r;
@@ -107,6 +128,18 @@ int daemon_reload(struct daemon *d, char *err, size_t err_size)
 			"restart", next->socket_path);
 	snprintf(next->socket_path, sizeof(next->socket_path), "%s",
 		 d->cfg.socket_path);
+	/*
+	 * What is open now was opened by the old config's wiring: if the new
+	 * one moves it, the old config must close it, or a valve would stay
+	 * open that no zone names any more.
+	 */
+	if (open_output_moves(d, next)) {
+		log_msg(LOG_WARNING, "the reload moves a valve that is open: "
+			"watering stops first");
+		ctl_stop(&d->ctl, RUN_STOPPED, daemon_now(), &acts);
+		watering_carry_out(d, &acts);
+		acts.n = 0;
+	}
 	/* Runs of a removed zone end under the old config, which names them. */
 	for (size_t z = 0; z < d->cfg.n_zones; z++)
 		map[z] = config_find_zone(next, d->cfg.zones[z].name);
@@ -119,7 +152,11 @@ int daemon_reload(struct daemon *d, char *err, size_t err_size)
 	ctl_kick(&d->ctl, daemon_now(), &acts);
 	watering_carry_out(d, &acts);
 	scheduler_rearm(d);
-	log_event(LOG_INFO, "config-reloaded", NULL, "reloaded %s: %zu zone%s, %zu "
+	snprintf(f_config, sizeof(f_config), "CONFIG=%s", d->config_path);
+	snprintf(f_zones, sizeof(f_zones), "ZONES=%zu", d->cfg.n_zones);
+	snprintf(f_programs, sizeof(f_programs), "PROGRAMS=%zu",
+		 d->cfg.schedule.n_programs);
+	log_event(LOG_INFO, "config-reloaded", fields, "reloaded %s: %zu zone%s, %zu "
 		  "program%s", d->config_path, d->cfg.n_zones,
 		  d->cfg.n_zones == 1 ? "" : "s", d->cfg.schedule.n_programs,
 		  d->cfg.schedule.n_programs == 1 ? "" : "s");

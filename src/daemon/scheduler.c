@@ -44,12 +44,15 @@ static void start_program(struct daemon *d, const struct occurrence *occ,
 			  time_t now)
 {
 	const struct program *prog = &d->cfg.schedule.programs[occ->program];
-	char f_program[64], until[32];
-	const char *fields[] = { f_program, NULL };
+	char f_program[64], f_more[48], until[32];
+	/* f_more: UNTIL= for a held program, QUEUED= for one that starts */
+	const char *fields[] = { f_program, f_more, NULL };
 	size_t queued = 0;
 
 	snprintf(f_program, sizeof(f_program), "PROGRAM=%s", prog->name);
 	if (now < d->sched.rain_delay_until) {
+		snprintf(f_more, sizeof(f_more), "UNTIL=%lld",
+			 (long long)d->sched.rain_delay_until);
 		format_local(d->sched.rain_delay_until, until, sizeof(until));
 		log_event(LOG_INFO, "program-held", fields,
 			  "Program %s held by the rain delay until %s", prog->name,
@@ -81,6 +84,7 @@ static void start_program(struct daemon *d, const struct occurrence *occ,
 		queued++;
 		watering_carry_out(d, &acts);
 	}
+	snprintf(f_more, sizeof(f_more), "QUEUED=%zu", queued);
 	log_event(LOG_INFO, "program-start", fields, "Program %s started: %zu "
 		  "zone%s queued", prog->name, queued, queued == 1 ? "" : "s");
 }
@@ -139,6 +143,7 @@ static int on_schedule_timer(sd_event_source *src, uint64_t usec, void *userdata
 	}
 	free(due);
 	scheduler_rearm(d);
+	watering_set_status(d);	/* the next run is another one now */
 	return 0;
 }
 
@@ -179,6 +184,7 @@ int scheduler_pause(struct daemon *d, time_t until)
 	format_local(until, when, sizeof(when));
 	snprintf(f_until, sizeof(f_until), "UNTIL=%lld", (long long)until);
 	log_event(LOG_INFO, "rain-delay", fields, "Programs held until %s", when);
+	watering_set_status(d);
 	return 0;
 }
 
@@ -190,6 +196,7 @@ int scheduler_resume(struct daemon *d)
 	save_rain_delay(d);
 	log_event(LOG_INFO, "rain-delay-lifted", NULL, "Programs resumed%s",
 		  was ? "" : " (there was no rain delay)");
+	watering_set_status(d);
 	return 0;
 }
 

@@ -455,6 +455,7 @@ int server_open(struct daemon *d, const char *path, struct server **out)
 		return -EINVAL;
 	}
 	if (n == 1) {
+		log_msg(LOG_INFO, "using the socket systemd passed, not binding %s", path);
 		s->fd = SD_LISTEN_FDS_START;
 		fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) | O_NONBLOCK);
 	} else {

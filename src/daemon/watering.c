@@ -10,6 +10,7 @@
 
 #include "core/duration.h"
 #include "core/proto.h"
+#include "core/schedule.h"
 #include "daemon/daemon.h"
 #include "daemon/log.h"
 
@@ -39,8 +40,12 @@ void watering_count_flow(struct daemon *d)
 {
 	int n = flowmeter_drain(hardware_flowmeter(d->hw));
 
-	if (n < 0)
-		log_errno(LOG_WARNING, n, "cannot read the flow meter");
+	if (n < 0) {
+		const char *fields[] = { "FAULT=flow-meter", NULL };
+
+		log_event_errno(LOG_WARNING, n, "fault", fields,
+				"cannot read the flow meter");
+	}
 }
 
 static int on_flow(sd_event_source *src, int fd, uint32_t revents, void *userdata)
@@ -142,17 +147,67 @@ static const char *zone_name(const struct daemon *d, int zone)
 		d->cfg.zones[zone].name : "(removed)";
 }
 
+/* "Tue 06:30": when the next run is, for STATUS=. */
+static void status_time(time_t when, char *buf, size_t size)
+{
+	struct tm tm;
+
+	localtime_r(&when, &tm);
+	strftime(buf, size, "%a %H:%M", &tm);
+}
+
+/* STATUS= when nothing waters: what programs wait for, and the next run. */
+static void set_idle_status(struct daemon *d)
+{
+	time_t now = time(NULL), held = d->sched.rain_delay_until;
+	struct occurrence next;
+	char when[32], until[32];
+
+	/* A start within the rain delay is held: the next run comes after it. */
+	if (schedule_next(&d->cfg.schedule, held > now ? held - 1 : now, &next) < 0) {
+		sd_notify(0, "STATUS=Idle");
+		return;
+	}
+	if (!d->sched.clock_synced) {
+		sd_notify(0, "STATUS=Waiting for the clock to be synchronized");
+		return;
+	}
+	status_time(next.when, when, sizeof(when));
+	if (held > now) {
+		status_time(held, until, sizeof(until));
+		sd_notifyf(0, "STATUS=Idle, rain delay until %s, next run %s", until,
+			   when);
+	} else {
+		sd_notifyf(0, "STATUS=Idle, next run %s", when);
+	}
+}
+
 void watering_set_status(struct daemon *d)
 {
 	const struct run_request *cur = ctl_current(&d->ctl);
+	int code;
 
-	if (cur && d->ctl.phase == CTL_WATERING) {
+	/* Once the loop is told to exit, whatever ends now is the stop. */
+	if (d->event && sd_event_get_exit_code(d->event, &code) >= 0) {
+		sd_notify(0, "STATUS=Stopping: closing every valve");
+	} else if (cur && d->ctl.phase == CTL_WATERING) {
 		uint64_t left = run_remaining_ns(&d->ctl.run, daemon_now()) / NS;
 
-		sd_notifyf(0, "STATUS=Watering %s, %" PRIu64 ":%02" PRIu64 " left",
-			   zone_name(d, cur->zone), left / 60, left % 60);
+		if (left >= 3600)
+			sd_notifyf(0, "STATUS=Watering %s, %" PRIu64 ":%02" PRIu64
+				   ":%02" PRIu64 " left", zone_name(d, cur->zone),
+				   left / 3600, left / 60 % 60, left % 60);
+		else
+			sd_notifyf(0, "STATUS=Watering %s, %" PRIu64 ":%02" PRIu64
+				   " left", zone_name(d, cur->zone), left / 60,
+				   left % 60);
+	} else if (cur && d->ctl.phase == CTL_LEAD) {
+		sd_notifyf(0, "STATUS=Master valve open, %s follows",
+			   zone_name(d, cur->zone));
+	} else if (d->ctl.phase == CTL_LAG) {
+		sd_notify(0, "STATUS=Master valve closing after the last zone");
 	} else {
-		sd_notify(0, "STATUS=Idle");
+		set_idle_status(d);
 	}
 }
 
@@ -298,8 +353,11 @@ static void fault_stop(struct daemon *d, uint64_t now, struct ctl_actions *more)
 
 static void on_run_started(struct daemon *d, const struct run_request *req)
 {
-	char f_zone[64], f_duration[32], f_source[64], said[48];
-	const char *fields[] = { f_zone, f_duration, f_source, NULL };
+	char f_zone[64], f_duration[32], f_source[64], f_run[32], f_moisture[32],
+		said[48];
+	struct log_requester asked;
+	const char *fields[] = { f_zone, f_duration, f_source, f_run, f_moisture,
+				 asked.uid, asked.pid, NULL };
 	struct history_entry e = { 0 }, *stored;
 
 	d->active.req_id = req->id;
@@ -319,6 +377,12 @@ static void on_run_started(struct daemon *d, const struct run_request *req)
 	snprintf(f_zone, sizeof(f_zone), "ZONE=%s", zone_name(d, req->zone));
 	snprintf(f_duration, sizeof(f_duration), "DURATION_S=%u", req->duration_s);
 	snprintf(f_source, sizeof(f_source), "SOURCE=%s", req->source);
+	snprintf(f_run, sizeof(f_run), "RUN_ID=%u", req->id);
+	f_moisture[0] = '\0';
+	if (!isnan(e.moisture_start))
+		snprintf(f_moisture, sizeof(f_moisture), "MOISTURE=%.1f",
+			 e.moisture_start);
+	log_requester_of_run(&asked, req->id);	/* a manual run's asker */
 	watering_say_duration(req->duration_s, said, sizeof(said));
 	log_event(LOG_INFO, "water-start", fields, "Watering %s for %s (%s)",
 		  zone_name(d, req->zone), said, req->source);
@@ -330,19 +394,23 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 {
 	struct summary sum = { .req = &a->req, .outcome = a->outcome,
 			       .moisture = a->moisture, .valve_closed = true };
-	char f_zone[64], f_litres[32], f_duration[32], f_outcome[32], f_moisture[32],
-		f_source[64];
-	const char *fields[] = { f_zone, f_source, f_litres, f_duration, f_outcome,
-				 f_moisture, NULL };
+	char f_zone[64], f_litres[32] = "", f_duration[32] = "", f_outcome[32],
+		f_moisture[32] = "", f_source[64], f_run[32];
+	const char *fields[] = { f_zone, f_source, f_run, f_litres, f_duration,
+				 f_outcome, f_moisture, NULL };
 	const char *zone = zone_name(d, a->req.zone);
 	struct history_entry *e;
 	char readings[512];
+	double end_moisture;
 
 	snprintf(f_zone, sizeof(f_zone), "ZONE=%s", zone);
 	snprintf(f_outcome, sizeof(f_outcome), "OUTCOME=%s",
 		 run_outcome_name(a->outcome));
-	snprintf(f_moisture, sizeof(f_moisture), "MOISTURE=%.1f", a->moisture);
+	if (!isnan(a->moisture))
+		snprintf(f_moisture, sizeof(f_moisture), "MOISTURE=%.1f",
+			 a->moisture);
 	snprintf(f_source, sizeof(f_source), "SOURCE=%s", a->req.source);
+	snprintf(f_run, sizeof(f_run), "RUN_ID=%u", a->req.id);
 	if (a->outcome == RUN_SKIPPED) {
 		struct history_entry skipped = { 0 };
 
@@ -354,9 +422,6 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 		skipped.outcome = RUN_SKIPPED;
 		history_add(&d->history, &skipped);
 		save_history(d);
-		fields[2] = f_moisture;
-		fields[3] = f_outcome;
-		fields[4] = NULL;
 		zone_readings(d, &d->soil, a->req.zone, readings, sizeof(readings));
 		log_event(LOG_INFO, "skip", fields,
 			  "Skipped %s of %s: soil moisture %.1f %% (%s) is above "
@@ -372,11 +437,12 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 	sum.elapsed_s = (uint32_t)(run_elapsed_ns(&d->ctl.run, d->ctl.run.ended_ns) / NS);
 	sum.valve_closed = !d->active.valve_failed;
 	watering_read_soil(d, &sum.end);
+	end_moisture = watering_zone_moisture(d, &sum.end, a->req.zone);
 	e = history_find(&d->history, d->active.history_id);
 	if (e) {
 		e->actual_s = sum.elapsed_s;
 		e->litres = sum.litres;
-		e->moisture_end = watering_zone_moisture(d, &sum.end, a->req.zone);
+		e->moisture_end = end_moisture;
 		e->outcome = a->outcome;
 		save_history(d);
 	}
@@ -390,8 +456,12 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 		snprintf(readings, sizeof(readings), " (soil moisture %.1f %%: %s, "
 			 "reached %.1f %%)", a->moisture, probes,
 			 d->cfg.zones[a->req.zone].stop_at);
+	} else if (!isnan(end_moisture)) {
+		/* MOISTURE=: what ended an early end, else what it reads now. */
+		snprintf(f_moisture, sizeof(f_moisture), "MOISTURE=%.1f",
+			 end_moisture);
 	} else {
-		fields[5] = NULL;
+		f_moisture[0] = '\0';
 	}
 	log_event(a->outcome == RUN_FAULT ? LOG_ERR : LOG_INFO, "water-end", fields,
 		  "Watered %s for %us: %.2f L, %s%s", zone, sum.elapsed_s, sum.litres,
@@ -420,24 +490,39 @@ static void carry_out_one(struct daemon *d, const struct ctl_action *a,
 	case ACT_MASTER_OFF:
 		err = hardware_master(d->hw, a->kind == ACT_MASTER_ON);
 		if (err < 0) {
-			log_errno(LOG_CRIT, err, "master valve did not switch %s",
-				  a->kind == ACT_MASTER_ON ? "on" : "off");
+			const char *fields[] = { a->kind == ACT_MASTER_ON ?
+						 "FAULT=master-on" : "FAULT=master-off",
+						 NULL };
+
+			log_event_errno(LOG_CRIT, err, "fault", fields,
+					"master valve did not switch %s",
+					a->kind == ACT_MASTER_ON ? "on" : "off");
 			fault_stop(d, now, more);
 		}
 		break;
 	case ACT_VALVE_ON:
 		err = hardware_valve(d->hw, a->zone, true);
 		if (err < 0) {
-			log_errno(LOG_CRIT, err, "valve of zone %s did not open",
-				  zone_name(d, a->zone));
+			char f_zone[64];
+			const char *fields[] = { "FAULT=valve-open", f_zone, NULL };
+
+			snprintf(f_zone, sizeof(f_zone), "ZONE=%s", zone_name(d, a->zone));
+			log_event_errno(LOG_CRIT, err, "fault", fields,
+					"valve of zone %s did not open",
+					zone_name(d, a->zone));
 			fault_stop(d, now, more);
 		}
 		break;
 	case ACT_VALVE_OFF:
 		err = hardware_valve(d->hw, a->zone, false);
 		if (err < 0) {
-			log_errno(LOG_CRIT, err, "valve of zone %s did not close",
-				  zone_name(d, a->zone));
+			char f_zone[64];
+			const char *fields[] = { "FAULT=valve-close", f_zone, NULL };
+
+			snprintf(f_zone, sizeof(f_zone), "ZONE=%s", zone_name(d, a->zone));
+			log_event_errno(LOG_CRIT, err, "fault", fields,
+					"valve of zone %s did not close",
+					zone_name(d, a->zone));
 			d->active.valve_failed = true;
 			hardware_all_off(d->hw);
 		}
@@ -531,8 +616,12 @@ int watering_stop(struct daemon *d, enum run_outcome why)
 	watering_carry_out(d, &acts);
 	/* Whatever the controller thought, nothing stays open. */
 	err = hardware_all_off(d->hw);
-	if (err < 0)
-		log_errno(LOG_CRIT, err, "cannot switch every valve off");
+	if (err < 0) {
+		const char *fields[] = { "FAULT=all-off", NULL };
+
+		log_event_errno(LOG_CRIT, err, "fault", fields,
+				"cannot switch every valve off");
+	}
 	return err;
 }
 

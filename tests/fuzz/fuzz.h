@@ -5,14 +5,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+/* Where failed invariants are told: stderr, unless a harness says otherwise. */
+static FILE *fuzz_report __attribute__((unused));
+
 /* An invariant that failed is a finding: say which, and crash for libFuzzer. */
 #define FUZZ_CHECK(cond, ...)                                                 \
 	do {                                                                  \
 		if (!(cond)) {                                                \
-			fprintf(stderr, "%s:%d: invariant failed: %s: ",      \
+			FILE *to_ = fuzz_report ? fuzz_report : stderr;       \
+			fprintf(to_, "%s:%d: invariant failed: %s: ",         \
 				__FILE__, __LINE__, #cond);                   \
-			fprintf(stderr, __VA_ARGS__);                         \
-			fputc('\n', stderr);                                  \
+			fprintf(to_, __VA_ARGS__);                            \
+			fputc('\n', to_);                                     \
+			fflush(to_);                                          \
 			abort();                                              \
 		}                                                             \
 	} while (0)

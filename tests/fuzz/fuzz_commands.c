@@ -1,6 +1,5 @@
 /* libFuzzer harness: commands_handle() on request lines, against real daemons on the simulated garden (the shipped config, and one at every limit), with well-formed replies and every valve closed after each input. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,16 +10,17 @@
 
 #include "core/proto.h"
 #include "daemon/daemon.h"
-#include "daemon/log.h"
 #include "fuzz.h"
 #include "hw/garden.h"
 
 /*
- * The socket side of src/daemon/server.c and the log sink of
- * src/daemon/log.c are replaced here, at link time: the harness defines
- * every function of theirs the rest of the daemon calls, so the linker
- * takes neither object from libirrigd.a.  Everything else is the real
- * daemon: config, sim hardware, controller, watering, scheduler, reload.
+ * The socket side of src/daemon/server.c is replaced here, at link time:
+ * the harness defines every function of it the rest of the daemon calls,
+ * so the linker takes no server.o from libirrigd.a.  Everything else is
+ * the real daemon: config, sim hardware, controller, watering, scheduler,
+ * reload, logging.  The log goes to stderr, which libFuzzer is told to
+ * close (-close_fd_mask=2) unless IRRIGD_FUZZ_VERBOSE is set; failed
+ * invariants are told on a copy of stderr taken before.
  */
 
 /* At most this many requests per input, so each input stays fast. */
@@ -108,58 +108,6 @@ void server_notify_waiters(struct server *server, uint32_t id,
 	free(out);
 	if (last)
 		client_stop_waiting(&client);
-}
-
-/* ---- the log.c functions: formatted (so a bad format still shows), then dropped ---- */
-
-static void sink(const char *fmt, va_list ap, int err)
-{
-	char text[1024];
-
-	vsnprintf(text, sizeof(text), fmt, ap);
-	if (verbose)
-		fprintf(stderr, "log: %s%s%s\n", text, err ? ": " : "",
-			err ? strerror(abs(err)) : "");
-}
-
-void log_setup(void)
-{
-}
-
-void log_msg(int priority, const char *fmt, ...)
-{
-	va_list ap;
-
-	(void)priority;
-	va_start(ap, fmt);
-	sink(fmt, ap, 0);
-	va_end(ap);
-}
-
-int log_errno(int priority, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	(void)priority;
-	va_start(ap, fmt);
-	sink(fmt, ap, err);
-	va_end(ap);
-	return err;
-}
-
-void log_event(int priority, const char *event, const char *const *fields,
-	       const char *fmt, ...)
-{
-	va_list ap;
-
-	(void)priority;
-	FUZZ_CHECK(event && *event, "event without a name");
-	for (size_t i = 0; fields && fields[i]; i++)
-		FUZZ_CHECK(strchr(fields[i], '=') && !strchr(fields[i], '\n'),
-			   "bad journal field \"%s\"", fields[i]);
-	va_start(ap, fmt);
-	sink(fmt, ap, 0);
-	va_end(ap);
 }
 
 /* ---- a small JSON checker: one object per line ---- */
@@ -449,15 +397,43 @@ static void start_daemon(struct garden_daemon *g, const char *name,
 	}
 }
 
+/*
+ * The daemon logs every request to stderr: thousands of lines a second.
+ * libFuzzer closes stderr with -close_fd_mask=2, keeping a copy for its
+ * own output and the sanitizers'; failed invariants get another copy.
+ */
+static void quiet_log(int *argc, char ***argv)
+{
+	static const char flag[] = "-close_fd_mask=2";
+	char **args;
+	int fd = dup(STDERR_FILENO);
+
+	fuzz_report = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!fuzz_report || !argc || !argv)
+		return;
+	for (int i = 1; i < *argc; i++)
+		if (strncmp((*argv)[i], "-close_fd_mask=", 15) == 0)
+			return;
+	args = calloc((size_t)*argc + 2, sizeof(*args));
+	if (!args)
+		exit(1);
+	memcpy(args, *argv, (size_t)*argc * sizeof(*args));
+	/* Flags come before the corpus directories; argv[0] stays. */
+	memmove(args + 2, args + 1, (size_t)(*argc - 1) * sizeof(*args));
+	args[1] = (char *)flag;
+	*argv = args;
+	(*argc)++;
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	const char *tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
 	const char *shipped = getenv("IRRIGD_FUZZ_CONFIG");
 	char shipped_path[512], limits_path[512];
 
-	(void)argc;
-	(void)argv;
 	verbose = getenv("IRRIGD_FUZZ_VERBOSE") != NULL;
+	if (!verbose)
+		quiet_log(argc, argv);
 	if (!shipped) {
 		snprintf(shipped_path, sizeof(shipped_path), "%s/etc/irrigd.conf",
 			 FUZZ_SOURCE_DIR);
