@@ -119,7 +119,7 @@ $(BUILD)/irrigd: $(BUILD)/src/daemon/main.o $(BUILD)/libirrigd.a
 $(BUILD)/irrigctl: $(CTL_OBJ) $(BUILD)/libirrigd.a
 	$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/libirrigd.a
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/support.o $(BUILD)/libirrigd.a
 	$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
 
 # The suite runs on an ASan+UBSan build, then the daemon's end-to-end

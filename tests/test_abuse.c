@@ -23,6 +23,8 @@
 
 #include <cmocka.h>
 
+#include "support.h"
+
 /* What the daemon promises (src/daemon/server.c, include/core/proto.h). */
 #define LINE_MAX_BYTES 4096		/* a request line, newline included */
 #define MANY_CLIENTS 1000
@@ -43,20 +45,6 @@ static struct daemon_proc shared, own;
 static int steady;		/* the shared daemon's sockets, no clients */
 static char version_reply[128], help_reply[4096];
 
-static const char *build_dir(void)
-{
-	const char *b = getenv("IRRIGD_BUILD");
-
-	return b && *b ? b : "build";
-}
-
-static bool under_valgrind(void)
-{
-	const char *v = getenv("IRRIGD_VALGRIND");
-
-	return v && *v == '1';
-}
-
 /* Generous bounds: machines running the suite are shared and noisy. */
 static int prompt_ms(void)
 {
@@ -74,50 +62,6 @@ static int64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	char *buf;
-	long size;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	size = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = calloc(1, (size_t)size + 1);
-	if (buf && fread(buf, 1, (size_t)size, f) != (size_t)size) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
-/* Times needle occurs in text; no strstr, which ASan makes quadratic here. */
-static int count(const char *text, const char *needle)
-{
-	size_t len = strlen(text), nlen = strlen(needle);
-	int n = 0;
-
-	for (size_t i = 0; i + nlen <= len;) {
-		if (text[i] == needle[0] && memcmp(text + i, needle, nlen) == 0) {
-			n++;
-			i += nlen;
-		} else {
-			i++;
-		}
-	}
-	return n;
 }
 
 /* Replaces the first old in text (which must hold it) with new. */
@@ -149,19 +93,6 @@ static void write_config(const struct daemon_proc *d)
 	fputs(text, f);
 	fclose(f);
 	free(text);
-}
-
-static int try_connect(const char *path)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0)
-		return fd;
-	if (fd >= 0)
-		close(fd);
-	return -1;
 }
 
 static void start_daemon(struct daemon_proc *d)

@@ -21,6 +21,8 @@
 
 #include <cmocka.h>
 
+#include "support.h"
+
 struct daemon_proc {
 	pid_t pid;
 	char dir[64];
@@ -30,40 +32,6 @@ struct daemon_proc {
 };
 
 static struct daemon_proc shared;
-
-static const char *build_dir(void)
-{
-	const char *b = getenv("IRRIGD_BUILD");
-
-	return b && *b ? b : "build";
-}
-
-static bool under_valgrind(void)
-{
-	const char *v = getenv("IRRIGD_VALGRIND");
-
-	return v && *v == '1';
-}
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	char *buf;
-	long size;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	size = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = calloc(1, (size_t)size + 1);
-	if (buf && fread(buf, 1, (size_t)size, f) != (size_t)size) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
 
 /* The shipped reference garden, with reports every second to keep tests short. */
 static void write_config(const char *path)
@@ -82,19 +50,6 @@ static void write_config(const char *path)
 		at + strlen(key));
 	fclose(f);
 	free(text);
-}
-
-static int try_connect(const char *path)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0)
-		return fd;
-	if (fd >= 0)
-		close(fd);
-	return -1;
 }
 
 static void start_daemon_in(struct daemon_proc *d, const char *config_text);
@@ -227,15 +182,6 @@ static void free2(char *a, char *b)
 {
 	free(a);
 	free(b);
-}
-
-static int count(const char *text, const char *needle)
-{
-	int n = 0;
-
-	for (const char *p = text; (p = strstr(p, needle)); p += strlen(needle))
-		n++;
-	return n;
 }
 
 /* A number after key in a JSON reply, e.g. "litres": */

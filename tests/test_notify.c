@@ -23,6 +23,8 @@
 
 #include <cmocka.h>
 
+#include "support.h"
+
 #include "daemon/log.h"
 
 #define START_MS 10000
@@ -65,40 +67,6 @@ struct daemon_proc {
 };
 
 /* ---- helpers, after tests/test_e2e.c ---- */
-
-static const char *build_dir(void)
-{
-	const char *b = getenv("IRRIGD_BUILD");
-
-	return b && *b ? b : "build";
-}
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	char *buf;
-	long size;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	size = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = calloc(1, (size_t)size + 1);
-	if (buf && fread(buf, 1, (size_t)size, f) != (size_t)size) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
 
 /*
  * Writes text to out with the uncommented line that starts with key
@@ -149,20 +117,6 @@ static void write_config(const char *path, const char *socket_path,
 		fprintf(f, "\n%s\n", extra);
 	fclose(f);
 	free(text);
-}
-
-static int try_connect(const char *path)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	assert_true(strlen(path) < sizeof(addr.sun_path));
-	memcpy(addr.sun_path, path, strlen(path) + 1);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0)
-		return fd;
-	if (fd >= 0)
-		close(fd);
-	return -1;
 }
 
 static int bind_datagram(const char *path)
