@@ -1,0 +1,106 @@
+/* Flow monitoring: a zone's flow against what it should draw, leaks while closed, and learning. */
+#ifndef IRRIGD_CORE_FLOWMON_H
+#define IRRIGD_CORE_FLOWMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * What a zone should draw and when to say it does not.  Fractions are of
+ * expected_lpm.  expected_lpm 0 means not known yet (nothing configured,
+ * nothing learned): only the no-flow check runs then, against
+ * unknown_min_lpm.
+ */
+struct flow_limits {
+	double expected_lpm;
+	double no_flow_fraction;	/* default 0.10 */
+	double low_fraction;		/* default 0.70: a warning */
+	double high_fraction;		/* default 1.50 */
+	double unknown_min_lpm;		/* no-flow floor while unknown */
+	uint64_t settle_ns;		/* default 30 s: air in the pipes */
+	uint64_t alarm_delay_ns;	/* default 30 s: spikes do not trip */
+};
+
+enum flow_alarm {
+	FLOW_ALARM_NONE,
+	FLOW_ALARM_LOW,		/* warn once per run, keep watering */
+	FLOW_ALARM_NO_FLOW,	/* close the zone, latch a fault */
+	FLOW_ALARM_HIGH,	/* close the zone, latch a fault */
+	FLOW_ALARM_LEAK,	/* flow with every valve closed */
+};
+
+enum flow_mode { FLOWMON_OFF, FLOWMON_WATERING, FLOWMON_CLOSED };
+
+/*
+ * The monitor is fed rates (L/min) at times the caller picks: on flow
+ * events and at flowmon_next_check().  It reads no clock and does no I/O.
+ * An alarm is returned once, when its condition has held for the alarm
+ * delay; a condition that clears before then resets the delay.
+ */
+struct flow_monitor {
+	enum flow_mode mode;
+	struct flow_limits limits;
+	double leak_lpm;		/* FLOWMON_CLOSED: threshold */
+	uint64_t since_ns;		/* mode entered */
+	enum flow_alarm pending;	/* condition seen, not yet alarmed */
+	uint64_t pending_since_ns;
+	bool low_warned;		/* this run */
+	bool alarmed;			/* a fault alarm was returned: quiet
+					   until the mode changes */
+	/* Litres counted after the settle period, for learning. */
+	double settled_litres;
+	uint64_t settled_ns;		/* time watered after the settle */
+	uint64_t last_sample_ns;
+};
+
+void flowmon_init(struct flow_monitor *m);
+/* A zone's valve opened at now: watch it against lim. */
+void flowmon_watering(struct flow_monitor *m, const struct flow_limits *lim,
+		      uint64_t now);
+/*
+ * Every valve is closed from now: flow above leak_lpm for delay_ns,
+ * after a settle of settle_ns (pipes draining), is a leak.
+ */
+void flowmon_closed(struct flow_monitor *m, double leak_lpm,
+		    uint64_t settle_ns, uint64_t delay_ns, uint64_t now);
+/* Nothing to watch (a master valve open alone, the daemon stopping). */
+void flowmon_off(struct flow_monitor *m);
+
+/*
+ * A rate measured at now, and the litres counted since the last sample
+ * (for learning).  Returns the alarm this sample completes, or
+ * FLOW_ALARM_NONE.
+ */
+enum flow_alarm flowmon_sample(struct flow_monitor *m, double rate_lpm,
+			       double litres, uint64_t now);
+/*
+ * When the caller must sample even if no pulse comes (a flow that
+ * stopped makes no events): UINT64_MAX for never.
+ */
+uint64_t flowmon_next_check(const struct flow_monitor *m, uint64_t now);
+
+/*
+ * The mean flow of the run after its settle period, for learning; false
+ * when it watered less than min_ns after the settle.
+ */
+bool flowmon_settled_mean(const struct flow_monitor *m, uint64_t min_ns,
+			  double *lpm);
+
+/* "no-flow", "high-flow", "low-flow", "leak", "none" */
+const char *flowmon_alarm_name(enum flow_alarm alarm);
+
+/* ---- learning a zone's flow from its recent clean runs ---- */
+
+#define FLOW_LEARN_RUNS 5
+
+struct flow_learned {
+	double lpm[FLOW_LEARN_RUNS];	/* a ring of the latest runs */
+	size_t first, len;
+};
+
+void flow_learned_add(struct flow_learned *l, double lpm);
+/* Median of the runs kept; 0 when none. */
+double flow_learned_median(const struct flow_learned *l);
+
+#endif
