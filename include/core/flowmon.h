@@ -60,7 +60,9 @@ void flowmon_watering(struct flow_monitor *m, const struct flow_limits *lim,
 		      uint64_t now);
 /*
  * Every valve is closed from now: flow above leak_lpm for delay_ns,
- * after a settle of settle_ns (pipes draining), is a leak.
+ * after a settle of settle_ns (pipes draining), is a leak.  The settled
+ * figures of the run before are kept, so flowmon_settled_mean() still
+ * tells them after the valve closed.
  */
 void flowmon_closed(struct flow_monitor *m, double leak_lpm,
 		    uint64_t settle_ns, uint64_t delay_ns, uint64_t now);
@@ -70,13 +72,18 @@ void flowmon_off(struct flow_monitor *m);
 /*
  * A rate measured at now, and the litres counted since the last sample
  * (for learning).  Returns the alarm this sample completes, or
- * FLOW_ALARM_NONE.
+ * FLOW_ALARM_NONE.  A NAN rate is no reading: it changes no condition.
+ * Litres of an interval that straddles the settle's end count in
+ * proportion to the part after it.
  */
 enum flow_alarm flowmon_sample(struct flow_monitor *m, double rate_lpm,
 			       double litres, uint64_t now);
 /*
  * When the caller must sample even if no pulse comes (a flow that
- * stopped makes no events): UINT64_MAX for never.
+ * stopped makes no events): UINT64_MAX for never.  Watering: the end of
+ * the settle, then once a second, sooner when a pending condition's
+ * delay ends.  Closed: when a pending leak's delay ends, else never
+ * (a leak makes pulses).  Off, or after a fault alarm: never.
  */
 uint64_t flowmon_next_check(const struct flow_monitor *m, uint64_t now);
 
@@ -93,12 +100,19 @@ const char *flowmon_alarm_name(enum flow_alarm alarm);
 /* ---- learning a zone's flow from its recent clean runs ---- */
 
 #define FLOW_LEARN_RUNS 5
+/*
+ * Flows outside this are no garden's: flow_learned_add() ignores them and
+ * the state file refuses them (its 3 decimals would write less as 0).
+ */
+#define FLOW_LEARN_MIN_LPM 0.001
+#define FLOW_LEARN_MAX_LPM 1e6
 
 struct flow_learned {
 	double lpm[FLOW_LEARN_RUNS];	/* a ring of the latest runs */
 	size_t first, len;
 };
 
+/* A zeroed struct is empty.  Drops the oldest run when full. */
 void flow_learned_add(struct flow_learned *l, double lpm);
 /* Median of the runs kept; 0 when none. */
 double flow_learned_median(const struct flow_learned *l);
