@@ -44,10 +44,22 @@ void faults_init(struct fault_set *s);
 /*
  * Latches f.  A fault of the same kind and zone already latched is
  * replaced (its time and figures renewed), so a set never holds twice the
- * same fault.  When full, the oldest is dropped.  Returns the stored one.
+ * same fault.  When full, the oldest is dropped.  Returns the stored one,
+ * or NULL when f's kind is unknown or its zone is neither "" nor a zone
+ * name ([A-Za-z0-9_-], 1 to 31).  What the state file cannot hold is
+ * mended, not refused: bytes of detail outside printable ASCII become '?',
+ * a detail too long is cut, figures not in 0..1e6 L/min become NAN, a
+ * raised time before 1970 or after 9999 is clamped.
+ *
+ * The file writes a garden-wide fault's zone as "-": a zone named "-"
+ * reads back as garden-wide (it holds more, never less), so the config
+ * should not allow that name.
  */
 struct fault *faults_raise(struct fault_set *s, const struct fault *f);
-/* Clears the faults of zone ("" the garden-wide ones); returns how many. */
+/*
+ * Clears the faults of zone ("" the garden-wide ones), keeping the order
+ * of the others; returns how many.
+ */
 size_t faults_clear_zone(struct fault_set *s, const char *zone);
 size_t faults_clear_all(struct fault_set *s);
 /* Is zone held: a fault of its own, or a garden-wide one? */
@@ -61,8 +73,19 @@ int fault_kind_parse(const char *name, enum fault_kind *kind);
 
 /*
  * The state file's text: "irrigd-faults 1", one line per latched fault,
- * then one line per zone with learned flows.  Returns the length written
- * (NUL not counted) or -ENOSPC.
+ * then one line per zone with learned flows (oldest first):
+ *
+ *	irrigd-faults 1
+ *	fault no-flow beds 1781000000 0.000 12.500 no flow after 30 s
+ *	fault leak - 1781003600 2.125 - flow with every valve closed
+ *	learned beds 12.500 12.250 12.750
+ *
+ * A fault's fields: kind, zone ("-" garden-wide), raised (UTC seconds),
+ * measured and expected L/min ("-" unknown), then the detail, the rest of
+ * the line (left out when empty).  Flows have 3 decimals.  Returns the
+ * length written (NUL not counted), -ENOSPC when it does not fit (buf is
+ * NUL-terminated all the same when size > 0), or -EINVAL when st holds
+ * what parse would refuse (set by hand: faults_raise never stores it).
  */
 #define FAULTS_TEXT_MAX 16384
 struct learned_zone {
@@ -78,13 +101,18 @@ struct fault_state {
 };
 
 void fault_state_init(struct fault_state *st);
-/* The learned flows of zone, made (empty) when new; NULL when full. */
+/*
+ * The learned flows of zone, made (empty) when new and create is set;
+ * NULL when it is not there and not made, when full, or when zone is no
+ * zone name.
+ */
 struct flow_learned *fault_state_learned(struct fault_state *st,
 					 const char *zone, bool create);
 int fault_state_format(const struct fault_state *st, char *buf, size_t size);
 /*
- * Parses text written by fault_state_format.  On any malformed, truncated
- * or out-of-range line returns -EINVAL, writes "line N: what is wrong" into
+ * Parses text written by fault_state_format; fault and learned lines may
+ * come in any order.  On any malformed, truncated, duplicate or
+ * out-of-range line returns -EINVAL, writes "line N: what is wrong" into
  * err and leaves *out untouched.
  */
 int fault_state_parse(const char *text, size_t len, struct fault_state *out,
