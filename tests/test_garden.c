@@ -385,6 +385,449 @@ static void test_litres_grow_with_open_time(void **state)
 	assert_float_equal(garden_litres(f->garden), opened, 0);
 }
 
+/* ---- fault injection ---- */
+
+/*
+ * When something happened inside a call: between before and after.  Rates
+ * are checked against the shortest and longest the interval between two
+ * such calls can have been, so a slow machine widens the bounds rather
+ * than failing them.
+ */
+struct span {
+	uint64_t before, after;
+};
+
+#define SPAN(s, expr) \
+	do { \
+		(s).before = monotonic_ns(); \
+		expr; \
+		(s).after = monotonic_ns(); \
+	} while (0)
+
+/* got is what accrued at per_s from some moment in from to one in to. */
+static void assert_accrued(double got, double per_s, struct span from,
+			   struct span to, double slack)
+{
+	double lo = per_s * (double)(to.before - from.after) / 1e9;
+	double hi = per_s * (double)(to.after - from.before) / 1e9;
+
+	if (!(got >= lo - slack && got <= hi + slack))
+		fail_msg("got %.6f, want %.6f to %.6f", got, lo, hi);
+}
+
+static double litres_in(struct fixture *f, struct span *s)
+{
+	double l;
+
+	SPAN(*s, l = garden_litres(f->garden));
+	return l;
+}
+
+static uint64_t drain_in(struct fixture *f, struct span *s)
+{
+	uint64_t n;
+
+	SPAN(*s, n = drain(f));
+	return n;
+}
+
+/* The rate the meter's edges give: their stamps come from the model. */
+static double meter_lpm(struct fixture *f)
+{
+	const struct flow_acct *acct = flowmeter_acct(f->meter);
+
+	return flow_acct_rate_lpm(acct, acct->last_edge_ns);
+}
+
+static void assert_no_faults(struct fixture *f)
+{
+	struct garden_faults faults;
+
+	memset(&faults, 0x5A, sizeof(faults));
+	garden_get_faults(f->garden, &faults);
+	assert_float_equal(faults.i2c_error_rate, 0.0, 0);
+	assert_float_equal(faults.flow_percent, 100.0, 0);
+	assert_float_equal(faults.leak_lpm, 0.0, 0);
+	for (int p = 0; p < CONFIG_MAX_PROBES; p++) {
+		assert_int_equal(faults.probe[p], GARDEN_PROBE_OK);
+		assert_float_equal(faults.probe_volts[p], 0.0, 0);
+	}
+	for (int z = 0; z < CONFIG_MAX_ZONES; z++)
+		assert_false(faults.valve_stuck[z]);
+}
+
+static void test_as_built_nothing_is_injected(void **state)
+{
+	assert_no_faults(*state);
+}
+
+static void test_fault_arguments_are_checked(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(garden_inject_i2c_errors(f->garden, -0.1), -EINVAL);
+	assert_int_equal(garden_inject_i2c_errors(f->garden, 1.5), -EINVAL);
+	assert_int_equal(garden_inject_i2c_errors(f->garden, NAN), -EINVAL);
+	assert_int_equal(garden_inject_probe(f->garden, -1, GARDEN_PROBE_STUCK, 1.0),
+			 -EINVAL);
+	/* The fixture has two probes. */
+	assert_int_equal(garden_inject_probe(f->garden, 2, GARDEN_PROBE_STUCK, 1.0),
+			 -EINVAL);
+	assert_int_equal(garden_inject_probe(f->garden, 0, GARDEN_PROBE_STUCK, -0.1),
+			 -EINVAL);
+	assert_int_equal(garden_inject_probe(f->garden, 0, GARDEN_PROBE_STUCK, 6.2),
+			 -EINVAL);
+	assert_int_equal(garden_inject_probe(f->garden, 0, GARDEN_PROBE_STUCK, NAN),
+			 -EINVAL);
+	assert_int_equal(garden_inject_probe(f->garden, 0,
+					     (enum garden_probe_fault)7, 1.0),
+			 -EINVAL);
+	assert_int_equal(garden_inject_flow_percent(f->garden, -1.0), -EINVAL);
+	assert_int_equal(garden_inject_flow_percent(f->garden, 1000.5), -EINVAL);
+	assert_int_equal(garden_inject_flow_percent(f->garden, NAN), -EINVAL);
+	assert_int_equal(garden_inject_leak(f->garden, -0.5), -EINVAL);
+	assert_int_equal(garden_inject_leak(f->garden, 10001.0), -EINVAL);
+	assert_int_equal(garden_inject_leak(f->garden, INFINITY), -EINVAL);
+	assert_int_equal(garden_inject_valve_stuck(f->garden, 1, true), -EINVAL);
+	assert_int_equal(garden_inject_valve_stuck(f->garden, -1, true), -EINVAL);
+	assert_no_faults(f);
+
+	/* The ends of each range are fine. */
+	assert_int_equal(garden_inject_i2c_errors(f->garden, 0.0), 0);
+	assert_int_equal(garden_inject_probe(f->garden, 1, GARDEN_PROBE_STUCK, 6.144), 0);
+	assert_int_equal(garden_inject_probe(f->garden, 1, GARDEN_PROBE_OK, 0.0), 0);
+	assert_int_equal(garden_inject_flow_percent(f->garden, 1000.0), 0);
+	assert_int_equal(garden_inject_flow_percent(f->garden, 100.0), 0);
+	assert_int_equal(garden_inject_leak(f->garden, 10000.0), 0);
+	assert_int_equal(garden_inject_leak(f->garden, 0.0), 0);
+	assert_no_faults(f);
+}
+
+static void test_i2c_errors(void **state)
+{
+	struct fixture *f = *state;
+	struct garden_faults faults;
+	unsigned failed = 0, read = 0;
+	bool level;
+	double v;
+
+	assert_int_equal(mcp23008_setup_output(f->gpio, VALVE_PIN, true), 0);
+
+	/* Every attempt fails: nothing gets through, nothing moves. */
+	assert_int_equal(garden_inject_i2c_errors(f->garden, 1.0), 0);
+	garden_get_faults(f->garden, &faults);
+	assert_float_equal(faults.i2c_error_rate, 1.0, 0);
+	assert_int_equal(ads1x15_read_volts(f->adc, CH_LIGHT, &v), -EIO);
+	assert_int_equal(mcp23008_get_level(f->gpio, VALVE_PIN, &level), -EIO);
+	assert_int_equal(mcp23008_set(f->gpio, VALVE_PIN, true), -EIO);
+	assert_false(garden_zone_open(f->garden, 0));
+	assert_int_equal(mcp23008_init(f->gpio), -EIO);
+
+	/* None: every operation gets through. */
+	assert_int_equal(garden_inject_i2c_errors(f->garden, 0.0), 0);
+	assert_int_equal(mcp23008_init(f->gpio), 0);
+	assert_int_equal(mcp23008_setup_output(f->gpio, VALVE_PIN, true), 0);
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(mcp23008_get_level(f->gpio, VALVE_PIN, &level), 0);
+	for (int i = 0; i < 5; i++)
+		volts(f, CH_LIGHT);
+
+	/*
+	 * 30 % of attempts fail, but an operation only when all I2C_TRIES of
+	 * its attempts do: 0.3^4, under 1 %.  (The fixed sequence fails 10 of
+	 * 2000 bare reads; a driver's mix of reads and writes gets others.)
+	 */
+	assert_int_equal(garden_inject_i2c_errors(f->garden, 0.3), 0);
+	for (int i = 0; i < 2000; i++) {
+		int r = mcp23008_get_level(f->gpio, VALVE_PIN, &level);
+
+		if (r < 0) {
+			assert_int_equal(r, -EIO);
+			failed++;
+		}
+	}
+	assert_true(failed <= 2000 * 0.0081 * 4);
+	/* An ADC read takes a few operations; nearly all of them succeed. */
+	for (int i = 0; i < 20; i++)
+		read += ads1x15_read_volts(f->adc, CH_LIGHT, &v) == 0;
+	assert_true(read >= 16);
+	/* A valve opened through the noise opens. */
+	for (int i = 0; i < 20 && !garden_zone_open(f->garden, 0); i++)
+		mcp23008_set(f->gpio, VALVE_PIN, true);
+	assert_true(garden_zone_open(f->garden, 0));
+}
+
+static void test_probe_faults(void **state)
+{
+	struct fixture *f = *state;
+	struct garden_faults faults;
+	double v, moisture;
+
+	assert_int_equal(mcp23008_setup_output(f->gpio, POWER_PIN, false), 0);
+	assert_int_equal(mcp23008_set(f->gpio, POWER_PIN, true), 0);
+
+	/* Disconnected: 0 V although powered; the other probe reads on. */
+	assert_int_equal(garden_inject_probe(f->garden, 0,
+					     GARDEN_PROBE_DISCONNECTED, 0.0), 0);
+	assert_float_equal(volts(f, 0), 0.0, 0.002);
+	v = volts(f, 1);
+	assert_true(v > WET && v < DRY);
+
+	/* Stuck: its volts whatever the soil does. */
+	assert_int_equal(garden_inject_probe(f->garden, 1, GARDEN_PROBE_STUCK,
+					     3.3), 0);
+	garden_get_faults(f->garden, &faults);
+	assert_int_equal(faults.probe[0], GARDEN_PROBE_DISCONNECTED);
+	assert_int_equal(faults.probe[1], GARDEN_PROBE_STUCK);
+	assert_float_equal(faults.probe_volts[1], 3.3, 0);
+	assert_int_equal(faults.probe[2], GARDEN_PROBE_OK);
+	assert_float_equal(volts(f, 1), 3.3, 0.002);
+	assert_int_equal(mcp23008_setup_output(f->gpio, VALVE_PIN, true), 0);
+	moisture = garden_moisture(f->garden, 1);
+	set_valve(f, true);
+	sleep_ms(200);
+	assert_float_equal(volts(f, 1), 3.3, 0.002);
+	set_valve(f, false);
+	/* The model's soil got wetter all the same. */
+	assert_true(garden_moisture(f->garden, 1) > moisture);
+	assert_int_equal(mcp23008_set(f->gpio, POWER_PIN, false), 0);
+	assert_float_equal(volts(f, 1), 3.3, 0.002);
+	assert_int_equal(mcp23008_set(f->gpio, POWER_PIN, true), 0);
+
+	/* Mended, each reads the soil again. */
+	assert_int_equal(garden_inject_probe(f->garden, 0, GARDEN_PROBE_OK, 0.0), 0);
+	assert_int_equal(garden_inject_probe(f->garden, 1, GARDEN_PROBE_OK, 0.0), 0);
+	for (unsigned p = 0; p < 2; p++)
+		assert_float_equal(calib_percent(volts(f, p), DRY, WET),
+				   garden_moisture(f->garden, (int)p), 1.0);
+	assert_no_faults(f);
+}
+
+static void test_no_flow_with_the_valve_open(void **state)
+{
+	struct fixture *f = *state;
+	const double per_s = FLOW_LPM * PPL / 60.0;
+	struct span opened, dried, s;
+	double litres, moisture;
+	uint64_t edges;
+
+	assert_int_equal(mcp23008_setup_output(f->gpio, VALVE_PIN, true), 0);
+	SPAN(opened, set_valve(f, true));
+	sleep_ms(60);
+	SPAN(dried, assert_int_equal(garden_inject_flow_percent(f->garden, 0.0), 0));
+	assert_true(garden_zone_open(f->garden, 0));
+	/* The water that ran before the well went dry is still counted... */
+	edges = drain(f);
+	assert_true(edges > 0);
+	assert_accrued((double)edges, per_s, opened, dried, 1.0);
+	litres = litres_in(f, &s);
+	assert_accrued(litres, FLOW_LPM / 60.0, opened, dried, 1e-9);
+	/* ...and then nothing runs, though the valve is open. */
+	moisture = garden_moisture(f->garden, 0);
+	assert_false(meter_readable_within(f, 100));
+	assert_int_equal(drain(f), 0);
+	assert_float_equal(garden_litres(f->garden), litres, 0);
+	assert_true(garden_moisture(f->garden, 0) <= moisture);
+	assert_true(garden_zone_open(f->garden, 0));
+	/* Opened while dry: still nothing. */
+	set_valve(f, false);
+	set_valve(f, true);
+	assert_false(meter_readable_within(f, 50));
+	assert_int_equal(drain(f), 0);
+	assert_float_equal(garden_litres(f->garden), litres, 0);
+}
+
+static void test_burst_pipe_doubles_the_flow(void **state)
+{
+	struct fixture *f = *state;
+	const double lpm = FLOW_LPM * 2.0;
+	struct span opened, s0, s1, d1;
+	double l0, l1;
+	uint64_t edges;
+
+	assert_int_equal(garden_inject_flow_percent(f->garden, 200.0), 0);
+	assert_int_equal(mcp23008_setup_output(f->gpio, VALVE_PIN, true), 0);
+	SPAN(opened, set_valve(f, true));
+	l0 = litres_in(f, &s0);
+	sleep_ms(200);
+	edges = drain_in(f, &d1);
+	l1 = litres_in(f, &s1);
+	/* The model's edges come at twice the rate, and so does the water. */
+	assert_accrued((double)edges, lpm * PPL / 60.0, opened, d1, 1.0);
+	assert_accrued(l1 - l0, lpm / 60.0, s0, s1, 1e-9);
+	assert_accrued(l1, lpm / 60.0, opened, s1, 1e-9);
+	assert_within(meter_lpm(f), lpm, 0.01);
+
+	/* Back to normal, at the same valve. */
+	assert_int_equal(garden_inject_flow_percent(f->garden, 100.0), 0);
+	SPAN(s0, l0 = garden_litres(f->garden));
+	sleep_ms(100);
+	l1 = litres_in(f, &s1);
+	assert_accrued(l1 - l0, FLOW_LPM / 60.0, s0, s1, 1e-9);
+	set_valve(f, false);
+}
+
+static void test_leak_flows_with_every_valve_closed(void **state)
+{
+	struct fixture *f = *state;
+	const double leak = 6.0;
+	struct span leaking, d1, s0, s1;
+	struct garden_faults faults;
+	uint64_t edges;
+	double l0, l1;
+
+	assert_int_equal(mcp23008_setup_output(f->gpio, VALVE_PIN, true), 0);
+	assert_false(meter_readable_within(f, 50));
+	SPAN(leaking, assert_int_equal(garden_inject_leak(f->garden, leak), 0));
+	garden_get_faults(f->garden, &faults);
+	assert_float_equal(faults.leak_lpm, leak, 0);
+	assert_false(garden_zone_open(f->garden, 0));
+	/* 45 pulses a second with nothing open. */
+	assert_true(meter_readable_within(f, 1000));
+	sleep_ms(150);
+	edges = drain_in(f, &d1);
+	l1 = litres_in(f, &s1);
+	assert_accrued((double)edges, leak * PPL / 60.0, leaking, d1, 1.0);
+	assert_accrued(l1, leak / 60.0, leaking, s1, 1e-9);
+	assert_within(meter_lpm(f), leak, 0.01);
+
+	/* With the valve open, the leak adds to the zone's flow... */
+	set_valve(f, true);
+	l0 = litres_in(f, &s0);
+	sleep_ms(100);
+	l1 = litres_in(f, &s1);
+	assert_accrued(l1 - l0, (FLOW_LPM + leak) / 60.0, s0, s1, 1e-9);
+	/* ...which a percent scales, not the leak. */
+	assert_int_equal(garden_inject_flow_percent(f->garden, 50.0), 0);
+	l0 = litres_in(f, &s0);
+	sleep_ms(100);
+	l1 = litres_in(f, &s1);
+	assert_accrued(l1 - l0, (FLOW_LPM * 0.5 + leak) / 60.0, s0, s1, 1e-9);
+
+	/* Mended and closed: silence once the last edges are read. */
+	set_valve(f, false);
+	assert_int_equal(garden_inject_leak(f->garden, 0.0), 0);
+	drain(f);
+	assert_false(meter_readable_within(f, 100));
+	assert_int_equal(drain(f), 0);
+	l0 = garden_litres(f->garden);
+	sleep_ms(20);
+	assert_float_equal(garden_litres(f->garden), l0, 0);
+}
+
+static void test_stuck_valve_keeps_its_state(void **state)
+{
+	struct fixture *f = *state;
+	struct garden_faults faults;
+	struct span s0, s1;
+	double l0, l1;
+
+	assert_int_equal(mcp23008_setup_output(f->gpio, VALVE_PIN, true), 0);
+	assert_int_equal(mcp23008_setup_output(f->gpio, POWER_PIN, false), 0);
+	set_valve(f, true);
+	assert_int_equal(garden_inject_valve_stuck(f->garden, 0, true), 0);
+	garden_get_faults(f->garden, &faults);
+	assert_true(faults.valve_stuck[0]);
+	assert_false(faults.valve_stuck[1]);
+
+	/* Stuck open: the close reads back wrong and the water keeps running. */
+	assert_int_equal(mcp23008_set(f->gpio, VALVE_PIN, false), -EIO);
+	assert_true(garden_zone_open(f->garden, 0));
+	assert_int_equal(garden_zone_opens(f->garden, 0), 1);
+	l0 = litres_in(f, &s0);
+	sleep_ms(100);
+	l1 = litres_in(f, &s1);
+	assert_accrued(l1 - l0, FLOW_LPM / 60.0, s0, s1, 1e-9);
+	/* The other pins of the expander still switch. */
+	assert_int_equal(mcp23008_set(f->gpio, POWER_PIN, true), 0);
+	assert_int_equal(mcp23008_set(f->gpio, POWER_PIN, false), 0);
+	assert_true(garden_zone_open(f->garden, 0));
+
+	/* Freed, the next write takes. */
+	assert_int_equal(garden_inject_valve_stuck(f->garden, 0, false), 0);
+	assert_true(garden_zone_open(f->garden, 0));
+	set_valve(f, false);
+	assert_false(garden_zone_open(f->garden, 0));
+	drain(f);
+
+	/* Stuck closed: opening fails and nothing runs. */
+	assert_int_equal(garden_inject_valve_stuck(f->garden, 0, true), 0);
+	assert_int_equal(mcp23008_set(f->gpio, VALVE_PIN, true), -EIO);
+	assert_false(garden_zone_open(f->garden, 0));
+	assert_false(meter_readable_within(f, 50));
+	assert_int_equal(garden_zone_opens(f->garden, 0), 1);
+}
+
+static void test_stuck_valve_on_a_gpio_line_is_not_supported(void **state)
+{
+	struct fixture *f = *state;
+	struct config_line line = { .name = "GPIO22", .offset = -1 };
+
+	f->cfg.zones[0].valve = (struct config_pin){ .on_gpio = true,
+						     .expander = -1,
+						     .line = line,
+						     .active_low = true };
+	assert_int_equal(garden_inject_valve_stuck(f->garden, 0, true), -ENOTSUP);
+	assert_no_faults(f);
+}
+
+static void test_clear_faults_restores_the_garden(void **state)
+{
+	struct fixture *f = *state;
+	struct span s0, s1;
+	double l0, l1;
+
+	assert_int_equal(mcp23008_setup_output(f->gpio, VALVE_PIN, true), 0);
+	assert_int_equal(mcp23008_setup_output(f->gpio, POWER_PIN, false), 0);
+	assert_int_equal(garden_inject_valve_stuck(f->garden, 0, true), 0);
+	assert_int_equal(garden_inject_probe(f->garden, 0, GARDEN_PROBE_STUCK, 1.0), 0);
+	assert_int_equal(garden_inject_probe(f->garden, 1,
+					     GARDEN_PROBE_DISCONNECTED, 0.0), 0);
+	assert_int_equal(garden_inject_flow_percent(f->garden, 0.0), 0);
+	assert_int_equal(garden_inject_leak(f->garden, 3.0), 0);
+	assert_int_equal(garden_inject_i2c_errors(f->garden, 1.0), 0);
+	assert_int_equal(mcp23008_set(f->gpio, VALVE_PIN, true), -EIO);
+
+	garden_clear_faults(f->garden);
+	assert_no_faults(f);
+	drain(f);
+	/* The valve switches, water runs at the zone's flow and no more. */
+	set_valve(f, true);
+	assert_true(garden_zone_open(f->garden, 0));
+	l0 = litres_in(f, &s0);
+	sleep_ms(100);
+	l1 = litres_in(f, &s1);
+	assert_accrued(l1 - l0, FLOW_LPM / 60.0, s0, s1, 1e-9);
+	set_valve(f, false);
+	assert_false(garden_zone_open(f->garden, 0));
+	drain(f);
+	assert_false(meter_readable_within(f, 100));
+	/* The probes read the soil. */
+	assert_int_equal(mcp23008_set(f->gpio, POWER_PIN, true), 0);
+	for (unsigned p = 0; p < 2; p++)
+		assert_float_equal(calib_percent(volts(f, p), DRY, WET),
+				   garden_moisture(f->garden, (int)p), 1.0);
+}
+
+/* A zone whose config leaves its flow to be learned runs at the default. */
+static void test_unconfigured_flow_runs_at_the_default(void **state)
+{
+	struct fixture *f = *state;
+	const double lpm = GARDEN_DEFAULT_FLOW_LPM;
+	struct span opened, d1, s1;
+	uint64_t edges;
+
+	f->cfg.zones[0].flow_lpm = 0.0;
+	assert_int_equal(mcp23008_setup_output(f->gpio, VALVE_PIN, true), 0);
+	SPAN(opened, set_valve(f, true));
+	sleep_ms(150);
+	edges = drain_in(f, &d1);
+	assert_accrued(litres_in(f, &s1), lpm / 60.0, opened, s1, 1e-9);
+	assert_accrued((double)edges, lpm * PPL / 60.0, opened, d1, 1.0);
+	assert_within(meter_lpm(f), lpm, 0.01);
+	set_valve(f, false);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -397,6 +840,17 @@ int main(void)
 		T(test_probe_reads_do_not_disturb_the_flow),
 		T(test_moisture_rises_while_watered),
 		T(test_litres_grow_with_open_time),
+		T(test_as_built_nothing_is_injected),
+		T(test_fault_arguments_are_checked),
+		T(test_i2c_errors),
+		T(test_probe_faults),
+		T(test_no_flow_with_the_valve_open),
+		T(test_burst_pipe_doubles_the_flow),
+		T(test_leak_flows_with_every_valve_closed),
+		T(test_stuck_valve_keeps_its_state),
+		T(test_stuck_valve_on_a_gpio_line_is_not_supported),
+		T(test_clear_faults_restores_the_garden),
+		T(test_unconfigured_flow_runs_at_the_default),
 	};
 #undef T
 

@@ -402,6 +402,71 @@ static void test_readback_mismatch_is_eio(void **state)
 	assert_int_equal(reg(f, MCP23008_OLAT), 0x03);
 }
 
+/* ---- an injected stuck output (sim fault injection) ---- */
+
+static void test_model_stuck_bits_ignore_writes(void **state)
+{
+	struct fixture *f = *state;
+
+	poke(f, MCP23008_IODIR, 0x00);
+	poke(f, MCP23008_OLAT, 0x05);
+	/* Bit 0 stuck high, bit 1 stuck low. */
+	sim_mcp23008_set_stuck(f->chip, 0x03);
+	assert_int_equal(reg(f, MCP23008_OLAT), 0x05);
+	f->hist.n = 0;
+	poke(f, MCP23008_OLAT, 0xFA);
+	assert_int_equal(peek(f, MCP23008_OLAT), 0xF9);
+	assert_int_equal(peek(f, MCP23008_GPIO), 0xF9);
+	assert_true(sim_mcp23008_drives(f->chip, 0, true));
+	assert_true(sim_mcp23008_drives(f->chip, 1, false));
+	/* A write to GPIO goes to OLAT, stuck bits and all. */
+	poke(f, MCP23008_GPIO, 0x02);
+	assert_int_equal(peek(f, MCP23008_OLAT), 0x01);
+	/* The pins follow OLAT as usual, and say so. */
+	assert_int_equal(f->hist.n, 2);
+	assert_int_equal(f->hist.driven[1], 0xFF);
+	assert_int_equal(f->hist.levels[1], 0x01);
+	/* Other registers are not affected. */
+	poke(f, MCP23008_GPPU, 0x03);
+	assert_int_equal(peek(f, MCP23008_GPPU), 0x03);
+
+	/* Freed, the bits keep their value until the next write takes. */
+	sim_mcp23008_set_stuck(f->chip, 0x02);
+	assert_int_equal(reg(f, MCP23008_OLAT), 0x01);
+	poke(f, MCP23008_OLAT, 0x02);
+	assert_int_equal(reg(f, MCP23008_OLAT), 0x00);
+	sim_mcp23008_set_stuck(f->chip, 0);
+	poke(f, MCP23008_OLAT, 0x02);
+	assert_int_equal(reg(f, MCP23008_OLAT), 0x02);
+}
+
+static void test_stuck_output_set_is_eio(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(mcp23008_init(f->drv), 0);
+	assert_int_equal(mcp23008_setup_output(f->drv, 3, false), 0);
+	assert_int_equal(mcp23008_setup_output(f->drv, 4, true), 0);
+	assert_int_equal(mcp23008_set(f->drv, 3, true), 0);
+	sim_mcp23008_set_stuck(f->chip, 0x08);
+
+	/* The relay stays on and the driver notices. */
+	assert_int_equal(mcp23008_set(f->drv, 3, false), -EIO);
+	assert_true(sim_mcp23008_drives(f->chip, 3, true));
+	assert_int_equal(mcp23008_set(f->drv, 3, false), -EIO);
+	/* Turning it on again "works": it already is. */
+	assert_int_equal(mcp23008_set(f->drv, 3, true), 0);
+	/* The other pins still switch. */
+	assert_int_equal(mcp23008_set(f->drv, 4, true), 0);
+	assert_true(sim_mcp23008_drives(f->chip, 4, false));
+	assert_true(sim_mcp23008_drives(f->chip, 3, true));
+
+	sim_mcp23008_set_stuck(f->chip, 0);
+	assert_int_equal(mcp23008_set(f->drv, 3, false), 0);
+	assert_true(sim_mcp23008_drives(f->chip, 3, false));
+	assert_true(sim_mcp23008_drives(f->chip, 4, false));
+}
+
 static void test_failed_setup_leaves_pin_an_input(void **state)
 {
 	struct fixture *f = *state;
@@ -483,6 +548,8 @@ int main(void)
 		T(test_setup_output_turns_an_active_output_off),
 		T(test_setup_input_and_levels),
 		T(test_readback_mismatch_is_eio),
+		T(test_model_stuck_bits_ignore_writes),
+		T(test_stuck_output_set_is_eio),
 		T(test_failed_setup_leaves_pin_an_input),
 		T(test_bad_pins_change_nothing),
 		T(test_use_before_init_is_refused),

@@ -1,5 +1,6 @@
 /* Tests of the virtual I2C bus: SMBus operations become the transactions a real adapter sends. */
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -182,6 +183,134 @@ static void test_bus_has_a_name(void **state)
 	assert_string_equal(f->bus->name, "sim");
 }
 
+/* ---- injected bus errors ---- */
+
+#define OPS 2000
+
+/* Reads a byte OPS times; returns how many failed, each with -EIO. */
+static unsigned failed_reads(struct fixture *f, bool *pattern)
+{
+	unsigned failed = 0;
+
+	for (unsigned i = 0; i < OPS; i++) {
+		uint8_t v = 0x11;
+		int r;
+
+		f->rec.ntx = 0;
+		f->rec.reply[0] = (uint8_t)i;
+		r = i2c_read_byte_data(f->bus, 0x40, 0x09, &v);
+		if (r < 0) {
+			assert_int_equal(r, -EIO);
+			/* Spoiled before the chip saw it; nothing read. */
+			assert_int_equal(f->rec.ntx, 0);
+			assert_int_equal(v, 0x11);
+			failed++;
+		} else {
+			assert_int_equal(r, 0);
+			assert_int_equal(v, (uint8_t)i);
+			assert_int_equal(f->rec.ntx, 2);
+		}
+		if (pattern)
+			pattern[i] = r < 0;
+	}
+	return failed;
+}
+
+static void test_error_rate_one_fails_every_operation(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t b = 0x11;
+	uint16_t w = 0x2222;
+
+	assert_int_equal(sim_bus_set_error_rate(f->sim, 1.0), 0);
+	for (int i = 0; i < 100; i++) {
+		assert_int_equal(i2c_read_byte_data(f->bus, 0x40, 0, &b), -EIO);
+		assert_int_equal(i2c_write_byte_data(f->bus, 0x40, 0, 0), -EIO);
+		assert_int_equal(i2c_read_word_data(f->bus, 0x40, 0, &w), -EIO);
+		assert_int_equal(i2c_write_word_data(f->bus, 0x40, 0, 0), -EIO);
+	}
+	assert_int_equal(b, 0x11);
+	assert_int_equal(w, 0x2222);
+	assert_int_equal(f->rec.ntx, 0);
+	/* An absent chip is not even reached. */
+	assert_int_equal(i2c_write_byte_data(f->bus, 0x41, 0, 0), -EIO);
+	assert_int_equal(failed_reads(f, NULL), OPS);
+}
+
+static void test_error_rate_zero_never_fails(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(failed_reads(f, NULL), 0);
+	assert_int_equal(sim_bus_set_error_rate(f->sim, 1.0), 0);
+	assert_int_equal(sim_bus_set_error_rate(f->sim, 0.0), 0);
+	assert_int_equal(failed_reads(f, NULL), 0);
+	/* And the bus is as it was: one transaction per write. */
+	f->rec.ntx = 0;
+	assert_int_equal(i2c_write_byte_data(f->bus, 0x40, 0x0A, 0x5C), 0);
+	assert_int_equal(f->rec.ntx, 1);
+}
+
+static void test_retries_recover_most_errors(void **state)
+{
+	struct fixture *f = *state;
+	/* An operation fails only when all of its I2C_TRIES attempts do. */
+	const double p03 = pow(0.3, I2C_TRIES), p06 = pow(0.6, I2C_TRIES);
+	unsigned failed;
+
+	assert_int_equal(sim_bus_set_error_rate(f->sim, 0.3), 0);
+	failed = failed_reads(f, NULL);
+	/* About 16 of 2000 (the fixed sequence: 10), not the 600 one try each would lose. */
+	assert_true(failed >= 1);
+	assert_true(failed <= (unsigned)(OPS * p03 * 4.0));
+
+	assert_int_equal(sim_bus_set_error_rate(f->sim, 0.6), 0);
+	failed = failed_reads(f, NULL);
+	/* About 259 (the fixed sequence: 261). */
+	assert_true(failed >= (unsigned)(OPS * p06 * 0.5));
+	assert_true(failed <= (unsigned)(OPS * p06 * 1.5));
+}
+
+static void test_errors_repeat_from_each_setting(void **state)
+{
+	struct fixture *f = *state;
+	static bool first[OPS], again[OPS];
+	unsigned n;
+
+	assert_int_equal(sim_bus_set_error_rate(f->sim, 0.5), 0);
+	n = failed_reads(f, first);
+	assert_true(n > 0);
+	assert_int_equal(sim_bus_set_error_rate(f->sim, 0.5), 0);
+	assert_int_equal(failed_reads(f, again), n);
+	assert_memory_equal(first, again, sizeof(first));
+}
+
+static void test_error_rate_out_of_range_changes_nothing(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(sim_bus_set_error_rate(f->sim, -0.01), -EINVAL);
+	assert_int_equal(sim_bus_set_error_rate(f->sim, 1.01), -EINVAL);
+	assert_int_equal(sim_bus_set_error_rate(f->sim, NAN), -EINVAL);
+	assert_int_equal(sim_bus_set_error_rate(f->sim, INFINITY), -EINVAL);
+	assert_int_equal(sim_bus_set_error_rate(NULL, 0.5), -EINVAL);
+	assert_int_equal(failed_reads(f, NULL), 0);
+	assert_int_equal(sim_bus_set_error_rate(f->sim, 1.0), 0);
+	assert_int_equal(sim_bus_set_error_rate(f->sim, 2.0), -EINVAL);
+	assert_int_equal(failed_reads(f, NULL), OPS);
+}
+
+/* A chip's own error is not noise: passed on after one try, as before. */
+static void test_chip_errors_are_not_retried(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(sim_bus_set_error_rate(f->sim, 0.0), 0);
+	f->rec.fail = -EIO;
+	assert_int_equal(i2c_write_byte_data(f->bus, 0x40, 0, 0), -EIO);
+	assert_int_equal(f->rec.ntx, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +321,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_chip_errors_reach_the_driver, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attach_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bus_has_a_name, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_error_rate_one_fails_every_operation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_error_rate_zero_never_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retries_recover_most_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_errors_repeat_from_each_setting, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_error_rate_out_of_range_changes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_chip_errors_are_not_retried, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

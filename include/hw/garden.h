@@ -11,12 +11,16 @@
 /*
  * Every expander and ADC of the config sits on a virtual bus.  A zone's
  * valve lets water run while its pin drives the valve's active level;
- * the meter then pulses at the zone's flow.  Soil probes read a moisture
+ * the meter then pulses at the zone's flow (its config's flow_lpm, or
+ * GARDEN_DEFAULT_FLOW_LPM when that is 0: not configured).  Soil probes read a moisture
  * that rises while their zone is watered and falls slowly after, and read
  * 0 V while their power pin is off.  Light and temperature follow the
  * local time of day.
  */
 struct garden;
+
+/* The physical flow of a zone whose config gives none (flow_lpm 0). */
+#define GARDEN_DEFAULT_FLOW_LPM 12.0
 
 /* NULL with errno set on failure. */
 struct garden *garden_new(const struct config *cfg);
@@ -38,5 +42,36 @@ bool garden_zone_open(const struct garden *garden, int zone);
 unsigned garden_zone_opens(const struct garden *garden, int zone);
 double garden_litres(struct garden *garden);
 double garden_moisture(struct garden *garden, int probe);
+
+/* ---- fault injection (sim only), for tests and demos ---- */
+/* Each I2C operation on the garden's bus fails with -EIO with this
+ * probability (0 to 1) per attempt; the bus retries transient errors
+ * as linux_i2c does, so a rate of 0.3 mostly recovers and 1.0 always fails. */
+int garden_inject_i2c_errors(struct garden *g, double rate);          /* -EINVAL outside [0,1] */
+enum garden_probe_fault { GARDEN_PROBE_OK, GARDEN_PROBE_DISCONNECTED, GARDEN_PROBE_STUCK };
+/* A disconnected probe reads 0 V (floating to ground); a stuck one reads
+ * volts whatever the soil (and whether powered or not). */
+int garden_inject_probe(struct garden *g, int probe, enum garden_probe_fault f, double volts); /* -EINVAL bad probe or volts not in [0, 6.144] */
+/* Zones' valves pass percent of their flow: 0 a dry well or closed tap, 200 a burst pipe. */
+int garden_inject_flow_percent(struct garden *g, double percent);     /* -EINVAL outside [0, 1000] */
+/* Water passing the meter with every valve closed (a leak), L/min; 0 none. */
+int garden_inject_leak(struct garden *g, double lpm);                 /* -EINVAL outside [0, 10000] */
+/* The zone's valve output does not switch: its MCP23008 OLAT bit keeps its
+ * value whatever is written (a write reads back wrong).  -ENOTSUP for a
+ * valve on a Pi GPIO line, -EINVAL for a bad zone.  Freed (stuck false),
+ * the valve stays as it was until the next write to the expander. */
+int garden_inject_valve_stuck(struct garden *g, int zone, bool stuck);
+/* Every injected fault off: the garden as built. */
+void garden_clear_faults(struct garden *g);
+/* What is injected, for `irrigctl sim` to show. */
+struct garden_faults {
+	double i2c_error_rate;
+	double flow_percent;	/* 100 when none */
+	double leak_lpm;
+	enum garden_probe_fault probe[CONFIG_MAX_PROBES];
+	double probe_volts[CONFIG_MAX_PROBES];	/* the stuck volts, else 0 */
+	bool valve_stuck[CONFIG_MAX_ZONES];	/* by zone of the current config */
+};
+void garden_get_faults(const struct garden *g, struct garden_faults *out);
 
 #endif

@@ -2,6 +2,8 @@
 #ifndef IRRIGD_HW_I2C_H
 #define IRRIGD_HW_I2C_H
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /*
@@ -17,6 +19,20 @@
  * -ETIMEDOUT, ...).  Nothing is logged here: the caller decides.
  */
 struct i2c_bus;
+
+/*
+ * The retry policy every bus backend shares.  Bus noise, a chip busy or
+ * browning out: errors worth a few quick tries.  A bus makes I2C_TRIES
+ * attempts at an operation that keeps failing with a transient error,
+ * then returns the last error.
+ */
+#define I2C_TRIES 4
+
+static inline bool i2c_transient(int err)
+{
+	return err == -EIO || err == -ENXIO || err == -ETIMEDOUT ||
+		err == -EREMOTEIO || err == -EAGAIN;
+}
 
 struct i2c_bus_ops {
 	int (*read_byte_data)(struct i2c_bus *bus, uint8_t addr, uint8_t reg,

@@ -35,6 +35,19 @@ struct i2c_bus *sim_bus_i2c(struct sim_bus *bus);
 int sim_bus_attach(struct sim_bus *bus, uint8_t addr,
 		   const struct sim_chip_ops *ops, void *chip);
 
+/*
+ * Fault injection: from now on each attempt at an SMBus operation fails
+ * with -EIO with probability rate (0 to 1), before any chip sees it.  The
+ * bus retries a failed attempt as linux_i2c does (I2C_TRIES attempts in
+ * all, hw/i2c.h), without sleeping, so an operation fails only when every
+ * attempt does: rate^I2C_TRIES of the time.  The draws come from a
+ * pseudo-random sequence with a fixed seed, restarted by every call, so
+ * a test sees the same failures each run.  Errors a chip itself returns
+ * are passed on as before, untried again: the models answer the same
+ * each time.  -EINVAL outside [0, 1]; 0 (the default) injects nothing.
+ */
+int sim_bus_set_error_rate(struct sim_bus *bus, double rate);
+
 /* ---- MCP23008 model (datasheet DS21919) ---- */
 
 struct sim_mcp23008;
@@ -56,6 +69,14 @@ void sim_mcp23008_on_pins(struct sim_mcp23008 *chip, sim_mcp23008_pins_fn fn,
 /* The level an outside circuit puts on an input pin (default: floating). */
 void sim_mcp23008_drive_input(struct sim_mcp23008 *chip, unsigned pin,
 			      bool level);
+/*
+ * Fault injection: the OLAT bits in mask ignore writes (to OLAT or GPIO)
+ * from now on and keep the value they had when made stuck; reads give
+ * that value and the pins follow OLAT as usual.  A driver that reads OLAT
+ * back sees the mismatch.  Bits left out of mask take writes again,
+ * keeping their value until the next write; 0 frees every bit.
+ */
+void sim_mcp23008_set_stuck(struct sim_mcp23008 *chip, uint8_t mask);
 /* Register contents, for tests; reg 0x00-0x0A. */
 uint8_t sim_mcp23008_reg(const struct sim_mcp23008 *chip, uint8_t reg);
 /* Is pin an output driving high / low?  false for inputs. */

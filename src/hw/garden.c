@@ -25,6 +25,7 @@ struct garden_expander {
 	struct garden *garden;
 	struct sim_mcp23008 *chip;
 	uint8_t driven, levels;
+	uint8_t stuck;		/* injected: OLAT bits that ignore writes */
 };
 
 struct garden_adc {
@@ -64,9 +65,15 @@ struct garden {
 	size_t n_valves;
 	double moisture[CONFIG_MAX_PROBES];
 	double litres;
-	double flow_lpm;	/* what the meter pulses at now */
+	double flow_lpm;	/* what runs through the meter now */
 	uint64_t updated_ns;
 	uint32_t noise_state;
+	/* Injected faults; the bus and the chips hold theirs. */
+	double i2c_error_rate;
+	double flow_percent;
+	double leak_lpm;
+	enum garden_probe_fault probe_fault[CONFIG_MAX_PROBES];
+	double probe_volts[CONFIG_MAX_PROBES];
 };
 
 static uint64_t monotonic_ns(void)
@@ -102,22 +109,26 @@ static bool pin_active(const struct garden *g, const struct config_pin *pin)
 	return !!(e->levels & bit) != pin->active_low;
 }
 
-/* Brings moisture and litres up to now; valves are as they were since. */
+/*
+ * Brings moisture and litres up to now; valves and faults are as they were
+ * since.  Every change to either comes after an advance() to its moment,
+ * then update_valves().
+ */
 static void advance(struct garden *g, uint64_t now)
 {
 	double dt = (double)(now - g->updated_ns) / 1e9;
 
 	if (now <= g->updated_ns)
 		return;
-	for (size_t v = 0; v < g->n_valves; v++)
-		if (g->valves[v].open)
-			g->litres += g->valves[v].flow_lpm * dt / 60.0;
+	/* What passed the meter: open valves' share and any leak. */
+	g->litres += g->flow_lpm * dt / 60.0;
 	for (size_t p = 0; p < g->cfg->n_probes; p++) {
 		double *m = &g->moisture[p];
 		/* Probes differ in how fast water reaches them. */
 		double tau = WETTING_TAU_S * (1.0 + 0.35 * (double)(p % 3));
 
-		if (garden_zone_open(g, g->cfg->probes[p].zone))
+		if (garden_zone_open(g, g->cfg->probes[p].zone) &&
+		    g->flow_percent > 0.0)
 			*m += (MOISTURE_WET - *m) * (1.0 - exp(-dt / tau));
 		else
 			*m = MOISTURE_FLOOR + (*m - MOISTURE_FLOOR) *
@@ -144,7 +155,10 @@ static struct garden_valve *valve_of(const struct garden *g,
 	return NULL;
 }
 
-/* Water runs where valves are open; the meter pulses at their flow. */
+/*
+ * Water runs where valves are open, at the injected percent of their flow,
+ * and through any leak; the meter pulses at the sum.
+ */
 static void update_valves(struct garden *g, uint64_t now)
 {
 	double lpm = 0.0;
@@ -158,7 +172,8 @@ static void update_valves(struct garden *g, uint64_t now)
 			v->pin = zone->valve;
 		}
 		if (v)
-			v->flow_lpm = zone->flow_lpm;
+			v->flow_lpm = zone->flow_lpm > 0.0 ? zone->flow_lpm :
+				GARDEN_DEFAULT_FLOW_LPM;
 	}
 	for (size_t i = 0; i < g->n_valves; i++) {
 		struct garden_valve *v = &g->valves[i];
@@ -170,6 +185,7 @@ static void update_valves(struct garden *g, uint64_t now)
 		if (open)
 			lpm += v->flow_lpm;
 	}
+	lpm = lpm * g->flow_percent / 100.0 + g->leak_lpm;
 	/*
 	 * Re-setting an unchanged rate would restart the meter's period and
 	 * lose the part already run: probe power toggling every few ms
@@ -212,7 +228,9 @@ static void line_destroy(struct gpio_output *output)
 {
 	struct garden_line *l = line_of(output);
 	struct garden *g = l->garden;
+	uint64_t now = monotonic_ns();
 
+	advance(g, now);
 	for (size_t i = 0; i < g->n_lines; i++) {
 		if (g->lines[i] != l)
 			continue;
@@ -220,7 +238,7 @@ static void line_destroy(struct gpio_output *output)
 		break;
 	}
 	free(l);
-	update_valves(g, monotonic_ns());
+	update_valves(g, now);
 }
 
 static const struct gpio_output_ops line_ops = {
@@ -232,6 +250,7 @@ int garden_gpio_output(struct garden *g, const struct config_line *line,
 		       bool level, struct gpio_output **out)
 {
 	struct garden_line *l;
+	uint64_t now;
 
 	for (size_t i = 0; i < g->n_lines; i++)
 		if (same_line(&g->lines[i]->line, line))
@@ -245,8 +264,10 @@ int garden_gpio_output(struct garden *g, const struct config_line *line,
 	l->garden = g;
 	l->line = *line;
 	l->level = level;
+	now = monotonic_ns();
+	advance(g, now);
 	g->lines[g->n_lines++] = l;
-	update_valves(g, monotonic_ns());
+	update_valves(g, now);
 	*out = &l->output;
 	return 0;
 }
@@ -309,6 +330,10 @@ static double adc_input(void *ctx, unsigned channel)
 
 		if (!wired_to(&probe->input, a->index, channel))
 			continue;
+		if (g->probe_fault[p] == GARDEN_PROBE_DISCONNECTED)
+			return 0.0;	/* the input floats to ground */
+		if (g->probe_fault[p] == GARDEN_PROBE_STUCK)
+			return g->probe_volts[p];
 		if (probe->has_power && !pin_active(g, &probe->power))
 			return 0.0;
 		return probe->dry_volts + (probe->wet_volts - probe->dry_volts) *
@@ -331,6 +356,7 @@ static int build(struct garden *g)
 	g->flow = sim_flow_new();
 	if (!g->bus || !g->flow)
 		return -ENOMEM;
+	g->flow_percent = 100.0;
 	for (size_t i = 0; i < cfg->n_expanders; i++) {
 		struct garden_expander *e = &g->expanders[i];
 
@@ -436,4 +462,131 @@ double garden_moisture(struct garden *g, int probe)
 		return 0.0;
 	advance(g, monotonic_ns());
 	return g->moisture[probe];
+}
+
+/* ---- fault injection ---- */
+
+int garden_inject_i2c_errors(struct garden *g, double rate)
+{
+	int r = sim_bus_set_error_rate(g->bus, rate);
+
+	if (r == 0)
+		g->i2c_error_rate = rate;
+	return r;
+}
+
+int garden_inject_probe(struct garden *g, int probe, enum garden_probe_fault f,
+			double volts)
+{
+	if (probe < 0 || (size_t)probe >= g->cfg->n_probes ||
+	    probe >= CONFIG_MAX_PROBES || !(volts >= 0.0 && volts <= 6.144))
+		return -EINVAL;
+	switch (f) {
+	case GARDEN_PROBE_OK:
+	case GARDEN_PROBE_DISCONNECTED:
+		volts = 0.0;
+		break;
+	case GARDEN_PROBE_STUCK:
+		break;
+	default:
+		return -EINVAL;
+	}
+	g->probe_fault[probe] = f;
+	g->probe_volts[probe] = volts;
+	return 0;
+}
+
+/* Changes the water that runs from now on; litres so far count as they ran. */
+static void set_water(struct garden *g, double percent, double leak_lpm)
+{
+	uint64_t now = monotonic_ns();
+
+	advance(g, now);
+	g->flow_percent = percent;
+	g->leak_lpm = leak_lpm;
+	update_valves(g, now);
+}
+
+int garden_inject_flow_percent(struct garden *g, double percent)
+{
+	if (!(percent >= 0.0 && percent <= 1000.0))
+		return -EINVAL;
+	set_water(g, percent, g->leak_lpm);
+	return 0;
+}
+
+int garden_inject_leak(struct garden *g, double lpm)
+{
+	if (!(lpm >= 0.0 && lpm <= 10000.0))
+		return -EINVAL;
+	set_water(g, g->flow_percent, lpm);
+	return 0;
+}
+
+/* The expander of a valve on one, and its pin's bit; -1 when there is none. */
+static int valve_expander(const struct garden *g, const struct config_pin *pin,
+			  uint8_t *bit)
+{
+	if (pin->on_gpio || pin->expander < 0 ||
+	    (size_t)pin->expander >= g->cfg->n_expanders ||
+	    pin->expander >= CONFIG_MAX_EXPANDERS || pin->pin >= 8 ||
+	    !g->expanders[pin->expander].chip)
+		return -1;
+	*bit = (uint8_t)(1u << pin->pin);
+	return pin->expander;
+}
+
+int garden_inject_valve_stuck(struct garden *g, int zone, bool stuck)
+{
+	const struct config_pin *pin;
+	struct garden_expander *e;
+	uint8_t bit = 0;
+	int i;
+
+	if (zone < 0 || (size_t)zone >= g->cfg->n_zones)
+		return -EINVAL;
+	pin = &g->cfg->zones[zone].valve;
+	if (pin->on_gpio)
+		return -ENOTSUP;
+	i = valve_expander(g, pin, &bit);
+	if (i < 0)
+		return -EINVAL;
+	e = &g->expanders[i];
+	e->stuck = stuck ? e->stuck | bit : (uint8_t)(e->stuck & ~bit);
+	sim_mcp23008_set_stuck(e->chip, e->stuck);
+	return 0;
+}
+
+void garden_clear_faults(struct garden *g)
+{
+	sim_bus_set_error_rate(g->bus, 0.0);
+	g->i2c_error_rate = 0.0;
+	for (size_t p = 0; p < CONFIG_MAX_PROBES; p++) {
+		g->probe_fault[p] = GARDEN_PROBE_OK;
+		g->probe_volts[p] = 0.0;
+	}
+	set_water(g, 100.0, 0.0);
+	for (size_t i = 0; i < CONFIG_MAX_EXPANDERS; i++) {
+		g->expanders[i].stuck = 0;
+		if (g->expanders[i].chip)
+			sim_mcp23008_set_stuck(g->expanders[i].chip, 0);
+	}
+}
+
+void garden_get_faults(const struct garden *g, struct garden_faults *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->i2c_error_rate = g->i2c_error_rate;
+	out->flow_percent = g->flow_percent;
+	out->leak_lpm = g->leak_lpm;
+	for (size_t p = 0; p < CONFIG_MAX_PROBES; p++) {
+		out->probe[p] = g->probe_fault[p];
+		out->probe_volts[p] = g->probe_volts[p];
+	}
+	for (size_t z = 0; z < g->cfg->n_zones && z < CONFIG_MAX_ZONES; z++) {
+		uint8_t bit = 0;
+		int i = valve_expander(g, &g->cfg->zones[z].valve, &bit);
+
+		out->valve_stuck[z] = i >= 0 && (g->expanders[i].stuck & bit);
+	}
 }

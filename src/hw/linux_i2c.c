@@ -25,15 +25,8 @@ struct linux_i2c {
 #define linux_of(b) \
 	((struct linux_i2c *)((char *)(b) - offsetof(struct linux_i2c, bus)))
 
-/* Bus noise, a chip busy or browning out: worth a few quick tries. */
-#define I2C_TRIES 4
+/* Transient errors get I2C_TRIES quick tries (hw/i2c.h), with a back-off. */
 #define I2C_BACKOFF_NS 500000L	/* doubles each try: 0.5, 1, 2 ms */
-
-static bool transient(int err)
-{
-	return err == -EIO || err == -ENXIO || err == -ETIMEDOUT ||
-		err == -EREMOTEIO || err == -EAGAIN;
-}
 
 static void backoff(int attempt)
 {
@@ -85,7 +78,7 @@ static int transfer(struct i2c_bus *bus, uint8_t addr, struct transfer *t)
 
 	for (int i = 0;; i++) {
 		r = transfer_once(linux_of(bus), addr, t);
-		if (r == 0 || !transient(r) || i + 1 == I2C_TRIES)
+		if (r == 0 || !i2c_transient(r) || i + 1 == I2C_TRIES)
 			return r;
 		backoff(i);
 	}

@@ -6,6 +6,8 @@
 
 #define SIM_BUS_MAX_CHIPS 16
 #define I2C_ADDR_MAX 0x7F
+/* Any non-zero start will do for xorshift; a fixed one makes runs repeatable. */
+#define SIM_BUS_SEED 0x9E3779B97F4A7C15ull
 
 struct sim_slot {
 	uint8_t addr;
@@ -17,6 +19,8 @@ struct sim_bus {
 	struct i2c_bus base;	/* first, so the i2c_bus pointer converts back */
 	struct sim_slot slots[SIM_BUS_MAX_CHIPS];
 	size_t nslots;
+	double error_rate;	/* injected: per attempt */
+	uint64_t rng;		/* xorshift64 state */
 };
 
 static struct sim_bus *to_sim(struct i2c_bus *bus)
@@ -34,13 +38,52 @@ static const struct sim_slot *find_slot(struct i2c_bus *bus, uint8_t addr)
 	return NULL;
 }
 
+/* Uniform in [0, 1), from xorshift64 (Marsaglia 2003). */
+static double next_uniform(struct sim_bus *sim)
+{
+	uint64_t x = sim->rng;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	sim->rng = x;
+	return (double)(x >> 11) * 0x1.0p-53;
+}
+
+/* An attempt's injected fault: -EIO, or 0 when the chips get to see it. */
+static int injected(struct sim_bus *sim)
+{
+	if (sim->error_rate <= 0.0)
+		return 0;
+	return next_uniform(sim) < sim->error_rate ? -EIO : 0;
+}
+
+/*
+ * Retries attempts the injected noise spoils, as linux_i2c retries
+ * transient errors, but at once: 0 when an attempt gets through.
+ */
+static int get_through(struct i2c_bus *bus)
+{
+	struct sim_bus *sim = to_sim(bus);
+	int r = 0;
+
+	for (int i = 0; i < I2C_TRIES; i++) {
+		r = injected(sim);
+		if (r == 0 || !i2c_transient(r))
+			break;
+	}
+	return r;
+}
+
 /* Sets the chip's register pointer, then reads len bytes from it. */
 static int write_then_read(struct i2c_bus *bus, uint8_t addr, uint8_t reg,
 			   uint8_t *data, size_t len)
 {
 	const struct sim_slot *slot = find_slot(bus, addr);
-	int r;
+	int r = get_through(bus);
 
+	if (r < 0)
+		return r;
 	if (!slot)
 		return -ENXIO;
 	r = slot->ops->write(slot->chip, &reg, 1);
@@ -60,7 +103,10 @@ static int sim_write_byte_data(struct i2c_bus *bus, uint8_t addr, uint8_t reg,
 {
 	const struct sim_slot *slot = find_slot(bus, addr);
 	const uint8_t data[2] = { reg, value };
+	int r = get_through(bus);
 
+	if (r < 0)
+		return r;
 	if (!slot)
 		return -ENXIO;
 	return slot->ops->write(slot->chip, data, sizeof(data));
@@ -85,7 +131,10 @@ static int sim_write_word_data(struct i2c_bus *bus, uint8_t addr, uint8_t reg,
 	const struct sim_slot *slot = find_slot(bus, addr);
 	const uint8_t data[3] = { reg, (uint8_t)(value & 0xFF),
 				  (uint8_t)(value >> 8) };
+	int r = get_through(bus);
 
+	if (r < 0)
+		return r;
 	if (!slot)
 		return -ENXIO;
 	return slot->ops->write(slot->chip, data, sizeof(data));
@@ -112,6 +161,7 @@ struct sim_bus *sim_bus_new(void)
 		return NULL;
 	bus->base.ops = &sim_bus_ops;
 	bus->base.name = "sim";
+	bus->rng = SIM_BUS_SEED;
 	return bus;
 }
 
@@ -130,5 +180,14 @@ int sim_bus_attach(struct sim_bus *bus, uint8_t addr,
 	if (bus->nslots == SIM_BUS_MAX_CHIPS)
 		return -ENOSPC;
 	bus->slots[bus->nslots++] = (struct sim_slot){ addr, ops, chip };
+	return 0;
+}
+
+int sim_bus_set_error_rate(struct sim_bus *bus, double rate)
+{
+	if (!bus || !(rate >= 0.0 && rate <= 1.0))
+		return -EINVAL;
+	bus->error_rate = rate;
+	bus->rng = SIM_BUS_SEED;
 	return 0;
 }

@@ -15,6 +15,7 @@ struct sim_mcp23008 {
 	uint8_t pointer;
 	uint8_t outside_driven;	/* inputs an outside circuit drives */
 	uint8_t outside_levels;
+	uint8_t stuck;		/* OLAT bits that ignore writes (injected) */
 	sim_mcp23008_pins_fn pins_fn;
 	void *pins_ctx;
 };
@@ -57,6 +58,9 @@ static void store(struct sim_mcp23008 *chip, uint8_t reg, uint8_t value)
 	default:
 		break;
 	}
+	if (reg == MCP23008_OLAT)
+		value = (uint8_t)((value & ~chip->stuck) |
+				  (chip->regs[reg] & chip->stuck));
 	chip->regs[reg] = value;
 	/* The pins change at each byte's ACK, so each byte is reported. */
 	if ((reg == MCP23008_IODIR || reg == MCP23008_OLAT) && chip->pins_fn)
@@ -140,6 +144,11 @@ void sim_mcp23008_drive_input(struct sim_mcp23008 *chip, unsigned pin,
 		chip->outside_levels |= bit;
 	else
 		chip->outside_levels &= (uint8_t)~bit;
+}
+
+void sim_mcp23008_set_stuck(struct sim_mcp23008 *chip, uint8_t mask)
+{
+	chip->stuck = mask;
 }
 
 uint8_t sim_mcp23008_reg(const struct sim_mcp23008 *chip, uint8_t reg)
