@@ -127,8 +127,8 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/support.o $(BUILD)/libirrigd
 # leak checker is blind to in a forked daemon.
 check:
 	$(MAKE) BUILD=build/asan SAN=1 check-run
-	$(MAKE) all $(BUILD)/tests/test_e2e
-	IRRIGD_VALGRIND=1 tests/run-tests $(BUILD) tests/test_e2e
+	$(MAKE) all $(BUILD)/tests/test_e2e $(BUILD)/tests/test_safety
+	IRRIGD_VALGRIND=1 tests/run-tests $(BUILD) tests/test_e2e tests/test_safety
 
 check-build: $(BUILD)/irrigd $(BUILD)/irrigctl $(TEST_BIN)
 

@@ -1,13 +1,21 @@
 /* Helpers the daemon-driving test programs share: paths, files, sockets, time. */
 #include "support.h"
 
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <cmocka.h>
 
 const char *build_dir(void)
 {
@@ -75,4 +83,124 @@ int count(const char *text, const char *needle)
 	for (const char *p = text; (p = strstr(p, needle)); p += strlen(needle))
 		n++;
 	return n;
+}
+
+void test_daemon_start(struct test_daemon *d, const char *config_text)
+{
+	char irrigd[256];
+	int waited_ms = 0, limit_ms = under_valgrind() ? 60000 : 10000;
+	FILE *f;
+
+	if (!d->dir[0]) {
+		snprintf(d->dir, sizeof(d->dir), "/tmp/irrigd-test-XXXXXX");
+		assert_non_null(mkdtemp(d->dir));
+	}
+	snprintf(d->config, sizeof(d->config), "%s/irrigd.conf", d->dir);
+	snprintf(d->socket, sizeof(d->socket), "%s/irrigd.sock", d->dir);
+	snprintf(d->log, sizeof(d->log), "%s/irrigd.log", d->dir);
+	snprintf(d->state, sizeof(d->state), "%s/state", d->dir);
+	snprintf(irrigd, sizeof(irrigd), "%s/irrigd", build_dir());
+	f = fopen(d->config, "we");
+	assert_non_null(f);
+	fputs(config_text, f);
+	fclose(f);
+	d->pid = fork();
+	assert_true(d->pid >= 0);
+	if (d->pid == 0) {
+		int log = open(d->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+
+		dup2(log, STDERR_FILENO);
+		dup2(log, STDOUT_FILENO);
+		if (under_valgrind())
+			execlp("valgrind", "valgrind", "-q", "--vgdb=no",
+			       "--leak-check=full", "--show-leak-kinds=definite,indirect",
+			       "--errors-for-leak-kinds=definite,indirect",
+			       "--error-exitcode=99", irrigd, "--sim", "-c", d->config,
+			       "-s", d->socket, "--state-dir", d->state, (char *)NULL);
+		else
+			execl(irrigd, irrigd, "--sim", "-c", d->config, "-s",
+			      d->socket, "--state-dir", d->state, (char *)NULL);
+		_exit(127);
+	}
+	for (;;) {
+		int fd = try_connect(d->socket);
+
+		if (fd >= 0) {
+			close(fd);
+			return;
+		}
+		assert_int_equal(waitpid(d->pid, NULL, WNOHANG), 0);
+		assert_true(waited_ms < limit_ms);
+		sleep_ms(20);
+		waited_ms += 20;
+	}
+}
+
+int test_daemon_stop(struct test_daemon *d)
+{
+	int status = 0;
+
+	kill(d->pid, SIGTERM);
+	assert_int_equal(waitpid(d->pid, &status, 0), d->pid);
+	d->pid = 0;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void test_daemon_remove(struct test_daemon *d)
+{
+	char cmd[128];
+
+	if (d->pid > 0)
+		test_daemon_stop(d);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d->dir);
+	assert_int_equal(system(cmd), 0);
+	d->dir[0] = '\0';
+}
+
+int test_irrigctl(const char *socket, char **out, char **err, ...)
+{
+	char irrigctl[256], out_path[] = "/tmp/irrigctl-out-XXXXXX",
+	     err_path[] = "/tmp/irrigctl-err-XXXXXX";
+	const char *argv[32];
+	int argc = 0, status, ofd = mkstemp(out_path), efd = mkstemp(err_path);
+	va_list ap;
+	pid_t pid;
+
+	assert_true(ofd >= 0 && efd >= 0);
+	snprintf(irrigctl, sizeof(irrigctl), "%s/irrigctl", build_dir());
+	argv[argc++] = irrigctl;
+	argv[argc++] = "-s";
+	argv[argc++] = socket;
+	va_start(ap, err);
+	while (argc < 31 && (argv[argc] = va_arg(ap, const char *)))
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(ofd, STDOUT_FILENO);
+		dup2(efd, STDERR_FILENO);
+		execv(irrigctl, (char *const *)argv);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	close(ofd);
+	close(efd);
+	*out = read_file(out_path);
+	*err = read_file(err_path);
+	unlink(out_path);
+	unlink(err_path);
+	assert_non_null(*out);
+	assert_non_null(*err);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+bool test_daemon_logged(const struct test_daemon *d, const char *needle)
+{
+	char *log = read_file(d->log);
+	bool found = log && strstr(log, needle);
+
+	free(log);
+	return found;
 }

@@ -251,6 +251,47 @@ static void test_defaults(void **state)
 	free(cfg);
 }
 
+static void test_safety_defaults_and_overrides(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	cfg = load_ok(HW "zones = ( { name = \"a\"; valve = { expander = 0x20; "
+		      "pin = 0; }; },\n"
+		      "  { name = \"b\"; valve = { expander = 0x20; pin = 1; };\n"
+		      "    flow_lpm = 8; high_flow_percent = 200; daily_cap_litres = 300; } );\n");
+	/* Left out, a zone's flow is learned: 0 says so. */
+	assert_true(cfg->zones[0].flow_lpm == 0.0);
+	assert_int_equal(cfg->safety.settle_s, 30);
+	assert_int_equal(cfg->safety.alarm_delay_s, 30);
+	assert_true(cfg->safety.leak_lpm == 0.5);
+	assert_true(cfg->safety.daily_cap_litres == 0.0);
+	assert_true(cfg->zones[0].no_flow_percent == 10.0);
+	assert_true(cfg->zones[0].low_flow_percent == 70.0);
+	assert_true(cfg->zones[0].high_flow_percent == 150.0);
+	assert_true(cfg->zones[0].daily_cap_litres == 0.0);
+	assert_true(cfg->zones[1].high_flow_percent == 200.0);
+	assert_true(cfg->zones[1].daily_cap_litres == 300.0);
+	free(cfg);
+
+	/* The garden's thresholds are every zone's default. */
+	cfg = load_ok(HW "safety = { settle = \"45s\"; alarm_delay = \"0s\";\n"
+		      "  no_flow_percent = 5; low_flow_percent = 50;\n"
+		      "  high_flow_percent = 130; leak_lpm = 1.5;\n"
+		      "  daily_cap_litres = 900; };\n" ZONE
+		      SOIL("min_volts = 0.2; max_volts = 3.0;"));
+	assert_int_equal(cfg->safety.settle_s, 45);
+	assert_int_equal(cfg->safety.alarm_delay_s, 0);
+	assert_true(cfg->safety.leak_lpm == 1.5);
+	assert_true(cfg->safety.daily_cap_litres == 900.0);
+	assert_true(cfg->zones[0].no_flow_percent == 5.0);
+	assert_true(cfg->zones[0].low_flow_percent == 50.0);
+	assert_true(cfg->zones[0].high_flow_percent == 130.0);
+	assert_true(cfg->probes[0].min_volts == 0.2);
+	assert_true(cfg->probes[0].max_volts == 3.0);
+	free(cfg);
+}
+
 static void test_sensor_defaults(void **state)
 {
 	struct config *cfg;
@@ -701,7 +742,8 @@ static const struct bad_case bad_cases[] = {
 	  "  valve = { expander = 0x20; pin = 0; };\n"
 	  "  flow_lmp = 20.8; } );\n",
 	  ":9: zones.[0].flow_lmp: ", "unknown setting (allowed here: name, "
-	  "valve, flow_lpm, max_run, skip_above, stop_at)" },
+	  "valve, flow_lpm, max_run, skip_above, stop_at, no_flow_percent, "
+	  "low_flow_percent, high_flow_percent, daily_cap_litres)" },
 	{ "unknown setting in probe power",
 	  HW ZONE SOIL("power = { expander = 0x20; pin = 7; settle = 50; };"),
 	  ":10: sensors.soil.[0].power.settle: ", "unknown setting" },
@@ -769,10 +811,40 @@ static const struct bad_case bad_cases[] = {
 	  HW "zones = ( { name = \"garden\";\n"
 	  "  valve = { expander = 0x20; };\n  flow_lpm = 20.8; } );\n",
 	  ":8: zones.[0].valve.pin: ", "required setting is missing" },
-	{ "missing flow_lpm",
+	{ "low flow threshold under the no-flow one",
 	  HW "zones = ( { name = \"garden\";\n"
+	  "  valve = { expander = 0x20; pin = 0; };\n"
+	  "  no_flow_percent = 40; low_flow_percent = 30; } );\n",
+	  ":9: zones.[0].low_flow_percent: ", "low_flow_percent (30) must be at "
+	  "least no_flow_percent (40)" },
+	{ "high flow threshold at 100 %",
+	  HW "safety = { high_flow_percent = 100; };\n"
+	  "zones = ( { name = \"garden\";\n"
 	  "  valve = { expander = 0x20; pin = 0; }; } );\n",
-	  ":7: zones.[0].flow_lpm: ", "required setting is missing" },
+	  ":7: safety.high_flow_percent: ", "must be more than 100 and at most 1000" },
+	{ "alarm delay too long",
+	  HW "safety = { alarm_delay = \"11m\"; };\n"
+	  "zones = ( { name = \"garden\";\n"
+	  "  valve = { expander = 0x20; pin = 0; }; } );\n",
+	  ":7: safety.alarm_delay: ", "must be 0s to 10m" },
+	{ "unknown safety setting",
+	  HW "safety = { leak = 1; };\n"
+	  "zones = ( { name = \"garden\";\n"
+	  "  valve = { expander = 0x20; pin = 0; }; } );\n",
+	  ":7: safety.leak: ", "unknown setting" },
+	{ "negative daily cap",
+	  HW "zones = ( { name = \"garden\";\n"
+	  "  valve = { expander = 0x20; pin = 0; }; daily_cap_litres = -1; } );\n",
+	  ":8: zones.[0].daily_cap_litres: ", "must be 0 to 1e+06" },
+	{ "zone called -",
+	  HW "zones = ( { name = \"-\";\n"
+	  "  valve = { expander = 0x20; pin = 0; }; } );\n",
+	  ":7: zones.[0].name: ", "\"-\" is no zone name" },
+	{ "probe calibration outside its valid volts",
+	  HW ZONE "sensors = { soil = ( { name = \"bed1\"; adc = 0x48;\n"
+	  "  channel = 0; zone = \"garden\"; dry_volts = 2.8; wet_volts = 1.3;\n"
+	  "  max_volts = 2.5; } ); };\n",
+	  ":10: sensors.soil.[0]: ", "dry_volts and wet_volts must lie within min_volts" },
 	{ "missing probe calibration",
 	  HW ZONE "sensors = { soil = ( { name = \"bed1\"; adc = 0x48;\n"
 	  "  channel = 0; zone = \"garden\"; dry_volts = 2.8; } ); };\n",
@@ -817,16 +889,16 @@ static const struct bad_case bad_cases[] = {
 	  "hardware = {\n  backend = \"gpio\";\n"
 	  "  flow_meter = { line = \"GPIO17\"; };\n};\n" ZONE,
 	  ":2: hardware.backend: ", "must be \"linux\" or \"sim\"" },
-	{ "flow_lpm zero",
+	{ "flow_lpm negative",
 	  HW "zones = ( { name = \"garden\";\n"
 	  "  valve = { expander = 0x20; pin = 0; };\n"
-	  "  flow_lpm = 0; } );\n",
-	  ":9: zones.[0].flow_lpm: ", "must be more than 0 and at most 1000" },
+	  "  flow_lpm = -1; } );\n",
+	  ":9: zones.[0].flow_lpm: ", "must be 0 to 1000" },
 	{ "flow_lpm too large",
 	  HW "zones = ( { name = \"garden\";\n"
 	  "  valve = { expander = 0x20; pin = 0; };\n"
 	  "  flow_lpm = 1000.5; } );\n",
-	  ":9: zones.[0].flow_lpm: ", "at most 1000" },
+	  ":9: zones.[0].flow_lpm: ", "must be 0 to 1000" },
 	{ "max_run too long",
 	  HW "zones = ( { name = \"garden\";\n"
 	  "  valve = { expander = 0x20; pin = 0; };\n"
@@ -1379,12 +1451,13 @@ static void test_truncated_message(void **state)
 int main(void)
 {
 	const size_t n_bad = sizeof(bad_cases) / sizeof(bad_cases[0]);
-	struct CMUnitTest tests[14 + sizeof(bad_cases) / sizeof(bad_cases[0])];
+	struct CMUnitTest tests[15 + sizeof(bad_cases) / sizeof(bad_cases[0])];
 	size_t n = 0;
 
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_shipped_config);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_defaults);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sensor_defaults);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_safety_defaults_and_overrides);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_other_choices);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_schedule);
 	tests[n++] = (struct CMUnitTest)

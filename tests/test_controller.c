@@ -45,6 +45,8 @@ struct garden {
 	/* Added at each report of a zone watering: the soil wets. */
 	double gain[CTL_MAX_ZONES];
 	bool invalid[CTL_MAX_ZONES];
+	/* A latched fault holds the zone: its runs end as they are decided. */
+	bool held[CTL_MAX_ZONES];
 	bool has_master;
 	uint64_t lead_ns;
 	/* The pretend hardware. */
@@ -209,6 +211,10 @@ static void carry_out(struct garden *g, struct ctl_actions *acts)
 		z = cur->zone;
 		if (need)
 			assert_int_equal(z, g->cur_zone);
+		if (need && g->held[z]) {
+			assert_int_equal(ctl_end_run(&g->c, RUN_HELD, g->now, acts), 0);
+			continue;
+		}
 		if (report)
 			g->moisture[z] += g->gain[z];
 		g->reads++;
@@ -552,6 +558,50 @@ static void test_skip_ends_only_the_current_zone(void **state)
 	assert_int_equal(ctl_skip(&g.c, g.now, &acts), -ENOENT);
 	assert_int_equal(acts.n, 0);
 	assert_memory_equal(&g.c, &before, sizeof(before));
+}
+
+static void test_end_run_holds_or_caps_and_the_queue_goes_on(void **state)
+{
+	struct garden g;
+	struct controller before;
+	struct ctl_actions acts = { .n = 0 };
+	uint32_t held;
+
+	(void)state;
+	garden_init(&g, 3);
+	g.held[0] = true;
+	held = enqueue(&g, 0, 60, PROGRAMMED, 0);
+	enqueue(&g, 1, 60, 0, 0);
+	enqueue(&g, 2, 60, 0, 1);
+	/* The held run never opens its valve; the next one waters at once. */
+	expect_log(&g, "N(0) E(0,held) N(1) V+(1) S(1)");
+	assert_int_equal(find(&g, "E(0,held)", 0)->req.id, held);
+	run_until(&g, T0 + 30 * S);
+	/* A cap ends the run watering now, and the queue goes on. */
+	assert_int_equal(ctl_end_run(&g.c, RUN_CAPPED, g.now, &acts), 0);
+	carry_out(&g, &acts);
+	expect_log(&g, "V-(1) E(1,capped) N(2) V+(2) S(2)");
+	run_until_idle(&g);
+	assert_idle(&g);
+	memcpy(&before, &g.c, sizeof(before));
+	assert_int_equal(ctl_end_run(&g.c, RUN_CAPPED, g.now, &acts), -ENOENT);
+	assert_int_equal(acts.n, 0);
+	assert_memory_equal(&g.c, &before, sizeof(before));
+}
+
+static void test_a_held_run_never_opens_the_master(void **state)
+{
+	struct garden g;
+
+	(void)state;
+	garden_init(&g, 2);
+	garden_master(&g, 5 * S, 10 * S);
+	g.held[0] = true;
+	enqueue(&g, 0, 60, 0, 0);
+	/* Decided before the master opens: nothing opens at all. */
+	expect_log(&g, "N(0) E(0,held)");
+	assert_false(g.master);
+	assert_idle(&g);
 }
 
 static void test_skip_of_the_last_run(void **state)
@@ -1176,6 +1226,8 @@ int main(void)
 		cmocka_unit_test(test_now_first_goes_before_the_queue),
 		cmocka_unit_test(test_skip_ends_only_the_current_zone),
 		cmocka_unit_test(test_skip_of_the_last_run),
+		cmocka_unit_test(test_end_run_holds_or_caps_and_the_queue_goes_on),
+		cmocka_unit_test(test_a_held_run_never_opens_the_master),
 		cmocka_unit_test(test_stop_drops_everything),
 		cmocka_unit_test(test_stop_says_why),
 		cmocka_unit_test(test_stop_during_lead_and_lag),

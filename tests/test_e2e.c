@@ -420,7 +420,7 @@ static void test_readings(void **state)
 	assert_non_null(strstr(out, "protocol 1"));
 	free2(out, err);
 	assert_int_equal(ctl(shared.socket, &out, &err, "zones", NULL), 0);
-	assert_string_equal(out, "garden        20.8 L/min, at most 1h, valve on "
+	assert_string_equal(out, "garden       20.8 L/min, at most 1h, valve on "
 			    "expander 0x20 pin 0 (active low)\n");
 	free2(out, err);
 }

@@ -1019,7 +1019,8 @@ static const struct kind_case kind_cases[] = {
 	{ "daemon-start", LOG_INFO, { "VERSION=0.1.0", "SOCKET=/run/irrigd/irrigd.sock",
 				      "BACKEND=linux", NULL } },
 	{ "daemon-stop", LOG_INFO, { NULL } },
-	{ "fault", LOG_CRIT, { "FAULT=valve-close", "ZONE=garden", "ERRNO=5", NULL } },
+	{ "fault", LOG_CRIT, { "FAULT=no-flow", "ZONE=garden", "FLOW_LPM=0.00",
+				"EXPECTED_LPM=12.00", NULL } },
 	{ "fault-cleared", LOG_NOTICE, { "FAULT=adc", "I2C_BUS=/dev/i2c-1",
 					 "I2C_ADDRESS=0x49", NULL } },
 	{ "water-requested", LOG_INFO, { "ZONE=garden", "DURATION_S=60", "RUN_ID=3",
@@ -1031,6 +1032,16 @@ static const struct kind_case kind_cases[] = {
 					 "REQUESTED_PID=4", NULL } },
 	{ "resume-requested", LOG_INFO, { "REQUESTED_UID=0", "REQUESTED_PID=5", NULL } },
 	{ "reload-requested", LOG_INFO, { "REQUESTED_UID=0", "REQUESTED_PID=6", NULL } },
+	{ "low-flow", LOG_WARNING, { "ZONE=garden", "FLOW_LPM=8.10",
+				     "EXPECTED_LPM=12.00", NULL } },
+	{ "held", LOG_WARNING, { "ZONE=garden", "SOURCE=morning", "RUN_ID=4",
+				 "OUTCOME=held", NULL } },
+	{ "cap-reached", LOG_WARNING, { "ZONE=garden", "LITRES_TODAY=300.10",
+					"CAP_LITRES=300", NULL } },
+	{ "sensor-failed", LOG_WARNING, { "PROBE=bed1", "ZONE=garden", NULL } },
+	{ "sensor-recovered", LOG_NOTICE, { "PROBE=bed1", "ZONE=garden", NULL } },
+	{ "clear-requested", LOG_NOTICE, { "REQUESTED_UID=0", "REQUESTED_PID=7",
+					   NULL } },
 };
 
 static void test_entry_for_each_kind(void **state)

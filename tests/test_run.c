@@ -253,6 +253,8 @@ static void test_outcome_names(void **state)
 	assert_string_equal(run_outcome_name(RUN_SHUTDOWN), "interrupted");
 	assert_string_equal(run_outcome_name(RUN_SKIPPED), "skipped");
 	assert_string_equal(run_outcome_name(RUN_ENDED_EARLY), "ended-early");
+	assert_string_equal(run_outcome_name(RUN_HELD), "held");
+	assert_string_equal(run_outcome_name(RUN_CAPPED), "capped");
 	assert_string_equal(run_outcome_name((enum run_outcome)99), "unknown");
 }
 

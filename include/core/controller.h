@@ -20,6 +20,7 @@ struct run_request {
 	int zone;
 	uint32_t duration_s;
 	bool programmed;		/* the moisture skip rule applies */
+	bool force;			/* runs even on a zone a fault holds */
 	char source[CTL_SOURCE_MAX];	/* program name, or "manual" */
 };
 
@@ -121,6 +122,15 @@ uint64_t ctl_next_wakeup(const struct controller *c);
 
 /* Ends the zone watering now (outcome stopped); the queue goes on. */
 int ctl_skip(struct controller *c, uint64_t now, struct ctl_actions *acts);
+/*
+ * Ends the run in progress with outcome and goes on with the queue: one
+ * watering closes its valve; one being decided (after ACT_NEED_MOISTURE,
+ * instead of ctl_moisture()) or waiting for the master's lead never
+ * opens, and ends with ACT_RUN_ENDED all the same, so it is recorded
+ * (held by a fault, capped).  -ENOENT when no run is in progress.
+ */
+int ctl_end_run(struct controller *c, enum run_outcome outcome, uint64_t now,
+		struct ctl_actions *acts);
 /*
  * Ends everything for why: the run going on ends with that outcome, the
  * queue is emptied (ACT_DROPPED each) and the master closes at once.

@@ -52,8 +52,9 @@ size_t history_len(const struct history *h);
 const struct history_entry *history_at(const struct history *h, size_t i);
 
 /*
- * Litres used by zone on the local date of `day` (every entry started
- * that local day): the daily total, derived rather than stored.
+ * Litres used by zone (every zone when NULL) on the local date of `day`
+ * (every entry started that local day): the daily total, derived rather
+ * than stored.
  */
 double history_litres_on(const struct history *h, const char *zone,
 			 time_t day);

@@ -35,6 +35,8 @@ enum cmd_id {
 	CMD_VERSION,
 	CMD_HELP,
 	CMD_SIM,
+	CMD_FAULTS,
+	CMD_CLEAR,
 	CMD__COUNT
 };
 
@@ -60,6 +62,8 @@ extern const struct cmd_spec cmd_specs[CMD__COUNT];
 #define ERR_STOPPED "stopped"
 #define ERR_QUEUE_FULL "queue-full"
 #define ERR_BAD_CONFIG "bad-config"
+#define ERR_FAULTED "faulted"		/* a latched fault holds the zone */
+#define ERR_CAPPED "capped"		/* a daily volume cap is reached */
 
 struct request {
 	bool json;

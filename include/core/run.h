@@ -14,8 +14,10 @@ enum run_outcome {
 	RUN_SHUTDOWN,	/* the daemon stopped ("interrupted") */
 	RUN_SKIPPED,	/* not run: the soil was moist enough */
 	RUN_ENDED_EARLY,	/* the soil reached its target */
+	RUN_HELD,	/* not run: a latched fault holds the zone */
+	RUN_CAPPED,	/* a daily volume cap ended it or kept it from starting */
 };
-#define RUN_OUTCOMES 6
+#define RUN_OUTCOMES 8
 
 /* What the caller must do after a call, as bits. */
 enum {
@@ -52,7 +54,8 @@ unsigned run_stop(struct run *run, enum run_outcome why, uint64_t now);
 uint64_t run_next_wakeup(const struct run *run);
 uint64_t run_elapsed_ns(const struct run *run, uint64_t now);
 uint64_t run_remaining_ns(const struct run *run, uint64_t now);
-/* "completed", "stopped", "fault", "interrupted", "skipped", "ended-early" */
+/* "completed", "stopped", "fault", "interrupted", "skipped", "ended-early",
+ * "held", "capped" */
 const char *run_outcome_name(enum run_outcome outcome);
 /* The outcome called name; -EINVAL for none. */
 int run_outcome_parse(const char *name, enum run_outcome *outcome);

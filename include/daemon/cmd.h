@@ -22,8 +22,11 @@ cmd_fn cmd_water, cmd_stop, cmd_skip;
 /* cmd-status.c */
 cmd_fn cmd_status, cmd_zones;
 /* cmd-sensors.c */
-cmd_fn cmd_sensors, cmd_moisture, cmd_temperature, cmd_brightness, cmd_flow,
-	cmd_sim;
+cmd_fn cmd_sensors, cmd_moisture, cmd_temperature, cmd_brightness, cmd_flow;
+/* cmd-safety.c */
+cmd_fn cmd_faults, cmd_clear;
+/* cmd-sim.c */
+cmd_fn cmd_sim;
 /* cmd-programs.c */
 cmd_fn cmd_schedule, cmd_history, cmd_pause, cmd_resume, cmd_reload;
 

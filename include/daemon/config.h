@@ -66,8 +66,11 @@ struct config_analog {
 struct config_zone {
 	char name[CONFIG_NAME_MAX];
 	struct config_pin valve;
-	double flow_lpm;		/* nominal flow, L/min, > 0 */
+	double flow_lpm;		/* expected flow, L/min; 0: learned */
 	unsigned max_run_s;		/* default 3600 */
+	/* Flow alarms, in percent of the expected flow (safety's defaults). */
+	double no_flow_percent, low_flow_percent, high_flow_percent;
+	double daily_cap_litres;	/* 0: no cap */
 	/* Moisture policy, from the average of the zone's probes (%). */
 	bool has_skip_above;
 	double skip_above;		/* skip a programmed run above this */
@@ -92,6 +95,8 @@ struct config_probe {
 	bool has_power;			/* powered only while read */
 	struct config_pin power;
 	unsigned power_settle_ms;	/* default 50 */
+	/* Outside these the probe is failed: disconnected, or at a rail. */
+	double min_volts, max_volts;	/* default 0.05 and 3.25 */
 };
 
 struct config_light {
@@ -120,6 +125,17 @@ struct config_flow_meter {
 	double pulses_per_litre;	/* default 450 (YF-S201) */
 };
 
+/* Flow alarms and caps: the defaults of every zone, and the garden's. */
+struct config_safety {
+	unsigned settle_s;		/* default 30: air in the pipes */
+	unsigned alarm_delay_s;		/* default 30: spikes do not trip */
+	double no_flow_percent;		/* default 10 */
+	double low_flow_percent;	/* default 70 */
+	double high_flow_percent;	/* default 150 */
+	double leak_lpm;		/* default 0.5, with every valve closed */
+	double daily_cap_litres;	/* every zone together; 0: no cap */
+};
+
 struct config {
 	char path[PATH_MAX];
 	enum hw_backend backend;
@@ -137,6 +153,7 @@ struct config {
 	struct config_temperature temperature;
 	struct config_master master;
 	struct schedule schedule;	/* programs and seasonal percentages */
+	struct config_safety safety;
 	unsigned report_interval_s;	/* default 60 */
 	/* wait_for_clock_sync = false: a Pi with a real-time clock and no NTP */
 	bool ignore_clock_sync;

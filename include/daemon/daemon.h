@@ -8,6 +8,8 @@
 #include <time.h>
 
 #include "core/controller.h"
+#include "core/faults.h"
+#include "core/flowmon.h"
 #include "core/history.h"
 #include "daemon/config.h"
 #include "daemon/hardware.h"
@@ -20,6 +22,15 @@ struct client;
 struct soil_reading {
 	double percent[CONFIG_MAX_PROBES];
 	int errs[CONFIG_MAX_PROBES];	/* 0 or a negative errno */
+	double volts[CONFIG_MAX_PROBES];	/* where the ADC answered */
+};
+
+/* A probe marked failed until it reads well again. */
+struct probe_health {
+	bool failed;
+	int err;			/* -ERANGE: read volts, impossible */
+	double volts;
+	time_t since;
 };
 
 /* The run watering now, as the daemon tracks it beside the controller. */
@@ -29,6 +40,21 @@ struct active_run {
 	uint64_t start_pulses;
 	struct soil_reading start_soil;
 	bool valve_failed;
+	char why[160];			/* what ended it, when a fault did */
+};
+
+/* Flow alarms, latched faults, caps and sensor health. */
+struct safety {
+	struct fault_state state;	/* latched faults, learned flows */
+	struct flow_monitor monitor;
+	sd_event_source *check;		/* samples the flow when no pulse does */
+	uint64_t sampled_pulses;	/* meter total at the last sample */
+	int watched_zone;		/* the zone flowmon watches, or -1 */
+	/* The mean flow of the zone that last closed, for learning. */
+	int learned_zone;
+	bool learned_ok;
+	double learned_lpm;
+	struct probe_health probes[CONFIG_MAX_PROBES];
 };
 
 /* Programs: when the next one is due, and what holds them. */
@@ -51,6 +77,7 @@ struct daemon {
 	struct soil_reading soil;	/* the latest reading */
 	struct history history;
 	struct scheduler sched;
+	struct safety safety;
 	sd_event_source *run_timer;
 	sd_event_source *flow_source;
 	struct server *server;
@@ -85,6 +112,44 @@ void watering_format_moisture(const struct daemon *d,
 /* "5 minutes", "1 minute", "2m 30s". */
 void watering_say_duration(uint32_t seconds, char *buf, size_t size);
 void watering_set_status(struct daemon *d);
+
+/* ---- safety.c: flow alarms, latched faults, caps, sensor health ---- */
+
+/* Loads the faults and learned flows; watches for leaks from now. */
+int safety_init(struct daemon *d);
+void safety_done(struct daemon *d);
+/* zone's valve opened / every valve closed: what the flow must do. */
+void safety_valve_opened(struct daemon *d, int zone);
+void safety_valves_closed(struct daemon *d);
+/* The daemon is stopping: no alarm from here on. */
+void safety_off(struct daemon *d);
+/* After the meter was drained: checks the flow and the caps, acts on them. */
+void safety_check_flow(struct daemon *d);
+/*
+ * Whether req may water now: RUN_COMPLETED when it may, else RUN_HELD
+ * (a latched fault, unless forced) or RUN_CAPPED (a daily cap reached),
+ * with the reason in why.
+ */
+enum run_outcome safety_may_run(struct daemon *d, const struct run_request *req,
+				char *why, size_t why_size);
+/* A run of zone ended: a clean one teaches the zone's flow. */
+void safety_run_ended(struct daemon *d, int zone, enum run_outcome outcome);
+/* Latches a fault, logs it and saves it; zone -1 for the garden. */
+void safety_raise(struct daemon *d, enum fault_kind kind, int zone,
+		  double measured_lpm, double expected_lpm, const char *detail);
+/*
+ * The flow zone should draw, and how it is known: "configured",
+ * "learned" (*runs from how many runs) or "unknown" (0 returned).
+ */
+double safety_expected_lpm(struct daemon *d, int zone, const char **how,
+			   size_t *runs);
+/* Litres zone (-1: every zone) used today, the run going on included. */
+double safety_litres_today(struct daemon *d, int zone);
+/* Marks probes failed or recovered from a reading, logging each change. */
+void safety_soil_read(struct daemon *d, const struct soil_reading *soil);
+/* Why probe p is failed, for people: "reads 0.00 V: ...". */
+void safety_probe_reason(const struct daemon *d, size_t p, char *buf,
+			 size_t size);
 
 /* ---- scheduler.c: programs, clock sync, rain delay ---- */
 

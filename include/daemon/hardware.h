@@ -23,6 +23,7 @@ void hardware_close(struct hardware *hw);
 
 /* Every valve, the master and power pins off, trying all even when one fails. */
 int hardware_all_off(struct hardware *hw);
+/* A latch that reads back wrong is written again before it fails (-EIO). */
 int hardware_valve(struct hardware *hw, int zone, bool open);
 /* Was this valve or master output set up at start (a reload may use it)? */
 bool hardware_has_output(struct hardware *hw, const struct config_pin *pin);
@@ -31,10 +32,13 @@ int hardware_master(struct hardware *hw, bool open);
 
 /*
  * Reads every soil probe (powering them for the read where they have a
- * power pin): percent[i] for probe i, and errs[i] 0 or a negative errno.
- * Returns how many read well.
+ * power pin): percent[i] for probe i, and errs[i] 0 or a negative errno:
+ * -ERANGE for a reading outside the probe's min_volts..max_volts (at a
+ * rail: disconnected or shorted).  volts (may be NULL) gets what each
+ * probe read, where it read.  Returns how many read well.
  */
-int hardware_read_soil(struct hardware *hw, double *percent, int *errs);
+int hardware_read_soil(struct hardware *hw, double *percent, int *errs,
+		       double *volts);
 /* In the config's unit. */
 int hardware_read_temperature(struct hardware *hw, double *value);
 int hardware_read_light(struct hardware *hw, double *percent);

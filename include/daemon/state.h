@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "core/faults.h"
 #include "core/history.h"
 #include "daemon/config.h"
 
@@ -34,6 +35,12 @@ int state_load_history(const char *dir, struct history *h, char *err,
  * failed to load is kept as evidence, and no longer in the way.
  */
 int state_set_aside(const char *dir, const char *name);
+
+/* Writes the latched faults and learned flows to dir/faults. */
+int state_save_faults(const char *dir, const struct fault_state *st);
+/* As state_load_history, for dir/faults. */
+int state_load_faults(const char *dir, struct fault_state *st, char *err,
+		      size_t err_size);
 
 /* Watering is held off until `until` (wall clock); 0 lifts the delay. */
 int state_save_rain_delay(const char *dir, time_t until);

@@ -285,6 +285,23 @@ int ctl_skip(struct controller *c, uint64_t now, struct ctl_actions *acts)
 	return 0;
 }
 
+int ctl_end_run(struct controller *c, enum run_outcome outcome, uint64_t now,
+		struct ctl_actions *acts)
+{
+	if (c->phase == CTL_WATERING) {
+		end_current(c, outcome, NAN, now, acts);
+	} else if (c->phase == CTL_DECIDING || c->phase == CTL_LEAD) {
+		act(acts, ACT_RUN_ENDED, c->current.zone, outcome, NAN,
+		    &c->current);
+		c->phase = c->master_on ? CTL_LAG : CTL_IDLE;
+		c->phase_until_ns = now;
+	} else {
+		return -ENOENT;
+	}
+	next_run(c, now, acts);
+	return 0;
+}
+
 void ctl_stop(struct controller *c, enum run_outcome why, uint64_t now,
 	      struct ctl_actions *acts)
 {

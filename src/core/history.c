@@ -96,7 +96,7 @@ double history_litres_on(const struct history *h, const char *zone,
 	for (size_t i = 0; i < h->len; i++) {
 		const struct history_entry *e = history_at(h, i);
 
-		if (strncmp(e->zone, zone, HISTORY_NAME_MAX) == 0 &&
+		if ((!zone || strncmp(e->zone, zone, HISTORY_NAME_MAX) == 0) &&
 		    same_local_date(&date, e->started))
 			sum += e->litres;
 	}

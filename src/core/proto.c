@@ -5,9 +5,9 @@
 #include <string.h>
 
 const struct cmd_spec cmd_specs[CMD__COUNT] = {
-	[CMD_WATER] = { "water", "[ZONE] DURATION [--no-wait] [--now]",
+	[CMD_WATER] = { "water", "[ZONE] DURATION [--no-wait] [--now] [--force]",
 			"water a zone; DURATION in minutes, or 90s, 2m30s, 1h",
-			1, 4 },
+			1, 5 },
 	[CMD_STOP] = { "stop", "", "close every valve now, empty the queue",
 		       0, 0 },
 	[CMD_SKIP] = { "skip", "", "end the zone watering now, go on with the "
@@ -28,8 +28,12 @@ const struct cmd_spec cmd_specs[CMD__COUNT] = {
 	[CMD_FLOW] = { "flow", "", "flow rate and litres counted", 0, 0 },
 	[CMD_VERSION] = { "version", "", "daemon and protocol versions", 0, 0 },
 	[CMD_HELP] = { "help", "", "list the commands", 0, 0 },
-	[CMD_SIM] = { "sim", "", "state of the simulated garden (sim backend)",
-		      0, 0 },
+	[CMD_SIM] = { "sim", "[FAULT [ARG...]]", "the simulated garden, and faults "
+		      "to inject into it (sim backend)", 0, 4 },
+	[CMD_FAULTS] = { "faults", "", "the latched faults and failed sensors",
+			 0, 0 },
+	[CMD_CLEAR] = { "clear", "[ZONE]", "clear the latched faults (of one zone)",
+			0, 1 },
 };
 
 int proto_find_command(const char *name)

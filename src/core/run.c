@@ -102,6 +102,10 @@ const char *run_outcome_name(enum run_outcome outcome)
 		return "skipped";
 	case RUN_ENDED_EARLY:
 		return "ended-early";
+	case RUN_HELD:
+		return "held";
+	case RUN_CAPPED:
+		return "capped";
 	}
 	return "unknown";
 }

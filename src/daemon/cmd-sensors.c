@@ -1,4 +1,4 @@
-/* Commands that read the garden: sensors, moisture, temperature, brightness, flow, sim. */
+/* Commands that read the garden: sensors, moisture, temperature, brightness, flow. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -8,33 +8,41 @@
 
 /* ---- sensors ---- */
 
+/* The soil was just read, so each probe's health is this reading's. */
 static void render_soil(struct cmd_ctx *ctx, const struct soil_reading *soil)
 {
 	const struct config *cfg = &ctx->d->cfg;
 
 	for (size_t p = 0; p < cfg->n_probes; p++) {
+		char reason[160];
+
+		safety_probe_reason(ctx->d, p, reason, sizeof(reason));
 		if (soil->errs[p] < 0)
-			out_line(ctx->out, "%-12s error: %s", cfg->probes[p].name,
-				 strerror(-soil->errs[p]));
+			out_line(ctx->out, "%-12s failed: it %s", cfg->probes[p].name,
+				 reason);
 		else
 			out_line(ctx->out, "%-12s %3.0f %%", cfg->probes[p].name,
 				 soil->percent[p]);
 	}
 }
 
-static void json_soil(const struct config *cfg, const struct soil_reading *soil,
+static void json_soil(const struct daemon *d, const struct soil_reading *soil,
 		      char *buf, size_t size)
 {
+	const struct config *cfg = &d->cfg;
 	size_t used = 0;
 
 	buf[0] = '\0';
 	for (size_t p = 0; p < cfg->n_probes && used < size; p++) {
+		char reason[160];
 		int n;
 
+		safety_probe_reason(d, p, reason, sizeof(reason));
 		if (soil->errs[p] < 0)
 			n = snprintf(buf + used, size - used,
-				     "%s{\"name\":\"%s\",\"error\":\"%s\"}", p ? "," : "",
-				     cfg->probes[p].name, strerror(-soil->errs[p]));
+				     "%s{\"name\":\"%s\",\"failed\":true,"
+				     "\"error\":\"%s\"}", p ? "," : "",
+				     cfg->probes[p].name, reason);
 		else
 			n = snprintf(buf + used, size - used,
 				     "%s{\"name\":\"%s\",\"percent\":%.1f}", p ? "," : "",
@@ -48,7 +56,7 @@ static void json_soil(const struct config *cfg, const struct soil_reading *soil,
 void cmd_moisture(struct cmd_ctx *ctx)
 {
 	struct soil_reading soil;
-	char json[2048];
+	char json[4096];
 
 	if (!ctx->d->cfg.n_probes)
 		{
@@ -57,7 +65,7 @@ void cmd_moisture(struct cmd_ctx *ctx)
 	}
 	watering_read_soil(ctx->d, &soil);
 	render_soil(ctx, &soil);
-	json_soil(&ctx->d->cfg, &soil, json, sizeof(json));
+	json_soil(ctx->d, &soil, json, sizeof(json));
 	out_ok(ctx->out, "\"moisture\":[%s]", json);
 }
 
@@ -130,13 +138,13 @@ void cmd_sensors(struct cmd_ctx *ctx)
 	struct daemon *d = ctx->d;
 	const struct flow_acct *acct = flowmeter_acct(hardware_flowmeter(d->hw));
 	struct soil_reading soil;
-	char soil_json[2048], temp_json[64] = "null", light_json[64] = "null";
+	char soil_json[4096], temp_json[64] = "null", light_json[64] = "null";
 	double value, rate;
 	int err;
 
 	watering_read_soil(d, &soil);
 	render_soil(ctx, &soil);
-	json_soil(&d->cfg, &soil, soil_json, sizeof(soil_json));
+	json_soil(d, &soil, soil_json, sizeof(soil_json));
 	err = hardware_read_temperature(d->hw, &value);
 	if (err == 0) {
 		out_line(ctx->out, "%-12s %.1f %s", "temperature", value,
@@ -159,44 +167,3 @@ void cmd_sensors(struct cmd_ctx *ctx)
 	       "\"brightness\":%s,\"flow_lpm\":%.2f", soil_json, temp_json,
 	       d->cfg.temperature.unit == 'F' ? "F" : "C", light_json, rate);
 }
-
-void cmd_sim(struct cmd_ctx *ctx)
-{
-	struct daemon *d = ctx->d;
-	struct garden *g = hardware_garden(d->hw);
-	/* 16 zones or probes with 31-character names fill about 1.3 KiB. */
-	char zones[2048] = "", probes[2048] = "";
-	size_t zl = 0, pl = 0;
-
-	if (!g)
-		{
-		out_err(ctx->out, ERR_UNAVAILABLE,
-			       "irrigd runs on real hardware, not the simulated garden");
-		return;
-	}
-	for (size_t z = 0; z < d->cfg.n_zones && zl < sizeof(zones); z++) {
-		bool open = garden_zone_open(g, (int)z);
-		unsigned opens = garden_zone_opens(g, (int)z);
-
-		out_line(ctx->out, "zone %-12s valve %s, opened %u time%s",
-			 d->cfg.zones[z].name, open ? "open" : "closed", opens,
-			 opens == 1 ? "" : "s");
-		zl += (size_t)snprintf(zones + zl, sizeof(zones) - zl,
-				       "%s{\"name\":\"%s\",\"open\":%s,\"opens\":%u}",
-				       z ? "," : "", d->cfg.zones[z].name,
-				       open ? "true" : "false", opens);
-	}
-	for (size_t p = 0; p < d->cfg.n_probes && pl < sizeof(probes); p++) {
-		double m = garden_moisture(g, (int)p);
-
-		out_line(ctx->out, "probe %-11s %.1f %% moisture in the soil",
-			 d->cfg.probes[p].name, m);
-		pl += (size_t)snprintf(probes + pl, sizeof(probes) - pl,
-				       "%s{\"name\":\"%s\",\"moisture\":%.2f}",
-				       p ? "," : "", d->cfg.probes[p].name, m);
-	}
-	out_line(ctx->out, "water delivered: %.3f L", garden_litres(g));
-	out_ok(ctx->out, "\"zones\":[%s],\"probes\":[%s],\"litres\":%.4f", zones,
-	       probes, garden_litres(g));
-}
-

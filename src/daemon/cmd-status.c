@@ -52,7 +52,10 @@ static void running_now(struct cmd_ctx *ctx, char *json, size_t size)
 	struct daemon *d = ctx->d;
 	const struct run_request *cur = ctl_current(&d->ctl);
 	uint64_t now = daemon_now();
-	char elapsed[32], left[32];
+	char elapsed[32], left[32], want[48];
+	const char *how;
+	double expected;
+	size_t runs;
 
 	if (!cur || d->ctl.phase != CTL_WATERING) {
 		if (d->ctl.phase == CTL_LEAD)
@@ -71,14 +74,20 @@ static void running_now(struct cmd_ctx *ctx, char *json, size_t size)
 			sizeof(left));
 	out_line(ctx->out, "Watering %s (%s): %s elapsed, %s left",
 		 d->cfg.zones[cur->zone].name, cur->source, elapsed, left);
-	out_line(ctx->out, "Water so far: %.2f L at %.1f L/min",
-		 watering_litres_so_far(d), watering_flow_rate(d));
+	expected = safety_expected_lpm(d, cur->zone, &how, &runs);
+	if (expected > 0.0)
+		snprintf(want, sizeof(want), "%.1f L/min %s", expected, how);
+	else
+		snprintf(want, sizeof(want), "not known yet");
+	out_line(ctx->out, "Water so far: %.2f L at %.1f L/min (expected: %s)",
+		 watering_litres_so_far(d), watering_flow_rate(d), want);
 	add(json, size, "\"state\":\"watering\",\"zone\":\"%s\",\"source\":\"%s\","
 	    "\"elapsed_s\":%" PRIu64 ",\"remaining_s\":%" PRIu64 ",\"litres\":%.3f,"
-	    "\"flow_lpm\":%.2f", d->cfg.zones[cur->zone].name, cur->source,
+	    "\"flow_lpm\":%.2f,\"expected_lpm\":%.2f,\"expected_from\":\"%s\"",
+	    d->cfg.zones[cur->zone].name, cur->source,
 	    run_elapsed_ns(&d->ctl.run, now) / NS,
 	    run_remaining_ns(&d->ctl.run, now) / NS, watering_litres_so_far(d),
-	    watering_flow_rate(d));
+	    watering_flow_rate(d), expected, how);
 }
 
 static void queued(struct cmd_ctx *ctx, char *json, size_t size)
@@ -153,6 +162,44 @@ static void today(struct cmd_ctx *ctx, char *json, size_t size)
 	add(json, size, "}");
 }
 
+/* Latched faults and failed probes: what needs a person. */
+static void health(struct cmd_ctx *ctx, char *json, size_t size)
+{
+	struct daemon *d = ctx->d;
+	const struct fault_set *faults = &d->safety.state.faults;
+	size_t failed = 0;
+
+	add(json, size, ",\"faults\":[");
+	for (size_t i = 0; i < faults->n; i++) {
+		const struct fault *f = &faults->list[i];
+		char when[32];
+
+		cmd_format_time(f->raised, when, sizeof(when));
+		out_line(ctx->out, "Fault on %s since %s: %s",
+			 *f->zone ? f->zone : "the garden", when, f->detail);
+		add(json, size, "%s{\"kind\":\"%s\",\"zone\":%s%s%s,\"raised\":%lld}",
+		    i ? "," : "", fault_kind_name(f->kind), *f->zone ? "\"" : "",
+		    *f->zone ? f->zone : "null", *f->zone ? "\"" : "",
+		    (long long)f->raised);
+	}
+	add(json, size, "],\"failed_probes\":[");
+	for (size_t p = 0; p < d->cfg.n_probes; p++) {
+		char reason[160];
+
+		if (!d->safety.probes[p].failed)
+			continue;
+		safety_probe_reason(d, p, reason, sizeof(reason));
+		out_line(ctx->out, "Probe %s failed: it %s", d->cfg.probes[p].name,
+			 reason);
+		add(json, size, "%s\"%s\"", failed++ ? "," : "",
+		    d->cfg.probes[p].name);
+	}
+	add(json, size, "]");
+	if (faults->n)
+		out_line(ctx->out, "Programs do not water a faulted zone: see "
+			 "irrigctl faults, then irrigctl clear");
+}
+
 void cmd_status(struct cmd_ctx *ctx)
 {
 	struct daemon *d = ctx->d;
@@ -172,6 +219,7 @@ void cmd_status(struct cmd_ctx *ctx)
 	queued(ctx, json, sizeof(json));
 	programs(ctx, json, sizeof(json));
 	today(ctx, json, sizeof(json));
+	health(ctx, json, sizeof(json));
 	out_line(ctx->out, "Up %s, %s hardware, memory %lu KiB resident (%lu KiB "
 		 "anonymous)", uptime, d->sim ? "simulated" : "real", rss, anon);
 	out_ok(ctx->out, "%s,\"uptime_s\":%" PRIu64 ",\"backend\":\"%s\","
@@ -198,19 +246,39 @@ static void describe_pin(const struct config *cfg, const struct config_pin *pin,
 void cmd_zones(struct cmd_ctx *ctx)
 {
 	const struct config *cfg = &ctx->d->cfg;
-	char json[4096] = "";
+	char json[6144] = "";
+	const char *how;
+	size_t runs;
 
 	for (size_t z = 0; z < cfg->n_zones; z++) {
 		const struct config_zone *zone = &cfg->zones[z];
 		char valve[96], cap[32];
 
+		double expected = safety_expected_lpm(ctx->d, (int)z, &how, &runs);
+		char flow[64], daily[48] = "";
+
 		describe_pin(cfg, &zone->valve, valve, sizeof(valve));
 		duration_format(zone->max_run_s, cap, sizeof(cap));
-		out_line(ctx->out, "%-12s %5.1f L/min, at most %s, valve on %s",
-			 zone->name, zone->flow_lpm, cap, valve);
+		if (!strcmp(how, "configured"))
+			snprintf(flow, sizeof(flow), "%.1f L/min", expected);
+		else if (expected > 0.0)
+			snprintf(flow, sizeof(flow), "%.1f L/min learned (%zu run%s)",
+				 expected, runs, runs == 1 ? "" : "s");
+		else
+			snprintf(flow, sizeof(flow), "flow not known yet");
+		if (zone->daily_cap_litres > 0.0)
+			snprintf(daily, sizeof(daily), ", %g L a day", zone->daily_cap_litres);
+		out_line(ctx->out, "%-12s %s, at most %s%s, valve on %s%s", zone->name,
+			 flow, cap, daily, valve,
+			 faults_hold_zone(&ctx->d->safety.state.faults, zone->name) ?
+			 " [FAULT]" : "");
 		add(json, sizeof(json), "%s{\"name\":\"%s\",\"flow_lpm\":%.2f,"
-		    "\"max_run_s\":%u}", z ? "," : "", zone->name, zone->flow_lpm,
-		    zone->max_run_s);
+		    "\"expected_lpm\":%.2f,\"expected_from\":\"%s\",\"learned_runs\":%zu,"
+		    "\"max_run_s\":%u,\"daily_cap_litres\":%g,\"faulted\":%s}",
+		    z ? "," : "", zone->name, zone->flow_lpm, expected, how, runs,
+		    zone->max_run_s, zone->daily_cap_litres,
+		    faults_hold_zone(&ctx->d->safety.state.faults, zone->name) ?
+		    "true" : "false");
 	}
 	out_ok(ctx->out, "\"zones\":[%s]", json);
 }

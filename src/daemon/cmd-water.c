@@ -12,6 +12,7 @@ struct water_args {
 	const char *duration;
 	bool no_wait;
 	bool now;
+	bool force;
 };
 
 static int parse_water_args(struct cmd_ctx *ctx, struct water_args *a)
@@ -24,6 +25,8 @@ static int parse_water_args(struct cmd_ctx *ctx, struct water_args *a)
 			a->no_wait = true;
 		} else if (strcmp(arg, "--now") == 0) {
 			a->now = true;
+		} else if (strcmp(arg, "--force") == 0) {
+			a->force = true;
 		} else if (arg[0] == '-' && arg[1] == '-') {
 			out_err(ctx->out, ERR_USAGE, "unknown option %.64s", arg);
 			return -EINVAL;
@@ -99,6 +102,24 @@ void cmd_water(struct cmd_ctx *ctx)
 					   &req.duration_s) < 0)
 		return;
 	snprintf(req.source, sizeof(req.source), "manual");
+	req.force = a.force;
+	{
+		char why[200];
+		enum run_outcome may = safety_may_run(d, &req, why, sizeof(why));
+
+		if (may == RUN_HELD) {
+			out_err(ctx->out, ERR_FAULTED, "%s; or water --force", why);
+			return;
+		}
+		if (may == RUN_CAPPED) {
+			out_err(ctx->out, ERR_CAPPED, "%s", why);
+			return;
+		}
+	}
+	if (a.force && faults_hold_zone(&d->safety.state.faults,
+					 d->cfg.zones[req.zone].name))
+		log_msg(LOG_WARNING, "%s waters %s despite its latched fault "
+			"(--force)", ctx->who, d->cfg.zones[req.zone].name);
 	running = ctl_current(&d->ctl);
 	if (running && a.now)
 		log_msg(LOG_INFO, "%s asks for %s now: stopping %s", ctx->who,

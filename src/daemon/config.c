@@ -20,9 +20,15 @@
 #define I2C_ADDR_LIMIT 0x7F
 /* The ADS1x15's largest full-scale range; no input reading can exceed it. */
 #define VOLTS_MAX 6.144
+/* A probe off the ground rail and short of the Pi's 3.3 V reads true. */
+#define PROBE_MIN_VOLTS 0.05
+#define PROBE_MAX_VOLTS 3.25
 #define SETTLE_MS_MAX 10000
 #define I2C_BUS_MAX 255
 #define FLOW_LPM_MAX 1000.0
+#define FLOW_PERCENT_MAX 1000.0		/* a flow alarm's high threshold */
+#define DAILY_CAP_MAX 1000000.0		/* litres */
+#define SAFETY_DELAY_MAX_S 600		/* settle and alarm delay */
 #define PERCENT_MAX 300			/* seasonal and monthly percentages */
 #define MASTER_DELAY_MAX_S 600		/* a master's lead and lag */
 #define INTERVAL_DAYS_MAX 365
@@ -63,7 +69,11 @@ struct loader {
  */
 static const char *const root_keys[] = {
 	"hardware", "zones", "sensors", "master", "seasonal", "programs",
-	"report_interval", "socket", "wait_for_clock_sync", NULL
+	"report_interval", "socket", "wait_for_clock_sync", "safety", NULL
+};
+static const char *const safety_keys[] = {
+	"settle", "alarm_delay", "no_flow_percent", "low_flow_percent",
+	"high_flow_percent", "leak_lpm", "daily_cap_litres", NULL
 };
 static const char *const hardware_keys[] = {
 	"backend", "i2c_bus", "expanders", "adcs", "flow_meter", NULL
@@ -76,7 +86,9 @@ static const char *const flow_meter_keys[] = {
 	"line", "chip", "offset", "edge", "bias", "pulses_per_litre", NULL
 };
 static const char *const zone_keys[] = {
-	"name", "valve", "flow_lpm", "max_run", "skip_above", "stop_at", NULL
+	"name", "valve", "flow_lpm", "max_run", "skip_above", "stop_at",
+	"no_flow_percent", "low_flow_percent", "high_flow_percent",
+	"daily_cap_litres", NULL
 };
 static const char *const valve_keys[] = {
 	"expander", "pin", "line", "chip", "offset", "active_low", NULL
@@ -104,7 +116,7 @@ static const char *const sensors_keys[] = {
 };
 static const char *const soil_keys[] = {
 	"name", "adc", "channel", "zone", "dry_volts", "wet_volts", "power",
-	NULL
+	"min_volts", "max_volts", NULL
 };
 static const char *const light_keys[] = {
 	"adc", "channel", "dark_volts", "bright_volts", NULL
@@ -867,6 +879,69 @@ static int load_moisture_rules(struct loader *ld, const config_setting_t *g,
 	return 0;
 }
 
+/*
+ * The flow alarm thresholds in percent of the expected flow: no flow
+ * below low, low below 100, high above 100, or an alarm could never, or
+ * would always, go off.
+ */
+static int load_flow_percents(struct loader *ld, const config_setting_t *g,
+			      double *no_flow, double *low, double *high)
+{
+	int r;
+
+	r = read_double(ld, g, "no_flow_percent", false, 0, false, 99, no_flow);
+	if (r == 0)
+		r = read_double(ld, g, "low_flow_percent", false, 0, false, 99, low);
+	if (r == 0)
+		r = read_double(ld, g, "high_flow_percent", false, 100, true,
+				FLOW_PERCENT_MAX, high);
+	if (r < 0)
+		return r;
+	if (*low < *no_flow)
+		return fail(ld, config_setting_get_member(g, "low_flow_percent") ?
+			    config_setting_get_member(g, "low_flow_percent") :
+			    config_setting_get_member(g, "no_flow_percent"),
+			    "low_flow_percent (%g) must be at least no_flow_percent "
+			    "(%g)", *low, *no_flow);
+	return 0;
+}
+
+static int load_safety(struct loader *ld, const config_setting_t *root)
+{
+	struct config_safety *s = &ld->cfg.safety;
+	const config_setting_t *g;
+	int r;
+
+	s->settle_s = 30;
+	s->alarm_delay_s = 30;
+	s->no_flow_percent = 10.0;
+	s->low_flow_percent = 70.0;
+	s->high_flow_percent = 150.0;
+	s->leak_lpm = 0.5;
+	s->daily_cap_litres = 0.0;
+	r = get_member(ld, root, "safety", false, &g);
+	if (r < 0 || !g)
+		return r;
+	r = open_group(ld, g, safety_keys);
+	if (r == 0)
+		r = read_duration(ld, g, "settle", false, 0, SAFETY_DELAY_MAX_S,
+				  "0s to 10m", &s->settle_s);
+	if (r == 0)
+		r = read_duration(ld, g, "alarm_delay", false, 0,
+				  SAFETY_DELAY_MAX_S, "0s to 10m",
+				  &s->alarm_delay_s);
+	if (r == 0)
+		r = load_flow_percents(ld, g, &s->no_flow_percent,
+				       &s->low_flow_percent, &s->high_flow_percent);
+	if (r == 0)
+		r = read_double(ld, g, "leak_lpm", false, 0, true, FLOW_LPM_MAX,
+				&s->leak_lpm);
+	if (r == 0)
+		r = read_double(ld, g, "daily_cap_litres", false, 0, false,
+				DAILY_CAP_MAX, &s->daily_cap_litres);
+	return r;
+}
+
 static int load_zones(struct loader *ld, const config_setting_t *root)
 {
 	const config_setting_t *list;
@@ -888,6 +963,10 @@ static int load_zones(struct loader *ld, const config_setting_t *root)
 			r = read_name(ld, g, z->name, &name_s);
 		if (r < 0)
 			return r;
+		/* The faults file writes the garden's own faults as "-". */
+		if (!strcmp(z->name, "-"))
+			return fail(ld, name_s, "\"-\" is no zone name: use a "
+				    "letter or a digit");
 		dup = config_find_zone(&ld->cfg, z->name);
 		if (dup >= 0)
 			return fail(ld, name_s, "\"%s\" is already the name of "
@@ -895,8 +974,10 @@ static int load_zones(struct loader *ld, const config_setting_t *root)
 		r = get_member(ld, g, "valve", true, &valve);
 		if (r == 0)
 			r = load_pin(ld, valve, valve_keys, false, &z->valve);
+		/* Left out (or 0), the zone's flow is learned from its runs. */
+		z->flow_lpm = 0.0;
 		if (r == 0)
-			r = read_double(ld, g, "flow_lpm", true, 0, true,
+			r = read_double(ld, g, "flow_lpm", false, 0, false,
 					FLOW_LPM_MAX, &z->flow_lpm);
 		z->max_run_s = 3600;
 		if (r == 0)
@@ -904,6 +985,17 @@ static int load_zones(struct loader *ld, const config_setting_t *root)
 					  "1s to 24h", &z->max_run_s);
 		if (r == 0)
 			r = load_moisture_rules(ld, g, z);
+		z->no_flow_percent = ld->cfg.safety.no_flow_percent;
+		z->low_flow_percent = ld->cfg.safety.low_flow_percent;
+		z->high_flow_percent = ld->cfg.safety.high_flow_percent;
+		z->daily_cap_litres = 0.0;
+		if (r == 0)
+			r = load_flow_percents(ld, g, &z->no_flow_percent,
+					       &z->low_flow_percent,
+					       &z->high_flow_percent);
+		if (r == 0)
+			r = read_double(ld, g, "daily_cap_litres", false, 0, false,
+					DAILY_CAP_MAX, &z->daily_cap_litres);
 		if (r < 0)
 			return r;
 		ld->cfg.n_zones++;
@@ -979,6 +1071,22 @@ static int load_probe(struct loader *ld, const config_setting_t *g,
 	if (p->dry_volts == p->wet_volts)
 		return fail(ld, config_setting_get_member(g, "wet_volts"),
 			    "must differ from dry_volts");
+	p->min_volts = PROBE_MIN_VOLTS;
+	p->max_volts = PROBE_MAX_VOLTS;
+	r = read_double(ld, g, "min_volts", false, 0, false, VOLTS_MAX,
+			&p->min_volts);
+	if (r == 0)
+		r = read_double(ld, g, "max_volts", false, 0, false, VOLTS_MAX,
+				&p->max_volts);
+	if (r < 0)
+		return r;
+	/* A calibration the probe can never read would fail it for good. */
+	if (fmin(p->dry_volts, p->wet_volts) < p->min_volts ||
+	    fmax(p->dry_volts, p->wet_volts) > p->max_volts)
+		return fail(ld, g, "dry_volts and wet_volts must lie within "
+			    "min_volts (%g) and max_volts (%g): outside them a "
+			    "reading means the probe failed", p->min_volts,
+			    p->max_volts);
 
 	p->has_power = false;
 	p->power_settle_ms = 50;
@@ -1526,6 +1634,9 @@ static int load_root(struct loader *ld, const config_setting_t *root)
 	r = open_group(ld, root, root_keys);
 	if (r == 0)
 		r = load_hardware(ld, root);
+	/* Before the zones: they take its alarm thresholds as defaults. */
+	if (r == 0)
+		r = load_safety(ld, root);
 	if (r == 0)
 		r = load_zones(ld, root);
 	if (r == 0)

@@ -282,6 +282,9 @@ void hardware_close(struct hardware *hw)
 	free(hw);
 }
 
+/* Writes of a valve's latch, read back each time. */
+#define VALVE_WRITE_TRIES 3
+
 static int set_pin(struct hardware *hw, const struct config_pin *pin, bool on)
 {
 	struct valve_output *o;
@@ -294,7 +297,18 @@ static int set_pin(struct hardware *hw, const struct config_pin *pin, bool on)
 		return gpio_output_set(o->line, on != o->pin.active_low);
 	}
 	chip = hw->expanders[pin->expander];
-	return chip ? mcp23008_set(chip, pin->pin, on) : -ENODEV;
+	if (!chip)
+		return -ENODEV;
+	/*
+	 * A latch that reads back wrong may be a glitch on the bus: write it
+	 * again.  One that stays wrong is a fault the caller must act on.
+	 */
+	for (int i = 0;; i++) {
+		int err = mcp23008_set(chip, pin->pin, on);
+
+		if (err != -EIO || i + 1 == VALVE_WRITE_TRIES)
+			return err;
+	}
 }
 
 int hardware_valve(struct hardware *hw, int zone, bool open)
@@ -377,7 +391,8 @@ static unsigned power_probes(struct hardware *hw, bool on, int *errs)
 	return settle_ms;
 }
 
-int hardware_read_soil(struct hardware *hw, double *percent, int *errs)
+int hardware_read_soil(struct hardware *hw, double *percent, int *errs,
+		       double *volts_out)
 {
 	const struct config *cfg = hw->cfg;
 	unsigned settle_ms;
@@ -402,6 +417,13 @@ int hardware_read_soil(struct hardware *hw, double *percent, int *errs)
 		errs[p] = read_volts(hw, &probe->input, &volts);
 		if (errs[p] < 0)
 			continue;
+		if (volts_out)
+			volts_out[p] = volts;
+		/* Disconnected, shorted or unpowered: no soil reads like that. */
+		if (volts < probe->min_volts || volts > probe->max_volts) {
+			errs[p] = -ERANGE;
+			continue;
+		}
 		percent[p] = calib_percent(volts, probe->dry_volts, probe->wet_volts);
 		good++;
 	}

@@ -39,6 +39,12 @@ static const struct log_event_kind event_kinds[] = {
 	{ "pause-requested",   "7b0ab33d912445bd980a476cbe87d0a7" },
 	{ "resume-requested",  "d57567f558cb4101833dc66e3e0214db" },
 	{ "reload-requested",  "cf727c252bad4c94a166ff46f622057a" },
+	{ "low-flow",          "c5f23353f9504d51aa589e6a974ff912" },
+	{ "held",              "b9e5b6939e65421c89cc92f08bbfaa7a" },
+	{ "cap-reached",       "a36c811bfc014dc4ae36f6ab5b1810d9" },
+	{ "sensor-failed",     "50160d46337b41d19dc830d0ecb0c270" },
+	{ "sensor-recovered",  "6b356d0bde984dcfb174e76dd58a435f" },
+	{ "clear-requested",   "b7aa4a1c188e4f3ab745ea44bcc9b19b" },
 };
 
 #define N_KINDS (sizeof(event_kinds) / sizeof(event_kinds[0]))

@@ -72,8 +72,20 @@ static void start_program(struct daemon *d, const struct occurrence *occ,
 		if (!req.duration_s)
 			continue;	/* a 0 % month */
 		/* A seasonal 300 % never takes a zone past its cap. */
-		if (req.duration_s > d->cfg.zones[req.zone].max_run_s)
+		if (req.duration_s > d->cfg.zones[req.zone].max_run_s) {
+			char f_zone[64], f_cap[32];
+			const char *cap_fields[] = { f_zone, f_cap, NULL };
+
+			snprintf(f_zone, sizeof(f_zone), "ZONE=%s",
+				 d->cfg.zones[req.zone].name);
+			snprintf(f_cap, sizeof(f_cap), "MAX_RUN_S=%u",
+				 d->cfg.zones[req.zone].max_run_s);
+			log_event(LOG_NOTICE, "cap-reached", cap_fields, "Program %s: "
+				  "zone %s's %us (seasonal) is cut to its max_run of "
+				  "%us", prog->name, d->cfg.zones[req.zone].name,
+				  req.duration_s, d->cfg.zones[req.zone].max_run_s);
 			req.duration_s = d->cfg.zones[req.zone].max_run_s;
+		}
 		snprintf(req.source, sizeof(req.source), "%s", prog->name);
 		err = ctl_enqueue(&d->ctl, &req, false, daemon_now(), &ahead, &acts);
 		if (err < 0) {

@@ -1,4 +1,4 @@
-/* The state directory: files replaced atomically; the run history and the rain delay. */
+/* The state directory: files replaced atomically; the run history, the rain delay, the faults. */
 #include "daemon/state.h"
 
 #include <errno.h>
@@ -12,6 +12,7 @@
 
 #define HISTORY_FILE "history"
 #define RAIN_DELAY_FILE "rain-delay"
+#define FAULTS_FILE "faults"
 #define RAIN_DELAY_HEADER "irrigd-rain-delay 1\nuntil "
 
 static int write_all(int fd, const char *data, size_t len)
@@ -157,6 +158,39 @@ int state_load_history(const char *dir, struct history *h, char *err,
 	}
 	if (ret < 0 && err && err_size)
 		snprintf(err, err_size, "%s/" HISTORY_FILE ": %s", dir, why);
+	return ret;
+}
+
+int state_save_faults(const char *dir, const struct fault_state *st)
+{
+	char *text = malloc(FAULTS_TEXT_MAX);
+	int n;
+
+	if (!text)
+		return -ENOMEM;
+	n = fault_state_format(st, text, FAULTS_TEXT_MAX);
+	if (n >= 0)
+		n = state_write_atomic(dir, FAULTS_FILE, text, (size_t)n);
+	free(text);
+	return n;
+}
+
+int state_load_faults(const char *dir, struct fault_state *st, char *err,
+		      size_t err_size)
+{
+	char why[128] = "";
+	size_t len;
+	char *text;
+	int ret = read_bounded(dir, FAULTS_FILE, &text, &len);
+
+	if (ret < 0) {
+		snprintf(why, sizeof(why), "%s", strerror(-ret));
+	} else {
+		ret = fault_state_parse(text, len, st, why, sizeof(why));
+		free(text);
+	}
+	if (ret < 0 && err && err_size)
+		snprintf(err, err_size, "%s/" FAULTS_FILE ": %s", dir, why);
 	return ret;
 }
 

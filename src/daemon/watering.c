@@ -54,6 +54,7 @@ static int on_flow(sd_event_source *src, int fd, uint32_t revents, void *userdat
 	(void)fd;
 	(void)revents;
 	watering_count_flow(userdata);
+	safety_check_flow(userdata);
 	return 0;
 }
 
@@ -98,7 +99,8 @@ void watering_format_moisture(const struct daemon *d,
 
 void watering_read_soil(struct daemon *d, struct soil_reading *soil)
 {
-	hardware_read_soil(d->hw, soil->percent, soil->errs);
+	hardware_read_soil(d->hw, soil->percent, soil->errs, soil->volts);
+	safety_soil_read(d, soil);
 }
 
 double watering_zone_moisture(const struct daemon *d,
@@ -262,6 +264,8 @@ static void render_report(struct daemon *d, struct out *out, void *arg)
 struct summary {
 	const struct run_request *req;
 	enum run_outcome outcome;
+	bool started;			/* its valve opened */
+	const char *why;		/* what held, capped or faulted it */
 	double moisture;		/* what caused a skip or an early end */
 	struct soil_reading end;
 	double litres;
@@ -275,6 +279,13 @@ static void render_summary(struct daemon *d, struct out *out, void *arg)
 	const char *zone = zone_name(d, sum->req->zone);
 	char before[512], after[512], took[32];
 
+	if (!sum->started && sum->outcome != RUN_SKIPPED) {
+		out_line(out, "Not watering %s: %s", zone, sum->why);
+		out_err(out, sum->outcome == RUN_HELD ? ERR_FAULTED :
+			sum->outcome == RUN_CAPPED ? ERR_CAPPED : ERR_HARDWARE,
+			"%s", sum->why);
+		return;
+	}
 	if (sum->outcome == RUN_SKIPPED) {
 		out_line(out, "Skipped %s: soil moisture %.0f %% is above %.0f %%", zone,
 			 sum->moisture, d->cfg.zones[sum->req->zone].skip_above);
@@ -294,6 +305,10 @@ static void render_summary(struct daemon *d, struct out *out, void *arg)
 	else if (sum->outcome == RUN_ENDED_EARLY)
 		out_line(out, "Soil moisture reached %.0f %% after %s: ending early",
 			 sum->moisture, took);
+	else if (sum->outcome == RUN_CAPPED)
+		out_line(out, "Ended after %s: %s", took, sum->why);
+	else if (sum->outcome == RUN_FAULT && *sum->why)
+		out_line(out, "Ended after %s by a fault: %s", took, sum->why);
 	out_line(out, sum->valve_closed ? "Valve closed" :
 		 "Valve did not close: every valve was switched off");
 	out_line(out, "Initial moisture: [%s] %%", before);
@@ -306,7 +321,10 @@ static void render_summary(struct daemon *d, struct out *out, void *arg)
 			  "\"moisture_start\":[%s],\"moisture_end\":[%s]",
 			  sum->req->id, zone, run_outcome_name(sum->outcome),
 			  sum->elapsed_s, sum->litres, before, after);
-		if (sum->outcome == RUN_FAULT)
+		if (sum->outcome == RUN_FAULT && *sum->why)
+			out_err(out, ERR_FAULTED, "watering %s ended by a fault: %s",
+				zone, sum->why);
+		else if (sum->outcome == RUN_FAULT)
 			out_err(out, ERR_HARDWARE, "watering %s ended by a hardware "
 				"fault", zone);
 		else
@@ -361,6 +379,7 @@ static void on_run_started(struct daemon *d, const struct run_request *req)
 	struct history_entry e = { 0 }, *stored;
 
 	d->active.req_id = req->id;
+	d->active.why[0] = '\0';
 	d->active.start_pulses = flow_acct_pulses(meter_acct(d));
 	d->active.start_soil = d->soil;
 	/* Recorded now, as interrupted, so a crash leaves it that way. */
@@ -393,7 +412,9 @@ static void on_run_started(struct daemon *d, const struct run_request *req)
 static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 {
 	struct summary sum = { .req = &a->req, .outcome = a->outcome,
-			       .moisture = a->moisture, .valve_closed = true };
+			       .moisture = a->moisture, .valve_closed = true,
+			       .started = a->req.id == d->active.req_id,
+			       .why = d->active.why };
 	char f_zone[64], f_litres[32] = "", f_duration[32] = "", f_outcome[32],
 		f_moisture[32] = "", f_source[64], f_run[32];
 	const char *fields[] = { f_zone, f_source, f_run, f_litres, f_duration,
@@ -411,7 +432,7 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 			 a->moisture);
 	snprintf(f_source, sizeof(f_source), "SOURCE=%s", a->req.source);
 	snprintf(f_run, sizeof(f_run), "RUN_ID=%u", a->req.id);
-	if (a->outcome == RUN_SKIPPED) {
+	if (!sum.started) {
 		struct history_entry skipped = { 0 };
 
 		skipped.started = time(NULL);
@@ -419,14 +440,22 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 		snprintf(skipped.zone, sizeof(skipped.zone), "%s", zone);
 		skipped.planned_s = a->req.duration_s;
 		skipped.moisture_start = skipped.moisture_end = a->moisture;
-		skipped.outcome = RUN_SKIPPED;
+		skipped.outcome = a->outcome;
 		history_add(&d->history, &skipped);
 		save_history(d);
 		zone_readings(d, &d->soil, a->req.zone, readings, sizeof(readings));
-		log_event(LOG_INFO, "skip", fields,
-			  "Skipped %s of %s: soil moisture %.1f %% (%s) is above "
-			  "%.1f %%", zone, a->req.source, a->moisture, readings,
-			  d->cfg.zones[a->req.zone].skip_above);
+		if (a->outcome == RUN_SKIPPED)
+			log_event(LOG_INFO, "skip", fields,
+				  "Skipped %s of %s: soil moisture %.1f %% (%s) is "
+				  "above %.1f %%", zone, a->req.source, a->moisture,
+				  readings, d->cfg.zones[a->req.zone].skip_above);
+		else if (a->outcome == RUN_HELD || a->outcome == RUN_CAPPED)
+			log_event(LOG_WARNING, a->outcome == RUN_HELD ? "held" :
+				  "cap-reached", fields, "Not watering %s (%s): %s",
+				  zone, a->req.source, d->active.why);
+		else	/* the fault that kept it from starting is logged */
+			log_msg(LOG_INFO, "the run of %s (%s) did not start: %s",
+				zone, a->req.source, run_outcome_name(a->outcome));
 		server_notify_waiters(d->server, a->req.id, render_summary, d, &sum,
 				      true);
 		return;
@@ -463,9 +492,13 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 	} else {
 		f_moisture[0] = '\0';
 	}
+	if ((a->outcome == RUN_FAULT || a->outcome == RUN_CAPPED) &&
+	    *d->active.why)
+		snprintf(readings, sizeof(readings), " (%s)", d->active.why);
 	log_event(a->outcome == RUN_FAULT ? LOG_ERR : LOG_INFO, "water-end", fields,
 		  "Watered %s for %us: %.2f L, %s%s", zone, sum.elapsed_s, sum.litres,
 		  run_outcome_name(a->outcome), readings);
+	safety_run_ended(d, a->req.zone, a->outcome);
 	server_notify_waiters(d->server, a->req.id, render_summary, d, &sum, true);
 	d->active.req_id = 0;
 	d->active.valve_failed = false;
@@ -490,41 +523,40 @@ static void carry_out_one(struct daemon *d, const struct ctl_action *a,
 	case ACT_MASTER_OFF:
 		err = hardware_master(d->hw, a->kind == ACT_MASTER_ON);
 		if (err < 0) {
-			const char *fields[] = { a->kind == ACT_MASTER_ON ?
-						 "FAULT=master-on" : "FAULT=master-off",
-						 NULL };
+			char detail[FAULT_DETAIL_MAX];
 
-			log_event_errno(LOG_CRIT, err, "fault", fields,
-					"master valve did not switch %s",
-					a->kind == ACT_MASTER_ON ? "on" : "off");
+			snprintf(detail, sizeof(detail), "the master valve did not "
+				 "switch %s: %s", a->kind == ACT_MASTER_ON ? "on" : "off",
+				 strerror(-err));
+			safety_raise(d, FAULT_VALVE, -1, NAN, NAN, detail);
 			fault_stop(d, now, more);
 		}
 		break;
 	case ACT_VALVE_ON:
 		err = hardware_valve(d->hw, a->zone, true);
 		if (err < 0) {
-			char f_zone[64];
-			const char *fields[] = { "FAULT=valve-open", f_zone, NULL };
+			char detail[FAULT_DETAIL_MAX];
 
-			snprintf(f_zone, sizeof(f_zone), "ZONE=%s", zone_name(d, a->zone));
-			log_event_errno(LOG_CRIT, err, "fault", fields,
-					"valve of zone %s did not open",
-					zone_name(d, a->zone));
+			snprintf(detail, sizeof(detail), "its valve did not open: %s",
+				 strerror(-err));
+			snprintf(d->active.why, sizeof(d->active.why), "%s", detail);
+			safety_raise(d, FAULT_VALVE, a->zone, NAN, NAN, detail);
 			fault_stop(d, now, more);
+		} else {
+			safety_valve_opened(d, a->zone);
 		}
 		break;
 	case ACT_VALVE_OFF:
 		err = hardware_valve(d->hw, a->zone, false);
+		safety_valves_closed(d);
 		if (err < 0) {
-			char f_zone[64];
-			const char *fields[] = { "FAULT=valve-close", f_zone, NULL };
+			char detail[FAULT_DETAIL_MAX];
 
-			snprintf(f_zone, sizeof(f_zone), "ZONE=%s", zone_name(d, a->zone));
-			log_event_errno(LOG_CRIT, err, "fault", fields,
-					"valve of zone %s did not close",
-					zone_name(d, a->zone));
+			snprintf(detail, sizeof(detail), "its valve did not close: %s",
+				 strerror(-err));
 			d->active.valve_failed = true;
 			hardware_all_off(d->hw);
+			safety_raise(d, FAULT_VALVE, a->zone, NAN, NAN, detail);
 		}
 		break;
 	case ACT_RUN_STARTED:
@@ -548,6 +580,29 @@ static void fault_stop(struct daemon *d, uint64_t now, struct ctl_actions *more)
 	hardware_all_off(d->hw);
 }
 
+/* A zone with moisture rules and no probe that reads waters by the clock. */
+static void log_fallback(struct daemon *d, int zone)
+{
+	const struct config_zone *z = &d->cfg.zones[zone];
+	char readings[512];
+	char f_zone[64];
+	const char *fields[] = { "FAULT=moisture-rules", f_zone, NULL };
+
+	if (!z->has_skip_above && !z->has_stop_at)
+		return;
+	for (size_t p = 0;; p++) {
+		if (p == d->cfg.n_probes)
+			return;	/* no probe at all: nothing to fall back from */
+		if (d->cfg.probes[p].zone == zone)
+			break;
+	}
+	zone_readings(d, &d->soil, zone, readings, sizeof(readings));
+	snprintf(f_zone, sizeof(f_zone), "ZONE=%s", z->name);
+	log_event(LOG_WARNING, "fault", fields, "No probe of zone %s reads (%s): "
+		  "its moisture rules fall back to the plain schedule", z->name,
+		  readings);
+}
+
 /*
  * Carries out acts, then whatever the controller says next: a run that
  * needs its zone's moisture gets it, a report is sent, and the soil is
@@ -567,8 +622,10 @@ void watering_carry_out(struct daemon *d, struct ctl_actions *acts)
 		for (size_t i = 0; i < acts->n; i++) {
 			enum ctl_action_kind kind = acts->list[i].kind;
 
-			/* After a fault stop, nothing in this batch opens. */
-			if (more.n && (kind == ACT_VALVE_ON || kind == ACT_MASTER_ON))
+			/* After a fault stop, nothing in this batch opens or
+			 * starts. */
+			if (more.n && (kind == ACT_VALVE_ON || kind == ACT_MASTER_ON ||
+				       kind == ACT_RUN_STARTED))
 				continue;
 			carry_out_one(d, &acts->list[i], now, &more);
 			need |= acts->list[i].kind == ACT_NEED_MOISTURE;
@@ -582,6 +639,15 @@ void watering_carry_out(struct daemon *d, struct ctl_actions *acts)
 		req = ctl_current(&d->ctl);
 		if (!req || (!need && !report))
 			break;
+		if (need) {
+			enum run_outcome may = safety_may_run(d, req, d->active.why,
+							      sizeof(d->active.why));
+
+			if (may != RUN_COMPLETED) {
+				ctl_end_run(&d->ctl, may, daemon_now(), acts);
+				continue;
+			}
+		}
 		if (report)
 			watering_count_flow(d);
 		watering_read_soil(d, &d->soil);
@@ -589,6 +655,8 @@ void watering_carry_out(struct daemon *d, struct ctl_actions *acts)
 			server_notify_waiters(d->server, req->id, render_report, d,
 					      &d->soil, false);
 		zone_avg = watering_zone_moisture(d, &d->soil, req->zone);
+		if (need && isnan(zone_avg))
+			log_fallback(d, req->zone);
 		ctl_moisture(&d->ctl, zone_avg, !isnan(zone_avg), daemon_now(), acts);
 	}
 	arm_timer(d);
@@ -614,6 +682,8 @@ int watering_stop(struct daemon *d, enum run_outcome why)
 
 	ctl_stop(&d->ctl, why, daemon_now(), &acts);
 	watering_carry_out(d, &acts);
+	if (why == RUN_SHUTDOWN)
+		safety_off(d);
 	/* Whatever the controller thought, nothing stays open. */
 	err = hardware_all_off(d->hw);
 	if (err < 0) {
@@ -659,11 +729,12 @@ int watering_init(struct daemon *d)
 	if (r < 0)
 		return log_errno(LOG_ERR, r, "cannot make the run timer");
 	sd_event_source_set_enabled(d->run_timer, SD_EVENT_OFF);
-	return 0;
+	return safety_init(d);
 }
 
 void watering_done(struct daemon *d)
 {
+	safety_done(d);
 	d->run_timer = sd_event_source_disable_unref(d->run_timer);
 	d->flow_source = sd_event_source_disable_unref(d->flow_source);
 }

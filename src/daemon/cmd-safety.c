@@ -1,0 +1,141 @@
+/* Commands for what safety latched: faults, clear. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "daemon/cmd.h"
+#include "daemon/log.h"
+
+/* Appends printf output to a JSON fragment buffer. */
+static void add(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void add(char *buf, size_t size, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used >= size - 1)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, size - used, fmt, ap);
+	va_end(ap);
+}
+
+/* A fault's detail as a JSON string body: a hand-edited file may hold quotes. */
+static void json_text(const char *text, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	for (; *text && o + 3 < size; text++) {
+		if (*text == '"' || *text == '\\')
+			buf[o++] = '\\';
+		buf[o++] = *text;
+	}
+	buf[o] = '\0';
+}
+
+/* A JSON number, or null for NAN. */
+static void json_number(double v, char *buf, size_t size)
+{
+	if (isnan(v))
+		snprintf(buf, size, "null");
+	else
+		snprintf(buf, size, "%.2f", v);
+}
+
+void cmd_faults(struct cmd_ctx *ctx)
+{
+	struct daemon *d = ctx->d;
+	const struct fault_set *faults = &d->safety.state.faults;
+	/* 32 faults of about 250 bytes each, and 16 probes. */
+	char json[12288] = "";
+	size_t failed = 0;
+
+	add(json, sizeof(json), "\"faults\":[");
+	if (!faults->n)
+		out_line(ctx->out, "No latched fault");
+	for (size_t i = 0; i < faults->n; i++) {
+		const struct fault *f = &faults->list[i];
+		char when[32], measured[16], expected[16],
+			detail[2 * FAULT_DETAIL_MAX];
+
+		cmd_format_time(f->raised, when, sizeof(when));
+		out_line(ctx->out, "%-12s %-9s since %s: %s",
+			 *f->zone ? f->zone : "(garden)", fault_kind_name(f->kind),
+			 when, f->detail);
+		json_number(f->measured_lpm, measured, sizeof(measured));
+		json_number(f->expected_lpm, expected, sizeof(expected));
+		json_text(f->detail, detail, sizeof(detail));
+		add(json, sizeof(json), "%s{\"kind\":\"%s\",\"zone\":%s%s%s,"
+		    "\"raised\":%lld,\"flow_lpm\":%s,\"expected_lpm\":%s,"
+		    "\"detail\":\"%s\"}", i ? "," : "", fault_kind_name(f->kind),
+		    *f->zone ? "\"" : "", *f->zone ? f->zone : "null",
+		    *f->zone ? "\"" : "", (long long)f->raised, measured, expected,
+		    detail);
+	}
+	add(json, sizeof(json), "],\"failed_probes\":[");
+	for (size_t p = 0; p < d->cfg.n_probes; p++) {
+		char reason[160];
+
+		if (!d->safety.probes[p].failed)
+			continue;
+		safety_probe_reason(d, p, reason, sizeof(reason));
+		out_line(ctx->out, "probe %-6s failed: it %s (clears itself when it "
+			 "reads well)", d->cfg.probes[p].name, reason);
+		add(json, sizeof(json), "%s{\"name\":\"%s\",\"reason\":\"%s\"}",
+		    failed++ ? "," : "", d->cfg.probes[p].name, reason);
+	}
+	add(json, sizeof(json), "]");
+	if (faults->n)
+		out_line(ctx->out, "Once the cause is fixed: irrigctl clear [ZONE]");
+	out_ok(ctx->out, "%s", json);
+}
+
+/* A zone gone from the config may still have faults to clear. */
+static bool zone_has_fault(const struct fault_set *faults, const char *zone)
+{
+	for (size_t i = 0; i < faults->n; i++)
+		if (!strcmp(faults->list[i].zone, zone))
+			return true;
+	return false;
+}
+
+void cmd_clear(struct cmd_ctx *ctx)
+{
+	struct daemon *d = ctx->d;
+	const char *zone = ctx->req->argc ? ctx->req->argv[0] : NULL;
+	struct log_requester asked;
+	const char *fields[] = { asked.uid, asked.pid, NULL };
+	size_t n;
+	int err;
+
+	if (zone && config_find_zone(&d->cfg, zone) < 0 &&
+	    !zone_has_fault(&d->safety.state.faults, zone)) {
+		out_err(ctx->out, ERR_UNKNOWN_ZONE, "no zone called %.64s", zone);
+		return;
+	}
+	n = zone ? faults_clear_zone(&d->safety.state.faults, zone) :
+		faults_clear_all(&d->safety.state.faults);
+	err = state_save_faults(d->state_dir, &d->safety.state);
+	if (err < 0)
+		log_errno(LOG_WARNING, err, "cannot save the faults in %s",
+			  d->state_dir);
+	log_requester(&asked, ctx->who);
+	/* A leak that alarmed went quiet: watch again, in case it still runs. */
+	if (n && d->safety.watched_zone < 0)
+		safety_valves_closed(d);
+	if (n)
+		log_event(LOG_NOTICE, "clear-requested", fields, "%zu fault%s of %s "
+			  "cleared by %s", n, n == 1 ? "" : "s",
+			  zone ? zone : "every zone and the garden", ctx->who);
+	watering_set_status(d);
+	if (n)
+		out_line(ctx->out, "Cleared %zu fault%s", n, n == 1 ? "" : "s");
+	else
+		out_line(ctx->out, "Nothing to clear");
+	if (zone && faults_hold_zone(&d->safety.state.faults, zone))
+		out_line(ctx->out, "A fault of the garden still holds %s: "
+			 "irrigctl clear (without a zone) clears it", zone);
+	out_ok(ctx->out, "\"cleared\":%zu", n);
+}

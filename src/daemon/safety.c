@@ -1,0 +1,482 @@
+/* Safety: flow alarms, latched faults, daily caps and failed probes, as the daemon acts on them. */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "daemon/daemon.h"
+#include "daemon/log.h"
+
+#define NS UINT64_C(1000000000)
+/* A run teaches its zone's flow only after this much settled watering. */
+#define LEARN_MIN_NS (5 * NS)
+
+static const char *zone_name(const struct daemon *d, int zone)
+{
+	return zone >= 0 && (size_t)zone < d->cfg.n_zones ?
+		d->cfg.zones[zone].name : "";
+}
+
+static const struct flow_acct *meter(struct daemon *d)
+{
+	return flowmeter_acct(hardware_flowmeter(d->hw));
+}
+
+static void save(struct daemon *d)
+{
+	int err = state_save_faults(d->state_dir, &d->safety.state);
+
+	if (err < 0)
+		log_errno(LOG_WARNING, err, "cannot save the faults in %s",
+			  d->state_dir);
+}
+
+/* "12.0 L/min" or "unknown": an expected flow for people. */
+static void say_lpm(double lpm, char *buf, size_t size)
+{
+	if (isnan(lpm) || lpm <= 0.0)
+		snprintf(buf, size, "unknown");
+	else
+		snprintf(buf, size, "%.1f L/min", lpm);
+}
+
+double safety_expected_lpm(struct daemon *d, int zone, const char **how,
+			   size_t *runs)
+{
+	const struct flow_learned *l;
+	double lpm;
+
+	if (runs)
+		*runs = 0;
+	if (zone < 0 || (size_t)zone >= d->cfg.n_zones) {
+		if (how)
+			*how = "unknown";
+		return 0.0;
+	}
+	l = fault_state_learned(&d->safety.state, d->cfg.zones[zone].name, false);
+	if (runs && l)
+		*runs = l->len;
+	if (d->cfg.zones[zone].flow_lpm > 0.0) {
+		if (how)
+			*how = "configured";
+		return d->cfg.zones[zone].flow_lpm;
+	}
+	lpm = l ? flow_learned_median(l) : 0.0;
+	if (how)
+		*how = lpm > 0.0 ? "learned" : "unknown";
+	return lpm;
+}
+
+double safety_litres_today(struct daemon *d, int zone)
+{
+	double litres = history_litres_on(&d->history,
+					  zone < 0 ? NULL : zone_name(d, zone),
+					  time(NULL));
+	const struct run_request *cur = ctl_current(&d->ctl);
+
+	/* The run going on is in the history with 0 L until it ends. */
+	if (d->active.req_id && cur && (zone < 0 || cur->zone == zone))
+		litres += watering_litres_so_far(d);
+	return litres;
+}
+
+/* ---- latched faults ---- */
+
+void safety_raise(struct daemon *d, enum fault_kind kind, int zone,
+		  double measured_lpm, double expected_lpm, const char *detail)
+{
+	struct fault f = { .kind = kind, .raised = time(NULL),
+			   .measured_lpm = measured_lpm,
+			   .expected_lpm = expected_lpm };
+	char f_fault[48], f_zone[64] = "", f_measured[48] = "", f_expected[48] = "";
+	const char *fields[] = { f_fault, f_zone, f_measured, f_expected, NULL };
+
+	snprintf(f.zone, sizeof(f.zone), "%s", zone_name(d, zone));
+	snprintf(f.detail, sizeof(f.detail), "%s", detail);
+	faults_raise(&d->safety.state.faults, &f);
+	snprintf(f_fault, sizeof(f_fault), "FAULT=%s", fault_kind_name(kind));
+	if (zone >= 0)
+		snprintf(f_zone, sizeof(f_zone), "ZONE=%s", zone_name(d, zone));
+	if (!isnan(measured_lpm))
+		snprintf(f_measured, sizeof(f_measured), "FLOW_LPM=%.2f",
+			 measured_lpm);
+	if (!isnan(expected_lpm) && expected_lpm > 0.0)
+		snprintf(f_expected, sizeof(f_expected), "EXPECTED_LPM=%.2f",
+			 expected_lpm);
+	log_event(LOG_CRIT, "fault", fields, "Fault latched on %s: %s. "
+		  "Programs will not water %s until `irrigctl clear%s%s`",
+		  zone >= 0 ? zone_name(d, zone) : "the garden", detail,
+		  zone >= 0 ? "it" : "any zone", zone >= 0 ? " " : "",
+		  zone >= 0 ? zone_name(d, zone) : "");
+	save(d);
+	watering_set_status(d);
+}
+
+enum run_outcome safety_may_run(struct daemon *d, const struct run_request *req,
+				char *why, size_t why_size)
+{
+	const char *zone = zone_name(d, req->zone);
+	const struct fault *f = faults_holding(&d->safety.state.faults, zone);
+	double used, cap;
+
+	if (f && !req->force) {
+		snprintf(why, why_size, "%s is held by a %s fault%s (%s): check "
+			 "it, then irrigctl clear%s%s", zone, fault_kind_name(f->kind),
+			 *f->zone ? "" : " of the garden", f->detail,
+			 *f->zone ? " " : "", f->zone);
+		return RUN_HELD;
+	}
+	cap = d->cfg.zones[req->zone].daily_cap_litres;
+	if (cap > 0.0) {
+		used = safety_litres_today(d, req->zone);
+		if (used >= cap) {
+			snprintf(why, why_size, "%s has used %.1f L today, its "
+				 "daily cap is %g L", zone, used, cap);
+			return RUN_CAPPED;
+		}
+	}
+	cap = d->cfg.safety.daily_cap_litres;
+	if (cap > 0.0) {
+		used = safety_litres_today(d, -1);
+		if (used >= cap) {
+			snprintf(why, why_size, "the garden has used %.1f L today, "
+				 "its daily cap is %g L", used, cap);
+			return RUN_CAPPED;
+		}
+	}
+	return RUN_COMPLETED;
+}
+
+/* ---- the flow monitor ---- */
+
+static void arm_check(struct daemon *d, uint64_t now)
+{
+	uint64_t when = flowmon_next_check(&d->safety.monitor, now);
+
+	if (!d->safety.check)
+		return;
+	if (when == UINT64_MAX) {
+		sd_event_source_set_enabled(d->safety.check, SD_EVENT_OFF);
+		return;
+	}
+	sd_event_source_set_time(d->safety.check, when / 1000);
+	sd_event_source_set_enabled(d->safety.check, SD_EVENT_ONESHOT);
+}
+
+void safety_valve_opened(struct daemon *d, int zone)
+{
+	const struct config_zone *z = &d->cfg.zones[zone];
+	const struct config_safety *s = &d->cfg.safety;
+	struct flow_limits lim = {
+		.expected_lpm = safety_expected_lpm(d, zone, NULL, NULL),
+		.no_flow_fraction = z->no_flow_percent / 100.0,
+		.low_fraction = z->low_flow_percent / 100.0,
+		.high_fraction = z->high_flow_percent / 100.0,
+		/* Unknown yet: "water flows" is what a leak would be. */
+		.unknown_min_lpm = s->leak_lpm,
+		.settle_ns = (uint64_t)s->settle_s * NS,
+		.alarm_delay_ns = (uint64_t)s->alarm_delay_s * NS,
+	};
+	uint64_t now = daemon_now();
+
+	d->safety.watched_zone = zone;
+	d->safety.sampled_pulses = flow_acct_pulses(meter(d));
+	flowmon_watering(&d->safety.monitor, &lim, now);
+	arm_check(d, now);
+}
+
+void safety_valves_closed(struct daemon *d)
+{
+	const struct config_safety *s = &d->cfg.safety;
+	uint64_t now = daemon_now();
+	struct safety *sf = &d->safety;
+
+	/* What the run taught, before the monitor forgets it. */
+	sf->learned_ok = sf->watched_zone >= 0 &&
+		flowmon_settled_mean(&sf->monitor, LEARN_MIN_NS > (uint64_t)s->alarm_delay_s * NS ?
+				     LEARN_MIN_NS : (uint64_t)s->alarm_delay_s * NS,
+				     &sf->learned_lpm);
+	sf->learned_zone = sf->watched_zone;
+	sf->watched_zone = -1;
+	/*
+	 * The meter's last rate stands until it goes stale: a leak is only
+	 * flow that still runs after that, however short the settle.
+	 */
+	flowmon_closed(&sf->monitor, s->leak_lpm,
+		       (uint64_t)s->settle_s * NS > FLOW_STALE_NS + NS ?
+		       (uint64_t)s->settle_s * NS : FLOW_STALE_NS + NS,
+		       (uint64_t)s->alarm_delay_s * NS, now);
+	arm_check(d, now);
+}
+
+void safety_off(struct daemon *d)
+{
+	flowmon_off(&d->safety.monitor);
+	d->safety.watched_zone = -1;
+	if (d->safety.check)
+		sd_event_source_set_enabled(d->safety.check, SD_EVENT_OFF);
+}
+
+void safety_run_ended(struct daemon *d, int zone, enum run_outcome outcome)
+{
+	struct safety *sf = &d->safety;
+	struct flow_learned *l;
+
+	/* Only water that ran as it should says what the zone draws. */
+	if (outcome != RUN_COMPLETED && outcome != RUN_ENDED_EARLY &&
+	    outcome != RUN_STOPPED && outcome != RUN_CAPPED)
+		return;
+	if (!sf->learned_ok || sf->learned_zone != zone || zone < 0 ||
+	    (size_t)zone >= d->cfg.n_zones)
+		return;
+	sf->learned_ok = false;
+	l = fault_state_learned(&sf->state, d->cfg.zones[zone].name, true);
+	if (!l)
+		return;
+	flow_learned_add(l, sf->learned_lpm);
+	log_msg(LOG_INFO, "zone %s drew %.2f L/min; its expected flow is %.2f "
+		"L/min (median of its last %zu clean runs)%s", zone_name(d, zone),
+		sf->learned_lpm, flow_learned_median(l), l->len,
+		d->cfg.zones[zone].flow_lpm > 0.0 ? ", but its configured "
+		"flow_lpm is what the alarms use" : "");
+	save(d);
+}
+
+/* Ends what waters for a fault the flow showed, closing valves as it must. */
+static void flow_fault(struct daemon *d, enum flow_alarm alarm, double rate,
+		       double expected, int zone)
+{
+	struct ctl_actions acts = { .n = 0 };
+	uint64_t now = daemon_now();
+	char detail[FAULT_DETAIL_MAX], want[32];
+	const struct config_zone *z = zone >= 0 ? &d->cfg.zones[zone] : NULL;
+
+	say_lpm(expected, want, sizeof(want));
+	switch (alarm) {
+	case FLOW_ALARM_NO_FLOW:
+		if (expected > 0.0)
+			snprintf(detail, sizeof(detail), "no flow: %.1f L/min, "
+				 "expected %s (below %g %%)", rate, want,
+				 z->no_flow_percent);
+		else
+			snprintf(detail, sizeof(detail), "no flow: %.1f L/min "
+				 "(below %g L/min; its flow is not learned yet)",
+				 rate, d->cfg.safety.leak_lpm);
+		safety_raise(d, FAULT_NO_FLOW, zone, rate, expected, detail);
+		break;
+	case FLOW_ALARM_HIGH:
+		snprintf(detail, sizeof(detail), "high flow: %.1f L/min, expected "
+			 "%s (above %g %%)", rate, want, z->high_flow_percent);
+		safety_raise(d, FAULT_HIGH_FLOW, zone, rate, expected, detail);
+		break;
+	case FLOW_ALARM_LEAK:
+		snprintf(detail, sizeof(detail), "leak: %.1f L/min with every "
+			 "valve closed (above %g L/min)", rate,
+			 d->cfg.safety.leak_lpm);
+		safety_raise(d, FAULT_LEAK, -1, rate, NAN, detail);
+		break;
+	default:
+		return;
+	}
+	snprintf(d->active.why, sizeof(d->active.why), "%s", detail);
+	if (alarm == FLOW_ALARM_LEAK) {
+		/* A master valve closing may be what stops it. */
+		ctl_stop(&d->ctl, RUN_FAULT, now, &acts);
+		watering_carry_out(d, &acts);
+		hardware_all_off(d->hw);
+		return;
+	}
+	if (ctl_end_run(&d->ctl, RUN_FAULT, now, &acts) == 0)
+		watering_carry_out(d, &acts);
+}
+
+static void low_flow(struct daemon *d, int zone, double rate, double expected)
+{
+	char f_zone[64], f_flow[48], f_expected[48];
+	const char *fields[] = { f_zone, f_flow, f_expected, NULL };
+
+	snprintf(f_zone, sizeof(f_zone), "ZONE=%s", zone_name(d, zone));
+	snprintf(f_flow, sizeof(f_flow), "FLOW_LPM=%.2f", rate);
+	snprintf(f_expected, sizeof(f_expected), "EXPECTED_LPM=%.2f", expected);
+	log_event(LOG_WARNING, "low-flow", fields, "Low flow in zone %s: %.1f L/min, "
+		  "expected %.1f L/min (below %g %%): a blocked filter or a tap "
+		  "not fully open? Watering goes on", zone_name(d, zone), rate,
+		  expected, d->cfg.zones[zone].low_flow_percent);
+}
+
+/* Ends the run going on when it reaches a daily cap. */
+static void check_caps(struct daemon *d, int zone)
+{
+	struct ctl_actions acts = { .n = 0 };
+	double cap = d->cfg.zones[zone].daily_cap_litres, used = 0.0;
+	const char *whose = zone_name(d, zone);
+	char f_zone[64], f_litres[48], f_cap[48];
+	const char *fields[] = { f_zone, f_litres, f_cap, NULL };
+
+	if (cap > 0.0)
+		used = safety_litres_today(d, zone);
+	if (!(cap > 0.0 && used >= cap)) {
+		cap = d->cfg.safety.daily_cap_litres;
+		whose = "the garden";
+		if (cap > 0.0)
+			used = safety_litres_today(d, -1);
+		if (!(cap > 0.0 && used >= cap))
+			return;
+	}
+	snprintf(f_zone, sizeof(f_zone), "ZONE=%s", zone_name(d, zone));
+	snprintf(f_litres, sizeof(f_litres), "LITRES_TODAY=%.2f", used);
+	snprintf(f_cap, sizeof(f_cap), "CAP_LITRES=%g", cap);
+	log_event(LOG_WARNING, "cap-reached", fields, "Daily cap reached: %s has "
+		  "used %.1f L today, its cap is %g L: ending the run of %s",
+		  whose, used, cap, zone_name(d, zone));
+	snprintf(d->active.why, sizeof(d->active.why), "the daily cap of %s (%g L) "
+		 "is reached", whose, cap);
+	if (ctl_end_run(&d->ctl, RUN_CAPPED, daemon_now(), &acts) == 0)
+		watering_carry_out(d, &acts);
+}
+
+void safety_check_flow(struct daemon *d)
+{
+	struct safety *sf = &d->safety;
+	uint64_t now = daemon_now(), pulses = flow_acct_pulses(meter(d));
+	double litres = flow_acct_litres_since(meter(d), sf->sampled_pulses);
+	double rate = flow_acct_rate_lpm(meter(d), now);
+	int zone = sf->watched_zone;
+	enum flow_alarm alarm;
+
+	sf->sampled_pulses = pulses;
+	alarm = flowmon_sample(&sf->monitor, rate, litres, now);
+	switch (alarm) {
+	case FLOW_ALARM_NONE:
+		break;
+	case FLOW_ALARM_LOW:
+		low_flow(d, zone, rate, sf->monitor.limits.expected_lpm);
+		break;
+	case FLOW_ALARM_NO_FLOW:
+	case FLOW_ALARM_HIGH:
+	case FLOW_ALARM_LEAK:
+		flow_fault(d, alarm, rate, sf->monitor.limits.expected_lpm, zone);
+		arm_check(d, daemon_now());
+		return;
+	}
+	if (zone >= 0 && d->active.req_id && d->ctl.phase == CTL_WATERING)
+		check_caps(d, zone);
+	arm_check(d, daemon_now());
+}
+
+static int on_check(sd_event_source *src, uint64_t usec, void *userdata)
+{
+	struct daemon *d = userdata;
+
+	(void)src;
+	(void)usec;
+	watering_count_flow(d);
+	safety_check_flow(d);
+	return 0;
+}
+
+/* ---- probes ---- */
+
+void safety_probe_reason(const struct daemon *d, size_t p, char *buf,
+			 size_t size)
+{
+	const struct probe_health *h = &d->safety.probes[p];
+	const struct config_probe *probe = &d->cfg.probes[p];
+
+	if (h->err == -ERANGE)
+		snprintf(buf, size, "reads %.2f V, outside %.2f to %.2f V "
+			 "(disconnected, shorted or unpowered?)", h->volts,
+			 probe->min_volts, probe->max_volts);
+	else
+		snprintf(buf, size, "cannot be read: %s", strerror(-h->err));
+}
+
+void safety_soil_read(struct daemon *d, const struct soil_reading *soil)
+{
+	for (size_t p = 0; p < d->cfg.n_probes; p++) {
+		struct probe_health *h = &d->safety.probes[p];
+		bool failed = soil->errs[p] < 0;
+		char f_probe[64], f_zone[64], reason[160];
+		const char *fields[] = { f_probe, f_zone, NULL };
+
+		snprintf(f_probe, sizeof(f_probe), "PROBE=%s", d->cfg.probes[p].name);
+		snprintf(f_zone, sizeof(f_zone), "ZONE=%s",
+			 zone_name(d, d->cfg.probes[p].zone));
+		if (failed) {
+			bool changed = !h->failed || h->err != soil->errs[p];
+
+			if (!h->failed)
+				h->since = time(NULL);
+			h->failed = true;
+			h->err = soil->errs[p];
+			h->volts = soil->volts[p];
+			if (!changed)
+				continue;
+			safety_probe_reason(d, p, reason, sizeof(reason));
+			log_event(LOG_WARNING, "sensor-failed", fields, "Soil probe "
+				  "%s failed: it %s; zone %s's moisture rules go by "
+				  "its other probes, or by the plain schedule",
+				  d->cfg.probes[p].name, reason,
+				  zone_name(d, d->cfg.probes[p].zone));
+		} else if (h->failed) {
+			h->failed = false;
+			h->err = 0;
+			log_event(LOG_NOTICE, "sensor-recovered", fields,
+				  "Soil probe %s reads again (%.0f %%)",
+				  d->cfg.probes[p].name, soil->percent[p]);
+		}
+	}
+}
+
+/* ---- life ---- */
+
+static void load(struct daemon *d)
+{
+	char err[512];
+	int r;
+
+	fault_state_init(&d->safety.state);
+	r = state_load_faults(d->state_dir, &d->safety.state, err, sizeof(err));
+	if (r == -ENOENT)
+		return;
+	if (r < 0) {
+		log_msg(LOG_ERR, "starting with no latched fault and no learned "
+			"flow: %s", err);
+		if (state_set_aside(d->state_dir, "faults") == 0)
+			log_msg(LOG_WARNING, "the unreadable file is kept as "
+				"%s/faults.bad", d->state_dir);
+		fault_state_init(&d->safety.state);
+		return;
+	}
+	for (size_t i = 0; i < d->safety.state.faults.n; i++) {
+		const struct fault *f = &d->safety.state.faults.list[i];
+
+		log_msg(LOG_WARNING, "fault still latched on %s: %s (irrigctl "
+			"faults, irrigctl clear)", *f->zone ? f->zone : "the garden",
+			f->detail);
+	}
+}
+
+int safety_init(struct daemon *d)
+{
+	int r;
+
+	load(d);
+	flowmon_init(&d->safety.monitor);
+	d->safety.watched_zone = -1;
+	d->safety.learned_zone = -1;
+	r = sd_event_add_time(d->event, &d->safety.check, CLOCK_MONOTONIC,
+			      UINT64_MAX, 1000, on_check, d);
+	if (r < 0)
+		return log_errno(LOG_ERR, r, "cannot make the flow check timer");
+	sd_event_source_set_enabled(d->safety.check, SD_EVENT_OFF);
+	safety_valves_closed(d);
+	return 0;
+}
+
+void safety_done(struct daemon *d)
+{
+	d->safety.check = sd_event_source_disable_unref(d->safety.check);
+}
