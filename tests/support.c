@@ -169,8 +169,10 @@ int test_irrigctl(const char *socket, char **out, char **err, ...)
 	assert_true(ofd >= 0 && efd >= 0);
 	snprintf(irrigctl, sizeof(irrigctl), "%s/irrigctl", build_dir());
 	argv[argc++] = irrigctl;
-	argv[argc++] = "-s";
-	argv[argc++] = socket;
+	if (socket) {
+		argv[argc++] = "-s";
+		argv[argc++] = socket;
+	}
 	va_start(ap, err);
 	while (argc < 31 && (argv[argc] = va_arg(ap, const char *)))
 		argc++;

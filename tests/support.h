@@ -38,7 +38,8 @@ int test_daemon_stop(struct test_daemon *d);
 /* Stops it when running, then removes its directory. */
 void test_daemon_remove(struct test_daemon *d);
 /*
- * Runs irrigctl -s socket with the NULL-terminated arguments; stdout and
+ * Runs irrigctl -s socket (no -s when socket is NULL) with the
+ * NULL-terminated arguments; stdout and
  * stderr land in *out and *err (free them).  Returns its exit status.
  */
 int test_irrigctl(const char *socket, char **out, char **err, ...);

@@ -136,47 +136,6 @@ static void remove_daemon_dir(struct daemon_proc *d)
 	assert_int_equal(system(cmd), 0);
 }
 
-/* Runs irrigctl with args; stdout and stderr land in out and err. */
-static int ctl(const char *socket_path, char **out, char **err, ...)
-{
-	char irrigctl[256], out_path[] = "/tmp/irrigctl-out-XXXXXX",
-	     err_path[] = "/tmp/irrigctl-err-XXXXXX";
-	const char *argv[32];
-	int argc = 0, status, ofd = mkstemp(out_path), efd = mkstemp(err_path);
-	va_list ap;
-	pid_t pid;
-
-	assert_true(ofd >= 0 && efd >= 0);
-	snprintf(irrigctl, sizeof(irrigctl), "%s/irrigctl", build_dir());
-	argv[argc++] = irrigctl;
-	if (socket_path) {
-		argv[argc++] = "-s";
-		argv[argc++] = socket_path;
-	}
-	va_start(ap, err);
-	while (argc < 31 && (argv[argc] = va_arg(ap, const char *)))
-		argc++;
-	va_end(ap);
-	argv[argc] = NULL;
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(ofd, STDOUT_FILENO);
-		dup2(efd, STDERR_FILENO);
-		execv(irrigctl, (char *const *)argv);
-		_exit(127);
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	close(ofd);
-	close(efd);
-	*out = read_file(out_path);
-	*err = read_file(err_path);
-	unlink(out_path);
-	unlink(err_path);
-	assert_non_null(*out);
-	assert_non_null(*err);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 static void free2(char *a, char *b)
 {
@@ -223,7 +182,7 @@ static void model_valve(unsigned *opens, bool *open, double *litres)
 {
 	char *out, *err;
 
-	assert_int_equal(ctl(shared.socket, &out, &err, "--json", "sim", NULL), 0);
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "--json", "sim", NULL), 0);
 	*opens = (unsigned)json_number(out, "\"opens\":");
 	*open = strstr(out, "\"open\":true") != NULL;
 	*litres = json_number(out, "\"litres\":");
@@ -240,7 +199,7 @@ static void test_water_streams_reports_and_summary(void **state)
 	(void)state;
 	model_valve(&opens_before, &open, &model_before);
 	assert_false(open);
-	assert_int_equal(ctl(shared.socket, &out, &err, "water", "5s", NULL), 0);
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "water", "5s", NULL), 0);
 	assert_non_null(strstr(out, "Watering garden for 5 seconds\nValve open\n"));
 	/* Reports every second of a five-second run: at 1, 2, 3 and 4 s. */
 	assert_true(count(out, "Soil moisture: [") >= 3);
@@ -267,7 +226,7 @@ static void test_water_json_events(void **state)
 	char *out, *err;
 
 	(void)state;
-	assert_int_equal(ctl(shared.socket, &out, &err, "--json", "water",
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "--json", "water",
 			     "garden", "2s", NULL), 0);
 	assert_true(strncmp(out, "{\"event\":\"start\",\"id\":", 22) == 0);
 	assert_non_null(strstr(out, ",\"zone\":\"garden\",\"duration_s\":2}\n"));
@@ -292,7 +251,7 @@ static void expect_reply(const char *needle, int want_status, ...)
 	va_end(ap);
 	while (n < 7)
 		args[n++] = NULL;
-	status = ctl(shared.socket, &out, &err, args[0], args[1], args[2],
+	status = test_irrigctl(shared.socket, &out, &err, args[0], args[1], args[2],
 		     args[3], args[4], args[5], args[6], NULL);
 	if (status != want_status || (!strstr(err, needle) && !strstr(out, needle)))
 		fail_msg("irrigctl %s %s: status %d, stderr '%s', wanted %d '%s'",
@@ -338,7 +297,7 @@ static void test_queue_status_skip_and_stop(void **state)
 	char *out, *err;
 
 	(void)state;
-	assert_int_equal(ctl(shared.socket, &out, &err, "water", "10m",
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "water", "10m",
 			     "--no-wait", NULL), 0);
 	assert_non_null(strstr(out, "Valve open\n"));
 	free2(out, err);
@@ -346,52 +305,52 @@ static void test_queue_status_skip_and_stop(void **state)
 	assert_true(open);
 
 	/* A second run waits its turn, and says so. */
-	assert_int_equal(ctl(shared.socket, &out, &err, "water", "5m", "--no-wait",
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "water", "5m", "--no-wait",
 			     NULL), 0);
 	assert_non_null(strstr(out, "Queued: 1 run ahead of it"));
 	free2(out, err);
-	assert_int_equal(ctl(shared.socket, &out, &err, "status", NULL), 0);
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "status", NULL), 0);
 	assert_non_null(strstr(out, "Watering garden (manual): "));
 	assert_non_null(strstr(out, "9m 5"));	/* 9m 5Xs left */
 	assert_non_null(strstr(out, "Queued: garden for 5 minutes (manual)"));
 	free2(out, err);
 
 	/* skip ends the zone watering now; the queued run starts. */
-	assert_int_equal(ctl(shared.socket, &out, &err, "skip", NULL), 0);
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "skip", NULL), 0);
 	assert_non_null(strstr(out, "Skipped the rest of garden; now garden, 0 more queued"));
 	free2(out, err);
-	assert_int_equal(ctl(shared.socket, &out, &err, "--json", "status", NULL), 0);
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "--json", "status", NULL), 0);
 	assert_non_null(strstr(out, "\"state\":\"watering\""));
 	assert_non_null(strstr(out, "\"remaining_s\":29"));	/* 299 or 298 */
 	assert_non_null(strstr(out, "\"queue\":[]"));
 	free2(out, err);
 
 	/* --now stops what runs and goes first. */
-	assert_int_equal(ctl(shared.socket, &out, &err, "water", "20m", "--no-wait",
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "water", "20m", "--no-wait",
 			     NULL), 0);
 	free2(out, err);
-	assert_int_equal(ctl(shared.socket, &out, &err, "water", "1m", "--now",
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "water", "1m", "--now",
 			     "--no-wait", NULL), 0);
 	assert_null(strstr(out, "Queued"));
 	free2(out, err);
-	assert_int_equal(ctl(shared.socket, &out, &err, "status", NULL), 0);
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "status", NULL), 0);
 	assert_non_null(strstr(out, "Watering garden (manual): "));
 	assert_non_null(strstr(out, "s left"));
 	assert_non_null(strstr(out, "Queued: garden for 20 minutes (manual)"));
 	free2(out, err);
 
-	assert_int_equal(ctl(shared.socket, &out, &err, "stop", NULL), 0);
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "stop", NULL), 0);
 	assert_non_null(strstr(out, "Stopped: every valve closed, queue emptied"));
 	free2(out, err);
 	model_valve(&opens, &open, &litres);
 	assert_false(open);
-	assert_int_equal(ctl(shared.socket, &out, &err, "--json", "status", NULL), 0);
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "--json", "status", NULL), 0);
 	assert_non_null(strstr(out, "{\"ok\":true,\"state\":\"idle\""));
 	assert_non_null(strstr(out, "\"queue\":[]"));
 	free2(out, err);
 	/* Three runs started and were stopped; the one never started is not
 	 * history. */
-	assert_int_equal(ctl(shared.socket, &out, &err, "history", "4", NULL), 0);
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "history", "4", NULL), 0);
 	assert_int_equal(count(out, " stopped\n"), 3);
 	assert_int_equal(count(out, " completed\n"), 1);
 	free2(out, err);
@@ -402,24 +361,24 @@ static void test_readings(void **state)
 	char *out, *err;
 
 	(void)state;
-	assert_int_equal(ctl(shared.socket, &out, &err, "temperature", NULL), 0);
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "temperature", NULL), 0);
 	assert_non_null(strstr(out, " °C\n"));
 	/* The model's day stays between 8 and 22 °C. */
 	assert_true(strtod(out, NULL) > 7.0 && strtod(out, NULL) < 23.0);
 	free2(out, err);
-	assert_int_equal(ctl(shared.socket, &out, &err, "moisture", NULL), 0);
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "moisture", NULL), 0);
 	assert_int_equal(count(out, " %\n"), 5);
 	assert_non_null(strstr(out, "bed5"));
 	free2(out, err);
-	assert_int_equal(ctl(shared.socket, &out, &err, "sensors", NULL), 0);
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "sensors", NULL), 0);
 	assert_non_null(strstr(out, "brightness"));
 	assert_non_null(strstr(out, "\nflow "));
 	assert_non_null(strstr(out, " L/min\n"));
 	free2(out, err);
-	assert_int_equal(ctl(shared.socket, &out, &err, "version", NULL), 0);
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "version", NULL), 0);
 	assert_non_null(strstr(out, "protocol 1"));
 	free2(out, err);
-	assert_int_equal(ctl(shared.socket, &out, &err, "zones", NULL), 0);
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "zones", NULL), 0);
 	assert_string_equal(out, "garden       20.8 L/min, at most 1h, valve on "
 			    "expander 0x20 pin 0 (active low)\n");
 	free2(out, err);
@@ -522,7 +481,7 @@ static void test_no_daemon(void **state)
 	char *out, *err;
 
 	(void)state;
-	assert_int_equal(ctl("/tmp/irrigd-e2e-nothing-here.sock", &out, &err,
+	assert_int_equal(test_irrigctl("/tmp/irrigd-e2e-nothing-here.sock", &out, &err,
 			     "status", NULL), 3);
 	assert_non_null(strstr(err, "cannot reach irrigd at "
 			       "/tmp/irrigd-e2e-nothing-here.sock"));
@@ -536,7 +495,7 @@ static void test_sigterm_closes_valves_and_exits_0(void **state)
 
 	(void)state;
 	start_daemon(&d);
-	assert_int_equal(ctl(d.socket, &out, &err, "water", "30m", "--no-wait",
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "water", "30m", "--no-wait",
 			     NULL), 0);
 	free2(out, err);
 	assert_int_equal(stop_daemon(&d), 0);
@@ -560,11 +519,11 @@ static void test_a_crash_shows_as_interrupted_after_restart(void **state)
 
 	(void)state;
 	start_daemon(&d);
-	assert_int_equal(ctl(d.socket, &out, &err, "water", "1s", NULL), 0);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "water", "1s", NULL), 0);
 	free2(out, err);
-	assert_int_equal(ctl(d.socket, &out, &err, "pause", "2d", NULL), 0);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "pause", "2d", NULL), 0);
 	free2(out, err);
-	assert_int_equal(ctl(d.socket, &out, &err, "water", "30m", "--no-wait",
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "water", "30m", "--no-wait",
 			     NULL), 0);
 	free2(out, err);
 	kill(d.pid, SIGKILL);
@@ -574,7 +533,7 @@ static void test_a_crash_shows_as_interrupted_after_restart(void **state)
 	log = read_file(d.log);
 	assert_non_null(strstr(log, "the last run, of zone garden, was interrupted"));
 	free(log);
-	assert_int_equal(ctl(d.socket, &out, &err, "--json", "history", NULL), 0);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "--json", "history", NULL), 0);
 	/* Newest first: the run cut short, then the one that completed. */
 	assert_non_null(strstr(out, "\"planned_s\":1800,\"actual_s\":0,"
 			       "\"litres\":0.000,"));
@@ -583,7 +542,7 @@ static void test_a_crash_shows_as_interrupted_after_restart(void **state)
 	assert_non_null(strstr(out, "\"outcome\":\"completed\"}]"));
 	free2(out, err);
 	/* The rain delay outlives the daemon. */
-	assert_int_equal(ctl(d.socket, &out, &err, "status", NULL), 0);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "status", NULL), 0);
 	assert_non_null(strstr(out, "Rain delay: programs held until "));
 	free2(out, err);
 	assert_int_equal(stop_daemon(&d), 0);
@@ -605,7 +564,7 @@ static void test_a_crash_shows_as_interrupted_after_restart(void **state)
 		assert_non_null(strstr(log, "/history.bad"));
 		free(log);
 		assert_int_equal(access(bad, F_OK), 0);
-		assert_int_equal(ctl(d.socket, &out, &err, "history", NULL), 0);
+		assert_int_equal(test_irrigctl(d.socket, &out, &err, "history", NULL), 0);
 		assert_string_equal(out, "No run yet\n");
 		free2(out, err);
 	}
@@ -704,7 +663,7 @@ static void test_status_tells_when_programs_wait_for_the_clock(void **state)
 	char *out, *err;
 
 	(void)state;
-	assert_int_equal(ctl(shared.socket, &out, &err, "status", NULL), 0);
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "status", NULL), 0);
 	if (clock_synced_here())
 		assert_null(strstr(out, "Programs wait for the system clock"));
 	else
@@ -755,7 +714,7 @@ static void wait_for_history(const struct daemon_proc *d, const char *needle,
 		char *out, *err;
 		bool found;
 
-		assert_int_equal(ctl(d->socket, &out, &err, "history", NULL), 0);
+		assert_int_equal(test_irrigctl(d->socket, &out, &err, "history", NULL), 0);
 		found = strstr(out, needle) != NULL;
 		free2(out, err);
 		if (found)
@@ -783,7 +742,7 @@ static void test_a_program_runs_on_time_and_survives_a_bad_reload(void **state)
 	start_daemon_in(&d, text);
 
 	/* The coming runs, and which would be skipped now and why. */
-	assert_int_equal(ctl(d.socket, &out, &err, "schedule", "--days", "1", NULL), 0);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "schedule", "--days", "1", NULL), 0);
 	assert_non_null(strstr(out, when));
 	assert_non_null(strstr(out, "soon         bed          3s"));
 	assert_non_null(strstr(out, "soon         lawn         3s        would skip: "
@@ -791,30 +750,30 @@ static void test_a_program_runs_on_time_and_survives_a_bad_reload(void **state)
 	free2(out, err);
 
 	/* A rain delay holds programs, and lifts. */
-	assert_int_equal(ctl(d.socket, &out, &err, "pause", "1d", NULL), 0);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "pause", "1d", NULL), 0);
 	assert_non_null(strstr(out, "Programs held until "));
 	free2(out, err);
-	assert_int_equal(ctl(d.socket, &out, &err, "schedule", NULL), 0);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "schedule", NULL), 0);
 	assert_non_null(strstr(out, "bed          3s        would skip: rain delay"));
 	free2(out, err);
-	assert_int_equal(ctl(d.socket, &out, &err, "status", NULL), 0);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "status", NULL), 0);
 	assert_non_null(strstr(out, "Rain delay: programs held until "));
 	free2(out, err);
-	assert_int_equal(ctl(d.socket, &out, &err, "pause", "12", NULL), 1);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "pause", "12", NULL), 1);
 	assert_non_null(strstr(err, "give a unit"));
 	free2(out, err);
-	assert_int_equal(ctl(d.socket, &out, &err, "resume", NULL), 0);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "resume", NULL), 0);
 	free2(out, err);
 
 	/* At its minute the program waters bed and skips the moist lawn. */
 	wait_for_history(&d, " soon       bed ", 75);
 	wait_for_history(&d, "completed", 10);
-	assert_int_equal(ctl(d.socket, &out, &err, "history", NULL), 0);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "history", NULL), 0);
 	assert_non_null(strstr(out, " soon       lawn       "));
 	assert_non_null(strstr(out, "skipped\n"));
 	assert_non_null(strstr(out, "3s of 3s"));
 	free2(out, err);
-	assert_int_equal(ctl(d.socket, &out, &err, "status", NULL), 0);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "status", NULL), 0);
 	assert_non_null(strstr(out, "Today bed          0.6"));	/* 12 L/min, 3 s */
 	assert_non_null(strstr(out, "Today lawn         0.00 L"));
 	free2(out, err);
@@ -833,34 +792,34 @@ static void test_a_program_runs_on_time_and_survives_a_bad_reload(void **state)
 		fputs("zones = oops\n", f);
 		fclose(f);
 	}
-	assert_int_equal(ctl(d.socket, &out, &err, "reload", NULL), 1);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "reload", NULL), 1);
 	assert_non_null(strstr(err, d.config));
 	assert_non_null(strstr(err, ":18: "));
 	free2(out, err);
 	kill(d.pid, SIGHUP);
-	assert_int_equal(ctl(d.socket, &out, &err, "schedule", "--days", "2", NULL), 0);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "schedule", "--days", "2", NULL), 0);
 	assert_non_null(strstr(out, "soon         bed          3s"));
 	free2(out, err);
 	/* Moving a valve to another pin needs a restart, not a reload. */
 	write_programs_config(d.config, &at, "", 2, "3s");
-	assert_int_equal(ctl(d.socket, &out, &err, "reload", NULL), 1);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "reload", NULL), 1);
 	assert_non_null(strstr(err, "a zone's valve pin changed: restart irrigd"));
 	free2(out, err);
 
 	/* A good one applies: new duration, new moisture target. */
 	write_programs_config(d.config, &at, "stop_at = 10.0;", 1, "4s");
-	assert_int_equal(ctl(d.socket, &out, &err, "reload", NULL), 0);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "reload", NULL), 0);
 	assert_non_null(strstr(out, "2 zones, 1 program"));
 	free2(out, err);
-	assert_int_equal(ctl(d.socket, &out, &err, "schedule", "--days", "2", NULL), 0);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "schedule", "--days", "2", NULL), 0);
 	assert_non_null(strstr(out, "soon         bed          4s"));
 	free2(out, err);
 	/* The soil is past the new target: a manual run ends at its first look. */
-	assert_int_equal(ctl(d.socket, &out, &err, "water", "bed", "1m", NULL), 0);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "water", "bed", "1m", NULL), 0);
 	assert_non_null(strstr(out, "Soil moisture reached "));
 	assert_non_null(strstr(out, "ending early\nValve closed\n"));
 	free2(out, err);
-	assert_int_equal(ctl(d.socket, &out, &err, "history", "1", NULL), 0);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "history", "1", NULL), 0);
 	assert_non_null(strstr(out, " manual     bed "));
 	assert_non_null(strstr(out, " ended-early\n"));
 	free2(out, err);
@@ -895,7 +854,7 @@ static unsigned zone_opens(const struct daemon_proc *d, const char *zone)
 	char *out, *err, key[64], *at;
 	unsigned opens;
 
-	assert_int_equal(ctl(d->socket, &out, &err, "--json", "sim", NULL), 0);
+	assert_int_equal(test_irrigctl(d->socket, &out, &err, "--json", "sim", NULL), 0);
 	snprintf(key, sizeof(key), "{\"name\":\"%s\",", zone);
 	at = strstr(out, key);
 	assert_non_null(at);
@@ -909,7 +868,7 @@ static bool model_zone_open(const struct daemon_proc *d, const char *zone)
 	char *out, *err, key[64], *at, *end;
 	bool open;
 
-	assert_int_equal(ctl(d->socket, &out, &err, "--json", "sim", NULL), 0);
+	assert_int_equal(test_irrigctl(d->socket, &out, &err, "--json", "sim", NULL), 0);
 	snprintf(key, sizeof(key), "{\"name\":\"%s\",", zone);
 	at = strstr(out, key);
 	assert_non_null(at);
@@ -937,24 +896,24 @@ static void test_reload_keeps_each_zone_on_its_own_valve(void **state)
 	/* b goes: c is now the second zone, and must still open c's valve. */
 	snprintf(zones, sizeof(zones), "%s,\n%s\n", a, c);
 	write_gpio_zones(d.config, zones);
-	assert_int_equal(ctl(d.socket, &out, &err, "reload", NULL), 0);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "reload", NULL), 0);
 	free2(out, err);
-	assert_int_equal(ctl(d.socket, &out, &err, "water", "c", "1s", NULL), 0);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "water", "c", "1s", NULL), 0);
 	free2(out, err);
 	assert_int_equal(zone_opens(&d, "c"), 1);
 	assert_int_equal(zone_opens(&d, "a"), 0);
 	/* b comes back on the line it had at start. */
 	snprintf(zones, sizeof(zones), "%s,\n%s,\n%s\n", c, b, a);
 	write_gpio_zones(d.config, zones);
-	assert_int_equal(ctl(d.socket, &out, &err, "reload", NULL), 0);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "reload", NULL), 0);
 	free2(out, err);
-	assert_int_equal(ctl(d.socket, &out, &err, "water", "b", "1s", NULL), 0);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "water", "b", "1s", NULL), 0);
 	free2(out, err);
 	assert_int_equal(zone_opens(&d, "b"), 1);
 	assert_int_equal(zone_opens(&d, "c"), 1);
 	/* Moving an open valve's zone to another line stops the watering:
 	 * nothing stays open that no zone names. */
-	assert_int_equal(ctl(d.socket, &out, &err, "water", "a", "5m", "--no-wait",
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "water", "a", "5m", "--no-wait",
 			     NULL), 0);
 	free2(out, err);
 	assert_true(model_zone_open(&d, "a"));
@@ -962,11 +921,11 @@ static void test_reload_keeps_each_zone_on_its_own_valve(void **state)
 		 "\"GPIO24\"; }; flow_lpm = 5; },\n  { name = \"c\"; valve = { "
 		 "line = \"GPIO22\"; }; flow_lpm = 5; }\n");
 	write_gpio_zones(d.config, zones);
-	assert_int_equal(ctl(d.socket, &out, &err, "reload", NULL), 0);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "reload", NULL), 0);
 	free2(out, err);
 	assert_false(model_zone_open(&d, "a"));
 	assert_false(model_zone_open(&d, "c"));
-	assert_int_equal(ctl(d.socket, &out, &err, "--json", "sim", NULL), 0);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "--json", "sim", NULL), 0);
 	assert_non_null(strstr(out, "\"open\":false"));
 	assert_null(strstr(out, "\"open\":true"));
 	free2(out, err);
@@ -974,7 +933,7 @@ static void test_reload_keeps_each_zone_on_its_own_valve(void **state)
 	snprintf(zones, sizeof(zones), "%s,\n  { name = \"d\"; valve = { line = "
 		 "\"GPIO25\"; }; flow_lpm = 5; }\n", a);
 	write_gpio_zones(d.config, zones);
-	assert_int_equal(ctl(d.socket, &out, &err, "reload", NULL), 1);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "reload", NULL), 1);
 	assert_non_null(strstr(err, "a zone's valve pin changed: restart irrigd"));
 	free2(out, err);
 	assert_int_equal(stop_daemon(&d), 0);

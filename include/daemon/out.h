@@ -35,4 +35,8 @@ void out_err(struct out *out, const char *code, const char *fmt, ...)
 /* s as a quoted JSON string, into buf; returns buf. */
 const char *out_json_string(const char *s, char *buf, size_t size);
 
+/* Appends printf output to buf (a JSON fragment), as far as it fits. */
+void out_append(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #endif

@@ -1,26 +1,10 @@
 /* Commands for what safety latched: faults, clear. */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "daemon/cmd.h"
 #include "daemon/log.h"
-
-/* Appends printf output to a JSON fragment buffer. */
-static void add(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void add(char *buf, size_t size, const char *fmt, ...)
-{
-	size_t used = strlen(buf);
-	va_list ap;
-
-	if (used >= size - 1)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + used, size - used, fmt, ap);
-	va_end(ap);
-}
 
 /* A fault's detail as a JSON string body: a hand-edited file may hold quotes. */
 static void json_text(const char *text, char *buf, size_t size)
@@ -52,7 +36,7 @@ void cmd_faults(struct cmd_ctx *ctx)
 	char json[12288] = "";
 	size_t failed = 0;
 
-	add(json, sizeof(json), "\"faults\":[");
+	out_append(json, sizeof(json), "\"faults\":[");
 	if (!faults->n)
 		out_line(ctx->out, "No latched fault");
 	for (size_t i = 0; i < faults->n; i++) {
@@ -67,14 +51,14 @@ void cmd_faults(struct cmd_ctx *ctx)
 		json_number(f->measured_lpm, measured, sizeof(measured));
 		json_number(f->expected_lpm, expected, sizeof(expected));
 		json_text(f->detail, detail, sizeof(detail));
-		add(json, sizeof(json), "%s{\"kind\":\"%s\",\"zone\":%s%s%s,"
+		out_append(json, sizeof(json), "%s{\"kind\":\"%s\",\"zone\":%s%s%s,"
 		    "\"raised\":%lld,\"flow_lpm\":%s,\"expected_lpm\":%s,"
 		    "\"detail\":\"%s\"}", i ? "," : "", fault_kind_name(f->kind),
 		    *f->zone ? "\"" : "", *f->zone ? f->zone : "null",
 		    *f->zone ? "\"" : "", (long long)f->raised, measured, expected,
 		    detail);
 	}
-	add(json, sizeof(json), "],\"failed_probes\":[");
+	out_append(json, sizeof(json), "],\"failed_probes\":[");
 	for (size_t p = 0; p < d->cfg.n_probes; p++) {
 		char reason[160];
 
@@ -83,10 +67,10 @@ void cmd_faults(struct cmd_ctx *ctx)
 		safety_probe_reason(d, p, reason, sizeof(reason));
 		out_line(ctx->out, "probe %-6s failed: it %s (clears itself when it "
 			 "reads well)", d->cfg.probes[p].name, reason);
-		add(json, sizeof(json), "%s{\"name\":\"%s\",\"reason\":\"%s\"}",
+		out_append(json, sizeof(json), "%s{\"name\":\"%s\",\"reason\":\"%s\"}",
 		    failed++ ? "," : "", d->cfg.probes[p].name, reason);
 	}
-	add(json, sizeof(json), "]");
+	out_append(json, sizeof(json), "]");
 	if (faults->n)
 		out_line(ctx->out, "Once the cause is fixed: irrigctl clear [ZONE]");
 	out_ok(ctx->out, "%s", json);

@@ -1,6 +1,5 @@
 /* The status command: what runs, what is queued, what comes next, and the daemon's health. */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,21 +31,6 @@ void cmd_format_time(time_t when, char *buf, size_t size)
 	strftime(buf, size, "%a %d %b %H:%M", &tm);
 }
 
-/* Appends printf output to a JSON fragment buffer. */
-static void add(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void add(char *buf, size_t size, const char *fmt, ...)
-{
-	size_t used = strlen(buf);
-	va_list ap;
-
-	if (used >= size - 1)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + used, size - used, fmt, ap);
-	va_end(ap);
-}
-
 static void running_now(struct cmd_ctx *ctx, char *json, size_t size)
 {
 	struct daemon *d = ctx->d;
@@ -64,7 +48,7 @@ static void running_now(struct cmd_ctx *ctx, char *json, size_t size)
 			out_line(ctx->out, "Master valve closing after the last zone");
 		else
 			out_line(ctx->out, "Idle: every valve closed");
-		add(json, size, "\"state\":\"%s\"", d->ctl.phase == CTL_IDLE ? "idle" :
+		out_append(json, size, "\"state\":\"%s\"", d->ctl.phase == CTL_IDLE ? "idle" :
 		    "master");
 		return;
 	}
@@ -81,7 +65,7 @@ static void running_now(struct cmd_ctx *ctx, char *json, size_t size)
 		snprintf(want, sizeof(want), "not known yet");
 	out_line(ctx->out, "Water so far: %.2f L at %.1f L/min (expected: %s)",
 		 watering_litres_so_far(d), watering_flow_rate(d), want);
-	add(json, size, "\"state\":\"watering\",\"zone\":\"%s\",\"source\":\"%s\","
+	out_append(json, size, "\"state\":\"watering\",\"zone\":\"%s\",\"source\":\"%s\","
 	    "\"elapsed_s\":%" PRIu64 ",\"remaining_s\":%" PRIu64 ",\"litres\":%.3f,"
 	    "\"flow_lpm\":%.2f,\"expected_lpm\":%.2f,\"expected_from\":\"%s\"",
 	    d->cfg.zones[cur->zone].name, cur->source,
@@ -94,7 +78,7 @@ static void queued(struct cmd_ctx *ctx, char *json, size_t size)
 {
 	const struct controller *ctl = &ctx->d->ctl;
 
-	add(json, size, ",\"queue\":[");
+	out_append(json, size, ",\"queue\":[");
 	for (size_t i = 0; i < ctl_queue_len(ctl); i++) {
 		const struct run_request *r = ctl_queue_at(ctl, i);
 		char said[48];
@@ -102,11 +86,11 @@ static void queued(struct cmd_ctx *ctx, char *json, size_t size)
 		watering_say_duration(r->duration_s, said, sizeof(said));
 		out_line(ctx->out, "Queued: %s for %s (%s)",
 			 ctx->d->cfg.zones[r->zone].name, said, r->source);
-		add(json, size, "%s{\"id\":%u,\"zone\":\"%s\",\"duration_s\":%u,"
+		out_append(json, size, "%s{\"id\":%u,\"zone\":\"%s\",\"duration_s\":%u,"
 		    "\"source\":\"%s\"}", i ? "," : "", r->id,
 		    ctx->d->cfg.zones[r->zone].name, r->duration_s, r->source);
 	}
-	add(json, size, "]");
+	out_append(json, size, "]");
 }
 
 static void programs(struct cmd_ctx *ctx, char *json, size_t size)
@@ -119,21 +103,21 @@ static void programs(struct cmd_ctx *ctx, char *json, size_t size)
 	if (!d->sched.clock_synced) {
 		out_line(ctx->out, "Programs wait for the system clock to be "
 			 "synchronized; manual runs do not");
-		add(json, size, ",\"waiting_for_clock\":true");
+		out_append(json, size, ",\"waiting_for_clock\":true");
 	} else {
-		add(json, size, ",\"waiting_for_clock\":false");
+		out_append(json, size, ",\"waiting_for_clock\":false");
 	}
 	if (d->sched.rain_delay_until > now) {
 		cmd_format_time(d->sched.rain_delay_until, when, sizeof(when));
 		out_line(ctx->out, "Rain delay: programs held until %s", when);
-		add(json, size, ",\"rain_delay_until\":%lld",
+		out_append(json, size, ",\"rain_delay_until\":%lld",
 		    (long long)d->sched.rain_delay_until);
 	}
 	if (schedule_next(&d->cfg.schedule, now, &next) == 0) {
 		cmd_format_time(next.when, when, sizeof(when));
 		out_line(ctx->out, "Next run: %s at %s",
 			 d->cfg.schedule.programs[next.program].name, when);
-		add(json, size, ",\"next_run\":{\"program\":\"%s\",\"at\":%lld}",
+		out_append(json, size, ",\"next_run\":{\"program\":\"%s\",\"at\":%lld}",
 		    d->cfg.schedule.programs[next.program].name, (long long)next.when);
 	} else {
 		out_line(ctx->out, "Next run: none (no program is enabled)");
@@ -145,7 +129,7 @@ static void today(struct cmd_ctx *ctx, char *json, size_t size)
 	const struct config *cfg = &ctx->d->cfg;
 	time_t now = time(NULL);
 
-	add(json, size, ",\"litres_today\":{");
+	out_append(json, size, ",\"litres_today\":{");
 	for (size_t z = 0; z < cfg->n_zones; z++) {
 		double litres = history_litres_on(&ctx->d->history, cfg->zones[z].name,
 						  now);
@@ -156,10 +140,10 @@ static void today(struct cmd_ctx *ctx, char *json, size_t size)
 			litres += watering_litres_so_far(ctx->d);
 
 		out_line(ctx->out, "Today %-12s %.2f L", cfg->zones[z].name, litres);
-		add(json, size, "%s\"%s\":%.3f", z ? "," : "", cfg->zones[z].name,
+		out_append(json, size, "%s\"%s\":%.3f", z ? "," : "", cfg->zones[z].name,
 		    litres);
 	}
-	add(json, size, "}");
+	out_append(json, size, "}");
 }
 
 /* Latched faults and failed probes: what needs a person. */
@@ -169,7 +153,7 @@ static void health(struct cmd_ctx *ctx, char *json, size_t size)
 	const struct fault_set *faults = &d->safety.state.faults;
 	size_t failed = 0;
 
-	add(json, size, ",\"faults\":[");
+	out_append(json, size, ",\"faults\":[");
 	for (size_t i = 0; i < faults->n; i++) {
 		const struct fault *f = &faults->list[i];
 		char when[32];
@@ -177,12 +161,12 @@ static void health(struct cmd_ctx *ctx, char *json, size_t size)
 		cmd_format_time(f->raised, when, sizeof(when));
 		out_line(ctx->out, "Fault on %s since %s: %s",
 			 *f->zone ? f->zone : "the garden", when, f->detail);
-		add(json, size, "%s{\"kind\":\"%s\",\"zone\":%s%s%s,\"raised\":%lld}",
+		out_append(json, size, "%s{\"kind\":\"%s\",\"zone\":%s%s%s,\"raised\":%lld}",
 		    i ? "," : "", fault_kind_name(f->kind), *f->zone ? "\"" : "",
 		    *f->zone ? f->zone : "null", *f->zone ? "\"" : "",
 		    (long long)f->raised);
 	}
-	add(json, size, "],\"failed_probes\":[");
+	out_append(json, size, "],\"failed_probes\":[");
 	for (size_t p = 0; p < d->cfg.n_probes; p++) {
 		char reason[160];
 
@@ -191,10 +175,10 @@ static void health(struct cmd_ctx *ctx, char *json, size_t size)
 		safety_probe_reason(d, p, reason, sizeof(reason));
 		out_line(ctx->out, "Probe %s failed: it %s", d->cfg.probes[p].name,
 			 reason);
-		add(json, size, "%s\"%s\"", failed++ ? "," : "",
+		out_append(json, size, "%s\"%s\"", failed++ ? "," : "",
 		    d->cfg.probes[p].name);
 	}
-	add(json, size, "]");
+	out_append(json, size, "]");
 	if (faults->n)
 		out_line(ctx->out, "Programs do not water a faulted zone: see "
 			 "irrigctl faults, then irrigctl clear");
@@ -272,7 +256,7 @@ void cmd_zones(struct cmd_ctx *ctx)
 			 flow, cap, daily, valve,
 			 faults_hold_zone(&ctx->d->safety.state.faults, zone->name) ?
 			 " [FAULT]" : "");
-		add(json, sizeof(json), "%s{\"name\":\"%s\",\"flow_lpm\":%.2f,"
+		out_append(json, sizeof(json), "%s{\"name\":\"%s\",\"flow_lpm\":%.2f,"
 		    "\"expected_lpm\":%.2f,\"expected_from\":\"%s\",\"learned_runs\":%zu,"
 		    "\"max_run_s\":%u,\"daily_cap_litres\":%g,\"faulted\":%s}",
 		    z ? "," : "", zone->name, zone->flow_lpm, expected, how, runs,

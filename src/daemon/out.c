@@ -127,3 +127,15 @@ const char *out_json_string(const char *s, char *buf, size_t size)
 	buf[n] = '\0';
 	return buf;
 }
+
+void out_append(char *buf, size_t size, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used >= size - 1)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, size - used, fmt, ap);
+	va_end(ap);
+}
