@@ -120,7 +120,7 @@ check "the driver started a single-shot conversion of AIN0 ($cfg = 0xa3c3)" \
 
 # --- a chip that does not answer ---------------------------------------------
 check "the missing ADC at 0x49 shows as an error" \
-	sh -c "echo '$m' | grep -q '^p2 .*error: '"
+	sh -c "echo '$m' | grep -q '^p2 .*failed: it cannot be read'"
 check "and is logged once" [ "$(grep -c 'ADC at /dev/i2c-[0-9]* 0x49 does not answer' $log)" = 1 ]
 $ctl moisture >/dev/null
 check "still once after another read" \
