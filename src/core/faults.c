@@ -3,9 +3,10 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "core/statetext.h"
 
 #define HEADER "irrigd-faults 1"
 /* Year 9999, as the history: a later time is corruption. */
@@ -43,27 +44,10 @@ int fault_kind_parse(const char *name, enum fault_kind *kind)
 	return -EINVAL;
 }
 
-static bool name_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '_' || c == '-';
-}
-
-/* A zone name as the config allows them; bounded, a name may lack its NUL. */
-static bool valid_zone(const char *zone)
-{
-	size_t n = 0;
-
-	while (n < FAULT_ZONE_MAX && zone[n])
-		if (!name_char(zone[n++]))
-			return false;
-	return n > 0 && n < FAULT_ZONE_MAX;
-}
-
 /* A fault's zone: a name, or "" for the garden. */
 static bool valid_fault_zone(const char *zone)
 {
-	return zone[0] == '\0' || valid_zone(zone);
+	return zone[0] == '\0' || text_valid_name(zone, FAULT_ZONE_MAX);
 }
 
 static bool printable(char c)
@@ -224,7 +208,7 @@ struct flow_learned *fault_state_learned(struct fault_state *st,
 {
 	struct learned_zone *lz;
 
-	if (!zone || !valid_zone(zone) || st->n_learned > FAULTS_LEARNED_MAX)
+	if (!zone || !text_valid_name(zone, FAULT_ZONE_MAX) || st->n_learned > FAULTS_LEARNED_MAX)
 		return NULL;
 	for (size_t i = 0; i < st->n_learned; i++)
 		if (same_zone(st->learned[i].zone, zone))
@@ -263,7 +247,7 @@ static const char *learned_problem(const struct learned_zone *lz)
 {
 	const struct flow_learned *l = &lz->learned;
 
-	if (!valid_zone(lz->zone))
+	if (!text_valid_name(lz->zone, FAULT_ZONE_MAX))
 		return "bad zone name";
 	if (l->len > FLOW_LEARN_RUNS || l->first >= FLOW_LEARN_RUNS)
 		return "too many values";
@@ -300,168 +284,74 @@ static const char *state_problem(const struct fault_state *st)
 	return NULL;
 }
 
-struct out {
-	char *buf;
-	size_t size, len;
-	bool full;
-};
-
-static void put(struct out *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void put(struct out *o, const char *fmt, ...)
+/* A flow with 3 decimals, "-" when not known. */
+static void put_flow(struct text_out *o, double v)
 {
-	va_list ap;
-	int n;
-
-	if (o->full)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->len, o->size - o->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= o->size - o->len)
-		o->full = true;
+	if (isnan(v))
+		text_put(o, " -");
 	else
-		o->len += (size_t)n;
-}
-
-/*
- * Decimals by hand rather than "%.3f": printf and strtod follow the
- * locale's decimal point, and the file must not change with it.
- */
-static void put_flow(struct out *o, double v)
-{
-	unsigned long long units;
-
-	if (isnan(v)) {
-		put(o, " -");
-		return;
-	}
-	/* v is known to be in 0..FLOW_MAX, so this cannot overflow. */
-	units = (unsigned long long)(v * 1000.0 + 0.5);
-	put(o, " %llu.%03llu", units / 1000, units % 1000);
+		text_put_fixed(o, v, 3);
 }
 
 int fault_state_format(const struct fault_state *st, char *buf, size_t size)
 {
-	struct out o = { .buf = buf, .size = size };
+	struct text_out o = { .buf = buf, .size = size };
 
 	if (size == 0)
 		return -ENOSPC;
 	buf[0] = '\0';
 	if (state_problem(st))
 		return -EINVAL;
-	put(&o, HEADER "\n");
+	text_put(&o, HEADER "\n");
 	for (size_t i = 0; i < st->faults.n; i++) {
 		const struct fault *f = &st->faults.list[i];
 
-		put(&o, "fault %s %s %lld", kind_names[f->kind],
+		text_put(&o, "fault %s %s %lld", kind_names[f->kind],
 		    f->zone[0] ? f->zone : GARDEN_ZONE, (long long)f->raised);
 		put_flow(&o, f->measured_lpm);
 		put_flow(&o, f->expected_lpm);
 		if (f->detail[0])
-			put(&o, " %s", f->detail);
-		put(&o, "\n");
+			text_put(&o, " %s", f->detail);
+		text_put(&o, "\n");
 	}
 	for (size_t i = 0; i < st->n_learned; i++) {
 		const struct flow_learned *l = &st->learned[i].learned;
 
-		put(&o, "learned %s", st->learned[i].zone);
+		text_put(&o, "learned %s", st->learned[i].zone);
 		for (size_t j = 0; j < l->len; j++)
 			put_flow(&o, l->lpm[(l->first + j) % FLOW_LEARN_RUNS]);
-		put(&o, "\n");
+		text_put(&o, "\n");
 	}
 	if (o.full || o.len > INT32_MAX)
 		return -ENOSPC;
 	return (int)o.len;
 }
 
-/* A piece of the input: never NUL-terminated, always bounded. */
-struct span {
-	const char *p;
-	size_t n;
-};
-
-static bool span_is(struct span s, const char *lit)
+static bool parse_flow(struct text_span s, double *v)
 {
-	return s.n == strlen(lit) && memcmp(s.p, lit, s.n) == 0;
-}
-
-/* Plain decimal digits, no sign, no leading zero, at most max. */
-static bool parse_uint(struct span s, unsigned long long max,
-		       unsigned long long *v)
-{
-	unsigned long long x = 0;
-
-	if (s.n == 0 || s.n > 19 || (s.n > 1 && s.p[0] == '0'))
-		return false;
-	for (size_t i = 0; i < s.n; i++) {
-		if (s.p[i] < '0' || s.p[i] > '9')
-			return false;
-		x = x * 10 + (unsigned long long)(s.p[i] - '0');
-	}
-	if (x > max)
-		return false;
-	*v = x;
-	return true;
-}
-
-/*
- * "W.F" with 1 to 7 whole digits and 1 to 6 decimals: both parts fit
- * exactly in a double, so one division rounds correctly, and what
- * put_flow wrote reads back as the very same double.
- */
-static bool parse_fixed(struct span s, double max, double *v)
-{
-	const char *dot = memchr(s.p, '.', s.n);
-	unsigned long long whole, frac = 0, scale = 1;
-	struct span w, f;
-	double x;
-
-	if (!dot)
-		return false;
-	w = (struct span){ s.p, (size_t)(dot - s.p) };
-	f = (struct span){ dot + 1, s.n - w.n - 1 };
-	if (w.n > 7 || f.n == 0 || f.n > 6 || !parse_uint(w, 9999999, &whole))
-		return false;
-	for (size_t i = 0; i < f.n; i++) {
-		if (f.p[i] < '0' || f.p[i] > '9')
-			return false;
-		frac = frac * 10 + (unsigned long long)(f.p[i] - '0');
-		scale *= 10;
-	}
-	x = (double)(whole * scale + frac) / (double)scale;
-	if (x > max)
-		return false;
-	*v = x;
-	return true;
-}
-
-static bool parse_flow(struct span s, double *v)
-{
-	if (span_is(s, "-")) {
+	if (text_span_is(s, "-")) {
 		*v = NAN;
 		return true;
 	}
-	return parse_fixed(s, FLOW_MAX, v);
+	return text_parse_fixed(s, FLOW_MAX, v);
 }
 
-static bool parse_zone(struct span s, char zone[FAULT_ZONE_MAX])
+static bool parse_zone(struct text_span s, char zone[FAULT_ZONE_MAX])
 {
 	if (s.n == 0 || s.n >= FAULT_ZONE_MAX)
 		return false;
 	for (size_t i = 0; i < s.n; i++)
-		if (!name_char(s.p[i]))
+		if (!text_name_char(s.p[i]))
 			return false;
 	memcpy(zone, s.p, s.n);
 	zone[s.n] = '\0';
 	return true;
 }
 
-static bool parse_kind(struct span s, enum fault_kind *kind)
+static bool parse_kind(struct text_span s, enum fault_kind *kind)
 {
 	for (unsigned i = 0; i < FAULT_KINDS; i++) {
-		if (span_is(s, kind_names[i])) {
+		if (text_span_is(s, kind_names[i])) {
 			*kind = (enum fault_kind)i;
 			return true;
 		}
@@ -473,21 +363,21 @@ static bool parse_kind(struct span s, enum fault_kind *kind)
  * The next field up to a single space or the end of the line; false for
  * an empty one (two spaces, a space at either end).
  */
-static bool next_field(struct span *rest, struct span *field)
+static bool next_field(struct text_span *rest, struct text_span *field)
 {
 	const char *sp = memchr(rest->p, ' ', rest->n);
 	size_t n = sp ? (size_t)(sp - rest->p) : rest->n;
 
 	if (n == 0)
 		return false;
-	*field = (struct span){ rest->p, n };
+	*field = (struct text_span){ rest->p, n };
 	rest->p += n;
 	rest->n -= n;
 	return true;
 }
 
 /* Past the space between two fields; false at the end of the line. */
-static bool skip_space(struct span *rest)
+static bool skip_space(struct text_span *rest)
 {
 	if (rest->n == 0)
 		return false;
@@ -496,9 +386,9 @@ static bool skip_space(struct span *rest)
 	return true;
 }
 
-static const char *parse_fault(struct span rest, struct fault *f)
+static const char *parse_fault(struct text_span rest, struct fault *f)
 {
-	struct span field[FAULT_FIELDS - 1];
+	struct text_span field[FAULT_FIELDS - 1];
 	unsigned long long v;
 
 	memset(f, 0, sizeof(*f));
@@ -510,11 +400,11 @@ static const char *parse_fault(struct span rest, struct fault *f)
 	}
 	if (!parse_kind(field[0], &f->kind))
 		return "unknown fault kind";
-	if (span_is(field[1], GARDEN_ZONE))
+	if (text_span_is(field[1], GARDEN_ZONE))
 		f->zone[0] = '\0';
 	else if (!parse_zone(field[1], f->zone))
 		return "bad zone name";
-	if (!parse_uint(field[2], RAISED_MAX, &v))
+	if (!text_parse_uint(field[2], RAISED_MAX, &v))
 		return "bad raised time";
 	f->raised = (time_t)v;
 	/* A 32-bit time_t cannot hold every date the file may name. */
@@ -539,9 +429,9 @@ static const char *parse_fault(struct span rest, struct fault *f)
 	return NULL;
 }
 
-static const char *parse_learned(struct span rest, struct learned_zone *lz)
+static const char *parse_learned(struct text_span rest, struct learned_zone *lz)
 {
-	struct span field;
+	struct text_span field;
 
 	memset(lz, 0, sizeof(*lz));
 	if (!skip_space(&rest))
@@ -557,7 +447,7 @@ static const char *parse_learned(struct span rest, struct learned_zone *lz)
 			return "empty field";
 		if (lz->learned.len == FLOW_LEARN_RUNS)
 			return "too many values";
-		if (!parse_fixed(field, FLOW_LEARN_MAX_LPM, &lpm) ||
+		if (!text_parse_fixed(field, FLOW_LEARN_MAX_LPM, &lpm) ||
 		    !valid_learned_lpm(lpm))
 			return "bad learned flow";
 		lz->learned.lpm[lz->learned.len++] = lpm;
@@ -565,32 +455,24 @@ static const char *parse_learned(struct span rest, struct learned_zone *lz)
 	return NULL;
 }
 
-static int fail(char *err, size_t err_size, unsigned long line,
-		const char *what)
-{
-	if (err && err_size)
-		snprintf(err, err_size, "line %lu: %s", line, what);
-	return -EINVAL;
-}
-
 /* The line's first word, and what follows it (from its space on). */
-static struct span first_word(struct span line, struct span *rest)
+static struct text_span first_word(struct text_span line, struct text_span *rest)
 {
 	const char *sp = memchr(line.p, ' ', line.n);
 	size_t n = sp ? (size_t)(sp - line.p) : line.n;
 
-	*rest = (struct span){ line.p + n, line.n - n };
-	return (struct span){ line.p, n };
+	*rest = (struct text_span){ line.p + n, line.n - n };
+	return (struct text_span){ line.p, n };
 }
 
-static const char *parse_line(struct span line, struct fault_state *st)
+static const char *parse_line(struct text_span line, struct fault_state *st)
 {
-	struct span rest, word = first_word(line, &rest);
+	struct text_span rest, word = first_word(line, &rest);
 	const char *what;
 
 	if (line.n == 0)
 		return "empty line";
-	if (span_is(word, "fault")) {
+	if (text_span_is(word, "fault")) {
 		struct fault f;
 
 		if (st->faults.n == FAULTS_MAX)
@@ -602,7 +484,7 @@ static const char *parse_line(struct span line, struct fault_state *st)
 			st->faults.list[st->faults.n++] = f;
 		return what;
 	}
-	if (span_is(word, "learned")) {
+	if (text_span_is(word, "learned")) {
 		struct learned_zone lz;
 
 		if (st->n_learned == FAULTS_LEARNED_MAX)
@@ -626,27 +508,27 @@ int fault_state_parse(const char *text, size_t len, struct fault_state *out,
 	size_t pos = 0;
 
 	if (len == 0 || !text)
-		return fail(err, err_size, 1, "empty file");
+		return text_fail(err, err_size, 1, "empty file");
 	fault_state_init(&st);
 	while (pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		const char *what = NULL;
-		struct span line;
+		struct text_span line;
 
 		lineno++;
 		if (!nl)
-			return fail(err, err_size, lineno,
+			return text_fail(err, err_size, lineno,
 				    "truncated: no newline at the end");
-		line = (struct span){ text + pos, (size_t)(nl - (text + pos)) };
+		line = (struct text_span){ text + pos, (size_t)(nl - (text + pos)) };
 		pos += line.n + 1;
 		if (lineno == 1) {
-			if (!span_is(line, HEADER))
+			if (!text_span_is(line, HEADER))
 				what = "not an irrigd-faults 1 file";
 		} else {
 			what = parse_line(line, &st);
 		}
 		if (what)
-			return fail(err, err_size, lineno, what);
+			return text_fail(err, err_size, lineno, what);
 	}
 	*out = st;
 	return 0;

@@ -3,9 +3,10 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "core/statetext.h"
 
 #define HEADER "irrigd-history 1"
 #define FIELDS 10
@@ -103,23 +104,6 @@ double history_litres_on(const struct history *h, const char *zone,
 	return sum;
 }
 
-static bool name_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '_' || c == '-';
-}
-
-/* Bounded by the array, since an entry in memory may lack its NUL too. */
-static bool valid_name(const char name[HISTORY_NAME_MAX])
-{
-	size_t n = 0;
-
-	while (n < HISTORY_NAME_MAX && name[n])
-		if (!name_char(name[n++]))
-			return false;
-	return n > 0 && n < HISTORY_NAME_MAX;
-}
-
 static bool valid_moisture(double m)
 {
 	return isnan(m) || (m >= 0.0 && m <= 100.0);
@@ -139,9 +123,9 @@ static const char *entry_problem(const struct history_entry *e,
 		return "id not below next_id";
 	if (e->started < 0 || (long long)e->started > STARTED_MAX)
 		return "started out of range";
-	if (!valid_name(e->source))
+	if (!text_valid_name(e->source, HISTORY_NAME_MAX))
 		return "bad source name";
-	if (!valid_name(e->zone))
+	if (!text_valid_name(e->zone, HISTORY_NAME_MAX))
 		return "bad zone name";
 	if (e->planned_s > DURATION_MAX)
 		return "planned_s out of range";
@@ -158,163 +142,64 @@ static const char *entry_problem(const struct history_entry *e,
 	return NULL;
 }
 
-struct out {
-	char *buf;
-	size_t size, len;
-	bool full;
-};
-
-static void put(struct out *o, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void put(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (o->full)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->len, o->size - o->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= o->size - o->len)
-		o->full = true;
-	else
-		o->len += (size_t)n;
-}
-
-/*
- * Decimals by hand rather than "%.3f": printf and strtod follow the
- * locale's decimal point, and the file must not change with it.
- */
-static void put_fixed(struct out *o, double v, unsigned decimals)
-{
-	unsigned long long scale = decimals == 3 ? 1000 : 10;
-	/* v is known to be in 0..1e6, so this cannot overflow. */
-	unsigned long long units = (unsigned long long)(v * (double)scale + 0.5);
-
-	put(o, " %llu.%0*llu", units / scale, (int)decimals, units % scale);
-}
-
-static void put_moisture(struct out *o, double m)
+static void put_moisture(struct text_out *o, double m)
 {
 	if (isnan(m))
-		put(o, " -");
+		text_put(o, " -");
 	else
-		put_fixed(o, m, 1);
+		text_put_fixed(o, m, 1);
 }
 
 int history_format(const struct history *h, char *buf, size_t size)
 {
-	struct out o = { .buf = buf, .size = size };
+	struct text_out o = { .buf = buf, .size = size };
 	uint32_t prev = 0;
 
 	if (size == 0)
 		return -ENOSPC;
 	if (h->next_id == 0 || h->next_id > ID_LIMIT || h->len > HISTORY_MAX)
 		return -EINVAL;
-	put(&o, HEADER "\nnext_id %u\n", h->next_id);
+	text_put(&o, HEADER "\nnext_id %u\n", h->next_id);
 	for (size_t i = 0; i < h->len; i++) {
 		const struct history_entry *e = history_at(h, i);
 
 		if (entry_problem(e, prev, h->next_id))
 			return -EINVAL;
 		prev = e->id;
-		put(&o, "%u %lld %s %s %u %u", e->id, (long long)e->started,
+		text_put(&o, "%u %lld %s %s %u %u", e->id, (long long)e->started,
 		    e->source, e->zone, e->planned_s, e->actual_s);
-		put_fixed(&o, e->litres, 3);
+		text_put_fixed(&o, e->litres, 3);
 		put_moisture(&o, e->moisture_start);
 		put_moisture(&o, e->moisture_end);
-		put(&o, " %s\n", run_outcome_name(e->outcome));
+		text_put(&o, " %s\n", run_outcome_name(e->outcome));
 	}
 	if (o.full || o.len > INT32_MAX)
 		return -ENOSPC;
 	return (int)o.len;
 }
 
-/* A piece of the input: never NUL-terminated, always bounded. */
-struct span {
-	const char *p;
-	size_t n;
-};
-
-static bool span_is(struct span s, const char *lit)
-{
-	return s.n == strlen(lit) && memcmp(s.p, lit, s.n) == 0;
-}
-
-/* Plain decimal digits, no sign, no leading zero, at most max. */
-static bool parse_uint(struct span s, unsigned long long max,
-		       unsigned long long *v)
-{
-	unsigned long long x = 0;
-
-	if (s.n == 0 || s.n > 19 || (s.n > 1 && s.p[0] == '0'))
-		return false;
-	for (size_t i = 0; i < s.n; i++) {
-		if (s.p[i] < '0' || s.p[i] > '9')
-			return false;
-		x = x * 10 + (unsigned long long)(s.p[i] - '0');
-	}
-	if (x > max)
-		return false;
-	*v = x;
-	return true;
-}
-
-/*
- * "W.F" with 1 to 7 whole digits and 1 to 6 decimals: both parts fit
- * exactly in a double, so one division rounds correctly.
- */
-static bool parse_fixed(struct span s, double max, double *v)
-{
-	const char *dot = memchr(s.p, '.', s.n);
-	unsigned long long whole, frac, scale = 1;
-	struct span w, f;
-	double x;
-
-	if (!dot)
-		return false;
-	w = (struct span){ s.p, (size_t)(dot - s.p) };
-	f = (struct span){ dot + 1, s.n - w.n - 1 };
-	if (w.n > 7 || f.n == 0 || f.n > 6 || !parse_uint(w, 9999999, &whole))
-		return false;
-	frac = 0;
-	for (size_t i = 0; i < f.n; i++) {
-		if (f.p[i] < '0' || f.p[i] > '9')
-			return false;
-		frac = frac * 10 + (unsigned long long)(f.p[i] - '0');
-		scale *= 10;
-	}
-	x = (double)(whole * scale + frac) / (double)scale;
-	if (x > max)
-		return false;
-	*v = x;
-	return true;
-}
-
-static bool parse_name(struct span s, char name[HISTORY_NAME_MAX])
+static bool parse_name(struct text_span s, char name[HISTORY_NAME_MAX])
 {
 	if (s.n == 0 || s.n >= HISTORY_NAME_MAX)
 		return false;
 	for (size_t i = 0; i < s.n; i++)
-		if (!name_char(s.p[i]))
+		if (!text_name_char(s.p[i]))
 			return false;
 	memcpy(name, s.p, s.n);
 	name[s.n] = '\0';
 	return true;
 }
 
-static bool parse_moisture(struct span s, double *m)
+static bool parse_moisture(struct text_span s, double *m)
 {
-	if (span_is(s, "-")) {
+	if (text_span_is(s, "-")) {
 		*m = NAN;
 		return true;
 	}
-	return parse_fixed(s, 100.0, m);
+	return text_parse_fixed(s, 100.0, m);
 }
 
-static bool parse_outcome(struct span s, enum run_outcome *outcome)
+static bool parse_outcome(struct text_span s, enum run_outcome *outcome)
 {
 	char name[16];
 
@@ -329,7 +214,7 @@ static bool parse_outcome(struct span s, enum run_outcome *outcome)
  * Splits a line on single spaces into at most max fields; returns how
  * many there were (max + 1 when there are more), or -1 for an empty one.
  */
-static int split(struct span line, struct span *f, int max)
+static int split(struct text_span line, struct text_span *f, int max)
 {
 	int n = 0;
 	size_t start = 0;
@@ -341,15 +226,15 @@ static int split(struct span line, struct span *f, int max)
 			return -1;
 		if (n == max)
 			return max + 1;
-		f[n++] = (struct span){ line.p + start, i - start };
+		f[n++] = (struct text_span){ line.p + start, i - start };
 		start = i + 1;
 	}
 	return n;
 }
 
-static const char *parse_entry(struct span line, struct history_entry *e)
+static const char *parse_entry(struct text_span line, struct history_entry *e)
 {
-	struct span f[FIELDS];
+	struct text_span f[FIELDS];
 	unsigned long long v;
 	int n = split(line, f, FIELDS);
 
@@ -362,10 +247,10 @@ static const char *parse_entry(struct span line, struct history_entry *e)
 	if (n > FIELDS)
 		return "extra field";
 	memset(e, 0, sizeof(*e));
-	if (!parse_uint(f[0], UINT32_MAX, &v))
+	if (!text_parse_uint(f[0], UINT32_MAX, &v))
 		return "bad id";
 	e->id = (uint32_t)v;
-	if (!parse_uint(f[1], STARTED_MAX, &v))
+	if (!text_parse_uint(f[1], STARTED_MAX, &v))
 		return "bad started";
 	e->started = (time_t)v;
 	/* A 32-bit time_t cannot hold every date the file may name. */
@@ -375,13 +260,13 @@ static const char *parse_entry(struct span line, struct history_entry *e)
 		return "bad source name";
 	if (!parse_name(f[3], e->zone))
 		return "bad zone name";
-	if (!parse_uint(f[4], DURATION_MAX, &v))
+	if (!text_parse_uint(f[4], DURATION_MAX, &v))
 		return "bad planned_s";
 	e->planned_s = (uint32_t)v;
-	if (!parse_uint(f[5], DURATION_MAX, &v))
+	if (!text_parse_uint(f[5], DURATION_MAX, &v))
 		return "bad actual_s";
 	e->actual_s = (uint32_t)v;
-	if (!parse_fixed(f[6], LITRES_MAX, &e->litres))
+	if (!text_parse_fixed(f[6], LITRES_MAX, &e->litres))
 		return "bad litres";
 	if (!parse_moisture(f[7], &e->moisture_start))
 		return "bad moisture_start";
@@ -390,14 +275,6 @@ static const char *parse_entry(struct span line, struct history_entry *e)
 	if (!parse_outcome(f[9], &e->outcome))
 		return "unknown outcome";
 	return NULL;
-}
-
-static int fail(char *err, size_t err_size, unsigned long line,
-		const char *what)
-{
-	if (err && err_size)
-		snprintf(err, err_size, "line %lu: %s", line, what);
-	return -EINVAL;
 }
 
 int history_parse(const char *text, size_t len, struct history *out,
@@ -412,24 +289,24 @@ int history_parse(const char *text, size_t len, struct history *out,
 	history_init(&h);
 	while (pos < len) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
-		struct span line;
+		struct text_span line;
 		const char *what = NULL;
 		unsigned long long v;
 		struct history_entry e;
 
 		lineno++;
 		if (!nl)
-			return fail(err, err_size, lineno,
+			return text_fail(err, err_size, lineno,
 				    "truncated: no newline at the end");
-		line = (struct span){ text + pos, (size_t)(nl - (text + pos)) };
+		line = (struct text_span){ text + pos, (size_t)(nl - (text + pos)) };
 		pos += line.n + 1;
 		if (lineno == 1) {
-			if (!span_is(line, HEADER))
+			if (!text_span_is(line, HEADER))
 				what = "not an irrigd-history 1 file";
 		} else if (lineno == 2) {
 			if (line.n < 8 || memcmp(line.p, "next_id ", 8) != 0)
 				what = "expected next_id";
-			else if (!parse_uint((struct span){ line.p + 8, line.n - 8 },
+			else if (!text_parse_uint((struct text_span){ line.p + 8, line.n - 8 },
 					     ID_LIMIT, &v) || v == 0)
 				what = "bad next_id";
 			else
@@ -444,10 +321,10 @@ int history_parse(const char *text, size_t len, struct history *out,
 			}
 		}
 		if (what)
-			return fail(err, err_size, lineno, what);
+			return text_fail(err, err_size, lineno, what);
 	}
 	if (lineno < 2)
-		return fail(err, err_size, lineno + 1,
+		return text_fail(err, err_size, lineno + 1,
 			    lineno ? "expected next_id" : "empty file");
 	*out = h;
 	return 0;

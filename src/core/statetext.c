@@ -1,0 +1,107 @@
+/* The state files' text: a bounded writer, and strict, locale-free readers of words and numbers. */
+#include "core/statetext.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void text_put(struct text_out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->full)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->len, o->size - o->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= o->size - o->len)
+		o->full = true;
+	else
+		o->len += (size_t)n;
+}
+
+void text_put_fixed(struct text_out *o, double v, unsigned decimals)
+{
+	unsigned long long scale = 1, units;
+
+	for (unsigned i = 0; i < decimals; i++)
+		scale *= 10;
+	/* v is known to be in 0..1e6, so this cannot overflow. */
+	units = (unsigned long long)(v * (double)scale + 0.5);
+	text_put(o, " %llu.%0*llu", units / scale, (int)decimals, units % scale);
+}
+
+bool text_span_is(struct text_span s, const char *lit)
+{
+	return s.n == strlen(lit) && memcmp(s.p, lit, s.n) == 0;
+}
+
+bool text_parse_uint(struct text_span s, unsigned long long max,
+		     unsigned long long *v)
+{
+	unsigned long long x = 0;
+
+	if (s.n == 0 || s.n > 19 || (s.n > 1 && s.p[0] == '0'))
+		return false;
+	for (size_t i = 0; i < s.n; i++) {
+		if (s.p[i] < '0' || s.p[i] > '9')
+			return false;
+		x = x * 10 + (unsigned long long)(s.p[i] - '0');
+	}
+	if (x > max)
+		return false;
+	*v = x;
+	return true;
+}
+
+bool text_parse_fixed(struct text_span s, double max, double *v)
+{
+	const char *dot = memchr(s.p, '.', s.n);
+	unsigned long long whole, frac = 0, scale = 1;
+	struct text_span w, f;
+	double x;
+
+	if (!dot)
+		return false;
+	w = (struct text_span){ s.p, (size_t)(dot - s.p) };
+	f = (struct text_span){ dot + 1, s.n - w.n - 1 };
+	if (w.n > 7 || f.n == 0 || f.n > 6 || !text_parse_uint(w, 9999999, &whole))
+		return false;
+	for (size_t i = 0; i < f.n; i++) {
+		if (f.p[i] < '0' || f.p[i] > '9')
+			return false;
+		frac = frac * 10 + (unsigned long long)(f.p[i] - '0');
+		scale *= 10;
+	}
+	x = (double)(whole * scale + frac) / (double)scale;
+	if (x > max)
+		return false;
+	*v = x;
+	return true;
+}
+
+bool text_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+bool text_valid_name(const char *name, size_t size)
+{
+	size_t n = 0;
+
+	/* Bounded by size: a name in memory may lack its NUL. */
+	while (n < size && name[n])
+		if (!text_name_char(name[n++]))
+			return false;
+	return n > 0 && n < size;
+}
+
+int text_fail(char *err, size_t err_size, unsigned long line, const char *what)
+{
+	if (err && err_size)
+		snprintf(err, err_size, "line %lu: %s", line, what);
+	return -EINVAL;
+}
