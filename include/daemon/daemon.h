@@ -50,6 +50,12 @@ struct safety {
 	sd_event_source *check;		/* samples the flow when no pulse does */
 	uint64_t sampled_pulses;	/* meter total at the last sample */
 	int watched_zone;		/* the zone flowmon watches, or -1 */
+	/*
+	 * Litres the watched zone and the garden used today before its
+	 * valve opened: the caps are checked at every pulse batch, too
+	 * often to sum the history each time.
+	 */
+	double zone_before, garden_before;
 	/* The mean flow of the zone that last closed, for learning. */
 	int learned_zone;
 	bool learned_ok;
@@ -147,6 +153,12 @@ double safety_expected_lpm(struct daemon *d, int zone, const char **how,
 double safety_litres_today(struct daemon *d, int zone);
 /* Marks probes failed or recovered from a reading, logging each change. */
 void safety_soil_read(struct daemon *d, const struct soil_reading *soil);
+/*
+ * Before next replaces the running config: zone indices follow map
+ * (map[old] = new index, or -1), probes their names.
+ */
+void safety_reload(struct daemon *d, const struct config *next,
+		   const int *map);
 /* Why probe p is failed, for people: "reads 0.00 V: ...". */
 void safety_probe_reason(const struct daemon *d, size_t p, char *buf,
 			 size_t size);

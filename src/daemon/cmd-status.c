@@ -127,21 +127,14 @@ static void programs(struct cmd_ctx *ctx, char *json, size_t size)
 static void today(struct cmd_ctx *ctx, char *json, size_t size)
 {
 	const struct config *cfg = &ctx->d->cfg;
-	time_t now = time(NULL);
 
 	out_append(json, size, ",\"litres_today\":{");
 	for (size_t z = 0; z < cfg->n_zones; z++) {
-		double litres = history_litres_on(&ctx->d->history, cfg->zones[z].name,
-						  now);
-		const struct run_request *cur = ctl_current(&ctx->d->ctl);
-
-		/* The run going on counts too, not only from its end. */
-		if (cur && cur->zone == (int)z && ctx->d->ctl.phase == CTL_WATERING)
-			litres += watering_litres_so_far(ctx->d);
+		double litres = safety_litres_today(ctx->d, (int)z);
 
 		out_line(ctx->out, "Today %-12s %.2f L", cfg->zones[z].name, litres);
-		out_append(json, size, "%s\"%s\":%.3f", z ? "," : "", cfg->zones[z].name,
-		    litres);
+		out_append(json, size, "%s\"%s\":%.3f", z ? "," : "",
+			   cfg->zones[z].name, litres);
 	}
 	out_append(json, size, "}");
 }

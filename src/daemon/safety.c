@@ -182,6 +182,14 @@ void safety_valve_opened(struct daemon *d, int zone)
 	uint64_t now = daemon_now();
 
 	d->safety.watched_zone = zone;
+	if (z->daily_cap_litres > 0.0 || s->daily_cap_litres > 0.0) {
+		time_t today = time(NULL);
+
+		d->safety.zone_before = history_litres_on(&d->history, z->name,
+							  today);
+		d->safety.garden_before = history_litres_on(&d->history, NULL,
+							    today);
+	}
 	d->safety.sampled_pulses = flow_acct_pulses(meter(d));
 	flowmon_watering(&d->safety.monitor, &lim, now);
 	arm_check(d, now);
@@ -310,18 +318,17 @@ static void low_flow(struct daemon *d, int zone, double rate, double expected)
 static void check_caps(struct daemon *d, int zone)
 {
 	struct ctl_actions acts = { .n = 0 };
-	double cap = d->cfg.zones[zone].daily_cap_litres, used = 0.0;
+	double cap = d->cfg.zones[zone].daily_cap_litres;
+	double litres = watering_litres_so_far(d);
+	double used = d->safety.zone_before + litres;
 	const char *whose = zone_name(d, zone);
 	char f_zone[64], f_litres[48], f_cap[48];
 	const char *fields[] = { f_zone, f_litres, f_cap, NULL };
 
-	if (cap > 0.0)
-		used = safety_litres_today(d, zone);
 	if (!(cap > 0.0 && used >= cap)) {
 		cap = d->cfg.safety.daily_cap_litres;
+		used = d->safety.garden_before + litres;
 		whose = "the garden";
-		if (cap > 0.0)
-			used = safety_litres_today(d, -1);
 		if (!(cap > 0.0 && used >= cap))
 			return;
 	}
@@ -428,6 +435,26 @@ void safety_soil_read(struct daemon *d, const struct soil_reading *soil)
 				  d->cfg.probes[p].name, soil->percent[p]);
 		}
 	}
+}
+
+/* ---- reload ---- */
+
+void safety_reload(struct daemon *d, const struct config *next, const int *map)
+{
+	struct safety *sf = &d->safety;
+	struct probe_health health[CONFIG_MAX_PROBES];
+
+	/* Zones and probes are indices: follow them to their new places. */
+	if (sf->watched_zone >= 0)
+		sf->watched_zone = map[sf->watched_zone];
+	if (sf->learned_zone >= 0)
+		sf->learned_zone = map[sf->learned_zone];
+	memset(health, 0, sizeof(health));
+	for (size_t p = 0; p < next->n_probes; p++)
+		for (size_t old = 0; old < d->cfg.n_probes; old++)
+			if (!strcmp(next->probes[p].name, d->cfg.probes[old].name))
+				health[p] = sf->probes[old];
+	memcpy(sf->probes, health, sizeof(health));
 }
 
 /* ---- life ---- */
