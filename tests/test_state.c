@@ -200,6 +200,41 @@ static void test_unformattable_history_leaves_the_file(void **state)
 	free(loaded);
 }
 
+static void test_faults_round_trip_and_corrupt_file(void **state)
+{
+	struct fault_state *st = malloc(sizeof(*st)), *back = malloc(sizeof(*back));
+	struct fault f = { .kind = FAULT_NO_FLOW, .zone = "garden",
+			   .raised = 1764100000, .measured_lpm = 0.5,
+			   .expected_lpm = 12.0, .detail = "no flow" };
+	char err[256] = "", want[192];
+
+	(void)state;
+	assert_non_null(st);
+	assert_non_null(back);
+	fault_state_init(st);
+	assert_non_null(faults_raise(&st->faults, &f));
+	flow_learned_add(fault_state_learned(st, "garden", true), 12.25);
+	assert_int_equal(state_load_faults(dir, back, err, sizeof(err)), -ENOENT);
+	assert_int_equal(state_save_faults(dir, st), 0);
+	fault_state_init(back);
+	assert_int_equal(state_load_faults(dir, back, err, sizeof(err)), 0);
+	assert_true(faults_hold_zone(&back->faults, "garden"));
+	assert_string_equal(back->faults.list[0].detail, "no flow");
+	assert_true(flow_learned_median(fault_state_learned(back, "garden",
+							    false)) == 12.25);
+
+	/* A broken file is refused with its name and line; nothing changes. */
+	write_raw("faults", "irrigd-faults 1\nfault no-flow garden 1764100000 "
+		  "0.500 lots\n");
+	memcpy(st, back, sizeof(*st));
+	assert_int_equal(state_load_faults(dir, back, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s/faults: line 2: ", dir);
+	assert_true(strncmp(err, want, strlen(want)) == 0);
+	assert_memory_equal(back, st, sizeof(*st));
+	free(st);
+	free(back);
+}
+
 static void test_rain_delay_round_trip(void **state)
 {
 	time_t until = 0;
@@ -272,6 +307,7 @@ int main(void)
 		cmocka_unit_test(test_corrupt_history_is_refused_named_and_set_aside),
 		cmocka_unit_test(test_oversized_history_is_refused_unread),
 		cmocka_unit_test(test_unformattable_history_leaves_the_file),
+		cmocka_unit_test(test_faults_round_trip_and_corrupt_file),
 		cmocka_unit_test(test_rain_delay_round_trip),
 		cmocka_unit_test(test_no_rain_delay),
 		cmocka_unit_test(test_malformed_rain_delay_is_refused_unchanged),

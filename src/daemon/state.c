@@ -128,70 +128,89 @@ out:
 	return err;
 }
 
-int state_save_history(const char *dir, const struct history *h)
+/* What a state file's text is made from and read into. */
+typedef int format_fn(const void *obj, char *buf, size_t size);
+typedef int parse_fn(const char *text, size_t len, void *obj, char *err,
+		     size_t err_size);
+
+/* Writes format's text of obj, at most max bytes, to dir/name. */
+static int save_text(const char *dir, const char *name, size_t max,
+		     format_fn *format, const void *obj)
 {
-	char *text = malloc(HISTORY_TEXT_MAX);
+	char *text = malloc(max);
 	int n;
 
 	if (!text)
 		return -ENOMEM;
-	n = history_format(h, text, HISTORY_TEXT_MAX);
+	n = format(obj, text, max);
 	if (n >= 0)
-		n = state_write_atomic(dir, HISTORY_FILE, text, (size_t)n);
+		n = state_write_atomic(dir, name, text, (size_t)n);
 	free(text);
 	return n;
+}
+
+/* Reads dir/name into obj through parse; "DIR/NAME: why" in err on failure. */
+static int load_text(const char *dir, const char *name, parse_fn *parse,
+		     void *obj, char *err, size_t err_size)
+{
+	char why[128] = "";
+	size_t len;
+	char *text;
+	int ret = read_bounded(dir, name, &text, &len);
+
+	if (ret < 0) {
+		snprintf(why, sizeof(why), "%s", strerror(-ret));
+	} else {
+		ret = parse(text, len, obj, why, sizeof(why));
+		free(text);
+	}
+	if (ret < 0 && err && err_size)
+		snprintf(err, err_size, "%s/%s: %s", dir, name, why);
+	return ret;
+}
+
+static int format_history(const void *h, char *buf, size_t size)
+{
+	return history_format(h, buf, size);
+}
+
+static int parse_history(const char *text, size_t len, void *h, char *err,
+			 size_t err_size)
+{
+	return history_parse(text, len, h, err, err_size);
+}
+
+static int format_faults(const void *st, char *buf, size_t size)
+{
+	return fault_state_format(st, buf, size);
+}
+
+static int parse_faults(const char *text, size_t len, void *st, char *err,
+			size_t err_size)
+{
+	return fault_state_parse(text, len, st, err, err_size);
+}
+
+int state_save_history(const char *dir, const struct history *h)
+{
+	return save_text(dir, HISTORY_FILE, HISTORY_TEXT_MAX, format_history, h);
 }
 
 int state_load_history(const char *dir, struct history *h, char *err,
 		       size_t err_size)
 {
-	char why[128] = "";
-	size_t len;
-	char *text;
-	int ret = read_bounded(dir, HISTORY_FILE, &text, &len);
-
-	if (ret < 0) {
-		snprintf(why, sizeof(why), "%s", strerror(-ret));
-	} else {
-		ret = history_parse(text, len, h, why, sizeof(why));
-		free(text);
-	}
-	if (ret < 0 && err && err_size)
-		snprintf(err, err_size, "%s/" HISTORY_FILE ": %s", dir, why);
-	return ret;
+	return load_text(dir, HISTORY_FILE, parse_history, h, err, err_size);
 }
 
 int state_save_faults(const char *dir, const struct fault_state *st)
 {
-	char *text = malloc(FAULTS_TEXT_MAX);
-	int n;
-
-	if (!text)
-		return -ENOMEM;
-	n = fault_state_format(st, text, FAULTS_TEXT_MAX);
-	if (n >= 0)
-		n = state_write_atomic(dir, FAULTS_FILE, text, (size_t)n);
-	free(text);
-	return n;
+	return save_text(dir, FAULTS_FILE, FAULTS_TEXT_MAX, format_faults, st);
 }
 
 int state_load_faults(const char *dir, struct fault_state *st, char *err,
 		      size_t err_size)
 {
-	char why[128] = "";
-	size_t len;
-	char *text;
-	int ret = read_bounded(dir, FAULTS_FILE, &text, &len);
-
-	if (ret < 0) {
-		snprintf(why, sizeof(why), "%s", strerror(-ret));
-	} else {
-		ret = fault_state_parse(text, len, st, why, sizeof(why));
-		free(text);
-	}
-	if (ret < 0 && err && err_size)
-		snprintf(err, err_size, "%s/" FAULTS_FILE ": %s", dir, why);
-	return ret;
+	return load_text(dir, FAULTS_FILE, parse_faults, st, err, err_size);
 }
 
 int state_set_aside(const char *dir, const char *name)
