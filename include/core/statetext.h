@@ -20,6 +20,8 @@ void text_put(struct text_out *o, const char *fmt, ...)
  * decimal point, and the files must not change with it.
  */
 void text_put_fixed(struct text_out *o, double v, unsigned decimals);
+/* As text_put_fixed, or " -" for NAN: a figure not known. */
+void text_put_known(struct text_out *o, double v, unsigned decimals);
 
 /* A piece of the input: never NUL-terminated, always bounded. */
 struct text_span {

@@ -39,4 +39,7 @@ const char *out_json_string(const char *s, char *buf, size_t size);
 void out_append(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* v with decimals, or null for NAN (not known), as a JSON number. */
+void out_json_number(double v, int decimals, char *buf, size_t size);
+
 #endif

@@ -284,15 +284,6 @@ static const char *state_problem(const struct fault_state *st)
 	return NULL;
 }
 
-/* A flow with 3 decimals, "-" when not known. */
-static void put_flow(struct text_out *o, double v)
-{
-	if (isnan(v))
-		text_put(o, " -");
-	else
-		text_put_fixed(o, v, 3);
-}
-
 int fault_state_format(const struct fault_state *st, char *buf, size_t size)
 {
 	struct text_out o = { .buf = buf, .size = size };
@@ -308,8 +299,8 @@ int fault_state_format(const struct fault_state *st, char *buf, size_t size)
 
 		text_put(&o, "fault %s %s %lld", kind_names[f->kind],
 		    f->zone[0] ? f->zone : GARDEN_ZONE, (long long)f->raised);
-		put_flow(&o, f->measured_lpm);
-		put_flow(&o, f->expected_lpm);
+		text_put_known(&o, f->measured_lpm, 3);
+		text_put_known(&o, f->expected_lpm, 3);
 		if (f->detail[0])
 			text_put(&o, " %s", f->detail);
 		text_put(&o, "\n");
@@ -319,7 +310,8 @@ int fault_state_format(const struct fault_state *st, char *buf, size_t size)
 
 		text_put(&o, "learned %s", st->learned[i].zone);
 		for (size_t j = 0; j < l->len; j++)
-			put_flow(&o, l->lpm[(l->first + j) % FLOW_LEARN_RUNS]);
+			text_put_known(&o, l->lpm[(l->first + j) %
+						  FLOW_LEARN_RUNS], 3);
 		text_put(&o, "\n");
 	}
 	if (o.full || o.len > INT32_MAX)

@@ -142,14 +142,6 @@ static const char *entry_problem(const struct history_entry *e,
 	return NULL;
 }
 
-static void put_moisture(struct text_out *o, double m)
-{
-	if (isnan(m))
-		text_put(o, " -");
-	else
-		text_put_fixed(o, m, 1);
-}
-
 int history_format(const struct history *h, char *buf, size_t size)
 {
 	struct text_out o = { .buf = buf, .size = size };
@@ -169,8 +161,8 @@ int history_format(const struct history *h, char *buf, size_t size)
 		text_put(&o, "%u %lld %s %s %u %u", e->id, (long long)e->started,
 		    e->source, e->zone, e->planned_s, e->actual_s);
 		text_put_fixed(&o, e->litres, 3);
-		put_moisture(&o, e->moisture_start);
-		put_moisture(&o, e->moisture_end);
+		text_put_known(&o, e->moisture_start, 1);
+		text_put_known(&o, e->moisture_end, 1);
 		text_put(&o, " %s\n", run_outcome_name(e->outcome));
 	}
 	if (o.full || o.len > INT32_MAX)

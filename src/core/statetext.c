@@ -2,6 +2,7 @@
 #include "core/statetext.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,6 +32,14 @@ void text_put_fixed(struct text_out *o, double v, unsigned decimals)
 	/* v is known to be in 0..1e6, so this cannot overflow. */
 	units = (unsigned long long)(v * (double)scale + 0.5);
 	text_put(o, " %llu.%0*llu", units / scale, (int)decimals, units % scale);
+}
+
+void text_put_known(struct text_out *o, double v, unsigned decimals)
+{
+	if (isnan(v))
+		text_put(o, " -");
+	else
+		text_put_fixed(o, v, decimals);
 }
 
 bool text_span_is(struct text_span s, const char *lit)

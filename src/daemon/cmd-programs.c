@@ -127,14 +127,6 @@ static void moisture_text(double percent, char *buf, size_t size)
 		snprintf(buf, size, "%.0f", percent);
 }
 
-static void moisture_json(double percent, char *buf, size_t size)
-{
-	if (isnan(percent))
-		snprintf(buf, size, "null");
-	else
-		snprintf(buf, size, "%.1f", percent);
-}
-
 void cmd_history(struct cmd_ctx *ctx)
 {
 	const struct history *h = &ctx->d->history;
@@ -165,8 +157,8 @@ void cmd_history(struct cmd_ctx *ctx)
 		duration_format(e->actual_s, actual, sizeof(actual));
 		moisture_text(e->moisture_start, m0, sizeof(m0));
 		moisture_text(e->moisture_end, m1, sizeof(m1));
-		moisture_json(e->moisture_start, j0, sizeof(j0));
-		moisture_json(e->moisture_end, j1, sizeof(j1));
+		out_json_number(e->moisture_start, 1, j0, sizeof(j0));
+		out_json_number(e->moisture_end, 1, j1, sizeof(j1));
 		out_line(ctx->out, "%s  %-10s %-10s %7s of %-7s %8.2f L  %3s%% -> %3s%%  %s",
 			 when, e->source, e->zone, actual, planned, e->litres, m0, m1,
 			 run_outcome_name(e->outcome));

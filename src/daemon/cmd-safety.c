@@ -19,15 +19,6 @@ static void json_text(const char *text, char *buf, size_t size)
 	buf[o] = '\0';
 }
 
-/* A JSON number, or null for NAN. */
-static void json_number(double v, char *buf, size_t size)
-{
-	if (isnan(v))
-		snprintf(buf, size, "null");
-	else
-		snprintf(buf, size, "%.2f", v);
-}
-
 void cmd_faults(struct cmd_ctx *ctx)
 {
 	struct daemon *d = ctx->d;
@@ -48,8 +39,8 @@ void cmd_faults(struct cmd_ctx *ctx)
 		out_line(ctx->out, "%-12s %-9s since %s: %s",
 			 *f->zone ? f->zone : "(garden)", fault_kind_name(f->kind),
 			 when, f->detail);
-		json_number(f->measured_lpm, measured, sizeof(measured));
-		json_number(f->expected_lpm, expected, sizeof(expected));
+		out_json_number(f->measured_lpm, 2, measured, sizeof(measured));
+		out_json_number(f->expected_lpm, 2, expected, sizeof(expected));
 		json_text(f->detail, detail, sizeof(detail));
 		out_append(json, sizeof(json), "%s{\"kind\":\"%s\",\"zone\":%s%s%s,"
 		    "\"raised\":%lld,\"flow_lpm\":%s,\"expected_lpm\":%s,"

@@ -1,6 +1,7 @@
 /* Replies on the control socket, rendered as text or as JSON lines. */
 #include "daemon/out.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -138,4 +139,12 @@ void out_append(char *buf, size_t size, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf + used, size - used, fmt, ap);
 	va_end(ap);
+}
+
+void out_json_number(double v, int decimals, char *buf, size_t size)
+{
+	if (isnan(v))
+		snprintf(buf, size, "null");
+	else
+		snprintf(buf, size, "%.*f", decimals, v);
 }
