@@ -318,6 +318,11 @@ static void test_expected_flow_is_learned(void **state)
 	expect(&d, 0, "lawn         12.0 L/min learned (1 run)", "zones", NULL);
 	expect(&d, 0, "\"expected_from\":\"learned\",\"learned_runs\":1", "--json",
 	       "zones", NULL);
+	/* A run that warned of low flow (a clogging filter) teaches nothing. */
+	expect(&d, 0, "", "sim", "flow", "50", NULL);
+	expect(&d, 0, "Valve closed", "water", "lawn", "8s", NULL);
+	assert_true(test_daemon_logged(&d, "Low flow in zone lawn: 6.0 L/min"));
+	expect(&d, 0, "lawn         12.0 L/min learned (1 run)", "zones", NULL);
 	/* The learned flow now trips a high-flow alarm too. */
 	expect(&d, 0, "", "sim", "flow", "200", NULL);
 	expect(&d, 1, "high flow: 24.0 L/min, expected 12.0 L/min", "water", "lawn",

@@ -200,12 +200,17 @@ void safety_valves_closed(struct daemon *d)
 	const struct config_safety *s = &d->cfg.safety;
 	uint64_t now = daemon_now();
 	struct safety *sf = &d->safety;
+	uint64_t learn_min = (uint64_t)s->alarm_delay_s * NS;
 
-	/* What the run taught, before the monitor forgets it. */
-	sf->learned_ok = sf->watched_zone >= 0 &&
-		flowmon_settled_mean(&sf->monitor, LEARN_MIN_NS > (uint64_t)s->alarm_delay_s * NS ?
-				     LEARN_MIN_NS : (uint64_t)s->alarm_delay_s * NS,
-				     &sf->learned_lpm);
+	/*
+	 * What the run taught, before the monitor forgets it.  A run that
+	 * warned of low flow teaches nothing: a filter that clogs slowly
+	 * must not become what the zone is expected to draw.
+	 */
+	if (learn_min < LEARN_MIN_NS)
+		learn_min = LEARN_MIN_NS;
+	sf->learned_ok = sf->watched_zone >= 0 && !sf->monitor.low_warned &&
+		flowmon_settled_mean(&sf->monitor, learn_min, &sf->learned_lpm);
 	sf->learned_zone = sf->watched_zone;
 	sf->watched_zone = -1;
 	/*
