@@ -102,6 +102,28 @@ static void test_rotation_keeps_the_newest(void **state)
 	free(h);
 }
 
+/* 25 October 2026 has 25 hours in Berlin: its last hour still counts. */
+static void test_litres_on_a_day_the_clocks_go_back(void **state)
+{
+	/* Local midnights: 24 Oct 22:00 UTC (CEST), then 25 Oct 23:00 UTC (CET). */
+	const time_t start = 1792879200, next = start + 25 * 3600;
+	struct history *h = new_history();
+	struct history_entry e[] = {
+		entry("garden", start - 1, 1.0),
+		entry("garden", start, 2.0),
+		entry("garden", next - 1, 4.0),
+		entry("garden", next, 8.0),
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(e) / sizeof(e[0]); i++)
+		history_add(h, &e[i]);
+	assert_true(history_litres_on(h, "garden", start + 12 * 3600) == 6.0);
+	assert_true(history_litres_on(h, "garden", next - 1) == 6.0);
+	assert_true(history_litres_on(h, "garden", next) == 8.0);
+	free(h);
+}
+
 static void test_litres_on_counts_that_zone_on_that_local_day(void **state)
 {
 	struct history *h = new_history();
@@ -138,6 +160,9 @@ static void test_litres_on_counts_that_zone_on_that_local_day(void **state)
 	assert_true(history_litres_on(h, "lawn", MIDNIGHT_15_JUNE) == 8.0);
 	assert_true(history_litres_on(h, "lawn", MIDNIGHT_15_JUNE - 1) == 0.0);
 	assert_true(history_litres_on(h, "nowhere", MIDNIGHT_15_JUNE) == 0.0);
+	/* Every zone together. */
+	assert_true(history_litres_on(h, NULL, MIDNIGHT_15_JUNE) ==
+		    2.0 + 4.0 + 8.0 + 16.0 + 32.0);
 	free(h);
 }
 
@@ -534,6 +559,7 @@ int main(void)
 		cmocka_unit_test(test_add_assigns_increasing_ids_from_one),
 		cmocka_unit_test(test_rotation_keeps_the_newest),
 		cmocka_unit_test(test_litres_on_counts_that_zone_on_that_local_day),
+		cmocka_unit_test(test_litres_on_a_day_the_clocks_go_back),
 		cmocka_unit_test(test_format_parse_round_trip),
 		cmocka_unit_test(test_round_trip_after_rotation_and_of_an_empty_history),
 		cmocka_unit_test(test_full_history_of_longest_entries_fits_text_max),

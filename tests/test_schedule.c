@@ -530,6 +530,46 @@ static void test_nothing_enabled_is_enoent(void **state)
 	assert_int_equal(schedule_next(&s, 0, NULL), -EINVAL);
 }
 
+/* The cache answers as schedule_next does, every minute of three days. */
+static void test_cached_next_agrees_with_schedule_next(void **state)
+{
+	static const unsigned starts[] = { HM(6, 30), HM(19, 0) };
+	static const unsigned late[] = { HM(23, 50) };
+	struct schedule s;
+	struct schedule_cache c;
+	struct occurrence want, got;
+	time_t t, from = utc(2026, 10, 24, 0, 0);
+
+	(void)state;
+	set_tz("Europe/Berlin");	/* across the fall-back night */
+	sched_init(&s);
+	add_program(&s, "twice", 2, starts);
+	add_program(&s, "late", 1, late)->days.weekday_mask = MON;
+	schedule_cache_reset(&c);
+	for (t = from; t < from + 3 * 86400; t += 60) {
+		assert_int_equal(schedule_next(&s, t, &want), 0);
+		assert_int_equal(schedule_next_cached(&s, &c, t, &got), 0);
+		assert_occ(&got, want.when, want.program, want.start);
+	}
+	/* Asked about an earlier time (the clock went back): not the cached one. */
+	assert_int_equal(schedule_next_cached(&s, &c, from, &got), 0);
+	assert_int_equal(schedule_next(&s, from, &want), 0);
+	assert_occ(&got, want.when, want.program, want.start);
+
+	/* A changed schedule is seen once the cache is reset. */
+	s.programs[0].enabled = false;
+	s.programs[1].enabled = false;
+	assert_int_equal(schedule_next_cached(&s, &c, from, &got), 0);
+	schedule_cache_reset(&c);
+	assert_int_equal(schedule_next_cached(&s, &c, from, &got), -ENOENT);
+	assert_int_equal(schedule_next_cached(&s, &c, from + 60, &got), -ENOENT);
+	s.programs[0].enabled = true;
+	schedule_cache_reset(&c);
+	assert_int_equal(schedule_next_cached(&s, &c, from, &got), 0);
+	assert_int_equal(got.program, 0);
+	assert_int_equal(schedule_next_cached(NULL, &c, from, &got), -EINVAL);
+}
+
 /* schedule_next looks at the date of `after` and 400 more, and no further. */
 static void test_next_horizon(void **state)
 {
@@ -868,6 +908,7 @@ int main(void)
 		cmocka_unit_test(test_disabled_programs_are_ignored),
 		cmocka_unit_test(test_nothing_enabled_is_enoent),
 		cmocka_unit_test(test_next_horizon),
+		cmocka_unit_test(test_cached_next_agrees_with_schedule_next),
 		cmocka_unit_test(test_midnight_transitions),
 		cmocka_unit_test(test_clock_jumps),
 		cmocka_unit_test(test_scaled_duration),

@@ -84,6 +84,24 @@ int schedule_next(const struct schedule *sched, time_t after,
 		  struct occurrence *out);
 
 /*
+ * The answer of schedule_next() kept for the times it still holds: from
+ * the instant it was asked for up to the start it found, the next start
+ * is that one.  A status request or a STATUS= update then costs nothing
+ * instead of a walk over the days.  Reset it when the schedule changes.
+ */
+struct schedule_cache {
+	bool valid;
+	time_t asked;		/* the `after` it was computed for */
+	int result;		/* 0 or -ENOENT */
+	struct occurrence next;
+};
+
+void schedule_cache_reset(struct schedule_cache *c);
+/* schedule_next(), answered from c while it holds. */
+int schedule_next_cached(const struct schedule *sched, struct schedule_cache *c,
+			 time_t after, struct occurrence *out);
+
+/*
  * Every start in (from, to], earliest first, up to max of them: how many
  * were written.  Callers use it to find what came due since they last
  * looked (and what a clock step skipped over).

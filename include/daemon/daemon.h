@@ -70,6 +70,7 @@ struct scheduler {
 	time_t last_checked;		/* starts up to here are dealt with */
 	bool clock_synced;
 	time_t rain_delay_until;	/* 0: none */
+	struct schedule_cache next;	/* reset when the programs change */
 };
 
 struct daemon {
@@ -171,6 +172,8 @@ void scheduler_done(struct daemon *d);
 void scheduler_rearm(struct daemon *d);
 int scheduler_pause(struct daemon *d, time_t until);
 int scheduler_resume(struct daemon *d);
+/* The next programmed start after `after`, from the cache. */
+int scheduler_next(struct daemon *d, time_t after, struct occurrence *out);
 /* Is the clock good enough for programs to run? */
 bool scheduler_clock_synced(struct daemon *d);
 

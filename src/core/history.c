@@ -76,29 +76,38 @@ const struct history_entry *history_at(const struct history *h, size_t i)
 	return &h->entries[(h->first + i) % HISTORY_MAX];
 }
 
-static bool same_local_date(const struct tm *a, time_t t)
+/* The local date of day as [start, end): local midnights, DST included. */
+static bool local_day_bounds(time_t day, time_t *start, time_t *end)
 {
-	struct tm b;
+	struct tm tm;
 
-	if (!localtime_r(&t, &b))
+	if (!localtime_r(&day, &tm))
 		return false;
-	return a->tm_year == b.tm_year && a->tm_mon == b.tm_mon &&
-	       a->tm_mday == b.tm_mday;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	*start = mktime(&tm);
+	tm.tm_mday++;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	*end = mktime(&tm);
+	return *start != (time_t)-1 && *end != (time_t)-1 && *start <= day &&
+	       day < *end;
 }
 
 double history_litres_on(const struct history *h, const char *zone,
 			 time_t day)
 {
-	struct tm date;
+	time_t start, end;
 	double sum = 0.0;
 
-	if (!localtime_r(&day, &date))
+	/* Two mktime calls, not a localtime_r per entry: status asks often. */
+	if (!local_day_bounds(day, &start, &end))
 		return 0.0;
 	for (size_t i = 0; i < h->len; i++) {
 		const struct history_entry *e = history_at(h, i);
 
 		if ((!zone || strncmp(e->zone, zone, HISTORY_NAME_MAX) == 0) &&
-		    same_local_date(&date, e->started))
+		    e->started >= start && e->started < end)
 			sum += e->litres;
 	}
 	return sum;

@@ -361,6 +361,37 @@ int schedule_next(const struct schedule *sched, time_t after,
 	return 0;
 }
 
+void schedule_cache_reset(struct schedule_cache *c)
+{
+	c->valid = false;
+}
+
+/* Nothing starts within a day: asked again then, to see the 400-day edge move. */
+#define CACHE_NONE_S 86400
+
+int schedule_next_cached(const struct schedule *sched, struct schedule_cache *c,
+			 time_t after, struct occurrence *out)
+{
+	bool holds;
+
+	if (!sched || !c || !out)
+		return -EINVAL;
+	/* Nothing starts in (asked, next.when): the answer stands until then. */
+	holds = c->valid && after >= c->asked &&
+		(c->result == 0 ? after < c->next.when :
+		 after - c->asked < CACHE_NONE_S);
+	if (!holds) {
+		c->result = schedule_next(sched, after, &c->next);
+		if (c->result < 0 && c->result != -ENOENT)
+			return c->result;
+		c->asked = after;
+		c->valid = true;
+	}
+	if (c->result == 0)
+		*out = c->next;
+	return c->result;
+}
+
 size_t schedule_due(const struct schedule *sched, time_t from, time_t to,
 		    struct occurrence *out, size_t max)
 {

@@ -114,6 +114,11 @@ static void log_missed(struct daemon *d, const struct occurrence *occ)
 		  "it is not caught up", prog->name, when);
 }
 
+int scheduler_next(struct daemon *d, time_t after, struct occurrence *out)
+{
+	return schedule_next_cached(&d->cfg.schedule, &d->sched.next, after, out);
+}
+
 void scheduler_rearm(struct daemon *d)
 {
 	struct occurrence next;
@@ -121,7 +126,7 @@ void scheduler_rearm(struct daemon *d)
 	if (!d->sched.timer)
 		return;
 	if (!d->sched.clock_synced ||
-	    schedule_next(&d->cfg.schedule, d->sched.last_checked, &next) < 0) {
+	    scheduler_next(d, d->sched.last_checked, &next) < 0) {
 		sd_event_source_set_enabled(d->sched.timer, SD_EVENT_OFF);
 		return;
 	}
