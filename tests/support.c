@@ -74,6 +74,14 @@ void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
+int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int count(const char *text, const char *needle)
 {
 	int n = 0;
@@ -85,25 +93,36 @@ int count(const char *text, const char *needle)
 	return n;
 }
 
-void test_daemon_start(struct test_daemon *d, const char *config_text)
+void test_daemon_prepare(struct test_daemon *d, const char *tag)
 {
-	char irrigd[256];
-	int waited_ms = 0, limit_ms = under_valgrind() ? 60000 : 10000;
-	FILE *f;
-
 	if (!d->dir[0]) {
-		snprintf(d->dir, sizeof(d->dir), "/tmp/irrigd-test-XXXXXX");
+		snprintf(d->dir, sizeof(d->dir), "/tmp/irrigd-%s-XXXXXX", tag);
 		assert_non_null(mkdtemp(d->dir));
 	}
 	snprintf(d->config, sizeof(d->config), "%s/irrigd.conf", d->dir);
 	snprintf(d->socket, sizeof(d->socket), "%s/irrigd.sock", d->dir);
 	snprintf(d->log, sizeof(d->log), "%s/irrigd.log", d->dir);
 	snprintf(d->state, sizeof(d->state), "%s/state", d->dir);
-	snprintf(irrigd, sizeof(irrigd), "%s/irrigd", build_dir());
-	f = fopen(d->config, "we");
+}
+
+void test_daemon_write_config(const struct test_daemon *d, const char *text)
+{
+	FILE *f = fopen(d->config, "we");
+
 	assert_non_null(f);
-	fputs(config_text, f);
-	fclose(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+const char *test_daemon_try_spawn(struct test_daemon *d,
+				  void (*in_child)(void *arg), void *arg)
+{
+	static char why[128];
+	char irrigd[256];
+	int limit_ms = under_valgrind() ? 60000 : 10000, status;
+	int64_t end = now_ms() + limit_ms;
+
+	snprintf(irrigd, sizeof(irrigd), "%s/irrigd", build_dir());
 	d->pid = fork();
 	assert_true(d->pid >= 0);
 	if (d->pid == 0) {
@@ -111,7 +130,9 @@ void test_daemon_start(struct test_daemon *d, const char *config_text)
 
 		dup2(log, STDERR_FILENO);
 		dup2(log, STDOUT_FILENO);
-		if (under_valgrind())
+		if (in_child)
+			in_child(arg);
+		if (under_valgrind() && !d->plain)
 			execlp("valgrind", "valgrind", "-q", "--vgdb=no",
 			       "--leak-check=full", "--show-leak-kinds=definite,indirect",
 			       "--errors-for-leak-kinds=definite,indirect",
@@ -127,13 +148,43 @@ void test_daemon_start(struct test_daemon *d, const char *config_text)
 
 		if (fd >= 0) {
 			close(fd);
-			return;
+			return NULL;
 		}
-		assert_int_equal(waitpid(d->pid, NULL, WNOHANG), 0);
-		assert_true(waited_ms < limit_ms);
-		sleep_ms(20);
-		waited_ms += 20;
+		if (waitpid(d->pid, &status, WNOHANG) == d->pid) {
+			snprintf(why, sizeof(why), "irrigd exited with %d before its "
+				 "socket answered", WIFEXITED(status) ?
+				 WEXITSTATUS(status) : 128 + WTERMSIG(status));
+			d->pid = 0;
+			return why;
+		}
+		if (now_ms() >= end) {
+			snprintf(why, sizeof(why), "irrigd's socket did not answer "
+				 "within %d ms", limit_ms);
+			return why;
+		}
+		sleep_ms(5);
 	}
+}
+
+void test_daemon_spawn(struct test_daemon *d, void (*in_child)(void *arg),
+		       void *arg)
+{
+	const char *why = test_daemon_try_spawn(d, in_child, arg);
+
+	if (why) {
+		char *log = read_file(d->log);
+
+		fprintf(stderr, "%s: its log:\n%s\n", why, log ? log : "(none)");
+		free(log);
+		fail_msg("%s", why);
+	}
+}
+
+void test_daemon_start(struct test_daemon *d, const char *config_text)
+{
+	test_daemon_prepare(d, "test");
+	test_daemon_write_config(d, config_text);
+	test_daemon_spawn(d, NULL, NULL);
 }
 
 int test_daemon_stop(struct test_daemon *d)
@@ -144,6 +195,20 @@ int test_daemon_stop(struct test_daemon *d)
 	assert_int_equal(waitpid(d->pid, &status, 0), d->pid);
 	d->pid = 0;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int test_daemon_stop_showing_log(struct test_daemon *d)
+{
+	int status = test_daemon_stop(d);
+
+	if (status != 0) {
+		char *log = read_file(d->log);
+
+		fprintf(stderr, "irrigd exited with %d (99: valgrind found a leak "
+			"or an error); its log:\n%s\n", status, log ? log : "(none)");
+		free(log);
+	}
+	return status;
 }
 
 void test_daemon_remove(struct test_daemon *d)

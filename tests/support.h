@@ -3,6 +3,7 @@
 #define IRRIGD_TESTS_SUPPORT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Where the programs under test are: $IRRIGD_BUILD, set by tests/run-tests. */
@@ -14,6 +15,8 @@ char *read_file(const char *path);
 /* A connected stream socket to the UNIX socket at path, or -1. */
 int try_connect(const char *path);
 void sleep_ms(int ms);
+/* CLOCK_MONOTONIC in milliseconds. */
+int64_t now_ms(void);
 /* How many times needle occurs in text, not overlapping. */
 int count(const char *text, const char *needle);
 
@@ -23,18 +26,37 @@ struct test_daemon {
 	char dir[64];
 	char config[128];
 	char socket[128];
-	char log[128];		/* its stderr */
+	char log[128];		/* its stdout and stderr, appended to */
 	char state[128];
+	bool plain;		/* never under valgrind, even with IRRIGD_VALGRIND=1 */
 };
 
 /*
- * Writes config_text and starts irrigd --sim on it (under valgrind with
- * IRRIGD_VALGRIND=1), returning once its socket answers.  A daemon
- * started again in the same struct keeps its directory and state.
+ * Names d's files: its config, socket, log and state directory, in a new
+ * /tmp/irrigd-TAG-XXXXXX, or in the directory d already has (a daemon
+ * started again there keeps its state).  Creates no file but the directory.
  */
+void test_daemon_prepare(struct test_daemon *d, const char *tag);
+/* Writes text as d's config. */
+void test_daemon_write_config(const struct test_daemon *d, const char *text);
+/*
+ * Starts irrigd --sim on d's files (under valgrind with IRRIGD_VALGRIND=1,
+ * unless d->plain), returning once its socket answers.  in_child, when
+ * not NULL, runs in the child just before the exec, with arg.  NULL once
+ * the socket answers; else why not (irrigd exited, or kept its socket
+ * shut too long), in a buffer the next call reuses.
+ */
+const char *test_daemon_try_spawn(struct test_daemon *d,
+				  void (*in_child)(void *arg), void *arg);
+/* The same, failing the test unless the socket answers. */
+void test_daemon_spawn(struct test_daemon *d, void (*in_child)(void *arg),
+		       void *arg);
+/* Prepares d (tag "test"), writes config_text and spawns it. */
 void test_daemon_start(struct test_daemon *d, const char *config_text);
 /* SIGTERM, then its exit status (99: valgrind found a leak). */
 int test_daemon_stop(struct test_daemon *d);
+/* The same, and unless that is 0, says so on stderr with the daemon's log. */
+int test_daemon_stop_showing_log(struct test_daemon *d);
 /* Stops it when running, then removes its directory. */
 void test_daemon_remove(struct test_daemon *d);
 /*

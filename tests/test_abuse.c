@@ -31,17 +31,7 @@
 /* Debian's default soft limit on open files, which systemd gives irrigd. */
 #define DEBIAN_NOFILE 1024
 
-struct daemon_proc {
-	pid_t pid;
-	char dir[64];
-	char config[128];
-	char socket[128];
-	char log[128];
-	rlim_t nofile;		/* the daemon's limit on open files; 0: soft 1024 */
-	bool no_stop_at;	/* wet soil does not end a run */
-};
-
-static struct daemon_proc shared, own;
+static struct test_daemon shared, own;
 static int steady;		/* the shared daemon's sockets, no clients */
 static char version_reply[128], help_reply[4096];
 
@@ -54,14 +44,6 @@ static int prompt_ms(void)
 static int slow_ms(void)
 {
 	return under_valgrind() ? 180000 : 20000;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Replaces the first old in text (which must hold it) with new. */
@@ -77,107 +59,59 @@ static char *replace(char *text, const char *old, const char *new)
 	return out;
 }
 
-/* The shipped reference garden, with reports every second. */
-static void write_config(const struct daemon_proc *d)
+/*
+ * The shipped reference garden, with reports every second; without
+ * stop_at when no_stop_at (wet soil then does not end a run).
+ */
+static void write_config(const struct test_daemon *d, bool no_stop_at)
 {
 	char *text = read_file("etc/irrigd.conf");
-	FILE *f;
 
 	assert_non_null(text);
 	text = replace(text, "report_interval = \"60s\";",
 		       "report_interval = \"1s\";");
-	if (d->no_stop_at)
+	if (no_stop_at)
 		text = replace(text, "stop_at = 75.0;", "");
-	f = fopen(d->config, "we");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	test_daemon_write_config(d, text);
 	free(text);
 }
 
-static void start_daemon(struct daemon_proc *d)
+/*
+ * In the daemon's child: the open files it gets under systemd on Debian,
+ * whatever ours is; or *(rlim_t *)arg of them when that is not 0.
+ */
+static void limit_nofile(void *arg)
 {
-	char irrigd[256], state[128];
-	int waited_ms = 0, limit_ms = under_valgrind() ? 60000 : 10000;
+	rlim_t nofile = *(const rlim_t *)arg;
+	struct rlimit rl;
 
-	snprintf(d->dir, sizeof(d->dir), "/tmp/irrigd-abuse-XXXXXX");
-	assert_non_null(mkdtemp(d->dir));
-	snprintf(d->config, sizeof(d->config), "%s/irrigd.conf", d->dir);
-	snprintf(d->socket, sizeof(d->socket), "%s/irrigd.sock", d->dir);
-	snprintf(d->log, sizeof(d->log), "%s/irrigd.log", d->dir);
-	snprintf(state, sizeof(state), "%s/state", d->dir);
-	snprintf(irrigd, sizeof(irrigd), "%s/irrigd", build_dir());
-	write_config(d);
-	d->pid = fork();
-	assert_true(d->pid >= 0);
-	if (d->pid == 0) {
-		int logfd = open(d->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		struct rlimit rl;
-
-		dup2(logfd, STDERR_FILENO);
-		dup2(logfd, STDOUT_FILENO);
-		/* What the daemon gets under systemd on Debian, whatever ours is. */
-		getrlimit(RLIMIT_NOFILE, &rl);
-		if (d->nofile)
-			rl.rlim_cur = rl.rlim_max = d->nofile;
-		else if (rl.rlim_max >= DEBIAN_NOFILE)
-			rl.rlim_cur = DEBIAN_NOFILE;
-		setrlimit(RLIMIT_NOFILE, &rl);
-		if (under_valgrind())
-			execlp("valgrind", "valgrind", "-q", "--vgdb=no", "--leak-check=full",
-			       "--show-leak-kinds=definite,indirect",
-			       "--errors-for-leak-kinds=definite,indirect",
-			       "--error-exitcode=99", irrigd, "--sim", "-c",
-			       d->config, "-s", d->socket, "--state-dir", state,
-			       (char *)NULL);
-		else
-			execl(irrigd, irrigd, "--sim", "-c", d->config, "-s",
-			      d->socket, "--state-dir", state, (char *)NULL);
-		_exit(127);
-	}
-	for (;;) {
-		int fd = try_connect(d->socket);
-
-		if (fd >= 0) {
-			close(fd);
-			return;
-		}
-		assert_int_equal(waitpid(d->pid, NULL, WNOHANG), 0);
-		assert_true(waited_ms < limit_ms);
-		sleep_ms(20);
-		waited_ms += 20;
-	}
+	getrlimit(RLIMIT_NOFILE, &rl);
+	if (nofile)
+		rl.rlim_cur = rl.rlim_max = nofile;
+	else if (rl.rlim_max >= DEBIAN_NOFILE)
+		rl.rlim_cur = DEBIAN_NOFILE;
+	setrlimit(RLIMIT_NOFILE, &rl);
 }
 
-/* SIGTERM, and the daemon's exit status (99: valgrind found a leak). */
-static int stop_daemon(struct daemon_proc *d)
+/* nofile: the daemon's limit on open files; 0: soft 1024. */
+static void start_daemon(struct test_daemon *d, rlim_t nofile, bool no_stop_at)
 {
-	int status = 0;
-
-	kill(d->pid, SIGTERM);
-	assert_int_equal(waitpid(d->pid, &status, 0), d->pid);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	test_daemon_prepare(d, "abuse");
+	write_config(d, no_stop_at);
+	test_daemon_spawn(d, limit_nofile, &nofile);
 }
 
-static void stop_daemon_expect_0(struct daemon_proc *d)
+static void stop_daemon_expect_0(struct test_daemon *d)
 {
-	int status = stop_daemon(d);
-	char cmd[128];
+	int status = test_daemon_stop_showing_log(d);
 
-	if (status != 0) {
-		char *text = read_file(d->log);
-
-		fprintf(stderr, "irrigd exited with %d; its log:\n%s\n", status,
-			text ? text : "(none)");
-		free(text);
+	if (status != 0)
 		fail_msg("irrigd exited with %d on SIGTERM", status);
-	}
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d->dir);
-	assert_int_equal(system(cmd), 0);
+	test_daemon_remove(d);
 }
 
 /* The daemon is alive: not exited, not killed by a sanitizer. */
-static void assert_alive(const struct daemon_proc *d)
+static void assert_alive(const struct test_daemon *d)
 {
 	int status;
 
@@ -191,7 +125,7 @@ static void assert_alive(const struct daemon_proc *d)
 }
 
 /* How many sockets the daemon has open: its listening one and clients'. */
-static int daemon_sockets(const struct daemon_proc *d)
+static int daemon_sockets(const struct test_daemon *d)
 {
 	char path[64], fd_path[330], target[64];
 	struct dirent *e;
@@ -214,7 +148,7 @@ static int daemon_sockets(const struct daemon_proc *d)
 }
 
 /* Every client that left has been let go: the daemon holds no socket of theirs. */
-static void assert_clients_freed(const struct daemon_proc *d, int want)
+static void assert_clients_freed(const struct test_daemon *d, int want)
 {
 	int64_t end = now_ms() + prompt_ms();
 	int n;
@@ -230,7 +164,7 @@ static void assert_clients_freed(const struct daemon_proc *d, int want)
 static int open_clients[2 * MANY_CLIENTS];
 static int n_open_clients;
 
-static int connect_client(const struct daemon_proc *d)
+static int connect_client(const struct test_daemon *d)
 {
 	int fd = try_connect(d->socket);
 
@@ -356,7 +290,7 @@ static char *ask(int fd, const char *req)
 }
 
 /* A new client's status request is answered promptly and in full. */
-static void assert_status_prompt(const struct daemon_proc *d)
+static void assert_status_prompt(const struct test_daemon *d)
 {
 	int fd = connect_client(d);
 	int64_t start = now_ms();
@@ -372,7 +306,7 @@ static void assert_status_prompt(const struct daemon_proc *d)
 }
 
 /* irrigctl ARGS against d; fails unless it ends within the prompt bound. */
-static int ctl(const struct daemon_proc *d, char **out, ...)
+static int ctl(const struct test_daemon *d, char **out, ...)
 {
 	char irrigctl[256], out_path[] = "/tmp/irrigctl-abuse-XXXXXX";
 	const char *argv[16];
@@ -413,7 +347,7 @@ static int ctl(const struct daemon_proc *d, char **out, ...)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-static void assert_irrigctl_status(const struct daemon_proc *d, const char *needle)
+static void assert_irrigctl_status(const struct test_daemon *d, const char *needle)
 {
 	char *out;
 
@@ -448,7 +382,7 @@ static int setup_shared(void **state)
 	char *reply;
 
 	(void)state;
-	start_daemon(&shared);
+	start_daemon(&shared, 0, false);
 	/* What well-behaved clients get back, to compare abused ones with. */
 	fd = connect_client(&shared);
 	reply = ask(fd, "version\n");
@@ -926,14 +860,13 @@ static void test_still_serving_and_nothing_held(void **state)
 static void test_more_clients_than_files(void **state)
 {
 	enum { CLIENTS = 100, LEAVING = 60 };
-	struct daemon_proc *d = &own;
+	struct test_daemon *d = &own;
 	int fds[CLIENTS];
 	char *text;
 
 	(void)state;
 	raise_nofile(4096);
-	d->nofile = 48;
-	start_daemon(d);
+	start_daemon(d, 48, false);
 	for (int i = 0; i < CLIENTS; i++) {
 		fds[i] = connect_client(d);
 		send_all(fds[i], "version\n", 8);
@@ -958,7 +891,6 @@ static void test_more_clients_than_files(void **state)
 	assert_non_null(strstr(text, "accepting new clients on "));
 	free(text);
 	stop_daemon_expect_0(d);
-	d->pid = 0;
 }
 
 /*
@@ -970,15 +902,15 @@ static void test_a_stream_nobody_reads_is_dropped(void **state)
 {
 	const char *slow = getenv("IRRIGD_SLOW_TESTS");
 	int64_t end = now_ms() + 40 * 60 * 1000;
-	struct daemon_proc *d = &own;
+	struct test_daemon *d = &own;
 	int fd, base;
 	char *text;
 
 	(void)state;
 	if (!slow || *slow != '1')
 		skip();
-	d->no_stop_at = true;	/* else the soil ends the run first */
-	start_daemon(d);
+	/* Without stop_at, else the soil ends the run first. */
+	start_daemon(d, 0, true);
 	base = daemon_sockets(d);
 	fd = connect_client(d);
 	send_all(fd, "--json water 1h\n", 16);
@@ -1001,7 +933,6 @@ static void test_a_stream_nobody_reads_is_dropped(void **state)
 	close_client(fd);
 	assert_clients_freed(d, base);
 	stop_daemon_expect_0(d);
-	d->pid = 0;
 }
 
 /* A daemon of a test's own goes with the test, whatever happened. */

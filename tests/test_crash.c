@@ -44,17 +44,8 @@
 #define LONG_RUN_S 1800		/* "water 30m": cannot end within a round */
 #define STEP_MAX_MS 25		/* the most a round waits between requests */
 
-struct daemon_proc {
-	pid_t pid;
-	char dir[64];
-	char config[128];
-	char socket[128];
-	char state[128];
-	char log[160];
-	int starts;		/* each start logs to its own file */
-};
-
-static struct daemon_proc crashing;	/* one state directory, many daemons */
+static struct test_daemon crashing;	/* one state directory, many daemons */
+static int starts;		/* each start logs to its own file */
 static uint64_t seed;
 static int round_no;
 static bool all_rounds_passed;
@@ -84,14 +75,6 @@ static int rng_below(int n)
 			fail_msg(__VA_ARGS__);				\
 		}							\
 	} while (0)
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static char *replace(char *text, const char *old, const char *new)
 {
@@ -137,52 +120,26 @@ static void print_log(const char *path)
 	free(text);
 }
 
-static void start_daemon(struct daemon_proc *d)
+/* Plain irrigd, never under valgrind, each start with a log of its own. */
+static void start_daemon(struct test_daemon *d)
 {
-	char irrigd[256];
-	int64_t end = now_ms() + (under_valgrind() ? 60000 : 10000);
+	const char *why;
 
 	if (!d->dir[0]) {
-		snprintf(d->dir, sizeof(d->dir), "/tmp/irrigd-crash-XXXXXX");
-		assert_non_null(mkdtemp(d->dir));
-		snprintf(d->config, sizeof(d->config), "%s/irrigd.conf", d->dir);
-		snprintf(d->socket, sizeof(d->socket), "%s/irrigd.sock", d->dir);
-		snprintf(d->state, sizeof(d->state), "%s/state", d->dir);
+		test_daemon_prepare(d, "crash");
+		d->plain = true;
 		write_config(d->config);
 	}
-	snprintf(d->log, sizeof(d->log), "%s/irrigd.%d.log", d->dir, d->starts++);
-	snprintf(irrigd, sizeof(irrigd), "%s/irrigd", build_dir());
-	d->pid = fork();
-	assert_true(d->pid >= 0);
-	if (d->pid == 0) {
-		int logfd = open(d->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		dup2(logfd, STDERR_FILENO);
-		dup2(logfd, STDOUT_FILENO);
-		execl(irrigd, irrigd, "--sim", "-c", d->config, "-s", d->socket,
-		      "--state-dir", d->state, (char *)NULL);
-		_exit(127);
-	}
-	for (;;) {
-		int fd = try_connect(d->socket), status;
-
-		if (fd >= 0) {
-			close(fd);
-			return;
-		}
-		if (waitpid(d->pid, &status, WNOHANG) == d->pid) {
-			print_log(d->log);
-			check(false, "irrigd did not start again after the kill "
-			      "(exit status %d)", WIFEXITED(status) ?
-			      WEXITSTATUS(status) : 128 + WTERMSIG(status));
-		}
-		check(now_ms() < end, "irrigd did not open its socket");
-		sleep_ms(5);
+	snprintf(d->log, sizeof(d->log), "%s/irrigd.%d.log", d->dir, starts++);
+	why = test_daemon_try_spawn(d, NULL, NULL);
+	if (why) {
+		print_log(d->log);
+		check(false, "irrigd did not start: %s", why);
 	}
 }
 
 /* One request on a new connection; the whole reply. */
-static char *ask(const struct daemon_proc *d, const char *req)
+static char *ask(const struct test_daemon *d, const char *req)
 {
 	int fd = try_connect(d->socket);
 	size_t len = 0, cap = 16384;
@@ -217,7 +174,7 @@ static char *ask(const struct daemon_proc *d, const char *req)
 }
 
 /* The state directory holds no file set aside as broken. */
-static void assert_nothing_set_aside(const struct daemon_proc *d)
+static void assert_nothing_set_aside(const struct test_daemon *d)
 {
 	DIR *dir = opendir(d->state);
 	struct dirent *e;
@@ -235,7 +192,7 @@ static void assert_nothing_set_aside(const struct daemon_proc *d)
 }
 
 /* The history file, parsed by the daemon's own parser; false if none. */
-static bool load_history_file(const struct daemon_proc *d, struct history *h)
+static bool load_history_file(const struct test_daemon *d, struct history *h)
 {
 	char path[192], err[160] = "";
 	int fd;
@@ -365,7 +322,7 @@ static struct {
  * what rotated out) and this round's runs, in the order they started,
  * all ended but the last, which is interrupted if it was watering.
  */
-static void check_history(const struct daemon_proc *d, const struct history *before,
+static void check_history(const struct test_daemon *d, const struct history *before,
 			  const struct history *after, const struct logged *l)
 {
 	size_t n_new = 0, first_new, len = history_len(after);
@@ -466,7 +423,7 @@ static void check_history(const struct daemon_proc *d, const struct history *bef
  * round), or as the next one left it (saved, not yet logged).  Returns
  * it: held or not.
  */
-static bool check_rain_delay(const struct daemon_proc *d, bool before,
+static bool check_rain_delay(const struct test_daemon *d, bool before,
 			     const struct logged *l, const struct plan *p)
 {
 	time_t until = 0;
@@ -504,7 +461,7 @@ static bool check_rain_delay(const struct daemon_proc *d, bool before,
 }
 
 /* A temporary file of an atomic write left behind: the kill landed in it. */
-static bool write_in_progress(const struct daemon_proc *d)
+static bool write_in_progress(const struct test_daemon *d)
 {
 	char path[192];
 	bool found = false;
@@ -518,7 +475,7 @@ static bool write_in_progress(const struct daemon_proc *d)
 }
 
 /* Sends the plan's requests at their moments; SIGKILL at the kill's. */
-static void play_and_kill(struct daemon_proc *d, const struct plan *p)
+static void play_and_kill(struct test_daemon *d, const struct plan *p)
 {
 	int fd = try_connect(d->socket), status;
 	int64_t start = now_ms(), at = start;

@@ -23,15 +23,7 @@
 
 #include "support.h"
 
-struct daemon_proc {
-	pid_t pid;
-	char dir[64];
-	char config[128];
-	char socket[128];
-	char log[128];
-};
-
-static struct daemon_proc shared;
+static struct test_daemon shared;
 
 /* The shipped reference garden, with reports every second to keep tests short. */
 static void write_config(const char *path)
@@ -52,90 +44,24 @@ static void write_config(const char *path)
 	free(text);
 }
 
-static void start_daemon_in(struct daemon_proc *d, const char *config_text);
+/*
+ * Starts irrigd on config_text, or on the reference garden when NULL.
+ * A second start in the same directory keeps the state of the first.
+ */
+static void start_daemon_in(struct test_daemon *d, const char *config_text)
+{
+	test_daemon_prepare(d, "e2e");
+	if (config_text)
+		test_daemon_write_config(d, config_text);
+	else
+		write_config(d->config);
+	test_daemon_spawn(d, NULL, NULL);
+}
 
-static void start_daemon(struct daemon_proc *d)
+static void start_daemon(struct test_daemon *d)
 {
 	start_daemon_in(d, NULL);
 }
-
-/* Starts irrigd on config_text, or on the reference garden when NULL. */
-static void start_daemon_in(struct daemon_proc *d, const char *config_text)
-{
-	char irrigd[256], state[128];
-	int waited_ms = 0, limit_ms = under_valgrind() ? 60000 : 10000;
-
-	/* A second start in the same directory keeps the state of the first. */
-	if (!d->dir[0]) {
-		snprintf(d->dir, sizeof(d->dir), "/tmp/irrigd-e2e-XXXXXX");
-		assert_non_null(mkdtemp(d->dir));
-	}
-	snprintf(d->config, sizeof(d->config), "%s/irrigd.conf", d->dir);
-	snprintf(d->socket, sizeof(d->socket), "%s/irrigd.sock", d->dir);
-	snprintf(d->log, sizeof(d->log), "%s/irrigd.log", d->dir);
-	snprintf(state, sizeof(state), "%s/state", d->dir);
-	snprintf(irrigd, sizeof(irrigd), "%s/irrigd", build_dir());
-	if (config_text) {
-		FILE *f = fopen(d->config, "we");
-
-		assert_non_null(f);
-		fputs(config_text, f);
-		fclose(f);
-	} else {
-		write_config(d->config);
-	}
-	d->pid = fork();
-	assert_true(d->pid >= 0);
-	if (d->pid == 0) {
-		int log = open(d->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		dup2(log, STDERR_FILENO);
-		dup2(log, STDOUT_FILENO);
-		if (under_valgrind())
-			execlp("valgrind", "valgrind", "-q", "--vgdb=no", "--leak-check=full",
-			       "--show-leak-kinds=definite,indirect",
-			       "--errors-for-leak-kinds=definite,indirect",
-			       "--error-exitcode=99", irrigd, "--sim", "-c",
-			       d->config, "-s", d->socket, "--state-dir", state,
-			       (char *)NULL);
-		else
-			execl(irrigd, irrigd, "--sim", "-c", d->config, "-s",
-			      d->socket, "--state-dir", state, (char *)NULL);
-		_exit(127);
-	}
-	for (;;) {
-		int fd = try_connect(d->socket);
-		struct timespec ts = { 0, 20 * 1000 * 1000 };
-
-		if (fd >= 0) {
-			close(fd);
-			return;
-		}
-		assert_int_equal(waitpid(d->pid, NULL, WNOHANG), 0);
-		assert_true(waited_ms < limit_ms);
-		nanosleep(&ts, NULL);
-		waited_ms += 20;
-	}
-}
-
-/* SIGTERM, and the daemon's exit status (99: valgrind found a leak). */
-static int stop_daemon(struct daemon_proc *d)
-{
-	int status = 0;
-
-	kill(d->pid, SIGTERM);
-	assert_int_equal(waitpid(d->pid, &status, 0), d->pid);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-static void remove_daemon_dir(struct daemon_proc *d)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d->dir);
-	assert_int_equal(system(cmd), 0);
-}
-
 
 static void free2(char *a, char *b)
 {
@@ -161,19 +87,10 @@ static int setup_shared(void **state)
 
 static int teardown_shared(void **state)
 {
-	int status;
-
 	(void)state;
-	status = stop_daemon(&shared);
-	if (status != 0) {
-		char *log = read_file(shared.log);
-
-		fprintf(stderr, "irrigd exited with %d; its log:\n%s\n", status,
-			log ? log : "(none)");
-		free(log);
+	if (test_daemon_stop_showing_log(&shared) != 0)
 		return -1;
-	}
-	remove_daemon_dir(&shared);
+	test_daemon_remove(&shared);
 	return 0;
 }
 
@@ -490,7 +407,7 @@ static void test_no_daemon(void **state)
 
 static void test_sigterm_closes_valves_and_exits_0(void **state)
 {
-	struct daemon_proc d = { 0 };
+	struct test_daemon d = { 0 };
 	char *out, *err, *log;
 
 	(void)state;
@@ -498,7 +415,7 @@ static void test_sigterm_closes_valves_and_exits_0(void **state)
 	assert_int_equal(test_irrigctl(d.socket, &out, &err, "water", "30m", "--no-wait",
 			     NULL), 0);
 	free2(out, err);
-	assert_int_equal(stop_daemon(&d), 0);
+	assert_int_equal(test_daemon_stop(&d), 0);
 	log = read_file(d.log);
 	assert_non_null(log);
 	assert_non_null(strstr(log, "closing every valve"));
@@ -508,12 +425,12 @@ static void test_sigterm_closes_valves_and_exits_0(void **state)
 	/* The socket file goes with the daemon. */
 	assert_int_equal(access(d.socket, F_OK), -1);
 	free(log);
-	remove_daemon_dir(&d);
+	test_daemon_remove(&d);
 }
 
 static void test_a_crash_shows_as_interrupted_after_restart(void **state)
 {
-	struct daemon_proc d = { 0 };
+	struct test_daemon d = { 0 };
 	char *out, *err, *log;
 	int status;
 
@@ -545,7 +462,7 @@ static void test_a_crash_shows_as_interrupted_after_restart(void **state)
 	assert_int_equal(test_irrigctl(d.socket, &out, &err, "status", NULL), 0);
 	assert_non_null(strstr(out, "Rain delay: programs held until "));
 	free2(out, err);
-	assert_int_equal(stop_daemon(&d), 0);
+	assert_int_equal(test_daemon_stop(&d), 0);
 
 	/* A damaged history is kept aside, and irrigd starts clean. */
 	{
@@ -568,8 +485,8 @@ static void test_a_crash_shows_as_interrupted_after_restart(void **state)
 		assert_string_equal(out, "No run yet\n");
 		free2(out, err);
 	}
-	assert_int_equal(stop_daemon(&d), 0);
-	remove_daemon_dir(&d);
+	assert_int_equal(test_daemon_stop(&d), 0);
+	test_daemon_remove(&d);
 }
 
 /* irrigd ARGS: exit status, with its stderr in *err. */
@@ -706,7 +623,7 @@ static void write_programs_config(const char *path, const struct tm *start,
 }
 
 /* Waits until `history` shows needle, for up to limit_s seconds. */
-static void wait_for_history(const struct daemon_proc *d, const char *needle,
+static void wait_for_history(const struct test_daemon *d, const char *needle,
 			     int limit_s)
 {
 	for (int i = 0; i < limit_s * 4; i++) {
@@ -726,7 +643,7 @@ static void wait_for_history(const struct daemon_proc *d, const char *needle,
 
 static void test_a_program_runs_on_time_and_survives_a_bad_reload(void **state)
 {
-	struct daemon_proc d = { 0 };
+	struct test_daemon d = { 0 };
 	time_t start = time(NULL) + 5;
 	struct tm at;
 	char *out, *err, *log, text[8192], when[16];
@@ -829,9 +746,9 @@ static void test_a_program_runs_on_time_and_survives_a_bad_reload(void **state)
 	assert_non_null(strstr(log, ": p1 "));
 	free(log);
 
-	status = stop_daemon(&d);
+	status = test_daemon_stop(&d);
 	assert_int_equal(status, 0);
-	remove_daemon_dir(&d);
+	test_daemon_remove(&d);
 }
 
 static const char gpio_zones_config[] =
@@ -849,7 +766,7 @@ static void write_gpio_zones(const char *path, const char *zones)
 }
 
 /* The model's record of one zone, from `irrigctl --json sim`. */
-static unsigned zone_opens(const struct daemon_proc *d, const char *zone)
+static unsigned zone_opens(const struct test_daemon *d, const char *zone)
 {
 	char *out, *err, key[64], *at;
 	unsigned opens;
@@ -863,7 +780,7 @@ static unsigned zone_opens(const struct daemon_proc *d, const char *zone)
 	return opens;
 }
 
-static bool model_zone_open(const struct daemon_proc *d, const char *zone)
+static bool model_zone_open(const struct test_daemon *d, const char *zone)
 {
 	char *out, *err, key[64], *at, *end;
 	bool open;
@@ -885,7 +802,7 @@ static void test_reload_keeps_each_zone_on_its_own_valve(void **state)
 	static const char a[] = "  { name = \"a\"; valve = { line = \"GPIO22\"; }; flow_lpm = 5; }",
 		b[] = "  { name = \"b\"; valve = { line = \"GPIO23\"; }; flow_lpm = 5; }",
 		c[] = "  { name = \"c\"; valve = { line = \"GPIO24\"; }; flow_lpm = 5; }";
-	struct daemon_proc d = { 0 };
+	struct test_daemon d = { 0 };
 	char text[2048], zones[512], *out, *err;
 
 	(void)state;
@@ -936,8 +853,8 @@ static void test_reload_keeps_each_zone_on_its_own_valve(void **state)
 	assert_int_equal(test_irrigctl(d.socket, &out, &err, "reload", NULL), 1);
 	assert_non_null(strstr(err, "a zone's valve pin changed: restart irrigd"));
 	free2(out, err);
-	assert_int_equal(stop_daemon(&d), 0);
-	remove_daemon_dir(&d);
+	assert_int_equal(test_daemon_stop(&d), 0);
+	test_daemon_remove(&d);
 }
 
 int main(void)

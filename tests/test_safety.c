@@ -46,16 +46,7 @@ static void start(struct test_daemon *d, const char *safety, const char *bed,
 
 static void finish(struct test_daemon *d)
 {
-	int status = test_daemon_stop(d);
-
-	if (status != 0) {
-		char *log = read_file(d->log);
-
-		fprintf(stderr, "irrigd exited with %d; its log:\n%s\n", status,
-			log ? log : "(none)");
-		free(log);
-	}
-	assert_int_equal(status, 0);
+	assert_int_equal(test_daemon_stop_showing_log(d), 0);
 	test_daemon_remove(d);
 }
 

@@ -42,15 +42,7 @@
 #define PULSES_PER_LITRE 10000.0
 #define BIG_RUN "7s"
 
-struct daemon_proc {
-	pid_t pid;
-	char dir[64];
-	char config[128];
-	char socket[128];
-	char log[128];
-};
-
-static struct daemon_proc soak;
+static struct test_daemon soak;
 static bool warmed_up, soaked;
 static long anon_after_warmup_kib = -1;
 static char *smaps_after_warmup;
@@ -61,14 +53,6 @@ static uint64_t requests_done;
 static int limit_ms(void)
 {
 	return under_valgrind() ? 600000 : 60000;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Replaces every old in text (which must hold it) with new. */
@@ -149,54 +133,15 @@ static void write_full_history(const char *state_dir)
 	free(h);
 }
 
-static void start_daemon(struct daemon_proc *d)
+static void start_daemon(struct test_daemon *d)
 {
-	char irrigd[256], state[128];
-	int waited_ms = 0, limit = under_valgrind() ? 60000 : 10000;
-
-	snprintf(d->dir, sizeof(d->dir), "/tmp/irrigd-soak-XXXXXX");
-	assert_non_null(mkdtemp(d->dir));
-	snprintf(d->config, sizeof(d->config), "%s/irrigd.conf", d->dir);
-	snprintf(d->socket, sizeof(d->socket), "%s/irrigd.sock", d->dir);
-	snprintf(d->log, sizeof(d->log), "%s/irrigd.log", d->dir);
-	snprintf(state, sizeof(state), "%s/state", d->dir);
-	snprintf(irrigd, sizeof(irrigd), "%s/irrigd", build_dir());
+	test_daemon_prepare(d, "soak");
 	write_config(d->config);
-	write_full_history(state);
-	d->pid = fork();
-	assert_true(d->pid >= 0);
-	if (d->pid == 0) {
-		int logfd = open(d->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		dup2(logfd, STDERR_FILENO);
-		dup2(logfd, STDOUT_FILENO);
-		if (under_valgrind())
-			execlp("valgrind", "valgrind", "-q", "--vgdb=no", "--leak-check=full",
-			       "--show-leak-kinds=definite,indirect",
-			       "--errors-for-leak-kinds=definite,indirect",
-			       "--error-exitcode=99", irrigd, "--sim", "-c",
-			       d->config, "-s", d->socket, "--state-dir", state,
-			       (char *)NULL);
-		else
-			execl(irrigd, irrigd, "--sim", "-c", d->config, "-s",
-			      d->socket, "--state-dir", state, (char *)NULL);
-		_exit(127);
-	}
-	for (;;) {
-		int fd = try_connect(d->socket);
-
-		if (fd >= 0) {
-			close(fd);
-			return;
-		}
-		assert_int_equal(waitpid(d->pid, NULL, WNOHANG), 0);
-		assert_true(waited_ms < limit);
-		sleep_ms(20);
-		waited_ms += 20;
-	}
+	write_full_history(d->state);
+	test_daemon_spawn(d, NULL, NULL);
 }
 
-static void print_log(const struct daemon_proc *d)
+static void print_log(const struct test_daemon *d)
 {
 	char *text = read_file(d->log);
 
@@ -204,7 +149,7 @@ static void print_log(const struct daemon_proc *d)
 	free(text);
 }
 
-static void assert_alive(const struct daemon_proc *d)
+static void assert_alive(const struct test_daemon *d)
 {
 	int status;
 
@@ -537,23 +482,12 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	int status = 0;
-	char cmd[128];
-
 	(void)state;
-	kill(soak.pid, SIGTERM);
-	if (waitpid(soak.pid, &status, 0) != soak.pid)
-		return -1;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		print_log(&soak);
-		fprintf(stderr, "irrigd exited with %d (99: valgrind found a leak "
-			"or an error)\n", WIFEXITED(status) ? WEXITSTATUS(status) :
-			128 + WTERMSIG(status));
-		return -1;
-	}
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", soak.dir);
 	free(smaps_after_warmup);
-	return system(cmd) == 0 ? 0 : -1;
+	if (test_daemon_stop_showing_log(&soak) != 0)
+		return -1;
+	test_daemon_remove(&soak);
+	return 0;
 }
 
 /*
