@@ -142,6 +142,24 @@ check-run: check-build
 demo: all
 	scripts/demo $(BUILD)
 
+# Benchmarks (BENCHMARKS.md): bench/run measures the plain build's irrigd
+# --sim from outside (memory, idle cost, socket latency and throughput,
+# irrigctl, pulse capacity, memory growth, start-up, sizes) and prints one
+# table; it fails only when it cannot measure, never for a slow figure.
+# BENCH_IDLE_SECONDS (default 60) is the idle window.  make profile counts
+# the daemon's instructions with callgrind over a fixed request workload.
+BENCH_BIN := $(BUILD)/bench_socket $(BUILD)/bench_pulses
+.PHONY: bench profile
+bench: all $(BENCH_BIN)
+	bench/run $(BUILD)
+
+profile: all $(BUILD)/bench_socket
+	bench/profile $(BUILD)
+
+$(BUILD)/bench_%: bench/bench_%.c $(BUILD)/libirrigd.a
+	$(CC) $(IRRIGD_CFLAGS) $(CPPFLAGS) $(CFLAGS) \
+		$(SAN_LDFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libirrigd.a $(LIBS)
+
 # The kernel lab (tests/vm/README.md): irrigd's linux backend against real
 # gpio-sim and i2c-stub drivers in a QEMU VM built from Debian packages.
 VM_CACHE ?= $(CURDIR)/build/vm
