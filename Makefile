@@ -171,6 +171,14 @@ check-vm: all
 		-e IRRIGD_BUILD=$(BUILD) tests/vm/test_linux.sh \
 		$(BUILD)/irrigd $(BUILD)/irrigctl $$(tests/vm/test_linux.sh --tools)
 
+# Pulse capacity on the kernel's gpio-sim (BENCHMARKS.md, figure 5 in the lab):
+# paced edges at stepped rates into irrigd's flow meter, counted against the
+# edges written; a table, not a test (it fails only when it cannot measure).
+.PHONY: bench-vm
+bench-vm: all
+	tests/vm/run-in-vm -t 600 -e IRRIGD_BUILD=$(BUILD) tests/vm/bench_pulses.sh \
+		$(BUILD)/irrigd $(BUILD)/irrigctl $$(tests/vm/bench_pulses.sh --tools)
+
 # The systemd lab (tests/vm-systemd/README.md): make install (PREFIX=/usr) in
 # a Debian VM with systemd as PID 1, on the kernel lab's kernel and gpio-sim;
 # the units, socket activation, reload, ExecStopPost, the watchdog, the
