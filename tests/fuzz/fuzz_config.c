@@ -1,5 +1,6 @@
 /* libFuzzer harness: config_load() on any file content, read through a memfd, with the promises a loaded config keeps. */
 #include <errno.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -61,6 +62,15 @@ static void check_analog(const struct config *c, const struct config_analog *in,
 		   "%s %zu: adc %d channel %u", what, i, in->adc, in->channel);
 }
 
+/* An alarm that could never, or would always, go off is refused. */
+static void check_flow_percents(double no_flow, double low, double high,
+				const char *what, size_t i)
+{
+	FUZZ_CHECK(no_flow >= 0 && no_flow <= low && low < 100 && high > 100,
+		   "%s %zu: no flow %g, low %g, high %g", what, i, no_flow, low,
+		   high);
+}
+
 /* What every user of struct config relies on. */
 static void check_config(const struct config *c)
 {
@@ -81,8 +91,13 @@ static void check_config(const struct config *c)
 		FUZZ_CHECK(config_find_zone(c, z->name) == (int)i,
 			   "zone %zu: %s is not unique", i, z->name);
 		check_pin(c, &z->valve, "zone", i);
-		FUZZ_CHECK(z->flow_lpm > 0 && z->flow_lpm <= 1000,
+		/* 0: the zone's flow is learned from its runs. */
+		FUZZ_CHECK(z->flow_lpm >= 0 && z->flow_lpm <= 1000,
 			   "zone %zu flow %g", i, z->flow_lpm);
+		check_flow_percents(z->no_flow_percent, z->low_flow_percent,
+				    z->high_flow_percent, "zone", i);
+		FUZZ_CHECK(z->daily_cap_litres >= 0, "zone %zu cap %g", i,
+			   z->daily_cap_litres);
 		FUZZ_CHECK(z->max_run_s >= 1 && z->max_run_s <= 24 * 3600,
 			   "zone %zu max_run %u", i, z->max_run_s);
 		FUZZ_CHECK(!z->has_skip_above || (z->skip_above >= 0 && z->skip_above <= 100),
@@ -98,6 +113,11 @@ static void check_config(const struct config *c)
 		FUZZ_CHECK(p->zone >= 0 && (size_t)p->zone < c->n_zones,
 			   "probe %zu zone %d", i, p->zone);
 		FUZZ_CHECK(p->dry_volts != p->wet_volts, "probe %zu: dry == wet", i);
+		/* Calibrated readings must be possible between the rails. */
+		FUZZ_CHECK(p->min_volts <= fmin(p->dry_volts, p->wet_volts) &&
+			   fmax(p->dry_volts, p->wet_volts) <= p->max_volts,
+			   "probe %zu: %g..%g outside %g..%g", i, p->dry_volts,
+			   p->wet_volts, p->min_volts, p->max_volts);
 		if (p->has_power)
 			check_pin(c, &p->power, "probe power", i);
 	}
@@ -148,6 +168,13 @@ static void check_config(const struct config *c)
 				   "program %zu every %u days from %d", i,
 				   p->days.interval_days, p->days.anchor.year);
 	}
+	check_flow_percents(c->safety.no_flow_percent, c->safety.low_flow_percent,
+			    c->safety.high_flow_percent, "safety", 0);
+	FUZZ_CHECK(c->safety.settle_s <= 600 && c->safety.alarm_delay_s <= 600 &&
+		   c->safety.leak_lpm > 0 && c->safety.daily_cap_litres >= 0,
+		   "safety: settle %u, delay %u, leak %g, cap %g",
+		   c->safety.settle_s, c->safety.alarm_delay_s, c->safety.leak_lpm,
+		   c->safety.daily_cap_litres);
 	FUZZ_CHECK(c->report_interval_s >= 1 && c->report_interval_s <= 3600,
 		   "report_interval %u", c->report_interval_s);
 	FUZZ_CHECK(memchr(c->socket_path, '\0', sizeof(c->socket_path)) &&
