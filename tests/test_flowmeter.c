@@ -238,6 +238,42 @@ static void test_rate_change_while_flowing(void **state)
 	assert_true(truth > before_change);
 }
 
+/*
+ * A kernel queue of 16 (libgpiod 1.x): a reader away for 100 ms at
+ * 1 kHz gets the first 16 edges of the gap with their own times, and the
+ * rest are dropped and counted.
+ */
+static void test_bounded_queue_drops_what_overflows(void **state)
+{
+	struct fixture *f = *state;
+	const struct flow_acct *acct = flowmeter_acct(f->meter);
+	uint64_t t_start, t_stop, counted;
+
+	assert_int_equal(sim_flow_set_queue(f->sim, 16, monotonic_ns()), 0);
+	t_start = monotonic_ns();
+	assert_int_equal(sim_flow_set_rate(f->sim, 1000.0, t_start), 0);
+	sleep_ms(100);
+	assert_true(readable_within(f, 100));
+	assert_int_equal(flowmeter_drain(f->meter), 16);
+	/* The oldest are kept: the 16th edge came 16 ms after the start. */
+	assert_true(acct->last_edge_ns - t_start >= 16 * MS - 1000 &&
+		    acct->last_edge_ns - t_start <= 16 * MS + 1000);
+	assert_true(sim_flow_dropped(f->sim) >= 80);
+	/* Every edge made is either counted or dropped, never both. */
+	counted = 16 + run_loop(f, 100);
+	t_stop = monotonic_ns();
+	assert_int_equal(sim_flow_set_rate(f->sim, 0.0, t_stop), 0);
+	if (readable_within(f, 20))
+		counted += (uint64_t)flowmeter_drain(f->meter);
+	assert_int_equal(counted + sim_flow_dropped(f->sim),
+			 sim_flow_edges(f->sim, t_stop));
+	assert_int_equal(pulses(f), counted);
+	/* Unbounded again: kept and counted like before. */
+	assert_int_equal(sim_flow_set_queue(f->sim, 0, monotonic_ns()), 0);
+	assert_int_equal(sim_flow_set_queue(f->sim, SIM_FLOW_QUEUE_MAX + 1,
+					    monotonic_ns()), -EINVAL);
+}
+
 /* An input that hands out a set number of edges, then optionally fails. */
 struct fake_input {
 	struct gpio_input input;	/* first: the ops get a pointer to it */
@@ -329,6 +365,7 @@ int main(void)
 		T(test_backlog_keeps_timestamps),
 		T(test_long_backlog_counted_exactly),
 		T(test_rate_change_while_flowing),
+		T(test_bounded_queue_drops_what_overflows),
 		cmocka_unit_test(test_drain_takes_every_batch),
 		cmocka_unit_test(test_error_after_edges),
 	};

@@ -52,6 +52,15 @@ int ads1x15_read_volts(struct ads1x15 *adc, unsigned channel, double *volts);
 
 uint8_t ads1x15_address(const struct ads1x15 *adc);
 
+/*
+ * How the driver waits out a conversion: by default it sleeps.  A caller
+ * with other inputs to serve meanwhile (a flow meter's edges, which the
+ * kernel keeps only so many of) gives its own wait, which must take at
+ * least ns.
+ */
+typedef void ads1x15_wait_fn(void *ctx, uint64_t ns);
+void ads1x15_set_wait(struct ads1x15 *adc, ads1x15_wait_fn *wait, void *ctx);
+
 /* Is this a valid range in mV / a supported data rate for the type? */
 int ads1x15_check_range_mv(int full_scale_mv);
 int ads1x15_check_data_rate(enum ads1x15_type type, int samples_per_second);

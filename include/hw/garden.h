@@ -3,6 +3,8 @@
 #define IRRIGD_HW_GARDEN_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "daemon/config.h"
 #include "hw/gpio.h"
@@ -61,6 +63,10 @@ int garden_inject_leak(struct garden *g, double lpm);                 /* -EINVAL
  * valve on a Pi GPIO line, -EINVAL for a bad zone.  Freed (stuck false),
  * the valve stays as it was until the next write to the expander. */
 int garden_inject_valve_stuck(struct garden *g, int zone, bool stuck);
+/* The meter's edges wait in a queue of max, as the kernel keeps them
+ * (16 per line with libgpiod 1.x): edges that arrive while it is full are
+ * lost.  0 (as built) keeps every edge.  -EINVAL above 1024. */
+int garden_inject_edge_queue(struct garden *g, size_t max);
 /* Every injected fault off: the garden as built. */
 void garden_clear_faults(struct garden *g);
 /* What is injected, for `irrigctl sim` to show. */
@@ -71,6 +77,8 @@ struct garden_faults {
 	enum garden_probe_fault probe[CONFIG_MAX_PROBES];
 	double probe_volts[CONFIG_MAX_PROBES];	/* the stuck volts, else 0 */
 	bool valve_stuck[CONFIG_MAX_ZONES];	/* by zone of the current config */
+	size_t edge_queue;			/* 0: unbounded */
+	uint64_t edges_made, edges_dropped;	/* by the meter, by the queue */
 };
 void garden_get_faults(const struct garden *g, struct garden_faults *out);
 

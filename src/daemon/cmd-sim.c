@@ -1,5 +1,6 @@
 /* The sim command: the simulated garden's state, and the faults injected into it for tests and demos. */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +11,7 @@
 
 static const char *const sim_usage =
 	"sim [i2c-errors PERCENT | probe NAME ok|disconnected|stuck VOLTS | "
-	"flow PERCENT | leak LPM | valve ZONE ok|stuck | clear]";
+	"flow PERCENT | leak LPM | valve ZONE ok|stuck | edge-queue EDGES | clear]";
 
 /* A whole, finite number, or -EINVAL. */
 static int parse_number(const char *text, double *v)
@@ -87,10 +88,16 @@ static void show(struct cmd_ctx *ctx, struct garden *g)
 	if (f.leak_lpm > 0.0)
 		out_line(ctx->out, "injected: a leak of %.1f L/min past closed valves",
 			 f.leak_lpm);
+	out_line(ctx->out, "meter edges made: %" PRIu64, f.edges_made);
+	if (f.edge_queue)
+		out_line(ctx->out, "injected: the kernel keeps %zu edges; %" PRIu64
+			 " dropped so far", f.edge_queue, f.edges_dropped);
 	out_ok(ctx->out, "\"zones\":[%s],\"probes\":[%s],\"litres\":%.4f,"
-	       "\"i2c_error_rate\":%.3f,\"flow_percent\":%.1f,\"leak_lpm\":%.2f",
+	       "\"i2c_error_rate\":%.3f,\"flow_percent\":%.1f,\"leak_lpm\":%.2f,"
+	       "\"edges_made\":%" PRIu64 ",\"edge_queue\":%zu,"
+	       "\"edges_dropped\":%" PRIu64,
 	       zones, probes, garden_litres(g), f.i2c_error_rate, f.flow_percent,
-	       f.leak_lpm);
+	       f.leak_lpm, f.edges_made, f.edge_queue, f.edges_dropped);
 }
 
 static int inject_probe(struct cmd_ctx *ctx, struct garden *g)
@@ -164,6 +171,8 @@ static int inject(struct cmd_ctx *ctx, struct garden *g)
 		return garden_inject_flow_percent(g, v);
 	if (!strcmp(what, "leak"))
 		return garden_inject_leak(g, v);
+	if (!strcmp(what, "edge-queue") && v >= 0 && v == (double)(size_t)v)
+		return garden_inject_edge_queue(g, (size_t)v);
 	return -EINVAL;
 }
 

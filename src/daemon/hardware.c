@@ -2,6 +2,8 @@
 #include "daemon/hardware.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +52,54 @@ static const char *describe_line(const struct config_line *line, char *buf,
 	else
 		snprintf(buf, size, "%s line %d", line->chip, line->offset);
 	return buf;
+}
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Waits ns while counting the flow meter's edges: a sensor read holds the
+ * loop for a probe's settle time and each conversion, and the GPIO v1
+ * uAPI (libgpiod 1.x) keeps only 16 edges per line, which a 300 Hz meter
+ * fills in 53 ms.  The pulses are counted here; the loop's own callback
+ * checks the flow as soon as it runs.  A meter that cannot be read is left
+ * for that callback to report, and the rest of the wait is slept.
+ */
+static void wait_counting_pulses(void *arg, uint64_t ns)
+{
+	struct hardware *hw = arg;
+	uint64_t deadline = monotonic_ns() + ns;
+
+	for (;;) {
+		uint64_t now = monotonic_ns(), left;
+		struct pollfd pfd = { .fd = flowmeter_fd(hw->meter), .events = POLLIN };
+		struct timespec ts;
+		int r;
+
+		if (now >= deadline)
+			return;
+		left = deadline - now;
+		ts.tv_sec = (time_t)(left / 1000000000ull);
+		ts.tv_nsec = (long)(left % 1000000000ull);
+		r = ppoll(&pfd, 1, &ts, NULL);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r > 0 && pfd.revents == POLLIN && flowmeter_drain(hw->meter) >= 0)
+			continue;
+		if (r != 0) {
+			ts.tv_sec = (time_t)(deadline / 1000000000ull);
+			ts.tv_nsec = (long)(deadline % 1000000000ull);
+			while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
+					       NULL) == EINTR)
+				;
+			return;
+		}
+	}
 }
 
 static int open_backend(struct hardware *hw, bool sim)
@@ -237,7 +287,12 @@ static int setup_inputs(struct hardware *hw)
 		}
 	}
 	hw->meter = flowmeter_new(hw->flow_input, cfg->flow_meter.pulses_per_litre);
-	return hw->meter ? 0 : -ENOMEM;
+	if (!hw->meter)
+		return -ENOMEM;
+	for (size_t i = 0; i < cfg->n_adcs; i++)
+		if (hw->adcs[i])
+			ads1x15_set_wait(hw->adcs[i], wait_counting_pulses, hw);
+	return 0;
 }
 
 int hardware_open(const struct config *cfg, bool sim, struct hardware **out)
@@ -401,12 +456,8 @@ int hardware_read_soil(struct hardware *hw, double *percent, int *errs,
 	for (size_t p = 0; p < cfg->n_probes; p++)
 		errs[p] = 0;
 	settle_ms = power_probes(hw, true, errs);
-	if (settle_ms) {
-		struct timespec ts = { (time_t)(settle_ms / 1000),
-				       (long)(settle_ms % 1000) * 1000000L };
-
-		nanosleep(&ts, NULL);
-	}
+	if (settle_ms)
+		wait_counting_pulses(hw, settle_ms * 1000000ull);
 	for (size_t p = 0; p < cfg->n_probes; p++) {
 		const struct config_probe *probe = &cfg->probes[p];
 		double volts;

@@ -27,6 +27,8 @@ struct ads1x15 {
 	enum ads1x15_type type;
 	int range_mv;
 	int rate_sps;
+	ads1x15_wait_fn *wait;
+	void *wait_ctx;
 };
 
 /* Index = the PGA field (SBAS444 table 8); codes 101-111 all mean 256. */
@@ -36,6 +38,8 @@ static const int rates_1115[] = { 8, 16, 32, 64, 128, 250, 475, 860 };
 static const int rates_1015[] = { 128, 250, 490, 920, 1600, 2400, 3300 };
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+static void sleep_ns(void *ctx, uint64_t ns);
 
 static int index_of(const int *table, size_t n, int value)
 {
@@ -86,6 +90,7 @@ struct ads1x15 *ads1x15_new(struct i2c_bus *bus, uint8_t addr,
 	adc->type = type;
 	adc->range_mv = DEFAULT_RANGE_MV;
 	adc->rate_sps = DEFAULT_RATE_SPS;
+	adc->wait = sleep_ns;
 	return adc;
 }
 
@@ -141,10 +146,11 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
 }
 
-static void sleep_ns(uint64_t ns)
+static void sleep_ns(void *ctx, uint64_t ns)
 {
 	struct timespec ts = { (time_t)(ns / NS_PER_S), (long)(ns % NS_PER_S) };
 
+	(void)ctx;
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
 }
@@ -158,7 +164,7 @@ static int wait_conversion(struct ads1x15 *adc, uint64_t start)
 	uint16_t config;
 	int r;
 
-	sleep_ns(period);
+	adc->wait(adc->wait_ctx, period);
 	for (;;) {
 		r = read_reg(adc, ADS1X15_REG_CONFIG, &config);
 		if (r < 0)
@@ -167,7 +173,7 @@ static int wait_conversion(struct ads1x15 *adc, uint64_t start)
 			return 0;
 		if (now_ns() >= deadline)
 			return -ETIMEDOUT;
-		sleep_ns(poll);
+		adc->wait(adc->wait_ctx, poll);
 	}
 }
 
@@ -212,4 +218,10 @@ int ads1x15_read_volts(struct ads1x15 *adc, unsigned channel, double *volts)
 uint8_t ads1x15_address(const struct ads1x15 *adc)
 {
 	return adc->addr;
+}
+
+void ads1x15_set_wait(struct ads1x15 *adc, ads1x15_wait_fn *wait, void *ctx)
+{
+	adc->wait = wait ? wait : sleep_ns;
+	adc->wait_ctx = wait ? ctx : NULL;
 }

@@ -70,6 +70,7 @@ struct garden {
 	uint32_t noise_state;
 	/* Injected faults; the bus and the chips hold theirs. */
 	double i2c_error_rate;
+	size_t edge_queue;		/* the meter's, as injected; 0 unbounded */
 	double flow_percent;
 	double leak_lpm;
 	enum garden_probe_fault probe_fault[CONFIG_MAX_PROBES];
@@ -557,6 +558,15 @@ int garden_inject_valve_stuck(struct garden *g, int zone, bool stuck)
 	return 0;
 }
 
+int garden_inject_edge_queue(struct garden *g, size_t max)
+{
+	int err = sim_flow_set_queue(g->flow, max, monotonic_ns());
+
+	if (err == 0)
+		g->edge_queue = max;
+	return err;
+}
+
 void garden_clear_faults(struct garden *g)
 {
 	sim_bus_set_error_rate(g->bus, 0.0);
@@ -566,6 +576,7 @@ void garden_clear_faults(struct garden *g)
 		g->probe_volts[p] = 0.0;
 	}
 	set_water(g, 100.0, 0.0);
+	garden_inject_edge_queue(g, 0);
 	for (size_t i = 0; i < CONFIG_MAX_EXPANDERS; i++) {
 		g->expanders[i].stuck = 0;
 		if (g->expanders[i].chip)
@@ -579,6 +590,9 @@ void garden_get_faults(const struct garden *g, struct garden_faults *out)
 	out->i2c_error_rate = g->i2c_error_rate;
 	out->flow_percent = g->flow_percent;
 	out->leak_lpm = g->leak_lpm;
+	out->edge_queue = g->edge_queue;
+	out->edges_made = sim_flow_edges(g->flow, monotonic_ns());
+	out->edges_dropped = sim_flow_dropped(g->flow);
 	for (size_t p = 0; p < CONFIG_MAX_PROBES; p++) {
 		out->probe[p] = g->probe_fault[p];
 		out->probe_volts[p] = g->probe_volts[p];

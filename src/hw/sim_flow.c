@@ -23,6 +23,14 @@ struct sim_flow {
 	size_t backlog_head, backlog_len;
 	/* Beyond the backlog, edges are kept as a count: never lost. */
 	uint64_t overflow, overflow_ns;
+	/*
+	 * With a bounded queue, the kernel's: edges wait in the fifo, and
+	 * those that arrive while it is full are dropped.
+	 */
+	size_t queue_max;
+	uint64_t fifo[SIM_FLOW_QUEUE_MAX];
+	size_t fifo_head, fifo_len;
+	uint64_t dropped;
 };
 
 #define flow_of(line) \
@@ -41,6 +49,24 @@ static uint64_t due_now(const struct sim_flow *flow, uint64_t now)
 	if (!flow->running || now < flow->start_ns)
 		return 0;
 	return (now - flow->start_ns) / flow->period_ns;
+}
+
+/*
+ * The edges of the current rate that arrived up to now go into the
+ * bounded queue, as the kernel puts them: while there is room, in order;
+ * the rest are dropped.  Only the queue's length of them is looked at.
+ */
+static void arrive(struct sim_flow *flow, uint64_t now)
+{
+	uint64_t due = due_now(flow, now), fresh = due - flow->delivered;
+	uint64_t room = flow->queue_max - flow->fifo_len;
+	uint64_t take = fresh < room ? fresh : room;
+
+	for (uint64_t i = 1; i <= take; i++)
+		flow->fifo[(flow->fifo_head + flow->fifo_len++) % SIM_FLOW_QUEUE_MAX] =
+			flow->start_ns + (flow->delivered + i) * flow->period_ns;
+	flow->dropped += fresh - take;
+	flow->delivered = due;
 }
 
 static int input_fd(struct gpio_input *line)
@@ -67,6 +93,15 @@ static int input_read_edges(struct gpio_input *line, uint64_t *stamps,
 	while (n < max && flow->overflow) {
 		stamps[n++] = flow->overflow_ns;
 		flow->overflow--;
+	}
+	if (flow->queue_max) {
+		arrive(flow, monotonic_ns());
+		while (n < max && flow->fifo_len) {
+			stamps[n++] = flow->fifo[flow->fifo_head];
+			flow->fifo_head = (flow->fifo_head + 1) % SIM_FLOW_QUEUE_MAX;
+			flow->fifo_len--;
+		}
+		return (int)n;
 	}
 	due = due_now(flow, monotonic_ns());
 	while (n < max && flow->delivered < due) {
@@ -122,6 +157,13 @@ static void keep_unread(struct sim_flow *flow, uint64_t now)
 {
 	uint64_t due = due_now(flow, now);
 
+	flow->closed_edges += due;
+	/* The queue keeps timestamps: it outlives a change of rate. */
+	if (flow->queue_max) {
+		arrive(flow, now);
+		return;
+	}
+
 	while (flow->delivered < due) {
 		uint64_t ts = flow->start_ns + ++flow->delivered * flow->period_ns;
 
@@ -134,7 +176,6 @@ static void keep_unread(struct sim_flow *flow, uint64_t now)
 			flow->overflow_ns = ts;
 		}
 	}
-	flow->closed_edges += due;
 }
 
 int sim_flow_set_rate(struct sim_flow *flow, double edges_per_second,
@@ -156,7 +197,7 @@ int sim_flow_set_rate(struct sim_flow *flow, double edges_per_second,
 		spec.it_interval.tv_nsec = (long)(flow->period_ns % 1000000000ull);
 		spec.it_value = spec.it_interval;
 	}
-	if (flow->backlog_len || flow->overflow) {
+	if (flow->backlog_len || flow->overflow || flow->fifo_len) {
 		/*
 		 * Wake the reader now for the edges still waiting, not a whole
 		 * period of the new rate later; the period's expirations stay
@@ -173,4 +214,39 @@ int sim_flow_set_rate(struct sim_flow *flow, double edges_per_second,
 uint64_t sim_flow_edges(const struct sim_flow *flow, uint64_t now)
 {
 	return flow->closed_edges + due_now(flow, now);
+}
+
+int sim_flow_set_queue(struct sim_flow *flow, size_t max, uint64_t now)
+{
+	if (max > SIM_FLOW_QUEUE_MAX)
+		return -EINVAL;
+	/* What is due now arrives under the old rule, so none is counted twice. */
+	if (flow->queue_max)
+		arrive(flow, now);
+	flow->queue_max = max;
+	if (!max) {
+		/* The queue's edges go to the reader as the backlog, none lost. */
+		while (flow->fifo_len && flow->backlog_len < BACKLOG_MAX &&
+		       !flow->overflow) {
+			flow->backlog[(flow->backlog_head + flow->backlog_len++) %
+				      BACKLOG_MAX] = flow->fifo[flow->fifo_head];
+			flow->fifo_head = (flow->fifo_head + 1) % SIM_FLOW_QUEUE_MAX;
+			flow->fifo_len--;
+		}
+		flow->dropped += flow->fifo_len;
+		flow->fifo_len = 0;
+	} else {
+		/* From now on edges wait in the queue; those due are in it. */
+		arrive(flow, now);
+		while (flow->fifo_len > max) {
+			flow->fifo_len--;
+			flow->dropped++;
+		}
+	}
+	return 0;
+}
+
+uint64_t sim_flow_dropped(const struct sim_flow *flow)
+{
+	return flow->dropped;
 }
