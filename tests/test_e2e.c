@@ -781,6 +781,17 @@ static void test_no_pulse_lost_while_probes_settle(void **state)
 				       "16", NULL), 0);
 	assert_non_null(strstr(out, "the kernel keeps 16 edges"));
 	free2(out, err);
+	/* Only a whole number of edges up to 1024, and nothing changes. */
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "sim", "edge-queue",
+				       "1e30", NULL), 2);
+	assert_non_null(strstr(err, "usage: sim"));
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "sim", "edge-queue",
+				       "2.5", NULL), 2);
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "sim", NULL), 0);
+	assert_non_null(strstr(out, "the kernel keeps 16 edges"));
+	free2(out, err);
 	assert_int_equal(test_irrigctl(d.socket, &out, &err, "water", "1m",
 				       "--no-wait", NULL), 0);
 	free2(out, err);

@@ -274,6 +274,29 @@ static void test_bounded_queue_drops_what_overflows(void **state)
 					    monotonic_ns()), -EINVAL);
 }
 
+/* Unbounded again, the queue's edges are still read, none dropped anew. */
+static void test_unbounding_the_queue_keeps_its_edges(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t t_stop, dropped;
+
+	/* A full queue of 1024: more than the sim's backlog of 256 holds. */
+	assert_int_equal(sim_flow_set_queue(f->sim, SIM_FLOW_QUEUE_MAX,
+					    monotonic_ns()), 0);
+	assert_int_equal(sim_flow_set_rate(f->sim, 20000.0, monotonic_ns()), 0);
+	sleep_ms(100);
+	t_stop = monotonic_ns();
+	assert_int_equal(sim_flow_set_rate(f->sim, 0.0, t_stop), 0);
+	dropped = sim_flow_dropped(f->sim);
+	assert_true(dropped >= 500);
+	assert_int_equal(sim_flow_set_queue(f->sim, 0, monotonic_ns()), 0);
+	assert_int_equal(sim_flow_dropped(f->sim), dropped);
+	assert_true(readable_within(f, 100));
+	assert_int_equal(flowmeter_drain(f->meter), SIM_FLOW_QUEUE_MAX);
+	assert_int_equal(pulses(f) + dropped, sim_flow_edges(f->sim, t_stop));
+	assert_false(readable_within(f, 30));
+}
+
 /* An input that hands out a set number of edges, then optionally fails. */
 struct fake_input {
 	struct gpio_input input;	/* first: the ops get a pointer to it */
@@ -366,6 +389,7 @@ int main(void)
 		T(test_long_backlog_counted_exactly),
 		T(test_rate_change_while_flowing),
 		T(test_bounded_queue_drops_what_overflows),
+		T(test_unbounding_the_queue_keeps_its_edges),
 		cmocka_unit_test(test_drain_takes_every_batch),
 		cmocka_unit_test(test_error_after_edges),
 	};

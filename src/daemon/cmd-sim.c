@@ -8,6 +8,7 @@
 
 #include "daemon/cmd.h"
 #include "daemon/log.h"
+#include "hw/sim_flow.h"
 
 static const char *const sim_usage =
 	"sim [i2c-errors PERCENT | probe NAME ok|disconnected|stuck VOLTS | "
@@ -79,6 +80,7 @@ static void show(struct cmd_ctx *ctx, struct garden *g)
 				       probe_fault_name(f.probe[p]));
 	}
 	out_line(ctx->out, "water delivered: %.3f L", garden_litres(g));
+	out_line(ctx->out, "meter edges made: %" PRIu64, f.edges_made);
 	if (f.i2c_error_rate > 0.0)
 		out_line(ctx->out, "injected: %.0f %% of I2C transfers fail",
 			 f.i2c_error_rate * 100.0);
@@ -88,7 +90,6 @@ static void show(struct cmd_ctx *ctx, struct garden *g)
 	if (f.leak_lpm > 0.0)
 		out_line(ctx->out, "injected: a leak of %.1f L/min past closed valves",
 			 f.leak_lpm);
-	out_line(ctx->out, "meter edges made: %" PRIu64, f.edges_made);
 	if (f.edge_queue)
 		out_line(ctx->out, "injected: the kernel keeps %zu edges; %" PRIu64
 			 " dropped so far", f.edge_queue, f.edges_dropped);
@@ -171,7 +172,9 @@ static int inject(struct cmd_ctx *ctx, struct garden *g)
 		return garden_inject_flow_percent(g, v);
 	if (!strcmp(what, "leak"))
 		return garden_inject_leak(g, v);
-	if (!strcmp(what, "edge-queue") && v >= 0 && v == (double)(size_t)v)
+	/* Checked as a double first: a cast out of range is undefined. */
+	if (!strcmp(what, "edge-queue") && v >= 0 && v <= SIM_FLOW_QUEUE_MAX &&
+	    v == floor(v))
 		return garden_inject_edge_queue(g, (size_t)v);
 	return -EINVAL;
 }

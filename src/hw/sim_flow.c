@@ -59,7 +59,8 @@ static uint64_t due_now(const struct sim_flow *flow, uint64_t now)
 static void arrive(struct sim_flow *flow, uint64_t now)
 {
 	uint64_t due = due_now(flow, now), fresh = due - flow->delivered;
-	uint64_t room = flow->queue_max - flow->fifo_len;
+	uint64_t room = flow->queue_max > flow->fifo_len ?
+			flow->queue_max - flow->fifo_len : 0;
 	uint64_t take = fresh < room ? fresh : room;
 
 	for (uint64_t i = 1; i <= take; i++)
@@ -225,23 +226,30 @@ int sim_flow_set_queue(struct sim_flow *flow, size_t max, uint64_t now)
 		arrive(flow, now);
 	flow->queue_max = max;
 	if (!max) {
-		/* The queue's edges go to the reader as the backlog, none lost. */
-		while (flow->fifo_len && flow->backlog_len < BACKLOG_MAX &&
-		       !flow->overflow) {
-			flow->backlog[(flow->backlog_head + flow->backlog_len++) %
-				      BACKLOG_MAX] = flow->fifo[flow->fifo_head];
+		/*
+		 * The queue's edges go to the reader as the backlog, and past
+		 * it as the overflow count (read after it): none lost.
+		 */
+		while (flow->fifo_len) {
+			uint64_t stamp = flow->fifo[flow->fifo_head];
+
+			if (flow->backlog_len < BACKLOG_MAX && !flow->overflow) {
+				flow->backlog[(flow->backlog_head +
+					       flow->backlog_len++) % BACKLOG_MAX] = stamp;
+			} else {
+				flow->overflow++;
+				flow->overflow_ns = stamp;
+			}
 			flow->fifo_head = (flow->fifo_head + 1) % SIM_FLOW_QUEUE_MAX;
 			flow->fifo_len--;
 		}
-		flow->dropped += flow->fifo_len;
-		flow->fifo_len = 0;
 	} else {
-		/* From now on edges wait in the queue; those due are in it. */
-		arrive(flow, now);
+		/* A smaller queue keeps its oldest; then edges due arrive. */
 		while (flow->fifo_len > max) {
 			flow->fifo_len--;
 			flow->dropped++;
 		}
+		arrive(flow, now);
 	}
 	return 0;
 }
