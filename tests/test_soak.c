@@ -493,13 +493,14 @@ static int teardown(void **state)
 /*
  * The warm-up: the first 2,000 requests, every kind of them, with a run
  * (its reports and summary) in the middle.  Then the daemon's memory is
- * taken.  Why requests on both sides of a run: the heap does not grow
- * after it, but the first requests that write the history after a run
- * (state_save_history's 32 KiB buffer) land a page or two further up in
- * the heap glibc already has, and touching them makes them resident: 8 kB
- * once, never again over the next 98,000 requests and the million pulses
- * (traced with a malloc logger; the heap's size stays the same).  With a
- * warm-up that has done so, the soak adds nothing, to the kB.
+ * taken.  Why requests on both sides of a run: every buffer a request
+ * or a run writes is made resident the first time it is written as far as
+ * it will ever be (the history's text, the longest reply), and the
+ * warm-up does all of that.  No request takes memory from the heap, so
+ * nothing lands later on heap pages never touched before (traced with a
+ * malloc logger and /proc/PID/pagemap: a schedule's list, the stdio buffer
+ * of /proc/self/status and per-request reply buffers did, a page at a
+ * time).  With such a warm-up, the soak adds nothing, to the kB.
  */
 static void test_warm_up(void **state)
 {

@@ -52,7 +52,8 @@ static const char *why_skip(const struct daemon *d, const struct soil_reading *s
 void cmd_schedule(struct cmd_ctx *ctx)
 {
 	struct daemon *d = ctx->d;
-	struct occurrence *due;
+	/* On the stack: a request leaves the heap as it found it. */
+	struct occurrence due[SCHEDULE_LIST_MAX];
 	struct soil_reading soil;
 	long days = SCHEDULE_DAYS_DEFAULT;
 	time_t now = time(NULL);
@@ -66,11 +67,6 @@ void cmd_schedule(struct cmd_ctx *ctx)
 				"1 to %d", SCHEDULE_DAYS_MAX);
 			return;
 		}
-	}
-	due = calloc(SCHEDULE_LIST_MAX, sizeof(*due));
-	if (!due) {
-		out_err(ctx->out, ERR_UNAVAILABLE, "out of memory");
-		return;
 	}
 	n = schedule_due(&d->cfg.schedule, now, now + days * 86400, due,
 			 SCHEDULE_LIST_MAX);
@@ -116,7 +112,6 @@ void cmd_schedule(struct cmd_ctx *ctx)
 	} else {
 		out_ok(ctx->out, "\"days\":%ld,\"runs\":[%s]", days, json);
 	}
-	free(due);
 }
 
 static void moisture_text(double percent, char *buf, size_t size)
@@ -132,17 +127,13 @@ void cmd_history(struct cmd_ctx *ctx)
 	const struct history *h = &ctx->d->history;
 	long want = HISTORY_DEFAULT;
 	size_t len = history_len(h), used = 0;
-	char *json;
+	/* Not on the heap: a request leaves the heap as it found it. */
+	static char json[OUT_MAX];
 
 	if (ctx->req->argc &&
 	    (want = parse_count(ctx->req->argv[0], 1, HISTORY_SHOW_MAX)) < 0) {
 		out_err(ctx->out, ERR_USAGE, "usage: history [N], N from 1 to %d",
 			HISTORY_SHOW_MAX);
-		return;
-	}
-	json = malloc(OUT_MAX);
-	if (!json) {
-		out_err(ctx->out, ERR_UNAVAILABLE, "out of memory");
 		return;
 	}
 	json[0] = '\0';
@@ -175,7 +166,6 @@ void cmd_history(struct cmd_ctx *ctx)
 		out_err(ctx->out, ERR_UNAVAILABLE, "too many runs to list: ask for fewer");
 	else
 		out_ok(ctx->out, "\"runs\":[%s]", json);
-	free(json);
 }
 
 void cmd_pause(struct cmd_ctx *ctx)

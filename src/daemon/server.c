@@ -219,18 +219,14 @@ static int on_resume(sd_event_source *src, void *userdata)
 
 static void reject_long_line(struct client *c)
 {
-	struct out *out = malloc(sizeof(*out));
+	/* Not on the heap, as commands.c says of its reply. */
+	static struct out out;
 
-	if (!out) {
-		c->dead = true;
-		return;
-	}
 	/* The line's start says whether its sender reads JSON. */
-	out_init(out, strncmp(c->in, "--json ", 7) == 0);
-	out_err(out, ERR_TOO_LONG, "request longer than %d bytes",
+	out_init(&out, strncmp(c->in, "--json ", 7) == 0);
+	out_err(&out, ERR_TOO_LONG, "request longer than %d bytes",
 		PROTO_LINE_MAX - 1);
-	client_send(c, out->buf, out->len);
-	free(out);
+	client_send(c, out.buf, out.len);
 	c->in_len = 0;
 	c->discarding = true;
 }
@@ -495,31 +491,27 @@ void server_notify_waiters(struct server *s, uint32_t id,
 					  void *arg),
 			   struct daemon *d, void *arg, bool last)
 {
-	struct out *rendered[2] = { NULL, NULL };	/* text, JSON */
+	/* Not on the heap, as commands.c says of its reply. */
+	static struct out renders[2];			/* text, JSON */
+	bool rendered[2] = { false, false };
 	struct client *c, *next;
 
 	if (!s || !id)
 		return;
 	for (c = s->clients; c; c = next) {
-		struct out **o = &rendered[c->json];
+		struct out *o = &renders[c->json];
 
 		next = c->next;
 		if (c->waiting_for != id)
 			continue;
-		if (!*o) {
-			*o = malloc(sizeof(**o));
-			if (!*o) {
-				client_kill(c);
-				continue;
-			}
-			out_init(*o, c->json);
-			render(d, *o, arg);
+		if (!rendered[c->json]) {
+			out_init(o, c->json);
+			render(d, o, arg);
+			rendered[c->json] = true;
 		}
 		/* A client this drops may be the one whose command runs now. */
-		client_send(c, (*o)->buf, (*o)->len);
+		client_send(c, o->buf, o->len);
 		if (last && !c->dead)
 			client_stop_waiting(c);
 	}
-	free(rendered[0]);
-	free(rendered[1]);
 }

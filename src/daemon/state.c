@@ -133,19 +133,24 @@ typedef int format_fn(const void *obj, char *buf, size_t size);
 typedef int parse_fn(const char *text, size_t len, void *obj, char *err,
 		     size_t err_size);
 
-/* Writes format's text of obj, at most max bytes, to dir/name. */
+/*
+ * Writes format's text of obj, at most max bytes, to dir/name.  The text
+ * is made in one buffer for the daemon's life, not a heap block per save:
+ * a 32 KiB block lands wherever the heap has room, and makes resident the
+ * pages it writes there, so memory would follow the heap's layout.
+ */
 static int save_text(const char *dir, const char *name, size_t max,
 		     format_fn *format, const void *obj)
 {
-	char *text = malloc(max);
+	static char text[HISTORY_TEXT_MAX > FAULTS_TEXT_MAX ? HISTORY_TEXT_MAX :
+							      FAULTS_TEXT_MAX];
 	int n;
 
-	if (!text)
-		return -ENOMEM;
+	if (max > sizeof(text))
+		return -ENOSPC;
 	n = format(obj, text, max);
 	if (n >= 0)
 		n = state_write_atomic(dir, name, text, (size_t)n);
-	free(text);
 	return n;
 }
 
