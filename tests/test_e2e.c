@@ -206,6 +206,24 @@ static void test_bad_requests_change_nothing(void **state)
 	assert_false(open);
 }
 
+/* Waits (boundedly) until the shared daemon's status says it waters. */
+static void wait_shared_watering(void)
+{
+	for (int i = 0; i < 300; i++) {
+		char *out, *err;
+		bool watering;
+
+		assert_int_equal(test_irrigctl(shared.socket, &out, &err, "--json",
+					       "status", NULL), 0);
+		watering = strstr(out, "\"state\":\"watering\"") != NULL;
+		free2(out, err);
+		if (watering)
+			return;
+		sleep_ms(20);
+	}
+	fail_msg("the shared daemon never started watering");
+}
+
 static void test_queue_status_skip_and_stop(void **state)
 {
 	unsigned opens;
@@ -232,10 +250,14 @@ static void test_queue_status_skip_and_stop(void **state)
 	assert_non_null(strstr(out, "Queued: garden for 5 minutes (manual)"));
 	free2(out, err);
 
-	/* skip ends the zone watering now; the queued run starts. */
+	/*
+	 * skip ends the zone watering now; the queued run starts, once its
+	 * zone's moisture is read.
+	 */
 	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "skip", NULL), 0);
 	assert_non_null(strstr(out, "Skipped the rest of garden; now garden, 0 more queued"));
 	free2(out, err);
+	wait_shared_watering();
 	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "--json", "status", NULL), 0);
 	assert_non_null(strstr(out, "\"state\":\"watering\""));
 	assert_non_null(strstr(out, "\"remaining_s\":29"));	/* 299 or 298 */
@@ -250,6 +272,7 @@ static void test_queue_status_skip_and_stop(void **state)
 			     "--no-wait", NULL), 0);
 	assert_null(strstr(out, "Queued"));
 	free2(out, err);
+	wait_shared_watering();
 	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "status", NULL), 0);
 	assert_non_null(strstr(out, "Watering garden (manual): "));
 	assert_non_null(strstr(out, "s left"));
@@ -658,7 +681,12 @@ static void test_a_program_runs_on_time_and_survives_a_bad_reload(void **state)
 		 "3s");
 	start_daemon_in(&d, text);
 
-	/* The coming runs, and which would be skipped now and why. */
+	/*
+	 * The coming runs, and which would be skipped now and why: from the
+	 * latest sample, which a reading makes sure is taken.
+	 */
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "moisture", NULL), 0);
+	free2(out, err);
 	assert_int_equal(test_irrigctl(d.socket, &out, &err, "schedule", "--days", "1", NULL), 0);
 	assert_non_null(strstr(out, when));
 	assert_non_null(strstr(out, "soon         bed          3s"));
@@ -794,6 +822,7 @@ static void test_no_pulse_lost_while_probes_settle(void **state)
 	free2(out, err);
 	assert_int_equal(test_irrigctl(d.socket, &out, &err, "water", "1m",
 				       "--no-wait", NULL), 0);
+	assert_non_null(strstr(out, "Valve open"));
 	free2(out, err);
 	for (int i = 0; i < 5; i++) {
 		assert_int_equal(test_irrigctl(d.socket, &out, &err, "moisture",
@@ -867,6 +896,179 @@ static bool model_zone_open(const struct test_daemon *d, const char *zone)
 	open = strstr(at, "\"open\":true") != NULL;
 	free2(out, err);
 	return open;
+}
+
+/* A probe that needs 10 s of power before it reads: the slowest allowed. */
+static const char slow_probe_config[] =
+	"hardware = { backend = \"sim\"; expanders = ( { address = 0x20; } );\n"
+	"  adcs = ( { address = 0x48; } );\n"
+	"  flow_meter = { line = \"GPIO17\"; }; };\n"
+	"zones = ( { name = \"bed\"; valve = { expander = 0x20; pin = 0; };\n"
+	"  flow_lpm = 12.0; } );\n"
+	"sensors = { soil = ( { name = \"p1\"; adc = 0x48; channel = 0;\n"
+	"  zone = \"bed\"; dry_volts = 2.8; wet_volts = 1.3;\n"
+	"  power = { expander = 0x20; pin = 7; settle_ms = 10000; }; } ); };\n"
+	"report_interval = \"1h\";\n"
+	"wait_for_clock_sync = false;\n";
+
+/* Waits (boundedly: a stuck daemon fails the test) for the valve to open. */
+static void wait_valve_open(const struct test_daemon *d, const char *zone)
+{
+	for (int i = 0; i < 600; i++) {
+		if (model_zone_open(d, zone))
+			return;
+		sleep_ms(100);
+	}
+	fail_msg("the valve of %s never opened", zone);
+}
+
+/* Sends line on a new connection to d and leaves its reply unread. */
+static int request_on(const struct test_daemon *d, const char *line)
+{
+	int fd = try_connect(d->socket);
+
+	assert_true(fd >= 0);
+	assert_int_equal(send(fd, line, strlen(line), MSG_NOSIGNAL),
+			 (ssize_t)strlen(line));
+	return fd;
+}
+
+/* The reply on fd, up to its OK or ERR line; fails when fd closes first. */
+static void reply_on(int fd, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	while (!(len && buf[len - 1] == '\n' &&
+		 (strstr(buf, "OK\n") || strstr(buf, "ERR ")))) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		ssize_t n;
+
+		if (poll(&p, 1, 120000) != 1)
+			fail_msg("no complete reply; got '%s'", buf);
+		n = recv(fd, buf + len, size - 1 - len, 0);
+		if (n <= 0)
+			fail_msg("the connection closed; got '%s'", buf);
+		len += (size_t)n;
+		buf[len] = '\0';
+	}
+}
+
+/* The newest run in the history, as JSON. */
+static char *last_run(const struct test_daemon *d)
+{
+	char *out, *err;
+
+	assert_int_equal(test_irrigctl(d->socket, &out, &err, "--json", "history",
+				       "1", NULL), 0);
+	free(err);
+	return out;
+}
+
+/*
+ * Sensor reads never hold a stop: four `sensors` behind a probe that
+ * settles for 10 s each used to hold the loop for 40 s, so `stop` came
+ * after a 30 s run had finished in full.  Now the reads share one pass
+ * that waits on a timer, and the stop ends the run at once.
+ */
+static void test_stop_is_not_held_by_sensor_reads(void **state)
+{
+	struct test_daemon d = { 0 };
+	char *out, *err, reply[4096];
+	int fds[4];
+
+	(void)state;
+	start_daemon_in(&d, slow_probe_config);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "water", "bed", "30s",
+				       "--no-wait", NULL), 0);
+	free2(out, err);
+	wait_valve_open(&d, "bed");
+	for (int i = 0; i < 4; i++)
+		fds[i] = request_on(&d, "sensors\n");
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "stop", NULL), 0);
+	free2(out, err);
+	/* Closed while the probe is still settling for the readings asked. */
+	assert_false(model_zone_open(&d, "bed"));
+	out = last_run(&d);
+	assert_non_null(strstr(out, "\"outcome\":\"stopped\""));
+	assert_true(json_number(out, "\"actual_s\":") < 30);
+	free(out);
+	/* Each reading still comes, from one pass over the probes. */
+	for (int i = 0; i < 4; i++) {
+		reply_on(fds[i], reply, sizeof(reply));
+		assert_non_null(strstr(reply, "- p1 "));
+		assert_non_null(strstr(reply, "\nOK\n"));
+		close(fds[i]);
+	}
+	assert_int_equal(test_daemon_stop_showing_log(&d), 0);
+	test_daemon_remove(&d);
+}
+
+/*
+ * SIGTERM is not held by sensor reads either: the run ends as irrigd
+ * stops (interrupted), not after the reads when it would have completed.
+ */
+static void test_sigterm_is_not_held_by_sensor_reads(void **state)
+{
+	struct test_daemon d = { 0 };
+	char *out, *err;
+	int fds[4];
+
+	(void)state;
+	start_daemon_in(&d, slow_probe_config);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "water", "bed", "30s",
+				       "--no-wait", NULL), 0);
+	free2(out, err);
+	wait_valve_open(&d, "bed");
+	for (int i = 0; i < 4; i++)
+		fds[i] = request_on(&d, "sensors\n");
+	assert_int_equal(test_daemon_stop_showing_log(&d), 0);
+	for (int i = 0; i < 4; i++)
+		close(fds[i]);
+	/* The history says how the run ended. */
+	test_daemon_spawn(&d, NULL, NULL);
+	out = last_run(&d);
+	assert_non_null(strstr(out, "\"outcome\":\"interrupted\""));
+	assert_true(json_number(out, "\"actual_s\":") < 30);
+	free(out);
+	assert_int_equal(test_daemon_stop_showing_log(&d), 0);
+	test_daemon_remove(&d);
+}
+
+/*
+ * 300 clients asking for the sensors at once, on the reference garden
+ * (probes settling 50 ms): one read each used to delay a stop by 24 s.
+ * They share a pass now, the stop ends a 10 s run at once, and every
+ * client gets its reading.
+ */
+#define MANY_READERS 300
+static void test_many_sensor_readers_share_one_read(void **state)
+{
+	struct test_daemon d = { 0 };
+	static int fds[MANY_READERS];
+	char *out, *err, reply[4096];
+
+	(void)state;
+	start_daemon(&d);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "water", "garden", "10s",
+				       "--no-wait", NULL), 0);
+	free2(out, err);
+	wait_valve_open(&d, "garden");
+	for (int i = 0; i < MANY_READERS; i++)
+		fds[i] = request_on(&d, "sensors\n");
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "stop", NULL), 0);
+	free2(out, err);
+	out = last_run(&d);
+	assert_non_null(strstr(out, "\"outcome\":\"stopped\""));
+	assert_true(json_number(out, "\"actual_s\":") < 10);
+	free(out);
+	for (int i = 0; i < MANY_READERS; i++) {
+		reply_on(fds[i], reply, sizeof(reply));
+		assert_non_null(strstr(reply, "- bed5 "));
+		close(fds[i]);
+	}
+	assert_int_equal(test_daemon_stop_showing_log(&d), 0);
+	test_daemon_remove(&d);
 }
 
 static void test_reload_keeps_each_zone_on_its_own_valve(void **state)
@@ -948,6 +1150,9 @@ int main(void)
 		cmocka_unit_test(test_daemon_options),
 		cmocka_unit_test(test_reload_keeps_each_zone_on_its_own_valve),
 		cmocka_unit_test(test_no_pulse_lost_while_probes_settle),
+		cmocka_unit_test(test_stop_is_not_held_by_sensor_reads),
+		cmocka_unit_test(test_sigterm_is_not_held_by_sensor_reads),
+		cmocka_unit_test(test_many_sensor_readers_share_one_read),
 		cmocka_unit_test(test_a_program_runs_on_time_and_survives_a_bad_reload),
 	};
 	int failed;

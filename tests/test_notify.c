@@ -605,6 +605,10 @@ static void test_master_status(void **state)
 	next_run_text(d, next, sizeof(next));
 	snprintf(want, sizeof(want), "STATUS=Idle, next run %s", next);
 	ctl_ok(d, "water", "2s", "--no-wait", NULL);
+	/* The soil is read before the master opens: a skip runs no pump. */
+	line = expect_notify(d, "STATUS=", 2000, NULL);
+	assert_string_equal(line, "STATUS=Reading the soil before watering garden");
+	free(line);
 	line = expect_notify(d, "STATUS=", 2000, NULL);
 	assert_string_equal(line, "STATUS=Master valve open, garden follows");
 	free(line);

@@ -155,6 +155,7 @@ struct config {
 	struct schedule schedule;	/* programs and seasonal percentages */
 	struct config_safety safety;
 	unsigned report_interval_s;	/* default 60 */
+	unsigned sample_interval_s;	/* sensors read when idle; default 600 */
 	/* wait_for_clock_sync = false: a Pi with a real-time clock and no NTP */
 	bool ignore_clock_sync;
 	char socket_path[CONFIG_SOCKET_PATH_MAX];

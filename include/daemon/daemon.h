@@ -25,6 +25,46 @@ struct soil_reading {
 	double volts[CONFIG_MAX_PROBES];	/* where the ADC answered */
 };
 
+/* One pass over every sensor, as the sampler hands it out. */
+struct sample {
+	struct soil_reading soil;
+	int temperature_err;		/* -ENODEV: none configured */
+	double temperature;		/* in the config's unit */
+	int light_err;
+	double light;			/* percent */
+	uint64_t taken_ns;		/* CLOCK_MONOTONIC; 0: never */
+};
+
+/* Reads the sensors step by step from timers; see sampler.c. */
+struct sampler {
+	sd_event_source *step;		/* settle, then each conversion */
+	sd_event_source *periodic;	/* every sample_interval */
+	bool busy, converting;
+	size_t input;			/* converting now */
+	struct ads1x15_conversion conv;
+	unsigned power_cuts;		/* hardware's count when the pass began */
+	int errs[CONFIG_MAX_PROBES + 2];
+	double volts[CONFIG_MAX_PROBES + 2];
+	struct sample latest;
+};
+
+/*
+ * A run whose valve has closed, waiting for the sample that gives its
+ * final moisture before its summary goes out.
+ */
+struct run_ending {
+	struct run_request req;
+	enum run_outcome outcome;
+	double moisture;		/* what ended it early */
+	char why[160];
+	struct soil_reading start_soil;
+	double litres;
+	uint32_t elapsed_s;
+	uint32_t history_id;
+	bool valve_closed;
+};
+#define RUN_ENDINGS_MAX 4
+
 /* A probe marked failed until it reads well again. */
 struct probe_health {
 	bool failed;
@@ -82,6 +122,11 @@ struct daemon {
 	struct controller ctl;
 	struct active_run active;
 	struct soil_reading soil;	/* the latest reading */
+	struct sampler sampler;
+	/* The controller asked for moisture or a report: the sample's for it. */
+	bool want_moisture, want_report;
+	struct run_ending endings[RUN_ENDINGS_MAX];
+	size_t n_endings;
 	struct history history;
 	struct scheduler sched;
 	struct safety safety;
@@ -106,7 +151,8 @@ void watering_carry_out(struct daemon *d, struct ctl_actions *acts);
 int watering_stop(struct daemon *d, enum run_outcome why);
 /* Drains the flow meter; the flow fd's callback and the reports use it. */
 void watering_count_flow(struct daemon *d);
-void watering_read_soil(struct daemon *d, struct soil_reading *soil);
+/* A sample was taken: the controller's moisture, reports, run ends. */
+void watering_sample_taken(struct daemon *d);
 /* Average of the zone's probes that read; NAN when none did. */
 double watering_zone_moisture(const struct daemon *d,
 			      const struct soil_reading *soil, int zone);
@@ -177,6 +223,20 @@ int scheduler_next(struct daemon *d, time_t after, struct occurrence *out);
 /* Is the clock good enough for programs to run? */
 bool scheduler_clock_synced(struct daemon *d);
 
+/* ---- sampler.c: sensors read without waiting ---- */
+
+int sampler_init(struct daemon *d);
+void sampler_done(struct daemon *d);
+/*
+ * Starts a pass over every sensor unless one is under way; when it ends,
+ * the watering, safety and every waiting client get it.
+ */
+void sampler_request(struct daemon *d);
+/* The last pass's figures, NULL before the first one ended. */
+const struct sample *sampler_latest(const struct daemon *d);
+/* After a reload: the new sample_interval from now. */
+void sampler_rearm(struct daemon *d);
+
 /* ---- reload.c ---- */
 
 /*
@@ -200,9 +260,22 @@ void server_close(struct server *server);
 void client_send(struct client *c, const char *data, size_t len);
 /* The client waits for the reports and summary of run id. */
 void client_wait_for_run(struct client *c, uint32_t id, bool json);
+/* The client's run has not started yet: reply goes out when it does. */
+void client_reply_when_started(struct client *c, const char *reply, size_t len);
 /* Ends a wait early: the client's next request runs. */
 void client_stop_waiting(struct client *c);
 bool client_is_waiting(const struct client *c);
+/*
+ * The client's reply waits for the next sample, rendered by render, and
+ * its next request waits for that reply.
+ */
+typedef void sample_render_fn(struct daemon *d, struct out *out,
+			      const struct sample *sample);
+void client_wait_for_sample(struct client *c, sample_render_fn *render,
+			    bool json);
+/* A sample was taken: every client waiting for one gets its reply. */
+void server_sample_taken(struct server *server, struct daemon *d,
+			 const struct sample *sample);
 /* Sends to every client waiting for run id, rendered in its mode by fn. */
 void server_notify_waiters(struct server *server, uint32_t id,
 			   void (*render)(struct daemon *d, struct out *out,

@@ -3,8 +3,11 @@
 #define IRRIGD_DAEMON_HARDWARE_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "daemon/config.h"
+#include "hw/ads1x15.h"
 #include "hw/flowmeter.h"
 #include "hw/garden.h"
 
@@ -31,17 +34,29 @@ bool hardware_has_output(struct hardware *hw, const struct config_pin *pin);
 int hardware_master(struct hardware *hw, bool open);
 
 /*
- * Reads every soil probe (powering them for the read where they have a
- * power pin): percent[i] for probe i, and errs[i] 0 or a negative errno:
- * -ERANGE for a reading outside the probe's min_volts..max_volts (at a
- * rail: disconnected or shorted).  volts (may be NULL) gets what each
- * probe read, where it read.  Returns how many read well.
+ * Sensors are read without waiting, by the sampler: it powers the probes
+ * (the longest power_settle_ms is returned; errs[p] gets a probe whose
+ * power pin failed), starts each input's conversion and collects it when
+ * due (-EAGAIN: not yet), then powers them off.  A change in whether an
+ * ADC answers is logged here, once.
  */
-int hardware_read_soil(struct hardware *hw, double *percent, int *errs,
-		       double *volts);
+unsigned hardware_power_probes(struct hardware *hw, bool on, int *errs);
+int hardware_input_start(struct hardware *hw, const struct config_analog *in,
+			 struct ads1x15_conversion *conv);
+int hardware_input_collect(struct hardware *hw, const struct config_analog *in,
+			   const struct ads1x15_conversion *conv, uint64_t now,
+			   double *volts);
+/*
+ * How many times every output was switched off: a read whose probes lost
+ * their power meanwhile read nothing real, and is taken again.
+ */
+unsigned hardware_power_cuts(const struct hardware *hw);
+/* -ERANGE outside the probe's min_volts..max_volts (at a rail). */
+int hardware_probe_percent(const struct hardware *hw, size_t p, double volts,
+			   double *percent);
 /* In the config's unit. */
-int hardware_read_temperature(struct hardware *hw, double *value);
-int hardware_read_light(struct hardware *hw, double *percent);
+double hardware_temperature(const struct hardware *hw, double volts);
+double hardware_light(const struct hardware *hw, double volts);
 
 struct flowmeter *hardware_flowmeter(struct hardware *hw);
 /* The garden model, NULL on real hardware. */

@@ -50,6 +50,22 @@ int ads1x15_read_raw(struct ads1x15 *adc, unsigned channel, int16_t *raw);
 /* The same conversion in volts. */
 int ads1x15_read_volts(struct ads1x15 *adc, unsigned channel, double *volts);
 
+/*
+ * The same read in two halves, for a caller that must not wait (an event
+ * loop): ads1x15_start() starts the conversion and says when to look
+ * (period_ns after it started, then every poll_ns); ads1x15_collect()
+ * gives the result, -EAGAIN while the chip is still converting, or
+ * -ETIMEDOUT once now (CLOCK_MONOTONIC ns) is past the deadline.
+ */
+struct ads1x15_conversion {
+	uint64_t started_ns, period_ns, poll_ns, deadline_ns;
+};
+int ads1x15_start(struct ads1x15 *adc, unsigned channel,
+		  struct ads1x15_conversion *conv);
+int ads1x15_collect(struct ads1x15 *adc, const struct ads1x15_conversion *conv,
+		    uint64_t now, int16_t *raw);
+double ads1x15_volts(const struct ads1x15 *adc, int16_t raw);
+
 uint8_t ads1x15_address(const struct ads1x15 *adc);
 
 /*

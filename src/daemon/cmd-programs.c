@@ -54,7 +54,8 @@ void cmd_schedule(struct cmd_ctx *ctx)
 	struct daemon *d = ctx->d;
 	/* On the stack: a request leaves the heap as it found it. */
 	struct occurrence due[SCHEDULE_LIST_MAX];
-	struct soil_reading soil;
+	/* The latest sample: a listing does not touch the hardware. */
+	const struct soil_reading *soil = &d->soil;
 	long days = SCHEDULE_DAYS_DEFAULT;
 	time_t now = time(NULL);
 	char json[8192] = "";
@@ -70,7 +71,6 @@ void cmd_schedule(struct cmd_ctx *ctx)
 	}
 	n = schedule_due(&d->cfg.schedule, now, now + days * 86400, due,
 			 SCHEDULE_LIST_MAX);
-	watering_read_soil(d, &soil);
 	if (!n)
 		out_line(ctx->out, "No programmed run in the next %ld day%s", days,
 			 days == 1 ? "" : "s");
@@ -89,7 +89,7 @@ void cmd_schedule(struct cmd_ctx *ctx)
 
 			if (secs > d->cfg.zones[zone].max_run_s)
 				secs = d->cfg.zones[zone].max_run_s;
-			skip = why_skip(d, &soil, zone, due[i].when, reason,
+			skip = why_skip(d, soil, zone, due[i].when, reason,
 					sizeof(reason));
 			duration_format(secs, took, sizeof(took));
 			out_line(ctx->out, "%s  %-12s %-12s %-8s%s%s", when, prog->name,

@@ -9,19 +9,20 @@
 /* ---- sensors ---- */
 
 /* The soil was just read, so each probe's health is this reading's. */
-static void render_soil(struct cmd_ctx *ctx, const struct soil_reading *soil)
+static void render_soil(struct daemon *d, struct out *out,
+			const struct soil_reading *soil)
 {
-	const struct config *cfg = &ctx->d->cfg;
+	const struct config *cfg = &d->cfg;
 
 	for (size_t p = 0; p < cfg->n_probes; p++) {
 		char reason[160];
 
-		safety_probe_reason(ctx->d, p, reason, sizeof(reason));
+		safety_probe_reason(d, p, reason, sizeof(reason));
 		if (soil->errs[p] < 0)
-			out_line(ctx->out, "%-12s failed: it %s", cfg->probes[p].name,
+			out_line(out, "%-12s failed: it %s", cfg->probes[p].name,
 				 reason);
 		else
-			out_line(ctx->out, "%-12s %3.0f %%", cfg->probes[p].name,
+			out_line(out, "%-12s %3.0f %%", cfg->probes[p].name,
 				 soil->percent[p]);
 	}
 }
@@ -53,20 +54,30 @@ static void json_soil(const struct daemon *d, const struct soil_reading *soil,
 	}
 }
 
-void cmd_moisture(struct cmd_ctx *ctx)
+static void render_moisture(struct daemon *d, struct out *out,
+			    const struct sample *sample)
 {
-	struct soil_reading soil;
 	char json[4096];
 
-	if (!ctx->d->cfg.n_probes)
-		{
+	render_soil(d, out, &sample->soil);
+	json_soil(d, &sample->soil, json, sizeof(json));
+	out_ok(out, "\"moisture\":[%s]", json);
+}
+
+/* The reply comes when the sensors have been read; others are served meanwhile. */
+static void wait_for_sample(struct cmd_ctx *ctx, sample_render_fn *render)
+{
+	client_wait_for_sample(ctx->client, render, ctx->out->json);
+	sampler_request(ctx->d);
+}
+
+void cmd_moisture(struct cmd_ctx *ctx)
+{
+	if (!ctx->d->cfg.n_probes) {
 		out_err(ctx->out, ERR_UNAVAILABLE, "no soil probe is configured");
 		return;
 	}
-	watering_read_soil(ctx->d, &soil);
-	render_soil(ctx, &soil);
-	json_soil(ctx->d, &soil, json, sizeof(json));
-	out_ok(ctx->out, "\"moisture\":[%s]", json);
+	wait_for_sample(ctx, render_moisture);
 }
 
 static const char *unit_symbol(char unit)
@@ -74,48 +85,50 @@ static const char *unit_symbol(char unit)
 	return unit == 'F' ? "°F" : "°C";
 }
 
+static void render_temperature(struct daemon *d, struct out *out,
+			       const struct sample *sample)
+{
+	if (sample->temperature_err < 0) {
+		out_err(out, ERR_HARDWARE, "cannot read the temperature sensor: %s",
+			strerror(-sample->temperature_err));
+		return;
+	}
+	out_line(out, "%.1f %s", sample->temperature,
+		 unit_symbol(d->cfg.temperature.unit));
+	out_ok(out, "\"temperature\":%.2f,\"unit\":\"%c\"", sample->temperature,
+	       d->cfg.temperature.unit);
+}
+
 void cmd_temperature(struct cmd_ctx *ctx)
 {
-	double value;
-	int err = hardware_read_temperature(ctx->d->hw, &value);
-
-	if (err == -ENODEV)
-		{
+	if (!ctx->d->cfg.temperature.present) {
 		out_err(ctx->out, ERR_UNAVAILABLE,
-			       "no temperature sensor is configured");
+			"no temperature sensor is configured");
 		return;
 	}
-	if (err < 0)
-		{
-		out_err(ctx->out, ERR_HARDWARE,
-			       "cannot read the temperature sensor: %s",
-			       strerror(-err));
+	wait_for_sample(ctx, render_temperature);
+}
+
+static void render_brightness(struct daemon *d, struct out *out,
+			      const struct sample *sample)
+{
+	(void)d;
+	if (sample->light_err < 0) {
+		out_err(out, ERR_HARDWARE, "cannot read the light sensor: %s",
+			strerror(-sample->light_err));
 		return;
 	}
-	out_line(ctx->out, "%.1f %s", value, unit_symbol(ctx->d->cfg.temperature.unit));
-	out_ok(ctx->out, "\"temperature\":%.2f,\"unit\":\"%c\"", value,
-	       ctx->d->cfg.temperature.unit);
+	out_line(out, "%.0f %%", sample->light);
+	out_ok(out, "\"brightness\":%.1f", sample->light);
 }
 
 void cmd_brightness(struct cmd_ctx *ctx)
 {
-	double percent;
-	int err = hardware_read_light(ctx->d->hw, &percent);
-
-	if (err == -ENODEV)
-		{
-		out_err(ctx->out, ERR_UNAVAILABLE,
-			       "no light sensor is configured");
+	if (!ctx->d->cfg.light.present) {
+		out_err(ctx->out, ERR_UNAVAILABLE, "no light sensor is configured");
 		return;
 	}
-	if (err < 0)
-		{
-		out_err(ctx->out, ERR_HARDWARE,
-			       "cannot read the light sensor: %s", strerror(-err));
-		return;
-	}
-	out_line(ctx->out, "%.0f %%", percent);
-	out_ok(ctx->out, "\"brightness\":%.1f", percent);
+	wait_for_sample(ctx, render_brightness);
 }
 
 void cmd_flow(struct cmd_ctx *ctx)
@@ -133,37 +146,39 @@ void cmd_flow(struct cmd_ctx *ctx)
 	       rate, litres, flow_acct_pulses(acct));
 }
 
-void cmd_sensors(struct cmd_ctx *ctx)
+static void render_sensors(struct daemon *d, struct out *out,
+			   const struct sample *sample)
 {
-	struct daemon *d = ctx->d;
 	const struct flow_acct *acct = flowmeter_acct(hardware_flowmeter(d->hw));
-	struct soil_reading soil;
 	char soil_json[4096], temp_json[64] = "null", light_json[64] = "null";
-	double value, rate;
-	int err;
+	double rate;
 
-	watering_read_soil(d, &soil);
-	render_soil(ctx, &soil);
-	json_soil(d, &soil, soil_json, sizeof(soil_json));
-	err = hardware_read_temperature(d->hw, &value);
-	if (err == 0) {
-		out_line(ctx->out, "%-12s %.1f %s", "temperature", value,
+	render_soil(d, out, &sample->soil);
+	json_soil(d, &sample->soil, soil_json, sizeof(soil_json));
+	if (sample->temperature_err == 0) {
+		out_line(out, "%-12s %.1f %s", "temperature", sample->temperature,
 			 unit_symbol(d->cfg.temperature.unit));
-		snprintf(temp_json, sizeof(temp_json), "%.2f", value);
-	} else if (err != -ENODEV) {
-		out_line(ctx->out, "%-12s error: %s", "temperature", strerror(-err));
+		snprintf(temp_json, sizeof(temp_json), "%.2f", sample->temperature);
+	} else if (sample->temperature_err != -ENODEV) {
+		out_line(out, "%-12s error: %s", "temperature",
+			 strerror(-sample->temperature_err));
 	}
-	err = hardware_read_light(d->hw, &value);
-	if (err == 0) {
-		out_line(ctx->out, "%-12s %.0f %%", "brightness", value);
-		snprintf(light_json, sizeof(light_json), "%.1f", value);
-	} else if (err != -ENODEV) {
-		out_line(ctx->out, "%-12s error: %s", "brightness", strerror(-err));
+	if (sample->light_err == 0) {
+		out_line(out, "%-12s %.0f %%", "brightness", sample->light);
+		snprintf(light_json, sizeof(light_json), "%.1f", sample->light);
+	} else if (sample->light_err != -ENODEV) {
+		out_line(out, "%-12s error: %s", "brightness",
+			 strerror(-sample->light_err));
 	}
 	watering_count_flow(d);
 	rate = flow_acct_rate_lpm(acct, daemon_now());
-	out_line(ctx->out, "%-12s %.1f L/min", "flow", rate);
-	out_ok(ctx->out, "\"moisture\":[%s],\"temperature\":%s,\"unit\":\"%s\","
+	out_line(out, "%-12s %.1f L/min", "flow", rate);
+	out_ok(out, "\"moisture\":[%s],\"temperature\":%s,\"unit\":\"%s\","
 	       "\"brightness\":%s,\"flow_lpm\":%.2f", soil_json, temp_json,
 	       d->cfg.temperature.unit == 'F' ? "F" : "C", light_json, rate);
+}
+
+void cmd_sensors(struct cmd_ctx *ctx)
+{
+	wait_for_sample(ctx, render_sensors);
 }

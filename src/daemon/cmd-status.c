@@ -57,14 +57,18 @@ static void running_now(struct cmd_ctx *ctx, char *json, size_t size)
 	size_t runs;
 
 	if (!cur || d->ctl.phase != CTL_WATERING) {
-		if (d->ctl.phase == CTL_LEAD)
+		if (cur && d->ctl.phase == CTL_DECIDING)
+			out_line(ctx->out, "Reading the soil before watering %s",
+				 d->cfg.zones[cur->zone].name);
+		else if (d->ctl.phase == CTL_LEAD)
 			out_line(ctx->out, "Master valve open, the first zone follows");
 		else if (d->ctl.phase == CTL_LAG)
 			out_line(ctx->out, "Master valve closing after the last zone");
 		else
 			out_line(ctx->out, "Idle: every valve closed");
-		out_append(json, size, "\"state\":\"%s\"", d->ctl.phase == CTL_IDLE ? "idle" :
-		    "master");
+		out_append(json, size, "\"state\":\"%s\"",
+			   d->ctl.phase == CTL_IDLE ? "idle" :
+			   d->ctl.phase == CTL_DECIDING ? "deciding" : "master");
 		return;
 	}
 	duration_format((uint32_t)(run_elapsed_ns(&d->ctl.run, now) / NS), elapsed,

@@ -163,10 +163,20 @@ void cmd_water(struct cmd_ctx *ctx)
 	client_wait_for_run(ctx->client, req.id, ctx->req->json);
 	watering_carry_out(d, &acts);
 	if (a.no_wait && client_is_waiting(ctx->client)) {
-		client_stop_waiting(ctx->client);
 		out_ok(ctx->out, "\"id\":%u,\"zone\":\"%s\",\"duration_s\":%u,"
 		       "\"queued\":%s", req.id, d->cfg.zones[req.zone].name,
 		       req.duration_s, ahead ? "true" : "false");
+		if (ahead || !ctl_current(&d->ctl) ||
+		    ctl_current(&d->ctl)->id != req.id) {
+			client_stop_waiting(ctx->client);
+			return;
+		}
+		/*
+		 * Its zone's moisture is being read (or the master's lead
+		 * runs): the reply says it started once it has.
+		 */
+		client_reply_when_started(ctx->client, ctx->out->buf, ctx->out->len);
+		out_init(ctx->out, ctx->req->json);
 	}
 }
 

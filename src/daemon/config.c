@@ -69,7 +69,7 @@ struct loader {
  */
 static const char *const root_keys[] = {
 	"hardware", "zones", "sensors", "master", "seasonal", "programs",
-	"report_interval", "socket", "wait_for_clock_sync", "safety", NULL
+	"report_interval", "sample_interval", "socket", "wait_for_clock_sync", "safety", NULL
 };
 static const char *const safety_keys[] = {
 	"settle", "alarm_delay", "no_flow_percent", "low_flow_percent",
@@ -1653,6 +1653,10 @@ static int load_root(struct loader *ld, const config_setting_t *root)
 	if (r == 0)
 		r = read_duration(ld, root, "report_interval", false, 1, 3600,
 				  "1s to 1h", &ld->cfg.report_interval_s);
+	ld->cfg.sample_interval_s = 600;
+	if (r == 0)
+		r = read_duration(ld, root, "sample_interval", false, 10, 86400,
+				  "10s to 24h", &ld->cfg.sample_interval_s);
 	if (r == 0)
 		r = read_string(ld, root, "socket", false, &socket, &socket_s);
 	if (r == 0)

@@ -2,7 +2,6 @@
 #include "daemon/hardware.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +32,7 @@ struct hardware {
 	size_t n_outputs;
 	struct ads1x15 *adcs[CONFIG_MAX_ADCS];
 	int adc_err[CONFIG_MAX_ADCS];	/* the last read's, to log changes once */
+	unsigned power_cuts;		/* every hardware_all_off() */
 	struct flowmeter *meter;
 };
 
@@ -52,54 +52,6 @@ static const char *describe_line(const struct config_line *line, char *buf,
 	else
 		snprintf(buf, size, "%s line %d", line->chip, line->offset);
 	return buf;
-}
-
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/*
- * Waits ns while counting the flow meter's edges: a sensor read holds the
- * loop for a probe's settle time and each conversion, and the GPIO v1
- * uAPI (libgpiod 1.x) keeps only 16 edges per line, which a 300 Hz meter
- * fills in 53 ms.  The pulses are counted here; the loop's own callback
- * checks the flow as soon as it runs.  A meter that cannot be read is left
- * for that callback to report, and the rest of the wait is slept.
- */
-static void wait_counting_pulses(void *arg, uint64_t ns)
-{
-	struct hardware *hw = arg;
-	uint64_t deadline = monotonic_ns() + ns;
-
-	for (;;) {
-		uint64_t now = monotonic_ns(), left;
-		struct pollfd pfd = { .fd = flowmeter_fd(hw->meter), .events = POLLIN };
-		struct timespec ts;
-		int r;
-
-		if (now >= deadline)
-			return;
-		left = deadline - now;
-		ts.tv_sec = (time_t)(left / 1000000000ull);
-		ts.tv_nsec = (long)(left % 1000000000ull);
-		r = ppoll(&pfd, 1, &ts, NULL);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r > 0 && pfd.revents == POLLIN && flowmeter_drain(hw->meter) >= 0)
-			continue;
-		if (r != 0) {
-			ts.tv_sec = (time_t)(deadline / 1000000000ull);
-			ts.tv_nsec = (long)(deadline % 1000000000ull);
-			while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
-					       NULL) == EINTR)
-				;
-			return;
-		}
-	}
 }
 
 static int open_backend(struct hardware *hw, bool sim)
@@ -289,9 +241,6 @@ static int setup_inputs(struct hardware *hw)
 	hw->meter = flowmeter_new(hw->flow_input, cfg->flow_meter.pulses_per_litre);
 	if (!hw->meter)
 		return -ENOMEM;
-	for (size_t i = 0; i < cfg->n_adcs; i++)
-		if (hw->adcs[i])
-			ads1x15_set_wait(hw->adcs[i], wait_counting_pulses, hw);
 	return 0;
 }
 
@@ -385,6 +334,7 @@ int hardware_all_off(struct hardware *hw)
 	const struct config *cfg = hw->cfg;
 	int first = 0, err;
 
+	hw->power_cuts++;
 	/* Every output set up at start, whatever the config says now. */
 	for (size_t i = 0; i < hw->n_outputs; i++) {
 		err = set_pin(hw, &hw->outputs[i].pin, false);
@@ -401,33 +351,55 @@ int hardware_all_off(struct hardware *hw)
 	return first;
 }
 
-static int read_volts(struct hardware *hw, const struct config_analog *in,
-		      double *volts)
+/* A dead chip fails every read: say so when it starts and stops. */
+static void note_adc_answer(struct hardware *hw, size_t adc, int err)
 {
-	struct ads1x15 *adc = hw->adcs[in->adc];
-	int *last = &hw->adc_err[in->adc];
-	int err = adc ? ads1x15_read_volts(adc, in->channel, volts) : -ENODEV;
+	int *last = &hw->adc_err[adc];
 	char f_bus[48], f_address[32];
 	const char *fields[] = { "FAULT=adc", f_bus, f_address, NULL };
 
 	snprintf(f_bus, sizeof(f_bus), "I2C_BUS=%s", hw->bus->name);
 	snprintf(f_address, sizeof(f_address), "I2C_ADDRESS=0x%02x",
-		 hw->cfg->adcs[in->adc].address);
-	/* A dead chip fails every read: say so when it starts and stops. */
+		 hw->cfg->adcs[adc].address);
 	if (err < 0 && *last == 0)
 		log_event_errno(LOG_ERR, err, "fault", fields,
 				"ADC at %s 0x%02x does not answer", hw->bus->name,
-				hw->cfg->adcs[in->adc].address);
+				hw->cfg->adcs[adc].address);
 	else if (err == 0 && *last < 0)
 		log_event(LOG_NOTICE, "fault-cleared", fields,
 			  "ADC at %s 0x%02x answers again", hw->bus->name,
-			  hw->cfg->adcs[in->adc].address);
+			  hw->cfg->adcs[adc].address);
 	*last = err;
+}
+
+int hardware_input_start(struct hardware *hw, const struct config_analog *in,
+			 struct ads1x15_conversion *conv)
+{
+	struct ads1x15 *adc = hw->adcs[in->adc];
+	int err = adc ? ads1x15_start(adc, in->channel, conv) : -ENODEV;
+
+	if (err < 0)
+		note_adc_answer(hw, in->adc, err);
 	return err;
 }
 
-/* Powers the probes that have a power pin, and waits for them to settle. */
-static unsigned power_probes(struct hardware *hw, bool on, int *errs)
+int hardware_input_collect(struct hardware *hw, const struct config_analog *in,
+			   const struct ads1x15_conversion *conv, uint64_t now,
+			   double *volts)
+{
+	struct ads1x15 *adc = hw->adcs[in->adc];
+	int16_t raw;
+	int err = adc ? ads1x15_collect(adc, conv, now, &raw) : -ENODEV;
+
+	if (err == -EAGAIN)
+		return err;
+	note_adc_answer(hw, in->adc, err);
+	if (err == 0)
+		*volts = ads1x15_volts(adc, raw);
+	return err;
+}
+
+unsigned hardware_power_probes(struct hardware *hw, bool on, int *errs)
 {
 	const struct config *cfg = hw->cfg;
 	unsigned settle_ms = 0;
@@ -438,7 +410,7 @@ static unsigned power_probes(struct hardware *hw, bool on, int *errs)
 		if (!cfg->probes[p].has_power)
 			continue;
 		err = set_pin(hw, &cfg->probes[p].power, on);
-		if (on && err < 0)
+		if (on && err < 0 && errs)
 			errs[p] = err;
 		if (cfg->probes[p].power_settle_ms > settle_ms)
 			settle_ms = cfg->probes[p].power_settle_ms;
@@ -446,53 +418,28 @@ static unsigned power_probes(struct hardware *hw, bool on, int *errs)
 	return settle_ms;
 }
 
-int hardware_read_soil(struct hardware *hw, double *percent, int *errs,
-		       double *volts_out)
+unsigned hardware_power_cuts(const struct hardware *hw)
 {
-	const struct config *cfg = hw->cfg;
-	unsigned settle_ms;
-	int good = 0;
-
-	for (size_t p = 0; p < cfg->n_probes; p++)
-		errs[p] = 0;
-	settle_ms = power_probes(hw, true, errs);
-	if (settle_ms)
-		wait_counting_pulses(hw, settle_ms * 1000000ull);
-	for (size_t p = 0; p < cfg->n_probes; p++) {
-		const struct config_probe *probe = &cfg->probes[p];
-		double volts;
-
-		percent[p] = 0.0;
-		if (errs[p] < 0)
-			continue;
-		errs[p] = read_volts(hw, &probe->input, &volts);
-		if (errs[p] < 0)
-			continue;
-		if (volts_out)
-			volts_out[p] = volts;
-		/* Disconnected, shorted or unpowered: no soil reads like that. */
-		if (volts < probe->min_volts || volts > probe->max_volts) {
-			errs[p] = -ERANGE;
-			continue;
-		}
-		percent[p] = calib_percent(volts, probe->dry_volts, probe->wet_volts);
-		good++;
-	}
-	power_probes(hw, false, errs);
-	return good;
+	return hw->power_cuts;
 }
 
-int hardware_read_temperature(struct hardware *hw, double *value)
+int hardware_probe_percent(const struct hardware *hw, size_t p, double volts,
+			   double *percent)
+{
+	const struct config_probe *probe = &hw->cfg->probes[p];
+
+	/* Disconnected, shorted or unpowered: no soil reads like that. */
+	if (volts < probe->min_volts || volts > probe->max_volts)
+		return -ERANGE;
+	*percent = calib_percent(volts, probe->dry_volts, probe->wet_volts);
+	return 0;
+}
+
+double hardware_temperature(const struct hardware *hw, double volts)
 {
 	const struct config_temperature *t = &hw->cfg->temperature;
-	double volts, celsius = 0.0;
-	int err;
+	double celsius = 0.0;
 
-	if (!t->present)
-		return -ENODEV;
-	err = read_volts(hw, &t->input, &volts);
-	if (err < 0)
-		return err;
 	switch (t->conversion) {
 	case TEMP_TMP36:
 		celsius = calib_tmp36_celsius(volts);
@@ -504,23 +451,14 @@ int hardware_read_temperature(struct hardware *hw, double *value)
 		celsius = volts * t->scale + t->offset;
 		break;
 	}
-	*value = t->unit == 'F' ? calib_celsius_to_fahrenheit(celsius) : celsius;
-	return 0;
+	return t->unit == 'F' ? calib_celsius_to_fahrenheit(celsius) : celsius;
 }
 
-int hardware_read_light(struct hardware *hw, double *percent)
+double hardware_light(const struct hardware *hw, double volts)
 {
 	const struct config_light *light = &hw->cfg->light;
-	double volts;
-	int err;
 
-	if (!light->present)
-		return -ENODEV;
-	err = read_volts(hw, &light->input, &volts);
-	if (err < 0)
-		return err;
-	*percent = calib_percent(volts, light->dark_volts, light->bright_volts);
-	return 0;
+	return calib_percent(volts, light->dark_volts, light->bright_volts);
 }
 
 struct flowmeter *hardware_flowmeter(struct hardware *hw)

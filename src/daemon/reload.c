@@ -154,6 +154,7 @@ int daemon_reload(struct daemon *d, char *err, size_t err_size)
 	ctl_kick(&d->ctl, daemon_now(), &acts);
 	watering_carry_out(d, &acts);
 	scheduler_rearm(d);
+	sampler_rearm(d);
 	snprintf(f_config, sizeof(f_config), "CONFIG=%s", d->config_path);
 	snprintf(f_zones, sizeof(f_zones), "ZONES=%zu", d->cfg.n_zones);
 	snprintf(f_programs, sizeof(f_programs), "PROGRAMS=%zu",

@@ -33,6 +33,10 @@ struct client {
 	char *out;		/* what the socket did not take yet */
 	size_t out_len, out_size;
 	uint32_t waiting_for;	/* a run's id: its reports come here; 0 none */
+	sample_render_fn *sample_render;	/* its reply waits for a sample */
+	/* water --no-wait: its OK, sent once its run starts. */
+	char then[256];
+	size_t then_len;
 	bool json;
 	bool dead;
 	char who[64];
@@ -88,7 +92,7 @@ static void update_events(struct client *c)
 	 * client's next request waits: a client that sends many requests
 	 * without reading stalls itself, not the daemon, and is not dropped.
 	 */
-	if (!c->waiting_for && !c->out_len)
+	if (!client_is_waiting(c) && !c->out_len)
 		events |= EPOLLIN;
 	if (c->out_len)
 		events |= EPOLLOUT;
@@ -161,9 +165,27 @@ void client_wait_for_run(struct client *c, uint32_t id, bool json)
 	update_events(c);
 }
 
+void client_wait_for_sample(struct client *c, sample_render_fn *render,
+			    bool json)
+{
+	c->sample_render = render;
+	c->json = json;
+	update_events(c);
+}
+
+void client_reply_when_started(struct client *c, const char *reply, size_t len)
+{
+	if (len > sizeof(c->then))
+		len = sizeof(c->then);
+	memcpy(c->then, reply, len);
+	c->then_len = len;
+}
+
 void client_stop_waiting(struct client *c)
 {
+	c->then_len = 0;
 	c->waiting_for = 0;
+	c->sample_render = NULL;
 	update_events(c);
 	/*
 	 * Requests sent while it waited run from the loop, not from inside
@@ -175,14 +197,14 @@ void client_stop_waiting(struct client *c)
 
 bool client_is_waiting(const struct client *c)
 {
-	return c->waiting_for != 0;
+	return c->waiting_for != 0 || c->sample_render;
 }
 
 static void handle_lines(struct client *c)
 {
 	size_t start = 0;
 
-	while (!c->waiting_for && !c->dead && !c->out_len) {
+	while (!client_is_waiting(c) && !c->dead && !c->out_len) {
 		char *nl = memchr(c->in + start, '\n', c->in_len - start);
 
 		if (!nl)
@@ -236,7 +258,7 @@ static void read_input(struct client *c)
 	for (int reads = 0; reads < CLIENT_READS_MAX; reads++) {
 		ssize_t n;
 
-		if (c->waiting_for || c->out_len || c->dead)
+		if (client_is_waiting(c) || c->out_len || c->dead)
 			return;
 		n = recv(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len,
 			 MSG_DONTWAIT);
@@ -500,6 +522,7 @@ void server_notify_waiters(struct server *s, uint32_t id,
 		return;
 	for (c = s->clients; c; c = next) {
 		struct out *o = &renders[c->json];
+		bool done;
 
 		next = c->next;
 		if (c->waiting_for != id)
@@ -511,7 +534,35 @@ void server_notify_waiters(struct server *s, uint32_t id,
 		}
 		/* A client this drops may be the one whose command runs now. */
 		client_send(c, o->buf, o->len);
-		if (last && !c->dead)
+		done = last;
+		if (!last && c->then_len && !c->dead) {
+			/* Its run has started: a --no-wait request is done. */
+			client_send(c, c->then, c->then_len);
+			done = true;
+		}
+		if (done && !c->dead)
+			client_stop_waiting(c);
+	}
+}
+
+void server_sample_taken(struct server *s, struct daemon *d,
+			 const struct sample *sample)
+{
+	/* Not on the heap, as commands.c says of its reply. */
+	static struct out reply;
+	struct client *c, *next;
+
+	if (!s)
+		return;
+	for (c = s->clients; c; c = next) {
+		next = c->next;
+		if (!c->sample_render || c->dead)
+			continue;
+		/* Each command renders its own reply from the one sample. */
+		out_init(&reply, c->json);
+		c->sample_render(d, &reply, sample);
+		client_send(c, reply.buf, reply.len);
+		if (!c->dead)
 			client_stop_waiting(c);
 	}
 }

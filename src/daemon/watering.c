@@ -97,12 +97,6 @@ void watering_format_moisture(const struct daemon *d,
 	}
 }
 
-void watering_read_soil(struct daemon *d, struct soil_reading *soil)
-{
-	hardware_read_soil(d->hw, soil->percent, soil->errs, soil->volts);
-	safety_soil_read(d, soil);
-}
-
 double watering_zone_moisture(const struct daemon *d,
 			      const struct soil_reading *soil, int zone)
 {
@@ -149,6 +143,14 @@ static const char *zone_name(const struct daemon *d, int zone)
 		d->cfg.zones[zone].name : "(removed)";
 }
 
+/* Once the loop is told to exit, whatever ends now is the stop. */
+static bool stopping(struct daemon *d)
+{
+	int code;
+
+	return d->event && sd_event_get_exit_code(d->event, &code) >= 0;
+}
+
 /* "Tue 06:30": when the next run is, for STATUS=. */
 static void status_time(time_t when, char *buf, size_t size)
 {
@@ -187,10 +189,8 @@ static void set_idle_status(struct daemon *d)
 void watering_set_status(struct daemon *d)
 {
 	const struct run_request *cur = ctl_current(&d->ctl);
-	int code;
 
-	/* Once the loop is told to exit, whatever ends now is the stop. */
-	if (d->event && sd_event_get_exit_code(d->event, &code) >= 0) {
+	if (stopping(d)) {
 		sd_notify(0, "STATUS=Stopping: closing every valve");
 	} else if (cur && d->ctl.phase == CTL_WATERING) {
 		uint64_t left = run_remaining_ns(&d->ctl.run, daemon_now()) / NS;
@@ -203,6 +203,9 @@ void watering_set_status(struct daemon *d)
 			sd_notifyf(0, "STATUS=Watering %s, %" PRIu64 ":%02" PRIu64
 				   " left", zone_name(d, cur->zone), left / 60,
 				   left % 60);
+	} else if (cur && d->ctl.phase == CTL_DECIDING) {
+		sd_notifyf(0, "STATUS=Reading the soil before watering %s",
+			   zone_name(d, cur->zone));
 	} else if (cur && d->ctl.phase == CTL_LEAD) {
 		sd_notifyf(0, "STATUS=Master valve open, %s follows",
 			   zone_name(d, cur->zone));
@@ -267,7 +270,7 @@ struct summary {
 	bool started;			/* its valve opened */
 	const char *why;		/* what held, capped or faulted it */
 	double moisture;		/* what caused a skip or an early end */
-	struct soil_reading end;
+	const struct soil_reading *start, *end;
 	double litres;
 	uint32_t elapsed_s;
 	bool valve_closed;
@@ -294,9 +297,8 @@ static void render_summary(struct daemon *d, struct out *out, void *arg)
 		       sum->moisture);
 		return;
 	}
-	watering_format_moisture(d, &d->active.start_soil, out->json, before,
-				 sizeof(before));
-	watering_format_moisture(d, &sum->end, out->json, after, sizeof(after));
+	watering_format_moisture(d, sum->start, out->json, before, sizeof(before));
+	watering_format_moisture(d, sum->end, out->json, after, sizeof(after));
 	duration_format(sum->elapsed_s, took, sizeof(took));
 	if (sum->outcome == RUN_STOPPED)
 		out_line(out, "Stopped after %s", took);
@@ -368,6 +370,7 @@ static void save_history(struct daemon *d)
 /* ---- carrying out the controller's actions ---- */
 
 static void fault_stop(struct daemon *d, uint64_t now, struct ctl_actions *more);
+static void on_dropped(struct daemon *d, const struct ctl_action *a);
 
 static void on_run_started(struct daemon *d, const struct run_request *req)
 {
@@ -409,20 +412,101 @@ static void on_run_started(struct daemon *d, const struct run_request *req)
 			      false);
 }
 
+/* A run's end with its final moisture: history, journal, its clients. */
+static void finish_ending(struct daemon *d, const struct run_ending *ending,
+			  const struct soil_reading *end)
+{
+	struct summary sum = { .req = &ending->req, .outcome = ending->outcome,
+			       .moisture = ending->moisture, .started = true,
+			       .why = ending->why, .start = &ending->start_soil,
+			       .end = end, .litres = ending->litres,
+			       .elapsed_s = ending->elapsed_s,
+			       .valve_closed = ending->valve_closed };
+	const char *zone = zone_name(d, ending->req.zone);
+	char f_zone[64], f_litres[32], f_duration[32], f_outcome[32],
+		f_moisture[32] = "", f_source[64], f_run[32];
+	const char *fields[] = { f_zone, f_source, f_run, f_litres, f_duration,
+				 f_outcome, f_moisture, NULL };
+	double end_moisture = watering_zone_moisture(d, end, ending->req.zone);
+	struct history_entry *e = history_find(&d->history, ending->history_id);
+	char readings[512] = "";
+
+	if (e) {
+		e->moisture_end = end_moisture;
+		save_history(d);
+	}
+	snprintf(f_zone, sizeof(f_zone), "ZONE=%s", zone);
+	snprintf(f_outcome, sizeof(f_outcome), "OUTCOME=%s",
+		 run_outcome_name(ending->outcome));
+	snprintf(f_source, sizeof(f_source), "SOURCE=%s", ending->req.source);
+	snprintf(f_run, sizeof(f_run), "RUN_ID=%u", ending->req.id);
+	snprintf(f_litres, sizeof(f_litres), "LITRES=%.2f", ending->litres);
+	snprintf(f_duration, sizeof(f_duration), "DURATION_S=%u", ending->elapsed_s);
+	if (ending->outcome == RUN_ENDED_EARLY) {
+		char probes[384];
+
+		/* MOISTURE=: what ended an early end, else what it reads now. */
+		snprintf(f_moisture, sizeof(f_moisture), "MOISTURE=%.1f",
+			 ending->moisture);
+		zone_readings(d, &d->soil, ending->req.zone, probes, sizeof(probes));
+		snprintf(readings, sizeof(readings), " (soil moisture %.1f %%: %s, "
+			 "reached %.1f %%)", ending->moisture, probes,
+			 d->cfg.zones[ending->req.zone].stop_at);
+	} else if (!isnan(end_moisture)) {
+		snprintf(f_moisture, sizeof(f_moisture), "MOISTURE=%.1f",
+			 end_moisture);
+	}
+	if ((ending->outcome == RUN_FAULT || ending->outcome == RUN_CAPPED) &&
+	    *ending->why)
+		snprintf(readings, sizeof(readings), " (%s)", ending->why);
+	log_event(ending->outcome == RUN_FAULT ? LOG_ERR : LOG_INFO, "water-end",
+		  fields, "Watered %s for %us: %.2f L, %s%s", zone, ending->elapsed_s,
+		  ending->litres, run_outcome_name(ending->outcome), readings);
+	server_notify_waiters(d->server, ending->req.id, render_summary, d, &sum,
+			      true);
+}
+
+/* Every run waiting for its final moisture gets end. */
+static void finish_endings(struct daemon *d, const struct soil_reading *end)
+{
+	/* Taken out first: what the summaries lead to may end another run. */
+	struct run_ending done[RUN_ENDINGS_MAX];
+	size_t n = d->n_endings;
+
+	memcpy(done, d->endings, n * sizeof(done[0]));
+	d->n_endings = 0;
+	for (size_t i = 0; i < n; i++)
+		finish_ending(d, &done[i], end);
+}
+
+/* A slot for a run that ended; the oldest is finished when none is free. */
+static struct run_ending *begin_ending(struct daemon *d)
+{
+	if (d->n_endings == RUN_ENDINGS_MAX) {
+		struct run_ending oldest = d->endings[0];
+
+		memmove(d->endings, d->endings + 1,
+			(RUN_ENDINGS_MAX - 1) * sizeof(d->endings[0]));
+		d->n_endings--;
+		finish_ending(d, &oldest, &d->soil);
+	}
+	return &d->endings[d->n_endings++];
+}
+
 static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 {
 	struct summary sum = { .req = &a->req, .outcome = a->outcome,
 			       .moisture = a->moisture, .valve_closed = true,
 			       .started = a->req.id == d->active.req_id,
 			       .why = d->active.why };
-	char f_zone[64], f_litres[32] = "", f_duration[32] = "", f_outcome[32],
-		f_moisture[32] = "", f_source[64], f_run[32];
-	const char *fields[] = { f_zone, f_source, f_run, f_litres, f_duration,
-				 f_outcome, f_moisture, NULL };
+	char f_zone[64], f_outcome[32], f_moisture[32] = "", f_source[64],
+		f_run[32];
+	const char *fields[] = { f_zone, f_source, f_run, f_outcome, f_moisture,
+				 NULL };
 	const char *zone = zone_name(d, a->req.zone);
+	struct run_ending *ending;
 	struct history_entry *e;
 	char readings[512];
-	double end_moisture;
 
 	snprintf(f_zone, sizeof(f_zone), "ZONE=%s", zone);
 	snprintf(f_outcome, sizeof(f_outcome), "OUTCOME=%s",
@@ -432,6 +516,12 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 			 a->moisture);
 	snprintf(f_source, sizeof(f_source), "SOURCE=%s", a->req.source);
 	snprintf(f_run, sizeof(f_run), "RUN_ID=%u", a->req.id);
+	/* Stopped while its soil was read: it never watered, as if dropped. */
+	if (!sum.started &&
+	    (a->outcome == RUN_STOPPED || a->outcome == RUN_SHUTDOWN)) {
+		on_dropped(d, a);
+		return;
+	}
 	if (!sum.started) {
 		struct history_entry skipped = { 0 };
 
@@ -462,46 +552,33 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 	}
 	/* Pulses up to the moment the valve closed still count. */
 	watering_count_flow(d);
-	sum.litres = watering_litres_so_far(d);
-	sum.elapsed_s = (uint32_t)(run_elapsed_ns(&d->ctl.run, d->ctl.run.ended_ns) / NS);
-	sum.valve_closed = !d->active.valve_failed;
-	watering_read_soil(d, &sum.end);
-	end_moisture = watering_zone_moisture(d, &sum.end, a->req.zone);
+	ending = begin_ending(d);
+	ending->req = a->req;
+	ending->outcome = a->outcome;
+	ending->moisture = a->moisture;
+	snprintf(ending->why, sizeof(ending->why), "%s", d->active.why);
+	ending->start_soil = d->active.start_soil;
+	ending->litres = watering_litres_so_far(d);
+	ending->elapsed_s = (uint32_t)(run_elapsed_ns(&d->ctl.run,
+						      d->ctl.run.ended_ns) / NS);
+	ending->valve_closed = !d->active.valve_failed;
+	ending->history_id = d->active.history_id;
+	/* Recorded at once; the final moisture follows with the next sample. */
 	e = history_find(&d->history, d->active.history_id);
 	if (e) {
-		e->actual_s = sum.elapsed_s;
-		e->litres = sum.litres;
-		e->moisture_end = end_moisture;
+		e->actual_s = ending->elapsed_s;
+		e->litres = ending->litres;
 		e->outcome = a->outcome;
 		save_history(d);
 	}
-	snprintf(f_litres, sizeof(f_litres), "LITRES=%.2f", sum.litres);
-	snprintf(f_duration, sizeof(f_duration), "DURATION_S=%u", sum.elapsed_s);
-	readings[0] = '\0';
-	if (a->outcome == RUN_ENDED_EARLY) {
-		char probes[384];
-
-		zone_readings(d, &d->soil, a->req.zone, probes, sizeof(probes));
-		snprintf(readings, sizeof(readings), " (soil moisture %.1f %%: %s, "
-			 "reached %.1f %%)", a->moisture, probes,
-			 d->cfg.zones[a->req.zone].stop_at);
-	} else if (!isnan(end_moisture)) {
-		/* MOISTURE=: what ended an early end, else what it reads now. */
-		snprintf(f_moisture, sizeof(f_moisture), "MOISTURE=%.1f",
-			 end_moisture);
-	} else {
-		f_moisture[0] = '\0';
-	}
-	if ((a->outcome == RUN_FAULT || a->outcome == RUN_CAPPED) &&
-	    *d->active.why)
-		snprintf(readings, sizeof(readings), " (%s)", d->active.why);
-	log_event(a->outcome == RUN_FAULT ? LOG_ERR : LOG_INFO, "water-end", fields,
-		  "Watered %s for %us: %.2f L, %s%s", zone, sum.elapsed_s, sum.litres,
-		  run_outcome_name(a->outcome), readings);
 	safety_run_ended(d, a->req.zone, a->outcome);
-	server_notify_waiters(d->server, a->req.id, render_summary, d, &sum, true);
 	d->active.req_id = 0;
 	d->active.valve_failed = false;
+	/* A stopping daemon does not wait for the sensors: the last sample serves. */
+	if (a->outcome == RUN_SHUTDOWN || stopping(d))
+		finish_endings(d, &d->soil);
+	else
+		sampler_request(d);
 }
 
 static void on_dropped(struct daemon *d, const struct ctl_action *a)
@@ -616,7 +693,6 @@ void watering_carry_out(struct daemon *d, struct ctl_actions *acts)
 		uint64_t now = daemon_now();
 		bool need = false, report = false;
 		const struct run_request *req;
-		double zone_avg;
 
 		more.n = 0;
 		for (size_t i = 0; i < acts->n; i++) {
@@ -648,19 +724,39 @@ void watering_carry_out(struct daemon *d, struct ctl_actions *acts)
 				continue;
 			}
 		}
-		if (report)
-			watering_count_flow(d);
-		watering_read_soil(d, &d->soil);
-		if (report)
-			server_notify_waiters(d->server, req->id, render_report, d,
-					      &d->soil, false);
-		zone_avg = watering_zone_moisture(d, &d->soil, req->zone);
-		if (need && isnan(zone_avg))
-			log_fallback(d, req->zone);
-		ctl_moisture(&d->ctl, zone_avg, !isnan(zone_avg), daemon_now(), acts);
+		/* The sensors answer later, from the loop: nothing waits here. */
+		d->want_moisture |= need;
+		d->want_report |= report;
+		sampler_request(d);
 	}
 	arm_timer(d);
 	watering_set_status(d);
+}
+
+void watering_sample_taken(struct daemon *d)
+{
+	const struct run_request *req = ctl_current(&d->ctl);
+	struct ctl_actions acts = { .n = 0 };
+	bool need = d->want_moisture, report = d->want_report;
+	double zone_avg;
+
+	d->want_moisture = d->want_report = false;
+	if (d->n_endings)
+		finish_endings(d, &d->soil);
+	/* What asked may have ended meanwhile: a stop, a fault, a reload. */
+	if (!req || (!need && !report) ||
+	    (d->ctl.phase != CTL_DECIDING && d->ctl.phase != CTL_WATERING))
+		return;
+	if (report && d->ctl.phase == CTL_WATERING) {
+		watering_count_flow(d);
+		server_notify_waiters(d->server, req->id, render_report, d, &d->soil,
+				      false);
+	}
+	zone_avg = watering_zone_moisture(d, &d->soil, req->zone);
+	if (d->ctl.phase == CTL_DECIDING && isnan(zone_avg))
+		log_fallback(d, req->zone);
+	ctl_moisture(&d->ctl, zone_avg, !isnan(zone_avg), daemon_now(), &acts);
+	watering_carry_out(d, &acts);
 }
 
 static int on_run_timer(sd_event_source *src, uint64_t usec, void *userdata)
@@ -682,8 +778,11 @@ int watering_stop(struct daemon *d, enum run_outcome why)
 
 	ctl_stop(&d->ctl, why, daemon_now(), &acts);
 	watering_carry_out(d, &acts);
-	if (why == RUN_SHUTDOWN)
+	if (why == RUN_SHUTDOWN) {
+		/* Their summaries go out now, with the last sample. */
+		finish_endings(d, &d->soil);
 		safety_off(d);
+	}
 	/* Whatever the controller thought, nothing stays open. */
 	err = hardware_all_off(d->hw);
 	if (err < 0) {
@@ -729,11 +828,15 @@ int watering_init(struct daemon *d)
 	if (r < 0)
 		return log_errno(LOG_ERR, r, "cannot make the run timer");
 	sd_event_source_set_enabled(d->run_timer, SD_EVENT_OFF);
+	r = sampler_init(d);
+	if (r < 0)
+		return r;
 	return safety_init(d);
 }
 
 void watering_done(struct daemon *d)
 {
+	sampler_done(d);
 	safety_done(d);
 	d->run_timer = sd_event_source_disable_unref(d->run_timer);
 	d->flow_source = sd_event_source_disable_unref(d->flow_source);

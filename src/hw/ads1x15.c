@@ -155,32 +155,11 @@ static void sleep_ns(void *ctx, uint64_t ns)
 		;
 }
 
-static int wait_conversion(struct ads1x15 *adc, uint64_t start)
+int ads1x15_start(struct ads1x15 *adc, unsigned channel,
+		  struct ads1x15_conversion *conv)
 {
-	uint64_t period = (NS_PER_S + (uint64_t)adc->rate_sps - 1) /
-			  (uint64_t)adc->rate_sps;
-	uint64_t deadline = start + DEADLINE_PERIODS * period + DEADLINE_SLACK_NS;
-	uint64_t poll = period / 10 > POLL_MIN_NS ? period / 10 : POLL_MIN_NS;
+	uint64_t period;
 	uint16_t config;
-	int r;
-
-	adc->wait(adc->wait_ctx, period);
-	for (;;) {
-		r = read_reg(adc, ADS1X15_REG_CONFIG, &config);
-		if (r < 0)
-			return r;
-		if (config & CFG_OS)
-			return 0;
-		if (now_ns() >= deadline)
-			return -ETIMEDOUT;
-		adc->wait(adc->wait_ctx, poll);
-	}
-}
-
-int ads1x15_read_raw(struct ads1x15 *adc, unsigned channel, int16_t *raw)
-{
-	uint16_t config, value = 0;
-	uint64_t start;
 	int r;
 
 	if (channel >= ADS1X15_CHANNELS)
@@ -192,17 +171,54 @@ int ads1x15_read_raw(struct ads1x15 *adc, unsigned channel, int16_t *raw)
 			    (unsigned)rate_code(adc->type, adc->rate_sps)
 				    << CFG_DR_SHIFT |
 			    CFG_COMP_QUE_OFF);
-	start = now_ns();
+	period = (NS_PER_S + (uint64_t)adc->rate_sps - 1) / (uint64_t)adc->rate_sps;
+	conv->started_ns = now_ns();
+	conv->period_ns = period;
+	conv->poll_ns = period / 10 > POLL_MIN_NS ? period / 10 : POLL_MIN_NS;
+	conv->deadline_ns = conv->started_ns + DEADLINE_PERIODS * period +
+			    DEADLINE_SLACK_NS;
 	r = write_reg(adc, ADS1X15_REG_CONFIG, config);
-	if (r == 0)
-		r = wait_conversion(adc, start);
-	if (r == 0)
-		r = read_reg(adc, ADS1X15_REG_CONVERSION, &value);
+	return r < 0 ? r : 0;
+}
+
+int ads1x15_collect(struct ads1x15 *adc, const struct ads1x15_conversion *conv,
+		    uint64_t now, int16_t *raw)
+{
+	uint16_t config = 0, value = 0;
+	int r;
+
+	r = read_reg(adc, ADS1X15_REG_CONFIG, &config);
+	if (r < 0)
+		return r;
+	if (!(config & CFG_OS))
+		return now >= conv->deadline_ns ? -ETIMEDOUT : -EAGAIN;
+	r = read_reg(adc, ADS1X15_REG_CONVERSION, &value);
 	if (r < 0)
 		return r;
 	/* Two's complement; an ADS1015's 12 bits are already left-justified. */
 	*raw = (int16_t)(value < 0x8000 ? (int)value : (int)value - 0x10000);
 	return 0;
+}
+
+double ads1x15_volts(const struct ads1x15 *adc, int16_t raw)
+{
+	return raw * (adc->range_mv / 1000.0) / 32768.0;
+}
+
+int ads1x15_read_raw(struct ads1x15 *adc, unsigned channel, int16_t *raw)
+{
+	struct ads1x15_conversion conv;
+	int r = ads1x15_start(adc, channel, &conv);
+
+	if (r < 0)
+		return r;
+	adc->wait(adc->wait_ctx, conv.period_ns);
+	for (;;) {
+		r = ads1x15_collect(adc, &conv, now_ns(), raw);
+		if (r != -EAGAIN)
+			return r;
+		adc->wait(adc->wait_ctx, conv.poll_ns);
+	}
 }
 
 int ads1x15_read_volts(struct ads1x15 *adc, unsigned channel, double *volts)
@@ -211,7 +227,7 @@ int ads1x15_read_volts(struct ads1x15 *adc, unsigned channel, double *volts)
 	int r = ads1x15_read_raw(adc, channel, &raw);
 
 	if (r == 0)
-		*volts = raw * (adc->range_mv / 1000.0) / 32768.0;
+		*volts = ads1x15_volts(adc, raw);
 	return r;
 }
 
