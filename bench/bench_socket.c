@@ -229,6 +229,76 @@ static int mode_latency(int argc, char **argv)
 }
 
 /*
+ * held SOCK SECONDS REQUEST: how long the daemon's loop keeps a ready
+ * request waiting while another client asks REQUEST over and over (a
+ * `sensors`, a `schedule`, a `water` run): one connection sends `version`
+ * back to back and times each reply.  Its slowest reply bounds the
+ * longest callback the loop ran meanwhile, plus one round trip.
+ */
+static int mode_held(int argc, char **argv)
+{
+	struct conn *probe = calloc(1, sizeof(*probe)),
+		*load = calloc(1, sizeof(*load));
+	size_t cap = 1 << 20, n = 0;
+	uint64_t *t = calloc(cap, sizeof(*t)), end, sent;
+	char line[256];
+	long loads = 0;
+
+	if (argc < 5 || !probe || !load || !t)
+		die("usage: held SOCKET SECONDS REQUEST");
+	snprintf(line, sizeof(line), "%s\n", argv[4]);
+	probe->fd = connect_or_die(argv[2]);
+	load->fd = connect_or_die(argv[2]);
+	end = now_ns() + (uint64_t)atol(argv[3]) * 1000000000ull;
+	send_all(load->fd, line);
+	send_all(probe->fd, "version\n");
+	sent = now_ns();
+	while (now_ns() < end) {
+		struct pollfd p[2] = { { probe->fd, POLLIN, 0 }, { load->fd, POLLIN, 0 } };
+		struct conn *c[2] = { probe, load };
+
+		if (poll(p, 2, HANG_MS) <= 0)
+			die("no reply in %d ms", HANG_MS);
+		for (int i = 0; i < 2; i++) {
+			ssize_t got;
+			int replies;
+
+			if (!(p[i].revents & POLLIN))
+				continue;
+			got = recv(c[i]->fd, c[i]->buf + c[i]->len,
+				   sizeof(c[i]->buf) - c[i]->len, 0);
+			if (got <= 0)
+				die("connection closed");
+			c[i]->len += (size_t)got;
+			replies = scan_replies(c[i], NULL, 0);
+			if (!replies)
+				continue;
+			if (i == 1) {
+				loads += replies;
+				send_all(load->fd, line);
+				continue;
+			}
+			if (n < cap)
+				t[n++] = now_ns() - sent;
+			send_all(probe->fd, "version\n");
+			sent = now_ns();
+		}
+	}
+	if (!n || !loads)
+		die("nothing measured (%zu probes, %ld %s)", n, loads, argv[4]);
+	qsort(t, n, sizeof(*t), cmp_u64);
+	printf("probes=%zu\nloads=%ld\nmedian_us=%.1f\np99_us=%.1f\nmax_us=%.1f\n",
+	       n, loads, quantile(t, n, 0.5) / 1e3, quantile(t, n, 0.99) / 1e3,
+	       t[n - 1] / 1e3);
+	close(probe->fd);
+	close(load->fd);
+	free(t);
+	free(probe);
+	free(load);
+	return 0;
+}
+
+/*
  * throughput SOCK CLIENTS SECONDS: CLIENTS connections, each with one
  * "status" outstanding at a time (a client waits for its reply before the
  * next request), driven from one poll loop; replies per second over the
@@ -657,7 +727,7 @@ int main(int argc, char **argv)
 		{ "cmd", mode_cmd }, { "startup", mode_startup },
 		{ "soak", mode_soak }, { "workload", mode_workload },
 		{ "wait", mode_wait }, { "ask", mode_ask },
-		{ "history", mode_history },
+		{ "history", mode_history }, { "held", mode_held },
 	};
 
 	signal(SIGPIPE, SIG_IGN);
@@ -665,6 +735,6 @@ int main(int argc, char **argv)
 		if (strcmp(argv[1], modes[i].name) == 0)
 			return modes[i].run(argc, argv);
 	fprintf(stderr, "usage: %s latency|throughput|cmd|startup|soak|workload|"
-		"wait|ask|history ...\n", prog);
+		"wait|ask|history|held ...\n", prog);
 	return 2;
 }
