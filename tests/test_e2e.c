@@ -119,10 +119,10 @@ static void test_water_streams_reports_and_summary(void **state)
 	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "water", "5s", NULL), 0);
 	assert_non_null(strstr(out, "Watering garden for 5 seconds\nValve open\n"));
 	/* Reports every second of a five-second run: at 1, 2, 3 and 4 s. */
-	assert_true(count(out, "Soil moisture: [") >= 3);
+	assert_true(count(out, "Soil moisture: bed1 ") >= 3);
 	assert_true(count(out, "Flow rate: 20.") >= 3);
-	assert_non_null(strstr(out, "Valve closed\nInitial moisture: ["));
-	assert_non_null(strstr(out, "Final moisture:   ["));
+	assert_non_null(strstr(out, "Valve closed\nInitial moisture: bed1 "));
+	assert_non_null(strstr(out, "Final moisture:   bed1 "));
 	used = strstr(out, "Water used: ");
 	assert_non_null(used);
 	reported = strtod(used + strlen("Water used: "), NULL);
@@ -1073,6 +1073,54 @@ static void test_many_sensor_readers_share_one_read(void **state)
 	test_daemon_remove(&d);
 }
 
+/* Three zones: one probe each for bed and lawn, none for the drip line. */
+static const char probes_by_zone_config[] =
+	"hardware = { backend = \"sim\"; expanders = ( { address = 0x20; } );\n"
+	"  adcs = ( { address = 0x48; } );\n"
+	"  flow_meter = { line = \"GPIO17\"; }; };\n"
+	"zones = ( { name = \"bed\"; valve = { expander = 0x20; pin = 0; }; },\n"
+	"  { name = \"lawn\"; valve = { expander = 0x20; pin = 1; }; },\n"
+	"  { name = \"drip\"; valve = { expander = 0x20; pin = 2; }; } );\n"
+	"sensors = { soil = (\n"
+	"  { name = \"rosebed\"; adc = 0x48; channel = 0; zone = \"bed\";\n"
+	"    dry_volts = 2.8; wet_volts = 1.3; },\n"
+	"  { name = \"turf\"; adc = 0x48; channel = 1; zone = \"lawn\";\n"
+	"    dry_volts = 2.8; wet_volts = 1.3; } ); };\n"
+	"report_interval = \"1s\";\n"
+	"wait_for_clock_sync = false;\n";
+
+/* A run reports the moisture of its own zone's probes, by name. */
+static void test_reports_name_the_zones_probes(void **state)
+{
+	struct test_daemon d = { 0 };
+	char *out, *err;
+
+	(void)state;
+	start_daemon_in(&d, probes_by_zone_config);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "water", "lawn", "3s",
+				       NULL), 0);
+	assert_true(count(out, "Soil moisture: turf ") >= 1);
+	assert_non_null(strstr(out, "Initial moisture: turf "));
+	assert_non_null(strstr(out, "Final moisture:   turf "));
+	assert_null(strstr(out, "rosebed"));
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "--json", "water", "bed",
+				       "3s", NULL), 0);
+	assert_non_null(strstr(out, "\"moisture\":[{\"name\":\"rosebed\",\"percent\":"));
+	assert_non_null(strstr(out, "\"moisture_start\":[{\"name\":\"rosebed\","));
+	assert_non_null(strstr(out, "\"moisture_end\":[{\"name\":\"rosebed\","));
+	assert_null(strstr(out, "turf"));
+	free2(out, err);
+	/* No probe: the flow alone, and no moisture lines. */
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "water", "drip", "3s",
+				       NULL), 0);
+	assert_non_null(strstr(out, "Valve open\nFlow rate: "));
+	assert_null(strstr(out, "moisture"));
+	free2(out, err);
+	assert_int_equal(test_daemon_stop_showing_log(&d), 0);
+	test_daemon_remove(&d);
+}
+
 static void test_reload_keeps_each_zone_on_its_own_valve(void **state)
 {
 	static const char a[] = "  { name = \"a\"; valve = { line = \"GPIO22\"; }; flow_lpm = 5; }",
@@ -1152,6 +1200,7 @@ int main(void)
 		cmocka_unit_test(test_daemon_options),
 		cmocka_unit_test(test_reload_keeps_each_zone_on_its_own_valve),
 		cmocka_unit_test(test_no_pulse_lost_while_probes_settle),
+		cmocka_unit_test(test_reports_name_the_zones_probes),
 		cmocka_unit_test(test_stop_is_not_held_by_sensor_reads),
 		cmocka_unit_test(test_sigterm_is_not_held_by_sensor_reads),
 		cmocka_unit_test(test_many_sensor_readers_share_one_read),

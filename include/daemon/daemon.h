@@ -158,9 +158,9 @@ double watering_zone_moisture(const struct daemon *d,
 			      const struct soil_reading *soil, int zone);
 double watering_litres_so_far(struct daemon *d);
 double watering_flow_rate(struct daemon *d);
-/* "31, 35, ?" for people, "31.2,35.0,null" for JSON. */
+/* The zone's probes, by name: "bed1 31, bed2 ?" (or JSON objects). */
 void watering_format_moisture(const struct daemon *d,
-			      const struct soil_reading *soil, bool json,
+			      const struct soil_reading *soil, int zone, bool json,
 			      char *buf, size_t size);
 /* "5 minutes", "1 minute", "2m 30s". */
 void watering_say_duration(uint32_t seconds, char *buf, size_t size);

@@ -73,24 +73,37 @@ double watering_flow_rate(struct daemon *d)
 	return flow_acct_rate_lpm(meter_acct(d), daemon_now());
 }
 
-/* "31, 35, ?" for people, "31.2,35.0,null" for JSON. */
+/*
+ * The zone's probes by name: "bed1 31, bed2 ?" for people,
+ * {"name":"bed1","percent":31.2},{"name":"bed2","percent":null} for JSON;
+ * empty when the zone has no probe.
+ */
 void watering_format_moisture(const struct daemon *d,
-			      const struct soil_reading *soil, bool json,
+			      const struct soil_reading *soil, int zone, bool json,
 			      char *buf, size_t size)
 {
 	size_t used = 0;
 
 	buf[0] = '\0';
 	for (size_t p = 0; p < d->cfg.n_probes && used < size; p++) {
-		const char *sep = p ? (json ? "," : ", ") : "";
+		const char *sep = used ? (json ? "," : ", ") : "";
+		const char *name = d->cfg.probes[p].name;
 		int n;
 
-		if (soil->errs[p] < 0)
-			n = snprintf(buf + used, size - used, "%s%s", sep,
-				     json ? "null" : "?");
+		if (d->cfg.probes[p].zone != zone)
+			continue;
+		if (json && soil->errs[p] < 0)
+			n = snprintf(buf + used, size - used,
+				     "%s{\"name\":\"%s\",\"percent\":null}", sep, name);
+		else if (json)
+			n = snprintf(buf + used, size - used,
+				     "%s{\"name\":\"%s\",\"percent\":%.1f}", sep, name,
+				     soil->percent[p]);
+		else if (soil->errs[p] < 0)
+			n = snprintf(buf + used, size - used, "%s%s ?", sep, name);
 		else
-			n = snprintf(buf + used, size - used, json ? "%s%.1f" : "%s%.0f",
-				     sep, soil->percent[p]);
+			n = snprintf(buf + used, size - used, "%s%s %.0f", sep, name,
+				     soil->percent[p]);
 		if (n < 0)
 			break;
 		used += (size_t)n;
@@ -247,9 +260,10 @@ static void render_report(struct daemon *d, struct out *out, void *arg)
 	const struct soil_reading *soil = arg;
 	const struct run *run = &d->ctl.run;
 	uint64_t now = daemon_now();
-	char moisture[512], line[600];
+	char moisture[1024], line[1100];
 
-	watering_format_moisture(d, soil, out->json, moisture, sizeof(moisture));
+	watering_format_moisture(d, soil, run->zone, out->json, moisture,
+				 sizeof(moisture));
 	if (out->json) {
 		out_event(out, "\"event\":\"report\",\"id\":%u,\"zone\":\"%s\","
 			  "\"elapsed_s\":%" PRIu64 ",\"remaining_s\":%" PRIu64
@@ -260,8 +274,12 @@ static void render_report(struct daemon *d, struct out *out, void *arg)
 			  watering_flow_rate(d), watering_litres_so_far(d));
 		return;
 	}
-	snprintf(line, sizeof(line), "Soil moisture: [%s] %%", moisture);
-	out_line(out, "%-42s Flow rate: %.1f L/min", line, watering_flow_rate(d));
+	if (!*moisture) {
+		out_line(out, "Flow rate: %.1f L/min", watering_flow_rate(d));
+		return;
+	}
+	snprintf(line, sizeof(line), "Soil moisture: %s %%", moisture);
+	out_line(out, "%s   Flow rate: %.1f L/min", line, watering_flow_rate(d));
 }
 
 struct summary {
@@ -280,7 +298,7 @@ static void render_summary(struct daemon *d, struct out *out, void *arg)
 {
 	const struct summary *sum = arg;
 	const char *zone = zone_name(d, sum->req->zone);
-	char before[512], after[512], took[32];
+	char before[1024], after[1024], took[32];
 
 	if (!sum->started && sum->outcome != RUN_SKIPPED) {
 		out_line(out, "Not watering %s: %s", zone, sum->why);
@@ -297,8 +315,10 @@ static void render_summary(struct daemon *d, struct out *out, void *arg)
 		       sum->moisture);
 		return;
 	}
-	watering_format_moisture(d, sum->start, out->json, before, sizeof(before));
-	watering_format_moisture(d, sum->end, out->json, after, sizeof(after));
+	watering_format_moisture(d, sum->start, sum->req->zone, out->json, before,
+				 sizeof(before));
+	watering_format_moisture(d, sum->end, sum->req->zone, out->json, after,
+				 sizeof(after));
 	duration_format(sum->elapsed_s, took, sizeof(took));
 	if (sum->outcome == RUN_STOPPED)
 		out_line(out, "Stopped after %s", took);
@@ -313,8 +333,11 @@ static void render_summary(struct daemon *d, struct out *out, void *arg)
 		out_line(out, "Ended after %s by a fault: %s", took, sum->why);
 	out_line(out, sum->valve_closed ? "Valve closed" :
 		 "Valve did not close: every valve was switched off");
-	out_line(out, "Initial moisture: [%s] %%", before);
-	out_line(out, "Final moisture:   [%s] %%", after);
+	/* A zone without probes waters by the clock: no moisture to show. */
+	if (*before || *after) {
+		out_line(out, "Initial moisture: %s %%", before);
+		out_line(out, "Final moisture:   %s %%", after);
+	}
 	out_line(out, "Water used: %.2f L", sum->litres);
 	if (sum->outcome == RUN_FAULT || sum->outcome == RUN_SHUTDOWN) {
 		/* JSON readers get the figures too, before the error. */
