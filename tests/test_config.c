@@ -29,6 +29,10 @@
 	"zones = ( { name = \"garden\";\n"                  \
 	"  valve = { expander = 0x20; pin = 0; };\n"        \
 	"  flow_lpm = 20.8; } );\n"
+/* ZONE with another name, still on line 7. */
+#define ZONE_NAMED(name)                                    \
+	"zones = ( { name = \"" name "\";\n"                  \
+	"  valve = { expander = 0x20; pin = 0; }; } );\n"
 /* A probe on line 10, after HW and ZONE; fields appended. */
 #define SOIL(extra)                                                      \
 	"sensors = { soil = ( { name = \"bed1\"; adc = 0x48; channel = 0; " \
@@ -368,6 +372,26 @@ static void test_other_choices(void **state)
 	assert_int_equal(cfg->temperature.unit, 'F');
 	assert_int_equal(cfg->report_interval_s, 3600);
 	assert_string_equal(cfg->socket_path, "/tmp/irrigd-test.sock");
+	free(cfg);
+}
+
+/* Only a whole number or duration is refused as a zone name. */
+static void test_zone_names_near_durations(void **state)
+{
+	static const char *const names[] = { "2nd", "m", "bed5m", "1-2", "h1" };
+	struct config *cfg;
+
+	(void)state;
+	cfg = load_ok(HW
+		      "zones = (\n"
+		      "  { name = \"2nd\"; valve = { expander = 0x20; pin = 0; }; },\n"
+		      "  { name = \"m\"; valve = { expander = 0x20; pin = 1; }; },\n"
+		      "  { name = \"bed5m\"; valve = { expander = 0x20; pin = 2; }; },\n"
+		      "  { name = \"1-2\"; valve = { expander = 0x20; pin = 3; }; },\n"
+		      "  { name = \"h1\"; valve = { expander = 0x20; pin = 4; }; } );\n");
+	assert_int_equal(cfg->n_zones, 5);
+	for (size_t i = 0; i < 5; i++)
+		assert_int_equal(config_find_zone(cfg, names[i]), (int)i);
 	free(cfg);
 }
 
@@ -840,6 +864,27 @@ static const struct bad_case bad_cases[] = {
 	  HW "zones = ( { name = \"-\";\n"
 	  "  valve = { expander = 0x20; pin = 0; }; } );\n",
 	  ":7: zones.[0].name: ", "\"-\" is no zone name" },
+	/* irrigctl water [ZONE] DURATION: "water 5 2" must mean one thing. */
+	{ "zone called like a number",
+	  HW "zones = ( { name = \"2\";\n"
+	  "  valve = { expander = 0x20; pin = 0; }; } );\n",
+	  ":7: zones.[0].name: ", "\"2\" reads as a number or a duration" },
+	{ "zone called like a duration",
+	  HW "zones = ( { name = \"5m\";\n"
+	  "  valve = { expander = 0x20; pin = 0; }; } );\n",
+	  ":7: zones.[0].name: ", "\"irrigctl water 5m 5\" would be ambiguous" },
+	{ "zone called like a longer duration",
+	  HW ZONE_NAMED("1h30m"),
+	  ":7: zones.[0].name: ", "\"1h30m\" reads as a number or a duration" },
+	{ "zone called like a zero duration",
+	  HW ZONE_NAMED("0m"),
+	  ":7: zones.[0].name: ", "\"0m\" reads as a number or a duration" },
+	{ "zone called like a negative number",
+	  HW ZONE_NAMED("-5"),
+	  ":7: zones.[0].name: ", "\"-5\" reads as a number or a duration" },
+	{ "zone called like a duration too long to water",
+	  HW ZONE_NAMED("9999999"),
+	  ":7: zones.[0].name: ", "reads as a number or a duration" },
 	{ "probe calibration outside its valid volts",
 	  HW ZONE "sensors = { soil = ( { name = \"bed1\"; adc = 0x48;\n"
 	  "  channel = 0; zone = \"garden\"; dry_volts = 2.8; wet_volts = 1.3;\n"
@@ -1451,7 +1496,7 @@ static void test_truncated_message(void **state)
 int main(void)
 {
 	const size_t n_bad = sizeof(bad_cases) / sizeof(bad_cases[0]);
-	struct CMUnitTest tests[15 + sizeof(bad_cases) / sizeof(bad_cases[0])];
+	struct CMUnitTest tests[16 + sizeof(bad_cases) / sizeof(bad_cases[0])];
 	size_t n = 0;
 
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_shipped_config);
@@ -1459,6 +1504,7 @@ int main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sensor_defaults);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_safety_defaults_and_overrides);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_other_choices);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_zone_names_near_durations);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_schedule);
 	tests[n++] = (struct CMUnitTest)
 		cmocka_unit_test(test_master_and_seasonal_defaults);

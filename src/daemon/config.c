@@ -465,6 +465,22 @@ static int read_name(struct loader *ld, const config_setting_t *group,
 }
 
 /*
+ * Would a word on the command line read as a number or a duration?
+ * irrigctl water [ZONE] DURATION takes either, so a zone called "2" or
+ * "5m" would make "water 5 2" mean two things.
+ */
+static bool reads_as_duration(const char *word)
+{
+	size_t digits = strspn(word + (word[0] == '-'), "0123456789");
+	uint32_t secs;
+
+	if (digits && !word[(word[0] == '-') + digits])
+		return true;
+	return duration_parse(word, 60, &secs) != -EINVAL ||
+		zero_duration(word);
+}
+
+/*
  * Fetches an optional list of groups.  An empty [] is a list too: libconfig
  * cannot tell "()" from "[]" when nothing is inside.
  */
@@ -967,6 +983,12 @@ static int load_zones(struct loader *ld, const config_setting_t *root)
 		if (!strcmp(z->name, "-"))
 			return fail(ld, name_s, "\"-\" is no zone name: use a "
 				    "letter or a digit");
+		if (reads_as_duration(z->name))
+			return fail(ld, name_s, "\"%s\" reads as a number or a "
+				    "duration, so \"irrigctl water %s 5\" would "
+				    "be ambiguous: start the name with a letter, "
+				    "such as \"zone%s\"", z->name, z->name,
+				    z->name);
 		dup = config_find_zone(&ld->cfg, z->name);
 		if (dup >= 0)
 			return fail(ld, name_s, "\"%s\" is already the name of "
