@@ -743,7 +743,57 @@ static const struct bad_case bad_cases[] = {
 	{ "syntax error", HW "zones = ( { name = garden; } );\n",
 	  ":7: ", "syntax error" },
 	{ "syntax error: duplicate setting",
-	  HW "hardware = { };\n" ZONE, ":7: ", "duplicate setting" },
+	  HW "hardware = { };\n" ZONE, ":7: hardware: ",
+	  "duplicate setting name (a setting may appear only once in its group)" },
+	{ "duplicate setting in a group",
+	  "hardware = {\n"
+	  "  backend = \"sim\";\n"
+	  "  backend = \"linux\";\n"
+	  "};\n" ZONE,
+	  ":3: hardware.backend: ", "duplicate setting name" },
+	{ "duplicate setting in a list element",
+	  HW "zones = ( { name = \"garden\";\n"
+	  "  valve = { expander = 0x20; pin = 0; };\n"
+	  "  flow_lpm = 1; flow_lpm = 2; } );\n",
+	  ":9: zones.[0].flow_lpm: ", "duplicate setting name" },
+	{ "UTF-8 byte order mark", "\xef\xbb\xbf" HW ZONE,
+	  ":1: ", "the file starts with a UTF-8 byte order mark (BOM)" },
+	{ "typographic quotes",
+	  "hardware = {\n"
+	  "  backend = \xe2\x80\x9c" "sim\xe2\x80\x9d;\n"
+	  "};\n" ZONE,
+	  ":2: hardware.backend: ", "a typographic quote" },
+	{ "single typographic quotes", HW
+	  "zones = ( { name = \xe2\x80\x98" "garden\xe2\x80\x99;\n"
+	  "  valve = { expander = 0x20; pin = 0; }; } );\n",
+	  ":7: zones.[0].name: ", "straight double quotes" },
+	{ "single quotes", HW
+	  "zones = ( { name = 'garden';\n"
+	  "  valve = { expander = 0x20; pin = 0; }; } );\n",
+	  ":7: zones.[0].name: ", "not single quotes" },
+	/* libconfig itself names the end of the file. */
+	{ "unclosed string", HW
+	  "zones = ( { name = \"garden;\n"
+	  "  valve = { expander = 0x20; pin = 0; };\n"
+	  "  flow_lpm = 20.8; } );\n"
+	  "report_interval = \"60s\";\n",
+	  ":7: zones.[0].name: ", "this string is not closed on its line" },
+	{ "unclosed group", HW
+	  "zones = ( { name = \"garden\";\n"
+	  "  valve = { expander = 0x20; pin = 0; };\n",
+	  ":7: zones.[0]: ", "this group { is not closed with }" },
+	{ "list written as groups", HW
+	  "zones = { name = \"a\"; valve = { expander = 0x20; pin = 0; }; },\n"
+	  "  { name = \"b\"; valve = { expander = 0x20; pin = 1; }; };\n",
+	  ":7: zones: ", "groups separated by commas are a list, written in "
+	  "parentheses: ( { ... }, { ... } )" },
+	{ "list written as an array", HW
+	  "zones = [ { name = \"a\"; valve = { expander = 0x20; pin = 0; }; } ];\n",
+	  ":7: zones: ", "a list of groups is written in parentheses" },
+	{ "empty file", "", ": ", "the file is empty" },
+	{ "blank file", "\n  \n\t\n", ": ", "the file is empty" },
+	{ "only comments", "# irrigd.conf\n// nothing yet\n/* later */\n", ": ",
+	  "the file holds no settings, only comments" },
 
 	/* Unknown settings */
 	{ "unknown top-level setting", HW ZONE "report_intervall = \"60s\";\n",
@@ -1467,6 +1517,40 @@ static void test_directory(void **state)
 	assert_string_equal(err, "etc: Is a directory");
 }
 
+/* libconfig's syntax, not irrigd's hints, decides what is accepted. */
+static void test_quotes_in_comments_and_strings(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	cfg = load_ok("# the garden\xe2\x80\x99s file, \xe2\x80\x9c" "as shipped\xe2\x80\x9d, "
+		      "don't { ( [\n"
+		      HW ZONE
+		      "/* it's \xc2\xa0 }, { */\n"
+		      "socket = \"/tmp/it's, { \\\"quoted\\\" }.sock\";\n");
+	assert_string_equal(cfg->socket_path, "/tmp/it's, { \"quoted\" }.sock");
+	free(cfg);
+}
+
+static void test_too_large(void **state)
+{
+	size_t size = 1024 * 1024 + 1;
+	char *text = malloc(size + 1), err[512], path[PATH_MAX];
+	struct config cfg;
+
+	(void)state;
+	assert_non_null(text);
+	memset(text, '#', size);
+	text[size] = '\0';
+	assert_int_equal(load_text(text, &cfg, err, sizeof(err), path,
+				   sizeof(path)), -EFBIG);
+	free(text);
+	assert_memory_equal(err, path, strlen(path));
+	assert_string_equal(err + strlen(path), ": larger than 1 MiB (1048576 "
+			    "bytes), the most irrigd reads: is it the "
+			    "configuration file?");
+}
+
 static void test_no_error_buffer(void **state)
 {
 	char path[PATH_MAX];
@@ -1496,7 +1580,7 @@ static void test_truncated_message(void **state)
 int main(void)
 {
 	const size_t n_bad = sizeof(bad_cases) / sizeof(bad_cases[0]);
-	struct CMUnitTest tests[16 + sizeof(bad_cases) / sizeof(bad_cases[0])];
+	struct CMUnitTest tests[18 + sizeof(bad_cases) / sizeof(bad_cases[0])];
 	size_t n = 0;
 
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_shipped_config);
@@ -1515,6 +1599,8 @@ int main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_missing_file);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_directory);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_no_error_buffer);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_quotes_in_comments_and_strings);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_too_large);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_truncated_message);
 	for (size_t i = 0; i < n_bad; i++) {
 		tests[n++] = (struct CMUnitTest){

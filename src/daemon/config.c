@@ -1752,6 +1752,261 @@ static int read_text(FILE *f, char **text, size_t *len)
 	return 0;
 }
 
+/*
+ * libconfig says only "syntax error", at the line where its parser gave up,
+ * which for an unclosed string or brace is the end of the file.  When it
+ * refuses a file, this reads the text again, as libconfig's scanner does
+ * (strings, comments, groups, lists), for the first mistake people often
+ * make, and the path of the setting it is in.
+ */
+#define SCAN_DEPTH 16
+
+struct scan_level {
+	char open;			/* '{' group, '(' list, '[' array; 0 root */
+	unsigned line;			/* where it opened */
+	int index;			/* in a list or array: the element */
+	char setting[SETTING_PATH_MAX];	/* its path, "" for the root */
+	char member[CONFIG_NAME_MAX];	/* the setting being written in it */
+};
+
+struct syntax_scan {
+	struct scan_level levels[SCAN_DEPTH];
+	int depth;
+	unsigned line;
+	char word[CONFIG_NAME_MAX];	/* a name, until '=' or ':' follows */
+	bool group_closed;		/* the last token was a group's '}' */
+	char closed[SETTING_PATH_MAX];	/* that group's path */
+	/* The first mistake found, or line 0. */
+	unsigned hint_line;
+	char hint_setting[SETTING_PATH_MAX];
+	const char *hint;
+	/* The first setting named on want_line, for libconfig's own errors. */
+	unsigned want_line;
+	char want_setting[SETTING_PATH_MAX];
+};
+
+/* The path of the member being written at the innermost level. */
+static void scan_path(const struct syntax_scan *sc, bool with_member,
+		      char *buf, size_t size)
+{
+	const struct scan_level *l = &sc->levels[sc->depth];
+
+	if (!with_member || l->open == '(' || l->open == '[')
+		snprintf(buf, size, "%s", l->setting);
+	else
+		snprintf(buf, size, "%s%s%s", l->setting, *l->setting ? "." : "",
+			 l->member);
+}
+
+static void scan_hint(struct syntax_scan *sc, unsigned line,
+		      const char *setting, const char *hint)
+{
+	if (sc->hint_line)
+		return;
+	sc->hint_line = line;
+	snprintf(sc->hint_setting, sizeof(sc->hint_setting), "%s", setting);
+	sc->hint = hint;
+}
+
+static void scan_open(struct syntax_scan *sc, char open)
+{
+	struct scan_level *parent = &sc->levels[sc->depth], *l;
+	char path[SETTING_PATH_MAX];
+
+	if (parent->open == '[') {
+		scan_path(sc, false, path, sizeof(path));
+		scan_hint(sc, sc->line, path, "an array [ ... ] holds numbers, "
+			  "strings or booleans: a list of groups is written in "
+			  "parentheses, ( { ... }, { ... } )");
+	}
+	if (sc->depth + 1 == SCAN_DEPTH)
+		return;
+	if (parent->open == '(' || parent->open == '[')
+		snprintf(path, sizeof(path), "%s%s[%d]", parent->setting,
+			 *parent->setting ? "." : "", parent->index);
+	else
+		snprintf(path, sizeof(path), "%s%s%s", parent->setting,
+			 *parent->setting ? "." : "", parent->member);
+	l = &sc->levels[++sc->depth];
+	memset(l, 0, sizeof(*l));
+	l->open = open;
+	l->line = sc->line;
+	memcpy(l->setting, path, sizeof(l->setting));
+}
+
+/* What a byte outside strings and comments that libconfig refuses is. */
+static const char *odd_byte(const unsigned char *p)
+{
+	if (p[0] == '\'')
+		return "strings are written in straight double quotes \"...\", "
+			"not single quotes";
+	if (p[0] == 0xE2 && p[1] == 0x80 &&
+	    (p[2] == 0x98 || p[2] == 0x99 || p[2] == 0x9C || p[2] == 0x9D ||
+	     p[2] == 0x9E))
+		return "a typographic quote (as a word processor writes them): "
+			"strings are written in straight double quotes \"...\"";
+	if (p[0] == 0xC2 && p[1] == 0xA0)
+		return "a non-breaking space: use a plain space";
+	if (p[0] >= 0x80)
+		return "a character outside ASCII, which is only allowed in "
+			"strings and comments";
+	return NULL;
+}
+
+static void scan_text(struct syntax_scan *sc, const char *text)
+{
+	const unsigned char *p = (const unsigned char *)text;
+
+	sc->line = 1;
+	if (p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
+		scan_hint(sc, 1, "", "the file starts with a UTF-8 byte order "
+			  "mark (BOM), which libconfig cannot read: save it "
+			  "as UTF-8 without a BOM");
+	while (*p && !sc->hint_line) {
+		struct scan_level *l = &sc->levels[sc->depth];
+		char path[SETTING_PATH_MAX];
+		const char *odd;
+		size_t n;
+
+		if (*p == '\n') {
+			sc->line++;
+			p++;
+		} else if (isspace(*p)) {
+			p++;
+		} else if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
+			p += strcspn((const char *)p, "\n");
+		} else if (p[0] == '/' && p[1] == '*') {
+			unsigned from = sc->line;
+
+			for (p += 2; *p && !(p[0] == '*' && p[1] == '/'); p++)
+				sc->line += *p == '\n';
+			if (!*p)
+				scan_hint(sc, from, "", "this comment /* is not "
+					  "closed with */");
+			else
+				p += 2;
+		} else if (*p == '"') {
+			unsigned from = sc->line;
+
+			for (p++; *p && *p != '"'; p++) {
+				if (*p == '\\' && p[1])
+					p++;
+				sc->line += *p == '\n';
+			}
+			scan_path(sc, true, path, sizeof(path));
+			if (!*p || sc->line != from)
+				scan_hint(sc, from, path, "this string is not closed "
+					  "on its line: a closing \" is missing");
+			else
+				p++;
+			sc->group_closed = false;
+		} else if (isalpha(*p) || *p == '*') {
+			n = strspn((const char *)p, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				   "abcdefghijklmnopqrstuvwxyz0123456789-_*");
+			snprintf(sc->word, sizeof(sc->word), "%.*s", (int)n, p);
+			p += n;
+			sc->group_closed = false;
+		} else if (*p == '=' || *p == ':') {
+			if (*sc->word) {
+				snprintf(l->member, sizeof(l->member), "%s",
+					 sc->word);
+				if (sc->line == sc->want_line &&
+				    !*sc->want_setting)
+					scan_path(sc, true, sc->want_setting,
+						  sizeof(sc->want_setting));
+			}
+			*sc->word = '\0';
+			p++;
+		} else if (*p == '{' || *p == '(' || *p == '[') {
+			scan_open(sc, (char)*p++);
+			sc->group_closed = false;
+		} else if (*p == '}' || *p == ')' || *p == ']') {
+			sc->group_closed = *p == '}' && sc->depth > 0;
+			if (sc->group_closed)
+				snprintf(sc->closed, sizeof(sc->closed), "%s",
+					 l->setting);
+			if (sc->depth > 0)
+				sc->depth--;
+			p++;
+		} else if (*p == ',') {
+			if (sc->group_closed && l->open != '(' && l->open != '[')
+				scan_hint(sc, sc->line, sc->closed, "groups "
+					  "separated by commas are a list, written "
+					  "in parentheses: ( { ... }, { ... } )");
+			l->index++;
+			sc->group_closed = false;
+			p++;
+		} else if ((odd = odd_byte(p)) != NULL) {
+			scan_path(sc, true, path, sizeof(path));
+			scan_hint(sc, sc->line, path, odd);
+		} else {
+			sc->group_closed = false;
+			*sc->word = '\0';
+			p++;
+		}
+	}
+	if (!sc->hint_line && sc->depth > 0) {
+		const struct scan_level *l = &sc->levels[sc->depth];
+
+		scan_hint(sc, l->line, l->setting, l->open == '{' ?
+			  "this group { is not closed with }" :
+			  l->open == '(' ? "this list ( is not closed with )" :
+			  "this array [ is not closed with ]");
+	}
+}
+
+/* A message about the file as a whole, where vfail() has no setting. */
+static void file_error(struct loader *ld, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void file_error(struct loader *ld, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!ld->err || !ld->err_size)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(ld->err, ld->err_size, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * libconfig's message for a file it refused, with the setting and a hint
+ * where the text shows them: a mistake found before the line libconfig
+ * stopped at is the one to fix.
+ */
+static void syntax_message(struct loader *ld, const config_t *lc,
+			   const char *text)
+{
+	const char *what = config_error_text(lc) ? config_error_text(lc)
+						 : "cannot be read";
+	unsigned line = (unsigned)config_error_line(lc);
+	struct syntax_scan sc;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.want_line = line;
+	scan_text(&sc, text);
+	if (sc.hint_line && sc.hint_line <= line)
+		file_error(ld, "%s:%u: %s%s%s", ld->path, sc.hint_line,
+			   sc.hint_setting, *sc.hint_setting ? ": " : "",
+			   sc.hint);
+	else if (strstr(what, "duplicate"))
+		file_error(ld, "%s:%u: %s%s%s (a setting may appear only once "
+			   "in its group)", ld->path, line, sc.want_setting,
+			   *sc.want_setting ? ": " : "", what);
+	else
+		file_error(ld, "%s:%u: %s%s%s", ld->path, line, sc.want_setting,
+			   *sc.want_setting ? ": " : "", what);
+}
+
+/* Nothing but blanks (an empty file), or nothing but comments too. */
+static int empty_message(struct loader *ld, const char *text)
+{
+	file_error(ld, "%s: %s", ld->path, text[strspn(text, " \t\r\n\f\v")] ?
+		   "the file holds no settings, only comments" :
+		   "the file is empty");
+	return -EINVAL;
+}
+
 /* Opens path ourselves so that a missing file reports the real errno. */
 static int read_file(struct loader *ld, config_t *lc)
 {
@@ -1775,6 +2030,12 @@ static int read_file(struct loader *ld, config_t *lc)
 		r = read_text(f, &text, &len);
 	if (f)
 		fclose(f);
+	if (r == -EFBIG) {
+		file_error(ld, "%s: larger than 1 MiB (%d bytes), the most "
+			   "irrigd reads: is it the configuration file?",
+			   ld->path, CONFIG_FILE_MAX);
+		return r;
+	}
 	if (r < 0) {
 		if (ld->err && ld->err_size)
 			snprintf(ld->err, ld->err_size, "%s: %s", ld->path,
@@ -1800,13 +2061,9 @@ static int read_file(struct loader *ld, config_t *lc)
 	}
 	if (!config_read_string(lc, text)) {
 		r = -EINVAL;
-		if (ld->err && ld->err_size)
-			snprintf(ld->err, ld->err_size, "%s:%d: %s",
-				 config_error_file(lc) ? config_error_file(lc)
-						       : ld->path,
-				 config_error_line(lc),
-				 config_error_text(lc) ? config_error_text(lc)
-						       : "cannot be read");
+		syntax_message(ld, lc, text);
+	} else if (config_setting_length(config_root_setting(lc)) == 0) {
+		r = empty_message(ld, text);
 	}
 	free(text);
 	return r;
