@@ -3,6 +3,7 @@
 #define IRRIGD_DAEMON_HARDWARE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "daemon/config.h"
 #include "hw/flowmeter.h"
@@ -42,6 +43,17 @@ int hardware_read_soil(struct hardware *hw, double *percent, int *errs,
 /* In the config's unit. */
 int hardware_read_temperature(struct hardware *hw, double *value);
 int hardware_read_light(struct hardware *hw, double *percent);
+
+/*
+ * Is the simulated garden standing in for a real one?  True when cfg says
+ * backend = "sim", irrigd was not started with --sim (sim_option), and
+ * dev_dir ("/dev") holds an I2C bus (i2c-N) and a GPIO chip (gpiochipN),
+ * as a Raspberry Pi with I2C enabled does; msg then says so, for the
+ * journal.  A directory that cannot be read holds none.
+ */
+bool hardware_simulating_real_garden(const struct config *cfg, bool sim_option,
+				     const char *dev_dir, char *msg,
+				     size_t size);
 
 struct flowmeter *hardware_flowmeter(struct hardware *hw);
 /* The garden model, NULL on real hardware. */

@@ -1,7 +1,9 @@
 /* The garden's hardware as the config wires it: valves, probes, meter, on either backend. */
 #include "daemon/hardware.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -521,6 +523,61 @@ int hardware_read_light(struct hardware *hw, double *percent)
 		return err;
 	*percent = calib_percent(volts, light->dark_volts, light->bright_volts);
 	return 0;
+}
+
+/* "i2c-1" or "gpiochip0": prefix and a number, nothing else. */
+static bool device_named(const char *name, const char *prefix)
+{
+	size_t len = strlen(prefix), digits;
+
+	if (strncmp(name, prefix, len))
+		return false;
+	digits = strspn(name + len, "0123456789");
+	return digits && !name[len + digits];
+}
+
+/* The lowest i2c-N and gpiochipN in dev_dir, or false. */
+static bool chips_present(const char *dev_dir, char *i2c, char *gpio)
+{
+	DIR *dir = opendir(dev_dir);
+	struct dirent *e;
+
+	*i2c = *gpio = '\0';
+	if (!dir)
+		return false;
+	/* The lowest of each, so the message does not depend on readdir's order. */
+	while ((e = readdir(dir)) != NULL) {
+		if (device_named(e->d_name, "i2c-") &&
+		    (!*i2c || strverscmp(e->d_name, i2c) < 0))
+			snprintf(i2c, NAME_MAX + 1, "%s", e->d_name);
+		else if (device_named(e->d_name, "gpiochip") &&
+			 (!*gpio || strverscmp(e->d_name, gpio) < 0))
+			snprintf(gpio, NAME_MAX + 1, "%s", e->d_name);
+	}
+	closedir(dir);
+	return *i2c && *gpio;
+}
+
+/*
+ * The shipped config says backend = "sim", so that irrigd can be tried
+ * before anything is wired: on a Pi with its chips, whoever forgot to
+ * change it would wait for water that never comes.  --sim asks for the
+ * simulated garden on purpose.
+ */
+bool hardware_simulating_real_garden(const struct config *cfg, bool sim_option,
+				     const char *dev_dir, char *msg, size_t size)
+{
+	char i2c[NAME_MAX + 1], gpio[NAME_MAX + 1];
+
+	if (sim_option || cfg->backend != HW_BACKEND_SIM ||
+	    !chips_present(dev_dir, i2c, gpio))
+		return false;
+	if (msg && size)
+		snprintf(msg, size, "%s says backend = \"sim\": irrigd drives "
+			 "a simulated garden, not the valves of this machine, "
+			 "which has %s/%s and %s/%s; set backend = \"linux\" "
+			 "to water", cfg->path, dev_dir, i2c, dev_dir, gpio);
+	return true;
 }
 
 struct flowmeter *hardware_flowmeter(struct hardware *hw)
