@@ -623,6 +623,19 @@ static void test_gpio_lines(void **state)
 	assert_false(cfg->master.pin.active_low);
 	assert_int_equal(cfg->n_expanders, 0);
 	free(cfg);
+
+	/* Other chips, or one by its label, may be the same: the start checks. */
+	cfg = load_ok("hardware = {\n"
+		      "  flow_meter = { chip = \"gpiochip0\"; offset = 17; };\n"
+		      "};\n"
+		      "zones = ( { name = \"a\";\n"
+		      "  valve = { chip = \"gpiochip1\"; offset = 17; }; },\n"
+		      "  { name = \"b\"; valve = { chip = \"1\"; offset = 18; }; },\n"
+		      "  { name = \"c\"; valve = { chip = \"pinctrl-rp1\"; offset = 17; }; },\n"
+		      "  { name = \"d\"; valve = { line = \"GPIO17x\"; }; } );\n");
+	assert_int_equal(cfg->n_zones, 4);
+	assert_string_equal(cfg->zones[1].valve.line.chip, "1");
+	free(cfg);
 }
 
 static void test_clock_sync_optional(void **state)
@@ -1422,6 +1435,18 @@ static const struct bad_case bad_cases[] = {
 	{ "two valves on one line", HW
 	  "zones = ( { name = \"a\"; valve = { line = \"GPIO22\"; }; flow_lpm = 1; },\n"
 	  "  { name = \"b\"; valve = { line = \"GPIO22\"; }; flow_lpm = 1; } );\n",
+	  ":8: zones.[1].valve: ",
+	  "this GPIO line is already used by zones.[0].valve" },
+	{ "two valves on one chip written two ways",
+	  "hardware = { expanders = ( { address = 0x20; } );\n"
+	  "  flow_meter = { chip = \"/dev/gpiochip0\"; offset = 17; };\n};\n"
+	  "zones = ( { name = \"a\";\n"
+	  "  valve = { chip = \"gpiochip0\"; offset = 17; }; } );\n",
+	  ":5: zones.[0].valve: ",
+	  "this GPIO line is already used by hardware.flow_meter" },
+	{ "a chip by number and by name",
+	  HW "zones = ( { name = \"a\"; valve = { chip = \"0\"; offset = 5; }; },\n"
+	  "  { name = \"b\"; valve = { chip = \"gpiochip0\"; offset = 5; }; } );\n",
 	  ":8: zones.[1].valve: ",
 	  "this GPIO line is already used by zones.[0].valve" },
 	{ "line and chip together",

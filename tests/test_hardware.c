@@ -1,4 +1,4 @@
-/* Tests of the hardware wiring that need no garden: what irrigd sees of the machine it runs on. */
+/* Tests of what irrigd checks of the machine and its GPIO lines before it drives anything. */
 #include <errno.h>
 #include <limits.h>
 #include <setjmp.h>
@@ -113,6 +113,107 @@ static void test_no_warning_without_both_chips(void **state)
 						    NULL, 0));
 }
 
+/* Loads text, which config_load() accepts, from a file in f's directory. */
+static void load(struct fake_dev *f, const char *text)
+{
+	char path[PATH_MAX + 16], err[512];
+	FILE *file;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/irrigd.conf", f->dir);
+	file = fopen(path, "w");
+	assert_non_null(file);
+	assert_int_equal(fputs(text, file) >= 0, 1);
+	assert_int_equal(fclose(file), 0);
+	r = config_load(path, &f->cfg, err, sizeof(err));
+	if (r < 0)
+		print_error("%s\n", err);
+	assert_int_equal(r, 0);
+}
+
+#define FLOW_METER_BY_NAME                                                   \
+	"hardware = { backend = \"sim\"; expanders = ( { address = 0x20; } );\n" \
+	"  flow_meter = { line = \"GPIO17\"; }; };\n"
+
+/*
+ * "GPIO17" is gpiochip0 line 17 on a Pi 3 or 4, and so in the simulated
+ * garden: written once each way, the line is refused before any valve is
+ * set up, as the linux backend refuses it, naming both settings.
+ */
+static void test_one_line_written_two_ways(void **state)
+{
+	struct fake_dev *f = *state;
+	char err[512], want[512 + PATH_MAX];
+
+	load(f, FLOW_METER_BY_NAME
+	     "zones = ( { name = \"a\"; valve = { expander = 0x20; pin = 0; }; },\n"
+	     "  { name = \"b\"; valve = { chip = \"gpiochip0\"; offset = 17; }; } );\n");
+	assert_int_equal(hardware_check_lines(&f->cfg, false, err, sizeof(err)),
+			 -EINVAL);
+	snprintf(want, sizeof(want), "%s: zones.[1].valve (chip = \"gpiochip0\"; "
+		 "offset = 17) is gpiochip0 line 17, the line of "
+		 "hardware.flow_meter (line = \"GPIO17\"): each GPIO line "
+		 "serves one purpose", f->cfg.path);
+	assert_string_equal(err, want);
+
+	/* --sim over a linux config finds it the same way. */
+	f->cfg.backend = HW_BACKEND_LINUX;
+	assert_int_equal(hardware_check_lines(&f->cfg, true, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, want);
+
+	load(f, FLOW_METER_BY_NAME
+	     "zones = ( { name = \"a\"; valve = { chip = \"/dev/gpiochip0\"; offset = 24; }; } );\n"
+	     "master = { line = \"GPIO24\"; };\n");
+	assert_int_equal(hardware_check_lines(&f->cfg, false, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, ": master (line = \"GPIO24\") is gpiochip0 "
+			       "line 24, the line of zones.[0].valve (chip = "
+			       "\"/dev/gpiochip0\"; offset = 24)"));
+}
+
+static void test_lines_of_their_own(void **state)
+{
+	struct fake_dev *f = *state;
+	char err[512] = "";
+
+	load(f, FLOW_METER_BY_NAME
+	     "zones = ( { name = \"a\"; valve = { line = \"GPIO22\"; }; },\n"
+	     "  { name = \"b\"; valve = { chip = \"gpiochip0\"; offset = 23; }; },\n"
+	     "  { name = \"c\"; valve = { chip = \"gpiochip1\"; offset = 17; }; },\n"
+	     "  { name = \"d\"; valve = { line = \"GPIO017\"; }; },\n"
+	     "  { name = \"e\"; valve = { expander = 0x20; pin = 0; }; } );\n"
+	     "master = { chip = \"0\"; offset = 24; };\n");
+	assert_int_equal(hardware_check_lines(&f->cfg, false, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+}
+
+/* The simulated Pi's lines, as hardware_check_lines() finds them. */
+static void test_simulated_line_names(void **state)
+{
+	struct config_line line = { .offset = -1 };
+	char chip[32];
+	unsigned offset;
+
+	(void)state;
+	snprintf(line.name, sizeof(line.name), "GPIO53");
+	assert_int_equal(garden_locate_line(&line, chip, sizeof(chip), &offset), 0);
+	assert_string_equal(chip, "gpiochip0");
+	assert_int_equal(offset, 53);
+	snprintf(line.name, sizeof(line.name), "GPIO54");
+	assert_int_equal(garden_locate_line(&line, chip, sizeof(chip), &offset),
+			 -ENOENT);
+	snprintf(line.name, sizeof(line.name), "GPIO07");
+	assert_int_equal(garden_locate_line(&line, chip, sizeof(chip), &offset),
+			 -ENOENT);
+	line = (struct config_line){ .name = "", .chip = "0", .offset = 7 };
+	assert_int_equal(garden_locate_line(&line, chip, sizeof(chip), &offset), 0);
+	assert_int_equal(offset, 7);
+	snprintf(line.chip, sizeof(line.chip), "gpiochip4");
+	assert_int_equal(garden_locate_line(&line, chip, sizeof(chip), &offset),
+			 -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -122,6 +223,11 @@ int main(void)
 						make_dev, remove_dev),
 		cmocka_unit_test_setup_teardown(test_no_warning_without_both_chips,
 						make_dev, remove_dev),
+		cmocka_unit_test_setup_teardown(test_one_line_written_two_ways,
+						make_dev, remove_dev),
+		cmocka_unit_test_setup_teardown(test_lines_of_their_own, make_dev,
+						remove_dev),
+		cmocka_unit_test(test_simulated_line_names),
 	};
 
 	return cmocka_run_group_tests_name("hardware", tests, NULL, NULL);

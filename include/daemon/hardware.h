@@ -19,6 +19,16 @@ struct hardware;
  * a negative errno.
  */
 int hardware_open(const struct config *cfg, bool sim, struct hardware **out);
+/*
+ * Finds where each GPIO line cfg uses is (the flow meter's, valves', the
+ * master's) on the backend hardware_open() would open, and refuses one
+ * line used twice, however it is written: config_load() compares lines
+ * as written, and only the chips know that "GPIO17" is gpiochip0 line 17.
+ * A line no chip has is left for hardware_open() to report.  Returns 0,
+ * or -EINVAL with err naming both settings.
+ */
+int hardware_check_lines(const struct config *cfg, bool sim, char *err,
+			 size_t size);
 /* Closes every valve, then frees everything. */
 void hardware_close(struct hardware *hw);
 

@@ -627,11 +627,37 @@ static int load_adcs(struct loader *ld, const config_setting_t *hw)
 	return r;
 }
 
+/*
+ * libgpiod finds chip "0", "gpiochip0" and "/dev/gpiochip0" alike: the
+ * spelling, without "/dev/", and with a bare number made a name.
+ */
+static bool same_chip(const char *a, const char *b)
+{
+	char key_a[CONFIG_NAME_MAX + 8], key_b[CONFIG_NAME_MAX + 8];
+	const char *const names[] = { a, b };
+	char *const keys[] = { key_a, key_b };
+
+	for (int i = 0; i < 2; i++) {
+		const char *chip = names[i];
+
+		if (!strncmp(chip, "/dev/", 5))
+			chip += 5;
+		snprintf(keys[i], sizeof(key_a), "%s%s",
+			 *chip && strspn(chip, "0123456789") == strlen(chip) ?
+			 "gpiochip" : "", chip);
+	}
+	return !strcmp(key_a, key_b);
+}
+
+/*
+ * The same line as written.  One line given by name and by chip and
+ * offset is found only where the chips are: hardware_check_lines().
+ */
 static bool same_line(const struct config_line *a, const struct config_line *b)
 {
 	if (*a->name || *b->name)
 		return !strcmp(a->name, b->name);
-	return !strcmp(a->chip, b->chip) && a->offset == b->offset;
+	return same_chip(a->chip, b->chip) && a->offset == b->offset;
 }
 
 /* Each GPIO line serves one purpose. */

@@ -142,6 +142,78 @@ static int open_backend(struct hardware *hw, bool sim)
 	return 0;
 }
 
+/* How the config writes a line: line = "GPIO17", or chip and offset. */
+static const char *written_line(const struct config_line *line, char *buf,
+				size_t size)
+{
+	if (*line->name)
+		snprintf(buf, size, "line = \"%s\"", line->name);
+	else
+		snprintf(buf, size, "chip = \"%s\"; offset = %d", line->chip,
+			 line->offset);
+	return buf;
+}
+
+struct located_line {
+	char setting[48];		/* "zones.[15].valve" */
+	const struct config_line *line;
+	char chip[64];
+	unsigned offset;
+};
+
+int hardware_check_lines(const struct config *cfg, bool sim, char *err,
+			 size_t size)
+{
+	struct located_line found[CONFIG_MAX_ZONES + 2];
+	size_t n = 0;
+
+	for (size_t i = 0; i < cfg->n_zones + 2; i++) {
+		struct located_line *l = &found[n];
+		struct gpio_line_spec spec;
+		char a[96], b[96];
+		int r;
+
+		if (i == 0) {
+			snprintf(l->setting, sizeof(l->setting), "hardware.flow_meter");
+			l->line = &cfg->flow_meter.line;
+		} else if (i <= cfg->n_zones && cfg->zones[i - 1].valve.on_gpio) {
+			snprintf(l->setting, sizeof(l->setting), "zones.[%zu].valve",
+				 i - 1);
+			l->line = &cfg->zones[i - 1].valve.line;
+		} else if (i > cfg->n_zones && cfg->master.present &&
+			   cfg->master.pin.on_gpio) {
+			snprintf(l->setting, sizeof(l->setting), "master");
+			l->line = &cfg->master.pin.line;
+		} else {
+			continue;
+		}
+		spec = line_spec(l->line);
+		if (sim || cfg->backend == HW_BACKEND_SIM)
+			r = garden_locate_line(l->line, l->chip, sizeof(l->chip),
+					       &l->offset);
+		else
+			r = linux_gpio_locate(&spec, l->chip, sizeof(l->chip),
+					      &l->offset);
+		if (r < 0)
+			continue;
+		for (size_t j = 0; j < n; j++) {
+			if (strcmp(found[j].chip, l->chip) ||
+			    found[j].offset != l->offset)
+				continue;
+			if (err && size)
+				snprintf(err, size, "%s: %s (%s) is %s line %u, the "
+					 "line of %s (%s): each GPIO line serves "
+					 "one purpose", cfg->path, l->setting,
+					 written_line(l->line, a, sizeof(a)),
+					 l->chip, l->offset, found[j].setting,
+					 written_line(found[j].line, b, sizeof(b)));
+			return -EINVAL;
+		}
+		n++;
+	}
+	return 0;
+}
+
 /* An output at its inactive level from the first moment. */
 static int setup_output(struct hardware *hw, const struct config_pin *pin,
 			struct gpio_output **line)

@@ -302,6 +302,9 @@ int main(int argc, char **argv)
 	d->state_dir = opt.state_dir;
 	d->config_path = opt.config_path;
 	r = config_load(opt.config_path, &d->cfg, err, sizeof(err));
+	/* Not for --all-off, which must close whatever it can. */
+	if (r == 0 && !opt.all_off)
+		r = hardware_check_lines(&d->cfg, opt.sim, err, sizeof(err));
 	if (r < 0) {
 		log_msg(LOG_ERR, "%s", err);
 		free(d);
