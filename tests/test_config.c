@@ -800,6 +800,12 @@ static const struct bad_case bad_cases[] = {
 	  "  { name = \"b\"; valve = { expander = 0x20; pin = 1; }; };\n",
 	  ":7: zones: ", "groups separated by commas are a list, written in "
 	  "parentheses: ( { ... }, { ... } )" },
+	/* A ',' may end a setting: only a '{' after it begins none. */
+	{ "comma after a group, then a mistake",
+	  "hardware = { flow_meter = { line = \"GPIO17\"; }, backend = \"sim\";\n"
+	  "  expanders = ( { address = 0x20; } ); };\n"
+	  "zones = ( { name = garden; } );\n",
+	  ":3: zones: ", "syntax error" },
 	{ "list written as an array", HW
 	  "zones = [ { name = \"a\"; valve = { expander = 0x20; pin = 0; }; } ];\n",
 	  ":7: zones: ", "a list of groups is written in parentheses" },

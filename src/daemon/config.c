@@ -1800,8 +1800,13 @@ struct syntax_scan {
 	int depth;
 	unsigned line;
 	char word[CONFIG_NAME_MAX];	/* a name, until '=' or ':' follows */
-	bool group_closed;		/* the last token was a group's '}' */
-	char closed[SETTING_PATH_MAX];	/* that group's path */
+	/*
+	 * 1: the last token was a group's '}' (closed is its path), 2: then a
+	 * ',' in a group, on comma_line: a '{' now begins no setting.
+	 */
+	int after_group;
+	unsigned comma_line;
+	char closed[SETTING_PATH_MAX];
 	/* The first mistake found, or line 0. */
 	unsigned hint_line;
 	char hint_setting[SETTING_PATH_MAX];
@@ -1925,13 +1930,13 @@ static void scan_text(struct syntax_scan *sc, const char *text)
 					  "on its line: a closing \" is missing");
 			else
 				p++;
-			sc->group_closed = false;
+			sc->after_group = 0;
 		} else if (isalpha(*p) || *p == '*') {
 			n = strspn((const char *)p, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 				   "abcdefghijklmnopqrstuvwxyz0123456789-_*");
 			snprintf(sc->word, sizeof(sc->word), "%.*s", (int)n, p);
 			p += n;
-			sc->group_closed = false;
+			sc->after_group = 0;
 		} else if (*p == '=' || *p == ':') {
 			if (*sc->word) {
 				snprintf(l->member, sizeof(l->member), "%s",
@@ -1944,29 +1949,35 @@ static void scan_text(struct syntax_scan *sc, const char *text)
 			*sc->word = '\0';
 			p++;
 		} else if (*p == '{' || *p == '(' || *p == '[') {
+			if (*p == '{' && sc->after_group == 2)
+				scan_hint(sc, sc->comma_line, sc->closed, "groups "
+					  "separated by commas are a list, written "
+					  "in parentheses: ( { ... }, { ... } )");
 			scan_open(sc, (char)*p++);
-			sc->group_closed = false;
+			sc->after_group = 0;
 		} else if (*p == '}' || *p == ')' || *p == ']') {
-			sc->group_closed = *p == '}' && sc->depth > 0;
-			if (sc->group_closed)
+			sc->after_group = *p == '}' && sc->depth > 0;
+			if (sc->after_group)
 				snprintf(sc->closed, sizeof(sc->closed), "%s",
 					 l->setting);
 			if (sc->depth > 0)
 				sc->depth--;
 			p++;
 		} else if (*p == ',') {
-			if (sc->group_closed && l->open != '(' && l->open != '[')
-				scan_hint(sc, sc->line, sc->closed, "groups "
-					  "separated by commas are a list, written "
-					  "in parentheses: ( { ... }, { ... } )");
+			/* A ',' may end a setting in a group, as ';' does. */
+			if (sc->after_group == 1 && l->open != '(' && l->open != '[') {
+				sc->after_group = 2;
+				sc->comma_line = sc->line;
+			} else {
+				sc->after_group = 0;
+			}
 			l->index++;
-			sc->group_closed = false;
 			p++;
 		} else if ((odd = odd_byte(p)) != NULL) {
 			scan_path(sc, true, path, sizeof(path));
 			scan_hint(sc, sc->line, path, odd);
 		} else {
-			sc->group_closed = false;
+			sc->after_group = 0;
 			*sc->word = '\0';
 			p++;
 		}
