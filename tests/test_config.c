@@ -809,6 +809,10 @@ static const struct bad_case bad_cases[] = {
 	{ "list written as an array", HW
 	  "zones = [ { name = \"a\"; valve = { expander = 0x20; pin = 0; }; } ];\n",
 	  ":7: zones: ", "a list of groups is written in parentheses" },
+	/* Deeper than irrigd's hints look, libconfig's own words stay. */
+	{ "nested past the hints' depth",
+	  REPEAT16("a = {\n") "b = { c = 'x'; };\n",
+	  ":17: ", "syntax error" },
 	{ "empty file", "", ": ", "the file is empty" },
 	{ "blank file", "\n  \n\t\n", ": ", "the file is empty" },
 	{ "only comments", "# irrigd.conf\n// nothing yet\n/* later */\n", ": ",

@@ -1798,6 +1798,7 @@ struct scan_level {
 struct syntax_scan {
 	struct scan_level levels[SCAN_DEPTH];
 	int depth;
+	bool too_deep;			/* nested past SCAN_DEPTH: no hints */
 	unsigned line;
 	char word[CONFIG_NAME_MAX];	/* a name, until '=' or ':' follows */
 	/*
@@ -1822,7 +1823,7 @@ static void scan_path(const struct syntax_scan *sc, bool with_member,
 {
 	const struct scan_level *l = &sc->levels[sc->depth];
 
-	if (!with_member || l->open == '(' || l->open == '[')
+	if (!with_member || !*l->member || l->open == '(' || l->open == '[')
 		snprintf(buf, size, "%s", l->setting);
 	else
 		snprintf(buf, size, "%s%s%s", l->setting, *l->setting ? "." : "",
@@ -1850,8 +1851,10 @@ static void scan_open(struct syntax_scan *sc, char open)
 			  "strings or booleans: a list of groups is written in "
 			  "parentheses, ( { ... }, { ... } )");
 	}
-	if (sc->depth + 1 == SCAN_DEPTH)
+	if (sc->depth + 1 == SCAN_DEPTH) {
+		sc->too_deep = true;
 		return;
+	}
 	if (parent->open == '(' || parent->open == '[')
 		snprintf(path, sizeof(path), "%s%s[%d]", parent->setting,
 			 *parent->setting ? "." : "", parent->index);
@@ -1893,7 +1896,7 @@ static void scan_text(struct syntax_scan *sc, const char *text)
 		scan_hint(sc, 1, "", "the file starts with a UTF-8 byte order "
 			  "mark (BOM), which libconfig cannot read: save it "
 			  "as UTF-8 without a BOM");
-	while (*p && !sc->hint_line) {
+	while (*p && !sc->hint_line && !sc->too_deep) {
 		struct scan_level *l = &sc->levels[sc->depth];
 		char path[SETTING_PATH_MAX];
 		const char *odd;
@@ -1981,6 +1984,10 @@ static void scan_text(struct syntax_scan *sc, const char *text)
 			*sc->word = '\0';
 			p++;
 		}
+	}
+	if (sc->too_deep) {
+		sc->hint_line = 0;
+		return;
 	}
 	if (!sc->hint_line && sc->depth > 0) {
 		const struct scan_level *l = &sc->levels[sc->depth];
