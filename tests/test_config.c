@@ -29,6 +29,10 @@
 	"zones = ( { name = \"garden\";\n"                  \
 	"  valve = { expander = 0x20; pin = 0; };\n"        \
 	"  flow_lpm = 20.8; } );\n"
+/* ZONE with another name, still on line 7. */
+#define ZONE_NAMED(name)                                    \
+	"zones = ( { name = \"" name "\";\n"                  \
+	"  valve = { expander = 0x20; pin = 0; }; } );\n"
 /* A probe on line 10, after HW and ZONE; fields appended. */
 #define SOIL(extra)                                                      \
 	"sensors = { soil = ( { name = \"bed1\"; adc = 0x48; channel = 0; " \
@@ -371,6 +375,26 @@ static void test_other_choices(void **state)
 	free(cfg);
 }
 
+/* Only a whole number or duration is refused as a zone name. */
+static void test_zone_names_near_durations(void **state)
+{
+	static const char *const names[] = { "2nd", "m", "bed5m", "1-2", "h1" };
+	struct config *cfg;
+
+	(void)state;
+	cfg = load_ok(HW
+		      "zones = (\n"
+		      "  { name = \"2nd\"; valve = { expander = 0x20; pin = 0; }; },\n"
+		      "  { name = \"m\"; valve = { expander = 0x20; pin = 1; }; },\n"
+		      "  { name = \"bed5m\"; valve = { expander = 0x20; pin = 2; }; },\n"
+		      "  { name = \"1-2\"; valve = { expander = 0x20; pin = 3; }; },\n"
+		      "  { name = \"h1\"; valve = { expander = 0x20; pin = 4; }; } );\n");
+	assert_int_equal(cfg->n_zones, 5);
+	for (size_t i = 0; i < 5; i++)
+		assert_int_equal(config_find_zone(cfg, names[i]), (int)i);
+	free(cfg);
+}
+
 /* Moisture rules, a master, seasonal percentages and each day rule. */
 static void test_schedule(void **state)
 {
@@ -599,6 +623,19 @@ static void test_gpio_lines(void **state)
 	assert_false(cfg->master.pin.active_low);
 	assert_int_equal(cfg->n_expanders, 0);
 	free(cfg);
+
+	/* Other chips, or one by its label, may be the same: the start checks. */
+	cfg = load_ok("hardware = {\n"
+		      "  flow_meter = { chip = \"gpiochip0\"; offset = 17; };\n"
+		      "};\n"
+		      "zones = ( { name = \"a\";\n"
+		      "  valve = { chip = \"gpiochip1\"; offset = 17; }; },\n"
+		      "  { name = \"b\"; valve = { chip = \"1\"; offset = 18; }; },\n"
+		      "  { name = \"c\"; valve = { chip = \"pinctrl-rp1\"; offset = 17; }; },\n"
+		      "  { name = \"d\"; valve = { line = \"GPIO17x\"; }; } );\n");
+	assert_int_equal(cfg->n_zones, 4);
+	assert_string_equal(cfg->zones[1].valve.line.chip, "1");
+	free(cfg);
 }
 
 static void test_clock_sync_optional(void **state)
@@ -719,7 +756,67 @@ static const struct bad_case bad_cases[] = {
 	{ "syntax error", HW "zones = ( { name = garden; } );\n",
 	  ":7: ", "syntax error" },
 	{ "syntax error: duplicate setting",
-	  HW "hardware = { };\n" ZONE, ":7: ", "duplicate setting" },
+	  HW "hardware = { };\n" ZONE, ":7: hardware: ",
+	  "duplicate setting name (a setting may appear only once in its group)" },
+	{ "duplicate setting in a group",
+	  "hardware = {\n"
+	  "  backend = \"sim\";\n"
+	  "  backend = \"linux\";\n"
+	  "};\n" ZONE,
+	  ":3: hardware.backend: ", "duplicate setting name" },
+	{ "duplicate setting in a list element",
+	  HW "zones = ( { name = \"garden\";\n"
+	  "  valve = { expander = 0x20; pin = 0; };\n"
+	  "  flow_lpm = 1; flow_lpm = 2; } );\n",
+	  ":9: zones.[0].flow_lpm: ", "duplicate setting name" },
+	{ "UTF-8 byte order mark", "\xef\xbb\xbf" HW ZONE,
+	  ":1: ", "the file starts with a UTF-8 byte order mark (BOM)" },
+	{ "typographic quotes",
+	  "hardware = {\n"
+	  "  backend = \xe2\x80\x9c" "sim\xe2\x80\x9d;\n"
+	  "};\n" ZONE,
+	  ":2: hardware.backend: ", "a typographic quote" },
+	{ "single typographic quotes", HW
+	  "zones = ( { name = \xe2\x80\x98" "garden\xe2\x80\x99;\n"
+	  "  valve = { expander = 0x20; pin = 0; }; } );\n",
+	  ":7: zones.[0].name: ", "straight double quotes" },
+	{ "single quotes", HW
+	  "zones = ( { name = 'garden';\n"
+	  "  valve = { expander = 0x20; pin = 0; }; } );\n",
+	  ":7: zones.[0].name: ", "not single quotes" },
+	/* libconfig itself names the end of the file. */
+	{ "unclosed string", HW
+	  "zones = ( { name = \"garden;\n"
+	  "  valve = { expander = 0x20; pin = 0; };\n"
+	  "  flow_lpm = 20.8; } );\n"
+	  "report_interval = \"60s\";\n",
+	  ":7: zones.[0].name: ", "this string is not closed on its line" },
+	{ "unclosed group", HW
+	  "zones = ( { name = \"garden\";\n"
+	  "  valve = { expander = 0x20; pin = 0; };\n",
+	  ":7: zones.[0]: ", "this group { is not closed with }" },
+	{ "list written as groups", HW
+	  "zones = { name = \"a\"; valve = { expander = 0x20; pin = 0; }; },\n"
+	  "  { name = \"b\"; valve = { expander = 0x20; pin = 1; }; };\n",
+	  ":7: zones: ", "groups separated by commas are a list, written in "
+	  "parentheses: ( { ... }, { ... } )" },
+	/* A ',' may end a setting: only a '{' after it begins none. */
+	{ "comma after a group, then a mistake",
+	  "hardware = { flow_meter = { line = \"GPIO17\"; }, backend = \"sim\";\n"
+	  "  expanders = ( { address = 0x20; } ); };\n"
+	  "zones = ( { name = garden; } );\n",
+	  ":3: zones: ", "syntax error" },
+	{ "list written as an array", HW
+	  "zones = [ { name = \"a\"; valve = { expander = 0x20; pin = 0; }; } ];\n",
+	  ":7: zones: ", "a list of groups is written in parentheses" },
+	/* Deeper than irrigd's hints look, libconfig's own words stay. */
+	{ "nested past the hints' depth",
+	  REPEAT16("a = {\n") "b = { c = 'x'; };\n",
+	  ":17: ", "syntax error" },
+	{ "empty file", "", ": ", "the file is empty" },
+	{ "blank file", "\n  \n\t\n", ": ", "the file is empty" },
+	{ "only comments", "# irrigd.conf\n// nothing yet\n/* later */\n", ": ",
+	  "the file holds no settings, only comments" },
 
 	/* Unknown settings */
 	{ "unknown top-level setting", HW ZONE "report_intervall = \"60s\";\n",
@@ -840,6 +937,27 @@ static const struct bad_case bad_cases[] = {
 	  HW "zones = ( { name = \"-\";\n"
 	  "  valve = { expander = 0x20; pin = 0; }; } );\n",
 	  ":7: zones.[0].name: ", "\"-\" is no zone name" },
+	/* irrigctl water [ZONE] DURATION: "water 5 2" must mean one thing. */
+	{ "zone called like a number",
+	  HW "zones = ( { name = \"2\";\n"
+	  "  valve = { expander = 0x20; pin = 0; }; } );\n",
+	  ":7: zones.[0].name: ", "\"2\" reads as a number or a duration" },
+	{ "zone called like a duration",
+	  HW "zones = ( { name = \"5m\";\n"
+	  "  valve = { expander = 0x20; pin = 0; }; } );\n",
+	  ":7: zones.[0].name: ", "\"irrigctl water 5m 5\" would be ambiguous" },
+	{ "zone called like a longer duration",
+	  HW ZONE_NAMED("1h30m"),
+	  ":7: zones.[0].name: ", "\"1h30m\" reads as a number or a duration" },
+	{ "zone called like a zero duration",
+	  HW ZONE_NAMED("0m"),
+	  ":7: zones.[0].name: ", "\"0m\" reads as a number or a duration" },
+	{ "zone called like a negative number",
+	  HW ZONE_NAMED("-5"),
+	  ":7: zones.[0].name: ", "\"-5\" reads as a number or a duration" },
+	{ "zone called like a duration too long to water",
+	  HW ZONE_NAMED("9999999"),
+	  ":7: zones.[0].name: ", "reads as a number or a duration" },
 	{ "probe calibration outside its valid volts",
 	  HW ZONE "sensors = { soil = ( { name = \"bed1\"; adc = 0x48;\n"
 	  "  channel = 0; zone = \"garden\"; dry_volts = 2.8; wet_volts = 1.3;\n"
@@ -1329,6 +1447,18 @@ static const struct bad_case bad_cases[] = {
 	  "  { name = \"b\"; valve = { line = \"GPIO22\"; }; flow_lpm = 1; } );\n",
 	  ":8: zones.[1].valve: ",
 	  "this GPIO line is already used by zones.[0].valve" },
+	{ "two valves on one chip written two ways",
+	  "hardware = { expanders = ( { address = 0x20; } );\n"
+	  "  flow_meter = { chip = \"/dev/gpiochip0\"; offset = 17; };\n};\n"
+	  "zones = ( { name = \"a\";\n"
+	  "  valve = { chip = \"gpiochip0\"; offset = 17; }; } );\n",
+	  ":5: zones.[0].valve: ",
+	  "this GPIO line is already used by hardware.flow_meter" },
+	{ "a chip by number and by name",
+	  HW "zones = ( { name = \"a\"; valve = { chip = \"0\"; offset = 5; }; },\n"
+	  "  { name = \"b\"; valve = { chip = \"gpiochip0\"; offset = 5; }; } );\n",
+	  ":8: zones.[1].valve: ",
+	  "this GPIO line is already used by zones.[0].valve" },
 	{ "line and chip together",
 	  "hardware = { expanders = ( { address = 0x20; } );\n"
 	  "  flow_meter = { line = \"GPIO17\"; chip = \"gpiochip0\"; };\n};\n" ZONE,
@@ -1422,6 +1552,40 @@ static void test_directory(void **state)
 	assert_string_equal(err, "etc: Is a directory");
 }
 
+/* libconfig's syntax, not irrigd's hints, decides what is accepted. */
+static void test_quotes_in_comments_and_strings(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	cfg = load_ok("# the garden\xe2\x80\x99s file, \xe2\x80\x9c" "as shipped\xe2\x80\x9d, "
+		      "don't { ( [\n"
+		      HW ZONE
+		      "/* it's \xc2\xa0 }, { */\n"
+		      "socket = \"/tmp/it's, { \\\"quoted\\\" }.sock\";\n");
+	assert_string_equal(cfg->socket_path, "/tmp/it's, { \"quoted\" }.sock");
+	free(cfg);
+}
+
+static void test_too_large(void **state)
+{
+	size_t size = 1024 * 1024 + 1;
+	char *text = malloc(size + 1), err[512], path[PATH_MAX];
+	struct config cfg;
+
+	(void)state;
+	assert_non_null(text);
+	memset(text, '#', size);
+	text[size] = '\0';
+	assert_int_equal(load_text(text, &cfg, err, sizeof(err), path,
+				   sizeof(path)), -EFBIG);
+	free(text);
+	assert_memory_equal(err, path, strlen(path));
+	assert_string_equal(err + strlen(path), ": larger than 1 MiB (1048576 "
+			    "bytes), the most irrigd reads: is it the "
+			    "configuration file?");
+}
+
 static void test_no_error_buffer(void **state)
 {
 	char path[PATH_MAX];
@@ -1451,7 +1615,7 @@ static void test_truncated_message(void **state)
 int main(void)
 {
 	const size_t n_bad = sizeof(bad_cases) / sizeof(bad_cases[0]);
-	struct CMUnitTest tests[15 + sizeof(bad_cases) / sizeof(bad_cases[0])];
+	struct CMUnitTest tests[18 + sizeof(bad_cases) / sizeof(bad_cases[0])];
 	size_t n = 0;
 
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_shipped_config);
@@ -1459,6 +1623,7 @@ int main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sensor_defaults);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_safety_defaults_and_overrides);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_other_choices);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_zone_names_near_durations);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_schedule);
 	tests[n++] = (struct CMUnitTest)
 		cmocka_unit_test(test_master_and_seasonal_defaults);
@@ -1469,6 +1634,8 @@ int main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_missing_file);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_directory);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_no_error_buffer);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_quotes_in_comments_and_strings);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_too_large);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_truncated_message);
 	for (size_t i = 0; i < n_bad; i++) {
 		tests[n++] = (struct CMUnitTest){

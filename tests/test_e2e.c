@@ -589,6 +589,42 @@ static void test_daemon_options(void **state)
 	unlink(path);
 }
 
+/*
+ * GPIO17 given by name to the meter and by chip and offset to a valve is
+ * one line on the simulated Pi as on a real one: refused before any
+ * valve is driven, naming both settings; --all-off still closes valves.
+ */
+static void test_one_line_written_two_ways(void **state)
+{
+	char path[] = "/tmp/irrigd-line-twice-XXXXXX", *err;
+	int fd = mkstemp(path);
+	static const char twice[] =
+		"hardware = { backend = \"sim\"; expanders = ( { address = 0x20; } );\n"
+		"  flow_meter = { line = \"GPIO17\"; }; };\n"
+		"zones = ( { name = \"bed\"; valve = { expander = 0x20; pin = 0; }; },\n"
+		"  { name = \"lawn\"; valve = { chip = \"gpiochip0\"; offset = 17; }; } );\n";
+	static const char *const why = "zones.[1].valve (chip = \"gpiochip0\"; "
+		"offset = 17) is gpiochip0 line 17, the line of hardware.flow_meter "
+		"(line = \"GPIO17\"): each GPIO line serves one purpose";
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, twice, sizeof(twice) - 1),
+			 (ssize_t)sizeof(twice) - 1);
+	close(fd);
+	assert_int_equal(irrigd_cmd(&err, "--check-config", "-c", path, NULL), 1);
+	assert_non_null(strstr(err, why));
+	free(err);
+	assert_int_equal(irrigd_cmd(&err, "--sim", "-c", path, NULL), 1);
+	assert_non_null(strstr(err, why));
+	assert_null(strstr(err, "every valve closed"));
+	free(err);
+	assert_int_equal(irrigd_cmd(&err, "--all-off", "-c", path, NULL), 0);
+	assert_non_null(strstr(err, "every valve closed"));
+	free(err);
+	unlink(path);
+}
+
 static bool clock_synced_here(void)
 {
 	struct timex tx = { 0 };
@@ -1198,6 +1234,7 @@ int main(void)
 		cmocka_unit_test(test_sigterm_closes_valves_and_exits_0),
 		cmocka_unit_test(test_a_crash_shows_as_interrupted_after_restart),
 		cmocka_unit_test(test_daemon_options),
+		cmocka_unit_test(test_one_line_written_two_ways),
 		cmocka_unit_test(test_reload_keeps_each_zone_on_its_own_valve),
 		cmocka_unit_test(test_no_pulse_lost_while_probes_settle),
 		cmocka_unit_test(test_reports_name_the_zones_probes),

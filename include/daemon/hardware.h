@@ -21,6 +21,16 @@ struct hardware;
  * a negative errno.
  */
 int hardware_open(const struct config *cfg, bool sim, struct hardware **out);
+/*
+ * Finds where each GPIO line cfg uses is (the flow meter's, valves', the
+ * master's) on the backend hardware_open() would open, and refuses one
+ * line used twice, however it is written: config_load() compares lines
+ * as written, and only the chips know that "GPIO17" is gpiochip0 line 17.
+ * A line no chip has is left for hardware_open() to report.  Returns 0,
+ * or -EINVAL with err naming both settings.
+ */
+int hardware_check_lines(const struct config *cfg, bool sim, char *err,
+			 size_t size);
 /* Closes every valve, then frees everything. */
 void hardware_close(struct hardware *hw);
 
@@ -57,6 +67,17 @@ int hardware_probe_percent(const struct hardware *hw, size_t p, double volts,
 /* In the config's unit. */
 double hardware_temperature(const struct hardware *hw, double volts);
 double hardware_light(const struct hardware *hw, double volts);
+
+/*
+ * Is the simulated garden standing in for a real one?  True when cfg says
+ * backend = "sim", irrigd was not started with --sim (sim_option), and
+ * dev_dir ("/dev") holds an I2C bus (i2c-N) and a GPIO chip (gpiochipN),
+ * as a Raspberry Pi with I2C enabled does; msg then says so, for the
+ * journal.  A directory that cannot be read holds none.
+ */
+bool hardware_simulating_real_garden(const struct config *cfg, bool sim_option,
+				     const char *dev_dir, char *msg,
+				     size_t size);
 
 struct flowmeter *hardware_flowmeter(struct hardware *hw);
 /* The garden model, NULL on real hardware. */

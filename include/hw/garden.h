@@ -39,6 +39,15 @@ struct gpio_input *garden_flow_input(struct garden *garden);
 int garden_gpio_output(struct garden *garden, const struct config_line *line,
 		       bool level, struct gpio_output **out);
 
+/*
+ * Where the simulated Pi has line, as linux_gpio_locate() says it for a
+ * real one: one chip, "gpiochip0" (also "/dev/gpiochip0" or "0"), whose
+ * line N is named "GPION" (0 to 53), as on a Pi 3 or 4.  -ENOENT for a
+ * name or chip it does not have: such a line is one of its own.
+ */
+int garden_locate_line(const struct config_line *line, char *chip, size_t size,
+		       unsigned *offset);
+
 /* What the model knows, for `irrigctl sim` and tests. */
 bool garden_zone_open(const struct garden *garden, int zone);
 unsigned garden_zone_opens(const struct garden *garden, int zone);

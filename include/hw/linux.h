@@ -3,6 +3,7 @@
 #define IRRIGD_HW_LINUX_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "hw/gpio.h"
 #include "hw/i2c.h"
@@ -38,6 +39,15 @@ int linux_gpio_edge_input(const struct gpio_line_spec *spec,
 /* Requests the line as an output driven at level from the first moment. */
 int linux_gpio_output(const struct gpio_line_spec *spec, bool level,
 		      const char *consumer, struct gpio_output **out);
+
+/*
+ * Where the spec's line is, without requesting it: the name of its chip
+ * ("gpiochip0") in chip, and its offset, so that one line written two
+ * ways (by name, by chip and offset) is seen to be one.  -ENOENT when no
+ * chip has such a line.
+ */
+int linux_gpio_locate(const struct gpio_line_spec *spec, char *chip,
+		      size_t size, unsigned *offset);
 
 /* "libgpiod 1.6.3 (v1 API)": what this build uses, for --version and logs. */
 const char *linux_gpio_version(void);

@@ -465,6 +465,22 @@ static int read_name(struct loader *ld, const config_setting_t *group,
 }
 
 /*
+ * Would a word on the command line read as a number or a duration?
+ * irrigctl water [ZONE] DURATION takes either, so a zone called "2" or
+ * "5m" would make "water 5 2" mean two things.
+ */
+static bool reads_as_duration(const char *word)
+{
+	size_t digits = strspn(word + (word[0] == '-'), "0123456789");
+	uint32_t secs;
+
+	if (digits && !word[(word[0] == '-') + digits])
+		return true;
+	return duration_parse(word, 60, &secs) != -EINVAL ||
+		zero_duration(word);
+}
+
+/*
  * Fetches an optional list of groups.  An empty [] is a list too: libconfig
  * cannot tell "()" from "[]" when nothing is inside.
  */
@@ -611,11 +627,37 @@ static int load_adcs(struct loader *ld, const config_setting_t *hw)
 	return r;
 }
 
+/*
+ * libgpiod finds chip "0", "gpiochip0" and "/dev/gpiochip0" alike: the
+ * spelling, without "/dev/", and with a bare number made a name.
+ */
+static bool same_chip(const char *a, const char *b)
+{
+	char key_a[CONFIG_NAME_MAX + 8], key_b[CONFIG_NAME_MAX + 8];
+	const char *const names[] = { a, b };
+	char *const keys[] = { key_a, key_b };
+
+	for (int i = 0; i < 2; i++) {
+		const char *chip = names[i];
+
+		if (!strncmp(chip, "/dev/", 5))
+			chip += 5;
+		snprintf(keys[i], sizeof(key_a), "%s%s",
+			 *chip && strspn(chip, "0123456789") == strlen(chip) ?
+			 "gpiochip" : "", chip);
+	}
+	return !strcmp(key_a, key_b);
+}
+
+/*
+ * The same line as written.  One line given by name and by chip and
+ * offset is found only where the chips are: hardware_check_lines().
+ */
 static bool same_line(const struct config_line *a, const struct config_line *b)
 {
 	if (*a->name || *b->name)
 		return !strcmp(a->name, b->name);
-	return !strcmp(a->chip, b->chip) && a->offset == b->offset;
+	return same_chip(a->chip, b->chip) && a->offset == b->offset;
 }
 
 /* Each GPIO line serves one purpose. */
@@ -967,6 +1009,12 @@ static int load_zones(struct loader *ld, const config_setting_t *root)
 		if (!strcmp(z->name, "-"))
 			return fail(ld, name_s, "\"-\" is no zone name: use a "
 				    "letter or a digit");
+		if (reads_as_duration(z->name))
+			return fail(ld, name_s, "\"%s\" reads as a number or a "
+				    "duration, so \"irrigctl water %s 5\" would "
+				    "be ambiguous: start the name with a letter, "
+				    "such as \"zone%s\"", z->name, z->name,
+				    z->name);
 		dup = config_find_zone(&ld->cfg, z->name);
 		if (dup >= 0)
 			return fail(ld, name_s, "\"%s\" is already the name of "
@@ -1734,6 +1782,279 @@ static int read_text(FILE *f, char **text, size_t *len)
 	return 0;
 }
 
+/*
+ * libconfig says only "syntax error", at the line where its parser gave up,
+ * which for an unclosed string or brace is the end of the file.  When it
+ * refuses a file, this reads the text again, as libconfig's scanner does
+ * (strings, comments, groups, lists), for the first mistake people often
+ * make, and the path of the setting it is in.
+ */
+#define SCAN_DEPTH 16
+
+struct scan_level {
+	char open;			/* '{' group, '(' list, '[' array; 0 root */
+	unsigned line;			/* where it opened */
+	int index;			/* in a list or array: the element */
+	char setting[SETTING_PATH_MAX];	/* its path, "" for the root */
+	char member[CONFIG_NAME_MAX];	/* the setting being written in it */
+};
+
+struct syntax_scan {
+	struct scan_level levels[SCAN_DEPTH];
+	int depth;
+	bool too_deep;			/* nested past SCAN_DEPTH: no hints */
+	unsigned line;
+	char word[CONFIG_NAME_MAX];	/* a name, until '=' or ':' follows */
+	/*
+	 * 1: the last token was a group's '}' (closed is its path), 2: then a
+	 * ',' in a group, on comma_line: a '{' now begins no setting.
+	 */
+	int after_group;
+	unsigned comma_line;
+	char closed[SETTING_PATH_MAX];
+	/* The first mistake found, or line 0. */
+	unsigned hint_line;
+	char hint_setting[SETTING_PATH_MAX];
+	const char *hint;
+	/* The first setting named on want_line, for libconfig's own errors. */
+	unsigned want_line;
+	char want_setting[SETTING_PATH_MAX];
+};
+
+/* The path of the member being written at the innermost level. */
+static void scan_path(const struct syntax_scan *sc, bool with_member,
+		      char *buf, size_t size)
+{
+	const struct scan_level *l = &sc->levels[sc->depth];
+
+	if (!with_member || !*l->member || l->open == '(' || l->open == '[')
+		snprintf(buf, size, "%s", l->setting);
+	else
+		snprintf(buf, size, "%s%s%s", l->setting, *l->setting ? "." : "",
+			 l->member);
+}
+
+static void scan_hint(struct syntax_scan *sc, unsigned line,
+		      const char *setting, const char *hint)
+{
+	if (sc->hint_line)
+		return;
+	sc->hint_line = line;
+	snprintf(sc->hint_setting, sizeof(sc->hint_setting), "%s", setting);
+	sc->hint = hint;
+}
+
+static void scan_open(struct syntax_scan *sc, char open)
+{
+	struct scan_level *parent = &sc->levels[sc->depth], *l;
+	char path[SETTING_PATH_MAX];
+
+	if (parent->open == '[') {
+		scan_path(sc, false, path, sizeof(path));
+		scan_hint(sc, sc->line, path, "an array [ ... ] holds numbers, "
+			  "strings or booleans: a list of groups is written in "
+			  "parentheses, ( { ... }, { ... } )");
+	}
+	if (sc->depth + 1 == SCAN_DEPTH) {
+		sc->too_deep = true;
+		return;
+	}
+	if (parent->open == '(' || parent->open == '[')
+		snprintf(path, sizeof(path), "%s%s[%d]", parent->setting,
+			 *parent->setting ? "." : "", parent->index);
+	else
+		snprintf(path, sizeof(path), "%s%s%s", parent->setting,
+			 *parent->setting ? "." : "", parent->member);
+	l = &sc->levels[++sc->depth];
+	memset(l, 0, sizeof(*l));
+	l->open = open;
+	l->line = sc->line;
+	memcpy(l->setting, path, sizeof(l->setting));
+}
+
+/* What a byte outside strings and comments that libconfig refuses is. */
+static const char *odd_byte(const unsigned char *p)
+{
+	if (p[0] == '\'')
+		return "strings are written in straight double quotes \"...\", "
+			"not single quotes";
+	if (p[0] == 0xE2 && p[1] == 0x80 &&
+	    (p[2] == 0x98 || p[2] == 0x99 || p[2] == 0x9C || p[2] == 0x9D ||
+	     p[2] == 0x9E))
+		return "a typographic quote (as a word processor writes them): "
+			"strings are written in straight double quotes \"...\"";
+	if (p[0] == 0xC2 && p[1] == 0xA0)
+		return "a non-breaking space: use a plain space";
+	if (p[0] >= 0x80)
+		return "a character outside ASCII, which is only allowed in "
+			"strings and comments";
+	return NULL;
+}
+
+static void scan_text(struct syntax_scan *sc, const char *text)
+{
+	const unsigned char *p = (const unsigned char *)text;
+
+	sc->line = 1;
+	if (p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)
+		scan_hint(sc, 1, "", "the file starts with a UTF-8 byte order "
+			  "mark (BOM), which libconfig cannot read: save it "
+			  "as UTF-8 without a BOM");
+	while (*p && !sc->hint_line && !sc->too_deep) {
+		struct scan_level *l = &sc->levels[sc->depth];
+		char path[SETTING_PATH_MAX];
+		const char *odd;
+		size_t n;
+
+		if (*p == '\n') {
+			sc->line++;
+			p++;
+		} else if (isspace(*p)) {
+			p++;
+		} else if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
+			p += strcspn((const char *)p, "\n");
+		} else if (p[0] == '/' && p[1] == '*') {
+			unsigned from = sc->line;
+
+			for (p += 2; *p && !(p[0] == '*' && p[1] == '/'); p++)
+				sc->line += *p == '\n';
+			if (!*p)
+				scan_hint(sc, from, "", "this comment /* is not "
+					  "closed with */");
+			else
+				p += 2;
+		} else if (*p == '"') {
+			unsigned from = sc->line;
+
+			for (p++; *p && *p != '"'; p++) {
+				if (*p == '\\' && p[1])
+					p++;
+				sc->line += *p == '\n';
+			}
+			scan_path(sc, true, path, sizeof(path));
+			if (!*p || sc->line != from)
+				scan_hint(sc, from, path, "this string is not closed "
+					  "on its line: a closing \" is missing");
+			else
+				p++;
+			sc->after_group = 0;
+		} else if (isalpha(*p) || *p == '*') {
+			n = strspn((const char *)p, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				   "abcdefghijklmnopqrstuvwxyz0123456789-_*");
+			snprintf(sc->word, sizeof(sc->word), "%.*s", (int)n, p);
+			p += n;
+			sc->after_group = 0;
+		} else if (*p == '=' || *p == ':') {
+			if (*sc->word) {
+				snprintf(l->member, sizeof(l->member), "%s",
+					 sc->word);
+				if (sc->line == sc->want_line &&
+				    !*sc->want_setting)
+					scan_path(sc, true, sc->want_setting,
+						  sizeof(sc->want_setting));
+			}
+			*sc->word = '\0';
+			p++;
+		} else if (*p == '{' || *p == '(' || *p == '[') {
+			if (*p == '{' && sc->after_group == 2)
+				scan_hint(sc, sc->comma_line, sc->closed, "groups "
+					  "separated by commas are a list, written "
+					  "in parentheses: ( { ... }, { ... } )");
+			scan_open(sc, (char)*p++);
+			sc->after_group = 0;
+		} else if (*p == '}' || *p == ')' || *p == ']') {
+			sc->after_group = *p == '}' && sc->depth > 0;
+			if (sc->after_group)
+				snprintf(sc->closed, sizeof(sc->closed), "%s",
+					 l->setting);
+			if (sc->depth > 0)
+				sc->depth--;
+			p++;
+		} else if (*p == ',') {
+			/* A ',' may end a setting in a group, as ';' does. */
+			if (sc->after_group == 1 && l->open != '(' && l->open != '[') {
+				sc->after_group = 2;
+				sc->comma_line = sc->line;
+			} else {
+				sc->after_group = 0;
+			}
+			l->index++;
+			p++;
+		} else if ((odd = odd_byte(p)) != NULL) {
+			scan_path(sc, true, path, sizeof(path));
+			scan_hint(sc, sc->line, path, odd);
+		} else {
+			sc->after_group = 0;
+			*sc->word = '\0';
+			p++;
+		}
+	}
+	if (sc->too_deep) {
+		sc->hint_line = 0;
+		return;
+	}
+	if (!sc->hint_line && sc->depth > 0) {
+		const struct scan_level *l = &sc->levels[sc->depth];
+
+		scan_hint(sc, l->line, l->setting, l->open == '{' ?
+			  "this group { is not closed with }" :
+			  l->open == '(' ? "this list ( is not closed with )" :
+			  "this array [ is not closed with ]");
+	}
+}
+
+/* A message about the file as a whole, where vfail() has no setting. */
+static void file_error(struct loader *ld, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void file_error(struct loader *ld, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!ld->err || !ld->err_size)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(ld->err, ld->err_size, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * libconfig's message for a file it refused, with the setting and a hint
+ * where the text shows them: a mistake found before the line libconfig
+ * stopped at is the one to fix.
+ */
+static void syntax_message(struct loader *ld, const config_t *lc,
+			   const char *text)
+{
+	const char *what = config_error_text(lc) ? config_error_text(lc)
+						 : "cannot be read";
+	unsigned line = (unsigned)config_error_line(lc);
+	struct syntax_scan sc;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.want_line = line;
+	scan_text(&sc, text);
+	if (sc.hint_line && sc.hint_line <= line)
+		file_error(ld, "%s:%u: %s%s%s", ld->path, sc.hint_line,
+			   sc.hint_setting, *sc.hint_setting ? ": " : "",
+			   sc.hint);
+	else if (strstr(what, "duplicate"))
+		file_error(ld, "%s:%u: %s%s%s (a setting may appear only once "
+			   "in its group)", ld->path, line, sc.want_setting,
+			   *sc.want_setting ? ": " : "", what);
+	else
+		file_error(ld, "%s:%u: %s%s%s", ld->path, line, sc.want_setting,
+			   *sc.want_setting ? ": " : "", what);
+}
+
+/* Nothing but blanks (an empty file), or nothing but comments too. */
+static int empty_message(struct loader *ld, const char *text)
+{
+	file_error(ld, "%s: %s", ld->path, text[strspn(text, " \t\r\n\f\v")] ?
+		   "the file holds no settings, only comments" :
+		   "the file is empty");
+	return -EINVAL;
+}
+
 /* Opens path ourselves so that a missing file reports the real errno. */
 static int read_file(struct loader *ld, config_t *lc)
 {
@@ -1757,6 +2078,12 @@ static int read_file(struct loader *ld, config_t *lc)
 		r = read_text(f, &text, &len);
 	if (f)
 		fclose(f);
+	if (r == -EFBIG) {
+		file_error(ld, "%s: larger than 1 MiB (%d bytes), the most "
+			   "irrigd reads: is it the configuration file?",
+			   ld->path, CONFIG_FILE_MAX);
+		return r;
+	}
 	if (r < 0) {
 		if (ld->err && ld->err_size)
 			snprintf(ld->err, ld->err_size, "%s: %s", ld->path,
@@ -1782,13 +2109,9 @@ static int read_file(struct loader *ld, config_t *lc)
 	}
 	if (!config_read_string(lc, text)) {
 		r = -EINVAL;
-		if (ld->err && ld->err_size)
-			snprintf(ld->err, ld->err_size, "%s:%d: %s",
-				 config_error_file(lc) ? config_error_file(lc)
-						       : ld->path,
-				 config_error_line(lc),
-				 config_error_text(lc) ? config_error_text(lc)
-						       : "cannot be read");
+		syntax_message(ld, lc, text);
+	} else if (config_setting_length(config_root_setting(lc)) == 0) {
+		r = empty_message(ld, text);
 	}
 	free(text);
 	return r;

@@ -1,7 +1,9 @@
 /* The garden's hardware as the config wires it: valves, probes, meter, on either backend. */
 #include "daemon/hardware.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +91,78 @@ static int open_backend(struct hardware *hw, bool sim)
 				       "cannot request GPIO line %s for the flow "
 				       "meter", describe_line(&cfg->flow_meter.line,
 							      name, sizeof(name)));
+	return 0;
+}
+
+/* How the config writes a line: line = "GPIO17", or chip and offset. */
+static const char *written_line(const struct config_line *line, char *buf,
+				size_t size)
+{
+	if (*line->name)
+		snprintf(buf, size, "line = \"%s\"", line->name);
+	else
+		snprintf(buf, size, "chip = \"%s\"; offset = %d", line->chip,
+			 line->offset);
+	return buf;
+}
+
+struct located_line {
+	char setting[48];		/* "zones.[15].valve" */
+	const struct config_line *line;
+	char chip[64];
+	unsigned offset;
+};
+
+int hardware_check_lines(const struct config *cfg, bool sim, char *err,
+			 size_t size)
+{
+	struct located_line found[CONFIG_MAX_ZONES + 2];
+	size_t n = 0;
+
+	for (size_t i = 0; i < cfg->n_zones + 2; i++) {
+		struct located_line *l = &found[n];
+		struct gpio_line_spec spec;
+		char a[96], b[96];
+		int r;
+
+		if (i == 0) {
+			snprintf(l->setting, sizeof(l->setting), "hardware.flow_meter");
+			l->line = &cfg->flow_meter.line;
+		} else if (i <= cfg->n_zones && cfg->zones[i - 1].valve.on_gpio) {
+			snprintf(l->setting, sizeof(l->setting), "zones.[%zu].valve",
+				 i - 1);
+			l->line = &cfg->zones[i - 1].valve.line;
+		} else if (i > cfg->n_zones && cfg->master.present &&
+			   cfg->master.pin.on_gpio) {
+			snprintf(l->setting, sizeof(l->setting), "master");
+			l->line = &cfg->master.pin.line;
+		} else {
+			continue;
+		}
+		spec = line_spec(l->line);
+		if (sim || cfg->backend == HW_BACKEND_SIM)
+			r = garden_locate_line(l->line, l->chip, sizeof(l->chip),
+					       &l->offset);
+		else
+			r = linux_gpio_locate(&spec, l->chip, sizeof(l->chip),
+					      &l->offset);
+		if (r < 0)
+			continue;
+		for (size_t j = 0; j < n; j++) {
+			if (strcmp(found[j].chip, l->chip) ||
+			    found[j].offset != l->offset)
+				continue;
+			if (err && size)
+				snprintf(err, size, "%s: %s (%s) is %s line %u, the "
+					 "line of %s (%s): each GPIO line serves "
+					 "one purpose", cfg->path, l->setting,
+					 written_line(l->line, a, sizeof(a)),
+					 l->chip, l->offset, found[j].setting,
+					 written_line(found[j].line, b, sizeof(b)));
+			return -EINVAL;
+		}
+		n++;
+	}
 	return 0;
 }
 
@@ -459,6 +533,61 @@ double hardware_light(const struct hardware *hw, double volts)
 	const struct config_light *light = &hw->cfg->light;
 
 	return calib_percent(volts, light->dark_volts, light->bright_volts);
+}
+
+/* "i2c-1" or "gpiochip0": prefix and a number, nothing else. */
+static bool device_named(const char *name, const char *prefix)
+{
+	size_t len = strlen(prefix), digits;
+
+	if (strncmp(name, prefix, len))
+		return false;
+	digits = strspn(name + len, "0123456789");
+	return digits && !name[len + digits];
+}
+
+/* The lowest i2c-N and gpiochipN in dev_dir, or false. */
+static bool chips_present(const char *dev_dir, char *i2c, char *gpio)
+{
+	DIR *dir = opendir(dev_dir);
+	struct dirent *e;
+
+	*i2c = *gpio = '\0';
+	if (!dir)
+		return false;
+	/* The lowest of each, so the message does not depend on readdir's order. */
+	while ((e = readdir(dir)) != NULL) {
+		if (device_named(e->d_name, "i2c-") &&
+		    (!*i2c || strverscmp(e->d_name, i2c) < 0))
+			snprintf(i2c, NAME_MAX + 1, "%s", e->d_name);
+		else if (device_named(e->d_name, "gpiochip") &&
+			 (!*gpio || strverscmp(e->d_name, gpio) < 0))
+			snprintf(gpio, NAME_MAX + 1, "%s", e->d_name);
+	}
+	closedir(dir);
+	return *i2c && *gpio;
+}
+
+/*
+ * The shipped config says backend = "sim", so that irrigd can be tried
+ * before anything is wired: on a Pi with its chips, whoever forgot to
+ * change it would wait for water that never comes.  --sim asks for the
+ * simulated garden on purpose.
+ */
+bool hardware_simulating_real_garden(const struct config *cfg, bool sim_option,
+				     const char *dev_dir, char *msg, size_t size)
+{
+	char i2c[NAME_MAX + 1], gpio[NAME_MAX + 1];
+
+	if (sim_option || cfg->backend != HW_BACKEND_SIM ||
+	    !chips_present(dev_dir, i2c, gpio))
+		return false;
+	if (msg && size)
+		snprintf(msg, size, "%s says backend = \"sim\": irrigd drives "
+			 "a simulated garden, not the valves of this machine, "
+			 "which has %s/%s and %s/%s; set backend = \"linux\" "
+			 "to water", cfg->path, dev_dir, i2c, dev_dir, gpio);
+	return true;
 }
 
 struct flowmeter *hardware_flowmeter(struct hardware *hw)

@@ -195,6 +195,17 @@ static int setup_loop(struct daemon *d)
 	return 0;
 }
 
+/* Said at each start, so the journal of a Pi left on the sim shows it. */
+static void warn_if_simulating_real_garden(const struct daemon *d,
+					   const struct options *opt)
+{
+	char msg[2 * PATH_MAX];
+
+	if (hardware_simulating_real_garden(&d->cfg, opt->sim, "/dev", msg,
+					    sizeof(msg)))
+		log_msg(LOG_WARNING, "%s", msg);
+}
+
 static int run_daemon(struct daemon *d, const struct options *opt)
 {
 	const char *socket_path = opt->socket_path ? opt->socket_path :
@@ -209,6 +220,7 @@ static int run_daemon(struct daemon *d, const struct options *opt)
 	r = hardware_open(&d->cfg, opt->sim, &d->hw);
 	if (r < 0)
 		return r;
+	warn_if_simulating_real_garden(d, opt);
 	log_msg(LOG_INFO, "every valve closed (%s hardware)",
 		d->sim ? "simulated" : "real");
 	r = open_state_dir(d);
@@ -290,6 +302,9 @@ int main(int argc, char **argv)
 	d->state_dir = opt.state_dir;
 	d->config_path = opt.config_path;
 	r = config_load(opt.config_path, &d->cfg, err, sizeof(err));
+	/* Not for --all-off, which must close whatever it can. */
+	if (r == 0 && !opt.all_off)
+		r = hardware_check_lines(&d->cfg, opt.sim, err, sizeof(err));
 	if (r < 0) {
 		log_msg(LOG_ERR, "%s", err);
 		free(d);

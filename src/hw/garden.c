@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -90,6 +91,44 @@ static bool same_line(const struct config_line *a, const struct config_line *b)
 	if (*a->name || *b->name)
 		return !strcmp(a->name, b->name);
 	return !strcmp(a->chip, b->chip) && a->offset == b->offset;
+}
+
+#define GARDEN_GPIO_LINES 54	/* the BCM2835's GPIO0 to GPIO53 */
+
+/* n from "<prefix>n", or -1. */
+static int numbered(const char *text, const char *prefix)
+{
+	size_t len = strlen(prefix), digits;
+
+	if (strncmp(text, prefix, len))
+		return -1;
+	digits = strspn(text + len, "0123456789");
+	/* "GPIO017" is no line's name. */
+	if (!digits || digits > 4 || text[len + digits] ||
+	    (digits > 1 && text[len] == '0'))
+		return -1;
+	return atoi(text + len);
+}
+
+int garden_locate_line(const struct config_line *line, char *chip, size_t size,
+		       unsigned *offset)
+{
+	int n;
+
+	if (*line->name) {
+		n = numbered(line->name, "GPIO");
+	} else {
+		n = line->offset;
+		if (numbered(line->chip, "gpiochip") != 0 &&
+		    numbered(line->chip, "/dev/gpiochip") != 0 &&
+		    strcmp(line->chip, "0"))
+			n = -1;
+	}
+	if (n < 0 || n >= GARDEN_GPIO_LINES)
+		return -ENOENT;
+	snprintf(chip, size, "gpiochip0");
+	*offset = (unsigned)n;
+	return 0;
 }
 
 static bool pin_active(const struct garden *g, const struct config_pin *pin)

@@ -184,6 +184,19 @@ static const struct gpio_output_ops output_ops = {
 	.destroy = output_destroy,
 };
 
+int linux_gpio_locate(const struct gpio_line_spec *spec, char *chip,
+		      size_t size, unsigned *offset)
+{
+	struct gpiod_line *line = find_line(spec);
+
+	if (!line)
+		return errno ? -errno : -ENOENT;
+	snprintf(chip, size, "%s", gpiod_chip_name(gpiod_line_get_chip(line)));
+	*offset = gpiod_line_offset(line);
+	gpiod_line_close_chip(line);
+	return 0;
+}
+
 int linux_gpio_output(const struct gpio_line_spec *spec, bool level,
 		      const char *consumer, struct gpio_output **out)
 {

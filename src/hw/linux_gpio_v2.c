@@ -161,6 +161,32 @@ static struct gpiod_chip *find_line(const struct gpio_line_spec *spec,
 	return open_chip(spec->chip);
 }
 
+int linux_gpio_locate(const struct gpio_line_spec *spec, char *chip,
+		      size_t size, unsigned *offset)
+{
+	struct gpiod_chip_info *info;
+	struct gpiod_chip *found;
+	unsigned int at;
+	int err = 0;
+
+	found = find_line(spec, &at);
+	if (!found)
+		return errno ? -errno : -ENOENT;
+	info = gpiod_chip_get_info(found);
+	if (!info)
+		err = errno ? -errno : -EIO;
+	else if (at >= gpiod_chip_info_get_num_lines(info))
+		err = -ENOENT;
+	if (err == 0) {
+		snprintf(chip, size, "%s", gpiod_chip_info_get_name(info));
+		*offset = at;
+	}
+	if (info)
+		gpiod_chip_info_free(info);
+	gpiod_chip_close(found);
+	return err;
+}
+
 static enum gpiod_line_bias line_bias(enum gpio_bias bias)
 {
 	switch (bias) {

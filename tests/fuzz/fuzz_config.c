@@ -45,6 +45,16 @@ static bool valid_name(const char *name)
 			    "0123456789_-") == len;
 }
 
+/* irrigctl water [ZONE] DURATION: a zone may not read as the duration. */
+static bool reads_as_duration(const char *name)
+{
+	size_t sign = name[0] == '-', digits = strspn(name + sign, "0123456789");
+	uint32_t secs;
+
+	return (digits && !name[sign + digits]) ||
+		duration_parse(name, 60, &secs) != -EINVAL;
+}
+
 static void check_pin(const struct config *c, const struct config_pin *pin,
 		      const char *what, size_t i)
 {
@@ -88,6 +98,8 @@ static void check_config(const struct config *c)
 		const struct config_zone *z = &c->zones[i];
 
 		FUZZ_CHECK(valid_name(z->name), "zone %zu name", i);
+		FUZZ_CHECK(!reads_as_duration(z->name), "zone %zu name %s", i,
+			   z->name);
 		FUZZ_CHECK(config_find_zone(c, z->name) == (int)i,
 			   "zone %zu: %s is not unique", i, z->name);
 		check_pin(c, &z->valve, "zone", i);

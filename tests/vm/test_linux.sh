@@ -136,6 +136,19 @@ check "a killed irrigd leaves the bed valve open (OLAT $(olat))" \
 $irrigd --all-off -c $conf >>$log 2>&1
 check "irrigd --all-off closes it (OLAT $(olat))" [ "$(bit0 "$(olat)")" = 1 ]
 
+# --- one line written two ways ----------------------------------------------------
+# The config compares lines as written; only the chips say GPIO17 is
+# $GPIOSIM_CHIP line 17, and irrigd asks them before it drives anything.
+twice=/tmp/irrigd-twice.conf
+sed "s|{ line = \"GPIO22\"; }|{ chip = \"$GPIOSIM_CHIP\"; offset = 17; }|" $conf >$twice
+$irrigd --check-config -c $twice >/tmp/irrigd-twice.out 2>&1
+rc=$?
+check "a valve on the flow meter's line by chip and offset is refused (exit $rc)" \
+	[ $rc = 1 ]
+check "naming both settings" grep -qF "zones.[1].valve (chip = \"$GPIOSIM_CHIP\"; offset = 17) is $GPIOSIM_CHIP line 17, the line of hardware.flow_meter (line = \"GPIO17\")" \
+	/tmp/irrigd-twice.out
+sed 's/^/# /' /tmp/irrigd-twice.out
+
 echo "# irrigd's log:"
 sed 's/^/#   /' $log
 echo "test_linux: $passed passed, $failed failed"
