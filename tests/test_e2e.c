@@ -1002,6 +1002,26 @@ static char *last_run(const struct test_daemon *d)
 }
 
 /*
+ * Starts d on config (the reference garden when NULL), waters zone for
+ * duration and, once its valve is open, asks for the sensors on n new
+ * connections whose replies are left unread in fds.
+ */
+static void water_with_readers(struct test_daemon *d, const char *config,
+			       const char *zone, const char *duration, int *fds,
+			       int n)
+{
+	char *out, *err;
+
+	start_daemon_in(d, config);
+	assert_int_equal(test_irrigctl(d->socket, &out, &err, "water", zone,
+				       duration, "--no-wait", NULL), 0);
+	free2(out, err);
+	wait_valve_open(d, zone);
+	for (int i = 0; i < n; i++)
+		fds[i] = request_on(d, "sensors\n");
+}
+
+/*
  * Sensor reads never hold a stop: four `sensors` behind a probe that
  * settles for 10 s each used to hold the loop for 40 s, so `stop` came
  * after a 30 s run had finished in full.  Now the reads share one pass
@@ -1014,13 +1034,7 @@ static void test_stop_is_not_held_by_sensor_reads(void **state)
 	int fds[4];
 
 	(void)state;
-	start_daemon_in(&d, slow_probe_config);
-	assert_int_equal(test_irrigctl(d.socket, &out, &err, "water", "bed", "30s",
-				       "--no-wait", NULL), 0);
-	free2(out, err);
-	wait_valve_open(&d, "bed");
-	for (int i = 0; i < 4; i++)
-		fds[i] = request_on(&d, "sensors\n");
+	water_with_readers(&d, slow_probe_config, "bed", "30s", fds, 4);
 	assert_int_equal(test_irrigctl(d.socket, &out, &err, "stop", NULL), 0);
 	free2(out, err);
 	/* Closed while the probe is still settling for the readings asked. */
@@ -1048,17 +1062,11 @@ static void test_stop_is_not_held_by_sensor_reads(void **state)
 static void test_sigterm_is_not_held_by_sensor_reads(void **state)
 {
 	struct test_daemon d = { 0 };
-	char *out, *err;
+	char *out;
 	int fds[4];
 
 	(void)state;
-	start_daemon_in(&d, slow_probe_config);
-	assert_int_equal(test_irrigctl(d.socket, &out, &err, "water", "bed", "30s",
-				       "--no-wait", NULL), 0);
-	free2(out, err);
-	wait_valve_open(&d, "bed");
-	for (int i = 0; i < 4; i++)
-		fds[i] = request_on(&d, "sensors\n");
+	water_with_readers(&d, slow_probe_config, "bed", "30s", fds, 4);
 	assert_int_equal(test_daemon_stop_showing_log(&d), 0);
 	for (int i = 0; i < 4; i++)
 		close(fds[i]);
@@ -1087,13 +1095,7 @@ static void test_many_sensor_readers_share_one_read(void **state)
 	char *out, *err, reply[4096];
 
 	(void)state;
-	start_daemon(&d);
-	assert_int_equal(test_irrigctl(d.socket, &out, &err, "water", "garden", "10s",
-				       "--no-wait", NULL), 0);
-	free2(out, err);
-	wait_valve_open(&d, "garden");
-	for (int i = 0; i < MANY_READERS; i++)
-		fds[i] = request_on(&d, "sensors\n");
+	water_with_readers(&d, NULL, "garden", "10s", fds, MANY_READERS);
 	assert_int_equal(test_irrigctl(d.socket, &out, &err, "stop", NULL), 0);
 	free2(out, err);
 	out = last_run(&d);

@@ -846,6 +846,11 @@ int watering_init(struct daemon *d)
 			    on_flow, d);
 	if (r < 0)
 		return log_errno(LOG_ERR, r, "cannot watch the flow meter");
+	/*
+	 * The kernel keeps few edges (16 a line with libgpiod 1.x): when
+	 * several sources are ready at once, the meter is drained first.
+	 */
+	sd_event_source_set_priority(d->flow_source, SD_EVENT_PRIORITY_IMPORTANT);
 	r = sd_event_add_time(d->event, &d->run_timer, CLOCK_MONOTONIC,
 			      UINT64_MAX, 1000, on_run_timer, d);
 	if (r < 0)
