@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "core/faults.h"
@@ -20,6 +21,15 @@
  */
 int state_write_atomic(const char *dir, const char *name, const char *data,
 		       size_t len);
+
+/*
+ * Locks dir for this process's life (a write lock on dir/lock): one
+ * daemon per state directory.  Returns the lock's fd, to keep open; or
+ * -EBUSY when another process holds it, with that process's pid in
+ * *holder (0 when it cannot be seen, as from another pid namespace).
+ * The kernel lifts the lock however the process ends.
+ */
+int state_lock(const char *dir, pid_t *holder);
 
 /* Writes the run history to dir/history. */
 int state_save_history(const char *dir, const struct history *h);
