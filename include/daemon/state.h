@@ -1,4 +1,4 @@
-/* The state directory: files replaced atomically; the run history and the rain delay. */
+/* The state directory: files replaced atomically; the run history, the faults, the rain delay, the lock. */
 #ifndef IRRIGD_DAEMON_STATE_H
 #define IRRIGD_DAEMON_STATE_H
 
@@ -10,6 +10,19 @@
 #include "core/faults.h"
 #include "core/history.h"
 #include "daemon/config.h"
+
+/* The files irrigd saves in the state directory. */
+enum state_file {
+	STATE_HISTORY,
+	STATE_FAULTS,
+	STATE_RAIN_DELAY,
+	STATE_FILES
+};
+
+/* Its name in the directory: "history", "faults", "rain-delay". */
+const char *state_file_name(enum state_file f);
+/* What it holds, for people: "the run history", ... */
+const char *state_file_what(enum state_file f);
 
 /* No state file is bigger; a larger one is refused (-EFBIG) unread. */
 #define STATE_FILE_MAX (256 * 1024)

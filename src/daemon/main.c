@@ -234,6 +234,8 @@ static int run_daemon(struct daemon *d, const struct options *opt)
 	load_history(d);
 	r = setup_loop(d);
 	if (r >= 0)
+		r = saving_init(d);
+	if (r >= 0)
 		r = watering_init(d);
 	if (r >= 0)
 		r = scheduler_init(d);
@@ -261,6 +263,7 @@ static int run_daemon(struct daemon *d, const struct options *opt)
 	server_close(d->server);
 	scheduler_done(d);
 	watering_done(d);
+	saving_done(d);
 	hardware_close(d->hw);
 	log_event(LOG_INFO, "daemon-stop", NULL, "irrigd stopped: every valve closed");
 	sd_event_unref(d->event);

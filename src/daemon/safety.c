@@ -26,11 +26,7 @@ static const struct flow_acct *meter(struct daemon *d)
 
 static void save(struct daemon *d)
 {
-	int err = state_save_faults(d->state_dir, &d->safety.state);
-
-	if (err < 0)
-		log_errno(LOG_WARNING, err, "cannot save the faults in %s",
-			  d->state_dir);
+	saving_save(d, STATE_FAULTS);
 }
 
 /* "12.0 L/min" or "unknown": an expected flow for people. */

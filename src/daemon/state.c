@@ -16,6 +16,28 @@
 #define RAIN_DELAY_HEADER "irrigd-rain-delay 1\nuntil "
 #define LOCK_FILE "lock"
 
+static const char *const file_names[STATE_FILES] = {
+	[STATE_HISTORY] = HISTORY_FILE,
+	[STATE_FAULTS] = FAULTS_FILE,
+	[STATE_RAIN_DELAY] = RAIN_DELAY_FILE,
+};
+
+static const char *const file_whats[STATE_FILES] = {
+	[STATE_HISTORY] = "the run history",
+	[STATE_FAULTS] = "the latched faults and learned flows",
+	[STATE_RAIN_DELAY] = "the rain delay",
+};
+
+const char *state_file_name(enum state_file f)
+{
+	return (unsigned)f < STATE_FILES ? file_names[f] : "unknown";
+}
+
+const char *state_file_what(enum state_file f)
+{
+	return (unsigned)f < STATE_FILES ? file_whats[f] : "unknown";
+}
+
 static int write_all(int fd, const char *data, size_t len)
 {
 	while (len) {
