@@ -512,6 +512,60 @@ static void test_a_crash_shows_as_interrupted_after_restart(void **state)
 	test_daemon_remove(&d);
 }
 
+/*
+ * A second irrigd on the first one's state directory, with a socket of its
+ * own, refuses to start, naming the first, before it touches any chip: the
+ * first one's valve stays open and its history whole.
+ */
+static void test_a_second_daemon_on_the_state_dir_is_refused(void **state)
+{
+	struct test_daemon first = { 0 }, second = { 0 };
+	char *out, *err, *history, *log, expected[200];
+	const char *why;
+
+	(void)state;
+	start_daemon(&first);
+	assert_int_equal(test_irrigctl(first.socket, &out, &err, "water", "30m",
+				       "--no-wait", NULL), 0);
+	free2(out, err);
+	assert_int_equal(test_irrigctl(first.socket, &out, &err, "--json", "history",
+				       NULL), 0);
+	history = out;
+	free(err);
+
+	test_daemon_prepare(&second, "e2e");
+	write_config(second.config);
+	snprintf(second.state, sizeof(second.state), "%s", first.state);
+	why = test_daemon_try_spawn(&second, NULL, NULL);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "irrigd exited with 1"));
+	snprintf(expected, sizeof(expected), "another irrigd (pid %d) uses %s",
+		 (int)first.pid, first.state);
+	log = read_file(second.log);
+	assert_non_null(log);
+	if (!strstr(log, expected))
+		fail_msg("the second irrigd's log lacks \"%s\":\n%s", expected, log);
+	assert_null(strstr(log, "every valve closed"));
+	free(log);
+
+	/* The first one waters on, as it was; its history is its own. */
+	assert_int_equal(test_irrigctl(first.socket, &out, &err, "--json", "sim", NULL), 0);
+	assert_non_null(strstr(out, "\"open\":true,\"opens\":1,"));
+	free2(out, err);
+	assert_int_equal(test_irrigctl(first.socket, &out, &err, "--json", "history",
+				       NULL), 0);
+	assert_string_equal(out, history);
+	free2(out, err);
+	free(history);
+	assert_int_equal(test_daemon_stop(&first), 0);
+	test_daemon_remove(&second);
+
+	/* Once the first has stopped, the directory is free again. */
+	start_daemon(&first);
+	assert_int_equal(test_daemon_stop(&first), 0);
+	test_daemon_remove(&first);
+}
+
 /* irrigd ARGS: exit status, with its stderr in *err. */
 static int irrigd_cmd(char **err, ...)
 {
@@ -1237,6 +1291,7 @@ int main(void)
 		cmocka_unit_test(test_a_crash_shows_as_interrupted_after_restart),
 		cmocka_unit_test(test_daemon_options),
 		cmocka_unit_test(test_one_line_written_two_ways),
+		cmocka_unit_test(test_a_second_daemon_on_the_state_dir_is_refused),
 		cmocka_unit_test(test_reload_keeps_each_zone_on_its_own_valve),
 		cmocka_unit_test(test_no_pulse_lost_while_probes_settle),
 		cmocka_unit_test(test_reports_name_the_zones_probes),

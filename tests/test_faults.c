@@ -40,7 +40,7 @@ static struct fault_state *new_state(void)
 static void test_kind_names_and_back(void **state)
 {
 	static const char *const names[FAULT_KINDS] = {
-		"no-flow", "high-flow", "leak", "valve",
+		"no-flow", "high-flow", "leak", "valve", "state-unreadable",
 	};
 	enum fault_kind kind = FAULT_KINDS;
 

@@ -1046,6 +1046,11 @@ static const struct kind_case kind_cases[] = {
 	{ "sensor-recovered", LOG_NOTICE, { "PROBE=bed1", "ZONE=garden", NULL } },
 	{ "clear-requested", LOG_NOTICE, { "REQUESTED_UID=0", "REQUESTED_PID=7",
 					   NULL } },
+	{ "state-unsaved", LOG_ERR, { "STATE_FILE=rain-delay",
+				      "STATE_DIRECTORY=/var/lib/irrigd", "ERRNO=28",
+				      NULL } },
+	{ "state-saved", LOG_NOTICE, { "STATE_FILE=rain-delay",
+				       "STATE_DIRECTORY=/var/lib/irrigd", NULL } },
 };
 
 static void test_entry_for_each_kind(void **state)

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -411,6 +413,51 @@ static void test_programs_do_not_water_a_faulted_zone(void **state)
 	finish(&d);
 }
 
+/*
+ * A faults file irrigd cannot read may have held a burst pipe: it is set
+ * aside, and a fault of the garden holds every zone until a person clears
+ * it, across a restart too.
+ */
+static void test_an_unreadable_faults_file_holds_every_zone(void **state)
+{
+	struct test_daemon d = { 0 };
+	char path[200];
+	FILE *f;
+
+	(void)state;
+	test_daemon_prepare(&d, "test");
+	assert_int_equal(mkdir(d.state, 0755), 0);
+	snprintf(path, sizeof(path), "%s/faults", d.state);
+	f = fopen(path, "we");
+	assert_non_null(f);
+	fputs("irrigd-faults 1\nfault no-flow bed 17810", f);
+	fclose(f);
+	start(&d, "", "", "", "");
+	expect(&d, 1, "lawn is held by a state-unreadable fault of the garden",
+	       "water", "lawn", "5s", NULL);
+	expect(&d, 1, "bed is held by a state-unreadable fault", "water", "bed",
+	       "5s", NULL);
+	expect(&d, 0, "(garden)     state-unreadable since ", "faults", NULL);
+	expect(&d, 0, "\"kind\":\"state-unreadable\",\"zone\":null", "--json",
+	       "status", NULL);
+	expect(&d, 0, "Water used: ", "water", "lawn", "2s", "--force", NULL);
+	assert_true(test_daemon_logged(&d, "cannot read the latched faults and "
+				       "learned flows: "));
+	assert_true(test_daemon_logged(&d, "Fault latched on the garden: the faults "
+				       "file could not be read (kept as faults.bad)"));
+	snprintf(path, sizeof(path), "%s/faults.bad", d.state);
+	assert_int_equal(access(path, F_OK), 0);
+
+	/* Saved as latched: a restart does not lift it. */
+	assert_int_equal(test_daemon_stop(&d), 0);
+	start(&d, "", "", "", "");
+	expect(&d, 1, "held by a state-unreadable fault", "water", "bed", "5s", NULL);
+	expect(&d, 0, "A fault of the garden still holds bed", "clear", "bed", NULL);
+	expect(&d, 0, "Cleared 1 fault", "clear", NULL);
+	expect(&d, 0, "Valve closed", "water", "bed", "2s", NULL);
+	finish(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -424,6 +471,7 @@ int main(void)
 		cmocka_unit_test(test_daily_caps_end_runs),
 		cmocka_unit_test(test_an_alarm_after_a_reload_names_the_right_zone),
 		cmocka_unit_test(test_programs_do_not_water_a_faulted_zone),
+		cmocka_unit_test(test_an_unreadable_faults_file_holds_every_zone),
 	};
 
 	return cmocka_run_group_tests_name("safety", tests, NULL, NULL);

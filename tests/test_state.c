@@ -1,4 +1,4 @@
-/* State directory: atomic replacement, the run history and the rain delay. */
+/* State directory: atomic replacement, the run history, the rain delay and the lock. */
 #include <errno.h>
 #include <math.h>
 #include <setjmp.h>
@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -297,6 +298,39 @@ static void test_malformed_rain_delay_is_refused_unchanged(void **state)
 	assert_int_equal(until, 5);
 }
 
+/* Another process's lock on the directory is refused, naming that process. */
+static void test_lock_names_its_holder(void **state)
+{
+	pid_t holder = -1, child;
+	int fd, status;
+
+	(void)state;
+	fd = state_lock(dir, &holder);
+	assert_true(fd >= 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		pid_t seen = 0;
+		int r = state_lock(dir, &seen);
+
+		_exit(r == -EBUSY && seen == getppid() ? 0 : 1);
+	}
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	/* Gone with its holder. */
+	close(fd);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		pid_t seen = 0;
+
+		_exit(state_lock(dir, &seen) >= 0 ? 0 : 1);
+	}
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(state_lock("/nonexistent/irrigd", &holder), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -311,6 +345,7 @@ int main(void)
 		cmocka_unit_test(test_rain_delay_round_trip),
 		cmocka_unit_test(test_no_rain_delay),
 		cmocka_unit_test(test_malformed_rain_delay_is_refused_unchanged),
+		cmocka_unit_test(test_lock_names_its_holder),
 	};
 
 	return cmocka_run_group_tests(tests, make_dir, remove_dir);

@@ -19,6 +19,8 @@ enum fault_kind {
 	FAULT_LEAK,		/* garden: flow with every valve closed */
 	FAULT_VALVE,		/* zone (or garden for the master): a valve
 				   did not switch (OLAT read back wrong) */
+	FAULT_STATE_UNREADABLE,	/* garden: the faults file could not be
+				   read, so what was latched is unknown */
 	FAULT_KINDS
 };
 
@@ -67,7 +69,7 @@ bool faults_hold_zone(const struct fault_set *s, const char *zone);
 /* The first fault that holds zone, or NULL. */
 const struct fault *faults_holding(const struct fault_set *s, const char *zone);
 
-/* "no-flow", "high-flow", "leak", "valve" */
+/* "no-flow", "high-flow", "leak", "valve", "state-unreadable" */
 const char *fault_kind_name(enum fault_kind kind);
 int fault_kind_parse(const char *name, enum fault_kind *kind);
 

@@ -113,6 +113,14 @@ struct scheduler {
 	struct schedule_cache next;	/* reset when the programs change */
 };
 
+/* State files whose last save failed: kept in memory, said, tried again. */
+struct unsaved {
+	int err[STATE_FILES];		/* 0: saved; else the negative errno */
+	time_t since[STATE_FILES];	/* when it stopped being saved */
+	sd_event_source *retry;
+	uint64_t retry_us;
+};
+
 struct daemon {
 	sd_event *event;
 	struct config cfg;
@@ -133,6 +141,9 @@ struct daemon {
 	sd_event_source *run_timer;
 	sd_event_source *flow_source;
 	struct server *server;
+	struct unsaved unsaved;
+	/* The reply of the command being handled: what it cannot save is said there. */
+	struct out *reply;
 	uint64_t started_ns;		/* CLOCK_MONOTONIC */
 	bool sim;			/* backend is the simulated garden */
 };
@@ -236,6 +247,20 @@ void sampler_request(struct daemon *d);
 const struct sample *sampler_latest(const struct daemon *d);
 /* After a reload: the new sample_interval from now. */
 void sampler_rearm(struct daemon *d);
+
+/* ---- saving.c: the state files, saved or said to be unsaved ---- */
+
+int saving_init(struct daemon *d);
+/* Tries once more what is unsaved, and says what is lost. */
+void saving_done(struct daemon *d);
+/*
+ * Saves f from memory.  When that fails, f stays in memory, the journal
+ * says so (once), the command being handled says so in its reply, and
+ * the save is tried again until it works.  Returns 0 or a negative errno.
+ */
+int saving_save(struct daemon *d, enum state_file f);
+/* Warns in out of each file of files (1 << STATE_...) that is unsaved. */
+void saving_warn(struct daemon *d, struct out *out, unsigned files);
 
 /* ---- reload.c ---- */
 

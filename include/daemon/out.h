@@ -13,14 +13,24 @@
  * in its own mode, so a handler states both renderings side by side.
  * JSON field fragments are printf formats; use out_json_string() for any
  * text that did not come from the config's checked names.
+ *
+ * Warnings (out_warn) wait for the reply's end: text "- warning: TEXT"
+ * lines just before OK or ERR, JSON a "warnings" list in the final
+ * object.  A reply that does not end within its request (a water run
+ * the client waits for) gets them from out_flush_warnings.
  */
 #define OUT_MAX 16384
+#define OUT_WARNINGS_MAX 1024
 
 struct out {
 	bool json;
 	bool overflow;
+	bool ended;			/* OK or ERR written */
 	size_t len;
 	char buf[OUT_MAX];
+	char warn_keys[128];		/* " key1 key2 ": each warned once */
+	char warn_text[OUT_WARNINGS_MAX];
+	char warn_json[OUT_WARNINGS_MAX];
 };
 
 void out_init(struct out *out, bool json);
@@ -32,6 +42,15 @@ void out_ok(struct out *out, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void out_err(struct out *out, const char *code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/*
+ * A warning for the reply's end, once per key: json holds the warning's
+ * JSON fields (without braces), to which "message" is added.
+ */
+void out_warn(struct out *out, const char *key, const char *json,
+	      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Sends the warnings still waiting, as lines or as a "warnings" event. */
+void out_flush_warnings(struct out *out);
+
 /* s as a quoted JSON string, into buf; returns buf. */
 const char *out_json_string(const char *s, char *buf, size_t size);
 

@@ -1,14 +1,28 @@
-/* The state directory: files replaced atomically; the run history and the rain delay. */
+/* The state directory: files replaced atomically; the run history, the faults, the rain delay, the lock. */
 #ifndef IRRIGD_DAEMON_STATE_H
 #define IRRIGD_DAEMON_STATE_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "core/faults.h"
 #include "core/history.h"
 #include "daemon/config.h"
+
+/* The files irrigd saves in the state directory. */
+enum state_file {
+	STATE_HISTORY,
+	STATE_FAULTS,
+	STATE_RAIN_DELAY,
+	STATE_FILES
+};
+
+/* Its name in the directory: "history", "faults", "rain-delay". */
+const char *state_file_name(enum state_file f);
+/* What it holds, for people: "the run history", ... */
+const char *state_file_what(enum state_file f);
 
 /* No state file is bigger; a larger one is refused (-EFBIG) unread. */
 #define STATE_FILE_MAX (256 * 1024)
@@ -20,6 +34,15 @@
  */
 int state_write_atomic(const char *dir, const char *name, const char *data,
 		       size_t len);
+
+/*
+ * Locks dir for this process's life (a write lock on dir/lock): one
+ * daemon per state directory.  Returns the lock's fd, to keep open; or
+ * -EBUSY when another process holds it, with that process's pid in
+ * *holder (0 when it cannot be seen, as from another pid namespace).
+ * The kernel lifts the lock however the process ends.
+ */
+int state_lock(const char *dir, pid_t *holder);
 
 /* Writes the run history to dir/history. */
 int state_save_history(const char *dir, const struct history *h);

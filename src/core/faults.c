@@ -22,6 +22,7 @@ static const char *const kind_names[FAULT_KINDS] = {
 	[FAULT_HIGH_FLOW] = "high-flow",
 	[FAULT_LEAK] = "leak",
 	[FAULT_VALVE] = "valve",
+	[FAULT_STATE_UNREADABLE] = "state-unreadable",
 };
 
 const char *fault_kind_name(enum fault_kind kind)

@@ -83,7 +83,6 @@ void cmd_clear(struct cmd_ctx *ctx)
 	struct log_requester asked;
 	const char *fields[] = { asked.uid, asked.pid, NULL };
 	size_t n;
-	int err;
 
 	if (zone && config_find_zone(&d->cfg, zone) < 0 &&
 	    !zone_has_fault(&d->safety.state.faults, zone)) {
@@ -92,10 +91,7 @@ void cmd_clear(struct cmd_ctx *ctx)
 	}
 	n = zone ? faults_clear_zone(&d->safety.state.faults, zone) :
 		faults_clear_all(&d->safety.state.faults);
-	err = state_save_faults(d->state_dir, &d->safety.state);
-	if (err < 0)
-		log_errno(LOG_WARNING, err, "cannot save the faults in %s",
-			  d->state_dir);
+	saving_save(d, STATE_FAULTS);
 	log_requester(&asked, ctx->who);
 	/* A leak that alarmed went quiet: watch again, in case it still runs. */
 	if (n && d->safety.watched_zone < 0)

@@ -196,6 +196,33 @@ static void health(struct cmd_ctx *ctx, char *json, size_t size)
 			 "irrigctl faults, then irrigctl clear");
 }
 
+/* State files that could not be saved: kept in memory, tried again. */
+static void unsaved(struct cmd_ctx *ctx, char *json, size_t size)
+{
+	const struct daemon *d = ctx->d;
+	bool first = true;
+
+	out_append(json, size, ",\"unsaved\":[");
+	for (int f = 0; f < STATE_FILES; f++) {
+		const char *name = state_file_name((enum state_file)f);
+		int err = d->unsaved.err[f];
+		char when[32];
+
+		if (!err)
+			continue;
+		cmd_format_time(d->unsaved.since[f], when, sizeof(when));
+		out_line(ctx->out, "Not saved since %s: %s (%s/%s: %s); kept in "
+			 "memory, and irrigd tries again", when,
+			 state_file_what((enum state_file)f), d->state_dir, name,
+			 strerror(-err));
+		out_append(json, size, "%s{\"file\":\"%s\",\"errno\":%d,"
+		    "\"error\":\"%s\",\"since\":%lld}", first ? "" : ",", name,
+		    -err, strerror(-err), (long long)d->unsaved.since[f]);
+		first = false;
+	}
+	out_append(json, size, "]");
+}
+
 void cmd_status(struct cmd_ctx *ctx)
 {
 	struct daemon *d = ctx->d;
@@ -216,6 +243,7 @@ void cmd_status(struct cmd_ctx *ctx)
 	programs(ctx, json, sizeof(json));
 	today(ctx, json, sizeof(json));
 	health(ctx, json, sizeof(json));
+	unsaved(ctx, json, sizeof(json));
 	out_line(ctx->out, "Up %s, %s hardware, memory %lu KiB resident (%lu KiB "
 		 "anonymous)", uptime, d->sim ? "simulated" : "real", rss, anon);
 	out_ok(ctx->out, "%s,\"uptime_s\":%" PRIu64 ",\"backend\":\"%s\","

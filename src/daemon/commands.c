@@ -88,7 +88,11 @@ void commands_handle(struct daemon *d, struct client *c, char *line,
 			cmd_specs[req.cmd].usage);
 	else if (r < 0)
 		out_err(out, code, "%s", message);
-	else
+	else {
+		d->reply = out;
 		handlers[req.cmd](&ctx);
+		d->reply = NULL;
+		out_flush_warnings(out);
+	}
 	client_send(c, out->buf, out->len);
 }

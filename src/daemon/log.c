@@ -45,6 +45,8 @@ static const struct log_event_kind event_kinds[] = {
 	{ "sensor-failed",     "50160d46337b41d19dc830d0ecb0c270" },
 	{ "sensor-recovered",  "6b356d0bde984dcfb174e76dd58a435f" },
 	{ "clear-requested",   "b7aa4a1c188e4f3ab745ea44bcc9b19b" },
+	{ "state-unsaved",     "d43f519efb834fc3880dccf77b6a5d88" },
+	{ "state-saved",       "ad9a06874a194d7ebd80270ca9e44cb0" },
 };
 
 #define N_KINDS (sizeof(event_kinds) / sizeof(event_kinds[0]))

@@ -157,17 +157,32 @@ static void load_history(struct daemon *d)
 	}
 }
 
-static int open_state_dir(struct daemon *d)
+/*
+ * Makes the state directory and locks it, before the hardware is touched:
+ * a second daemon on it would overwrite the first one's history and, on a
+ * Pi, drive the same chips.  The lock's fd, kept until the valves are closed.
+ */
+static int lock_state_dir(struct daemon *d)
 {
 	const char *dir = d->state_dir;
+	pid_t holder;
+	int fd;
 
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		return log_errno(LOG_ERR, -errno, "cannot create state directory %s",
 				 dir);
 	if (access(dir, W_OK | X_OK) < 0)
 		return log_errno(LOG_ERR, -errno, "state directory %s", dir);
-	load_history(d);
-	return 0;
+	fd = state_lock(dir, &holder);
+	if (fd == -EBUSY && holder)
+		log_msg(LOG_ERR, "another irrigd (pid %d) uses %s; this one leaves "
+			"the hardware alone", (int)holder, dir);
+	else if (fd == -EBUSY)
+		log_msg(LOG_ERR, "another irrigd uses %s; this one leaves the "
+			"hardware alone", dir);
+	else if (fd < 0)
+		log_errno(LOG_ERR, fd, "cannot lock the state directory %s", dir);
+	return fd;
 }
 
 static int setup_loop(struct daemon *d)
@@ -210,22 +225,28 @@ static int run_daemon(struct daemon *d, const struct options *opt)
 {
 	const char *socket_path = opt->socket_path ? opt->socket_path :
 		d->cfg.socket_path;
-	int r;
+	int r, lock_fd;
 
 	d->started_ns = daemon_now();
 	d->sim = opt->sim || d->cfg.backend == HW_BACKEND_SIM;
 	r = server_check_free(socket_path);
 	if (r < 0)
 		return r;
+	lock_fd = lock_state_dir(d);
+	if (lock_fd < 0)
+		return lock_fd;
 	r = hardware_open(&d->cfg, opt->sim, &d->hw);
-	if (r < 0)
+	if (r < 0) {
+		close(lock_fd);
 		return r;
+	}
 	warn_if_simulating_real_garden(d, opt);
 	log_msg(LOG_INFO, "every valve closed (%s hardware)",
 		d->sim ? "simulated" : "real");
-	r = open_state_dir(d);
+	load_history(d);
+	r = setup_loop(d);
 	if (r >= 0)
-		r = setup_loop(d);
+		r = saving_init(d);
 	if (r >= 0)
 		r = watering_init(d);
 	if (r >= 0)
@@ -254,9 +275,11 @@ static int run_daemon(struct daemon *d, const struct options *opt)
 	server_close(d->server);
 	scheduler_done(d);
 	watering_done(d);
+	saving_done(d);
 	hardware_close(d->hw);
 	log_event(LOG_INFO, "daemon-stop", NULL, "irrigd stopped: every valve closed");
 	sd_event_unref(d->event);
+	close(lock_fd);
 	return r;
 }
 

@@ -10,8 +10,10 @@ void out_init(struct out *out, bool json)
 {
 	out->json = json;
 	out->overflow = false;
+	out->ended = false;
 	out->len = 0;
 	out->buf[0] = '\0';
+	out->warn_keys[0] = out->warn_text[0] = out->warn_json[0] = '\0';
 }
 
 static void append(struct out *out, const char *fmt, va_list ap)
@@ -67,11 +69,58 @@ void out_event(struct out *out, const char *fmt, ...)
 	add(out, "}\n");
 }
 
+void out_warn(struct out *out, const char *key, const char *json,
+	      const char *fmt, ...)
+{
+	char text[512], quoted[1100], spaced[40];
+	va_list ap;
+
+	snprintf(spaced, sizeof(spaced), " %s ", key);
+	if (strstr(out->warn_keys, spaced))
+		return;
+	out_append(out->warn_keys, sizeof(out->warn_keys), "%s%s ",
+		   out->warn_keys[0] ? "" : " ", key);
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	out_append(out->warn_text, sizeof(out->warn_text), "- warning: %s\n", text);
+	out_append(out->warn_json, sizeof(out->warn_json), "%s{%s,\"message\":%s}",
+		   out->warn_json[0] ? "," : "", json,
+		   out_json_string(text, quoted, sizeof(quoted)));
+}
+
+/* The text lines, or the JSON list's fields with a leading comma. */
+static void add_warnings(struct out *out)
+{
+	if (!out->warn_keys[0])
+		return;
+	if (out->json)
+		add(out, ",\"warnings\":[%s]", out->warn_json);
+	else
+		add(out, "%s", out->warn_text);
+	out->warn_keys[0] = out->warn_text[0] = out->warn_json[0] = '\0';
+}
+
+void out_flush_warnings(struct out *out)
+{
+	if (out->ended || !out->warn_keys[0])
+		return;
+	if (out->json) {
+		add(out, "{\"event\":\"warnings\"");
+		add_warnings(out);
+		add(out, "}\n");
+	} else {
+		add_warnings(out);
+	}
+}
+
 void out_ok(struct out *out, const char *fmt, ...)
 {
 	va_list ap;
 
+	out->ended = true;
 	if (!out->json) {
+		add_warnings(out);
 		add(out, "OK\n");
 		return;
 	}
@@ -79,6 +128,7 @@ void out_ok(struct out *out, const char *fmt, ...)
 	va_start(ap, fmt);
 	append(out, fmt ? fmt : "", ap);
 	va_end(ap);
+	add_warnings(out);
 	add(out, "}\n");
 }
 
@@ -90,16 +140,22 @@ void out_err(struct out *out, const char *code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
+	out->ended = true;
 	/* An error must reach the client even after a long reply. */
-	if (out->overflow || out->len + sizeof(quoted) + 64 > sizeof(out->buf)) {
+	if (out->overflow || out->len + sizeof(quoted) + 64 +
+	    2 * OUT_WARNINGS_MAX > sizeof(out->buf)) {
 		out->len = 0;
 		out->overflow = false;
 	}
-	if (out->json)
-		add(out, "{\"ok\":false,\"error\":{\"code\":\"%s\",\"message\":%s}}\n",
+	if (out->json) {
+		add(out, "{\"ok\":false,\"error\":{\"code\":\"%s\",\"message\":%s}",
 		    code, out_json_string(message, quoted, sizeof(quoted)));
-	else
+		add_warnings(out);
+		add(out, "}\n");
+	} else {
+		add_warnings(out);
 		add(out, "ERR %s %s\n", code, message);
+	}
 }
 
 const char *out_json_string(const char *s, char *buf, size_t size)

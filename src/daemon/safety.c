@@ -26,11 +26,7 @@ static const struct flow_acct *meter(struct daemon *d)
 
 static void save(struct daemon *d)
 {
-	int err = state_save_faults(d->state_dir, &d->safety.state);
-
-	if (err < 0)
-		log_errno(LOG_WARNING, err, "cannot save the faults in %s",
-			  d->state_dir);
+	saving_save(d, STATE_FAULTS);
 }
 
 /* "12.0 L/min" or "unknown": an expected flow for people. */
@@ -84,7 +80,8 @@ double safety_litres_today(struct daemon *d, int zone)
 
 /* ---- latched faults ---- */
 
-void safety_raise(struct daemon *d, enum fault_kind kind, int zone,
+/* Latches, logs and saves a fault; safety_raise also tells systemd. */
+static void latch(struct daemon *d, enum fault_kind kind, int zone,
 		  double measured_lpm, double expected_lpm, const char *detail)
 {
 	struct fault f = { .kind = kind, .raised = time(NULL),
@@ -111,6 +108,12 @@ void safety_raise(struct daemon *d, enum fault_kind kind, int zone,
 		  zone >= 0 ? "it" : "any zone", zone >= 0 ? " " : "",
 		  zone >= 0 ? zone_name(d, zone) : "");
 	save(d);
+}
+
+void safety_raise(struct daemon *d, enum fault_kind kind, int zone,
+		  double measured_lpm, double expected_lpm, const char *detail)
+{
+	latch(d, kind, zone, measured_lpm, expected_lpm, detail);
 	watering_set_status(d);
 }
 
@@ -474,12 +477,22 @@ static void load(struct daemon *d)
 	if (r == -ENOENT)
 		return;
 	if (r < 0) {
-		log_msg(LOG_ERR, "starting with no latched fault and no learned "
-			"flow: %s", err);
-		if (state_set_aside(d->state_dir, "faults") == 0)
+		/*
+		 * A fault it held may be what keeps a burst pipe from being
+		 * watered: nothing waters until a person has looked.
+		 */
+		bool kept = state_set_aside(d->state_dir, "faults") == 0;
+
+		log_msg(LOG_ERR, "cannot read the latched faults and learned flows: "
+			"%s", err);
+		if (kept)
 			log_msg(LOG_WARNING, "the unreadable file is kept as "
 				"%s/faults.bad", d->state_dir);
 		fault_state_init(&d->safety.state);
+		latch(d, FAULT_STATE_UNREADABLE, -1, NAN, NAN, kept ?
+		      "the faults file could not be read (kept as faults.bad): "
+		      "what was latched is unknown" : "the faults file could not "
+		      "be read: what was latched is unknown");
 		return;
 	}
 	for (size_t i = 0; i < d->safety.state.faults.n; i++) {

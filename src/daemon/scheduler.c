@@ -184,11 +184,7 @@ static int on_sync_check(sd_event_source *src, uint64_t usec, void *userdata)
 
 static void save_rain_delay(struct daemon *d)
 {
-	int err = state_save_rain_delay(d->state_dir, d->sched.rain_delay_until);
-
-	if (err < 0)
-		log_errno(LOG_WARNING, err, "cannot save the rain delay in %s",
-			  d->state_dir);
+	saving_save(d, STATE_RAIN_DELAY);
 }
 
 int scheduler_pause(struct daemon *d, time_t until)

@@ -14,6 +14,29 @@
 #define RAIN_DELAY_FILE "rain-delay"
 #define FAULTS_FILE "faults"
 #define RAIN_DELAY_HEADER "irrigd-rain-delay 1\nuntil "
+#define LOCK_FILE "lock"
+
+static const char *const file_names[STATE_FILES] = {
+	[STATE_HISTORY] = HISTORY_FILE,
+	[STATE_FAULTS] = FAULTS_FILE,
+	[STATE_RAIN_DELAY] = RAIN_DELAY_FILE,
+};
+
+static const char *const file_whats[STATE_FILES] = {
+	[STATE_HISTORY] = "the run history",
+	[STATE_FAULTS] = "the latched faults and learned flows",
+	[STATE_RAIN_DELAY] = "the rain delay",
+};
+
+const char *state_file_name(enum state_file f)
+{
+	return (unsigned)f < STATE_FILES ? file_names[f] : "unknown";
+}
+
+const char *state_file_what(enum state_file f)
+{
+	return (unsigned)f < STATE_FILES ? file_whats[f] : "unknown";
+}
 
 static int write_all(int fd, const char *data, size_t len)
 {
@@ -63,6 +86,40 @@ int state_write_atomic(const char *dir, const char *name, const char *data,
 	return err;
 }
 
+/*
+ * A POSIX record lock rather than flock(): F_GETLK names the process that
+ * holds it, which is what a person starting a second daemon needs to know.
+ */
+int state_lock(const char *dir, pid_t *holder)
+{
+	struct flock lock = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	char path[PATH_MAX];
+	int fd, err;
+
+	*holder = 0;
+	if (snprintf(path, sizeof(path), "%s/%s", dir, LOCK_FILE) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0644);
+	if (fd < 0)
+		return -errno;
+	/* Twice: the holder may exit between the refusal and the question. */
+	for (int tries = 0; tries < 2; tries++) {
+		struct flock held = lock;
+
+		if (fcntl(fd, F_SETLK, &lock) == 0)
+			return fd;
+		err = -errno;
+		if (err != -EAGAIN && err != -EACCES)
+			break;
+		err = -EBUSY;
+		if (fcntl(fd, F_GETLK, &held) == 0 && held.l_type != F_UNLCK) {
+			*holder = held.l_pid > 0 ? held.l_pid : 0;
+			break;
+		}
+	}
+	close(fd);
+	return err;
+}
 
 /*
  * Reads all of dir/name into a new heap buffer (no NUL added), refusing

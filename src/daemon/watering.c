@@ -300,6 +300,8 @@ static void render_summary(struct daemon *d, struct out *out, void *arg)
 	const char *zone = zone_name(d, sum->req->zone);
 	char before[1024], after[1024], took[32];
 
+	/* The run's record, and what it latched or taught. */
+	saving_warn(d, out, (1u << STATE_HISTORY) | (1u << STATE_FAULTS));
 	if (!sum->started && sum->outcome != RUN_SKIPPED) {
 		out_line(out, "Not watering %s: %s", zone, sum->why);
 		out_err(out, sum->outcome == RUN_HELD ? ERR_FAULTED :
@@ -383,11 +385,7 @@ static void render_dropped(struct daemon *d, struct out *out, void *arg)
 
 static void save_history(struct daemon *d)
 {
-	int err = state_save_history(d->state_dir, &d->history);
-
-	if (err < 0)
-		log_errno(LOG_WARNING, err, "cannot save the run history in %s",
-			  d->state_dir);
+	saving_save(d, STATE_HISTORY);
 }
 
 /* ---- carrying out the controller's actions ---- */

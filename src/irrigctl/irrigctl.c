@@ -116,6 +116,11 @@ static int show_line(const char *line, bool json)
 				EXIT_REFUSED;
 		return -1;
 	}
+	/* Done, but not all of it: a script reading stdout must not miss it. */
+	if (strncmp(line, "- warning: ", 11) == 0) {
+		fprintf(stderr, "irrigctl: %s\n", line + 2);
+		return -1;
+	}
 	if (strncmp(line, "- ", 2) == 0) {
 		puts(line + 2);
 		return -1;

@@ -458,7 +458,8 @@ static void start_daemon(struct garden_daemon *g, const char *name,
 	}
 	history_init(&dm->history);
 	if (hardware_open(&dm->cfg, true, &dm->hw) < 0 ||
-	    sd_event_new(&dm->event) < 0 || watering_init(dm) < 0 ||
+	    sd_event_new(&dm->event) < 0 || saving_init(dm) < 0 ||
+	    watering_init(dm) < 0 ||
 	    scheduler_init(dm) < 0) {
 		fprintf(stderr, "fuzz_commands: cannot set up the daemon for %s\n",
 			config);
