@@ -195,10 +195,42 @@ static int setup_loop(struct daemon *d)
 	return 0;
 }
 
+/* The last run's wiring record: 0, -ENOENT for none, or it is unusable (said). */
+static int load_wiring(const char *state_dir, struct wiring *w)
+{
+	char err[512];
+	int r = wiring_load(state_dir, w, err, sizeof(err));
+
+	if (r < 0 && r != -ENOENT)
+		log_msg(LOG_WARNING, "the wiring record cannot be read, so only what "
+			"the config names is closed: %s", err);
+	return r;
+}
+
+/*
+ * Before any valve can open, what this run drives is on disk: after a
+ * crash, --all-off and the next start close it whatever the config says
+ * by then.  Not knowing that would be worse than not starting.
+ */
+static int record_wiring(struct daemon *d)
+{
+	struct wiring w;
+	int r;
+
+	hardware_wiring(d->hw, &w);
+	r = wiring_save(d->state_dir, &w);
+	if (r < 0)
+		return log_errno(LOG_ERR, r, "cannot record the wiring in %s/%s, which "
+				 "irrigd --all-off needs after a crash", d->state_dir,
+				 WIRING_FILE);
+	return 0;
+}
+
 static int run_daemon(struct daemon *d, const struct options *opt)
 {
 	const char *socket_path = opt->socket_path ? opt->socket_path :
 		d->cfg.socket_path;
+	struct wiring previous;
 	int r;
 
 	d->started_ns = daemon_now();
@@ -206,12 +238,16 @@ static int run_daemon(struct daemon *d, const struct options *opt)
 	r = server_check_free(socket_path);
 	if (r < 0)
 		return r;
-	r = hardware_open(&d->cfg, opt->sim, &d->hw);
+	r = load_wiring(d->state_dir, &previous);
+	r = hardware_open_after(&d->cfg, opt->sim, r == 0 ? &previous : NULL,
+				&d->hw);
 	if (r < 0)
 		return r;
 	log_msg(LOG_INFO, "every valve closed (%s hardware)",
 		d->sim ? "simulated" : "real");
 	r = open_state_dir(d);
+	if (r >= 0)
+		r = record_wiring(d);
 	if (r >= 0)
 		r = setup_loop(d);
 	if (r >= 0)
@@ -249,24 +285,61 @@ static int run_daemon(struct daemon *d, const struct options *opt)
 }
 
 /*
- * What runs after irrigd exits, however it exited: setting the outputs up
- * drives every valve closed, and closing the hardware does it once more.
+ * What runs after irrigd exits, however it exited, and whatever is on
+ * disk by then: the outputs the wiring record names (what the daemon
+ * drove), and those of the config when it reads, are each driven to
+ * their inactive level, and every other output of their expanders is made
+ * an input.  With neither, every MCP23008 on the default bus is put back
+ * as at power-on.  cfg is NULL when the config is unusable.
  */
-static int all_off(struct daemon *d, const struct options *opt)
+static int all_off(const struct options *opt, const struct config *cfg)
 {
-	int r = hardware_open(&d->cfg, opt->sim, &d->hw);
+	const char *fields[] = { "FAULT=all-off", NULL };
+	struct wiring rec, from_cfg;
+	bool have_rec = load_wiring(opt->state_dir, &rec) == 0;
+	int r = 0, r2 = 0;
 
-	if (r < 0)
-		return r;
-	r = hardware_all_off(d->hw);
-	hardware_close(d->hw);
-	if (r < 0) {
-		const char *fields[] = { "FAULT=all-off", NULL };
-
-		return log_event_errno(LOG_CRIT, r, "fault", fields,
-				       "a valve may still be open");
+	if (have_rec && opt->sim && !rec.sim) {
+		log_msg(LOG_WARNING, "%s/%s names real hardware: --sim leaves it alone",
+			opt->state_dir, WIRING_FILE);
+		have_rec = false;
 	}
-	log_msg(LOG_INFO, "every valve closed");
+	if (cfg)
+		wiring_from_config(cfg, opt->sim, &from_cfg);
+	if (have_rec && cfg && from_cfg.sim == rec.sim &&
+	    (rec.sim || from_cfg.i2c_bus == rec.i2c_bus)) {
+		for (size_t i = 0; i < from_cfg.n_outputs; i++)
+			wiring_add(&rec, &from_cfg.outputs[i]);
+		cfg = NULL;	/* one pass closes both */
+	}
+	if (have_rec)
+		r = hardware_close_wiring(&rec);
+	if (cfg)
+		r2 = hardware_close_wiring(&from_cfg);
+	if (!have_rec && !cfg) {
+		char bus[32];
+		unsigned found;
+
+		snprintf(bus, sizeof(bus), opt->sim ? "the simulated bus" :
+			 "/dev/i2c-%u", CONFIG_DEFAULT_I2C_BUS);
+		r = hardware_release_expanders(CONFIG_DEFAULT_I2C_BUS, opt->sim, &found);
+		if (r == 0 && !found)
+			r = -ENODEV;
+		if (r < 0)
+			return log_event_errno(LOG_CRIT, r, "fault", fields, "no wiring "
+					       "record and no usable config, and no "
+					       "MCP23008 answers on %s: a valve may "
+					       "still be open", bus);
+		log_msg(LOG_WARNING, "no wiring record and no usable config: every "
+			"output of the %u MCP23008%s on %s made an input, as at "
+			"power-on", found, found == 1 ? "" : "s", bus);
+		return 0;
+	}
+	if (r < 0 || r2 < 0)
+		return log_event_errno(LOG_CRIT, r < 0 ? r : r2, "fault", fields,
+				       "a valve may still be open");
+	log_msg(LOG_INFO, "every valve closed%s", have_rec ? " (as the wiring "
+		"record says)" : "");
 	return 0;
 }
 
@@ -290,6 +363,13 @@ int main(int argc, char **argv)
 	d->state_dir = opt.state_dir;
 	d->config_path = opt.config_path;
 	r = config_load(opt.config_path, &d->cfg, err, sizeof(err));
+	if (r < 0 && opt.all_off) {
+		/* What the daemon drove is in its record: that is enough. */
+		log_msg(LOG_WARNING, "%s", err);
+		r = all_off(&opt, NULL);
+		free(d);
+		return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	}
 	if (r < 0) {
 		log_msg(LOG_ERR, "%s", err);
 		free(d);
@@ -301,7 +381,7 @@ int main(int argc, char **argv)
 		return EXIT_SUCCESS;
 	}
 	if (opt.all_off)
-		r = all_off(d, &opt);
+		r = all_off(&opt, &d->cfg);
 	else
 		r = run_daemon(d, &opt);
 	free(d);
