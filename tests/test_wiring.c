@@ -247,6 +247,7 @@ static void test_kill_9_after_a_refused_reload(void **state)
 {
 	struct test_daemon d = { .pid = 0 };
 	char *out, *err, *log;
+	const char *why;
 
 	(void)state;
 	start(&d, 0);
@@ -286,8 +287,13 @@ static void test_kill_9_after_a_refused_reload(void **state)
 		fail_msg("--all-off left the valve open; it said:\n%s", log);
 	assert_non_null(strstr(log, "every valve closed"));
 	free(log);
-	/* The broken file keeps irrigd from starting; the valve stays closed. */
-	assert_non_null(test_daemon_try_spawn(&d, keep_chips, NULL));
+	/*
+	 * The broken file keeps irrigd from starting, with the status that
+	 * tells systemd not to restart it; the valve stays closed.
+	 */
+	why = test_daemon_try_spawn(&d, keep_chips, NULL);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "exited with 78"));
 	assert_false(pin_driven_high(0));
 	test_daemon_remove(&d);
 }

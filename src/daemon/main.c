@@ -14,6 +14,9 @@
 #include "daemon/log.h"
 #include "hw/linux.h"
 
+/* sysexits.h's EX_CONFIG, which systemd shows as "status=78/CONFIG". */
+#define EXIT_CONFIG_INVALID 78
+
 struct options {
 	const char *config_path;
 	const char *socket_path;
@@ -373,7 +376,11 @@ int main(int argc, char **argv)
 	if (r < 0) {
 		log_msg(LOG_ERR, "%s", err);
 		free(d);
-		return EXIT_FAILURE;
+		/*
+		 * A restart would fail alike: the unit's
+		 * RestartPreventExitStatus= tells this from a crash.
+		 */
+		return opt.check_config ? EXIT_FAILURE : EXIT_CONFIG_INVALID;
 	}
 	if (opt.check_config) {
 		printf("%s: configuration is valid\n", opt.config_path);
