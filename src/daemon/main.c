@@ -205,8 +205,8 @@ static int load_wiring(const char *state_dir, struct wiring *w)
 	int r = wiring_load(state_dir, w, err, sizeof(err));
 
 	if (r < 0 && r != -ENOENT)
-		log_msg(LOG_WARNING, "the wiring record cannot be read, so only what "
-			"the config names is closed: %s", err);
+		log_msg(LOG_WARNING, "the wiring record cannot be read, so what it "
+			"names is not closed: %s", err);
 	return r;
 }
 
@@ -323,8 +323,10 @@ static int all_off(const struct options *opt, const struct config *cfg)
 		char bus[32];
 		unsigned found;
 
-		snprintf(bus, sizeof(bus), opt->sim ? "the simulated bus" :
-			 "/dev/i2c-%u", CONFIG_DEFAULT_I2C_BUS);
+		if (opt->sim)
+			snprintf(bus, sizeof(bus), "the simulated bus");
+		else
+			snprintf(bus, sizeof(bus), "/dev/i2c-%u", CONFIG_DEFAULT_I2C_BUS);
 		r = hardware_release_expanders(CONFIG_DEFAULT_I2C_BUS, opt->sim, &found);
 		if (r == 0 && !found)
 			r = -ENODEV;
