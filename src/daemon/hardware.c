@@ -834,13 +834,16 @@ int hardware_close_wiring(const struct wiring *w)
 	for (size_t i = 0; i < w->n_outputs; i++)
 		closer_keep(&c, &w->outputs[i]);
 	for (size_t i = 0; i < w->n_outputs; i++) {
-		err = closer_close(&c, &w->outputs[i]);
-		if (err < 0) {
-			log_errno(LOG_CRIT, err, "cannot close %s", describe_output(
-					  &w->outputs[i], name, sizeof(name)));
-			if (!first)
-				first = err;
-		}
+		const struct wiring_output *o = &w->outputs[i];
+
+		err = closer_close(&c, o);
+		if (err < 0 && !first)
+			first = err;
+		/* A chip that does not answer was said once, for all its pins. */
+		if (err < 0 && (o->on_gpio ||
+				c.chips[o->address - MCP23008_ADDR_MIN]))
+			log_errno(LOG_CRIT, err, "cannot close %s",
+				  describe_output(o, name, sizeof(name)));
 	}
 	released = closer_release_others(&c);
 	if (released > 0)
