@@ -129,10 +129,10 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/support.o $(BUILD)/libirrigd
 check:
 	$(MAKE) BUILD=build/asan SAN=1 check-run
 	$(MAKE) all $(BUILD)/tests/test_e2e $(BUILD)/tests/test_safety \
-		$(BUILD)/tests/test_soak $(BUILD)/tests/test_unsaved
+		$(BUILD)/tests/test_wiring $(BUILD)/tests/test_soak $(BUILD)/tests/test_unsaved
 	tests/run-tests $(BUILD) tests/test_soak
 	IRRIGD_VALGRIND=1 tests/run-tests $(BUILD) tests/test_e2e tests/test_safety \
-		tests/test_soak tests/test_unsaved
+		tests/test_wiring tests/test_soak tests/test_unsaved
 
 check-build: $(BUILD)/irrigd $(BUILD)/irrigctl $(TEST_BIN)
 

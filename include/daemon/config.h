@@ -13,6 +13,8 @@
 #define CONFIG_DEFAULT_PATH IRRIGD_SYSCONFDIR "/irrigd/irrigd.conf"
 #define CONFIG_DEFAULT_SOCKET "/run/irrigd/irrigd.sock"
 #define CONFIG_DEFAULT_STATE_DIR "/var/lib/irrigd"
+/* The Pi's header bus, /dev/i2c-1. */
+#define CONFIG_DEFAULT_I2C_BUS 1
 
 #define CONFIG_MAX_EXPANDERS 8
 #define CONFIG_MAX_ADCS 4

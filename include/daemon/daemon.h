@@ -146,6 +146,11 @@ struct daemon {
 	struct out *reply;
 	uint64_t started_ns;		/* CLOCK_MONOTONIC */
 	bool sim;			/* backend is the simulated garden */
+	/* The last reload's refusal, until a reload applies; at 0: none. */
+	struct {
+		time_t at;
+		char why[512];
+	} reload_refused;
 };
 
 uint64_t daemon_now(void);

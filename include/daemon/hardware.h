@@ -8,6 +8,7 @@
 
 #include "daemon/config.h"
 #include "hw/ads1x15.h"
+#include "daemon/wiring.h"
 #include "hw/flowmeter.h"
 #include "hw/garden.h"
 
@@ -31,6 +32,31 @@ int hardware_open(const struct config *cfg, bool sim, struct hardware **out);
  */
 int hardware_check_lines(const struct config *cfg, bool sim, char *err,
 			 size_t size);
+/*
+ * The same, closing what the last run drove first: each output of
+ * previous (its wiring record; NULL for none) that cfg does not set up is
+ * driven to its inactive level, and every other output pin of the
+ * expanders either names is made an input.  A record of the other
+ * backend is left alone: the sim's chips are not the real ones.  What
+ * cannot be closed is logged, and kept for hardware_wiring().
+ */
+int hardware_open_after(const struct config *cfg, bool sim,
+			const struct wiring *previous, struct hardware **out);
+/* The record of this run: cfg's outputs, and the last run's not closed. */
+void hardware_wiring(const struct hardware *hw, struct wiring *out);
+/*
+ * For --all-off: opens w's backend, drives each of w's outputs to its
+ * inactive level and makes every other output pin of w's expanders an
+ * input; trying all even when one fails.  0 or the first error.
+ */
+int hardware_close_wiring(const struct wiring *w);
+/*
+ * The last resort, when nothing says what was wired: every output pin of
+ * every MCP23008 that answers at 0x20-0x27 on /dev/i2c-bus (the sim's
+ * chips with sim) made an input, as at power-on; *found says how many
+ * answered.
+ */
+int hardware_release_expanders(unsigned bus, bool sim, unsigned *found);
 /* Closes every valve, then frees everything. */
 void hardware_close(struct hardware *hw);
 

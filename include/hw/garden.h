@@ -28,6 +28,16 @@ struct garden;
 struct garden *garden_new(const struct config *cfg);
 void garden_free(struct garden *garden);
 
+/*
+ * The expanders keep their direction and latch in the file at path, as
+ * real chips outlive the process that drove them: what the file holds is
+ * loaded now (a chip at an address the config lacks is added to the bus),
+ * and every change is written to it.  Lines are "0x20 IODIR OLAT" in hex
+ * ("0x21 -- --" for no chip), one per address 0x20-0x27.  For tests that
+ * kill irrigd and start it, or irrigd --all-off, on the same chips.
+ */
+int garden_keep_expanders(struct garden *garden, const char *path);
+
 /* The hardware as drivers see it; owned by the garden. */
 struct i2c_bus *garden_i2c(struct garden *garden);
 struct gpio_input *garden_flow_input(struct garden *garden);

@@ -61,6 +61,11 @@ int mcp23008_set(struct mcp23008 *chip, unsigned pin, bool on);
 /* Reads the logic level on pin (GPIO register, IPOL applied by the chip). */
 int mcp23008_get_level(struct mcp23008 *chip, unsigned pin, bool *level);
 
+/*
+ * A bit per pin the chip drives as an output, whoever made it one (as
+ * read at init and changed through this driver since); 0 before init.
+ */
+uint8_t mcp23008_chip_outputs(const struct mcp23008 *chip);
 uint8_t mcp23008_address(const struct mcp23008 *chip);
 
 #endif

@@ -70,6 +70,11 @@ void sim_mcp23008_on_pins(struct sim_mcp23008 *chip, sim_mcp23008_pins_fn fn,
 void sim_mcp23008_drive_input(struct sim_mcp23008 *chip, unsigned pin,
 			      bool level);
 /*
+ * The direction and latch a chip kept from before (a real one outlives
+ * the process that drove it), reported to the pins callback.
+ */
+void sim_mcp23008_restore(struct sim_mcp23008 *chip, uint8_t iodir, uint8_t olat);
+/*
  * Fault injection: the OLAT bits in mask ignore writes (to OLAT or GPIO)
  * from now on and keep the value they had when made stuck; reads give
  * that value and the pins follow OLAT as usual.  A driver that reads OLAT

@@ -194,6 +194,16 @@ static void health(struct cmd_ctx *ctx, char *json, size_t size)
 	if (faults->n)
 		out_line(ctx->out, "Programs do not water a faulted zone: see "
 			 "irrigctl faults, then irrigctl clear");
+	if (d->reload_refused.at) {
+		char when[32], why[1100];
+
+		cmd_format_time(d->reload_refused.at, when, sizeof(when));
+		out_line(ctx->out, "Reload refused %s, the running config stays: %s",
+			 when, d->reload_refused.why);
+		out_append(json, size, ",\"reload_refused\":{\"at\":%lld,\"error\":%s}",
+		    (long long)d->reload_refused.at,
+		    out_json_string(d->reload_refused.why, why, sizeof(why)));
+	}
 }
 
 /* State files that could not be saved: kept in memory, tried again. */

@@ -788,7 +788,7 @@ static int load_hardware(struct loader *ld, const config_setting_t *root)
 {
 	const config_setting_t *hw, *backend_s;
 	const char *backend = "linux";
-	long long bus = 1;
+	long long bus = CONFIG_DEFAULT_I2C_BUS;
 	int r;
 
 	r = get_member(ld, root, "hardware", true, &hw);

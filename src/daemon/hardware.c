@@ -12,6 +12,7 @@
 
 #include "core/calib.h"
 #include "daemon/log.h"
+#include "daemon/out.h"
 #include "hw/ads1x15.h"
 #include "hw/linux.h"
 #include "hw/mcp23008.h"
@@ -32,6 +33,8 @@ struct hardware {
 		struct gpio_output *line;	/* on a Pi GPIO line */
 	} outputs[CONFIG_MAX_ZONES + 1];
 	size_t n_outputs;
+	/* What the last run drove and could not be closed: kept in the record. */
+	struct wiring unclosed;
 	struct ads1x15 *adcs[CONFIG_MAX_ADCS];
 	int adc_err[CONFIG_MAX_ADCS];	/* the last read's, to log changes once */
 	unsigned power_cuts;		/* every hardware_all_off() */
@@ -56,6 +59,21 @@ static const char *describe_line(const struct config_line *line, char *buf,
 	return buf;
 }
 
+/* Tests kill irrigd and start it again on the same simulated chips. */
+static int keep_sim_expanders(struct garden *garden)
+{
+	const char *path = getenv("IRRIGD_SIM_CHIPS");
+	int err;
+
+	if (!path || !*path)
+		return 0;
+	err = garden_keep_expanders(garden, path);
+	if (err < 0)
+		return log_errno(LOG_ERR, err, "cannot keep the simulated chips in "
+				 "%s (IRRIGD_SIM_CHIPS)", path);
+	return 0;
+}
+
 static int open_backend(struct hardware *hw, bool sim)
 {
 	static const char *const bus_fault[] = { "FAULT=i2c-bus", NULL },
@@ -72,7 +90,7 @@ static int open_backend(struct hardware *hw, bool sim)
 					 "cannot build the simulated garden");
 		hw->bus = garden_i2c(hw->garden);
 		hw->flow_input = garden_flow_input(hw->garden);
-		return 0;
+		return keep_sim_expanders(hw->garden);
 	}
 	err = linux_i2c_open(cfg->i2c_bus, &hw->bus);
 	if (err == -EOPNOTSUPP)
@@ -318,7 +336,208 @@ static int setup_inputs(struct hardware *hw)
 	return 0;
 }
 
+/*
+ * Closes outputs that no config of this run names: a record's, or those
+ * found on the chips.  Its own drivers, freed before the hardware's read
+ * the chips, so their caches see what this left.
+ */
+struct closer {
+	struct i2c_bus *bus;
+	struct garden *garden;		/* sim: where GPIO lines are */
+	struct mcp23008 *chips[CONFIG_MAX_EXPANDERS];	/* by address - 0x20 */
+	int chip_err[CONFIG_MAX_EXPANDERS];
+	uint8_t keep[CONFIG_MAX_EXPANDERS];	/* known outputs: left as outputs */
+	bool quiet;			/* a scan: no chip is expected anywhere */
+};
+
+static struct mcp23008 *closer_chip(struct closer *c, uint8_t address, int *err)
+{
+	unsigned i = (unsigned)(address - MCP23008_ADDR_MIN);
+
+	if (!c->chips[i] && !c->chip_err[i]) {
+		c->chips[i] = mcp23008_new(c->bus, address);
+		c->chip_err[i] = c->chips[i] ? mcp23008_init(c->chips[i]) : -ENOMEM;
+		if (c->chip_err[i] < 0) {
+			mcp23008_free(c->chips[i]);
+			c->chips[i] = NULL;
+			if (!c->quiet) {
+				char f_bus[48], f_address[32];
+				const char *fields[] = { "FAULT=expander", f_bus,
+							 f_address, NULL };
+
+				snprintf(f_bus, sizeof(f_bus), "I2C_BUS=%s", c->bus->name);
+				snprintf(f_address, sizeof(f_address),
+					 "I2C_ADDRESS=0x%02x", address);
+				log_event_errno(LOG_CRIT, c->chip_err[i], "fault", fields,
+						"MCP23008 at %s 0x%02x does not answer: "
+						"the outputs on it cannot be closed",
+						c->bus->name, address);
+			}
+		}
+	}
+	*err = c->chip_err[i];
+	return c->chips[i];
+}
+
+static void closer_keep(struct closer *c, const struct wiring_output *o)
+{
+	if (!o->on_gpio)
+		c->keep[o->address - MCP23008_ADDR_MIN] |= (uint8_t)(1u << o->pin);
+}
+
+/* Drives o to its inactive level; a GPIO line is then let go at that level. */
+static int closer_close(struct closer *c, const struct wiring_output *o)
+{
+	struct gpio_output *line = NULL;
+	struct gpio_line_spec spec;
+	struct mcp23008 *chip;
+	int err;
+
+	if (o->on_gpio) {
+		if (c->garden) {
+			err = garden_gpio_output(c->garden, &o->line, o->active_low,
+						 &line);
+		} else {
+			spec = line_spec(&o->line);
+			err = linux_gpio_output(&spec, o->active_low, "irrigd all-off",
+						&line);
+		}
+		if (err == 0)
+			gpio_output_destroy(line);
+		return err;
+	}
+	closer_keep(c, o);
+	chip = closer_chip(c, o->address, &err);
+	return chip ? mcp23008_setup_output(chip, o->pin, o->active_low) : err;
+}
+
+/*
+ * Pins the chips drive that nobody recorded: their polarity is not known,
+ * so each is made an input, as the chip is at power-on, which relay boards
+ * are built to read as off.  Returns how many, or the first error.
+ */
+static int closer_release_others(struct closer *c)
+{
+	int released = 0;
+
+	for (unsigned i = 0; i < CONFIG_MAX_EXPANDERS; i++) {
+		uint8_t stray;
+
+		if (!c->chips[i])
+			continue;
+		stray = (uint8_t)(mcp23008_chip_outputs(c->chips[i]) & ~c->keep[i]);
+		for (unsigned pin = 0; pin < MCP23008_PINS; pin++) {
+			int err;
+
+			if (!(stray & (1u << pin)))
+				continue;
+			err = mcp23008_setup_input(c->chips[i], pin, false);
+			if (err < 0)
+				return err;
+			released++;
+		}
+	}
+	return released;
+}
+
+static void closer_done(struct closer *c)
+{
+	for (unsigned i = 0; i < CONFIG_MAX_EXPANDERS; i++)
+		mcp23008_free(c->chips[i]);
+}
+
+/* "expander 0x20 pin 0", "GPIO22" or "gpiochip0 line 5", for messages. */
+static const char *describe_output(const struct wiring_output *o, char *buf,
+				   size_t size)
+{
+	if (!o->on_gpio)
+		snprintf(buf, size, "expander 0x%02x pin %u", o->address, o->pin);
+	else
+		describe_line(&o->line, buf, size);
+	return buf;
+}
+
+static bool wiring_has(const struct wiring *w, const struct wiring_output *o)
+{
+	for (size_t i = 0; i < w->n_outputs; i++)
+		if (wiring_same_output(&w->outputs[i], o))
+			return true;
+	return false;
+}
+
+/*
+ * Before the config's outputs are set up: what the last run drove and the
+ * config does not name is closed, and stray outputs of the chips either
+ * names are made inputs.  What cannot be closed stays in hw->unclosed.
+ */
+static int close_previous(struct hardware *hw, const struct wiring *prev)
+{
+	const struct config *cfg = hw->cfg;
+	struct closer c = { .bus = hw->bus, .garden = hw->garden };
+	struct i2c_bus *other_bus = NULL;
+	struct wiring now;
+	char closed[256] = "", name[64];
+	int err, first = 0, released;
+
+	wiring_from_config(cfg, hw->garden != NULL, &now);
+	if (!hw->garden && prev->i2c_bus != cfg->i2c_bus) {
+		err = linux_i2c_open(prev->i2c_bus, &other_bus);
+		if (err < 0)
+			log_errno(LOG_CRIT, err, "cannot open /dev/i2c-%u, where the "
+				  "last run drove its expanders", prev->i2c_bus);
+		c.bus = other_bus;
+	} else {
+		/* The config's chips too: a stray output there is as dangerous. */
+		for (size_t i = 0; i < now.n_outputs; i++)
+			closer_keep(&c, &now.outputs[i]);
+		for (size_t i = 0; i < cfg->n_expanders; i++)
+			closer_chip(&c, cfg->expanders[i].address, &err);
+	}
+	for (size_t i = 0; i < prev->n_outputs; i++) {
+		const struct wiring_output *o = &prev->outputs[i];
+
+		if (wiring_has(&now, o) && (o->on_gpio || c.bus == hw->bus))
+			continue;
+		err = c.bus || o->on_gpio ? closer_close(&c, o) : -ENODEV;
+		describe_output(o, name, sizeof(name));
+		if (err < 0) {
+			char f_output[80];
+			const char *fields[] = { "FAULT=all-off", f_output, NULL };
+
+			snprintf(f_output, sizeof(f_output), "OUTPUT=%s", name);
+			log_event_errno(LOG_CRIT, err, "fault", fields, "%s, which the "
+					"last run drove, cannot be closed: a valve "
+					"may still be open", name);
+			wiring_add(&hw->unclosed, o);
+			if (!first)
+				first = err;
+			continue;
+		}
+		out_append(closed, sizeof(closed), "%s%s", *closed ? ", " : "", name);
+	}
+	released = c.bus ? closer_release_others(&c) : 0;
+	closer_done(&c);
+	if (other_bus)
+		i2c_bus_destroy(other_bus);
+	if (*closed)
+		log_msg(LOG_NOTICE, "closed what the last run drove and the config "
+			"no longer names: %s", closed);
+	if (released > 0)
+		log_msg(LOG_NOTICE, "made %d expander output%s nobody recorded an "
+			"input", released, released == 1 ? "" : "s");
+	else if (released < 0)
+		log_errno(LOG_CRIT, released, "cannot make the expanders' unknown "
+			  "outputs inputs");
+	return first;
+}
+
 int hardware_open(const struct config *cfg, bool sim, struct hardware **out)
+{
+	return hardware_open_after(cfg, sim, NULL, out);
+}
+
+int hardware_open_after(const struct config *cfg, bool sim,
+			const struct wiring *previous, struct hardware **out)
 {
 	struct hardware *hw = calloc(1, sizeof(*hw));
 	int err;
@@ -327,6 +546,9 @@ int hardware_open(const struct config *cfg, bool sim, struct hardware **out)
 		return -ENOMEM;
 	hw->cfg = cfg;
 	err = open_backend(hw, sim);
+	/* The sim's and the real chips are not each other's. */
+	if (err >= 0 && previous && previous->sim == (hw->garden != NULL))
+		close_previous(hw, previous);	/* logs; goes on regardless */
 	if (err >= 0)
 		err = setup_outputs(hw);
 	if (err >= 0)
@@ -588,6 +810,137 @@ bool hardware_simulating_real_garden(const struct config *cfg, bool sim_option,
 			 "which has %s/%s and %s/%s; set backend = \"linux\" "
 			 "to water", cfg->path, dev_dir, i2c, dev_dir, gpio);
 	return true;
+}
+
+void hardware_wiring(const struct hardware *hw, struct wiring *out)
+{
+	wiring_from_config(hw->cfg, hw->garden != NULL, out);
+	for (size_t i = 0; i < hw->unclosed.n_outputs; i++)
+		wiring_add(out, &hw->unclosed.outputs[i]);
+}
+
+/* A config for a sim garden with chips at w's addresses and nothing else. */
+static struct config *bare_sim_config(const struct wiring *w)
+{
+	struct config *cfg = calloc(1, sizeof(*cfg));
+
+	if (!cfg)
+		return NULL;
+	cfg->backend = HW_BACKEND_SIM;
+	cfg->flow_meter.pulses_per_litre = 450.0;
+	for (size_t i = 0; w && i < w->n_outputs; i++) {
+		const struct wiring_output *o = &w->outputs[i];
+		bool listed = false;
+
+		if (o->on_gpio)
+			continue;
+		for (size_t e = 0; e < cfg->n_expanders; e++)
+			listed |= cfg->expanders[e].address == o->address;
+		if (!listed)
+			cfg->expanders[cfg->n_expanders++].address = o->address;
+	}
+	return cfg;
+}
+
+/* The bus (and the sim garden) a closer works on, opened for it. */
+struct closer_backend {
+	struct config *cfg;
+	struct garden *garden;
+	struct i2c_bus *bus;
+};
+
+static int open_closer_backend(const struct wiring *w, bool sim, unsigned bus,
+			       struct closer_backend *b)
+{
+	int err;
+
+	memset(b, 0, sizeof(*b));
+	if (!sim) {
+		err = linux_i2c_open(bus, &b->bus);
+		if (err < 0)
+			return log_errno(LOG_CRIT, err, "cannot open /dev/i2c-%u", bus);
+		return 0;
+	}
+	b->cfg = bare_sim_config(w);
+	b->garden = b->cfg ? garden_new(b->cfg) : NULL;
+	if (!b->garden) {
+		free(b->cfg);
+		return log_errno(LOG_CRIT, -ENOMEM, "cannot build the simulated garden");
+	}
+	b->bus = garden_i2c(b->garden);
+	err = keep_sim_expanders(b->garden);
+	if (err < 0) {
+		garden_free(b->garden);
+		free(b->cfg);
+	}
+	return err;
+}
+
+static void close_closer_backend(struct closer_backend *b)
+{
+	if (b->garden) {
+		garden_free(b->garden);
+		free(b->cfg);
+	} else {
+		i2c_bus_destroy(b->bus);
+	}
+}
+
+int hardware_close_wiring(const struct wiring *w)
+{
+	struct closer_backend b;
+	struct closer c = { .bus = NULL };
+	char name[64];
+	int err, first = 0, released;
+
+	err = open_closer_backend(w, w->sim, w->i2c_bus, &b);
+	if (err < 0)
+		return err;
+	c.bus = b.bus;
+	c.garden = b.garden;
+	for (size_t i = 0; i < w->n_outputs; i++)
+		closer_keep(&c, &w->outputs[i]);
+	for (size_t i = 0; i < w->n_outputs; i++) {
+		const struct wiring_output *o = &w->outputs[i];
+
+		err = closer_close(&c, o);
+		if (err < 0 && !first)
+			first = err;
+		/* A chip that does not answer was said once, for all its pins. */
+		if (err < 0 && (o->on_gpio ||
+				c.chips[o->address - MCP23008_ADDR_MIN]))
+			log_errno(LOG_CRIT, err, "cannot close %s",
+				  describe_output(o, name, sizeof(name)));
+	}
+	released = closer_release_others(&c);
+	if (released > 0)
+		log_msg(LOG_NOTICE, "made %d expander output%s nobody recorded an "
+			"input", released, released == 1 ? "" : "s");
+	else if (released < 0 && !first)
+		first = released;
+	closer_done(&c);
+	close_closer_backend(&b);
+	return first;
+}
+
+int hardware_release_expanders(unsigned bus, bool sim, unsigned *found)
+{
+	struct closer_backend b;
+	struct closer c = { .quiet = true };
+	int err, released;
+
+	*found = 0;
+	err = open_closer_backend(NULL, sim, bus, &b);
+	if (err < 0)
+		return err;
+	c.bus = b.bus;
+	for (uint8_t a = MCP23008_ADDR_MIN; a <= MCP23008_ADDR_MAX; a++)
+		if (closer_chip(&c, a, &err))
+			(*found)++;
+	released = closer_release_others(&c);
+	closer_done(&c);
+	close_closer_backend(&b);
+	return released < 0 ? released : 0;
 }
 
 struct flowmeter *hardware_flowmeter(struct hardware *hw)

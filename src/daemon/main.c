@@ -14,6 +14,9 @@
 #include "daemon/log.h"
 #include "hw/linux.h"
 
+/* sysexits.h's EX_CONFIG, which systemd shows as "status=78/CONFIG". */
+#define EXIT_CONFIG_INVALID 78
+
 struct options {
 	const char *config_path;
 	const char *socket_path;
@@ -221,10 +224,42 @@ static void warn_if_simulating_real_garden(const struct daemon *d,
 		log_msg(LOG_WARNING, "%s", msg);
 }
 
+/* The last run's wiring record: 0, -ENOENT for none, or it is unusable (said). */
+static int load_wiring(const char *state_dir, struct wiring *w)
+{
+	char err[512];
+	int r = wiring_load(state_dir, w, err, sizeof(err));
+
+	if (r < 0 && r != -ENOENT)
+		log_msg(LOG_WARNING, "the wiring record cannot be read, so what it "
+			"names is not closed: %s", err);
+	return r;
+}
+
+/*
+ * Before any valve can open, what this run drives is on disk: after a
+ * crash, --all-off and the next start close it whatever the config says
+ * by then.  Not knowing that would be worse than not starting.
+ */
+static int record_wiring(struct daemon *d)
+{
+	struct wiring w;
+	int r;
+
+	hardware_wiring(d->hw, &w);
+	r = wiring_save(d->state_dir, &w);
+	if (r < 0)
+		return log_errno(LOG_ERR, r, "cannot record the wiring in %s/%s, which "
+				 "irrigd --all-off needs after a crash", d->state_dir,
+				 WIRING_FILE);
+	return 0;
+}
+
 static int run_daemon(struct daemon *d, const struct options *opt)
 {
 	const char *socket_path = opt->socket_path ? opt->socket_path :
 		d->cfg.socket_path;
+	struct wiring previous;
 	int r, lock_fd;
 
 	d->started_ns = daemon_now();
@@ -235,7 +270,9 @@ static int run_daemon(struct daemon *d, const struct options *opt)
 	lock_fd = lock_state_dir(d);
 	if (lock_fd < 0)
 		return lock_fd;
-	r = hardware_open(&d->cfg, opt->sim, &d->hw);
+	r = load_wiring(d->state_dir, &previous);
+	r = hardware_open_after(&d->cfg, opt->sim, r == 0 ? &previous : NULL,
+				&d->hw);
 	if (r < 0) {
 		close(lock_fd);
 		return r;
@@ -244,7 +281,9 @@ static int run_daemon(struct daemon *d, const struct options *opt)
 	log_msg(LOG_INFO, "every valve closed (%s hardware)",
 		d->sim ? "simulated" : "real");
 	load_history(d);
-	r = setup_loop(d);
+	r = record_wiring(d);
+	if (r >= 0)
+		r = setup_loop(d);
 	if (r >= 0)
 		r = saving_init(d);
 	if (r >= 0)
@@ -284,24 +323,63 @@ static int run_daemon(struct daemon *d, const struct options *opt)
 }
 
 /*
- * What runs after irrigd exits, however it exited: setting the outputs up
- * drives every valve closed, and closing the hardware does it once more.
+ * What runs after irrigd exits, however it exited, and whatever is on
+ * disk by then: the outputs the wiring record names (what the daemon
+ * drove), and those of the config when it reads, are each driven to
+ * their inactive level, and every other output of their expanders is made
+ * an input.  With neither, every MCP23008 on the default bus is put back
+ * as at power-on.  cfg is NULL when the config is unusable.
  */
-static int all_off(struct daemon *d, const struct options *opt)
+static int all_off(const struct options *opt, const struct config *cfg)
 {
-	int r = hardware_open(&d->cfg, opt->sim, &d->hw);
+	const char *fields[] = { "FAULT=all-off", NULL };
+	struct wiring rec, from_cfg;
+	bool have_rec = load_wiring(opt->state_dir, &rec) == 0;
+	int r = 0, r2 = 0;
 
-	if (r < 0)
-		return r;
-	r = hardware_all_off(d->hw);
-	hardware_close(d->hw);
-	if (r < 0) {
-		const char *fields[] = { "FAULT=all-off", NULL };
-
-		return log_event_errno(LOG_CRIT, r, "fault", fields,
-				       "a valve may still be open");
+	if (have_rec && opt->sim && !rec.sim) {
+		log_msg(LOG_WARNING, "%s/%s names real hardware: --sim leaves it alone",
+			opt->state_dir, WIRING_FILE);
+		have_rec = false;
 	}
-	log_msg(LOG_INFO, "every valve closed");
+	if (cfg)
+		wiring_from_config(cfg, opt->sim, &from_cfg);
+	if (have_rec && cfg && from_cfg.sim == rec.sim &&
+	    (rec.sim || from_cfg.i2c_bus == rec.i2c_bus)) {
+		for (size_t i = 0; i < from_cfg.n_outputs; i++)
+			wiring_add(&rec, &from_cfg.outputs[i]);
+		cfg = NULL;	/* one pass closes both */
+	}
+	if (have_rec)
+		r = hardware_close_wiring(&rec);
+	if (cfg)
+		r2 = hardware_close_wiring(&from_cfg);
+	if (!have_rec && !cfg) {
+		char bus[32];
+		unsigned found;
+
+		if (opt->sim)
+			snprintf(bus, sizeof(bus), "the simulated bus");
+		else
+			snprintf(bus, sizeof(bus), "/dev/i2c-%u", CONFIG_DEFAULT_I2C_BUS);
+		r = hardware_release_expanders(CONFIG_DEFAULT_I2C_BUS, opt->sim, &found);
+		if (r == 0 && !found)
+			r = -ENODEV;
+		if (r < 0)
+			return log_event_errno(LOG_CRIT, r, "fault", fields, "no wiring "
+					       "record and no usable config, and no "
+					       "MCP23008 answers on %s: a valve may "
+					       "still be open", bus);
+		log_msg(LOG_WARNING, "no wiring record and no usable config: every "
+			"output of the %u MCP23008%s on %s made an input, as at "
+			"power-on", found, found == 1 ? "" : "s", bus);
+		return 0;
+	}
+	if (r < 0 || r2 < 0)
+		return log_event_errno(LOG_CRIT, r < 0 ? r : r2, "fault", fields,
+				       "a valve may still be open");
+	log_msg(LOG_INFO, "every valve closed%s", have_rec ? " (as the wiring "
+		"record says)" : "");
 	return 0;
 }
 
@@ -325,13 +403,24 @@ int main(int argc, char **argv)
 	d->state_dir = opt.state_dir;
 	d->config_path = opt.config_path;
 	r = config_load(opt.config_path, &d->cfg, err, sizeof(err));
+	if (r < 0 && opt.all_off) {
+		/* What the daemon drove is in its record: that is enough. */
+		log_msg(LOG_WARNING, "%s", err);
+		r = all_off(&opt, NULL);
+		free(d);
+		return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	}
 	/* Not for --all-off, which must close whatever it can. */
 	if (r == 0 && !opt.all_off)
 		r = hardware_check_lines(&d->cfg, opt.sim, err, sizeof(err));
 	if (r < 0) {
 		log_msg(LOG_ERR, "%s", err);
 		free(d);
-		return EXIT_FAILURE;
+		/*
+		 * A restart would fail alike: the unit's
+		 * RestartPreventExitStatus= tells this from a crash.
+		 */
+		return opt.check_config ? EXIT_FAILURE : EXIT_CONFIG_INVALID;
 	}
 	if (opt.check_config) {
 		printf("%s: configuration is valid\n", opt.config_path);
@@ -339,7 +428,7 @@ int main(int argc, char **argv)
 		return EXIT_SUCCESS;
 	}
 	if (opt.all_off)
-		r = all_off(d, &opt);
+		r = all_off(&opt, &d->cfg);
 	else
 		r = run_daemon(d, &opt);
 	free(d);

@@ -96,6 +96,14 @@ static bool open_output_moves(const struct daemon *d, const struct config *next)
 	return false;
 }
 
+/* Kept for status: on disk is a file that a restart would also refuse. */
+static int refused(struct daemon *d, int r, const char *why)
+{
+	d->reload_refused.at = time(NULL);
+	snprintf(d->reload_refused.why, sizeof(d->reload_refused.why), "%s", why);
+	return r;
+}
+
 int daemon_reload(struct daemon *d, char *err, size_t err_size)
 {
 	struct config *next = malloc(sizeof(*next));
@@ -112,7 +120,7 @@ int daemon_reload(struct daemon *d, char *err, size_t err_size)
 	if (r < 0) {
 		log_msg(LOG_ERR, "reload refused, the running config stays: %s", err);
 		free(next);
-		return r;
+		return refused(d, r, err);
 	}
 	changed = wiring_change(d->hw, &d->cfg, next);
 	if (changed) {
@@ -121,7 +129,7 @@ int daemon_reload(struct daemon *d, char *err, size_t err_size)
 			 d->config_path, changed);
 		log_msg(LOG_ERR, "reload refused: %s", err);
 		free(next);
-		return -EBUSY;
+		return refused(d, -EBUSY, err);
 	}
 	if (strcmp(next->socket_path, d->cfg.socket_path))
 		log_msg(LOG_WARNING, "the new socket path %s applies at the next "
@@ -149,6 +157,7 @@ int daemon_reload(struct daemon *d, char *err, size_t err_size)
 	d->cfg = *next;
 	schedule_cache_reset(&d->sched.next);
 	free(next);
+	d->reload_refused.at = 0;
 	watering_apply_config(d);
 	acts.n = 0;
 	ctl_kick(&d->ctl, daemon_now(), &acts);

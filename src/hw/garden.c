@@ -2,12 +2,14 @@
 #include "hw/garden.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/calib.h"
 #include "hw/sim.h"
@@ -25,6 +27,7 @@ struct garden;
 struct garden_expander {
 	struct garden *garden;
 	struct sim_mcp23008 *chip;
+	uint8_t address;
 	uint8_t driven, levels;
 	uint8_t stuck;		/* injected: OLAT bits that ignore writes */
 };
@@ -50,6 +53,9 @@ struct garden {
 	struct sim_bus *bus;
 	struct sim_flow *flow;
 	struct garden_expander expanders[CONFIG_MAX_EXPANDERS];
+	/* Chips the config does not name, kept from an earlier run. */
+	struct garden_expander extra[CONFIG_MAX_EXPANDERS];
+	int chips_fd;			/* garden_keep_expanders' file, or -1 */
 	struct garden_adc adcs[CONFIG_MAX_ADCS];
 	struct garden_line *lines[GARDEN_LINES];
 	size_t n_lines;
@@ -238,6 +244,41 @@ static void update_valves(struct garden *g, uint64_t now)
 			  now);
 }
 
+/* One line per address 0x20-0x27: "0x20 IODIR OLAT" in hex, or "-- --". */
+#define CHIPS_LINE 11
+#define CHIPS_TEXT (CHIPS_LINE * CONFIG_MAX_EXPANDERS)
+
+static struct garden_expander *expander_at(struct garden *g, uint8_t address)
+{
+	for (size_t i = 0; i < CONFIG_MAX_EXPANDERS; i++) {
+		if (g->expanders[i].chip && g->expanders[i].address == address)
+			return &g->expanders[i];
+		if (g->extra[i].chip && g->extra[i].address == address)
+			return &g->extra[i];
+	}
+	return NULL;
+}
+
+/* One write at the same offset, so a process killed at any moment leaves it whole. */
+static void save_chips(struct garden *g)
+{
+	char text[CHIPS_TEXT + 1];
+
+	for (unsigned i = 0; i < CONFIG_MAX_EXPANDERS; i++) {
+		const struct garden_expander *e = expander_at(g, (uint8_t)(0x20 + i));
+
+		if (e)
+			snprintf(text + i * CHIPS_LINE, CHIPS_LINE + 1, "0x%02x %02x %02x\n",
+				 0x20 + i, sim_mcp23008_reg(e->chip, 0x00),
+				 sim_mcp23008_reg(e->chip, 0x0a));
+		else
+			snprintf(text + i * CHIPS_LINE, CHIPS_LINE + 1, "0x%02x -- --\n",
+				 0x20 + i);
+	}
+	if (pwrite(g->chips_fd, text, CHIPS_TEXT, 0) != CHIPS_TEXT)
+		return;	/* a test's aid: its reader sees the old state */
+}
+
 static void pins_changed(void *ctx, uint8_t driven, uint8_t levels)
 {
 	struct garden_expander *e = ctx;
@@ -248,6 +289,8 @@ static void pins_changed(void *ctx, uint8_t driven, uint8_t levels)
 	e->driven = driven;
 	e->levels = levels;
 	update_valves(g, now);
+	if (g->chips_fd >= 0)
+		save_chips(g);
 }
 
 #define line_of(o) \
@@ -401,6 +444,7 @@ static int build(struct garden *g)
 		struct garden_expander *e = &g->expanders[i];
 
 		e->garden = g;
+		e->address = cfg->expanders[i].address;
 		e->chip = sim_mcp23008_new();
 		if (!e->chip)
 			return -ENOMEM;
@@ -437,6 +481,7 @@ struct garden *garden_new(const struct config *cfg)
 	if (!g)
 		return NULL;
 	g->cfg = cfg;
+	g->chips_fd = -1;
 	err = build(g);
 	if (err < 0) {
 		garden_free(g);
@@ -450,14 +495,94 @@ void garden_free(struct garden *g)
 {
 	if (!g)
 		return;
-	for (size_t i = 0; i < CONFIG_MAX_EXPANDERS; i++)
+	for (size_t i = 0; i < CONFIG_MAX_EXPANDERS; i++) {
 		sim_mcp23008_free(g->expanders[i].chip);
+		sim_mcp23008_free(g->extra[i].chip);
+	}
+	if (g->chips_fd >= 0)
+		close(g->chips_fd);
 	for (size_t i = 0; i < CONFIG_MAX_ADCS; i++)
 		sim_ads1x15_free(g->adcs[i].chip);
 	if (g->bus)
 		i2c_bus_destroy(sim_bus_i2c(g->bus));
 	sim_flow_free(g->flow);
 	free(g);
+}
+
+static int hex_byte(const char *p)
+{
+	int v = 0;
+
+	for (int i = 0; i < 2; i++) {
+		char c = p[i];
+
+		if (c >= '0' && c <= '9')
+			v = v * 16 + (c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v * 16 + (c - 'a' + 10);
+		else
+			return -1;
+	}
+	return v;
+}
+
+/* A chip listed in the file: where the config has none, one is added. */
+static int restore_chip(struct garden *g, uint8_t address, uint8_t iodir,
+			uint8_t olat)
+{
+	struct garden_expander *e = expander_at(g, address);
+	int err;
+
+	if (!e) {
+		e = &g->extra[address - 0x20];
+		e->garden = g;
+		e->address = address;
+		e->chip = sim_mcp23008_new();
+		if (!e->chip)
+			return -ENOMEM;
+		sim_mcp23008_on_pins(e->chip, pins_changed, e);
+		err = sim_mcp23008_attach(e->chip, g->bus, address);
+		if (err < 0) {
+			sim_mcp23008_free(e->chip);
+			e->chip = NULL;
+			return err;
+		}
+	}
+	sim_mcp23008_restore(e->chip, iodir, olat);
+	return 0;
+}
+
+int garden_keep_expanders(struct garden *g, const char *path)
+{
+	char text[CHIPS_TEXT];
+	ssize_t got;
+	int fd, err = 0;
+
+	if (g->chips_fd >= 0)
+		return -EBUSY;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	got = pread(fd, text, sizeof(text), 0);
+	for (unsigned i = 0; got == CHIPS_TEXT && i < CONFIG_MAX_EXPANDERS; i++) {
+		const char *line = text + i * CHIPS_LINE;
+		int iodir = hex_byte(line + 5), olat = hex_byte(line + 8);
+
+		/* An absent chip, or a line this did not write, leaves it as built. */
+		if (iodir < 0 || olat < 0 || line[10] != '\n')
+			continue;
+		err = restore_chip(g, (uint8_t)(0x20 + i), (uint8_t)iodir,
+				   (uint8_t)olat);
+		if (err < 0)
+			break;
+	}
+	if (err < 0) {
+		close(fd);
+		return err;
+	}
+	g->chips_fd = fd;
+	save_chips(g);
+	return 0;
 }
 
 struct i2c_bus *garden_i2c(struct garden *g)

@@ -156,6 +156,11 @@ int mcp23008_get_level(struct mcp23008 *chip, unsigned pin, bool *level)
 	return 0;
 }
 
+uint8_t mcp23008_chip_outputs(const struct mcp23008 *chip)
+{
+	return chip->ready ? (uint8_t)~chip->iodir : 0;
+}
+
 uint8_t mcp23008_address(const struct mcp23008 *chip)
 {
 	return chip->addr;

@@ -146,6 +146,14 @@ void sim_mcp23008_drive_input(struct sim_mcp23008 *chip, unsigned pin,
 		chip->outside_levels &= (uint8_t)~bit;
 }
 
+void sim_mcp23008_restore(struct sim_mcp23008 *chip, uint8_t iodir, uint8_t olat)
+{
+	chip->regs[MCP23008_IODIR] = iodir;
+	chip->regs[MCP23008_OLAT] = olat;
+	if (chip->pins_fn)
+		chip->pins_fn(chip->pins_ctx, (uint8_t)~iodir, olat);
+}
+
 void sim_mcp23008_set_stuck(struct sim_mcp23008 *chip, uint8_t mask)
 {
 	chip->stuck = mask;

@@ -38,6 +38,7 @@ olat() { i2cget -y "$I2C_BUS" 0x20 0x0a; }
 valve_closed() { [ $(( $(olat) & 1 )) = 1 ]; }	# active low: latch bit 0 high
 valve_open() { [ $(( $(olat) & 1 )) = 0 ]; }
 quietly() { "$@" >/dev/null 2>&1; }
+has() { printf '%s\n' "$1" | grep -q -- "$2"; }	# has TEXT PATTERN
 at_most() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a ~ /^[0-9]+([.][0-9]*)?$/ && a + 0 <= b + 0) }'; }
 # now_cs: NOW = the uptime in centiseconds, without a fork (a fork and an
 # exec cost tens of milliseconds under software emulation).
@@ -219,7 +220,90 @@ check "with LITRES=$litres, as irrigctl said (Water used: $used L)" \
 	[ -n "$litres" -a "$litres" = "$used" ]
 check "and 450 pulses made it 1 litre" [ "$litres" = 1.00 ]
 
-# --- 7. sandboxing ------------------------------------------------------------------
+# --- 7. kill -9 after a refused reload, and after a refused wiring change --------
+# issue #11: --all-off needed a valid config, and used the file's pins, not
+# those the daemon drove. It now closes what irrigd recorded in
+# /var/lib/irrigd/wiring.
+# kill_wait_closed PID: SIGKILL, then, once ExecStopPost= has run and
+# systemd waits to restart (RestartSec=), closed_at="SUBSTATE, OLAT bit 0 B",
+# the latch read first: what ExecStopPost left, not what a start did. How
+# long it took is only noted: the host may be busy.
+kill_wait_closed() {
+	_t0=$(uptime_s)
+	signal KILL "$1"
+	wait_for 20 sh -c "[ \"\$(systemctl show -P SubState $unit)\" = auto-restart ]"
+	_bit=$(( $(olat) & 1 ))
+	closed_at="$(prop SubState), OLAT bit 0 $_bit"
+	note "ExecStopPost done and the latch read $(since "$_t0") s after the SIGKILL"
+}
+section "kill -9 after a refused reload"
+cp /run/irrigd-lab/irrigd.conf.good $conf
+systemctl reset-failed $unit 2>/dev/null
+ctl water garden 10m --no-wait | sed 's/^/#   /'
+wait_for 5 valve_open
+check "the valve is open (OLAT $(olat))" valve_open
+# A second zone named garden: the file does not load.
+sed 's/^zones = ($/zones = ( { name = "garden"; valve = { expander = 0x20; pin = 1; }; },/' \
+	/run/irrigd-lab/irrigd.conf.good >$conf
+t0=$(date +%s)
+systemctl reload $unit
+wait_for 10 sh -c "journalctl -q -u $unit --since @$t0 -o cat | grep -qi refused"
+out=$(ctl status 2>&1)
+echo "$out" | grep 'Reload refused' | sed 's/^/#   /'
+check "irrigctl status tells of the refused reload" has "$out" 'Reload refused'
+
+json=$(ctl --json status 2>&1)
+check "and so does its JSON (reload_refused)" has "$json" '"reload_refused":{"at":'
+
+pid=$(prop MainPID)
+n=$(prop NRestarts)
+kill_wait_closed "$pid"
+check "ExecStopPost closed the valve with that file on disk, before any restart ($closed_at)" \
+	[ "$closed_at" = "auto-restart, OLAT bit 0 1" ]
+# The restart fails (status 78: the config) and is not tried again.
+wait_for $((${restart_s%.*} + 20)) sh -c "[ \"\$(systemctl show -P ActiveState $unit)\" = failed ]"
+result="$(prop ActiveState)/$(prop Result), status $(prop ExecMainStatus)"
+check "the restart fails on the config and the unit stays failed ($result)" \
+	[ "$(prop ActiveState)/$(prop ExecMainStatus)" = failed/78 ]
+n2=$(prop NRestarts)
+sleep $((${restart_s%.*} + 2))
+state="$(prop ActiveState), NRestarts $n -> $n2 -> $(prop NRestarts)"
+check "without looping ($state)" [ "$state" = "failed, NRestarts $n -> $n2 -> $n2" ]
+check "the valve stayed closed (OLAT $(olat))" valve_closed
+journal_since "$(($(date +%s) - 30))" -o cat | grep -iE 'closed|refused|invalid|zones' | tail -6 | sed 's/^/#   /'
+
+section "kill -9 after a refused wiring change"
+cp /run/irrigd-lab/irrigd.conf.good $conf
+systemctl reset-failed $unit
+systemctl start $unit
+check "a good config starts irrigd again ($(prop ActiveState)/$(prop SubState))" running
+wait_for 10 sh -c 'timeout 5 irrigctl version'
+ctl water garden 10m --no-wait | sed 's/^/#   /'
+wait_for 5 valve_open
+check "the valve on pin 0 is open (OLAT $(olat))" valve_open
+# The valve moved to pin 1: a change of wiring, refused by a reload.
+sed 's/pin = 0; active_low/pin = 1; active_low/' /run/irrigd-lab/irrigd.conf.good >$conf
+t0=$(date +%s)
+systemctl reload $unit
+wait_for 10 sh -c "journalctl -q -u $unit --since @$t0 -o cat | grep -qi refused"
+out=$(ctl status 2>&1)
+echo "$out" | grep 'Reload refused' | sed 's/^/#   /'
+check "irrigctl status tells of the refused wiring change" \
+	has "$out" "Reload refused.*a zone's valve pin changed"
+pid=$(prop MainPID)
+n=$(prop NRestarts)
+kill_wait_closed "$pid"
+check "ExecStopPost closed pin 0, the one irrigd drove, not only the file's pin 1, before any restart ($closed_at)" \
+	[ "$closed_at" = "auto-restart, OLAT bit 0 1" ]
+wait_for $((${restart_s%.*} + 20)) restarted "$pid" "$n"
+check "systemd restarted irrigd on the new wiring ($(prop ActiveState)/$(prop SubState))" \
+	restarted "$pid" "$n"
+wait_for 10 sh -c 'timeout 5 irrigctl version'
+check "pin 0 stays closed after the start (OLAT $(olat))" valve_closed
+cp /run/irrigd-lab/irrigd.conf.good $conf
+systemctl restart $unit
+
+# --- 8. sandboxing ------------------------------------------------------------------
 section "systemd-analyze security"
 sec=$(systemd-analyze security --no-pager $unit 2>&1)
 echo "$sec" | grep -E '✗|Overall' | sed 's/^/#   /'
