@@ -406,6 +406,39 @@ static void test_an_unsteady_run_teaches_nothing(void **state)
 	finish(&d);
 }
 
+/* irrigctl learn: a learning run sets the flow at once, or says why not. */
+static void test_learn_sets_the_flow_at_once(void **state)
+{
+	struct test_daemon d = { 0 };
+
+	(void)state;
+	start(&d, "", "", "", "");
+	expect(&d, 1, "no zone called nowhere", "learn", "nowhere", NULL);
+	/* 1 s settle, 5 s to teach, 5 s to see it steady. */
+	expect(&d, 1, "a learning run of lawn needs at least 11s", "learn", "lawn",
+	       "5s", NULL);
+	expect(&d, 0, "Learned: lawn draws 12.0 L/min\n", "learn", "lawn", "12s",
+	       NULL);
+	expect(&d, 0, "lawn         12.0 L/min learned (1 run)", "zones", NULL);
+	/* Far from it, and yet taken at once: the person asked. */
+	expect(&d, 0, "", "sim", "flow", "140", NULL);
+	expect(&d, 0, "\"learned_lpm\":", "--json", "learn", "lawn", "12s", NULL);
+	expect(&d, 0, "lawn         16.8 L/min learned (1 run)", "zones", NULL);
+	expect(&d, 0, "its configured flow_lpm is what the alarms use", "learn",
+	       "bed", "12s", NULL);
+	/* A burst ends it: nothing learned, and the fault holds the zone. */
+	expect(&d, 0, "", "sim", "flow", "300", NULL);
+	expect(&d, 1, "Nothing learned: only a run that waters its whole time "
+	       "teaches, and it ended by a fault", "learn", "lawn", "12s", NULL);
+	expect(&d, 0, "lawn         16.8 L/min learned (1 run)", "zones", NULL);
+	expect(&d, 1, "lawn is held by a high-flow fault", "learn", "lawn", "12s",
+	       NULL);
+	expect(&d, 0, "", "sim", "clear", NULL);
+	expect(&d, 0, "Cleared", "clear", NULL);
+	assert_true(test_daemon_logged(&d, "L/min (was 12.0 L/min)"));
+	finish(&d);
+}
+
 static void test_daily_caps_end_runs(void **state)
 {
 	struct test_daemon d = { 0 };
@@ -509,6 +542,7 @@ int main(void)
 		cmocka_unit_test(test_a_burst_pipe_is_never_learned),
 		cmocka_unit_test(test_a_new_flow_needs_runs_that_agree),
 		cmocka_unit_test(test_an_unsteady_run_teaches_nothing),
+		cmocka_unit_test(test_learn_sets_the_flow_at_once),
 		cmocka_unit_test(test_daily_caps_end_runs),
 		cmocka_unit_test(test_an_alarm_after_a_reload_names_the_right_zone),
 		cmocka_unit_test(test_programs_do_not_water_a_faulted_zone),

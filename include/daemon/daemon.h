@@ -138,8 +138,15 @@ void safety_check_flow(struct daemon *d);
  */
 enum run_outcome safety_may_run(struct daemon *d, const struct run_request *req,
 				char *why, size_t why_size);
-/* A run of zone ended with outcome: a clean one teaches the zone's flow. */
-void safety_run_ended(struct daemon *d, int zone, enum run_outcome outcome);
+/*
+ * A run of req's zone ended with outcome: a clean one teaches the zone's
+ * flow, a learning run (req->learn) sets it at once.  True when a
+ * learning run set the flow to *learned_lpm; said gets, for the person
+ * who asked, what it learned or why nothing.
+ */
+bool safety_run_ended(struct daemon *d, const struct run_request *req,
+		      enum run_outcome outcome, double *learned_lpm, char *said,
+		      size_t said_size);
 /* How long a run must water after its settle to teach its zone's flow. */
 uint64_t safety_learn_min_ns(const struct daemon *d);
 /* Latches a fault, logs it and saves it; zone -1 for the garden. */

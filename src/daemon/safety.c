@@ -318,8 +318,8 @@ static void offer(struct daemon *d, int zone, struct flow_learned *l,
 	case FLOW_OFFER_CANDIDATE:
 		log_msg(LOG_NOTICE, "zone %s drew %.2f L/min, far from its learned "
 			"%.2f L/min: %zu of %d runs in a row that must agree before "
-			"it replaces it", name, lpm, before, l->n_candidates,
-			FLOW_LEARN_AGREE);
+			"it replaces it (irrigctl learn %s sets it at once)", name,
+			lpm, before, l->n_candidates, FLOW_LEARN_AGREE, name);
 		break;
 	case FLOW_OFFER_REPLACED:
 		log_msg(LOG_NOTICE, "zone %s drew about %.2f L/min in %d clean runs "
@@ -333,32 +333,70 @@ static void offer(struct daemon *d, int zone, struct flow_learned *l,
 	save(d);
 }
 
-void safety_run_ended(struct daemon *d, int zone, enum run_outcome outcome)
+bool safety_run_ended(struct daemon *d, const struct run_request *req,
+		      enum run_outcome outcome, double *learned_lpm, char *said,
+		      size_t said_size)
 {
 	struct safety *sf = &d->safety;
+	int zone = req->zone;
 	struct flow_run_figures fig;
 	enum flow_lesson lesson;
 	struct flow_learned *l;
 	char why[200];
 
-	if (zone < 0 || (size_t)zone >= d->cfg.n_zones || sf->ended_zone != zone)
-		return;
+	said[0] = '\0';
+	*learned_lpm = NAN;
+	if (zone < 0 || (size_t)zone >= d->cfg.n_zones)
+		return false;
+	if (sf->ended_zone != zone) {
+		snprintf(said, said_size, "its valve did not open");
+		return false;
+	}
 	sf->ended_zone = -1;
 	lesson = flowmon_lesson(&sf->ended, outcome, safety_learn_min_ns(d), &fig);
+	say_lesson(d, lesson, outcome, &fig, why, sizeof(why));
 	if (lesson != FLOW_LESSON_LEARNED) {
-		say_lesson(d, lesson, outcome, &fig, why, sizeof(why));
 		log_msg(LOG_INFO, "the run of %s taught nothing of its flow: %s",
 			zone_name(d, zone), why);
-		return;
+		snprintf(said, said_size, "%s", why);
+		return false;
 	}
 	l = fault_state_learned(&sf->state, d->cfg.zones[zone].name, true);
 	if (!l) {
 		log_msg(LOG_WARNING, "cannot keep the flow of %s: %d zones have "
 			"learned flows already", zone_name(d, zone),
 			FAULTS_LEARNED_MAX);
-		return;
+		snprintf(said, said_size, "no room for another zone's learned "
+			 "flow");
+		return false;
 	}
-	offer(d, zone, l, fig.mean_lpm);
+	if (!req->learn) {
+		offer(d, zone, l, fig.mean_lpm);
+		return false;
+	}
+	{
+		double before = flow_learned_median(l);
+
+		/* The person asked for it: no runs need to agree. */
+		if (flow_learned_set(l, fig.mean_lpm) < 0) {
+			snprintf(said, said_size, "%.3f L/min is no flow to learn",
+				 fig.mean_lpm);
+			return false;
+		}
+		if (before > 0.0)
+			snprintf(why, sizeof(why), " (was %.1f L/min)", before);
+		else
+			why[0] = '\0';
+		*learned_lpm = fig.mean_lpm;
+		log_msg(LOG_NOTICE, "zone %s's flow learned by a learning run: "
+			"%.2f L/min%s", zone_name(d, zone), fig.mean_lpm, why);
+		snprintf(said, said_size, "%s draws %.1f L/min%s%s",
+			 zone_name(d, zone), fig.mean_lpm, why,
+			 d->cfg.zones[zone].flow_lpm > 0.0 ? "; its configured "
+			 "flow_lpm is what the alarms use" : "");
+	}
+	save(d);
+	return true;
 }
 
 /* Ends what waters for a fault the flow showed, closing valves as it must. */

@@ -271,6 +271,10 @@ struct summary {
 	double litres;
 	uint32_t elapsed_s;
 	bool valve_closed;
+	/* A learning run: what it learned, or why nothing. */
+	bool learned;
+	double learned_lpm;
+	char lesson[240];
 };
 
 static void render_summary(struct daemon *d, struct out *out, void *arg)
@@ -314,6 +318,9 @@ static void render_summary(struct daemon *d, struct out *out, void *arg)
 	out_line(out, "Initial moisture: [%s] %%", before);
 	out_line(out, "Final moisture:   [%s] %%", after);
 	out_line(out, "Water used: %.2f L", sum->litres);
+	if (sum->req->learn)
+		out_line(out, "%s: %s", sum->learned ? "Learned" :
+			 "Nothing learned", sum->lesson);
 	if (sum->outcome == RUN_FAULT || sum->outcome == RUN_SHUTDOWN) {
 		/* JSON readers get the figures too, before the error. */
 		out_event(out, "\"event\":\"summary\",\"id\":%u,\"zone\":\"%s\","
@@ -330,6 +337,25 @@ static void render_summary(struct daemon *d, struct out *out, void *arg)
 		else
 			out_err(out, ERR_UNAVAILABLE, "irrigd stopped while watering %s",
 				zone);
+		return;
+	}
+	if (sum->req->learn && !sum->learned) {
+		out_event(out, "\"event\":\"summary\",\"id\":%u,\"zone\":\"%s\","
+			  "\"outcome\":\"%s\",\"duration_s\":%u,\"litres\":%.3f,"
+			  "\"moisture_start\":[%s],\"moisture_end\":[%s]",
+			  sum->req->id, zone, run_outcome_name(sum->outcome),
+			  sum->elapsed_s, sum->litres, before, after);
+		out_err(out, ERR_NOT_LEARNED, "nothing learned for %s: %s", zone,
+			sum->lesson);
+		return;
+	}
+	if (sum->req->learn) {
+		out_ok(out, "\"event\":\"summary\",\"id\":%u,\"zone\":\"%s\","
+		       "\"outcome\":\"%s\",\"duration_s\":%u,\"litres\":%.3f,"
+		       "\"moisture_start\":[%s],\"moisture_end\":[%s],"
+		       "\"learned_lpm\":%.2f", sum->req->id, zone,
+		       run_outcome_name(sum->outcome), sum->elapsed_s, sum->litres,
+		       before, after, sum->learned_lpm);
 		return;
 	}
 	out_ok(out, "\"event\":\"summary\",\"id\":%u,\"zone\":\"%s\",\"outcome\":\"%s\","
@@ -498,7 +524,8 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 	log_event(a->outcome == RUN_FAULT ? LOG_ERR : LOG_INFO, "water-end", fields,
 		  "Watered %s for %us: %.2f L, %s%s", zone, sum.elapsed_s, sum.litres,
 		  run_outcome_name(a->outcome), readings);
-	safety_run_ended(d, a->req.zone, a->outcome);
+	sum.learned = safety_run_ended(d, &a->req, a->outcome, &sum.learned_lpm,
+				       sum.lesson, sizeof(sum.lesson));
 	server_notify_waiters(d->server, a->req.id, render_summary, d, &sum, true);
 	d->active.req_id = 0;
 	d->active.valve_failed = false;
