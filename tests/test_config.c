@@ -269,6 +269,7 @@ static void test_safety_defaults_and_overrides(void **state)
 	assert_int_equal(cfg->safety.settle_s, 30);
 	assert_int_equal(cfg->safety.alarm_delay_s, 30);
 	assert_true(cfg->safety.leak_lpm == 0.5);
+	assert_true(cfg->safety.max_flow_lpm == 30.0);
 	assert_true(cfg->safety.daily_cap_litres == 0.0);
 	assert_true(cfg->zones[0].no_flow_percent == 10.0);
 	assert_true(cfg->zones[0].low_flow_percent == 70.0);
@@ -282,11 +283,12 @@ static void test_safety_defaults_and_overrides(void **state)
 	cfg = load_ok(HW "safety = { settle = \"45s\"; alarm_delay = \"0s\";\n"
 		      "  no_flow_percent = 5; low_flow_percent = 50;\n"
 		      "  high_flow_percent = 130; leak_lpm = 1.5;\n"
-		      "  daily_cap_litres = 900; };\n" ZONE
+		      "  max_flow_lpm = 1500; daily_cap_litres = 900; };\n" ZONE
 		      SOIL("min_volts = 0.2; max_volts = 3.0;"));
 	assert_int_equal(cfg->safety.settle_s, 45);
 	assert_int_equal(cfg->safety.alarm_delay_s, 0);
 	assert_true(cfg->safety.leak_lpm == 1.5);
+	assert_true(cfg->safety.max_flow_lpm == 1500.0);
 	assert_true(cfg->safety.daily_cap_litres == 900.0);
 	assert_true(cfg->zones[0].no_flow_percent == 5.0);
 	assert_true(cfg->zones[0].low_flow_percent == 50.0);
@@ -343,6 +345,7 @@ static void test_other_choices(void **state)
 		      "  expanders = ( { address = 0x20; }, { address = 0x21; } );\n"
 		      "  flow_meter = { line = \"GPIO27\"; pulses_per_litre = 98; };\n"
 		      "};\n"
+		      "safety = { max_flow_lpm = 10000; };\n"
 		      "zones = (\n"
 		      "  { name = \"front-lawn\"; flow_lpm = 30.5; max_run = \"1h30m\";\n"
 		      "    valve = { expander = 0x21; pin = 7; active_low = false; }; },\n"
@@ -418,7 +421,7 @@ static void test_schedule(void **state)
 		      "  { name = \"beds\"; flow_lpm = 5; max_run = \"90m\";\n"
 		      "    valve = { expander = 0x20; pin = 1; };\n"
 		      "    stop_at = 75.5; },\n"
-		      "  { name = \"lawn\"; flow_lpm = 30; max_run = \"30m\";\n"
+		      "  { name = \"lawn\"; flow_lpm = 25; max_run = \"30m\";\n"
 		      "    valve = { expander = 0x20; pin = 2; };\n"
 		      "    skip_above = 0; },\n"
 		      "  { name = \"pots\"; flow_lpm = 2;\n"
@@ -924,6 +927,26 @@ static const struct bad_case bad_cases[] = {
 	  "zones = ( { name = \"garden\";\n"
 	  "  valve = { expander = 0x20; pin = 0; }; } );\n",
 	  ":7: safety.alarm_delay: ", "must be 0s to 10m" },
+	{ "flow ceiling of zero",
+	  HW "safety = { max_flow_lpm = 0; };\n"
+	  "zones = ( { name = \"garden\";\n"
+	  "  valve = { expander = 0x20; pin = 0; }; } );\n",
+	  ":7: safety.max_flow_lpm: ", "must be more than 0 and at most 10000" },
+	{ "flow ceiling under the leak threshold",
+	  HW "safety = { leak_lpm = 2.0;\n  max_flow_lpm = 1.5; };\n"
+	  "zones = ( { name = \"garden\";\n"
+	  "  valve = { expander = 0x20; pin = 0; }; } );\n",
+	  ":8: safety.max_flow_lpm: ", "max_flow_lpm (1.5) must be more than "
+	  "leak_lpm (2)" },
+	{ "zone drawing the default flow ceiling",
+	  HW "zones = ( { name = \"garden\";\n"
+	  "  valve = { expander = 0x20; pin = 0; };\n"
+	  "  flow_lpm = 30; } );\n",
+	  ":9: zones.[0].flow_lpm: ", "must be below safety.max_flow_lpm (30): "
+	  "raise that if the zone draws this much" },
+	{ "zone drawing more than the flow ceiling",
+	  HW "safety = { max_flow_lpm = 15; };\n" ZONE,
+	  ":10: zones.[0].flow_lpm: ", "must be below safety.max_flow_lpm (15)" },
 	{ "unknown safety setting",
 	  HW "safety = { leak = 1; };\n"
 	  "zones = ( { name = \"garden\";\n"

@@ -712,7 +712,7 @@ static const char programs_config[] =
 	"  { name = \"bed\"; valve = { expander = 0x20; pin = 0; active_low = true; };\n"
 	"    flow_lpm = 12.0; max_run = \"10m\"; %s },\n"
 	"  { name = \"lawn\"; valve = { expander = 0x20; pin = %d; };\n"
-	"    flow_lpm = 30.0; skip_above = 5.0; } );\n"
+	"    flow_lpm = 25.0; skip_above = 5.0; } );\n"
 	"sensors = { soil = (\n"
 	"  { name = \"p1\"; adc = 0x48; channel = 0; zone = \"bed\";\n"
 	"    dry_volts = 2.8; wet_volts = 1.3; },\n"

@@ -362,6 +362,9 @@ static void assert_same_state(const struct fault_state *a,
 		for (size_t j = 0; j < x->len; j++)
 			assert_true(x->lpm[(x->first + j) % FLOW_LEARN_RUNS] ==
 				    y->lpm[(y->first + j) % FLOW_LEARN_RUNS]);
+		assert_int_equal(x->n_candidates, y->n_candidates);
+		for (size_t j = 0; j < x->n_candidates; j++)
+			assert_true(x->candidate[j] == y->candidate[j]);
 	}
 }
 
@@ -496,6 +499,8 @@ static void test_an_empty_state_and_a_full_one(void **state)
 		l = fault_state_learned(st, zone, true);
 		for (int j = 0; j < FLOW_LEARN_RUNS; j++)
 			flow_learned_add(l, 999999.999);
+		for (int j = 0; j < FLOW_LEARN_AGREE - 1; j++)
+			l->candidate[l->n_candidates++] = 999999.999;
 	}
 	buf = malloc(FAULTS_TEXT_MAX);
 	assert_non_null(buf);
@@ -795,9 +800,94 @@ static void test_parse_error_without_an_error_buffer(void **state)
 	free(out);
 }
 
+/* Runs far from the learned flow wait to agree: they outlast a restart. */
+static void test_candidates_round_trip(void **state)
+{
+	struct fault_state *st = new_state(), *back = new_state();
+	struct flow_learned *l;
+	char err[128] = "";
+	size_t len;
+	char *text;
+
+	(void)state;
+	l = fault_state_learned(st, "lawn", true);
+	flow_learned_offer(l, 12.0);
+	assert_int_equal(flow_learned_offer(l, 16.8), FLOW_OFFER_CANDIDATE);
+	assert_int_equal(flow_learned_offer(l, 17.0), FLOW_OFFER_CANDIDATE);
+	l = fault_state_learned(st, "beds", true);
+	l->candidate[l->n_candidates++] = 9.0;
+	fault_state_learned(st, "pots", true);
+	text = format_exact(st, &len);
+	assert_string_equal(text, "irrigd-faults 1\n"
+			    "learned lawn 12.000 candidates 16.800 17.000\n"
+			    "learned beds candidates 9.000\n"
+			    "learned pots\n");
+	assert_int_equal(parse_copy(text, len, back, err, sizeof(err)), 0);
+	assert_same_state(st, back);
+	/* The third that agrees replaces what was learned, after the restart too. */
+	l = fault_state_learned(back, "lawn", false);
+	assert_int_equal(flow_learned_offer(l, 16.9), FLOW_OFFER_REPLACED);
+	assert_true(flow_learned_median(l) == 16.9);
+	free(text);
+	free(st);
+	free(back);
+}
+
+/* A file from before candidates were kept reads as it did. */
+static void test_a_file_without_candidates_reads_as_before(void **state)
+{
+	struct fault_state *out = new_state();
+	char err[64] = "";
+	static const char old[] = HDR GOOD LEARNED "learned lawn\n";
+
+	(void)state;
+	assert_int_equal(parse_copy(old, strlen(old), out, err, sizeof(err)), 0);
+	assert_int_equal(out->n_learned, 2);
+	assert_int_equal(out->learned[0].learned.n_candidates, 0);
+	assert_int_equal(out->learned[1].learned.n_candidates, 0);
+	free(out);
+}
+
+static void test_parse_refuses_bad_candidates(void **state)
+{
+	(void)state;
+	REFUSED(HDR "learned beds 12.500 candidates\n", 2);
+	REFUSED(HDR "learned beds 12.500 candidates \n", 2);
+	REFUSED(HDR "learned beds 12.500 candidates  1.000\n", 2);
+	REFUSED(HDR "learned beds candidates 1.000 candidates 2.000\n", 2);
+	REFUSED(HDR "learned beds candidates 1.000 2.000 3.000\n", 2);
+	REFUSED(HDR "learned beds candidates 0.000\n", 2);
+	REFUSED(HDR "learned beds candidates -\n", 2);
+	REFUSED(HDR "learned beds candidates 1000000.001\n", 2);
+	REFUSED(HDR "learned beds Candidates 1.000\n", 2);
+	REFUSED(HDR "learned beds 12.500 candidate 1.000\n", 2);
+}
+
+static void test_format_refuses_candidates_parse_would_refuse(void **state)
+{
+	struct fault_state *st = new_state();
+	struct flow_learned *l = fault_state_learned(st, "lawn", true);
+	char buf[256];
+
+	(void)state;
+	flow_learned_add(l, 12.0);
+	l->n_candidates = FLOW_LEARN_AGREE;
+	assert_int_equal(fault_state_format(st, buf, sizeof(buf)), -EINVAL);
+	l->n_candidates = 1;
+	l->candidate[0] = NAN;
+	assert_int_equal(fault_state_format(st, buf, sizeof(buf)), -EINVAL);
+	l->candidate[0] = 13.0;
+	assert_true(fault_state_format(st, buf, sizeof(buf)) > 0);
+	free(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_candidates_round_trip),
+		cmocka_unit_test(test_a_file_without_candidates_reads_as_before),
+		cmocka_unit_test(test_parse_refuses_bad_candidates),
+		cmocka_unit_test(test_format_refuses_candidates_parse_would_refuse),
 		cmocka_unit_test(test_kind_names_and_back),
 		cmocka_unit_test(test_a_fault_latches_on_its_zone_only),
 		cmocka_unit_test(test_raising_it_again_renews_it_in_place),

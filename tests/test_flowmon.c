@@ -1,4 +1,5 @@
 /* Tests of flow monitoring at virtual time: which flows alarm, when, how often, and what a run teaches. */
+#include <errno.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -463,6 +464,300 @@ static void test_learned_ignores_what_is_no_flow(void **state)
 	assert_int_equal(l.len, 2);
 }
 
+/* ---- the garden's ceiling ---- */
+
+static void test_the_ceiling_alarms_before_anything_is_learned(void **state)
+{
+	struct flow_monitor m;
+	struct flow_limits lim = limits();
+
+	(void)state;
+	lim.expected_lpm = 0.0;
+	lim.max_lpm = 30.0;
+	flowmon_init(&m);
+	flowmon_watering(&m, &lim, T0);
+	/* Up to the ceiling, anything goes while nothing is known. */
+	quiet(&m, 30.0, T0 + 30 * S, T0 + 100 * S);
+	quiet(&m, 36.0, T0 + 100 * S, T0 + 130 * S);
+	assert_int_equal(flowmon_sample(&m, 36.0, 0.0, T0 + 130 * S),
+			 FLOW_ALARM_ABOVE_MAX);
+	assert_string_equal(flowmon_alarm_name(FLOW_ALARM_ABOVE_MAX), "high-flow");
+}
+
+static void test_the_ceiling_holds_over_a_known_flow_too(void **state)
+{
+	struct flow_monitor m;
+	struct flow_limits lim = limits();
+
+	(void)state;
+	lim.high_fraction = 10.0;	/* the zone's own: 200 L/min */
+	lim.max_lpm = 25.0;
+	flowmon_init(&m);
+	flowmon_watering(&m, &lim, T0);
+	quiet(&m, 26.0, T0 + 30 * S, T0 + 60 * S);
+	assert_int_equal(flowmon_sample(&m, 26.0, 0.0, T0 + 60 * S),
+			 FLOW_ALARM_ABOVE_MAX);
+}
+
+static void test_a_flow_climbing_past_the_ceiling_keeps_its_delay(void **state)
+{
+	struct flow_monitor m;
+	struct flow_limits lim = limits();
+
+	(void)state;
+	lim.max_lpm = 40.0;
+	flowmon_init(&m);
+	flowmon_watering(&m, &lim, T0);
+	/* Above 150 % of 20 from 30 s, above the ceiling from 40 s. */
+	quiet(&m, 35.0, T0 + 30 * S, T0 + 40 * S);
+	quiet(&m, 45.0, T0 + 40 * S, T0 + 60 * S);
+	assert_int_equal(flowmon_sample(&m, 45.0, 0.0, T0 + 60 * S),
+			 FLOW_ALARM_ABOVE_MAX);
+}
+
+/* ---- what a run teaches ---- */
+
+/*
+ * Waters at rates[i] L/min during second i after the settle (30 s),
+ * sampled once a second with the litres of that second, then closes.
+ */
+static void water_run(struct flow_monitor *m, const struct flow_limits *lim,
+		      const double *rates, size_t n)
+{
+	uint64_t t = T0 + 30 * S;
+
+	flowmon_init(m);
+	flowmon_watering(m, lim, T0);
+	flowmon_sample(m, rates[0], 0.0, t);
+	for (size_t i = 0; i < n; i++) {
+		t += S;
+		flowmon_sample(m, rates[i], rates[i] / 60.0, t);
+	}
+	flowmon_closed(m, 0.5, 30 * S, 30 * S, t);
+}
+
+static void steady(double *rates, size_t n, double lpm)
+{
+	for (size_t i = 0; i < n; i++)
+		rates[i] = lpm;
+}
+
+static void test_a_completed_steady_run_teaches(void **state)
+{
+	struct flow_limits lim = limits();
+	struct flow_run_figures fig;
+	struct flow_monitor m;
+	double rates[60];
+
+	(void)state;
+	steady(rates, 60, 20.0);
+	/* A little wobble of the supply's pressure is steady. */
+	for (size_t i = 0; i < 60; i += 2)
+		rates[i] = 21.0;
+	water_run(&m, &lim, rates, 60);
+	assert_int_equal(flowmon_lesson(&m, RUN_COMPLETED, 30 * S, &fig),
+			 FLOW_LESSON_LEARNED);
+	assert_within(fig.mean_lpm, 20.5, 1e-9);
+	assert_within(fig.min_lpm, 20.4, 1e-9);
+	assert_within(fig.max_lpm, 20.6, 1e-9);
+	assert_string_equal(flowmon_lesson_name(FLOW_LESSON_LEARNED), "learned");
+}
+
+/* A person who stops a run may have seen a burst: only completed runs teach. */
+static void test_only_a_completed_run_teaches(void **state)
+{
+	static const enum run_outcome others[] = {
+		RUN_STOPPED, RUN_FAULT, RUN_SHUTDOWN, RUN_ENDED_EARLY, RUN_CAPPED,
+	};
+	struct flow_limits lim = limits();
+	struct flow_run_figures fig;
+	struct flow_monitor m;
+	double rates[60];
+
+	(void)state;
+	steady(rates, 60, 24.0);
+	water_run(&m, &lim, rates, 60);
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+		assert_int_equal(flowmon_lesson(&m, others[i], 30 * S, &fig),
+				 FLOW_LESSON_NOT_COMPLETED);
+		/* The figures all the same, to say what it drew. */
+		assert_within(fig.mean_lpm, 24.0, 1e-9);
+	}
+}
+
+static void test_a_short_run_teaches_nothing(void **state)
+{
+	struct flow_limits lim = limits();
+	struct flow_monitor m;
+	double rates[30];
+
+	(void)state;
+	steady(rates, 30, 20.0);
+	water_run(&m, &lim, rates, 29);
+	assert_int_equal(flowmon_lesson(&m, RUN_COMPLETED, 30 * S, NULL),
+			 FLOW_LESSON_TOO_SHORT);
+	water_run(&m, &lim, rates, 30);
+	assert_int_equal(flowmon_lesson(&m, RUN_COMPLETED, 30 * S, NULL),
+			 FLOW_LESSON_LEARNED);
+	/* Less than one steadiness window cannot say it was steady. */
+	water_run(&m, &lim, rates, 4);
+	assert_int_equal(flowmon_lesson(&m, RUN_COMPLETED, 0, NULL),
+			 FLOW_LESSON_TOO_SHORT);
+	/* Cut off by the settle: nothing at all after it. */
+	water_run(&m, &lim, rates, 0);
+	assert_int_equal(flowmon_lesson(&m, RUN_COMPLETED, 0, NULL),
+			 FLOW_LESSON_TOO_SHORT);
+}
+
+static void test_a_run_that_warned_of_low_flow_teaches_nothing(void **state)
+{
+	struct flow_limits lim = limits();
+	struct flow_monitor m;
+	double rates[60];
+
+	(void)state;
+	steady(rates, 60, 12.0);	/* below 70 % of 20 */
+	water_run(&m, &lim, rates, 60);
+	assert_true(m.low_warned);
+	assert_int_equal(flowmon_lesson(&m, RUN_COMPLETED, 30 * S, NULL),
+			 FLOW_LESSON_LOW_FLOW);
+}
+
+/* A pipe that bursts half way through changes the flow: no lesson. */
+static void test_an_unsteady_run_teaches_nothing(void **state)
+{
+	struct flow_limits lim = limits();
+	struct flow_run_figures fig;
+	struct flow_monitor m;
+	double rates[60];
+
+	(void)state;
+	lim.expected_lpm = 0.0;
+	steady(rates, 30, 12.0);
+	steady(rates + 30, 30, 18.0);
+	water_run(&m, &lim, rates, 60);
+	assert_int_equal(flowmon_lesson(&m, RUN_COMPLETED, 30 * S, &fig),
+			 FLOW_LESSON_UNSTEADY);
+	assert_within(fig.min_lpm, 12.0, 1e-9);
+	assert_within(fig.max_lpm, 18.0, 1e-9);
+	assert_within(fig.mean_lpm, 15.0, 1e-9);
+	/* 20 % of the mean apart is steady still; more is not. */
+	steady(rates, 30, 10.0);
+	steady(rates + 30, 30, 12.2);
+	water_run(&m, &lim, rates, 60);
+	assert_int_equal(flowmon_lesson(&m, RUN_COMPLETED, 30 * S, NULL),
+			 FLOW_LESSON_LEARNED);
+	steady(rates + 30, 30, 12.3);
+	water_run(&m, &lim, rates, 60);
+	assert_int_equal(flowmon_lesson(&m, RUN_COMPLETED, 30 * S, NULL),
+			 FLOW_LESSON_UNSTEADY);
+	/* A flow that stopped for a window is no steady flow either. */
+	steady(rates, 60, 12.0);
+	steady(rates + 20, 5, 0.0);
+	water_run(&m, &lim, rates, 60);
+	assert_int_equal(flowmon_lesson(&m, RUN_COMPLETED, 30 * S, NULL),
+			 FLOW_LESSON_UNSTEADY);
+}
+
+/* Steady above the ceiling, yet shorter than the alarm delay: no lesson. */
+static void test_a_flow_above_the_ceiling_teaches_nothing(void **state)
+{
+	struct flow_limits lim = limits();
+	struct flow_monitor m;
+	double rates[30];
+
+	(void)state;
+	lim.expected_lpm = 0.0;
+	lim.max_lpm = 10.0;
+	lim.alarm_delay_ns = 60 * S;
+	steady(rates, 30, 12.0);
+	water_run(&m, &lim, rates, 30);
+	assert_int_equal(flowmon_lesson(&m, RUN_COMPLETED, 30 * S, NULL),
+			 FLOW_LESSON_ABOVE_MAX);
+}
+
+/* ---- runs far from the learned flow must agree ---- */
+
+static void test_a_near_run_joins_the_learned_flow(void **state)
+{
+	struct flow_learned l = { 0 };
+
+	(void)state;
+	/* Nothing learned: the first run is taken (the ceiling guards it). */
+	assert_int_equal(flow_learned_offer(&l, 12.0), FLOW_OFFER_ADDED);
+	assert_true(flow_learned_median(&l) == 12.0);
+	/* Within 25 % of the median either way is near. */
+	assert_int_equal(flow_learned_offer(&l, 15.0), FLOW_OFFER_ADDED);
+	assert_int_equal(flow_learned_offer(&l, 11.0), FLOW_OFFER_ADDED);
+	assert_int_equal(l.len, 3);
+	assert_true(flow_learned_median(&l) == 12.0);
+	assert_int_equal(flow_learned_offer(&l, NAN), FLOW_OFFER_IGNORED);
+	assert_int_equal(flow_learned_offer(&l, 0.0), FLOW_OFFER_IGNORED);
+	assert_int_equal(l.len, 3);
+}
+
+static void test_a_far_flow_replaces_it_once_runs_agree(void **state)
+{
+	struct flow_learned l = { 0 };
+
+	(void)state;
+	flow_learned_offer(&l, 12.0);
+	flow_learned_offer(&l, 12.0);
+	/* A burst of 36 L/min, however many times, moves nothing yet... */
+	assert_int_equal(flow_learned_offer(&l, 36.0), FLOW_OFFER_CANDIDATE);
+	assert_int_equal(l.n_candidates, 1);
+	assert_true(flow_learned_median(&l) == 12.0);
+	assert_int_equal(flow_learned_offer(&l, 35.0), FLOW_OFFER_CANDIDATE);
+	assert_int_equal(l.n_candidates, 2);
+	assert_true(flow_learned_median(&l) == 12.0);
+	/* ...until three in a row agree (within 10 % of the first). */
+	assert_int_equal(flow_learned_offer(&l, 38.0), FLOW_OFFER_REPLACED);
+	assert_int_equal(l.n_candidates, 0);
+	assert_int_equal(l.len, FLOW_LEARN_AGREE);
+	assert_true(flow_learned_median(&l) == 36.0);
+}
+
+static void test_far_runs_that_do_not_agree_in_a_row_change_nothing(void **state)
+{
+	struct flow_learned l = { 0 };
+
+	(void)state;
+	flow_learned_offer(&l, 12.0);
+	flow_learned_offer(&l, 20.0);
+	flow_learned_offer(&l, 20.0);
+	/* A near run ends the row. */
+	assert_int_equal(flow_learned_offer(&l, 12.5), FLOW_OFFER_ADDED);
+	assert_int_equal(l.n_candidates, 0);
+	assert_int_equal(flow_learned_offer(&l, 20.0), FLOW_OFFER_CANDIDATE);
+	/* One that disagrees with the row starts a new one. */
+	assert_int_equal(flow_learned_offer(&l, 30.0), FLOW_OFFER_CANDIDATE);
+	assert_int_equal(l.n_candidates, 1);
+	assert_true(l.candidate[0] == 30.0);
+	assert_int_equal(flow_learned_offer(&l, 20.0), FLOW_OFFER_CANDIDATE);
+	assert_int_equal(flow_learned_offer(&l, 6.0), FLOW_OFFER_CANDIDATE);
+	assert_int_equal(l.n_candidates, 1);
+	assert_true(flow_learned_median(&l) == 12.25);
+}
+
+/* irrigctl learn: a person asked, so no runs need to agree. */
+static void test_a_learning_run_sets_the_flow_at_once(void **state)
+{
+	struct flow_learned l = { 0 };
+
+	(void)state;
+	flow_learned_offer(&l, 12.0);
+	flow_learned_offer(&l, 12.0);
+	flow_learned_offer(&l, 20.0);
+	assert_int_equal(flow_learned_set(&l, 20.0), 0);
+	assert_int_equal(l.len, 1);
+	assert_int_equal(l.n_candidates, 0);
+	assert_true(flow_learned_median(&l) == 20.0);
+	assert_int_equal(flow_learned_set(&l, NAN), -EINVAL);
+	assert_int_equal(flow_learned_set(&l, 0.0), -EINVAL);
+	assert_int_equal(flow_learned_set(&l, FLOW_LEARN_MAX_LPM * 2), -EINVAL);
+	assert_true(flow_learned_median(&l) == 20.0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -488,6 +783,19 @@ int main(void)
 		cmocka_unit_test(test_learned_median_of_one_to_five_runs),
 		cmocka_unit_test(test_learned_ring_drops_the_oldest),
 		cmocka_unit_test(test_learned_ignores_what_is_no_flow),
+		cmocka_unit_test(test_the_ceiling_alarms_before_anything_is_learned),
+		cmocka_unit_test(test_the_ceiling_holds_over_a_known_flow_too),
+		cmocka_unit_test(test_a_flow_climbing_past_the_ceiling_keeps_its_delay),
+		cmocka_unit_test(test_a_completed_steady_run_teaches),
+		cmocka_unit_test(test_only_a_completed_run_teaches),
+		cmocka_unit_test(test_a_short_run_teaches_nothing),
+		cmocka_unit_test(test_a_run_that_warned_of_low_flow_teaches_nothing),
+		cmocka_unit_test(test_an_unsteady_run_teaches_nothing),
+		cmocka_unit_test(test_a_flow_above_the_ceiling_teaches_nothing),
+		cmocka_unit_test(test_a_near_run_joins_the_learned_flow),
+		cmocka_unit_test(test_a_far_flow_replaces_it_once_runs_agree),
+		cmocka_unit_test(test_far_runs_that_do_not_agree_in_a_row_change_nothing),
+		cmocka_unit_test(test_a_learning_run_sets_the_flow_at_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -323,6 +323,124 @@ static void test_expected_flow_is_learned(void **state)
 	finish(&d);
 }
 
+/*
+ * Issue #11: a burst pipe on a zone whose flow is not known yet was
+ * learned as its flow (sim flow 300, water 15s: "36.0 L/min learned"),
+ * and so was a run a person stopped.  The garden's ceiling (30 L/min by
+ * default) closes the zone before anything is learned, whether its flow
+ * is known or not.
+ */
+static void test_a_burst_pipe_is_never_learned(void **state)
+{
+	struct test_daemon d = { 0 };
+
+	(void)state;
+	/* bed's own high threshold lets 36 L/min by: the ceiling does not. */
+	start(&d, "", "high_flow_percent = 1000.0;", "", "");
+	expect(&d, 0, "", "sim", "flow", "300", NULL);
+	expect(&d, 1, "high flow: 36.0 L/min, above the garden's max_flow_lpm "
+	       "of 30 L/min", "water", "lawn", "15s", NULL);
+	assert_false(valve_open(&d, "lawn"));
+	expect(&d, 0, "lawn         flow not known yet", "zones", NULL);
+	expect(&d, 0, "lawn         high-flow", "faults", NULL);
+	expect(&d, 1, "high flow: 36.0 L/min, above the garden's max_flow_lpm "
+	       "of 30 L/min", "water", "bed", "15s", NULL);
+	expect(&d, 0, "Cleared 2 faults", "clear", NULL);
+
+	/* Under the ceiling, a run stopped by a person teaches nothing. */
+	expect(&d, 0, "", "sim", "flow", "200", NULL);
+	expect(&d, 0, "", "water", "lawn", "30s", "--no-wait", NULL);
+	sleep_ms(8000);
+	expect(&d, 0, "Stopped", "stop", NULL);
+	expect(&d, 0, "lawn         flow not known yet", "zones", NULL);
+	assert_true(test_daemon_logged(&d, "the run of lawn taught nothing of its "
+				       "flow: only a run that waters its whole "
+				       "time teaches, and it was stopped"));
+
+	/* The tap as it should be: learned, and no low-flow warning. */
+	expect(&d, 0, "", "sim", "clear", NULL);
+	expect(&d, 0, "Valve closed", "water", "lawn", "8s", NULL);
+	expect(&d, 0, "lawn         12.0 L/min learned (1 run)", "zones", NULL);
+	assert_false(test_daemon_logged(&d, "Low flow in zone lawn"));
+	finish(&d);
+}
+
+/* A flow far from the learned one replaces it only when runs agree on it. */
+static void test_a_new_flow_needs_runs_that_agree(void **state)
+{
+	struct test_daemon d = { 0 };
+
+	(void)state;
+	start(&d, "", "", "", "");
+	expect(&d, 0, "Valve closed", "water", "lawn", "8s", NULL);
+	expect(&d, 0, "lawn         12.0 L/min learned (1 run)", "zones", NULL);
+	/* 16.8 L/min: 40 % more, under the high-flow alarm's 150 %. */
+	expect(&d, 0, "", "sim", "flow", "140", NULL);
+	expect(&d, 0, "Valve closed", "water", "lawn", "8s", NULL);
+	expect(&d, 0, "lawn         12.0 L/min learned (1 run)", "zones", NULL);
+	expect(&d, 0, "Valve closed", "water", "lawn", "8s", NULL);
+	expect(&d, 0, "lawn         12.0 L/min learned (1 run)", "zones", NULL);
+	assert_true(test_daemon_logged(&d, " L/min: 2 of 3 runs in a row that "
+				       "must agree"));
+	/* The runs waiting to agree outlast a restart (the sim's tap does not). */
+	assert_int_equal(test_daemon_stop(&d), 0);
+	start(&d, "", "", "", "");
+	expect(&d, 0, "", "sim", "flow", "140", NULL);
+	expect(&d, 0, "Valve closed", "water", "lawn", "8s", NULL);
+	expect(&d, 0, "lawn         16.8 L/min learned (3 runs)", "zones", NULL);
+	finish(&d);
+}
+
+/* A flow that changes during the run (a pipe that bursts) teaches nothing. */
+static void test_an_unsteady_run_teaches_nothing(void **state)
+{
+	struct test_daemon d = { 0 };
+
+	(void)state;
+	start(&d, "", "", "", "");
+	expect(&d, 0, "", "water", "lawn", "14s", "--no-wait", NULL);
+	sleep_ms(4000);
+	expect(&d, 0, "", "sim", "flow", "180", NULL);
+	wait_for(&d, 40, " completed\n", "history", NULL);
+	expect(&d, 0, "lawn         flow not known yet", "zones", NULL);
+	assert_true(test_daemon_logged(&d, "the run of lawn taught nothing of its "
+				       "flow: its flow was not steady"));
+	finish(&d);
+}
+
+/* irrigctl learn: a learning run sets the flow at once, or says why not. */
+static void test_learn_sets_the_flow_at_once(void **state)
+{
+	struct test_daemon d = { 0 };
+
+	(void)state;
+	start(&d, "", "", "", "");
+	expect(&d, 1, "no zone called nowhere", "learn", "nowhere", NULL);
+	/* 1 s settle, 5 s to teach, 5 s to see it steady. */
+	expect(&d, 1, "a learning run of lawn needs at least 11s", "learn", "lawn",
+	       "5s", NULL);
+	expect(&d, 0, "Learned: lawn draws 12.0 L/min\n", "learn", "lawn", "12s",
+	       NULL);
+	expect(&d, 0, "lawn         12.0 L/min learned (1 run)", "zones", NULL);
+	/* Far from it, and yet taken at once: the person asked. */
+	expect(&d, 0, "", "sim", "flow", "140", NULL);
+	expect(&d, 0, "\"learned_lpm\":", "--json", "learn", "lawn", "12s", NULL);
+	expect(&d, 0, "lawn         16.8 L/min learned (1 run)", "zones", NULL);
+	expect(&d, 0, "its configured flow_lpm is what the alarms use", "learn",
+	       "bed", "12s", NULL);
+	/* A burst ends it: nothing learned, and the fault holds the zone. */
+	expect(&d, 0, "", "sim", "flow", "300", NULL);
+	expect(&d, 1, "Nothing learned: only a run that waters its whole time "
+	       "teaches, and it ended by a fault", "learn", "lawn", "12s", NULL);
+	expect(&d, 0, "lawn         16.8 L/min learned (1 run)", "zones", NULL);
+	expect(&d, 1, "lawn is held by a high-flow fault", "learn", "lawn", "12s",
+	       NULL);
+	expect(&d, 0, "", "sim", "clear", NULL);
+	expect(&d, 0, "Cleared", "clear", NULL);
+	assert_true(test_daemon_logged(&d, "L/min (was 12.0 L/min)"));
+	finish(&d);
+}
+
 static void test_daily_caps_end_runs(void **state)
 {
 	struct test_daemon d = { 0 };
@@ -468,6 +586,10 @@ int main(void)
 		cmocka_unit_test(test_a_valve_that_does_not_switch),
 		cmocka_unit_test(test_failed_probes_are_shown_and_recover),
 		cmocka_unit_test(test_expected_flow_is_learned),
+		cmocka_unit_test(test_a_burst_pipe_is_never_learned),
+		cmocka_unit_test(test_a_new_flow_needs_runs_that_agree),
+		cmocka_unit_test(test_an_unsteady_run_teaches_nothing),
+		cmocka_unit_test(test_learn_sets_the_flow_at_once),
 		cmocka_unit_test(test_daily_caps_end_runs),
 		cmocka_unit_test(test_an_alarm_after_a_reload_names_the_right_zone),
 		cmocka_unit_test(test_programs_do_not_water_a_faulted_zone),

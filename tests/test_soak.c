@@ -96,6 +96,8 @@ static void write_config(const char *path)
 	text = replace_all(text, "stop_at = 75.0;", "");
 	snprintf(num, sizeof(num), "flow_lpm = %.1f;", FLOW_LPM);
 	text = replace_all(text, "flow_lpm = 20.8;", num);
+	/* The garden's ceiling above the soak's thirsty zone. */
+	text = replace_all(text, "max_flow_lpm = 30.0;", "max_flow_lpm = 5000.0;");
 	snprintf(num, sizeof(num), "pulses_per_litre = %.1f;", PULSES_PER_LITRE);
 	text = replace_all(text, "pulses_per_litre = 450.0;", num);
 	f = fopen(path, "we");

@@ -21,6 +21,7 @@ struct run_request {
 	uint32_t duration_s;
 	bool programmed;		/* the moisture skip rule applies */
 	bool force;			/* runs even on a zone a fault holds */
+	bool learn;			/* a learning run: sets the zone's flow */
 	char source[CTL_SOURCE_MAX];	/* program name, or "manual" */
 };
 

@@ -75,12 +75,16 @@ int fault_kind_parse(const char *name, enum fault_kind *kind);
 
 /*
  * The state file's text: "irrigd-faults 1", one line per latched fault,
- * then one line per zone with learned flows (oldest first):
+ * then one line per zone with learned flows (oldest first), and after the
+ * word "candidates" the runs far from them that wait to agree (left out
+ * with the word when none, so a file without candidates reads as it did
+ * before they were added):
  *
  *	irrigd-faults 1
  *	fault no-flow beds 1781000000 0.000 12.500 no flow after 30 s
  *	fault leak - 1781003600 2.125 - flow with every valve closed
  *	learned beds 12.500 12.250 12.750
+ *	learned lawn 12.000 candidates 16.800
  *
  * A fault's fields: kind, zone ("-" garden-wide), raised (UTC seconds),
  * measured and expected L/min ("-" unknown), then the detail, the rest of

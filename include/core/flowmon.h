@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/run.h"
+
 /*
  * What a zone should draw and when to say it does not.  Fractions are of
  * expected_lpm.  expected_lpm 0 means not known yet (nothing configured,
@@ -18,6 +20,11 @@ struct flow_limits {
 	double low_fraction;		/* default 0.70: a warning */
 	double high_fraction;		/* default 1.50 */
 	double unknown_min_lpm;		/* no-flow floor while unknown */
+	/*
+	 * The garden's ceiling: more is a burst pipe whatever the zone's
+	 * expected flow, known or not.  0: none.
+	 */
+	double max_lpm;
 	uint64_t settle_ns;		/* default 30 s: air in the pipes */
 	uint64_t alarm_delay_ns;	/* default 30 s: spikes do not trip */
 };
@@ -27,6 +34,7 @@ enum flow_alarm {
 	FLOW_ALARM_LOW,		/* warn once per run, keep watering */
 	FLOW_ALARM_NO_FLOW,	/* close the zone, latch a fault */
 	FLOW_ALARM_HIGH,	/* close the zone, latch a fault */
+	FLOW_ALARM_ABOVE_MAX,	/* above the ceiling: as FLOW_ALARM_HIGH */
 	FLOW_ALARM_LEAK,	/* flow with every valve closed */
 };
 
@@ -52,6 +60,15 @@ struct flow_monitor {
 	double settled_litres;
 	uint64_t settled_ns;		/* time watered after the settle */
 	uint64_t last_sample_ns;
+	/*
+	 * Whether the run was steady: the settled time cut into windows of
+	 * FLOW_STEADY_WINDOW_NS, and the litres of the window filling now,
+	 * the least and the most of the full ones.
+	 */
+	double window_litres;
+	uint64_t window_ns;
+	double window_min_litres, window_max_litres;
+	unsigned windows;
 };
 
 void flowmon_init(struct flow_monitor *m);
@@ -94,7 +111,44 @@ uint64_t flowmon_next_check(const struct flow_monitor *m, uint64_t now);
 bool flowmon_settled_mean(const struct flow_monitor *m, uint64_t min_ns,
 			  double *lpm);
 
-/* "no-flow", "high-flow", "low-flow", "leak", "none" */
+/*
+ * What a run may teach its zone's flow.  A burst pipe, a hose off its
+ * fitting or a person who stopped a run because of either must never
+ * become what the zone is expected to draw: only a run that completed,
+ * watered long enough after its settle and drew a steady flow below the
+ * ceiling teaches.
+ */
+#define FLOW_STEADY_WINDOW_NS 5000000000ull
+/* Steady: the fullest and the emptiest window differ by at most this
+ * fraction of the run's mean. */
+#define FLOW_STEADY_SPREAD 0.20
+
+enum flow_lesson {
+	FLOW_LESSON_LEARNED,		/* *lpm is what it drew */
+	FLOW_LESSON_NOT_COMPLETED,	/* stopped, capped, ended early or by
+					   a fault, interrupted */
+	FLOW_LESSON_TOO_SHORT,		/* less than min_ns after the settle */
+	FLOW_LESSON_LOW_FLOW,		/* it warned of low flow */
+	FLOW_LESSON_UNSTEADY,		/* the windows differ too much */
+	FLOW_LESSON_ABOVE_MAX,		/* its mean is above the ceiling */
+};
+
+/* The figures behind a lesson, for people; NAN where not measured. */
+struct flow_run_figures {
+	double mean_lpm, min_lpm, max_lpm;
+};
+
+/*
+ * Judges the run m watched (after flowmon_closed() too) that ended with
+ * outcome.  fig, when not NULL, gets its figures whatever the lesson.
+ */
+enum flow_lesson flowmon_lesson(const struct flow_monitor *m,
+				enum run_outcome outcome, uint64_t min_ns,
+				struct flow_run_figures *fig);
+/* "learned", "not completed", "too short", ... */
+const char *flowmon_lesson_name(enum flow_lesson lesson);
+
+/* "no-flow", "high-flow" (for both high alarms), "low-flow", "leak", "none" */
 const char *flowmon_alarm_name(enum flow_alarm alarm);
 
 /* ---- learning a zone's flow from its recent clean runs ---- */
@@ -106,14 +160,41 @@ const char *flowmon_alarm_name(enum flow_alarm alarm);
  */
 #define FLOW_LEARN_MIN_LPM 0.001
 #define FLOW_LEARN_MAX_LPM 1e6
+/*
+ * A run that drew more than FLOW_LEARN_FAR away from the learned flow (a
+ * fraction of it) does not join the runs kept: it is a candidate.  Once
+ * FLOW_LEARN_AGREE candidates in a row agree, each within
+ * FLOW_LEARN_AGREE_FRACTION of the first, they replace the runs kept.
+ * A near run ends the row.
+ */
+#define FLOW_LEARN_FAR 0.25
+#define FLOW_LEARN_AGREE 3
+#define FLOW_LEARN_AGREE_FRACTION 0.10
 
 struct flow_learned {
 	double lpm[FLOW_LEARN_RUNS];	/* a ring of the latest runs */
 	size_t first, len;
+	double candidate[FLOW_LEARN_AGREE - 1];	/* oldest first */
+	size_t n_candidates;
 };
 
 /* A zeroed struct is empty.  Drops the oldest run when full. */
 void flow_learned_add(struct flow_learned *l, double lpm);
+
+enum flow_offer {
+	FLOW_OFFER_ADDED,	/* joined the runs kept (the first one too) */
+	FLOW_OFFER_CANDIDATE,	/* far: kept aside, n_candidates says how many */
+	FLOW_OFFER_REPLACED,	/* the candidates agreed and replaced the runs */
+	FLOW_OFFER_IGNORED,	/* outside FLOW_LEARN_MIN_LPM..MAX: nothing */
+};
+/* A clean run's flow, by the rules above. */
+enum flow_offer flow_learned_offer(struct flow_learned *l, double lpm);
+/*
+ * A person asked for this to be the zone's flow (a learning run): it
+ * replaces the runs kept and the candidates at once.  -EINVAL, and
+ * nothing changes, outside FLOW_LEARN_MIN_LPM..MAX.
+ */
+int flow_learned_set(struct flow_learned *l, double lpm);
 /* Median of the runs kept; 0 when none. */
 double flow_learned_median(const struct flow_learned *l);
 

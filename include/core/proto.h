@@ -37,6 +37,7 @@ enum cmd_id {
 	CMD_SIM,
 	CMD_FAULTS,
 	CMD_CLEAR,
+	CMD_LEARN,
 	CMD__COUNT
 };
 
@@ -64,6 +65,7 @@ extern const struct cmd_spec cmd_specs[CMD__COUNT];
 #define ERR_BAD_CONFIG "bad-config"
 #define ERR_FAULTED "faulted"		/* a latched fault holds the zone */
 #define ERR_CAPPED "capped"		/* a daily volume cap is reached */
+#define ERR_NOT_LEARNED "not-learned"	/* a learning run taught nothing */
 
 struct request {
 	bool json;

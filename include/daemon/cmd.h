@@ -17,8 +17,8 @@ struct cmd_ctx {
 
 typedef void cmd_fn(struct cmd_ctx *ctx);
 
-/* cmd-water.c */
-cmd_fn cmd_water, cmd_stop, cmd_skip;
+/* cmd-water.c: water, stop, skip, learn */
+cmd_fn cmd_water, cmd_stop, cmd_skip, cmd_learn;
 /* cmd-status.c */
 cmd_fn cmd_status, cmd_zones;
 /* cmd-sensors.c */

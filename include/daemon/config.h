@@ -135,6 +135,7 @@ struct config_safety {
 	double low_flow_percent;	/* default 70 */
 	double high_flow_percent;	/* default 150 */
 	double leak_lpm;		/* default 0.5, with every valve closed */
+	double max_flow_lpm;		/* default 30: above it, a burst pipe */
 	double daily_cap_litres;	/* every zone together; 0: no cap */
 };
 

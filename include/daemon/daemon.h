@@ -62,6 +62,10 @@ struct run_ending {
 	uint32_t elapsed_s;
 	uint32_t history_id;
 	bool valve_closed;
+	/* A learning run: what it learned, or why nothing. */
+	bool learned;
+	double learned_lpm;
+	char lesson[240];
 };
 #define RUN_ENDINGS_MAX 4
 
@@ -96,10 +100,9 @@ struct safety {
 	 * often to sum the history each time.
 	 */
 	double zone_before, garden_before;
-	/* The mean flow of the zone that last closed, for learning. */
-	int learned_zone;
-	bool learned_ok;
-	double learned_lpm;
+	/* How the run of the zone that last closed went, for learning. */
+	struct flow_monitor ended;
+	int ended_zone;			/* -1: nothing to learn from */
 	struct probe_health probes[CONFIG_MAX_PROBES];
 };
 
@@ -201,8 +204,17 @@ void safety_check_flow(struct daemon *d);
  */
 enum run_outcome safety_may_run(struct daemon *d, const struct run_request *req,
 				char *why, size_t why_size);
-/* A run of zone ended: a clean one teaches the zone's flow. */
-void safety_run_ended(struct daemon *d, int zone, enum run_outcome outcome);
+/*
+ * A run of req's zone ended with outcome: a clean one teaches the zone's
+ * flow, a learning run (req->learn) sets it at once.  True when a
+ * learning run set the flow to *learned_lpm; said gets, for the person
+ * who asked, what it learned or why nothing.
+ */
+bool safety_run_ended(struct daemon *d, const struct run_request *req,
+		      enum run_outcome outcome, double *learned_lpm, char *said,
+		      size_t said_size);
+/* How long a run must water after its settle to teach its zone's flow. */
+uint64_t safety_learn_min_ns(const struct daemon *d);
 /* Latches a fault, logs it and saves it; zone -1 for the garden. */
 void safety_raise(struct daemon *d, enum fault_kind kind, int zone,
 		  double measured_lpm, double expected_lpm, const char *detail);

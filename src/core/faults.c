@@ -16,6 +16,8 @@
 /* "fault KIND ZONE RAISED MEASURED EXPECTED", then the optional detail. */
 #define FAULT_FIELDS 6
 #define GARDEN_ZONE "-"
+/* On a learned line, between the runs kept and the candidates. */
+#define CANDIDATES "candidates"
 
 static const char *const kind_names[FAULT_KINDS] = {
 	[FAULT_NO_FLOW] = "no-flow",
@@ -255,6 +257,11 @@ static const char *learned_problem(const struct learned_zone *lz)
 	for (size_t i = 0; i < l->len; i++)
 		if (!valid_learned_lpm(l->lpm[(l->first + i) % FLOW_LEARN_RUNS]))
 			return "learned flow out of range";
+	if (l->n_candidates > FLOW_LEARN_AGREE - 1)
+		return "too many candidates";
+	for (size_t i = 0; i < l->n_candidates; i++)
+		if (!valid_learned_lpm(l->candidate[i]))
+			return "candidate flow out of range";
 	return NULL;
 }
 
@@ -313,6 +320,10 @@ int fault_state_format(const struct fault_state *st, char *buf, size_t size)
 		for (size_t j = 0; j < l->len; j++)
 			text_put_known(&o, l->lpm[(l->first + j) %
 						  FLOW_LEARN_RUNS], 3);
+		if (l->n_candidates)
+			text_put(&o, " " CANDIDATES);
+		for (size_t j = 0; j < l->n_candidates; j++)
+			text_put_known(&o, l->candidate[j], 3);
 		text_put(&o, "\n");
 	}
 	if (o.full || o.len > INT32_MAX)
@@ -425,6 +436,7 @@ static const char *parse_fault(struct text_span rest, struct fault *f)
 static const char *parse_learned(struct text_span rest, struct learned_zone *lz)
 {
 	struct text_span field;
+	bool seen_candidates = false;
 
 	memset(lz, 0, sizeof(*lz));
 	if (!skip_space(&rest))
@@ -434,17 +446,32 @@ static const char *parse_learned(struct text_span rest, struct learned_zone *lz)
 	if (!parse_zone(field, lz->zone))
 		return "bad zone name";
 	while (skip_space(&rest)) {
+		struct flow_learned *l = &lz->learned;
 		double lpm;
 
 		if (!next_field(&rest, &field))
 			return "empty field";
-		if (lz->learned.len == FLOW_LEARN_RUNS)
-			return "too many values";
+		/* Written only before the candidates it announces, once. */
+		if (text_span_is(field, CANDIDATES)) {
+			if (seen_candidates)
+				return "candidates twice";
+			seen_candidates = true;
+			continue;
+		}
+		if (seen_candidates ? l->n_candidates == FLOW_LEARN_AGREE - 1 :
+		    l->len == FLOW_LEARN_RUNS)
+			return seen_candidates ? "too many candidates" :
+				"too many values";
 		if (!text_parse_fixed(field, FLOW_LEARN_MAX_LPM, &lpm) ||
 		    !valid_learned_lpm(lpm))
 			return "bad learned flow";
-		lz->learned.lpm[lz->learned.len++] = lpm;
+		if (seen_candidates)
+			l->candidate[l->n_candidates++] = lpm;
+		else
+			l->lpm[l->len++] = lpm;
 	}
+	if (seen_candidates && lz->learned.n_candidates == 0)
+		return "no candidate after candidates";
 	return NULL;
 }
 

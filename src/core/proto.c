@@ -34,6 +34,9 @@ const struct cmd_spec cmd_specs[CMD__COUNT] = {
 			 0, 0 },
 	[CMD_CLEAR] = { "clear", "[ZONE]", "clear the latched faults (of one zone)",
 			0, 1 },
+	[CMD_LEARN] = { "learn", "ZONE [DURATION]", "a learning run: water a "
+			"zone and, if its flow is steady, take it as the zone's",
+			1, 2 },
 };
 
 int proto_find_command(const char *name)

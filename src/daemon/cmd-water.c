@@ -1,4 +1,4 @@
-/* Commands that start and end watering: water, stop, skip. */
+/* Commands that start and end watering: water, stop, skip, and learn (a learning run). */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -85,30 +85,26 @@ static int parse_duration(struct cmd_ctx *ctx, const char *text, int zone,
 	return err;
 }
 
-void cmd_water(struct cmd_ctx *ctx)
+/*
+ * Queues req (after the checks a person's run gets) and has the client
+ * wait for it: its reports and summary are the rest of the reply.
+ */
+static void queue_run(struct cmd_ctx *ctx, struct run_request *req,
+		      bool now_first, bool no_wait)
 {
 	struct daemon *d = ctx->d;
-	struct run_request req = { .programmed = false };
 	struct ctl_actions acts = { .n = 0 };
 	const struct run_request *running;
-	struct water_args a;
 	size_t ahead;
 	int err;
 
-	if (parse_water_args(ctx, &a) < 0)
-		return;
-	req.zone = pick_zone(ctx, a.zone);
-	if (req.zone < 0 || parse_duration(ctx, a.duration, req.zone,
-					   &req.duration_s) < 0)
-		return;
-	snprintf(req.source, sizeof(req.source), "manual");
-	req.force = a.force;
 	{
 		char why[200];
-		enum run_outcome may = safety_may_run(d, &req, why, sizeof(why));
+		enum run_outcome may = safety_may_run(d, req, why, sizeof(why));
 
 		if (may == RUN_HELD) {
-			out_err(ctx->out, ERR_FAULTED, "%s; or water --force", why);
+			out_err(ctx->out, ERR_FAULTED, "%s%s", why, req->learn ?
+				"" : "; or water --force");
 			return;
 		}
 		if (may == RUN_CAPPED) {
@@ -116,15 +112,15 @@ void cmd_water(struct cmd_ctx *ctx)
 			return;
 		}
 	}
-	if (a.force && faults_hold_zone(&d->safety.state.faults,
-					 d->cfg.zones[req.zone].name))
+	if (req->force && faults_hold_zone(&d->safety.state.faults,
+					   d->cfg.zones[req->zone].name))
 		log_msg(LOG_WARNING, "%s waters %s despite its latched fault "
-			"(--force)", ctx->who, d->cfg.zones[req.zone].name);
+			"(--force)", ctx->who, d->cfg.zones[req->zone].name);
 	running = ctl_current(&d->ctl);
-	if (running && a.now)
+	if (running && now_first)
 		log_msg(LOG_INFO, "%s asks for %s now: stopping %s", ctx->who,
-			d->cfg.zones[req.zone].name, d->cfg.zones[running->zone].name);
-	err = ctl_enqueue(&d->ctl, &req, a.now, daemon_now(), &ahead, &acts);
+			d->cfg.zones[req->zone].name, d->cfg.zones[running->zone].name);
+	err = ctl_enqueue(&d->ctl, req, now_first, daemon_now(), &ahead, &acts);
 	if (err == -ENOSPC) {
 		out_err(ctx->out, ERR_QUEUE_FULL, "%d runs are queued already: "
 			"irrigctl stop empties the queue", CTL_QUEUE_MAX);
@@ -140,34 +136,34 @@ void cmd_water(struct cmd_ctx *ctx)
 		const char *fields[] = { f_zone, f_duration, f_run, asked.uid,
 					 asked.pid, NULL };
 
-		snprintf(f_zone, sizeof(f_zone), "ZONE=%s", d->cfg.zones[req.zone].name);
-		snprintf(f_duration, sizeof(f_duration), "DURATION_S=%u", req.duration_s);
-		snprintf(f_run, sizeof(f_run), "RUN_ID=%u", req.id);
+		snprintf(f_zone, sizeof(f_zone), "ZONE=%s", d->cfg.zones[req->zone].name);
+		snprintf(f_duration, sizeof(f_duration), "DURATION_S=%u", req->duration_s);
+		snprintf(f_run, sizeof(f_run), "RUN_ID=%u", req->id);
 		log_requester(&asked, ctx->who);
 		/* Its water-start, now or once queued runs end, names the asker. */
-		log_remember_requester(req.id, ctx->who);
+		log_remember_requester(req->id, ctx->who);
 		log_event(LOG_INFO, "water-requested", fields,
-			  "manual run of %s for %us asked by %s%s",
-			  d->cfg.zones[req.zone].name, req.duration_s, ctx->who,
-			  ahead ? ", queued" : "");
+			  "%s run of %s for %us asked by %s%s", req->learn ?
+			  "learning" : "manual", d->cfg.zones[req->zone].name,
+			  req->duration_s, ctx->who, ahead ? ", queued" : "");
 	}
 	if (ahead) {
 		out_line(ctx->out, "Queued: %zu run%s ahead of it", ahead,
 			 ahead == 1 ? "" : "s");
 		out_event(ctx->out, "\"event\":\"queued\",\"id\":%u,\"ahead\":%zu",
-			  req.id, ahead);
+			  req->id, ahead);
 	}
 	/* What happens next (a valve opening) reaches the client as it waits. */
 	client_send(ctx->client, ctx->out->buf, ctx->out->len);
 	out_init(ctx->out, ctx->req->json);
-	client_wait_for_run(ctx->client, req.id, ctx->req->json);
+	client_wait_for_run(ctx->client, req->id, ctx->req->json);
 	watering_carry_out(d, &acts);
-	if (a.no_wait && client_is_waiting(ctx->client)) {
+	if (no_wait && client_is_waiting(ctx->client)) {
 		out_ok(ctx->out, "\"id\":%u,\"zone\":\"%s\",\"duration_s\":%u,"
-		       "\"queued\":%s", req.id, d->cfg.zones[req.zone].name,
-		       req.duration_s, ahead ? "true" : "false");
+		       "\"queued\":%s", req->id, d->cfg.zones[req->zone].name,
+		       req->duration_s, ahead ? "true" : "false");
 		if (ahead || !ctl_current(&d->ctl) ||
-		    ctl_current(&d->ctl)->id != req.id) {
+		    ctl_current(&d->ctl)->id != req->id) {
 			client_stop_waiting(ctx->client);
 			return;
 		}
@@ -178,6 +174,70 @@ void cmd_water(struct cmd_ctx *ctx)
 		client_reply_when_started(ctx->client, ctx->out->buf, ctx->out->len);
 		out_init(ctx->out, ctx->req->json);
 	}
+}
+
+void cmd_water(struct cmd_ctx *ctx)
+{
+	struct run_request req = { .programmed = false };
+	struct water_args a;
+
+	if (parse_water_args(ctx, &a) < 0)
+		return;
+	req.zone = pick_zone(ctx, a.zone);
+	if (req.zone < 0 || parse_duration(ctx, a.duration, req.zone,
+					   &req.duration_s) < 0)
+		return;
+	snprintf(req.source, sizeof(req.source), "manual");
+	req.force = a.force;
+	queue_run(ctx, &req, a.now, a.no_wait);
+}
+
+/* A learning run waters this long unless told otherwise (or max_run is less). */
+#define LEARN_DEFAULT_S 120
+
+/*
+ * A learning run: it waters like a manual one (max_run, faults, caps, one
+ * zone at a time, never forced) and, when it completes clean and steady,
+ * its flow becomes the zone's at once: the person asked for it.
+ */
+void cmd_learn(struct cmd_ctx *ctx)
+{
+	struct daemon *d = ctx->d;
+	struct run_request req = { .programmed = false, .learn = true };
+	const struct config_zone *z;
+	uint32_t need_s;
+	char need[32];
+
+	req.zone = pick_zone(ctx, ctx->req->argv[0]);
+	if (req.zone < 0)
+		return;
+	z = &d->cfg.zones[req.zone];
+	/*
+	 * The settle, what a run must water after it to teach, and one
+	 * steadiness window more, so the last sample before the valve
+	 * closes still counts it.
+	 */
+	need_s = d->cfg.safety.settle_s +
+		(uint32_t)((safety_learn_min_ns(d) + FLOW_STEADY_WINDOW_NS) / NS);
+	duration_format(need_s, need, sizeof(need));
+	if (ctx->req->argc == 2) {
+		if (parse_duration(ctx, ctx->req->argv[1], req.zone,
+				   &req.duration_s) < 0)
+			return;
+	} else {
+		req.duration_s = need_s > LEARN_DEFAULT_S ? need_s : LEARN_DEFAULT_S;
+		if (req.duration_s > z->max_run_s)
+			req.duration_s = z->max_run_s;
+	}
+	if (req.duration_s < need_s) {
+		out_err(ctx->out, ERR_BAD_DURATION, "a learning run of %s needs at "
+			"least %s (the %us settle, then time to see the flow "
+			"steady)%s", z->name, need, d->cfg.safety.settle_s,
+			need_s > z->max_run_s ? ": more than its max_run" : "");
+		return;
+	}
+	snprintf(req.source, sizeof(req.source), "learn");
+	queue_run(ctx, &req, false, false);
 }
 
 void cmd_stop(struct cmd_ctx *ctx)

@@ -55,6 +55,7 @@ static cmd_fn *const handlers[CMD__COUNT] = {
 	[CMD_SIM] = cmd_sim,
 	[CMD_FAULTS] = cmd_faults,
 	[CMD_CLEAR] = cmd_clear,
+	[CMD_LEARN] = cmd_learn,
 	[CMD_SKIP] = cmd_skip,
 	[CMD_PAUSE] = cmd_pause,
 	[CMD_RESUME] = cmd_resume,

@@ -26,6 +26,10 @@
 #define SETTLE_MS_MAX 10000
 #define I2C_BUS_MAX 255
 #define FLOW_LPM_MAX 1000.0
+/* The ceiling may stand above the biggest zone's flow. */
+#define MAX_FLOW_LPM_MAX 10000.0
+/* More than a 1/2-inch garden tap gives wide open; the top of a YF-S201's range. */
+#define MAX_FLOW_LPM_DEFAULT 30.0
 #define FLOW_PERCENT_MAX 1000.0		/* a flow alarm's high threshold */
 #define DAILY_CAP_MAX 1000000.0		/* litres */
 #define SAFETY_DELAY_MAX_S 600		/* settle and alarm delay */
@@ -73,7 +77,8 @@ static const char *const root_keys[] = {
 };
 static const char *const safety_keys[] = {
 	"settle", "alarm_delay", "no_flow_percent", "low_flow_percent",
-	"high_flow_percent", "leak_lpm", "daily_cap_litres", NULL
+	"high_flow_percent", "leak_lpm", "max_flow_lpm", "daily_cap_litres",
+	NULL
 };
 static const char *const hardware_keys[] = {
 	"backend", "i2c_bus", "expanders", "adcs", "flow_meter", NULL
@@ -960,6 +965,7 @@ static int load_safety(struct loader *ld, const config_setting_t *root)
 	s->low_flow_percent = 70.0;
 	s->high_flow_percent = 150.0;
 	s->leak_lpm = 0.5;
+	s->max_flow_lpm = MAX_FLOW_LPM_DEFAULT;
 	s->daily_cap_litres = 0.0;
 	r = get_member(ld, root, "safety", false, &g);
 	if (r < 0 || !g)
@@ -978,6 +984,16 @@ static int load_safety(struct loader *ld, const config_setting_t *root)
 	if (r == 0)
 		r = read_double(ld, g, "leak_lpm", false, 0, true, FLOW_LPM_MAX,
 				&s->leak_lpm);
+	if (r == 0)
+		r = read_double(ld, g, "max_flow_lpm", false, 0, true,
+				MAX_FLOW_LPM_MAX, &s->max_flow_lpm);
+	/* At or below the leak threshold, every run would be a burst pipe. */
+	if (r == 0 && s->max_flow_lpm <= s->leak_lpm)
+		return fail(ld, config_setting_get_member(g, "max_flow_lpm") ?
+			    config_setting_get_member(g, "max_flow_lpm") :
+			    config_setting_get_member(g, "leak_lpm"),
+			    "max_flow_lpm (%g) must be more than leak_lpm (%g)",
+			    s->max_flow_lpm, s->leak_lpm);
 	if (r == 0)
 		r = read_double(ld, g, "daily_cap_litres", false, 0, false,
 				DAILY_CAP_MAX, &s->daily_cap_litres);
@@ -1027,6 +1043,12 @@ static int load_zones(struct loader *ld, const config_setting_t *root)
 		if (r == 0)
 			r = read_double(ld, g, "flow_lpm", false, 0, false,
 					FLOW_LPM_MAX, &z->flow_lpm);
+		/* Its every run would close on the garden's ceiling. */
+		if (r == 0 && z->flow_lpm >= ld->cfg.safety.max_flow_lpm)
+			return fail(ld, config_setting_get_member(g, "flow_lpm"),
+				    "must be below safety.max_flow_lpm (%g): raise "
+				    "that if the zone draws this much",
+				    ld->cfg.safety.max_flow_lpm);
 		z->max_run_s = 3600;
 		if (r == 0)
 			r = read_duration(ld, g, "max_run", false, 1, 24 * 3600,

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/duration.h"
 #include "daemon/daemon.h"
 #include "daemon/log.h"
 
@@ -179,12 +180,15 @@ void safety_valve_opened(struct daemon *d, int zone)
 		.high_fraction = z->high_flow_percent / 100.0,
 		/* Unknown yet: "water flows" is what a leak would be. */
 		.unknown_min_lpm = s->leak_lpm,
+		.max_lpm = s->max_flow_lpm,
 		.settle_ns = (uint64_t)s->settle_s * NS,
 		.alarm_delay_ns = (uint64_t)s->alarm_delay_s * NS,
 	};
 	uint64_t now = daemon_now();
 
 	d->safety.watched_zone = zone;
+	/* What an earlier run taught is no lesson of this one. */
+	d->safety.ended_zone = -1;
 	if (z->daily_cap_litres > 0.0 || s->daily_cap_litres > 0.0) {
 		time_t today = time(NULL);
 
@@ -198,23 +202,24 @@ void safety_valve_opened(struct daemon *d, int zone)
 	arm_check(d, now);
 }
 
+uint64_t safety_learn_min_ns(const struct daemon *d)
+{
+	uint64_t min = (uint64_t)d->cfg.safety.alarm_delay_s * NS;
+
+	return min < LEARN_MIN_NS ? LEARN_MIN_NS : min;
+}
+
 void safety_valves_closed(struct daemon *d)
 {
 	const struct config_safety *s = &d->cfg.safety;
 	uint64_t now = daemon_now();
 	struct safety *sf = &d->safety;
-	uint64_t learn_min = (uint64_t)s->alarm_delay_s * NS;
 
-	/*
-	 * What the run taught, before the monitor forgets it.  A run that
-	 * warned of low flow teaches nothing: a filter that clogs slowly
-	 * must not become what the zone is expected to draw.
-	 */
-	if (learn_min < LEARN_MIN_NS)
-		learn_min = LEARN_MIN_NS;
-	sf->learned_ok = sf->watched_zone >= 0 && !sf->monitor.low_warned &&
-		flowmon_settled_mean(&sf->monitor, learn_min, &sf->learned_lpm);
-	sf->learned_zone = sf->watched_zone;
+	/* What the run drew, before the monitor watches for leaks. */
+	if (sf->watched_zone >= 0) {
+		sf->ended = sf->monitor;
+		sf->ended_zone = sf->watched_zone;
+	}
 	sf->watched_zone = -1;
 	/*
 	 * The meter's last rate stands until it goes stale: a leak is only
@@ -235,29 +240,166 @@ void safety_off(struct daemon *d)
 		sd_event_source_set_enabled(d->safety.check, SD_EVENT_OFF);
 }
 
-void safety_run_ended(struct daemon *d, int zone, enum run_outcome outcome)
+/* "was stopped", "ended by a fault": how a run ended, for people. */
+static const char *how_it_ended(enum run_outcome outcome)
+{
+	switch (outcome) {
+	case RUN_STOPPED:
+		return "was stopped";
+	case RUN_FAULT:
+		return "ended by a fault";
+	case RUN_SHUTDOWN:
+		return "was interrupted";
+	case RUN_ENDED_EARLY:
+		return "ended early on wet soil";
+	case RUN_CAPPED:
+		return "ended on a daily cap";
+	case RUN_COMPLETED:
+	case RUN_SKIPPED:
+	case RUN_HELD:
+		break;
+	}
+	return run_outcome_name(outcome);
+}
+
+/* What a run taught, or why nothing, for people. */
+static void say_lesson(struct daemon *d, enum flow_lesson lesson,
+		       enum run_outcome outcome,
+		       const struct flow_run_figures *fig, char *buf, size_t size)
+{
+	char took[32], need[32];
+
+	switch (lesson) {
+	case FLOW_LESSON_LEARNED:
+		snprintf(buf, size, "it drew %.1f L/min", fig->mean_lpm);
+		break;
+	case FLOW_LESSON_NOT_COMPLETED:
+		snprintf(buf, size, "only a run that waters its whole time "
+			 "teaches, and it %s", how_it_ended(outcome));
+		break;
+	case FLOW_LESSON_TOO_SHORT:
+		duration_format((uint32_t)(d->safety.ended.settled_ns / NS), took,
+				sizeof(took));
+		duration_format((uint32_t)(safety_learn_min_ns(d) / NS), need,
+				sizeof(need));
+		snprintf(buf, size, "it watered %s after the %us settle, and a "
+			 "run teaches after %s", took, d->cfg.safety.settle_s, need);
+		break;
+	case FLOW_LESSON_LOW_FLOW:
+		snprintf(buf, size, "it warned of low flow");
+		break;
+	case FLOW_LESSON_UNSTEADY:
+		snprintf(buf, size, "its flow was not steady: %.1f to %.1f L/min "
+			 "(more than %.0f %% of its mean %.1f L/min apart)",
+			 fig->min_lpm, fig->max_lpm, FLOW_STEADY_SPREAD * 100.0,
+			 fig->mean_lpm);
+		break;
+	case FLOW_LESSON_ABOVE_MAX:
+		snprintf(buf, size, "it drew %.1f L/min, above the garden's "
+			 "max_flow_lpm of %g L/min", fig->mean_lpm,
+			 d->cfg.safety.max_flow_lpm);
+		break;
+	}
+}
+
+/* A clean run's flow offered to the zone's learned flows: logs what it did. */
+static void offer(struct daemon *d, int zone, struct flow_learned *l,
+		  double lpm)
+{
+	double before = flow_learned_median(l);
+	enum flow_offer took = flow_learned_offer(l, lpm);
+	const char *name = zone_name(d, zone);
+	const char *but = d->cfg.zones[zone].flow_lpm > 0.0 ? ", but its "
+		"configured flow_lpm is what the alarms use" : "";
+
+	switch (took) {
+	case FLOW_OFFER_ADDED:
+		log_msg(LOG_INFO, "zone %s drew %.2f L/min; its expected flow is "
+			"%.2f L/min (median of its last %zu clean runs)%s", name,
+			lpm, flow_learned_median(l), l->len, but);
+		break;
+	case FLOW_OFFER_CANDIDATE:
+		log_msg(LOG_NOTICE, "zone %s drew %.2f L/min, far from its learned "
+			"%.2f L/min: %zu of %d runs in a row that must agree before "
+			"it replaces it (irrigctl learn %s sets it at once)", name,
+			lpm, before, l->n_candidates, FLOW_LEARN_AGREE, name);
+		break;
+	case FLOW_OFFER_REPLACED:
+		log_msg(LOG_NOTICE, "zone %s drew about %.2f L/min in %d clean runs "
+			"in a row: its expected flow is now %.2f L/min (was %.2f)%s",
+			name, lpm, FLOW_LEARN_AGREE, flow_learned_median(l), before,
+			but);
+		break;
+	case FLOW_OFFER_IGNORED:
+		return;
+	}
+	save(d);
+}
+
+bool safety_run_ended(struct daemon *d, const struct run_request *req,
+		      enum run_outcome outcome, double *learned_lpm, char *said,
+		      size_t said_size)
 {
 	struct safety *sf = &d->safety;
+	int zone = req->zone;
+	struct flow_run_figures fig;
+	enum flow_lesson lesson;
 	struct flow_learned *l;
+	char why[200];
 
-	/* Only water that ran as it should says what the zone draws. */
-	if (outcome != RUN_COMPLETED && outcome != RUN_ENDED_EARLY &&
-	    outcome != RUN_STOPPED && outcome != RUN_CAPPED)
-		return;
-	if (!sf->learned_ok || sf->learned_zone != zone || zone < 0 ||
-	    (size_t)zone >= d->cfg.n_zones)
-		return;
-	sf->learned_ok = false;
+	said[0] = '\0';
+	*learned_lpm = NAN;
+	if (zone < 0 || (size_t)zone >= d->cfg.n_zones)
+		return false;
+	if (sf->ended_zone != zone) {
+		snprintf(said, said_size, "its valve did not open");
+		return false;
+	}
+	sf->ended_zone = -1;
+	lesson = flowmon_lesson(&sf->ended, outcome, safety_learn_min_ns(d), &fig);
+	say_lesson(d, lesson, outcome, &fig, why, sizeof(why));
+	if (lesson != FLOW_LESSON_LEARNED) {
+		log_msg(LOG_INFO, "the run of %s taught nothing of its flow: %s",
+			zone_name(d, zone), why);
+		snprintf(said, said_size, "%s", why);
+		return false;
+	}
 	l = fault_state_learned(&sf->state, d->cfg.zones[zone].name, true);
-	if (!l)
-		return;
-	flow_learned_add(l, sf->learned_lpm);
-	log_msg(LOG_INFO, "zone %s drew %.2f L/min; its expected flow is %.2f "
-		"L/min (median of its last %zu clean runs)%s", zone_name(d, zone),
-		sf->learned_lpm, flow_learned_median(l), l->len,
-		d->cfg.zones[zone].flow_lpm > 0.0 ? ", but its configured "
-		"flow_lpm is what the alarms use" : "");
+	if (!l) {
+		log_msg(LOG_WARNING, "cannot keep the flow of %s: %d zones have "
+			"learned flows already", zone_name(d, zone),
+			FAULTS_LEARNED_MAX);
+		snprintf(said, said_size, "no room for another zone's learned "
+			 "flow");
+		return false;
+	}
+	if (!req->learn) {
+		offer(d, zone, l, fig.mean_lpm);
+		return false;
+	}
+	{
+		double before = flow_learned_median(l);
+
+		/* The person asked for it: no runs need to agree. */
+		if (flow_learned_set(l, fig.mean_lpm) < 0) {
+			snprintf(said, said_size, "%.3f L/min is no flow to learn",
+				 fig.mean_lpm);
+			return false;
+		}
+		if (before > 0.0)
+			snprintf(why, sizeof(why), " (was %.1f L/min)", before);
+		else
+			why[0] = '\0';
+		*learned_lpm = fig.mean_lpm;
+		log_msg(LOG_NOTICE, "zone %s's flow learned by a learning run: "
+			"%.2f L/min%s", zone_name(d, zone), fig.mean_lpm, why);
+		snprintf(said, said_size, "%s draws %.1f L/min%s%s",
+			 zone_name(d, zone), fig.mean_lpm, why,
+			 d->cfg.zones[zone].flow_lpm > 0.0 ? "; its configured "
+			 "flow_lpm is what the alarms use" : "");
+	}
 	save(d);
+	return true;
 }
 
 /* Ends what waters for a fault the flow showed, closing valves as it must. */
@@ -285,6 +427,12 @@ static void flow_fault(struct daemon *d, enum flow_alarm alarm, double rate,
 	case FLOW_ALARM_HIGH:
 		snprintf(detail, sizeof(detail), "high flow: %.1f L/min, expected "
 			 "%s (above %g %%)", rate, want, z->high_flow_percent);
+		safety_raise(d, FAULT_HIGH_FLOW, zone, rate, expected, detail);
+		break;
+	case FLOW_ALARM_ABOVE_MAX:
+		snprintf(detail, sizeof(detail), "high flow: %.1f L/min, above the "
+			 "garden's max_flow_lpm of %g L/min", rate,
+			 d->cfg.safety.max_flow_lpm);
 		safety_raise(d, FAULT_HIGH_FLOW, zone, rate, expected, detail);
 		break;
 	case FLOW_ALARM_LEAK:
@@ -371,6 +519,7 @@ void safety_check_flow(struct daemon *d)
 		break;
 	case FLOW_ALARM_NO_FLOW:
 	case FLOW_ALARM_HIGH:
+	case FLOW_ALARM_ABOVE_MAX:
 	case FLOW_ALARM_LEAK:
 		flow_fault(d, alarm, rate, sf->monitor.limits.expected_lpm, zone);
 		arm_check(d, daemon_now());
@@ -455,8 +604,8 @@ void safety_reload(struct daemon *d, const struct config *next, const int *map)
 	/* Zones and probes are indices: follow them to their new places. */
 	if (sf->watched_zone >= 0)
 		sf->watched_zone = map[sf->watched_zone];
-	if (sf->learned_zone >= 0)
-		sf->learned_zone = map[sf->learned_zone];
+	if (sf->ended_zone >= 0)
+		sf->ended_zone = map[sf->ended_zone];
 	memset(health, 0, sizeof(health));
 	for (size_t p = 0; p < next->n_probes; p++)
 		for (size_t old = 0; old < d->cfg.n_probes; old++)
@@ -511,7 +660,7 @@ int safety_init(struct daemon *d)
 	load(d);
 	flowmon_init(&d->safety.monitor);
 	d->safety.watched_zone = -1;
-	d->safety.learned_zone = -1;
+	d->safety.ended_zone = -1;
 	r = sd_event_add_time(d->event, &d->safety.check, CLOCK_MONOTONIC,
 			      UINT64_MAX, 1000, on_check, d);
 	if (r < 0)

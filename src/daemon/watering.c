@@ -292,6 +292,10 @@ struct summary {
 	double litres;
 	uint32_t elapsed_s;
 	bool valve_closed;
+	/* A learning run: what it learned, or why nothing. */
+	bool learned;
+	double learned_lpm;
+	char lesson[240];
 };
 
 static void render_summary(struct daemon *d, struct out *out, void *arg)
@@ -341,6 +345,9 @@ static void render_summary(struct daemon *d, struct out *out, void *arg)
 		out_line(out, "Final moisture:   %s %%", after);
 	}
 	out_line(out, "Water used: %.2f L", sum->litres);
+	if (sum->req->learn)
+		out_line(out, "%s: %s", sum->learned ? "Learned" :
+			 "Nothing learned", sum->lesson);
 	if (sum->outcome == RUN_FAULT || sum->outcome == RUN_SHUTDOWN) {
 		/* JSON readers get the figures too, before the error. */
 		out_event(out, "\"event\":\"summary\",\"id\":%u,\"zone\":\"%s\","
@@ -357,6 +364,25 @@ static void render_summary(struct daemon *d, struct out *out, void *arg)
 		else
 			out_err(out, ERR_UNAVAILABLE, "irrigd stopped while watering %s",
 				zone);
+		return;
+	}
+	if (sum->req->learn && !sum->learned) {
+		out_event(out, "\"event\":\"summary\",\"id\":%u,\"zone\":\"%s\","
+			  "\"outcome\":\"%s\",\"duration_s\":%u,\"litres\":%.3f,"
+			  "\"moisture_start\":[%s],\"moisture_end\":[%s]",
+			  sum->req->id, zone, run_outcome_name(sum->outcome),
+			  sum->elapsed_s, sum->litres, before, after);
+		out_err(out, ERR_NOT_LEARNED, "nothing learned for %s: %s", zone,
+			sum->lesson);
+		return;
+	}
+	if (sum->req->learn) {
+		out_ok(out, "\"event\":\"summary\",\"id\":%u,\"zone\":\"%s\","
+		       "\"outcome\":\"%s\",\"duration_s\":%u,\"litres\":%.3f,"
+		       "\"moisture_start\":[%s],\"moisture_end\":[%s],"
+		       "\"learned_lpm\":%.2f", sum->req->id, zone,
+		       run_outcome_name(sum->outcome), sum->elapsed_s, sum->litres,
+		       before, after, sum->learned_lpm);
 		return;
 	}
 	out_ok(out, "\"event\":\"summary\",\"id\":%u,\"zone\":\"%s\",\"outcome\":\"%s\","
@@ -442,7 +468,9 @@ static void finish_ending(struct daemon *d, const struct run_ending *ending,
 			       .why = ending->why, .start = &ending->start_soil,
 			       .end = end, .litres = ending->litres,
 			       .elapsed_s = ending->elapsed_s,
-			       .valve_closed = ending->valve_closed };
+			       .valve_closed = ending->valve_closed,
+			       .learned = ending->learned,
+			       .learned_lpm = ending->learned_lpm };
 	const char *zone = zone_name(d, ending->req.zone);
 	char f_zone[64], f_litres[32], f_duration[32], f_outcome[32],
 		f_moisture[32] = "", f_source[64], f_run[32];
@@ -452,6 +480,7 @@ static void finish_ending(struct daemon *d, const struct run_ending *ending,
 	struct history_entry *e = history_find(&d->history, ending->history_id);
 	char readings[512] = "";
 
+	snprintf(sum.lesson, sizeof(sum.lesson), "%s", ending->lesson);
 	if (e) {
 		e->moisture_end = end_moisture;
 		save_history(d);
@@ -592,7 +621,9 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 		e->outcome = a->outcome;
 		save_history(d);
 	}
-	safety_run_ended(d, a->req.zone, a->outcome);
+	ending->learned = safety_run_ended(d, &a->req, a->outcome,
+					   &ending->learned_lpm, ending->lesson,
+					   sizeof(ending->lesson));
 	d->active.req_id = 0;
 	d->active.valve_failed = false;
 	/* A stopping daemon does not wait for the sensors: the last sample serves. */

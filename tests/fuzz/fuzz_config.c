@@ -106,6 +106,10 @@ static void check_config(const struct config *c)
 		/* 0: the zone's flow is learned from its runs. */
 		FUZZ_CHECK(z->flow_lpm >= 0 && z->flow_lpm <= 1000,
 			   "zone %zu flow %g", i, z->flow_lpm);
+		/* At the ceiling, its every run would close on a fault. */
+		FUZZ_CHECK(z->flow_lpm < c->safety.max_flow_lpm,
+			   "zone %zu flow %g at or above the ceiling %g", i,
+			   z->flow_lpm, c->safety.max_flow_lpm);
 		check_flow_percents(z->no_flow_percent, z->low_flow_percent,
 				    z->high_flow_percent, "zone", i);
 		FUZZ_CHECK(z->daily_cap_litres >= 0, "zone %zu cap %g", i,
@@ -183,10 +187,12 @@ static void check_config(const struct config *c)
 	check_flow_percents(c->safety.no_flow_percent, c->safety.low_flow_percent,
 			    c->safety.high_flow_percent, "safety", 0);
 	FUZZ_CHECK(c->safety.settle_s <= 600 && c->safety.alarm_delay_s <= 600 &&
-		   c->safety.leak_lpm > 0 && c->safety.daily_cap_litres >= 0,
-		   "safety: settle %u, delay %u, leak %g, cap %g",
+		   c->safety.leak_lpm > 0 && c->safety.daily_cap_litres >= 0 &&
+		   c->safety.max_flow_lpm > c->safety.leak_lpm &&
+		   c->safety.max_flow_lpm <= 10000,
+		   "safety: settle %u, delay %u, leak %g, ceiling %g, cap %g",
 		   c->safety.settle_s, c->safety.alarm_delay_s, c->safety.leak_lpm,
-		   c->safety.daily_cap_litres);
+		   c->safety.max_flow_lpm, c->safety.daily_cap_litres);
 	FUZZ_CHECK(c->report_interval_s >= 1 && c->report_interval_s <= 3600,
 		   "report_interval %u", c->report_interval_s);
 	FUZZ_CHECK(memchr(c->socket_path, '\0', sizeof(c->socket_path)) &&

@@ -79,6 +79,15 @@ static void check_state(const struct fault_state *st)
 				   lpm <= FLOW_LEARN_MAX_LPM,
 				   "learned %zu run %zu: %g", i, r, lpm);
 		}
+		/* As many as agreed would have replaced the runs kept. */
+		FUZZ_CHECK(lz->learned.n_candidates < FLOW_LEARN_AGREE,
+			   "learned %zu: %zu candidates", i,
+			   lz->learned.n_candidates);
+		for (size_t c = 0; c < lz->learned.n_candidates; c++)
+			FUZZ_CHECK(lz->learned.candidate[c] >= FLOW_LEARN_MIN_LPM &&
+				   lz->learned.candidate[c] <= FLOW_LEARN_MAX_LPM,
+				   "learned %zu candidate %zu: %g", i, c,
+				   lz->learned.candidate[c]);
 		for (size_t j = 0; j < i; j++)
 			FUZZ_CHECK(strcmp(st->learned[j].zone, lz->zone),
 				   "learned %zu and %zu are one zone", j, i);
