@@ -673,9 +673,28 @@ static void test_a_program_runs_on_time_and_survives_a_bad_reload(void **state)
 	assert_int_equal(test_irrigctl(d.socket, &out, &err, "schedule", NULL), 0);
 	assert_non_null(strstr(out, "bed          3s        would skip: rain delay"));
 	free2(out, err);
-	assert_int_equal(test_irrigctl(d.socket, &out, &err, "status", NULL), 0);
-	assert_non_null(strstr(out, "Rain delay: programs held until "));
-	free2(out, err);
+	/* The next run is the first after the delay, not one it holds. */
+	{
+		struct tm after = at;
+		char line[64], json[64];
+		time_t next;
+
+		after.tm_mday++;	/* tomorrow, just after the delay ends */
+		after.tm_isdst = -1;
+		next = mktime(&after);
+		strftime(line, sizeof(line), "Next run: soon at %a %d %b %H:%M, "
+			 "after the rain delay\n", &after);
+		snprintf(json, sizeof(json), "\"next_run\":{\"program\":\"soon\","
+			 "\"at\":%lld}", (long long)next);
+		assert_int_equal(test_irrigctl(d.socket, &out, &err, "status", NULL), 0);
+		assert_non_null(strstr(out, "Rain delay: programs held until "));
+		assert_non_null(strstr(out, line));
+		free2(out, err);
+		assert_int_equal(test_irrigctl(d.socket, &out, &err, "--json", "status",
+					       NULL), 0);
+		assert_non_null(strstr(out, json));
+		free2(out, err);
+	}
 	assert_int_equal(test_irrigctl(d.socket, &out, &err, "pause", "12", NULL), 1);
 	assert_non_null(strstr(err, "give a unit"));
 	free2(out, err);

@@ -185,6 +185,11 @@ int scheduler_pause(struct daemon *d, time_t until);
 int scheduler_resume(struct daemon *d);
 /* The next programmed start after `after`, from the cache. */
 int scheduler_next(struct daemon *d, time_t after, struct occurrence *out);
+/*
+ * The next programmed start that will water: the first after now, or,
+ * while a rain delay holds, the first once it has ended.
+ */
+int scheduler_next_run(struct daemon *d, time_t now, struct occurrence *out);
 /* Is the clock good enough for programs to run? */
 bool scheduler_clock_synced(struct daemon *d);
 /*

@@ -128,10 +128,12 @@ static void programs(struct cmd_ctx *ctx, char *json, size_t size)
 		out_append(json, size, ",\"rain_delay_until\":%lld",
 		    (long long)d->sched.rain_delay_until);
 	}
-	if (scheduler_next(d, now, &next) == 0) {
+	if (scheduler_next_run(d, now, &next) == 0) {
 		cmd_format_time(next.when, when, sizeof(when));
-		out_line(ctx->out, "Next run: %s at %s",
-			 d->cfg.schedule.programs[next.program].name, when);
+		out_line(ctx->out, "Next run: %s at %s%s",
+			 d->cfg.schedule.programs[next.program].name, when,
+			 d->sched.rain_delay_until > now ? ", after the rain delay" :
+			 "");
 		out_append(json, size, ",\"next_run\":{\"program\":\"%s\",\"at\":%lld}",
 		    d->cfg.schedule.programs[next.program].name, (long long)next.when);
 	} else {

@@ -126,6 +126,14 @@ int scheduler_next(struct daemon *d, time_t after, struct occurrence *out)
 	return schedule_next_cached(&d->cfg.schedule, &d->sched.next, after, out);
 }
 
+int scheduler_next_run(struct daemon *d, time_t now, struct occurrence *out)
+{
+	time_t held = d->sched.rain_delay_until;
+
+	/* start_program() holds a start before the delay's end, runs one at it. */
+	return scheduler_next(d, held > now ? held - 1 : now, out);
+}
+
 void scheduler_rearm(struct daemon *d)
 {
 	struct occurrence next;

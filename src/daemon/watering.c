@@ -165,8 +165,7 @@ static void set_idle_status(struct daemon *d)
 	struct occurrence next;
 	char when[32], until[32];
 
-	/* A start within the rain delay is held: the next run comes after it. */
-	if (scheduler_next(d, held > now ? held - 1 : now, &next) < 0) {
+	if (scheduler_next_run(d, now, &next) < 0) {
 		sd_notify(0, "STATUS=Idle");
 		return;
 	}
