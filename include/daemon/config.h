@@ -134,6 +134,9 @@ struct config_safety {
 	double high_flow_percent;	/* default 150 */
 	double leak_lpm;		/* default 0.5, with every valve closed */
 	double daily_cap_litres;	/* every zone together; 0: no cap */
+	/* default 2: a zone valve opens no sooner after any valve switched,
+	 * against water hammer; 0: no wait */
+	unsigned min_switch_interval_s;
 };
 
 struct config {

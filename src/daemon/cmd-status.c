@@ -56,6 +56,17 @@ static void running_now(struct cmd_ctx *ctx, char *json, size_t size)
 	double expected;
 	size_t runs;
 
+	if (cur && d->ctl.phase == CTL_LEAD && !d->ctl.master_on) {
+		char spacing[32];
+
+		duration_format(d->cfg.safety.min_switch_interval_s, spacing,
+				sizeof(spacing));
+		out_line(ctx->out, "%s opens next: valves wait %s between switches",
+			 d->cfg.zones[cur->zone].name, spacing);
+		out_append(json, size, "\"state\":\"waiting\",\"zone\":\"%s\"",
+		    d->cfg.zones[cur->zone].name);
+		return;
+	}
 	if (!cur || d->ctl.phase != CTL_WATERING) {
 		if (d->ctl.phase == CTL_LEAD)
 			out_line(ctx->out, "Master valve open, the first zone follows");

@@ -202,6 +202,9 @@ void watering_set_status(struct daemon *d)
 			sd_notifyf(0, "STATUS=Watering %s, %" PRIu64 ":%02" PRIu64
 				   " left", zone_name(d, cur->zone), left / 60,
 				   left % 60);
+	} else if (cur && d->ctl.phase == CTL_LEAD && !d->ctl.master_on) {
+		sd_notifyf(0, "STATUS=Waiting to open %s: valves switch %us apart",
+			   zone_name(d, cur->zone), d->cfg.safety.min_switch_interval_s);
 	} else if (cur && d->ctl.phase == CTL_LEAD) {
 		sd_notifyf(0, "STATUS=Master valve open, %s follows",
 			   zone_name(d, cur->zone));
@@ -422,6 +425,7 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 	struct history_entry *e;
 	char readings[512];
 	double end_moisture;
+	bool left_out;
 
 	snprintf(f_zone, sizeof(f_zone), "ZONE=%s", zone);
 	snprintf(f_outcome, sizeof(f_outcome), "OUTCOME=%s",
@@ -440,8 +444,10 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 		skipped.planned_s = a->req.duration_s;
 		skipped.moisture_start = skipped.moisture_end = a->moisture;
 		skipped.outcome = a->outcome;
-		history_add(&d->history, &skipped);
-		save_history(d);
+		if (a->keep) {
+			history_add(&d->history, &skipped);
+			save_history(d);
+		}
 		zone_readings(d, &d->soil, a->req.zone, readings, sizeof(readings));
 		if (a->outcome == RUN_SKIPPED)
 			log_event(LOG_INFO, "skip", fields,
@@ -467,7 +473,11 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 	watering_read_soil(d, &sum.end);
 	end_moisture = watering_zone_moisture(d, &sum.end, a->req.zone);
 	e = history_find(&d->history, d->active.history_id);
-	if (e) {
+	/* Stopped within its first second: the history keeps runs that
+	 * watered.  Only the newest entry can be taken back. */
+	left_out = e && !a->keep &&
+		history_at(&d->history, history_len(&d->history) - 1)->id == e->id;
+	if (e && !left_out) {
 		e->actual_s = sum.elapsed_s;
 		e->litres = sum.litres;
 		e->moisture_end = end_moisture;
@@ -495,8 +505,15 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 	    *d->active.why)
 		snprintf(readings, sizeof(readings), " (%s)", d->active.why);
 	log_event(a->outcome == RUN_FAULT ? LOG_ERR : LOG_INFO, "water-end", fields,
-		  "Watered %s for %us: %.2f L, %s%s", zone, sum.elapsed_s, sum.litres,
-		  run_outcome_name(a->outcome), readings);
+		  "Watered %s for %us: %.2f L, %s%s%s", zone, sum.elapsed_s, sum.litres,
+		  run_outcome_name(a->outcome), readings,
+		  left_out ? "; under a second: not kept in the history" : "");
+	/* Logged first: a crash in between leaves a run the log says was
+	 * left out as interrupted, never a logged start unrecorded. */
+	if (left_out) {
+		history_take_back(&d->history, d->active.history_id);
+		save_history(d);
+	}
 	safety_run_ended(d, a->req.zone, a->outcome);
 	server_notify_waiters(d->server, a->req.id, render_summary, d, &sum, true);
 	d->active.req_id = 0;
@@ -709,6 +726,8 @@ void watering_apply_config(struct daemon *d)
 	ctl_set_master(&d->ctl, d->cfg.master.present,
 		       (uint64_t)d->cfg.master.lead_s * NS,
 		       (uint64_t)d->cfg.master.lag_s * NS);
+	ctl_set_min_switch(&d->ctl,
+			   (uint64_t)d->cfg.safety.min_switch_interval_s * NS);
 	d->ctl.report_interval_ns = (uint64_t)d->cfg.report_interval_s * NS;
 }
 
