@@ -30,6 +30,7 @@ struct rec {
 	int zone;
 	double moisture;
 	enum run_outcome outcome;
+	bool keep;
 	struct run_request req;
 };
 
@@ -53,6 +54,10 @@ struct garden {
 	bool master;
 	uint64_t master_on_at;
 	int open_zone;
+	/* Zone valves never switch closer than this (water hammer). */
+	uint64_t min_switch_ns;
+	uint64_t last_switch_at;
+	bool switched;
 	/* The run the last ACT_NEED_MOISTURE named. */
 	uint32_t cur_id;
 	int cur_zone;
@@ -84,6 +89,12 @@ static void garden_master(struct garden *g, uint64_t lead_ns, uint64_t lag_ns)
 	ctl_set_master(&g->c, true, lead_ns, lag_ns);
 }
 
+static void garden_min_switch(struct garden *g, uint64_t min_switch_ns)
+{
+	g->min_switch_ns = min_switch_ns;
+	ctl_set_min_switch(&g->c, min_switch_ns);
+}
+
 static void set_policy(struct garden *g, int zone, struct zone_policy p)
 {
 	struct zone_policy all[CTL_MAX_ZONES];
@@ -112,6 +123,7 @@ static void record(struct garden *g, const struct ctl_action *a)
 	r->zone = a->zone;
 	r->moisture = a->moisture;
 	r->outcome = a->outcome;
+	r->keep = a->keep;
 	r->req = a->req;
 	if (names_request(a->kind))
 		assert_int_equal(a->zone, a->req.zone);
@@ -140,12 +152,18 @@ static void record(struct garden *g, const struct ctl_action *a)
 			assert_true(g->master);
 			assert_true(g->now >= g->master_on_at + g->lead_ns);
 		}
+		if (g->switched)
+			assert_true(g->now >= g->last_switch_at + g->min_switch_ns);
 		g->open_zone = a->zone;
+		g->last_switch_at = g->now;
+		g->switched = true;
 		break;
 	case ACT_VALVE_OFF:
 		snprintf(r->tok, sizeof(r->tok), "V-(%d)", a->zone);
 		assert_int_equal(a->zone, g->open_zone);
 		g->open_zone = -1;
+		g->last_switch_at = g->now;
+		g->switched = true;
 		break;
 	case ACT_NEED_MOISTURE:
 		snprintf(r->tok, sizeof(r->tok), "N(%d)", a->zone);
@@ -1216,6 +1234,106 @@ static void test_late_tick_with_a_master(void **state)
 	assert_idle(&g);
 }
 
+/*
+ * A valve that closes holds the next opening back for the switch
+ * interval: the run waits, then waters its whole duration.
+ */
+static void test_a_valve_opens_no_sooner_than_the_switch_interval(void **state)
+{
+	struct garden g;
+	uint64_t opened;
+	uint32_t b;
+
+	(void)state;
+	garden_init(&g, 2);
+	garden_min_switch(&g, 2 * S);
+	enqueue(&g, 0, 60, 0, 0);
+	expect_log(&g, "N(0) V+(0) S(0)");
+	run_until(&g, T0 + 10 * S);
+	b = enqueue(&g, 1, 60, NOW_FIRST, 0);
+	/* Closing never waits; the opening does. */
+	expect_log(&g, "V-(0) E(0,stopped) N(1)");
+	assert_int_equal(when(&g, "V-(0)", 0), T0 + 10 * S);
+	assert_int_equal(ctl_current(&g.c)->id, b);
+	assert_int_equal(ctl_next_wakeup(&g.c), T0 + 12 * S);
+	run_until(&g, T0 + 12 * S - 1);
+	expect_log(&g, "");
+	run_until_idle(&g);
+	expect_log(&g, "V+(1) S(1) V-(1) E(1,completed)");
+	opened = when(&g, "V+(1)", 0);
+	assert_int_equal(opened, T0 + 12 * S);
+	/* Delayed, never shortened. */
+	assert_int_equal(when(&g, "E(1,completed)", 0), opened + MIN);
+	/* Runs in a row are spaced too. */
+	enqueue(&g, 0, 60, 0, 0);
+	enqueue(&g, 1, 60, 0, 1);
+	run_until_idle(&g);
+	assert_int_equal(when(&g, "V+(1)", 1), when(&g, "V-(0)", 1) + 2 * S);
+}
+
+/*
+ * 50 alternating --now requests 20 ms apart: the valves switch twice,
+ * not 75 times, and the run cut short within its first second is left
+ * out of the history while its request is still ended and reported.
+ */
+static void test_a_burst_of_now_requests_switches_valves_rarely(void **state)
+{
+	struct garden g;
+	uint32_t first;
+	size_t ahead;
+	uint32_t id;
+
+	(void)state;
+	garden_init(&g, 2);
+	garden_min_switch(&g, 2 * S);
+	first = enqueue(&g, 0, 60, NOW_FIRST, 0);
+	for (int i = 1; i < 50; i++) {
+		int err;
+
+		g.now += S / 50;
+		err = try_enqueue(&g, i % 2, 60, NOW_FIRST, &ahead, &id);
+		assert_true(err == 0 || err == -ENOSPC);
+	}
+	assert_int_equal(count(&g, "V+(0)") + count(&g, "V+(1)"), 1);
+	assert_int_equal(count(&g, "V-(0)"), 1);
+	assert_int_equal(find(&g, "E(0,stopped)", 0)->req.id, first);
+	assert_false(find(&g, "E(0,stopped)", 0)->keep);
+	run_until(&g, T0 + 3 * S);
+	assert_int_equal(count(&g, "V+(0)") + count(&g, "V+(1)"), 2);
+	/* A stop closes at once, however recent the last switch. */
+	g.now += S / 10;
+	stop(&g, RUN_STOPPED);
+	assert_int_equal(g.open_zone, -1);
+	assert_int_equal(g.recs[g.n_recs - 1].at, g.now);
+}
+
+/* What enters the history: every run that watered a second or more. */
+static void test_only_runs_that_watered_are_kept(void **state)
+{
+	struct garden g;
+
+	(void)state;
+	garden_init(&g, 2);
+	garden_min_switch(&g, 2 * S);
+	enqueue(&g, 0, 60, 0, 0);
+	g.now += S - 1;
+	skip_zone(&g, 0);
+	assert_false(find(&g, "E(0,stopped)", 0)->keep);
+	run_until_idle(&g);
+	enqueue(&g, 0, 60, 0, 0);
+	run_until_idle(&g);
+	g.now += S;
+	enqueue(&g, 1, 60, 0, 0);
+	run_until(&g, g.now + 3 * S);
+	skip_zone(&g, 0);
+	assert_true(find(&g, "E(0,completed)", 0)->keep);
+	assert_true(find(&g, "E(1,stopped)", 0)->keep);
+	/* Held before it opened: a record of why it did not water. */
+	g.held[1] = true;
+	enqueue(&g, 1, 60, 0, 0);
+	assert_true(find(&g, "E(1,held)", 0)->keep);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1250,6 +1368,9 @@ int main(void)
 		cmocka_unit_test(test_reload_removing_the_last_run),
 		cmocka_unit_test(test_late_tick_keeps_the_run_end),
 		cmocka_unit_test(test_late_tick_with_a_master),
+		cmocka_unit_test(test_a_valve_opens_no_sooner_than_the_switch_interval),
+		cmocka_unit_test(test_a_burst_of_now_requests_switches_valves_rarely),
+		cmocka_unit_test(test_only_runs_that_watered_are_kept),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

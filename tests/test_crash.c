@@ -105,6 +105,9 @@ static void write_config(const char *path)
 	for (int i = 0; i < 2; i++)
 		text = replace(text, "data_rate = 250", "data_rate = 860");
 	text = replace(text, "stop_at = 75.0;", "");
+	/* Runs open one after another within a round, for many state writes. */
+	text = replace(text, "min_switch_interval = \"2s\"",
+		       "min_switch_interval = \"0s\"");
 	f = fopen(path, "we");
 	assert_non_null(f);
 	fputs(text, f);
@@ -293,6 +296,11 @@ static void read_log(const char *path, struct logged *l)
 			check(l->started < PLAN_MAX, "too many runs started");
 			l->planned[l->started++] =
 				strncmp(line + 20, "30 minutes", 10) == 0 ? LONG_RUN_S : 1;
+		} else if (strncmp(line, "Watered garden for ", 19) == 0 &&
+			   strstr(line, "not kept in the history")) {
+			/* Stopped in its first second: out of the history. */
+			check(l->started > 0, "a run left out that never started");
+			l->started--;
 		} else if (strncmp(line, "Watered garden for ", 19) == 0) {
 			l->ended++;
 		} else if (strncmp(line, "Programs held until ", 20) == 0 ||

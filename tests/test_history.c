@@ -102,6 +102,37 @@ static void test_rotation_keeps_the_newest(void **state)
 	free(h);
 }
 
+/*
+ * A full history: 100 runs stopped at once, each added as it started and
+ * taken back as it ended, push none of the 200 real runs out.
+ */
+static void test_taking_back_a_run_keeps_the_full_history(void **state)
+{
+	struct history *h = new_history();
+
+	(void)state;
+	for (size_t i = 0; i < HISTORY_MAX; i++) {
+		struct history_entry e = entry("garden", T0 + (time_t)i, 1.0);
+
+		history_add(h, &e);
+	}
+	for (int i = 0; i < 100; i++) {
+		struct history_entry e = entry("garden", T0 + 1000 + i, 0.0);
+		uint32_t id = history_add(h, &e)->id;
+
+		assert_int_equal(id, HISTORY_MAX + 1);
+		assert_int_equal(history_take_back(h, id), 0);
+		assert_int_equal(history_take_back(h, id), -ENOENT);
+	}
+	assert_int_equal(history_len(h), HISTORY_MAX);
+	for (size_t i = 0; i < HISTORY_MAX; i++)
+		assert_int_equal(history_at(h, i)->id, i + 1);
+	/* Only the newest entry can be taken back. */
+	assert_int_equal(history_take_back(h, 1), -ENOENT);
+	assert_int_equal(history_len(h), HISTORY_MAX);
+	free(h);
+}
+
 /* 25 October 2026 has 25 hours in Berlin: its last hour still counts. */
 static void test_litres_on_a_day_the_clocks_go_back(void **state)
 {
@@ -558,6 +589,7 @@ int main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_add_assigns_increasing_ids_from_one),
 		cmocka_unit_test(test_rotation_keeps_the_newest),
+		cmocka_unit_test(test_taking_back_a_run_keeps_the_full_history),
 		cmocka_unit_test(test_litres_on_counts_that_zone_on_that_local_day),
 		cmocka_unit_test(test_litres_on_a_day_the_clocks_go_back),
 		cmocka_unit_test(test_format_parse_round_trip),

@@ -907,6 +907,8 @@ static void test_journal_entries(void **state)
 	/* A queued run names its own asker when it starts, after a skip. */
 	mark = j.n;
 	ctl_ok(d, "water", "30s", "--no-wait", NULL);
+	/* Its valve opens once the valves may switch again (2 s). */
+	wait_event(d, &j, mark, "water-start", 5000);
 	queued_asker = ctl_ok(d, "water", "1s", "--no-wait", NULL);
 	skipper = ctl_ok(d, "skip", NULL);
 	e = wait_event(d, &j, mark, "skip-requested", 2000);
@@ -914,7 +916,7 @@ static void test_journal_entries(void **state)
 	assert_field(e, "ZONE", "garden");
 	e = wait_event(d, &j, mark, "water-end", 2000);
 	assert_field(e, "OUTCOME", "stopped");
-	start = wait_event(d, &j, (size_t)(e - j.list), "water-start", 2000);
+	start = wait_event(d, &j, (size_t)(e - j.list), "water-start", 5000);
 	assert_field(start, "DURATION_S", "1");
 	assert_requested_by(start, queued_asker);
 	wait_event(d, &j, (size_t)(start - j.list), "water-end", 5000);
@@ -922,6 +924,7 @@ static void test_journal_entries(void **state)
 	/* stop, pause, resume, reload: each names who asked. */
 	mark = j.n;
 	ctl_ok(d, "water", "30s", "--no-wait", NULL);
+	wait_event(d, &j, mark, "water-start", 5000);
 	asker = ctl_ok(d, "stop", NULL);
 	e = wait_event(d, &j, mark, "stop-requested", 2000);
 	assert_requested_by(e, asker);

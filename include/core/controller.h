@@ -36,7 +36,9 @@ struct zone_policy {
 enum ctl_phase {
 	CTL_IDLE,
 	CTL_DECIDING,	/* a run is next: waiting for its zone's moisture */
-	CTL_LEAD,	/* it runs: master open, its valve opens after the lead */
+	/* it runs: its valve opens once the master's lead and the time
+	 * between valve switches have passed */
+	CTL_LEAD,
 	CTL_WATERING,
 	CTL_LAG,	/* last zone closed, master still open */
 };
@@ -51,7 +53,9 @@ enum ctl_action_kind {
 	ACT_RUN_STARTED,	/* req */
 	ACT_REPORT,		/* req: report progress */
 	/* req ended with outcome (completed, stopped, skipped, ...);
-	 * moisture is what caused a skip or an early end, else NAN */
+	 * moisture is what caused a skip or an early end, else NAN; keep
+	 * false for a run stopped before it watered a second, which the
+	 * history leaves out (its client is still told) */
 	ACT_RUN_ENDED,
 	ACT_DROPPED,		/* req left the queue without running */
 };
@@ -61,6 +65,7 @@ struct ctl_action {
 	int zone;
 	enum run_outcome outcome;
 	double moisture;
+	bool keep;		/* ACT_RUN_ENDED: record it in the history */
 	struct run_request req;
 };
 
@@ -87,6 +92,11 @@ struct controller {
 	bool master_on;
 	uint64_t master_ready_ns;	/* opened + lead: zones may open */
 	uint64_t lead_ns, lag_ns;
+	/* Water hammer: a zone valve opens no sooner than this after the
+	 * last switch of any zone valve; closing never waits. */
+	uint64_t min_switch_ns;
+	uint64_t last_switch_ns;
+	bool switched;			/* last_switch_ns is set */
 	struct zone_policy policy[CTL_MAX_ZONES];
 	size_t n_zones;
 };
@@ -95,6 +105,11 @@ void ctl_init(struct controller *c, uint64_t report_interval_ns);
 /* Master valve timing; has_master false: no master output at all. */
 void ctl_set_master(struct controller *c, bool has_master, uint64_t lead_ns,
 		    uint64_t lag_ns);
+/*
+ * The least time between two switches of zone valves: an opening waits
+ * for it (the run is delayed, never shortened); a closing never does.
+ */
+void ctl_set_min_switch(struct controller *c, uint64_t min_switch_ns);
 /* The zones' moisture rules, zone i at policy[i]; -EINVAL over CTL_MAX_ZONES. */
 int ctl_set_policy(struct controller *c, const struct zone_policy *policy,
 		   size_t n_zones);

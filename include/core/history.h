@@ -36,6 +36,9 @@ struct history {
 	struct history_entry entries[HISTORY_MAX];	/* a ring */
 	size_t first, len;
 	uint32_t next_id;
+	/* What the last add rotated out, for history_take_back(). */
+	struct history_entry rotated_out;
+	bool has_rotated_out;
 };
 
 void history_init(struct history *h);
@@ -45,6 +48,13 @@ void history_init(struct history *h);
  */
 struct history_entry *history_add(struct history *h,
 				  const struct history_entry *e);
+/*
+ * Takes back the entry the last add stored, id, and brings back the one
+ * that add rotated out: a run that turns out not to belong in the history
+ * pushes no other out, and the next add reuses id.  -ENOENT when id is
+ * not the newest entry.
+ */
+int history_take_back(struct history *h, uint32_t id);
 /* The entry with this id, or NULL when it rotated out. */
 struct history_entry *history_find(struct history *h, uint32_t id);
 size_t history_len(const struct history *h);

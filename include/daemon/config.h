@@ -137,6 +137,9 @@ struct config_safety {
 	double leak_lpm;		/* default 0.5, with every valve closed */
 	double max_flow_lpm;		/* default 30: above it, a burst pipe */
 	double daily_cap_litres;	/* every zone together; 0: no cap */
+	/* default 2: a zone valve opens no sooner after any valve switched,
+	 * against water hammer; 0: no wait */
+	unsigned min_switch_interval_s;
 };
 
 struct config {

@@ -62,6 +62,7 @@ struct run_ending {
 	uint32_t elapsed_s;
 	uint32_t history_id;
 	bool valve_closed;
+	bool left_out;			/* under a second: not kept in history */
 	/* A learning run: what it learned, or why nothing. */
 	bool learned;
 	double learned_lpm;
@@ -106,10 +107,21 @@ struct safety {
 	struct probe_health probes[CONFIG_MAX_PROBES];
 };
 
+/* What the simulated garden says of the clock: the system's answer, or its own. */
+enum sim_clock {
+	SIM_CLOCK_SYSTEM,
+	SIM_CLOCK_UNSYNCED,	/* IRRIGD_SIM_CLOCK=unsynced */
+	SIM_CLOCK_SYNCED,	/* irrigctl sim clock-sync since */
+};
+
 /* Programs: when the next one is due, and what holds them. */
 struct scheduler {
 	sd_event_source *timer;		/* CLOCK_REALTIME, at the next start */
-	sd_event_source *sync_check;	/* only while the clock is unsynced */
+	/* Only while the clock is unsynced: a slow look, and a wake-up
+	 * whenever the clock is set (a timerfd cancelled on set). */
+	sd_event_source *sync_check;
+	sd_event_source *clock_set;
+	enum sim_clock sim_clock;
 	time_t last_checked;		/* starts up to here are dealt with */
 	bool clock_synced;
 	time_t rain_delay_until;	/* 0: none */
@@ -248,8 +260,19 @@ int scheduler_pause(struct daemon *d, time_t until);
 int scheduler_resume(struct daemon *d);
 /* The next programmed start after `after`, from the cache. */
 int scheduler_next(struct daemon *d, time_t after, struct occurrence *out);
+/*
+ * The next programmed start that will water: the first after now, or,
+ * while a rain delay holds, the first once it has ended.
+ */
+int scheduler_next_run(struct daemon *d, time_t now, struct occurrence *out);
 /* Is the clock good enough for programs to run? */
 bool scheduler_clock_synced(struct daemon *d);
+/*
+ * sim only: the simulated clock is synchronized from now on; stepped, as
+ * when NTP sets it (irrigd is woken as by the kernel), or slewed into
+ * sync (nothing tells irrigd: its next look finds it).
+ */
+void scheduler_sim_clock_sync(struct daemon *d, bool stepped);
 
 /* ---- sampler.c: sensors read without waiting ---- */
 

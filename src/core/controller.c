@@ -5,23 +5,29 @@
 #include <math.h>
 #include <string.h>
 
-static void act(struct ctl_actions *acts, enum ctl_action_kind kind, int zone,
-		enum run_outcome outcome, double moisture,
-		const struct run_request *req)
+/* A run stopped before it watered this long is left out of the history. */
+#define CTL_RECORD_MIN_NS 1000000000ull
+
+/* The action added, or NULL when the list is full. */
+static struct ctl_action *act(struct ctl_actions *acts, enum ctl_action_kind kind,
+			      int zone, enum run_outcome outcome, double moisture,
+			      const struct run_request *req)
 {
 	struct ctl_action *a;
 
 	/* CTL_ACTIONS_MAX covers the longest chain one call makes. */
 	if (acts->n == CTL_ACTIONS_MAX)
-		return;
+		return NULL;
 	a = &acts->list[acts->n++];
 	memset(a, 0, sizeof(*a));
 	a->kind = kind;
 	a->zone = zone;
 	a->outcome = outcome;
 	a->moisture = moisture;
+	a->keep = kind == ACT_RUN_ENDED;
 	if (req)
 		a->req = *req;
+	return a;
 }
 
 void ctl_init(struct controller *c, uint64_t report_interval_ns)
@@ -39,6 +45,21 @@ void ctl_set_master(struct controller *c, bool has_master, uint64_t lead_ns,
 	c->has_master = has_master;
 	c->lead_ns = has_master ? lead_ns : 0;
 	c->lag_ns = has_master ? lag_ns : 0;
+}
+
+void ctl_set_min_switch(struct controller *c, uint64_t min_switch_ns)
+{
+	c->min_switch_ns = min_switch_ns;
+}
+
+/* A zone valve switches now: the next opening waits from here. */
+static void switch_valve(struct controller *c, enum ctl_action_kind kind,
+			 int zone, enum run_outcome outcome, uint64_t now,
+			 struct ctl_actions *acts)
+{
+	act(acts, kind, zone, outcome, NAN, NULL);
+	c->last_switch_ns = now;
+	c->switched = true;
 }
 
 int ctl_set_policy(struct controller *c, const struct zone_policy *policy,
@@ -106,20 +127,42 @@ static void start_watering(struct controller *c, uint64_t now,
 		return;
 	}
 	c->phase = CTL_WATERING;
-	act(acts, ACT_VALVE_ON, c->current.zone, RUN_COMPLETED, NAN, NULL);
+	switch_valve(c, ACT_VALVE_ON, c->current.zone, RUN_COMPLETED, now, acts);
 	act(acts, ACT_RUN_STARTED, c->current.zone, RUN_COMPLETED, NAN,
 	    &c->current);
+}
+
+/* The run's valve opens after the master's lead and the spacing of switches. */
+static void open_when_ready(struct controller *c, uint64_t now,
+			    struct ctl_actions *acts)
+{
+	uint64_t ready = c->master_on ? c->master_ready_ns : 0;
+
+	if (c->switched && c->last_switch_ns + c->min_switch_ns > ready)
+		ready = c->last_switch_ns + c->min_switch_ns;
+	if (now < ready) {
+		c->phase = CTL_LEAD;
+		c->phase_until_ns = ready;
+		return;
+	}
+	start_watering(c, now, acts);
 }
 
 /* Ends the current run (not the sequence) with outcome. */
 static void end_current(struct controller *c, enum run_outcome outcome,
 			double moisture, uint64_t now, struct ctl_actions *acts)
 {
+	struct ctl_action *ended;
+
 	if (c->phase == CTL_WATERING) {
 		run_stop(&c->run, outcome, now);
-		act(acts, ACT_VALVE_OFF, c->current.zone, outcome, NAN, NULL);
-		act(acts, ACT_RUN_ENDED, c->current.zone, outcome, moisture,
-		    &c->current);
+		switch_valve(c, ACT_VALVE_OFF, c->current.zone, outcome, now, acts);
+		ended = act(acts, ACT_RUN_ENDED, c->current.zone, outcome, moisture,
+			    &c->current);
+		/* Preempted or stopped at once: 0 s of water to record. */
+		if (ended && outcome == RUN_STOPPED &&
+		    run_elapsed_ns(&c->run, now) < CTL_RECORD_MIN_NS)
+			ended->keep = false;
 	} else if (c->phase == CTL_DECIDING || c->phase == CTL_LEAD) {
 		/* It never started: nothing to record but that it was dropped. */
 		act(acts, ACT_DROPPED, c->current.zone, outcome, NAN, &c->current);
@@ -212,13 +255,9 @@ void ctl_moisture(struct controller *c, double percent, bool valid,
 		c->master_on = true;
 		c->master_ready_ns = now + c->lead_ns;
 	}
-	/* The lead may still be running for a run that --now replaced. */
-	if (c->master_on && now < c->master_ready_ns) {
-		c->phase = CTL_LEAD;
-		c->phase_until_ns = c->master_ready_ns;
-		return;
-	}
-	start_watering(c, now, acts);
+	/* The lead may still be running for a run that --now replaced, and
+	 * a valve that just closed holds the next opening back. */
+	open_when_ready(c, now, acts);
 }
 
 void ctl_tick(struct controller *c, uint64_t now, struct ctl_actions *acts)
@@ -228,7 +267,7 @@ void ctl_tick(struct controller *c, uint64_t now, struct ctl_actions *acts)
 	switch (c->phase) {
 	case CTL_LEAD:
 		if (now >= c->phase_until_ns)
-			start_watering(c, now, acts);
+			open_when_ready(c, now, acts);
 		return;
 	case CTL_LAG:
 		if (now < c->phase_until_ns)
@@ -247,8 +286,8 @@ void ctl_tick(struct controller *c, uint64_t now, struct ctl_actions *acts)
 			act(acts, ACT_REPORT, c->current.zone, RUN_COMPLETED, NAN,
 			    &c->current);
 		if (todo & RUN_DO_FINISH) {
-			act(acts, ACT_VALVE_OFF, c->current.zone, RUN_COMPLETED, NAN,
-			    NULL);
+			switch_valve(c, ACT_VALVE_OFF, c->current.zone,
+				     RUN_COMPLETED, now, acts);
 			act(acts, ACT_RUN_ENDED, c->current.zone, RUN_COMPLETED, NAN,
 			    &c->current);
 			c->phase = c->master_on ? CTL_LAG : CTL_IDLE;
@@ -291,8 +330,12 @@ int ctl_end_run(struct controller *c, enum run_outcome outcome, uint64_t now,
 	if (c->phase == CTL_WATERING) {
 		end_current(c, outcome, NAN, now, acts);
 	} else if (c->phase == CTL_DECIDING || c->phase == CTL_LEAD) {
-		act(acts, ACT_RUN_ENDED, c->current.zone, outcome, NAN,
-		    &c->current);
+		struct ctl_action *ended = act(acts, ACT_RUN_ENDED, c->current.zone,
+					       outcome, NAN, &c->current);
+
+		/* Stopped before its valve opened: nothing watered to record. */
+		if (ended && outcome == RUN_STOPPED)
+			ended->keep = false;
 		c->phase = c->master_on ? CTL_LAG : CTL_IDLE;
 		c->phase_until_ns = now;
 	} else {

@@ -38,7 +38,9 @@ static struct history_entry *push(struct history *h,
 {
 	struct history_entry *dst;
 
-	if (h->len == HISTORY_MAX) {
+	h->has_rotated_out = h->len == HISTORY_MAX;
+	if (h->has_rotated_out) {
+		h->rotated_out = *slot(h, 0);
 		h->first = (h->first + 1) % HISTORY_MAX;
 		h->len--;
 	}
@@ -54,6 +56,23 @@ struct history_entry *history_add(struct history *h,
 
 	dst->id = h->next_id++;
 	return dst;
+}
+
+int history_take_back(struct history *h, uint32_t id)
+{
+	if (!h->len || slot(h, h->len - 1)->id != id)
+		return -ENOENT;
+	h->len--;
+	/* Its id was never kept: ids stay consecutive. */
+	if (id == h->next_id - 1)
+		h->next_id = id;
+	if (h->has_rotated_out) {
+		h->first = (h->first + HISTORY_MAX - 1) % HISTORY_MAX;
+		*slot(h, 0) = h->rotated_out;
+		h->len++;
+		h->has_rotated_out = false;
+	}
+	return 0;
 }
 
 struct history_entry *history_find(struct history *h, uint32_t id)

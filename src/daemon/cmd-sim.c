@@ -12,7 +12,8 @@
 
 static const char *const sim_usage =
 	"sim [i2c-errors PERCENT | probe NAME ok|disconnected|stuck VOLTS | "
-	"flow PERCENT | leak LPM | valve ZONE ok|stuck | edge-queue EDGES | clear]";
+	"flow PERCENT | leak LPM | valve ZONE ok|stuck | edge-queue EDGES | "
+	"clock-sync slew|step | clear]";
 
 /* A whole, finite number, or -EINVAL. */
 static int parse_number(const char *text, double *v)
@@ -35,6 +36,19 @@ static const char *probe_fault_name(enum garden_probe_fault f)
 		return "disconnected";
 	case GARDEN_PROBE_STUCK:
 		return "stuck";
+	}
+	return "?";
+}
+
+static const char *sim_clock_name(enum sim_clock c)
+{
+	switch (c) {
+	case SIM_CLOCK_SYSTEM:
+		return "system";
+	case SIM_CLOCK_UNSYNCED:
+		return "unsynced";
+	case SIM_CLOCK_SYNCED:
+		return "synced";
 	}
 	return "?";
 }
@@ -93,12 +107,17 @@ static void show(struct cmd_ctx *ctx, struct garden *g)
 	if (f.edge_queue)
 		out_line(ctx->out, "injected: the kernel keeps %zu edges; %" PRIu64
 			 " dropped so far", f.edge_queue, f.edges_dropped);
+	if (d->sched.sim_clock != SIM_CLOCK_SYSTEM)
+		out_line(ctx->out, "simulated clock: %s",
+			 d->sched.sim_clock == SIM_CLOCK_SYNCED ? "synchronized" :
+			 "not synchronized");
 	out_ok(ctx->out, "\"zones\":[%s],\"probes\":[%s],\"litres\":%.4f,"
 	       "\"i2c_error_rate\":%.3f,\"flow_percent\":%.1f,\"leak_lpm\":%.2f,"
 	       "\"edges_made\":%" PRIu64 ",\"edge_queue\":%zu,"
-	       "\"edges_dropped\":%" PRIu64,
+	       "\"edges_dropped\":%" PRIu64 ",\"clock\":\"%s\"",
 	       zones, probes, garden_litres(g), f.i2c_error_rate, f.flow_percent,
-	       f.leak_lpm, f.edges_made, f.edge_queue, f.edges_dropped);
+	       f.leak_lpm, f.edges_made, f.edge_queue, f.edges_dropped,
+	       sim_clock_name(d->sched.sim_clock));
 }
 
 static int inject_probe(struct cmd_ctx *ctx, struct garden *g)
@@ -164,6 +183,11 @@ static int inject(struct cmd_ctx *ctx, struct garden *g)
 		return inject_probe(ctx, g);
 	if (!strcmp(what, "valve") && req->argc >= 2)
 		return inject_valve(ctx, g);
+	if (!strcmp(what, "clock-sync") && req->argc == 2 &&
+	    (!strcmp(req->argv[1], "slew") || !strcmp(req->argv[1], "step"))) {
+		scheduler_sim_clock_sync(ctx->d, !strcmp(req->argv[1], "step"));
+		return 0;
+	}
 	if (req->argc != 2 || parse_number(req->argv[1], &v) < 0)
 		return -EINVAL;
 	if (!strcmp(what, "i2c-errors"))

@@ -56,6 +56,17 @@ static void running_now(struct cmd_ctx *ctx, char *json, size_t size)
 	double expected;
 	size_t runs;
 
+	if (cur && d->ctl.phase == CTL_LEAD && !d->ctl.master_on) {
+		char spacing[32];
+
+		duration_format(d->cfg.safety.min_switch_interval_s, spacing,
+				sizeof(spacing));
+		out_line(ctx->out, "%s opens next: valves wait %s between switches",
+			 d->cfg.zones[cur->zone].name, spacing);
+		out_append(json, size, "\"state\":\"waiting\",\"zone\":\"%s\"",
+		    d->cfg.zones[cur->zone].name);
+		return;
+	}
 	if (!cur || d->ctl.phase != CTL_WATERING) {
 		if (cur && d->ctl.phase == CTL_DECIDING)
 			out_line(ctx->out, "Reading the soil before watering %s",
@@ -132,10 +143,12 @@ static void programs(struct cmd_ctx *ctx, char *json, size_t size)
 		out_append(json, size, ",\"rain_delay_until\":%lld",
 		    (long long)d->sched.rain_delay_until);
 	}
-	if (scheduler_next(d, now, &next) == 0) {
+	if (scheduler_next_run(d, now, &next) == 0) {
 		cmd_format_time(next.when, when, sizeof(when));
-		out_line(ctx->out, "Next run: %s at %s",
-			 d->cfg.schedule.programs[next.program].name, when);
+		out_line(ctx->out, "Next run: %s at %s%s",
+			 d->cfg.schedule.programs[next.program].name, when,
+			 d->sched.rain_delay_until > now ? ", after the rain delay" :
+			 "");
 		out_append(json, size, ",\"next_run\":{\"program\":\"%s\",\"at\":%lld}",
 		    d->cfg.schedule.programs[next.program].name, (long long)next.when);
 	} else {

@@ -33,6 +33,7 @@
 #define FLOW_PERCENT_MAX 1000.0		/* a flow alarm's high threshold */
 #define DAILY_CAP_MAX 1000000.0		/* litres */
 #define SAFETY_DELAY_MAX_S 600		/* settle and alarm delay */
+#define MIN_SWITCH_MAX_S 60
 #define PERCENT_MAX 300			/* seasonal and monthly percentages */
 #define MASTER_DELAY_MAX_S 600		/* a master's lead and lag */
 #define INTERVAL_DAYS_MAX 365
@@ -78,7 +79,7 @@ static const char *const root_keys[] = {
 static const char *const safety_keys[] = {
 	"settle", "alarm_delay", "no_flow_percent", "low_flow_percent",
 	"high_flow_percent", "leak_lpm", "max_flow_lpm", "daily_cap_litres",
-	NULL
+	"min_switch_interval", NULL
 };
 static const char *const hardware_keys[] = {
 	"backend", "i2c_bus", "expanders", "adcs", "flow_meter", NULL
@@ -967,6 +968,7 @@ static int load_safety(struct loader *ld, const config_setting_t *root)
 	s->leak_lpm = 0.5;
 	s->max_flow_lpm = MAX_FLOW_LPM_DEFAULT;
 	s->daily_cap_litres = 0.0;
+	s->min_switch_interval_s = 2;
 	r = get_member(ld, root, "safety", false, &g);
 	if (r < 0 || !g)
 		return r;
@@ -997,6 +999,10 @@ static int load_safety(struct loader *ld, const config_setting_t *root)
 	if (r == 0)
 		r = read_double(ld, g, "daily_cap_litres", false, 0, false,
 				DAILY_CAP_MAX, &s->daily_cap_litres);
+	if (r == 0)
+		r = read_duration(ld, g, "min_switch_interval", false, 0,
+				  MIN_SWITCH_MAX_S, "0s to 1m",
+				  &s->min_switch_interval_s);
 	return r;
 }
 

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
 #include <sys/timex.h>
 #include <unistd.h>
 
@@ -13,7 +15,10 @@
 
 /* A start found this late was skipped over by a clock step: missed. */
 #define MISSED_AFTER_S 120
-/* How often to look at the clock while waiting for it to synchronize. */
+/*
+ * How often to look at the clock while waiting for it to synchronize: a
+ * clock slewed into sync is never "set", so no wake-up tells of it.
+ */
 #define SYNC_CHECK_US (30 * UINT64_C(1000000))
 
 static const char timesyncd_flag[] = "/run/systemd/timesync/synchronized";
@@ -25,6 +30,8 @@ bool scheduler_clock_synced(struct daemon *d)
 
 	if (d->cfg.ignore_clock_sync)
 		return true;
+	if (d->sched.sim_clock != SIM_CLOCK_SYSTEM)
+		return d->sched.sim_clock == SIM_CLOCK_SYNCED;
 	memset(&tx, 0, sizeof(tx));
 	state = adjtimex(&tx);
 	if (state >= 0 && state != TIME_ERROR && !(tx.status & STA_UNSYNC))
@@ -119,6 +126,14 @@ int scheduler_next(struct daemon *d, time_t after, struct occurrence *out)
 	return schedule_next_cached(&d->cfg.schedule, &d->sched.next, after, out);
 }
 
+int scheduler_next_run(struct daemon *d, time_t now, struct occurrence *out)
+{
+	time_t held = d->sched.rain_delay_until;
+
+	/* start_program() holds a start before the delay's end, runs one at it. */
+	return scheduler_next(d, held > now ? held - 1 : now, out);
+}
+
 void scheduler_rearm(struct daemon *d)
 {
 	struct occurrence next;
@@ -164,22 +179,88 @@ static int on_schedule_timer(sd_event_source *src, uint64_t usec, void *userdata
 	return 0;
 }
 
-static int on_sync_check(sd_event_source *src, uint64_t usec, void *userdata)
+/* Whether the clock is synchronized now; once it is, programs run. */
+static bool look_at_clock(struct daemon *d)
 {
-	struct daemon *d = userdata;
-
-	if (!scheduler_clock_synced(d)) {
-		sd_event_source_set_time(src, usec + SYNC_CHECK_US);
-		return 0;
-	}
+	if (d->sched.clock_synced)
+		return true;
+	if (!scheduler_clock_synced(d))
+		return false;
 	d->sched.clock_synced = true;
 	/* Times before the sync were guesses: nothing before now is missed. */
 	d->sched.last_checked = time(NULL);
 	log_msg(LOG_INFO, "system clock synchronized: programs run from now on");
-	sd_event_source_set_enabled(src, SD_EVENT_OFF);
+	d->sched.sync_check = sd_event_source_disable_unref(d->sched.sync_check);
+	d->sched.clock_set = sd_event_source_disable_unref(d->sched.clock_set);
 	scheduler_rearm(d);
 	watering_set_status(d);
+	return true;
+}
+
+static int on_sync_check(sd_event_source *src, uint64_t usec, void *userdata)
+{
+	struct daemon *d = userdata;
+
+	if (look_at_clock(d))
+		return 0;
+	/* A one-shot timer stays off after it fired unless turned on again. */
+	sd_event_source_set_time(src, usec + SYNC_CHECK_US);
+	sd_event_source_set_enabled(src, SD_EVENT_ONESHOT);
 	return 0;
+}
+
+/* Far enough never to expire: only a clock set wakes the timerfd. */
+static int arm_clock_set_fd(int fd)
+{
+	struct itimerspec never = { .it_value.tv_sec =
+		(time_t)((UINTMAX_C(1) << (sizeof(time_t) * 8 - 1)) - 1) };
+
+	if (timerfd_settime(fd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET,
+			    &never, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+static int on_clock_set(sd_event_source *src, int fd, uint32_t revents,
+			void *userdata)
+{
+	uint64_t expirations;
+
+	(void)src;
+	(void)revents;
+	/* ECANCELED is the news: the clock was set, by NTP or by hand. */
+	if (read(fd, &expirations, sizeof(expirations)) < 0 && errno != ECANCELED)
+		return 0;
+	if (!look_at_clock(userdata))
+		arm_clock_set_fd(fd);
+	return 0;
+}
+
+/* A wake-up each time the clock is set, so a step into sync is seen at once. */
+static int watch_clock_set(struct daemon *d)
+{
+	int fd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	r = arm_clock_set_fd(fd);
+	if (r >= 0)
+		r = sd_event_add_io(d->event, &d->sched.clock_set, fd, EPOLLIN,
+				    on_clock_set, d);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	sd_event_source_set_io_fd_own(d->sched.clock_set, true);
+	return 0;
+}
+
+void scheduler_sim_clock_sync(struct daemon *d, bool stepped)
+{
+	d->sched.sim_clock = SIM_CLOCK_SYNCED;
+	if (stepped)
+		look_at_clock(d);
 }
 
 static void save_rain_delay(struct daemon *d)
@@ -213,10 +294,35 @@ int scheduler_resume(struct daemon *d)
 	return 0;
 }
 
+/* The simulated garden's clock, for tests: IRRIGD_SIM_CLOCK=unsynced. */
+static int read_sim_clock(struct daemon *d)
+{
+	const char *want = getenv("IRRIGD_SIM_CLOCK");
+
+	if (!want || !*want)
+		return 0;
+	if (!d->sim) {
+		log_msg(LOG_WARNING, "IRRIGD_SIM_CLOCK ignored: irrigd runs on real "
+			"hardware, with the system's clock");
+		return 0;
+	}
+	if (strcmp(want, "unsynced")) {
+		log_msg(LOG_ERR, "IRRIGD_SIM_CLOCK=%.32s: the only value is "
+			"\"unsynced\"", want);
+		return -EINVAL;
+	}
+	d->sched.sim_clock = SIM_CLOCK_UNSYNCED;
+	return 0;
+}
+
 int scheduler_init(struct daemon *d)
 {
 	uint64_t now_us;
 	int r;
+
+	r = read_sim_clock(d);
+	if (r < 0)
+		return r;
 
 	r = state_load_rain_delay(d->state_dir, &d->sched.rain_delay_until);
 	if (r == -EINVAL)
@@ -242,6 +348,10 @@ int scheduler_init(struct daemon *d)
 				      on_sync_check, d);
 		if (r < 0)
 			return log_errno(LOG_ERR, r, "cannot watch the clock");
+		r = watch_clock_set(d);
+		if (r < 0)
+			log_errno(LOG_WARNING, r, "cannot be woken when the clock is "
+				  "set: looking at it every 30 s only");
 	}
 	scheduler_rearm(d);
 	return 0;
@@ -251,4 +361,5 @@ void scheduler_done(struct daemon *d)
 {
 	d->sched.timer = sd_event_source_disable_unref(d->sched.timer);
 	d->sched.sync_check = sd_event_source_disable_unref(d->sched.sync_check);
+	d->sched.clock_set = sd_event_source_disable_unref(d->sched.clock_set);
 }

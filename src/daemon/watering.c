@@ -180,8 +180,7 @@ static void set_idle_status(struct daemon *d)
 	struct occurrence next;
 	char when[32], until[32];
 
-	/* A start within the rain delay is held: the next run comes after it. */
-	if (scheduler_next(d, held > now ? held - 1 : now, &next) < 0) {
+	if (scheduler_next_run(d, now, &next) < 0) {
 		sd_notify(0, "STATUS=Idle");
 		return;
 	}
@@ -219,6 +218,9 @@ void watering_set_status(struct daemon *d)
 	} else if (cur && d->ctl.phase == CTL_DECIDING) {
 		sd_notifyf(0, "STATUS=Reading the soil before watering %s",
 			   zone_name(d, cur->zone));
+	} else if (cur && d->ctl.phase == CTL_LEAD && !d->ctl.master_on) {
+		sd_notifyf(0, "STATUS=Waiting to open %s: valves switch %us apart",
+			   zone_name(d, cur->zone), d->cfg.safety.min_switch_interval_s);
 	} else if (cur && d->ctl.phase == CTL_LEAD) {
 		sd_notifyf(0, "STATUS=Master valve open, %s follows",
 			   zone_name(d, cur->zone));
@@ -481,7 +483,7 @@ static void finish_ending(struct daemon *d, const struct run_ending *ending,
 	char readings[512] = "";
 
 	snprintf(sum.lesson, sizeof(sum.lesson), "%s", ending->lesson);
-	if (e) {
+	if (e && !ending->left_out) {
 		e->moisture_end = end_moisture;
 		save_history(d);
 	}
@@ -510,8 +512,16 @@ static void finish_ending(struct daemon *d, const struct run_ending *ending,
 	    *ending->why)
 		snprintf(readings, sizeof(readings), " (%s)", ending->why);
 	log_event(ending->outcome == RUN_FAULT ? LOG_ERR : LOG_INFO, "water-end",
-		  fields, "Watered %s for %us: %.2f L, %s%s", zone, ending->elapsed_s,
-		  ending->litres, run_outcome_name(ending->outcome), readings);
+		  fields, "Watered %s for %us: %.2f L, %s%s%s", zone,
+		  ending->elapsed_s, ending->litres, run_outcome_name(ending->outcome),
+		  readings, ending->left_out ?
+		  "; under a second: not kept in the history" : "");
+	/* Logged first: a crash in between leaves a run the log says was
+	 * left out as interrupted, never a logged start unrecorded. */
+	if (e && ending->left_out) {
+		history_take_back(&d->history, ending->history_id);
+		save_history(d);
+	}
 	server_notify_waiters(d->server, ending->req.id, render_summary, d, &sum,
 			      true);
 }
@@ -557,6 +567,7 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 	struct run_ending *ending;
 	struct history_entry *e;
 	char readings[512];
+	bool left_out;
 
 	snprintf(f_zone, sizeof(f_zone), "ZONE=%s", zone);
 	snprintf(f_outcome, sizeof(f_outcome), "OUTCOME=%s",
@@ -581,8 +592,10 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 		skipped.planned_s = a->req.duration_s;
 		skipped.moisture_start = skipped.moisture_end = a->moisture;
 		skipped.outcome = a->outcome;
-		history_add(&d->history, &skipped);
-		save_history(d);
+		if (a->keep) {
+			history_add(&d->history, &skipped);
+			save_history(d);
+		}
 		zone_readings(d, &d->soil, a->req.zone, readings, sizeof(readings));
 		if (a->outcome == RUN_SKIPPED)
 			log_event(LOG_INFO, "skip", fields,
@@ -615,7 +628,12 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 	ending->history_id = d->active.history_id;
 	/* Recorded at once; the final moisture follows with the next sample. */
 	e = history_find(&d->history, d->active.history_id);
-	if (e) {
+	/* Stopped within its first second: the history keeps runs that
+	 * watered.  Only the newest entry can be taken back. */
+	left_out = e && !a->keep &&
+		history_at(&d->history, history_len(&d->history) - 1)->id == e->id;
+	ending->left_out = left_out;
+	if (e && !left_out) {
 		e->actual_s = ending->elapsed_s;
 		e->litres = ending->litres;
 		e->outcome = a->outcome;
@@ -626,8 +644,12 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 					   sizeof(ending->lesson));
 	d->active.req_id = 0;
 	d->active.valve_failed = false;
-	/* A stopping daemon does not wait for the sensors: the last sample serves. */
-	if (a->outcome == RUN_SHUTDOWN || stopping(d))
+	/*
+	 * A stopping daemon does not wait for the sensors, nor does a run
+	 * left out of the history (it must be the newest entry when taken
+	 * back): the last sample serves.
+	 */
+	if (a->outcome == RUN_SHUTDOWN || stopping(d) || left_out)
 		finish_endings(d, &d->soil);
 	else
 		sampler_request(d);
@@ -861,6 +883,8 @@ void watering_apply_config(struct daemon *d)
 	ctl_set_master(&d->ctl, d->cfg.master.present,
 		       (uint64_t)d->cfg.master.lead_s * NS,
 		       (uint64_t)d->cfg.master.lag_s * NS);
+	ctl_set_min_switch(&d->ctl,
+			   (uint64_t)d->cfg.safety.min_switch_interval_s * NS);
 	d->ctl.report_interval_ns = (uint64_t)d->cfg.report_interval_s * NS;
 }
 
