@@ -393,6 +393,35 @@ static void test_client_leaves_during_stream(void **state)
 	expect_reply("Idle", 0, "status", NULL);
 }
 
+/* Help on one command, asked either way; pause --help is no duration. */
+static void test_help_for_one_command(void **state)
+{
+	char *out, *err;
+
+	(void)state;
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "pause", "--help",
+				       NULL), 0);
+	assert_non_null(strstr(out, "Usage: pause DURATION\nHold every program "
+			       "(rain delay)"));
+	assert_string_equal(err, "");
+	free2(out, err);
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "help", "water",
+				       NULL), 0);
+	assert_true(strncmp(out, "Usage: water [ZONE] DURATION [--no-wait]", 40) == 0);
+	free2(out, err);
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "--json", "water",
+				       "garden", "--help", NULL), 0);
+	assert_true(strncmp(out, "{\"ok\":true,\"commands\":[{\"name\":\"water\","
+			    "\"usage\":", 47) == 0);
+	free2(out, err);
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "help", "dance",
+				       NULL), 1);
+	assert_non_null(strstr(err, "no command called dance"));
+	free2(out, err);
+	/* Nothing watered on the way. */
+	expect_reply("Idle", 0, "status", NULL);
+}
+
 static void test_no_daemon(void **state)
 {
 	char *out, *err;
@@ -939,6 +968,7 @@ int main(void)
 		cmocka_unit_test(test_readings),
 		cmocka_unit_test(test_long_and_binary_lines),
 		cmocka_unit_test(test_client_leaves_during_stream),
+		cmocka_unit_test(test_help_for_one_command),
 		cmocka_unit_test(test_no_daemon),
 		cmocka_unit_test(test_status_tells_when_programs_wait_for_the_clock),
 	};
