@@ -1,6 +1,7 @@
 /* End to end: irrigd --sim on a temporary socket, driven by irrigctl and raw clients. */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <math.h>
 #include <poll.h>
 #include <setjmp.h>
@@ -432,6 +433,98 @@ static void test_no_daemon(void **state)
 	assert_non_null(strstr(err, "cannot reach irrigd at "
 			       "/tmp/irrigd-e2e-nothing-here.sock"));
 	free2(out, err);
+}
+
+static bool starts_with(const char *text, const char *prefix)
+{
+	return strncmp(text, prefix, strlen(prefix)) == 0;
+}
+
+/* With --json, irrigctl's own errors are JSON on stdout too, as irrigd's are. */
+static void test_json_errors_from_irrigctl_itself(void **state)
+{
+	char *out, *err;
+
+	(void)state;
+	assert_int_equal(test_irrigctl("/tmp/irrigd-e2e-nothing-here.sock", &out, &err,
+				       "--json", "status", NULL), 3);
+	assert_true(starts_with(out, "{\"ok\":false,\"error\":{\"code\":\"unreachable\","
+				"\"message\":\"cannot reach irrigd at /tmp/irrigd-e2e-"
+				"nothing-here.sock: "));
+	assert_string_equal(out + strlen(out) - 4, "\"}}\n");
+	assert_string_equal(err, "");
+	free2(out, err);
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "--json", "water",
+				       "", "5", NULL), 2);
+	assert_string_equal(out, "{\"ok\":false,\"error\":{\"code\":\"usage\","
+			    "\"message\":\"argument '' may not be empty or contain "
+			    "white space\"}}\n");
+	assert_string_equal(err, "");
+	free2(out, err);
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "--frobnicate",
+				       "--json", "status", NULL), 2);
+	assert_string_equal(out, "{\"ok\":false,\"error\":{\"code\":\"usage\","
+			    "\"message\":\"unknown option --frobnicate\"}}\n");
+	assert_string_equal(err, "");
+	free2(out, err);
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "--json", NULL), 2);
+	assert_non_null(strstr(out, "\"code\":\"usage\""));
+	assert_string_equal(err, "");
+	free2(out, err);
+	/* Without --json, the same errors stay text on stderr. */
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "--frobnicate",
+				       "status", NULL), 2);
+	assert_string_equal(out, "");
+	assert_non_null(strstr(err, "irrigctl: unknown option --frobnicate\n"));
+	free2(out, err);
+}
+
+/* irrigctl runs as nobody, not in the socket's group. */
+static void become_nobody(void *arg)
+{
+	(void)arg;
+	if (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0)
+		_exit(125);
+}
+
+/*
+ * A socket irrigctl may not use is not a daemon that is not running.
+ * As root (who may use any socket), irrigctl drops to nobody; as anyone
+ * else, the socket's mode shuts its owner out.
+ */
+static void test_no_permission_says_which_group(void **state)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	char dir[] = "/tmp/irrigd-e2e-perm-XXXXXX", *out, *err;
+	bool root = geteuid() == 0;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chmod(dir, 0755), 0);
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/irrigd.sock", dir);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	assert_int_equal(listen(fd, 4), 0);
+	assert_int_equal(chmod(addr.sun_path, root ? 0660 : 0), 0);
+	assert_int_equal(test_irrigctl_in(root ? become_nobody : NULL, NULL,
+					  addr.sun_path, &out, &err, "status", NULL), 3);
+	assert_string_equal(out, "");
+	assert_non_null(strstr(err, "irrigctl: no permission to use irrigd's socket "));
+	assert_non_null(strstr(err, "Permission denied\nOnly root and group "));
+	assert_non_null(strstr(err, "sudo usermod -aG "));
+	assert_null(strstr(err, "Is irrigd running?"));
+	free2(out, err);
+	assert_int_equal(test_irrigctl_in(root ? become_nobody : NULL, NULL,
+					  addr.sun_path, &out, &err, "--json", "status",
+					  NULL), 3);
+	assert_true(starts_with(out, "{\"ok\":false,\"error\":{\"code\":"
+				"\"permission-denied\","));
+	free2(out, err);
+	close(fd);
+	unlink(addr.sun_path);
+	rmdir(dir);
 }
 
 static void test_sigterm_closes_valves_and_exits_0(void **state)
@@ -970,6 +1063,8 @@ int main(void)
 		cmocka_unit_test(test_client_leaves_during_stream),
 		cmocka_unit_test(test_help_for_one_command),
 		cmocka_unit_test(test_no_daemon),
+		cmocka_unit_test(test_json_errors_from_irrigctl_itself),
+		cmocka_unit_test(test_no_permission_says_which_group),
 		cmocka_unit_test(test_status_tells_when_programs_wait_for_the_clock),
 	};
 	const struct CMUnitTest own_daemon[] = {
