@@ -26,8 +26,16 @@
 
 static struct test_daemon shared;
 
+/* The shipped reference garden, with reports every second, and extra settings. */
+static void write_config_plus(const char *path, const char *extra);
+
 /* The shipped reference garden, with reports every second to keep tests short. */
 static void write_config(const char *path)
+{
+	write_config_plus(path, "");
+}
+
+static void write_config_plus(const char *path, const char *extra)
 {
 	char *text = read_file("etc/irrigd.conf");
 	const char *key = "report_interval = \"60s\";";
@@ -39,8 +47,8 @@ static void write_config(const char *path)
 	assert_non_null(at);
 	f = fopen(path, "we");
 	assert_non_null(f);
-	fprintf(f, "%.*sreport_interval = \"1s\";%s", (int)(at - text), text,
-		at + strlen(key));
+	fprintf(f, "%.*sreport_interval = \"1s\";%s%s\n", (int)(at - text), text,
+		at + strlen(key), extra);
 	fclose(f);
 	free(text);
 }
@@ -525,6 +533,45 @@ static void test_no_permission_says_which_group(void **state)
 	close(fd);
 	unlink(addr.sun_path);
 	rmdir(dir);
+}
+
+/*
+ * With a master valve's lead, water --no-wait answers before the zone's
+ * valve opens: it says that the run is under way, and when the valve opens.
+ */
+static void test_no_wait_during_a_master_lead(void **state)
+{
+	struct test_daemon d = { 0 };
+	char *out, *err;
+
+	(void)state;
+	test_daemon_prepare(&d, "e2e");
+	write_config_plus(d.config, "master = { expander = 0x20; pin = 1; "
+			  "active_low = true; lead = \"5s\"; };");
+	test_daemon_spawn(&d, NULL, NULL);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "water", "garden", "30s",
+				       "--no-wait", NULL), 0);
+	assert_true(starts_with(out, "Watering garden for 30 seconds\nMaster valve "
+				"open: the zone's valve opens in 5s\n"));
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "stop", NULL), 0);
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "--json", "water",
+				       "garden", "30s", "--no-wait", NULL), 0);
+	assert_true(starts_with(out, "{\"event\":\"start\",\"id\":2,\"zone\":"
+				"\"garden\",\"duration_s\":30,\"lead_s\":5}\n{\"ok\":true,"
+				"\"id\":2,\"zone\":\"garden\",\"duration_s\":30,"
+				"\"queued\":false}\n"));
+	free2(out, err);
+	/* A run behind it is queued, as without a master. */
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "--json", "water",
+				       "garden", "10s", "--no-wait", NULL), 0);
+	assert_true(starts_with(out, "{\"event\":\"queued\",\"id\":3,\"ahead\":1}\n"));
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "stop", NULL), 0);
+	free2(out, err);
+	assert_int_equal(test_daemon_stop_showing_log(&d), 0);
+	test_daemon_remove(&d);
 }
 
 static void test_sigterm_closes_valves_and_exits_0(void **state)
@@ -1069,6 +1116,7 @@ int main(void)
 	};
 	const struct CMUnitTest own_daemon[] = {
 		cmocka_unit_test(test_sigterm_closes_valves_and_exits_0),
+		cmocka_unit_test(test_no_wait_during_a_master_lead),
 		cmocka_unit_test(test_a_crash_shows_as_interrupted_after_restart),
 		cmocka_unit_test(test_daemon_options),
 		cmocka_unit_test(test_reload_keeps_each_zone_on_its_own_valve),

@@ -163,6 +163,28 @@ void cmd_water(struct cmd_ctx *ctx)
 	client_wait_for_run(ctx->client, req.id, ctx->req->json);
 	watering_carry_out(d, &acts);
 	if (a.no_wait && client_is_waiting(ctx->client)) {
+		const struct run_request *cur = ctl_current(&d->ctl);
+
+		/*
+		 * A master valve's lead holds the zone's valve back: no start
+		 * event has come, nor will one reach a client that leaves now,
+		 * so the run is said to be under way here.
+		 */
+		if (cur && cur->id == req.id && d->ctl.phase == CTL_LEAD) {
+			uint64_t now = daemon_now(), until = d->ctl.phase_until_ns;
+			uint32_t lead_s = until > now ?
+				(uint32_t)((until - now + NS - 1) / NS) : 0;
+			char said[48];
+
+			watering_say_duration(req.duration_s, said, sizeof(said));
+			out_line(ctx->out, "Watering %s for %s", d->cfg.zones[req.zone].name,
+				 said);
+			out_line(ctx->out, "Master valve open: the zone's valve opens in %us",
+				 lead_s);
+			out_event(ctx->out, "\"event\":\"start\",\"id\":%u,\"zone\":\"%s\","
+				  "\"duration_s\":%u,\"lead_s\":%u", req.id,
+				  d->cfg.zones[req.zone].name, req.duration_s, lead_s);
+		}
 		client_stop_waiting(ctx->client);
 		out_ok(ctx->out, "\"id\":%u,\"zone\":\"%s\",\"duration_s\":%u,"
 		       "\"queued\":%s", req.id, d->cfg.zones[req.zone].name,
