@@ -341,6 +341,19 @@ static void raw_reply(int fd, char *buf, size_t size)
 	}
 }
 
+/* Reads one line of a reply (a small one: it comes in one piece). */
+static void raw_reply_line(int fd, char *buf, size_t size)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	ssize_t n;
+
+	if (poll(&p, 1, 10000) != 1)
+		fail_msg("no reply within 10 s");
+	n = recv(fd, buf, size - 1, 0);
+	assert_true(n > 0);
+	buf[n] = '\0';
+}
+
 static void send_str(int fd, const char *s, size_t len)
 {
 	assert_int_equal(send(fd, s, len, MSG_NOSIGNAL), (ssize_t)len);
@@ -379,27 +392,172 @@ static void test_long_and_binary_lines(void **state)
 	expect_reply("Idle", 0, "status", NULL);
 }
 
+static bool starts_with(const char *text, const char *prefix)
+{
+	return strncmp(text, prefix, strlen(prefix)) == 0;
+}
+
+/* Asks status (--json status with json) until its reply holds needle. */
+static void wait_for_status_of(const char *socket, bool json, const char *needle)
+{
+	int64_t end = now_ms() + (under_valgrind() ? 60000 : 10000);
+	char *out, *err;
+
+	for (;;) {
+		bool found;
+
+		assert_int_equal(test_irrigctl(socket, &out, &err, json ? "--json" :
+					       "status", json ? "status" : NULL, NULL), 0);
+		found = strstr(out, needle) != NULL;
+		if (!found && now_ms() >= end)
+			fail_msg("status never said '%s'; it says:\n%s", needle, out);
+		free2(out, err);
+		if (found)
+			return;
+		sleep_ms(20);
+	}
+}
+
+static void wait_for_status(const char *socket, const char *needle)
+{
+	wait_for_status_of(socket, false, needle);
+}
+
+/*
+ * A client that goes away (killed, its terminal closed) takes the run it
+ * waits for with it, and only that run: a --no-wait run, and the runs
+ * others asked for, water on.
+ */
 static void test_client_leaves_during_stream(void **state)
 {
-	unsigned opens_before, opens;
-	bool open;
-	double litres;
-	char buf[256];
+	char buf[256], *out, *err;
 	int fd = raw_client();
-	struct timespec ts = { 2, 500 * 1000 * 1000 };
 
 	(void)state;
-	model_valve(&opens_before, &open, &litres);
-	send_str(fd, "water 2s\n", 9);
+	send_str(fd, "water 5m\n", 9);
 	assert_true(recv(fd, buf, sizeof(buf), 0) > 0);
 	close(fd);
-	/* Watering goes on for its whole time; other clients are served. */
-	expect_reply("Watering garden", 0, "status", NULL);
-	nanosleep(&ts, NULL);
+	wait_for_status(shared.socket, "Idle");
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "history", "1", NULL), 0);
+	assert_non_null(strstr(out, " stopped\n"));
+	free2(out, err);
+	assert_true(test_daemon_logged(&shared, "stopping run "));
+
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "water", "5m",
+				       "--no-wait", NULL), 0);
+	free2(out, err);
+	fd = raw_client();
+	send_str(fd, "water 1m\n", 9);
+	raw_reply_line(fd, buf, sizeof(buf));
+	assert_string_equal(buf, "- Queued: 1 run ahead of it\n");
+	close(fd);
+	/* Its queued run leaves the queue; the run watering goes on. */
+	wait_for_status_of(shared.socket, true, "\"queue\":[]");
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "--json", "status",
+				       NULL), 0);
+	assert_non_null(strstr(out, "\"state\":\"watering\""));
+	free2(out, err);
+	expect_reply("Stopped: every valve closed", 0, "stop", NULL);
+}
+
+/* irrigctl's own stdout and stderr, while it runs in the background. */
+struct bg_irrigctl {
+	pid_t pid;
+	char out[32], err[32];
+};
+
+static void spawn_irrigctl(struct bg_irrigctl *bg, const char *socket, ...)
+{
+	char irrigctl[256];
+	const char *argv[16] = { irrigctl, "-s", socket };
+	int argc = 3, ofd, efd;
+	va_list ap;
+
+	snprintf(irrigctl, sizeof(irrigctl), "%s/irrigctl", build_dir());
+	va_start(ap, socket);
+	while (argc < 15 && (argv[argc] = va_arg(ap, const char *)))
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	snprintf(bg->out, sizeof(bg->out), "/tmp/irrigctl-bg-XXXXXX");
+	snprintf(bg->err, sizeof(bg->err), "/tmp/irrigctl-bg-XXXXXX");
+	ofd = mkstemp(bg->out);
+	efd = mkstemp(bg->err);
+	assert_true(ofd >= 0 && efd >= 0);
+	bg->pid = fork();
+	assert_true(bg->pid >= 0);
+	if (bg->pid == 0) {
+		dup2(ofd, STDOUT_FILENO);
+		dup2(efd, STDERR_FILENO);
+		execv(irrigctl, (char *const *)argv);
+		_exit(127);
+	}
+	close(ofd);
+	close(efd);
+}
+
+/* Sends signo, waits for irrigctl to end; its output in *out and *err. */
+static void interrupt_irrigctl(struct bg_irrigctl *bg, int signo, char **out,
+			       char **err)
+{
+	int status;
+
+	assert_int_equal(kill(bg->pid, signo), 0);
+	assert_int_equal(waitpid(bg->pid, &status, 0), bg->pid);
+	*out = read_file(bg->out);
+	*err = read_file(bg->err);
+	unlink(bg->out);
+	unlink(bg->err);
+	assert_non_null(*out);
+	assert_non_null(*err);
+	/* It ends by the signal, as a shell loop expects of Ctrl-C. */
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != signo)
+		fail_msg("irrigctl ended with status %#x, not by signal %d; "
+			 "stdout:\n%s\nstderr:\n%s", status, signo, *out, *err);
+}
+
+/*
+ * Ctrl-C on a foreground water stops its run, says so and shows how the
+ * run ended; a queued run it waited for leaves the queue, and the runs of
+ * others water on.
+ */
+static void test_interrupted_irrigctl_stops_its_run(void **state)
+{
+	struct bg_irrigctl bg;
+	char *out, *err;
+	unsigned opens;
+	bool open;
+	double litres;
+
+	(void)state;
+	spawn_irrigctl(&bg, shared.socket, "water", "5m", NULL);
+	wait_for_status(shared.socket, "Watering garden");
+	interrupt_irrigctl(&bg, SIGINT, &out, &err);
+	assert_string_equal(err, "Interrupted: stopping the run\n");
+	assert_non_null(strstr(out, "Watering garden for 5 minutes\nValve open\n"));
+	assert_non_null(strstr(out, "Stopped after "));
+	assert_non_null(strstr(out, "Valve closed\n"));
+	assert_non_null(strstr(out, "Water used: "));
+	free2(out, err);
 	model_valve(&opens, &open, &litres);
-	assert_int_equal(opens, opens_before + 1);
 	assert_false(open);
 	expect_reply("Idle", 0, "status", NULL);
+
+	/* Queued behind a --no-wait run: only its own run goes. */
+	expect_reply("Valve open", 0, "water", "5m", "--no-wait", NULL);
+	spawn_irrigctl(&bg, shared.socket, "--json", "water", "1m", NULL);
+	wait_for_status(shared.socket, "Queued: garden for 1 minute (manual)");
+	interrupt_irrigctl(&bg, SIGTERM, &out, &err);
+	assert_string_equal(err, "Interrupted: stopping the run\n");
+	assert_true(starts_with(out, "{\"event\":\"queued\","));
+	assert_non_null(strstr(out, "{\"ok\":false,\"error\":{\"code\":\"stopped\","
+			       "\"message\":\"stopped before garden was watered\"}}\n"));
+	free2(out, err);
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "status", NULL), 0);
+	assert_non_null(strstr(out, "Watering garden (manual)"));
+	assert_null(strstr(out, "Queued:"));
+	free2(out, err);
+	expect_reply("Stopped: every valve closed", 0, "stop", NULL);
 }
 
 /* Help on one command, asked either way; pause --help is no duration. */
@@ -441,11 +599,6 @@ static void test_no_daemon(void **state)
 	assert_non_null(strstr(err, "cannot reach irrigd at "
 			       "/tmp/irrigd-e2e-nothing-here.sock"));
 	free2(out, err);
-}
-
-static bool starts_with(const char *text, const char *prefix)
-{
-	return strncmp(text, prefix, strlen(prefix)) == 0;
 }
 
 /* With --json, irrigctl's own errors are JSON on stdout too, as irrigd's are. */
@@ -1108,6 +1261,7 @@ int main(void)
 		cmocka_unit_test(test_readings),
 		cmocka_unit_test(test_long_and_binary_lines),
 		cmocka_unit_test(test_client_leaves_during_stream),
+		cmocka_unit_test(test_interrupted_irrigctl_stops_its_run),
 		cmocka_unit_test(test_help_for_one_command),
 		cmocka_unit_test(test_no_daemon),
 		cmocka_unit_test(test_json_errors_from_irrigctl_itself),

@@ -138,7 +138,7 @@ static void test_wrong_argument_counts(void **state)
 
 	(void)state;
 	assert_error("water", ERR_USAGE);
-	assert_error("water a b c d e f", ERR_USAGE);
+	assert_error("water a b c d e f g", ERR_USAGE);
 	assert_error("status now", ERR_USAGE);
 	assert_error("--json stop all", ERR_USAGE);
 	/* The server prints the command's usage line, so it must know which. */

@@ -102,6 +102,8 @@ void watering_done(struct daemon *d);
 void watering_apply_config(struct daemon *d);
 /* Carries out acts and everything they lead to; re-arms the run timer. */
 void watering_carry_out(struct daemon *d, struct ctl_actions *acts);
+/* Ends run id alone (stopped, or dropped from the queue); -ENOENT: none. */
+int watering_cancel(struct daemon *d, uint32_t id);
 /* Ends the run and the queue for why and closes every valve. */
 int watering_stop(struct daemon *d, enum run_outcome why);
 /* Drains the flow meter; the flow fd's callback and the reports use it. */
@@ -203,6 +205,12 @@ void client_wait_for_run(struct client *c, uint32_t id, bool json);
 /* Ends a wait early: the client's next request runs. */
 void client_stop_waiting(struct client *c);
 bool client_is_waiting(const struct client *c);
+/*
+ * The run the client waits for is its own, in the foreground: it stops
+ * when the client goes away, and, with stop_at_eof, as soon as the client
+ * ends its input (the client still gets the run's end).
+ */
+void client_own_run(struct client *c, bool stop_at_eof);
 /* Sends to every client waiting for run id, rendered in its mode by fn. */
 void server_notify_waiters(struct server *server, uint32_t id,
 			   void (*render)(struct daemon *d, struct out *out,

@@ -7,7 +7,7 @@
 const struct cmd_spec cmd_specs[CMD__COUNT] = {
 	[CMD_WATER] = { "water", "[ZONE] DURATION [--no-wait] [--now] [--force]",
 			"water a zone; DURATION in minutes, or 90s, 2m30s, 1h",
-			1, 5 },
+			1, 6 },
 	[CMD_STOP] = { "stop", "", "close every valve now, empty the queue",
 		       0, 0 },
 	[CMD_SKIP] = { "skip", "", "end the zone watering now, go on with the "

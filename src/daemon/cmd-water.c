@@ -13,6 +13,7 @@ struct water_args {
 	bool no_wait;
 	bool now;
 	bool force;
+	bool stop_at_eof;
 };
 
 static int parse_water_args(struct cmd_ctx *ctx, struct water_args *a)
@@ -27,6 +28,8 @@ static int parse_water_args(struct cmd_ctx *ctx, struct water_args *a)
 			a->now = true;
 		} else if (strcmp(arg, "--force") == 0) {
 			a->force = true;
+		} else if (strcmp(arg, "--stop-at-eof") == 0) {
+			a->stop_at_eof = true;
 		} else if (arg[0] == '-' && arg[1] == '-') {
 			out_err(ctx->out, ERR_USAGE, "unknown option %.64s", arg);
 			return -EINVAL;
@@ -161,6 +164,8 @@ void cmd_water(struct cmd_ctx *ctx)
 	client_send(ctx->client, ctx->out->buf, ctx->out->len);
 	out_init(ctx->out, ctx->req->json);
 	client_wait_for_run(ctx->client, req.id, ctx->req->json);
+	if (!a.no_wait)
+		client_own_run(ctx->client, a.stop_at_eof);
 	watering_carry_out(d, &acts);
 	if (a.no_wait && client_is_waiting(ctx->client)) {
 		const struct run_request *cur = ctl_current(&d->ctl);

@@ -33,6 +33,8 @@ struct client {
 	char *out;		/* what the socket did not take yet */
 	size_t out_len, out_size;
 	uint32_t waiting_for;	/* a run's id: its reports come here; 0 none */
+	bool owns_run;		/* waiting_for stops when this client leaves */
+	bool stop_at_eof;	/* ... or when it ends its input */
 	bool json;
 	bool dead;
 	char who[64];
@@ -90,6 +92,8 @@ static void update_events(struct client *c)
 	 */
 	if (!c->waiting_for && !c->out_len)
 		events |= EPOLLIN;
+	if (c->waiting_for && c->stop_at_eof)
+		events |= EPOLLRDHUP;
 	if (c->out_len)
 		events |= EPOLLOUT;
 	sd_event_source_set_io_events(c->io, events);
@@ -158,12 +162,40 @@ void client_wait_for_run(struct client *c, uint32_t id, bool json)
 {
 	c->waiting_for = id;
 	c->json = json;
+	c->owns_run = false;
+	c->stop_at_eof = false;
 	update_events(c);
+}
+
+void client_own_run(struct client *c, bool stop_at_eof)
+{
+	c->owns_run = c->waiting_for != 0;
+	c->stop_at_eof = c->owns_run && stop_at_eof;
+	update_events(c);
+}
+
+/*
+ * A foreground run lives as long as its client: a client killed, or cut
+ * off with its terminal, must not leave the water running.  Runs others
+ * asked for, and --no-wait runs, are not its to stop.
+ */
+static void stop_owned_run(struct client *c, const char *why)
+{
+	uint32_t id = c->owns_run ? c->waiting_for : 0;
+
+	c->owns_run = false;
+	c->stop_at_eof = false;
+	if (!id)
+		return;
+	log_msg(LOG_INFO, "stopping run %u: its client %s %s", id, c->who, why);
+	watering_cancel(c->server->daemon, id);
 }
 
 void client_stop_waiting(struct client *c)
 {
 	c->waiting_for = 0;
+	c->owns_run = false;
+	c->stop_at_eof = false;
 	update_events(c);
 	/*
 	 * Requests sent while it waited run from the loop, not from inside
@@ -212,8 +244,10 @@ static int on_resume(sd_event_source *src, void *userdata)
 	c->resume = sd_event_source_disable_unref(c->resume);
 	if (!c->dead)
 		handle_lines(c);
-	if (c->dead)
+	if (c->dead) {
+		stop_owned_run(c, "is gone");
 		client_free(c);
+	}
 	return 0;
 }
 
@@ -284,8 +318,13 @@ static int on_client(sd_event_source *src, int fd, uint32_t revents,
 		read_input(c);
 	if (!c->dead && (revents & (EPOLLHUP | EPOLLERR)) && !(revents & EPOLLIN))
 		c->dead = true;
-	if (c->dead)
+	/* It reads on: the run's end reaches it, then its input's end. */
+	if (!c->dead && (revents & EPOLLRDHUP) && c->stop_at_eof)
+		stop_owned_run(c, "ended its input");
+	if (c->dead) {
+		stop_owned_run(c, "is gone");
 		client_free(c);
+	}
 	return 0;
 }
 

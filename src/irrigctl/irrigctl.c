@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -119,6 +121,17 @@ static void socket_group(const char *path, char *name, size_t size)
 		snprintf(name, size, "%s", gr->gr_name);
 }
 
+/* water without --no-wait: irrigctl follows the run until it ends. */
+static bool waits_for_run(int argc, char **argv)
+{
+	if (strcmp(argv[0], "water") != 0)
+		return false;
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--no-wait") == 0 || strcmp(argv[i], "--help") == 0)
+			return false;
+	return true;
+}
+
 static int connect_daemon(const char *path)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
@@ -195,16 +208,65 @@ static int show_line(const char *line, bool json)
 	return EXIT_REFUSED;
 }
 
-static int read_reply(int fd, bool json)
+/* The signal that interrupted a foreground water, or 0. */
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int signo)
+{
+	interrupted = signo;
+}
+
+/*
+ * A foreground water stops when irrigctl is interrupted (Ctrl-C, kill,
+ * a closed terminal): the signals are caught, and let through only while
+ * irrigctl waits for the reply, so none slips in between a check and the
+ * wait.  A second one of the same kind ends irrigctl at once.
+ */
+static void catch_interrupts(sigset_t *waiting_mask)
+{
+	static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa = { .sa_handler = on_interrupt,
+				.sa_flags = SA_RESETHAND };
+	sigset_t block;
+
+	sigemptyset(&block);
+	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
+		sigaction(signals[i], &sa, NULL);
+		sigaddset(&block, signals[i]);
+	}
+	sigprocmask(SIG_BLOCK, &block, waiting_mask);
+}
+
+/*
+ * Reads the reply to its end.  waiting_mask, when not NULL, is the signal
+ * mask to wait with: an interrupt then ends irrigctl's input, which stops
+ * the run (see water --stop-at-eof), and the reply goes on to the run's end.
+ */
+static int read_reply(int fd, bool json, const sigset_t *waiting_mask)
 {
 	char buf[PROTO_LINE_MAX * 4];
 	size_t len = 0;
+	bool stopping = false;
 
 	for (;;) {
-		ssize_t n = recv(fd, buf + len, sizeof(buf) - 1 - len, 0);
+		struct pollfd p = { .fd = fd, .events = POLLIN };
 		char *start = buf, *nl;
+		ssize_t n;
 
-		if (n < 0 && errno == EINTR)
+		if (waiting_mask && interrupted && !stopping) {
+			fprintf(stderr, "Interrupted: stopping the run\n");
+			shutdown(fd, SHUT_WR);
+			stopping = true;
+		}
+		if (ppoll(&p, 1, NULL, waiting_mask) < 0) {
+			if (errno == EINTR)
+				continue;
+			report_error(ERR_UNAVAILABLE, "cannot wait for irrigd: %s",
+				     strerror(errno));
+			return EXIT_REFUSED;
+		}
+		n = recv(fd, buf + len, sizeof(buf) - 1 - len, MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0) {
 			report_error(ERR_UNAVAILABLE, "irrigd closed the connection "
@@ -244,9 +306,11 @@ int main(int argc, char **argv)
 	};
 	const char *path = getenv("IRRIGD_SOCKET");
 	char line[PROTO_LINE_MAX + 1], bad_option[128] = "";
-	bool json = false;
+	bool json = false, foreground = false;
+	sigset_t waiting_mask;
 	int c, len, fd, status, err;
 
+	sigemptyset(&waiting_mask);
 	if (!path || !*path)
 		path = CONFIG_DEFAULT_SOCKET;
 	/*
@@ -301,6 +365,19 @@ int main(int argc, char **argv)
 	len = build_request(argc - optind, argv + optind, json, line, sizeof(line));
 	if (len < 0)
 		return EXIT_USAGE;
+	if (waits_for_run(argc - optind, argv + optind)) {
+		static const char stop_at_eof[] = " --stop-at-eof\n";
+
+		if ((size_t)len + sizeof(stop_at_eof) - 2 > PROTO_LINE_MAX) {
+			report_error(ERR_TOO_LONG, "command longer than %d bytes",
+				     PROTO_LINE_MAX - 1);
+			return EXIT_USAGE;
+		}
+		memcpy(line + len - 1, stop_at_eof, sizeof(stop_at_eof));
+		len += (int)sizeof(stop_at_eof) - 2;
+		catch_interrupts(&waiting_mask);
+		foreground = true;
+	}
 	fd = connect_daemon(path);
 	if (fd < 0)
 		return EXIT_NO_DAEMON;
@@ -310,7 +387,15 @@ int main(int argc, char **argv)
 		close(fd);
 		return EXIT_NO_DAEMON;
 	}
-	status = read_reply(fd, json);
+	status = read_reply(fd, json, foreground ? &waiting_mask : NULL);
 	close(fd);
+	if (interrupted) {
+		/* Ended by the signal, as the shell that sent it expects. */
+		fflush(stdout);
+		signal(interrupted, SIG_DFL);
+		sigprocmask(SIG_SETMASK, &waiting_mask, NULL);
+		raise(interrupted);
+		return EXIT_REFUSED;
+	}
 	return status;
 }
