@@ -460,6 +460,40 @@ static void test_client_leaves_during_stream(void **state)
 	expect_reply("Stopped: every valve closed", 0, "stop", NULL);
 }
 
+/*
+ * The end of a client's input (socat's, at the end of its pipe) is not
+ * leaving: the run goes on to its end.  With --stop-at-eof, as irrigctl
+ * sends it, it stops the run, and the client still gets its end.
+ */
+static void test_end_of_input_stops_a_run_only_when_asked(void **state)
+{
+	char reply[4096], buf[64];
+	int fd = raw_client();
+
+	(void)state;
+	send_str(fd, "water 2s\n", 9);
+	shutdown(fd, SHUT_WR);
+	raw_reply(fd, reply, sizeof(reply));
+	assert_null(strstr(reply, "Stopped after"));
+	assert_non_null(strstr(reply, "- Water used: "));
+	assert_string_equal(reply + strlen(reply) - 3, "OK\n");
+	close(fd);
+
+	fd = raw_client();
+	send_str(fd, "water 5m --stop-at-eof\n", 23);
+	raw_reply_line(fd, reply, sizeof(reply));
+	assert_true(starts_with(reply, "- Watering garden for 5 minutes\n"));
+	shutdown(fd, SHUT_WR);
+	raw_reply(fd, reply, sizeof(reply));
+	assert_non_null(strstr(reply, "- Stopped after "));
+	assert_non_null(strstr(reply, "- Water used: "));
+	assert_string_equal(reply + strlen(reply) - 3, "OK\n");
+	/* Then irrigd closes the connection. */
+	assert_int_equal(recv(fd, buf, sizeof(buf), 0), 0);
+	close(fd);
+	expect_reply("Idle", 0, "status", NULL);
+}
+
 /* irrigctl's own stdout and stderr, while it runs in the background. */
 struct bg_irrigctl {
 	pid_t pid;
@@ -1262,6 +1296,7 @@ int main(void)
 		cmocka_unit_test(test_long_and_binary_lines),
 		cmocka_unit_test(test_client_leaves_during_stream),
 		cmocka_unit_test(test_interrupted_irrigctl_stops_its_run),
+		cmocka_unit_test(test_end_of_input_stops_a_run_only_when_asked),
 		cmocka_unit_test(test_help_for_one_command),
 		cmocka_unit_test(test_no_daemon),
 		cmocka_unit_test(test_json_errors_from_irrigctl_itself),
