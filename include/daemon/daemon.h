@@ -102,8 +102,11 @@ void watering_done(struct daemon *d);
 void watering_apply_config(struct daemon *d);
 /* Carries out acts and everything they lead to; re-arms the run timer. */
 void watering_carry_out(struct daemon *d, struct ctl_actions *acts);
-/* Ends run id alone (stopped, or dropped from the queue); -ENOENT: none. */
-int watering_cancel(struct daemon *d, uint32_t id);
+/*
+ * Ends run id alone (stopped, or dropped from the queue), logging why;
+ * -ENOENT when it has ended already.
+ */
+int watering_cancel(struct daemon *d, uint32_t id, const char *why);
 /* Ends the run and the queue for why and closes every valve. */
 int watering_stop(struct daemon *d, enum run_outcome why);
 /* Drains the flow meter; the flow fd's callback and the reports use it. */

@@ -179,16 +179,17 @@ void client_own_run(struct client *c, bool stop_at_eof)
  * off with its terminal, must not leave the water running.  Runs others
  * asked for, and --no-wait runs, are not its to stop.
  */
-static void stop_owned_run(struct client *c, const char *why)
+static void stop_owned_run(struct client *c, const char *how)
 {
 	uint32_t id = c->owns_run ? c->waiting_for : 0;
+	char why[128];
 
 	c->owns_run = false;
 	c->stop_at_eof = false;
 	if (!id)
 		return;
-	log_msg(LOG_INFO, "stopping run %u: its client %s %s", id, c->who, why);
-	watering_cancel(c->server->daemon, id);
+	snprintf(why, sizeof(why), "its client %s %s", c->who, how);
+	watering_cancel(c->server->daemon, id, why);
 }
 
 void client_stop_waiting(struct client *c)

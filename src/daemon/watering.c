@@ -675,14 +675,16 @@ static int on_run_timer(sd_event_source *src, uint64_t usec, void *userdata)
 	return 0;
 }
 
-int watering_cancel(struct daemon *d, uint32_t id)
+int watering_cancel(struct daemon *d, uint32_t id, const char *why)
 {
 	struct ctl_actions acts = { .n = 0 };
 	int err = ctl_cancel(&d->ctl, id, daemon_now(), &acts);
 
-	if (err == 0)
-		watering_carry_out(d, &acts);
-	return err;
+	if (err < 0)
+		return err;	/* it ended already: nothing to say */
+	log_msg(LOG_INFO, "stopping run %u: %s", id, why);
+	watering_carry_out(d, &acts);
+	return 0;
 }
 
 int watering_stop(struct daemon *d, enum run_outcome why)
