@@ -89,6 +89,13 @@ bool client_is_waiting(const struct client *c)
 	return c->waiting_for != 0;
 }
 
+/* One client that never leaves: whether it owns its run changes nothing. */
+void client_own_run(struct client *c, bool stop_at_eof)
+{
+	(void)c;
+	(void)stop_at_eof;
+}
+
 void server_notify_waiters(struct server *server, uint32_t id,
 			   void (*render)(struct daemon *dm, struct out *out,
 					  void *arg),
