@@ -222,13 +222,13 @@ void test_daemon_remove(struct test_daemon *d)
 	d->dir[0] = '\0';
 }
 
-int test_irrigctl(const char *socket, char **out, char **err, ...)
+static int run_irrigctl(void (*in_child)(void *arg), void *arg,
+			const char *socket, char **out, char **err, va_list ap)
 {
 	char irrigctl[256], out_path[] = "/tmp/irrigctl-out-XXXXXX",
 	     err_path[] = "/tmp/irrigctl-err-XXXXXX";
 	const char *argv[32];
 	int argc = 0, status, ofd = mkstemp(out_path), efd = mkstemp(err_path);
-	va_list ap;
 	pid_t pid;
 
 	assert_true(ofd >= 0 && efd >= 0);
@@ -238,16 +238,16 @@ int test_irrigctl(const char *socket, char **out, char **err, ...)
 		argv[argc++] = "-s";
 		argv[argc++] = socket;
 	}
-	va_start(ap, err);
 	while (argc < 31 && (argv[argc] = va_arg(ap, const char *)))
 		argc++;
-	va_end(ap);
 	argv[argc] = NULL;
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		dup2(ofd, STDOUT_FILENO);
 		dup2(efd, STDERR_FILENO);
+		if (in_child)
+			in_child(arg);
 		execv(irrigctl, (char *const *)argv);
 		_exit(127);
 	}
@@ -261,6 +261,29 @@ int test_irrigctl(const char *socket, char **out, char **err, ...)
 	assert_non_null(*out);
 	assert_non_null(*err);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int test_irrigctl(const char *socket, char **out, char **err, ...)
+{
+	va_list ap;
+	int status;
+
+	va_start(ap, err);
+	status = run_irrigctl(NULL, NULL, socket, out, err, ap);
+	va_end(ap);
+	return status;
+}
+
+int test_irrigctl_in(void (*in_child)(void *arg), void *arg, const char *socket,
+		     char **out, char **err, ...)
+{
+	va_list ap;
+	int status;
+
+	va_start(ap, err);
+	status = run_irrigctl(in_child, arg, socket, out, err, ap);
+	va_end(ap);
+	return status;
 }
 
 bool test_daemon_logged(const struct test_daemon *d, const char *needle)

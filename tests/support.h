@@ -65,6 +65,9 @@ void test_daemon_remove(struct test_daemon *d);
  * stderr land in *out and *err (free them).  Returns its exit status.
  */
 int test_irrigctl(const char *socket, char **out, char **err, ...);
+/* The same, with in_child(arg) run in the child just before the exec. */
+int test_irrigctl_in(void (*in_child)(void *arg), void *arg, const char *socket,
+		     char **out, char **err, ...);
 /* Does the daemon's log hold needle? */
 bool test_daemon_logged(const struct test_daemon *d, const char *needle);
 

@@ -686,6 +686,68 @@ static void test_stop_says_why(void **state)
 	assert_idle(&g);
 }
 
+static void cancel(struct garden *g, uint32_t id, int want)
+{
+	struct ctl_actions acts = { .n = 0 };
+
+	assert_int_equal(ctl_cancel(&g->c, id, g->now, &acts), want);
+	carry_out(g, &acts);
+}
+
+/* One run ends, whichever its place; the others keep theirs. */
+static void test_cancel_ends_one_run(void **state)
+{
+	struct garden g;
+	struct controller before;
+	struct ctl_actions acts = { .n = 0 };
+	uint32_t a, b, c, d;
+
+	(void)state;
+	garden_init(&g, 3);
+	a = enqueue(&g, 0, 5 * 60, 0, 0);
+	b = enqueue(&g, 1, 60, 0, 1);
+	c = enqueue(&g, 2, 60, 0, 2);
+	d = enqueue(&g, 1, 60, 0, 3);
+	run_until(&g, T0 + 10 * S);
+	expect_log(&g, "N(0) V+(0) S(0)");
+	/* Queued in the middle: it leaves, the queue closes up. */
+	cancel(&g, c, 0);
+	expect_log(&g, "D(2,stopped)");
+	assert_int_equal(find(&g, "D(2,stopped)", 0)->req.id, c);
+	assert_int_equal(ctl_queue_len(&g.c), 2);
+	assert_int_equal(ctl_queue_at(&g.c, 0)->id, b);
+	assert_int_equal(ctl_queue_at(&g.c, 1)->id, d);
+	/* Watering: its valve closes and the next run starts. */
+	cancel(&g, a, 0);
+	expect_log(&g, "V-(0) E(0,stopped) N(1) V+(1) S(1)");
+	assert_int_equal(ctl_current(&g.c)->id, b);
+	/* Gone already, or never there: nothing changes. */
+	memcpy(&before, &g.c, sizeof(before));
+	assert_int_equal(ctl_cancel(&g.c, c, g.now, &acts), -ENOENT);
+	assert_int_equal(ctl_cancel(&g.c, 999, g.now, &acts), -ENOENT);
+	assert_int_equal(acts.n, 0);
+	assert_memory_equal(&g.c, &before, sizeof(before));
+	run_until_idle(&g);
+	expect_log(&g, "V-(1) E(1,completed) N(1) V+(1) S(1) V-(1) E(1,completed)");
+	assert_idle(&g);
+}
+
+/* In the master's lead a run has not watered: it is dropped, the master closes. */
+static void test_cancel_during_the_lead(void **state)
+{
+	struct garden g;
+	uint32_t a;
+
+	(void)state;
+	garden_init(&g, 2);
+	garden_master(&g, 10 * S, 0);
+	a = enqueue(&g, 0, 60, 0, 0);
+	run_until(&g, T0 + 5 * S);
+	cancel(&g, a, 0);
+	expect_log(&g, "N(0) M+ D(0,stopped) M-");
+	assert_idle(&g);
+}
+
 static void test_stop_during_lead_and_lag(void **state)
 {
 	struct garden g;
@@ -1348,6 +1410,8 @@ int main(void)
 		cmocka_unit_test(test_a_held_run_never_opens_the_master),
 		cmocka_unit_test(test_stop_drops_everything),
 		cmocka_unit_test(test_stop_says_why),
+		cmocka_unit_test(test_cancel_ends_one_run),
+		cmocka_unit_test(test_cancel_during_the_lead),
 		cmocka_unit_test(test_stop_during_lead_and_lag),
 		cmocka_unit_test(test_master_lead_and_lag),
 		cmocka_unit_test(test_run_queued_in_the_lag_reuses_the_master),

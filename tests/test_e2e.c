@@ -1,6 +1,7 @@
 /* End to end: irrigd --sim on a temporary socket, driven by irrigctl and raw clients. */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <math.h>
 #include <poll.h>
 #include <setjmp.h>
@@ -25,8 +26,16 @@
 
 static struct test_daemon shared;
 
+/* The shipped reference garden, with reports every second, and extra settings. */
+static void write_config_plus(const char *path, const char *extra);
+
 /* The shipped reference garden, with reports every second to keep tests short. */
 static void write_config(const char *path)
+{
+	write_config_plus(path, "");
+}
+
+static void write_config_plus(const char *path, const char *extra)
 {
 	char *text = read_file("etc/irrigd.conf");
 	const char *key = "report_interval = \"60s\";";
@@ -38,8 +47,8 @@ static void write_config(const char *path)
 	assert_non_null(at);
 	f = fopen(path, "we");
 	assert_non_null(f);
-	fprintf(f, "%.*sreport_interval = \"1s\";%s", (int)(at - text), text,
-		at + strlen(key));
+	fprintf(f, "%.*sreport_interval = \"1s\";%s%s\n", (int)(at - text), text,
+		at + strlen(key), extra);
 	fclose(f);
 	free(text);
 }
@@ -206,24 +215,31 @@ static void test_bad_requests_change_nothing(void **state)
 	assert_false(open);
 }
 
-/* Waits until `status` (JSON with json) says needle, for up to limit_s seconds. */
-static void wait_for_status(const char *socket, bool json, const char *needle,
-			    int limit_s)
+
+/* Asks status (--json status with json) until its reply holds needle. */
+static void wait_for_status_of(const char *socket, bool json, const char *needle)
 {
-	for (int i = 0; i < limit_s * 10; i++) {
-		char *out, *err;
+	int64_t end = now_ms() + (under_valgrind() ? 60000 : 10000);
+	char *out, *err;
+
+	for (;;) {
 		bool found;
 
 		assert_int_equal(test_irrigctl(socket, &out, &err, json ? "--json" :
-					       "status", json ? "status" : NULL,
-					       NULL), 0);
+					       "status", json ? "status" : NULL, NULL), 0);
 		found = strstr(out, needle) != NULL;
+		if (!found && now_ms() >= end)
+			fail_msg("status never said '%s'; it says:\n%s", needle, out);
 		free2(out, err);
 		if (found)
 			return;
-		sleep_ms(100);
+		sleep_ms(20);
 	}
-	fail_msg("status never said '%s'", needle);
+}
+
+static void wait_for_status(const char *socket, const char *needle)
+{
+	wait_for_status_of(socket, false, needle);
 }
 
 static void test_queue_status_skip_and_stop(void **state)
@@ -238,7 +254,7 @@ static void test_queue_status_skip_and_stop(void **state)
 			     "--no-wait", NULL), 0);
 	free2(out, err);
 	/* Within 2 s of the last test's run, it waits for the valves. */
-	wait_for_status(shared.socket, false, "Watering garden (manual): ", 10);
+	wait_for_status_of(shared.socket, false, "Watering garden (manual): ");
 	model_valve(&opens, &open, &litres);
 	assert_true(open);
 
@@ -262,7 +278,7 @@ static void test_queue_status_skip_and_stop(void **state)
 	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "skip", NULL), 0);
 	assert_non_null(strstr(out, "Skipped the rest of garden; now garden, 0 more queued"));
 	free2(out, err);
-	wait_for_status(shared.socket, true, "\"state\":\"watering\"", 10);
+	wait_for_status_of(shared.socket, true, "\"state\":\"watering\"");
 	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "--json", "status", NULL), 0);
 	assert_non_null(strstr(out, "\"state\":\"watering\""));
 	assert_non_null(strstr(out, "\"remaining_s\":29"));	/* 299 or 298 */
@@ -278,7 +294,7 @@ static void test_queue_status_skip_and_stop(void **state)
 			     "--no-wait", NULL), 0);
 	assert_null(strstr(out, "Queued"));
 	free2(out, err);
-	wait_for_status(shared.socket, false, "Watering garden (manual): ", 10);
+	wait_for_status_of(shared.socket, false, "Watering garden (manual): ");
 	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "status", NULL), 0);
 	assert_non_null(strstr(out, "Watering garden (manual): "));
 	assert_non_null(strstr(out, "s left"));
@@ -362,6 +378,19 @@ static void raw_reply(int fd, char *buf, size_t size)
 	}
 }
 
+/* Reads one line of a reply (a small one: it comes in one piece). */
+static void raw_reply_line(int fd, char *buf, size_t size)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	ssize_t n;
+
+	if (poll(&p, 1, 10000) != 1)
+		fail_msg("no reply within 10 s");
+	n = recv(fd, buf, size - 1, 0);
+	assert_true(n > 0);
+	buf[n] = '\0';
+}
+
 static void send_str(int fd, const char *s, size_t len)
 {
 	assert_int_equal(send(fd, s, len, MSG_NOSIGNAL), (ssize_t)len);
@@ -400,25 +429,209 @@ static void test_long_and_binary_lines(void **state)
 	expect_reply("Idle", 0, "status", NULL);
 }
 
+static bool starts_with(const char *text, const char *prefix)
+{
+	return strncmp(text, prefix, strlen(prefix)) == 0;
+}
+
+
+/*
+ * A client that goes away (killed, its terminal closed) takes the run it
+ * waits for with it, and only that run: a --no-wait run, and the runs
+ * others asked for, water on.
+ */
 static void test_client_leaves_during_stream(void **state)
 {
-	unsigned opens_before, opens;
-	bool open;
-	double litres;
-	char buf[256];
+	char buf[256], *out, *err;
 	int fd = raw_client();
 
 	(void)state;
-	model_valve(&opens_before, &open, &litres);
-	send_str(fd, "water 2s\n", 9);
+	send_str(fd, "water 5m\n", 9);
 	assert_true(recv(fd, buf, sizeof(buf), 0) > 0);
 	close(fd);
-	/* Watering goes on for its whole time; other clients are served. */
-	wait_for_status(shared.socket, false, "Watering garden", 10);
-	wait_for_status(shared.socket, false, "Idle", 10);
+	wait_for_status(shared.socket, "Idle");
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "history", "1", NULL), 0);
+	assert_non_null(strstr(out, " stopped\n"));
+	free2(out, err);
+	assert_true(test_daemon_logged(&shared, "stopping run "));
+
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "water", "5m",
+				       "--no-wait", NULL), 0);
+	free2(out, err);
+	fd = raw_client();
+	send_str(fd, "water 1m\n", 9);
+	raw_reply_line(fd, buf, sizeof(buf));
+	assert_string_equal(buf, "- Queued: 1 run ahead of it\n");
+	close(fd);
+	/* Its queued run leaves the queue; the run watering goes on. */
+	wait_for_status_of(shared.socket, true, "\"queue\":[]");
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "--json", "status",
+				       NULL), 0);
+	assert_non_null(strstr(out, "\"state\":\"watering\""));
+	free2(out, err);
+	expect_reply("Stopped: every valve closed", 0, "stop", NULL);
+}
+
+/*
+ * The end of a client's input (socat's, at the end of its pipe) is not
+ * leaving: the run goes on to its end.  With --stop-at-eof, as irrigctl
+ * sends it, it stops the run, and the client still gets its end.
+ */
+static void test_end_of_input_stops_a_run_only_when_asked(void **state)
+{
+	char reply[4096], buf[64];
+	int fd = raw_client();
+
+	(void)state;
+	send_str(fd, "water 2s\n", 9);
+	shutdown(fd, SHUT_WR);
+	raw_reply(fd, reply, sizeof(reply));
+	assert_null(strstr(reply, "Stopped after"));
+	assert_non_null(strstr(reply, "- Water used: "));
+	assert_string_equal(reply + strlen(reply) - 3, "OK\n");
+	close(fd);
+
+	fd = raw_client();
+	send_str(fd, "water 5m --stop-at-eof\n", 23);
+	raw_reply_line(fd, reply, sizeof(reply));
+	assert_true(starts_with(reply, "- Watering garden for 5 minutes\n"));
+	shutdown(fd, SHUT_WR);
+	raw_reply(fd, reply, sizeof(reply));
+	assert_non_null(strstr(reply, "- Stopped after "));
+	assert_non_null(strstr(reply, "- Water used: "));
+	assert_string_equal(reply + strlen(reply) - 3, "OK\n");
+	/* Then irrigd closes the connection. */
+	assert_int_equal(recv(fd, buf, sizeof(buf), 0), 0);
+	close(fd);
+	expect_reply("Idle", 0, "status", NULL);
+}
+
+/* irrigctl's own stdout and stderr, while it runs in the background. */
+struct bg_irrigctl {
+	pid_t pid;
+	char out[32], err[32];
+};
+
+static void spawn_irrigctl(struct bg_irrigctl *bg, const char *socket, ...)
+{
+	char irrigctl[256];
+	const char *argv[16] = { irrigctl, "-s", socket };
+	int argc = 3, ofd, efd;
+	va_list ap;
+
+	snprintf(irrigctl, sizeof(irrigctl), "%s/irrigctl", build_dir());
+	va_start(ap, socket);
+	while (argc < 15 && (argv[argc] = va_arg(ap, const char *)))
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	snprintf(bg->out, sizeof(bg->out), "/tmp/irrigctl-bg-XXXXXX");
+	snprintf(bg->err, sizeof(bg->err), "/tmp/irrigctl-bg-XXXXXX");
+	ofd = mkstemp(bg->out);
+	efd = mkstemp(bg->err);
+	assert_true(ofd >= 0 && efd >= 0);
+	bg->pid = fork();
+	assert_true(bg->pid >= 0);
+	if (bg->pid == 0) {
+		dup2(ofd, STDOUT_FILENO);
+		dup2(efd, STDERR_FILENO);
+		execv(irrigctl, (char *const *)argv);
+		_exit(127);
+	}
+	close(ofd);
+	close(efd);
+}
+
+/* Sends signo, waits for irrigctl to end; its output in *out and *err. */
+static void interrupt_irrigctl(struct bg_irrigctl *bg, int signo, char **out,
+			       char **err)
+{
+	int status;
+
+	assert_int_equal(kill(bg->pid, signo), 0);
+	assert_int_equal(waitpid(bg->pid, &status, 0), bg->pid);
+	*out = read_file(bg->out);
+	*err = read_file(bg->err);
+	unlink(bg->out);
+	unlink(bg->err);
+	assert_non_null(*out);
+	assert_non_null(*err);
+	/* It ends by the signal, as a shell loop expects of Ctrl-C. */
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != signo)
+		fail_msg("irrigctl ended with status %#x, not by signal %d; "
+			 "stdout:\n%s\nstderr:\n%s", status, signo, *out, *err);
+}
+
+/*
+ * Ctrl-C on a foreground water stops its run, says so and shows how the
+ * run ended; a queued run it waited for leaves the queue, and the runs of
+ * others water on.
+ */
+static void test_interrupted_irrigctl_stops_its_run(void **state)
+{
+	struct bg_irrigctl bg;
+	char *out, *err;
+	unsigned opens;
+	bool open;
+	double litres;
+
+	(void)state;
+	spawn_irrigctl(&bg, shared.socket, "water", "5m", NULL);
+	wait_for_status(shared.socket, "Watering garden");
+	interrupt_irrigctl(&bg, SIGINT, &out, &err);
+	assert_string_equal(err, "Interrupted: stopping the run\n");
+	assert_non_null(strstr(out, "Watering garden for 5 minutes\nValve open\n"));
+	assert_non_null(strstr(out, "Stopped after "));
+	assert_non_null(strstr(out, "Valve closed\n"));
+	assert_non_null(strstr(out, "Water used: "));
+	free2(out, err);
 	model_valve(&opens, &open, &litres);
-	assert_int_equal(opens, opens_before + 1);
 	assert_false(open);
+	expect_reply("Idle", 0, "status", NULL);
+
+	/* Queued behind a --no-wait run: only its own run goes. */
+	expect_reply("Valve open", 0, "water", "5m", "--no-wait", NULL);
+	spawn_irrigctl(&bg, shared.socket, "--json", "water", "1m", NULL);
+	wait_for_status(shared.socket, "Queued: garden for 1 minute (manual)");
+	interrupt_irrigctl(&bg, SIGTERM, &out, &err);
+	assert_string_equal(err, "Interrupted: stopping the run\n");
+	assert_true(starts_with(out, "{\"event\":\"queued\","));
+	assert_non_null(strstr(out, "{\"ok\":false,\"error\":{\"code\":\"stopped\","
+			       "\"message\":\"stopped before garden was watered\"}}\n"));
+	free2(out, err);
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "status", NULL), 0);
+	assert_non_null(strstr(out, "Watering garden (manual)"));
+	assert_null(strstr(out, "Queued:"));
+	free2(out, err);
+	expect_reply("Stopped: every valve closed", 0, "stop", NULL);
+}
+
+/* Help on one command, asked either way; pause --help is no duration. */
+static void test_help_for_one_command(void **state)
+{
+	char *out, *err;
+
+	(void)state;
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "pause", "--help",
+				       NULL), 0);
+	assert_non_null(strstr(out, "Usage: pause DURATION\nHold every program "
+			       "(rain delay)"));
+	assert_string_equal(err, "");
+	free2(out, err);
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "help", "water",
+				       NULL), 0);
+	assert_true(strncmp(out, "Usage: water [ZONE] DURATION [--no-wait]", 40) == 0);
+	free2(out, err);
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "--json", "water",
+				       "garden", "--help", NULL), 0);
+	assert_true(strncmp(out, "{\"ok\":true,\"commands\":[{\"name\":\"water\","
+			    "\"usage\":", 47) == 0);
+	free2(out, err);
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "help", "dance",
+				       NULL), 1);
+	assert_non_null(strstr(err, "no command called dance"));
+	free2(out, err);
+	/* Nothing watered on the way. */
 	expect_reply("Idle", 0, "status", NULL);
 }
 
@@ -432,6 +645,149 @@ static void test_no_daemon(void **state)
 	assert_non_null(strstr(err, "cannot reach irrigd at "
 			       "/tmp/irrigd-e2e-nothing-here.sock"));
 	free2(out, err);
+}
+
+/* With --json, irrigctl's own errors are JSON on stdout too, as irrigd's are. */
+static void test_json_errors_from_irrigctl_itself(void **state)
+{
+	char *out, *err;
+
+	(void)state;
+	assert_int_equal(test_irrigctl("/tmp/irrigd-e2e-nothing-here.sock", &out, &err,
+				       "--json", "status", NULL), 3);
+	assert_true(starts_with(out, "{\"ok\":false,\"error\":{\"code\":\"unreachable\","
+				"\"message\":\"cannot reach irrigd at /tmp/irrigd-e2e-"
+				"nothing-here.sock: "));
+	assert_string_equal(out + strlen(out) - 4, "\"}}\n");
+	assert_string_equal(err, "");
+	free2(out, err);
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "--json", "water",
+				       "", "5", NULL), 2);
+	assert_string_equal(out, "{\"ok\":false,\"error\":{\"code\":\"usage\","
+			    "\"message\":\"argument '' may not be empty or contain "
+			    "white space\"}}\n");
+	assert_string_equal(err, "");
+	free2(out, err);
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "--frobnicate",
+				       "--json", "status", NULL), 2);
+	assert_string_equal(out, "{\"ok\":false,\"error\":{\"code\":\"usage\","
+			    "\"message\":\"unknown option --frobnicate\"}}\n");
+	assert_string_equal(err, "");
+	free2(out, err);
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "--json", NULL), 2);
+	assert_non_null(strstr(out, "\"code\":\"usage\""));
+	assert_string_equal(err, "");
+	free2(out, err);
+	/* Without --json, the same errors stay text on stderr. */
+	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "--frobnicate",
+				       "status", NULL), 2);
+	assert_string_equal(out, "");
+	assert_non_null(strstr(err, "irrigctl: unknown option --frobnicate\n"));
+	free2(out, err);
+}
+
+/* irrigctl runs as nobody, not in the socket's group. */
+static void become_nobody(void *arg)
+{
+	(void)arg;
+	if (setgroups(0, NULL) < 0 || setgid(65534) < 0 || setuid(65534) < 0)
+		_exit(125);
+}
+
+/*
+ * A socket irrigctl may not use is not a daemon that is not running.
+ * As root (who may use any socket), irrigctl drops to nobody; as anyone
+ * else, the socket's mode shuts its owner out.
+ */
+static void test_no_permission_says_which_group(void **state)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	char dir[] = "/tmp/irrigd-e2e-perm-XXXXXX", *out, *err;
+	bool root = geteuid() == 0;
+	int fd;
+
+	(void)state;
+	if (root) {
+		char irrigctl[256];
+		pid_t pid;
+		int status;
+
+		/* A build under a private directory is no use to nobody. */
+		snprintf(irrigctl, sizeof(irrigctl), "%s/irrigctl", build_dir());
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			become_nobody(NULL);
+			_exit(access(irrigctl, X_OK) == 0 ? 0 : 1);
+		}
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			skip();
+	}
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chmod(dir, 0755), 0);
+	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/irrigd.sock", dir);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	assert_int_equal(listen(fd, 4), 0);
+	assert_int_equal(chmod(addr.sun_path, root ? 0660 : 0), 0);
+	assert_int_equal(test_irrigctl_in(root ? become_nobody : NULL, NULL,
+					  addr.sun_path, &out, &err, "status", NULL), 3);
+	assert_string_equal(out, "");
+	assert_non_null(strstr(err, "irrigctl: no permission to use irrigd's socket "));
+	assert_non_null(strstr(err, "Permission denied\nOnly root and group "));
+	assert_non_null(strstr(err, "sudo usermod -aG "));
+	assert_null(strstr(err, "Is irrigd running?"));
+	free2(out, err);
+	assert_int_equal(test_irrigctl_in(root ? become_nobody : NULL, NULL,
+					  addr.sun_path, &out, &err, "--json", "status",
+					  NULL), 3);
+	assert_true(starts_with(out, "{\"ok\":false,\"error\":{\"code\":"
+				"\"permission-denied\","));
+	free2(out, err);
+	close(fd);
+	unlink(addr.sun_path);
+	rmdir(dir);
+}
+
+/*
+ * With a master valve's lead, water --no-wait answers before the zone's
+ * valve opens: it says that the run is under way, and when the valve opens.
+ */
+static void test_no_wait_during_a_master_lead(void **state)
+{
+	struct test_daemon d = { 0 };
+	char *out, *err;
+
+	(void)state;
+	test_daemon_prepare(&d, "e2e");
+	write_config_plus(d.config, "master = { expander = 0x20; pin = 1; "
+			  "active_low = true; lead = \"5s\"; };");
+	test_daemon_spawn(&d, NULL, NULL);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "water", "garden", "30s",
+				       "--no-wait", NULL), 0);
+	assert_true(starts_with(out, "Watering garden for 30 seconds\nMaster valve "
+				"open: the zone's valve opens in 5s\n"));
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "stop", NULL), 0);
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "--json", "water",
+				       "garden", "30s", "--no-wait", NULL), 0);
+	assert_true(starts_with(out, "{\"event\":\"start\",\"id\":2,\"zone\":"
+				"\"garden\",\"duration_s\":30,\"lead_s\":5}\n{\"ok\":true,"
+				"\"id\":2,\"zone\":\"garden\",\"duration_s\":30,"
+				"\"queued\":false}\n"));
+	free2(out, err);
+	/* A run behind it is queued, as without a master. */
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "--json", "water",
+				       "garden", "10s", "--no-wait", NULL), 0);
+	assert_true(starts_with(out, "{\"event\":\"queued\",\"id\":3,\"ahead\":1}\n"));
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "stop", NULL), 0);
+	free2(out, err);
+	assert_int_equal(test_daemon_stop_showing_log(&d), 0);
+	test_daemon_remove(&d);
 }
 
 static void test_sigterm_closes_valves_and_exits_0(void **state)
@@ -473,7 +829,7 @@ static void test_a_crash_shows_as_interrupted_after_restart(void **state)
 			     NULL), 0);
 	free2(out, err);
 	/* Its valve opens once the valves may switch again. */
-	wait_for_status(d.socket, false, "Watering garden", 10);
+	wait_for_status_of(d.socket, false, "Watering garden");
 	kill(d.pid, SIGKILL);
 	assert_int_equal(waitpid(d.pid, &status, 0), d.pid);
 
@@ -1277,7 +1633,7 @@ static void test_reload_keeps_each_zone_on_its_own_valve(void **state)
 	assert_int_equal(test_irrigctl(d.socket, &out, &err, "water", "a", "5m", "--no-wait",
 			     NULL), 0);
 	free2(out, err);
-	wait_for_status(d.socket, false, "Watering a ", 10);
+	wait_for_status_of(d.socket, false, "Watering a ");
 	assert_true(model_zone_open(&d, "a"));
 	snprintf(zones, sizeof(zones), "  { name = \"a\"; valve = { line = "
 		 "\"GPIO24\"; }; flow_lpm = 5; },\n  { name = \"c\"; valve = { "
@@ -1358,7 +1714,7 @@ static void test_a_burst_of_now_requests_spares_valves_and_history(void **state)
 		assert_int_equal(write(fds[i], line, (size_t)len), len);
 	}
 	/* One of them waters once the valves may switch again. */
-	wait_for_status(d.socket, false, "Watering ", 30);
+	wait_for_status_of(d.socket, false, "Watering ");
 	opens_after = model_opens(&d);
 	/* Openings at least 2 s apart: at most one more each 2 s gone by. */
 	assert_true(opens_after - opens_before <=
@@ -1394,11 +1750,17 @@ int main(void)
 		cmocka_unit_test(test_readings),
 		cmocka_unit_test(test_long_and_binary_lines),
 		cmocka_unit_test(test_client_leaves_during_stream),
+		cmocka_unit_test(test_interrupted_irrigctl_stops_its_run),
+		cmocka_unit_test(test_end_of_input_stops_a_run_only_when_asked),
+		cmocka_unit_test(test_help_for_one_command),
 		cmocka_unit_test(test_no_daemon),
+		cmocka_unit_test(test_json_errors_from_irrigctl_itself),
+		cmocka_unit_test(test_no_permission_says_which_group),
 		cmocka_unit_test(test_status_tells_when_programs_wait_for_the_clock),
 	};
 	const struct CMUnitTest own_daemon[] = {
 		cmocka_unit_test(test_sigterm_closes_valves_and_exits_0),
+		cmocka_unit_test(test_no_wait_during_a_master_lead),
 		cmocka_unit_test(test_a_crash_shows_as_interrupted_after_restart),
 		cmocka_unit_test(test_daemon_options),
 		cmocka_unit_test(test_one_line_written_two_ways),

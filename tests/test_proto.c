@@ -138,7 +138,7 @@ static void test_wrong_argument_counts(void **state)
 
 	(void)state;
 	assert_error("water", ERR_USAGE);
-	assert_error("water a b c d e f", ERR_USAGE);
+	assert_error("water a b c d e f g", ERR_USAGE);
 	assert_error("status now", ERR_USAGE);
 	assert_error("--json stop all", ERR_USAGE);
 	/* The server prints the command's usage line, so it must know which. */
@@ -148,6 +148,36 @@ static void test_wrong_argument_counts(void **state)
 	assert_int_equal(p->r, -EINVAL);
 	assert_int_equal(p->req.cmd, CMD_TEMPERATURE);
 	assert_true(p->req.json);
+}
+
+/* "pause --help" asks how to use pause, whatever else the line holds. */
+static void test_help_for_one_command(void **state)
+{
+	struct request *req;
+
+	(void)state;
+	req = parse_ok("pause --help");
+	assert_int_equal(req->cmd, CMD_HELP);
+	assert_int_equal(req->argc, 1);
+	assert_string_equal(req->argv[0], "pause");
+	/* Even with the wrong arguments, or too many of them. */
+	req = parse_ok("--json water roses 5 x y z --help");
+	assert_true(req->json);
+	assert_int_equal(req->cmd, CMD_HELP);
+	assert_string_equal(req->argv[0], "water");
+	req = parse_ok("stop --help");
+	assert_int_equal(req->cmd, CMD_HELP);
+	assert_string_equal(req->argv[0], "stop");
+	req = parse_ok("help water");
+	assert_int_equal(req->cmd, CMD_HELP);
+	assert_int_equal(req->argc, 1);
+	assert_string_equal(req->argv[0], "water");
+	req = parse_ok("help --help");
+	assert_int_equal(req->cmd, CMD_HELP);
+	assert_string_equal(req->argv[0], "help");
+	assert_error("help water now", ERR_USAGE);
+	/* An unknown verb stays unknown. */
+	assert_error("dance --help", ERR_UNKNOWN_COMMAND);
 }
 
 /* One argument too few or too many, for every command in the table. */
@@ -279,6 +309,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_command),
 		cmocka_unit_test(test_wrong_argument_counts),
 		cmocka_unit_test(test_argument_counts_follow_the_table),
+		cmocka_unit_test(test_help_for_one_command),
 		cmocka_unit_test(test_errors_keep_the_json_flag),
 		cmocka_unit_test(test_bad_bytes),
 		cmocka_unit_test(test_too_many_words),

@@ -148,6 +148,13 @@ int ctl_skip(struct controller *c, uint64_t now, struct ctl_actions *acts);
 int ctl_end_run(struct controller *c, enum run_outcome outcome, uint64_t now,
 		struct ctl_actions *acts);
 /*
+ * Ends run id alone, as stopped: watering, its valve closes and the queue
+ * goes on; not watered yet (queued, or in the master's lead), it leaves
+ * the queue with ACT_DROPPED.  -ENOENT when no run has that id.
+ */
+int ctl_cancel(struct controller *c, uint32_t id, uint64_t now,
+	       struct ctl_actions *acts);
+/*
  * Ends everything for why: the run going on ends with that outcome, the
  * queue is emptied (ACT_DROPPED each) and the master closes at once.
  */

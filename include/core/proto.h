@@ -78,7 +78,8 @@ struct request {
  * Splits line (NUL-terminated, without its newline) in place into *req.
  * On error returns a negative errno and sets *code and *message for the
  * reply: control characters or bytes outside printable ASCII, too many
- * words, an unknown verb, or the wrong number of arguments.
+ * words, an unknown verb, or the wrong number of arguments.  A known verb
+ * with --help among its arguments parses as "help VERB".
  */
 int proto_parse(char *line, struct request *req, const char **code,
 		const char **message);

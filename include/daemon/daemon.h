@@ -178,6 +178,11 @@ void watering_done(struct daemon *d);
 void watering_apply_config(struct daemon *d);
 /* Carries out acts and everything they lead to; re-arms the run timer. */
 void watering_carry_out(struct daemon *d, struct ctl_actions *acts);
+/*
+ * Ends run id alone (stopped, or dropped from the queue), logging why;
+ * -ENOENT when it has ended already.
+ */
+int watering_cancel(struct daemon *d, uint32_t id, const char *why);
 /* Ends the run and the queue for why and closes every valve. */
 int watering_stop(struct daemon *d, enum run_outcome why);
 /* Drains the flow meter; the flow fd's callback and the reports use it. */
@@ -341,6 +346,21 @@ void client_wait_for_sample(struct client *c, sample_render_fn *render,
 /* A sample was taken: every client waiting for one gets its reply. */
 void server_sample_taken(struct server *server, struct daemon *d,
 			 const struct sample *sample);
+/*
+ * The run the client waits for is its own, in the foreground: it stops
+ * when the client goes away, and, with stop_at_eof, as soon as the client
+ * ends its input (the client still gets the run's end).
+ */
+void client_own_run(struct client *c, bool stop_at_eof);
+/*
+ * Run id is under way but its valve waits (the master's lead, the valves'
+ * switch interval): a client that asked --no-wait gets render's notice
+ * and its reply now, not when the valve opens.
+ */
+void server_release_no_wait(struct server *server, uint32_t id,
+			    void (*render)(struct daemon *d, struct out *out,
+					   void *arg),
+			    struct daemon *d, void *arg);
 /* Sends to every client waiting for run id, rendered in its mode by fn. */
 void server_notify_waiters(struct server *server, uint32_t id,
 			   void (*render)(struct daemon *d, struct out *out,

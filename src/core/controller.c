@@ -345,6 +345,29 @@ int ctl_end_run(struct controller *c, enum run_outcome outcome, uint64_t now,
 	return 0;
 }
 
+int ctl_cancel(struct controller *c, uint32_t id, uint64_t now,
+	       struct ctl_actions *acts)
+{
+	const struct run_request *cur = ctl_current(c);
+
+	if (cur && cur->id == id) {
+		end_current(c, RUN_STOPPED, NAN, now, acts);
+		next_run(c, now, acts);
+		return 0;
+	}
+	for (size_t i = 0; i < c->queue_len; i++) {
+		if (queue_slot(c, i)->id != id)
+			continue;
+		act(acts, ACT_DROPPED, queue_slot(c, i)->zone, RUN_STOPPED, NAN,
+		    queue_slot(c, i));
+		for (size_t j = i; j + 1 < c->queue_len; j++)
+			*queue_slot(c, j) = *queue_slot(c, j + 1);
+		c->queue_len--;
+		return 0;
+	}
+	return -ENOENT;
+}
+
 void ctl_stop(struct controller *c, enum run_outcome why, uint64_t now,
 	      struct ctl_actions *acts)
 {

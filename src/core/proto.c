@@ -7,7 +7,7 @@
 const struct cmd_spec cmd_specs[CMD__COUNT] = {
 	[CMD_WATER] = { "water", "[ZONE] DURATION [--no-wait] [--now] [--force]",
 			"water a zone; DURATION in minutes, or 90s, 2m30s, 1h",
-			1, 5 },
+			1, 6 },
 	[CMD_STOP] = { "stop", "", "close every valve now, empty the queue",
 		       0, 0 },
 	[CMD_SKIP] = { "skip", "", "end the zone watering now, go on with the "
@@ -27,7 +27,8 @@ const struct cmd_spec cmd_specs[CMD__COUNT] = {
 	[CMD_BRIGHTNESS] = { "brightness", "", "light level", 0, 0 },
 	[CMD_FLOW] = { "flow", "", "flow rate and litres counted", 0, 0 },
 	[CMD_VERSION] = { "version", "", "daemon and protocol versions", 0, 0 },
-	[CMD_HELP] = { "help", "", "list the commands", 0, 0 },
+	[CMD_HELP] = { "help", "[COMMAND]", "list the commands, or say how to use one",
+		       0, 1 },
 	[CMD_SIM] = { "sim", "[FAULT [ARG...]]", "the simulated garden, and faults "
 		      "to inject into it (sim backend)", 0, 4 },
 	[CMD_FAULTS] = { "faults", "", "the latched faults and failed sensors",
@@ -96,6 +97,18 @@ int proto_parse(char *line, struct request *req, const char **code,
 			    "unknown command (try: help)");
 	req->cmd = (enum cmd_id)id;
 	req->argc = n - first - 1;
+	/*
+	 * "pause --help" is a question, not a duration: whatever else the
+	 * line holds, it asks for the command's help.
+	 */
+	for (int i = first + 1; i < n; i++) {
+		if (strcmp(words[i], "--help") == 0) {
+			req->cmd = CMD_HELP;
+			req->argc = 1;
+			req->argv[0] = words[first];
+			return 0;
+		}
+	}
 	if (req->argc < cmd_specs[id].min_args ||
 	    req->argc > cmd_specs[id].max_args)
 		return fail(code, message, ERR_USAGE,

@@ -13,6 +13,7 @@ struct water_args {
 	bool no_wait;
 	bool now;
 	bool force;
+	bool stop_at_eof;
 };
 
 static int parse_water_args(struct cmd_ctx *ctx, struct water_args *a)
@@ -27,6 +28,8 @@ static int parse_water_args(struct cmd_ctx *ctx, struct water_args *a)
 			a->now = true;
 		} else if (strcmp(arg, "--force") == 0) {
 			a->force = true;
+		} else if (strcmp(arg, "--stop-at-eof") == 0) {
+			a->stop_at_eof = true;
 		} else if (arg[0] == '-' && arg[1] == '-') {
 			out_err(ctx->out, ERR_USAGE, "unknown option %.64s", arg);
 			return -EINVAL;
@@ -90,7 +93,7 @@ static int parse_duration(struct cmd_ctx *ctx, const char *text, int zone,
  * wait for it: its reports and summary are the rest of the reply.
  */
 static void queue_run(struct cmd_ctx *ctx, struct run_request *req,
-		      bool now_first, bool no_wait)
+		      bool now_first, bool no_wait, bool stop_at_eof)
 {
 	struct daemon *d = ctx->d;
 	struct ctl_actions acts = { .n = 0 };
@@ -157,6 +160,8 @@ static void queue_run(struct cmd_ctx *ctx, struct run_request *req,
 	client_send(ctx->client, ctx->out->buf, ctx->out->len);
 	out_init(ctx->out, ctx->req->json);
 	client_wait_for_run(ctx->client, req->id, ctx->req->json);
+	if (!no_wait)
+		client_own_run(ctx->client, stop_at_eof);
 	watering_carry_out(d, &acts);
 	if (no_wait && client_is_waiting(ctx->client)) {
 		out_ok(ctx->out, "\"id\":%u,\"zone\":\"%s\",\"duration_s\":%u,"
@@ -189,7 +194,7 @@ void cmd_water(struct cmd_ctx *ctx)
 		return;
 	snprintf(req.source, sizeof(req.source), "manual");
 	req.force = a.force;
-	queue_run(ctx, &req, a.now, a.no_wait);
+	queue_run(ctx, &req, a.now, a.no_wait, a.stop_at_eof);
 }
 
 /* A learning run waters this long unless told otherwise (or max_run is less). */
@@ -237,7 +242,7 @@ void cmd_learn(struct cmd_ctx *ctx)
 		return;
 	}
 	snprintf(req.source, sizeof(req.source), "learn");
-	queue_run(ctx, &req, false, false);
+	queue_run(ctx, &req, false, false, false);
 }
 
 void cmd_stop(struct cmd_ctx *ctx)

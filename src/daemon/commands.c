@@ -1,4 +1,5 @@
 /* The control commands: one handler per entry of the protocol's command table. */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -18,21 +19,44 @@ static void cmd_version(struct cmd_ctx *ctx)
 	       PROTO_VERSION);
 }
 
+/* One command's object in help's JSON, appended to json. */
+static void help_json(int id, char *json, size_t size, size_t *used)
+{
+	const struct cmd_spec *spec = &cmd_specs[id];
+
+	if (*used < size)
+		*used += (size_t)snprintf(json + *used, size - *used,
+			"%s{\"name\":\"%s\",\"usage\":\"%s\",\"summary\":\"%s\"}",
+			*used ? "," : "", spec->name, spec->usage, spec->summary);
+}
+
 static void cmd_help(struct cmd_ctx *ctx)
 {
 	char json[4096];
 	size_t used = 0;
 
 	json[0] = '\0';
+	if (ctx->req->argc == 1) {
+		int id = proto_find_command(ctx->req->argv[0]);
+
+		if (id < 0) {
+			out_err(ctx->out, ERR_UNKNOWN_COMMAND, "no command called "
+				"%.64s (try: help)", ctx->req->argv[0]);
+			return;
+		}
+		help_json(id, json, sizeof(json), &used);
+		out_line(ctx->out, "Usage: %s%s%s", cmd_specs[id].name,
+			 *cmd_specs[id].usage ? " " : "", cmd_specs[id].usage);
+		out_line(ctx->out, "%c%s.", toupper((unsigned char)cmd_specs[id].summary[0]),
+			 cmd_specs[id].summary + 1);
+		out_line(ctx->out, "More in irrigctl(1); every command: help");
+		out_ok(ctx->out, "\"commands\":[%s]", json);
+		return;
+	}
 	for (int i = 0; i < CMD__COUNT; i++) {
 		char words[80];
 
-		if (used < sizeof(json))
-			used += (size_t)snprintf(json + used, sizeof(json) - used,
-				"%s{\"name\":\"%s\",\"usage\":\"%s\",\"summary\":\"%s\"}",
-				i ? "," : "", cmd_specs[i].name, cmd_specs[i].usage,
-				cmd_specs[i].summary);
-
+		help_json(i, json, sizeof(json), &used);
 		snprintf(words, sizeof(words), "%s %s", cmd_specs[i].name,
 			 cmd_specs[i].usage);
 		out_line(ctx->out, "%-36s %s", words, cmd_specs[i].summary);

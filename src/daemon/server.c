@@ -37,6 +37,8 @@ struct client {
 	/* water --no-wait: its OK, sent once its run starts. */
 	char then[256];
 	size_t then_len;
+	bool owns_run;		/* waiting_for stops when this client leaves */
+	bool stop_at_eof;	/* ... or when it ends its input */
 	bool json;
 	bool dead;
 	char who[64];
@@ -94,6 +96,8 @@ static void update_events(struct client *c)
 	 */
 	if (!client_is_waiting(c) && !c->out_len)
 		events |= EPOLLIN;
+	if (c->waiting_for && c->stop_at_eof)
+		events |= EPOLLRDHUP;
 	if (c->out_len)
 		events |= EPOLLOUT;
 	sd_event_source_set_io_events(c->io, events);
@@ -162,6 +166,8 @@ void client_wait_for_run(struct client *c, uint32_t id, bool json)
 {
 	c->waiting_for = id;
 	c->json = json;
+	c->owns_run = false;
+	c->stop_at_eof = false;
 	update_events(c);
 }
 
@@ -181,11 +187,38 @@ void client_reply_when_started(struct client *c, const char *reply, size_t len)
 	c->then_len = len;
 }
 
+void client_own_run(struct client *c, bool stop_at_eof)
+{
+	c->owns_run = c->waiting_for != 0;
+	c->stop_at_eof = c->owns_run && stop_at_eof;
+	update_events(c);
+}
+
+/*
+ * A foreground run lives as long as its client: a client killed, or cut
+ * off with its terminal, must not leave the water running.  Runs others
+ * asked for, and --no-wait runs, are not its to stop.
+ */
+static void stop_owned_run(struct client *c, const char *how)
+{
+	uint32_t id = c->owns_run ? c->waiting_for : 0;
+	char why[128];
+
+	c->owns_run = false;
+	c->stop_at_eof = false;
+	if (!id)
+		return;
+	snprintf(why, sizeof(why), "its client %s %s", c->who, how);
+	watering_cancel(c->server->daemon, id, why);
+}
+
 void client_stop_waiting(struct client *c)
 {
 	c->then_len = 0;
 	c->waiting_for = 0;
 	c->sample_render = NULL;
+	c->owns_run = false;
+	c->stop_at_eof = false;
 	update_events(c);
 	/*
 	 * Requests sent while it waited run from the loop, not from inside
@@ -234,8 +267,10 @@ static int on_resume(sd_event_source *src, void *userdata)
 	c->resume = sd_event_source_disable_unref(c->resume);
 	if (!c->dead)
 		handle_lines(c);
-	if (c->dead)
+	if (c->dead) {
+		stop_owned_run(c, "is gone");
 		client_free(c);
+	}
 	return 0;
 }
 
@@ -306,8 +341,13 @@ static int on_client(sd_event_source *src, int fd, uint32_t revents,
 		read_input(c);
 	if (!c->dead && (revents & (EPOLLHUP | EPOLLERR)) && !(revents & EPOLLIN))
 		c->dead = true;
-	if (c->dead)
+	/* It reads on: the run's end reaches it, then its input's end. */
+	if (!c->dead && (revents & EPOLLRDHUP) && c->stop_at_eof)
+		stop_owned_run(c, "ended its input");
+	if (c->dead) {
+		stop_owned_run(c, "is gone");
 		client_free(c);
+	}
 	return 0;
 }
 
@@ -562,6 +602,30 @@ void server_sample_taken(struct server *s, struct daemon *d,
 		out_init(&reply, c->json);
 		c->sample_render(d, &reply, sample);
 		client_send(c, reply.buf, reply.len);
+		if (!c->dead)
+			client_stop_waiting(c);
+	}
+}
+
+void server_release_no_wait(struct server *s, uint32_t id,
+			    void (*render)(struct daemon *d, struct out *out,
+					   void *arg),
+			    struct daemon *d, void *arg)
+{
+	/* Not on the heap, as commands.c says of its reply. */
+	static struct out notice;
+	struct client *c, *next;
+
+	if (!s || !id)
+		return;
+	for (c = s->clients; c; c = next) {
+		next = c->next;
+		if (c->waiting_for != id || !c->then_len || c->dead)
+			continue;
+		out_init(&notice, c->json);
+		render(d, &notice, arg);
+		client_send(c, notice.buf, notice.len);
+		client_send(c, c->then, c->then_len);
 		if (!c->dead)
 			client_stop_waiting(c);
 	}

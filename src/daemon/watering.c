@@ -257,6 +257,27 @@ static void render_started(struct daemon *d, struct out *out, void *arg)
 		  req->id, zone_name(d, req->zone), req->duration_s);
 }
 
+/* A run whose valve waits: the master's lead, or the switch interval. */
+static void render_waiting_valve(struct daemon *d, struct out *out, void *arg)
+{
+	const struct run_request *req = arg;
+	uint64_t now = daemon_now(), until = d->ctl.phase_until_ns;
+	uint32_t wait_s = until > now ? (uint32_t)((until - now + NS - 1) / NS) : 0;
+	char said[48];
+
+	watering_say_duration(req->duration_s, said, sizeof(said));
+	out_line(out, "Watering %s for %s", zone_name(d, req->zone), said);
+	if (d->ctl.master_on)
+		out_line(out, "Master valve open: the zone's valve opens in %us",
+			 wait_s);
+	else
+		out_line(out, "The zone's valve opens in %us: valves switch %us "
+			 "apart", wait_s, d->cfg.safety.min_switch_interval_s);
+	out_event(out, "\"event\":\"start\",\"id\":%u,\"zone\":\"%s\","
+		  "\"duration_s\":%u,\"lead_s\":%u", req->id,
+		  zone_name(d, req->zone), req->duration_s, wait_s);
+}
+
 static void render_report(struct daemon *d, struct out *out, void *arg)
 {
 	const struct soil_reading *soil = arg;
@@ -803,6 +824,13 @@ void watering_carry_out(struct daemon *d, struct ctl_actions *acts)
 		d->want_report |= report;
 		sampler_request(d);
 	}
+	{
+		const struct run_request *cur = ctl_current(&d->ctl);
+
+		if (cur && d->ctl.phase == CTL_LEAD)
+			server_release_no_wait(d->server, cur->id,
+					       render_waiting_valve, d, (void *)cur);
+	}
 	arm_timer(d);
 	watering_set_status(d);
 }
@@ -841,6 +869,18 @@ static int on_run_timer(sd_event_source *src, uint64_t usec, void *userdata)
 	(void)src;
 	(void)usec;
 	ctl_tick(&d->ctl, daemon_now(), &acts);
+	watering_carry_out(d, &acts);
+	return 0;
+}
+
+int watering_cancel(struct daemon *d, uint32_t id, const char *why)
+{
+	struct ctl_actions acts = { .n = 0 };
+	int err = ctl_cancel(&d->ctl, id, daemon_now(), &acts);
+
+	if (err < 0)
+		return err;	/* it ended already: nothing to say */
+	log_msg(LOG_INFO, "stopping run %u: %s", id, why);
 	watering_carry_out(d, &acts);
 	return 0;
 }

@@ -1,11 +1,16 @@
 /* irrigctl: sends its command line to irrigd and prints the reply. */
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -38,6 +43,42 @@ static void usage(FILE *to)
 		"3 irrigd not reachable.  See irrigctl(1).\n");
 }
 
+/* Set by --json: irrigctl's own errors go to standard output as JSON too. */
+static bool json_errors;
+
+/*
+ * Says what went wrong: "irrigctl: MESSAGE" on standard error, or with
+ * --json the error object irrigd would send, on standard output, so a
+ * script reads every failure the same way.  A message may hold lines.
+ */
+static void __attribute__((format(printf, 2, 3)))
+report_error(const char *code, const char *fmt, ...)
+{
+	char message[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	if (!json_errors) {
+		fprintf(stderr, "irrigctl: %s\n", message);
+		return;
+	}
+	printf("{\"ok\":false,\"error\":{\"code\":\"%s\",\"message\":\"", code);
+	for (const unsigned char *c = (const unsigned char *)message; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			printf("\\%c", *c);
+		else if (*c == '\n')
+			printf("\\n");
+		else if (*c < 0x20)
+			printf("\\u%04x", *c);
+		else
+			putchar(*c);
+	}
+	printf("\"}}\n");
+	fflush(stdout);
+}
+
 /* The request line: options and words as typed, one space apart. */
 static int build_request(int argc, char **argv, bool json, char *line,
 			 size_t size)
@@ -49,13 +90,13 @@ static int build_request(int argc, char **argv, bool json, char *line,
 		used = (size_t)snprintf(line, size, "--json");
 	for (int i = 0; i < argc; i++) {
 		if (!argv[i][0] || strpbrk(argv[i], " \t\r\n")) {
-			fprintf(stderr, "irrigctl: argument '%s' may not be empty or "
-				"contain white space\n", argv[i]);
+			report_error(ERR_USAGE, "argument '%.64s' may not be empty or "
+				     "contain white space", argv[i]);
 			return -EINVAL;
 		}
 		if (used + strlen(argv[i]) + 2 >= size) {
-			fprintf(stderr, "irrigctl: command longer than %d bytes\n",
-				PROTO_LINE_MAX - 1);
+			report_error(ERR_TOO_LONG, "command longer than %d bytes",
+				     PROTO_LINE_MAX - 1);
 			return -E2BIG;
 		}
 		used += (size_t)snprintf(line + used, size - used, "%s%s",
@@ -66,26 +107,61 @@ static int build_request(int argc, char **argv, bool json, char *line,
 	return (int)used;
 }
 
+/*
+ * The group that may use the socket at path: its own group, as the socket
+ * unit and irrigd make it; "irrigd" when the socket cannot be looked at.
+ */
+static void socket_group(const char *path, char *name, size_t size)
+{
+	struct stat st;
+	struct group *gr;
+
+	snprintf(name, size, "irrigd");
+	if (stat(path, &st) == 0 && (gr = getgrgid(st.st_gid)) && gr->gr_name)
+		snprintf(name, size, "%s", gr->gr_name);
+}
+
+/* water without --no-wait: irrigctl follows the run until it ends. */
+static bool waits_for_run(int argc, char **argv)
+{
+	if (strcmp(argv[0], "water") != 0)
+		return false;
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--no-wait") == 0 || strcmp(argv[i], "--help") == 0)
+			return false;
+	return true;
+}
+
 static int connect_daemon(const char *path)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	int fd;
+	char group[64];
+	int fd, err;
 
 	if (strlen(path) >= sizeof(addr.sun_path)) {
-		fprintf(stderr, "irrigctl: socket path too long: %s\n", path);
+		report_error("unreachable", "socket path too long: %s", path);
 		return -1;
 	}
 	strcpy(addr.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
-		fprintf(stderr, "irrigctl: cannot reach irrigd at %s: %s\n"
-			"Is irrigd running?  (systemctl status irrigd)\n", path,
-			strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0)
+		return fd;
+	err = errno;
+	if (fd >= 0)
+		close(fd);
+	/* irrigd may well run: only its group may talk to it. */
+	if (err == EACCES || err == EPERM) {
+		socket_group(path, group, sizeof(group));
+		report_error("permission-denied", "no permission to use irrigd's "
+			     "socket %s: %s\nOnly root and group %s may: sudo usermod "
+			     "-aG %s $USER, then log in again (or use sudo)", path,
+			     strerror(err), group, group);
 		return -1;
 	}
-	return fd;
+	report_error("unreachable", "cannot reach irrigd at %s: %s\n"
+		     "Is irrigd running?  (systemctl status irrigd)", path,
+		     strerror(err));
+	return -1;
 }
 
 static int send_all(int fd, const char *data, size_t len)
@@ -137,20 +213,69 @@ static int show_line(const char *line, bool json)
 	return EXIT_REFUSED;
 }
 
-static int read_reply(int fd, bool json)
+/* The signal that interrupted a foreground water, or 0. */
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int signo)
+{
+	interrupted = signo;
+}
+
+/*
+ * A foreground water stops when irrigctl is interrupted (Ctrl-C, kill,
+ * a closed terminal): the signals are caught, and let through only while
+ * irrigctl waits for the reply, so none slips in between a check and the
+ * wait.  A second one of the same kind ends irrigctl at once.
+ */
+static void catch_interrupts(sigset_t *waiting_mask)
+{
+	static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa = { .sa_handler = on_interrupt,
+				.sa_flags = SA_RESETHAND };
+	sigset_t block;
+
+	sigemptyset(&block);
+	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
+		sigaction(signals[i], &sa, NULL);
+		sigaddset(&block, signals[i]);
+	}
+	sigprocmask(SIG_BLOCK, &block, waiting_mask);
+}
+
+/*
+ * Reads the reply to its end.  waiting_mask, when not NULL, is the signal
+ * mask to wait with: an interrupt then ends irrigctl's input, which stops
+ * the run (see water --stop-at-eof), and the reply goes on to the run's end.
+ */
+static int read_reply(int fd, bool json, const sigset_t *waiting_mask)
 {
 	char buf[PROTO_LINE_MAX * 4];
 	size_t len = 0;
+	bool stopping = false;
 
 	for (;;) {
-		ssize_t n = recv(fd, buf + len, sizeof(buf) - 1 - len, 0);
+		struct pollfd p = { .fd = fd, .events = POLLIN };
 		char *start = buf, *nl;
+		ssize_t n;
 
-		if (n < 0 && errno == EINTR)
+		if (waiting_mask && interrupted && !stopping) {
+			fprintf(stderr, "Interrupted: stopping the run\n");
+			shutdown(fd, SHUT_WR);
+			stopping = true;
+		}
+		if (ppoll(&p, 1, NULL, waiting_mask) < 0) {
+			if (errno == EINTR)
+				continue;
+			report_error(ERR_UNAVAILABLE, "cannot wait for irrigd: %s",
+				     strerror(errno));
+			return EXIT_REFUSED;
+		}
+		n = recv(fd, buf + len, sizeof(buf) - 1 - len, MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0) {
-			fprintf(stderr, "irrigctl: irrigd closed the connection "
-				"before answering\n");
+			report_error(ERR_UNAVAILABLE, "irrigd closed the connection "
+				     "before answering");
 			return EXIT_REFUSED;
 		}
 		len += (size_t)n;
@@ -168,7 +293,7 @@ static int read_reply(int fd, bool json)
 		len -= (size_t)(start - buf);
 		memmove(buf, start, len);
 		if (len == sizeof(buf) - 1) {
-			fprintf(stderr, "irrigctl: reply line too long\n");
+			report_error("bad-reply", "reply line too long");
 			return EXIT_REFUSED;
 		}
 	}
@@ -185,14 +310,21 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = getenv("IRRIGD_SOCKET");
-	char line[PROTO_LINE_MAX + 1];
-	bool json = false;
-	int c, len, fd, status;
+	char line[PROTO_LINE_MAX + 1], bad_option[128] = "";
+	bool json = false, foreground = false;
+	sigset_t waiting_mask;
+	int c, len, fd, status, err;
 
+	sigemptyset(&waiting_mask);
 	if (!path || !*path)
 		path = CONFIG_DEFAULT_SOCKET;
-	/* "+": options end at the command, so "water 5 --no-wait" passes through. */
-	while ((c = getopt_long(argc, argv, "+s:h", longopts, NULL)) != -1) {
+	/*
+	 * "+": options end at the command, so "water 5 --no-wait" passes
+	 * through.  A bad option is told once all are read: a --json after it
+	 * still asks for the error as JSON.
+	 */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:s:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			path = optarg;
@@ -206,27 +338,69 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case ':':
+			if (!bad_option[0])
+				snprintf(bad_option, sizeof(bad_option), "option %.64s "
+					 "needs a value", argv[optind - 1]);
+			break;
 		default:
-			fprintf(stderr, "Try 'irrigctl --help'.\n");
-			return EXIT_USAGE;
+			if (!bad_option[0] && optopt)
+				snprintf(bad_option, sizeof(bad_option), "unknown option "
+					 "-%c", optopt);
+			else if (!bad_option[0])
+				snprintf(bad_option, sizeof(bad_option), "unknown option "
+					 "%.64s", argv[optind - 1]);
+			break;
 		}
 	}
+	json_errors = json;
+	if (bad_option[0]) {
+		report_error(ERR_USAGE, "%s", bad_option);
+		if (!json)
+			fprintf(stderr, "Try 'irrigctl --help'.\n");
+		return EXIT_USAGE;
+	}
 	if (optind == argc) {
-		usage(stderr);
+		if (json)
+			report_error(ERR_USAGE, "no command given (try: irrigctl --help)");
+		else
+			usage(stderr);
 		return EXIT_USAGE;
 	}
 	len = build_request(argc - optind, argv + optind, json, line, sizeof(line));
 	if (len < 0)
 		return EXIT_USAGE;
+	if (waits_for_run(argc - optind, argv + optind)) {
+		static const char stop_at_eof[] = " --stop-at-eof\n";
+
+		if ((size_t)len + sizeof(stop_at_eof) - 2 > PROTO_LINE_MAX) {
+			report_error(ERR_TOO_LONG, "command longer than %d bytes",
+				     PROTO_LINE_MAX - 1);
+			return EXIT_USAGE;
+		}
+		memcpy(line + len - 1, stop_at_eof, sizeof(stop_at_eof));
+		len += (int)sizeof(stop_at_eof) - 2;
+		catch_interrupts(&waiting_mask);
+		foreground = true;
+	}
 	fd = connect_daemon(path);
 	if (fd < 0)
 		return EXIT_NO_DAEMON;
-	if (send_all(fd, line, (size_t)len) < 0) {
-		fprintf(stderr, "irrigctl: cannot send to irrigd: %s\n", strerror(errno));
+	err = send_all(fd, line, (size_t)len);
+	if (err < 0) {
+		report_error("unreachable", "cannot send to irrigd: %s", strerror(-err));
 		close(fd);
 		return EXIT_NO_DAEMON;
 	}
-	status = read_reply(fd, json);
+	status = read_reply(fd, json, foreground ? &waiting_mask : NULL);
 	close(fd);
+	if (interrupted) {
+		/* Ended by the signal, as the shell that sent it expects. */
+		fflush(stdout);
+		signal(interrupted, SIG_DFL);
+		sigprocmask(SIG_SETMASK, &waiting_mask, NULL);
+		raise(interrupted);
+		return EXIT_REFUSED;
+	}
 	return status;
 }
