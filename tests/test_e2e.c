@@ -463,12 +463,12 @@ static void test_client_leaves_during_stream(void **state)
 	raw_reply_line(fd, buf, sizeof(buf));
 	assert_string_equal(buf, "- Queued: 1 run ahead of it\n");
 	close(fd);
-	/* Its queued run leaves the queue; the run watering goes on. */
+	/*
+	 * Its queued run leaves the queue; the run watering goes on (its
+	 * valve may wait out min_switch_interval first).
+	 */
 	wait_for_status_of(shared.socket, true, "\"queue\":[]");
-	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "--json", "status",
-				       NULL), 0);
-	assert_non_null(strstr(out, "\"state\":\"watering\""));
-	free2(out, err);
+	wait_for_status_of(shared.socket, true, "\"state\":\"watering\"");
 	expect_reply("Stopped: every valve closed", 0, "stop", NULL);
 }
 
@@ -590,7 +590,8 @@ static void test_interrupted_irrigctl_stops_its_run(void **state)
 	expect_reply("Idle", 0, "status", NULL);
 
 	/* Queued behind a --no-wait run: only its own run goes. */
-	expect_reply("Valve open", 0, "water", "5m", "--no-wait", NULL);
+	expect_reply("Watering garden for 5 minutes", 0, "water", "5m",
+		     "--no-wait", NULL);
 	spawn_irrigctl(&bg, shared.socket, "--json", "water", "1m", NULL);
 	wait_for_status(shared.socket, "Queued: garden for 1 minute (manual)");
 	interrupt_irrigctl(&bg, SIGTERM, &out, &err);
@@ -599,8 +600,9 @@ static void test_interrupted_irrigctl_stops_its_run(void **state)
 	assert_non_null(strstr(out, "{\"ok\":false,\"error\":{\"code\":\"stopped\","
 			       "\"message\":\"stopped before garden was watered\"}}\n"));
 	free2(out, err);
+	/* The --no-wait run waters (once min_switch_interval lets it). */
+	wait_for_status(shared.socket, "Watering garden (manual)");
 	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "status", NULL), 0);
-	assert_non_null(strstr(out, "Watering garden (manual)"));
 	assert_null(strstr(out, "Queued:"));
 	free2(out, err);
 	expect_reply("Stopped: every valve closed", 0, "stop", NULL);
@@ -1034,7 +1036,8 @@ static void test_one_line_written_two_ways(void **state)
 	assert_int_equal(irrigd_cmd(&err, "--check-config", "-c", path, NULL), 1);
 	assert_non_null(strstr(err, why));
 	free(err);
-	assert_int_equal(irrigd_cmd(&err, "--sim", "-c", path, NULL), 1);
+	/* A config error: 78, which the unit does not restart on. */
+	assert_int_equal(irrigd_cmd(&err, "--sim", "-c", path, NULL), 78);
 	assert_non_null(strstr(err, why));
 	assert_null(strstr(err, "every valve closed"));
 	free(err);
@@ -1455,6 +1458,8 @@ static void water_with_readers(struct test_daemon *d, const char *config,
 				       duration, "--no-wait", NULL), 0);
 	free2(out, err);
 	wait_valve_open(d, zone);
+	/* Over a second: a shorter run is left out of the history. */
+	sleep_ms(1200);
 	for (int i = 0; i < n; i++)
 		fds[i] = request_on(d, "sensors\n");
 }
@@ -1664,7 +1669,7 @@ static const char two_zones_config[] =
 	"zones = ( { name = \"bed\"; valve = { expander = 0x20; pin = 0; };\n"
 	"    flow_lpm = 12.0; },\n"
 	"  { name = \"lawn\"; valve = { expander = 0x20; pin = 1; };\n"
-	"    flow_lpm = 30.0; } );\n"
+	"    flow_lpm = 25.0; } );\n"
 	"report_interval = \"1s\";\n"
 	"wait_for_clock_sync = false;\n";
 
