@@ -294,3 +294,37 @@ bool test_daemon_logged(const struct test_daemon *d, const char *needle)
 	free(log);
 	return found;
 }
+
+int test_irrigd(char **output, void (*in_child)(void *arg), void *arg, ...)
+{
+	char bin[256], path[] = "/tmp/irrigd-output-XXXXXX";
+	const char *argv[16];
+	int argc = 0, status, fd = mkstemp(path);
+	va_list ap;
+	pid_t pid;
+
+	assert_true(fd >= 0);
+	snprintf(bin, sizeof(bin), "%s/irrigd", build_dir());
+	argv[argc++] = bin;
+	va_start(ap, arg);
+	while (argc < 15 && (argv[argc] = va_arg(ap, const char *)))
+		argc++;
+	va_end(ap);
+	argv[argc] = NULL;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (in_child)
+			in_child(arg);
+		execv(bin, (char *const *)argv);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	close(fd);
+	*output = read_file(path);
+	unlink(path);
+	assert_non_null(*output);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}

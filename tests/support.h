@@ -68,6 +68,13 @@ int test_irrigctl(const char *socket, char **out, char **err, ...);
 /* The same, with in_child(arg) run in the child just before the exec. */
 int test_irrigctl_in(void (*in_child)(void *arg), void *arg, const char *socket,
 		     char **out, char **err, ...);
+/*
+ * Runs irrigd (the build's) with the NULL-terminated arguments and waits
+ * for it; its stdout and stderr land in *output (free it).  in_child,
+ * when not NULL, runs in the child just before the exec, with arg.
+ * Returns its exit status, or -1 when a signal ended it.
+ */
+int test_irrigd(char **output, void (*in_child)(void *arg), void *arg, ...);
 /* Does the daemon's log hold needle? */
 bool test_daemon_logged(const struct test_daemon *d, const char *needle);
 

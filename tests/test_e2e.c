@@ -932,39 +932,6 @@ static void test_a_second_daemon_on_the_state_dir_is_refused(void **state)
 	test_daemon_remove(&first);
 }
 
-/* irrigd ARGS: exit status, with its stderr in *err. */
-static int irrigd_cmd(char **err, ...)
-{
-	char irrigd[256], err_path[] = "/tmp/irrigd-err-XXXXXX";
-	const char *argv[16];
-	int argc = 0, status, efd = mkstemp(err_path);
-	va_list ap;
-	pid_t pid;
-
-	assert_true(efd >= 0);
-	snprintf(irrigd, sizeof(irrigd), "%s/irrigd", build_dir());
-	argv[argc++] = irrigd;
-	va_start(ap, err);
-	while (argc < 15 && (argv[argc] = va_arg(ap, const char *)))
-		argc++;
-	va_end(ap);
-	argv[argc] = NULL;
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(efd, STDERR_FILENO);
-		dup2(efd, STDOUT_FILENO);
-		execv(irrigd, (char *const *)argv);
-		_exit(127);
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	close(efd);
-	*err = read_file(err_path);
-	unlink(err_path);
-	assert_non_null(*err);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 static void test_daemon_options(void **state)
 {
 	char path[] = "/tmp/irrigd-bad-conf-XXXXXX", *err;
@@ -980,31 +947,38 @@ static void test_daemon_options(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, bad, sizeof(bad) - 1), (ssize_t)sizeof(bad) - 1);
 	close(fd);
-	assert_int_equal(irrigd_cmd(&err, "--check-config", "-c", "etc/irrigd.conf",
-				    NULL), 0);
+	assert_int_equal(test_irrigd(&err, NULL, NULL,
+				     "--check-config", "-c", "etc/irrigd.conf", NULL),
+			 0);
 	assert_non_null(strstr(err, "etc/irrigd.conf: configuration is valid"));
 	free(err);
 	/* A typo names the file, the line and the setting; nothing starts. */
-	assert_int_equal(irrigd_cmd(&err, "--check-config", "-c", path, NULL), 1);
+	assert_int_equal(test_irrigd(&err, NULL, NULL,
+				     "--check-config", "-c", path, NULL), 1);
 	assert_non_null(strstr(err, ":5: zones.[0].flow_lmp: unknown setting"));
 	free(err);
 	/* 78 (EX_CONFIG): the unit does not restart what would fail alike. */
-	assert_int_equal(irrigd_cmd(&err, "--sim", "-c", path, NULL), 78);
+	assert_int_equal(test_irrigd(&err, NULL, NULL,
+				     "--sim", "-c", path, NULL), 78);
 	assert_non_null(strstr(err, "flow_lmp"));
 	free(err);
-	assert_int_equal(irrigd_cmd(&err, "-c", "/nonexistent/irrigd.conf", NULL), 78);
+	assert_int_equal(test_irrigd(&err, NULL, NULL,
+				     "-c", "/nonexistent/irrigd.conf", NULL), 78);
 	assert_non_null(strstr(err, "/nonexistent/irrigd.conf"));
 	free(err);
-	assert_int_equal(irrigd_cmd(&err, "--all-off", "-c", "etc/irrigd.conf",
-				    NULL), 0);
+	assert_int_equal(test_irrigd(&err, NULL, NULL,
+				     "--all-off", "-c", "etc/irrigd.conf", NULL), 0);
 	assert_non_null(strstr(err, "every valve closed"));
 	free(err);
-	assert_int_equal(irrigd_cmd(&err, "--bogus", NULL), 2);
+	assert_int_equal(test_irrigd(&err, NULL, NULL,
+				     "--bogus", NULL), 2);
 	free(err);
-	assert_int_equal(irrigd_cmd(&err, "--help", NULL), 0);
+	assert_int_equal(test_irrigd(&err, NULL, NULL,
+				     "--help", NULL), 0);
 	assert_non_null(strstr(err, "--state-dir DIR"));
 	free(err);
-	assert_int_equal(irrigd_cmd(&err, "--version", NULL), 0);
+	assert_int_equal(test_irrigd(&err, NULL, NULL,
+				     "--version", NULL), 0);
 	assert_non_null(strstr(err, "irrigd "));
 	free(err);
 	unlink(path);
@@ -1033,15 +1007,18 @@ static void test_one_line_written_two_ways(void **state)
 	assert_int_equal(write(fd, twice, sizeof(twice) - 1),
 			 (ssize_t)sizeof(twice) - 1);
 	close(fd);
-	assert_int_equal(irrigd_cmd(&err, "--check-config", "-c", path, NULL), 1);
+	assert_int_equal(test_irrigd(&err, NULL, NULL,
+				     "--check-config", "-c", path, NULL), 1);
 	assert_non_null(strstr(err, why));
 	free(err);
 	/* A config error: 78, which the unit does not restart on. */
-	assert_int_equal(irrigd_cmd(&err, "--sim", "-c", path, NULL), 78);
+	assert_int_equal(test_irrigd(&err, NULL, NULL,
+				     "--sim", "-c", path, NULL), 78);
 	assert_non_null(strstr(err, why));
 	assert_null(strstr(err, "every valve closed"));
 	free(err);
-	assert_int_equal(irrigd_cmd(&err, "--all-off", "-c", path, NULL), 0);
+	assert_int_equal(test_irrigd(&err, NULL, NULL,
+				     "--all-off", "-c", path, NULL), 0);
 	assert_non_null(strstr(err, "every valve closed"));
 	free(err);
 	unlink(path);

@@ -168,44 +168,10 @@ static void kill_9(struct test_daemon *d)
 	d->pid = 0;
 }
 
-/* irrigd ARGS... on the test's chips; its exit status, its output in *log. */
-static int irrigd(char **log, ...)
-{
-	char path[] = "/tmp/irrigd-wiring-out-XXXXXX", bin[256];
-	const char *argv[16];
-	int argc = 0, fd = mkstemp(path), status;
-	va_list ap;
-	pid_t pid;
-
-	assert_true(fd >= 0);
-	snprintf(bin, sizeof(bin), "%s/irrigd", build_dir());
-	argv[argc++] = bin;
-	va_start(ap, log);
-	while (argc < 15 && (argv[argc] = va_arg(ap, const char *)))
-		argc++;
-	va_end(ap);
-	argv[argc] = NULL;
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		keep_chips(NULL);
-		execv(bin, (char *const *)argv);
-		_exit(127);
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	close(fd);
-	*log = read_file(path);
-	unlink(path);
-	assert_non_null(*log);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 static int all_off(const struct test_daemon *d, char **log)
 {
-	return irrigd(log, "--all-off", "--sim", "-c", d->config, "--state-dir",
-		      d->state, NULL);
+	return test_irrigd(log, keep_chips, NULL, "--all-off", "--sim", "-c",
+			   d->config, "--state-dir", d->state, NULL);
 }
 
 /* status, text or JSON; the reply in *out. */
@@ -401,8 +367,9 @@ static void test_all_off_with_neither_record_nor_config(void **state)
 	fputs("0x20 -- --\n0x21 -- --\n0x22 -- --\n0x23 de 01\n0x24 -- --\n"
 	      "0x25 -- --\n0x26 -- --\n0x27 -- --\n", f);
 	fclose(f);
-	assert_int_equal(irrigd(&log, "--all-off", "--sim", "-c", "/nonexistent.conf",
-				"--state-dir", d.state, NULL), 0);
+	assert_int_equal(test_irrigd(&log, keep_chips, NULL,
+				     "--all-off", "--sim", "-c", "/nonexistent.conf",
+				     "--state-dir", d.state, NULL), 0);
 	assert_non_null(strstr(log, "every output of the 1 MCP23008 on the simulated "
 			       "bus made an input"));
 	free(log);
@@ -412,8 +379,9 @@ static void test_all_off_with_neither_record_nor_config(void **state)
 	f = fopen(chips_path, "we");
 	assert_non_null(f);
 	fclose(f);
-	assert_int_equal(irrigd(&log, "--all-off", "--sim", "-c", "/nonexistent.conf",
-				"--state-dir", d.state, NULL), 1);
+	assert_int_equal(test_irrigd(&log, keep_chips, NULL,
+				     "--all-off", "--sim", "-c", "/nonexistent.conf",
+				     "--state-dir", d.state, NULL), 1);
 	assert_non_null(strstr(log, "a valve may still be open"));
 	free(log);
 	test_daemon_remove(&d);
