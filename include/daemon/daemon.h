@@ -40,6 +40,8 @@ struct sampler {
 	sd_event_source *step;		/* settle, then each conversion */
 	sd_event_source *periodic;	/* every sample_interval */
 	bool busy, converting;
+	uint32_t pass;			/* the pass under way, or the last */
+	bool again;			/* asked for while converting: one more */
 	size_t input;			/* converting now */
 	struct ads1x15_conversion conv;
 	unsigned power_cuts;		/* hardware's count when the pass began */
@@ -61,6 +63,7 @@ struct run_ending {
 	double litres;
 	uint32_t elapsed_s;
 	uint32_t history_id;
+	uint32_t pass;			/* the sample that gives its end */
 	bool valve_closed;
 	bool left_out;			/* under a second: not kept in history */
 	/* A learning run: what it learned, or why nothing. */
@@ -148,6 +151,7 @@ struct daemon {
 	struct sampler sampler;
 	/* The controller asked for moisture or a report: the sample's for it. */
 	bool want_moisture, want_report;
+	uint32_t want_pass;
 	struct run_ending endings[RUN_ENDINGS_MAX];
 	size_t n_endings;
 	struct history history;
@@ -187,8 +191,8 @@ int watering_cancel(struct daemon *d, uint32_t id, const char *why);
 int watering_stop(struct daemon *d, enum run_outcome why);
 /* Drains the flow meter; the flow fd's callback and the reports use it. */
 void watering_count_flow(struct daemon *d);
-/* A sample was taken: the controller's moisture, reports, run ends. */
-void watering_sample_taken(struct daemon *d);
+/* Sample pass was taken: the controller's moisture, reports, run ends. */
+void watering_sample_taken(struct daemon *d, uint32_t pass);
 /* Average of the zone's probes that read; NAN when none did. */
 double watering_zone_moisture(const struct daemon *d,
 			      const struct soil_reading *soil, int zone);
@@ -284,10 +288,17 @@ void scheduler_sim_clock_sync(struct daemon *d, bool stepped);
 int sampler_init(struct daemon *d);
 void sampler_done(struct daemon *d);
 /*
- * Starts a pass over every sensor unless one is under way; when it ends,
- * the watering, safety and every waiting client get it.
+ * Asks for a pass over every sensor that reads them after now, and
+ * returns its number: the pass under way while it still settles, else
+ * the next one (started at once, or after the one converting).  When a
+ * pass ends, the watering, safety and every client waiting for it get it.
  */
-void sampler_request(struct daemon *d);
+uint32_t sampler_request(struct daemon *d);
+/* Has pass done served a request that needed pass need? */
+static inline bool sampler_served(uint32_t need, uint32_t done)
+{
+	return (int32_t)(done - need) >= 0;
+}
 /* The last pass's figures, NULL before the first one ended. */
 const struct sample *sampler_latest(const struct daemon *d);
 /* After a reload: the new sample_interval from now. */
@@ -342,10 +353,10 @@ bool client_is_waiting(const struct client *c);
 typedef void sample_render_fn(struct daemon *d, struct out *out,
 			      const struct sample *sample);
 void client_wait_for_sample(struct client *c, sample_render_fn *render,
-			    bool json);
-/* A sample was taken: every client waiting for one gets its reply. */
+			    bool json, uint32_t pass);
+/* Sample pass was taken: every client waiting for it gets its reply. */
 void server_sample_taken(struct server *server, struct daemon *d,
-			 const struct sample *sample);
+			 const struct sample *sample, uint32_t pass);
 /*
  * The run the client waits for is its own, in the foreground: it stops
  * when the client goes away, and, with stop_at_eof, as soon as the client

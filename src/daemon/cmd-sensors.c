@@ -67,8 +67,8 @@ static void render_moisture(struct daemon *d, struct out *out,
 /* The reply comes when the sensors have been read; others are served meanwhile. */
 static void wait_for_sample(struct cmd_ctx *ctx, sample_render_fn *render)
 {
-	client_wait_for_sample(ctx->client, render, ctx->out->json);
-	sampler_request(ctx->d);
+	client_wait_for_sample(ctx->client, render, ctx->out->json,
+			       sampler_request(ctx->d));
 }
 
 void cmd_moisture(struct cmd_ctx *ctx)

@@ -74,8 +74,12 @@ static void finish_pass(struct daemon *d)
 	d->soil = s->latest.soil;
 	safety_soil_read(d, &d->soil);
 	/* Those served now may ask again: that starts a new pass. */
-	watering_sample_taken(d);
-	server_sample_taken(d->server, d, &s->latest);
+	watering_sample_taken(d, s->pass);
+	server_sample_taken(d->server, d, &s->latest, s->pass);
+	if (s->again && !s->busy) {
+		s->again = false;
+		sampler_request(d);
+	}
 }
 
 /* Starts input i or a later one that is there; finishes after the last. */
@@ -123,14 +127,25 @@ static int on_step(sd_event_source *src, uint64_t usec, void *userdata)
 	return 0;
 }
 
-void sampler_request(struct daemon *d)
+uint32_t sampler_request(struct daemon *d)
 {
 	struct sampler *s = &d->sampler;
 	unsigned settle_ms;
 
-	if (s->busy || !s->step)
-		return;
+	if (!s->step)
+		return s->pass;
+	/*
+	 * A pass still settling reads everything after this request; one
+	 * converting may have read some inputs before it: the next serves.
+	 */
+	if (s->busy && !s->converting)
+		return s->pass;
+	if (s->busy) {
+		s->again = true;
+		return s->pass + 1;
+	}
 	s->busy = true;
+	s->pass++;
 	s->converting = false;
 	for (size_t i = 0; i < CONFIG_MAX_PROBES + 2; i++) {
 		s->errs[i] = 0;
@@ -140,6 +155,7 @@ void sampler_request(struct daemon *d)
 	settle_ms = hardware_power_probes(d->hw, true, s->errs);
 	/* Even with nothing to settle, the pass starts from the loop. */
 	arm_step(d, daemon_now() + (uint64_t)settle_ms * 1000000u);
+	return s->pass;
 }
 
 const struct sample *sampler_latest(const struct daemon *d)

@@ -34,6 +34,7 @@ struct client {
 	size_t out_len, out_size;
 	uint32_t waiting_for;	/* a run's id: its reports come here; 0 none */
 	sample_render_fn *sample_render;	/* its reply waits for a sample */
+	uint32_t sample_pass;			/* the pass it waits for */
 	/* water --no-wait: its OK, sent once its run starts. */
 	char then[256];
 	size_t then_len;
@@ -172,9 +173,10 @@ void client_wait_for_run(struct client *c, uint32_t id, bool json)
 }
 
 void client_wait_for_sample(struct client *c, sample_render_fn *render,
-			    bool json)
+			    bool json, uint32_t pass)
 {
 	c->sample_render = render;
+	c->sample_pass = pass;
 	c->json = json;
 	update_events(c);
 }
@@ -586,7 +588,7 @@ void server_notify_waiters(struct server *s, uint32_t id,
 }
 
 void server_sample_taken(struct server *s, struct daemon *d,
-			 const struct sample *sample)
+			 const struct sample *sample, uint32_t pass)
 {
 	/* Not on the heap, as commands.c says of its reply. */
 	static struct out reply;
@@ -596,7 +598,8 @@ void server_sample_taken(struct server *s, struct daemon *d,
 		return;
 	for (c = s->clients; c; c = next) {
 		next = c->next;
-		if (!c->sample_render || c->dead)
+		if (!c->sample_render || c->dead ||
+		    !sampler_served(c->sample_pass, pass))
 			continue;
 		/* Each command renders its own reply from the one sample. */
 		out_init(&reply, c->json);

@@ -547,17 +547,32 @@ static void finish_ending(struct daemon *d, const struct run_ending *ending,
 			      true);
 }
 
-/* Every run waiting for its final moisture gets end. */
-static void finish_endings(struct daemon *d, const struct soil_reading *end)
+/*
+ * Every run whose final moisture pass gives (all of them when all) gets
+ * end; the others wait on.
+ */
+static void finish_endings_after(struct daemon *d, const struct soil_reading *end,
+				 uint32_t pass, bool all)
 {
 	/* Taken out first: what the summaries lead to may end another run. */
 	struct run_ending done[RUN_ENDINGS_MAX];
-	size_t n = d->n_endings;
+	size_t n = 0, kept = 0;
 
-	memcpy(done, d->endings, n * sizeof(done[0]));
-	d->n_endings = 0;
+	for (size_t i = 0; i < d->n_endings; i++) {
+		if (all || sampler_served(d->endings[i].pass, pass))
+			done[n++] = d->endings[i];
+		else
+			d->endings[kept++] = d->endings[i];
+	}
+	d->n_endings = kept;
 	for (size_t i = 0; i < n; i++)
 		finish_ending(d, &done[i], end);
+}
+
+/* Every run waiting for its final moisture gets end, now. */
+static void finish_endings(struct daemon *d, const struct soil_reading *end)
+{
+	finish_endings_after(d, end, 0, true);
 }
 
 /* A slot for a run that ended; the oldest is finished when none is free. */
@@ -673,7 +688,7 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 	if (a->outcome == RUN_SHUTDOWN || stopping(d) || left_out)
 		finish_endings(d, &d->soil);
 	else
-		sampler_request(d);
+		ending->pass = sampler_request(d);
 }
 
 static void on_dropped(struct daemon *d, const struct ctl_action *a)
@@ -822,7 +837,7 @@ void watering_carry_out(struct daemon *d, struct ctl_actions *acts)
 		/* The sensors answer later, from the loop: nothing waits here. */
 		d->want_moisture |= need;
 		d->want_report |= report;
-		sampler_request(d);
+		d->want_pass = sampler_request(d);
 	}
 	{
 		const struct run_request *cur = ctl_current(&d->ctl);
@@ -835,16 +850,19 @@ void watering_carry_out(struct daemon *d, struct ctl_actions *acts)
 	watering_set_status(d);
 }
 
-void watering_sample_taken(struct daemon *d)
+void watering_sample_taken(struct daemon *d, uint32_t pass)
 {
 	const struct run_request *req = ctl_current(&d->ctl);
 	struct ctl_actions acts = { .n = 0 };
 	bool need = d->want_moisture, report = d->want_report;
 	double zone_avg;
 
-	d->want_moisture = d->want_report = false;
 	if (d->n_endings)
-		finish_endings(d, &d->soil);
+		finish_endings_after(d, &d->soil, pass, false);
+	/* Asked while this pass converted: the next one serves it. */
+	if (!sampler_served(d->want_pass, pass))
+		return;
+	d->want_moisture = d->want_report = false;
 	/* What asked may have ended meanwhile: a stop, a fault, a reload. */
 	if (!req || (!need && !report) ||
 	    (d->ctl.phase != CTL_DECIDING && d->ctl.phase != CTL_WATERING))

@@ -95,8 +95,9 @@ bool client_is_waiting(const struct client *c)
 }
 
 void client_wait_for_sample(struct client *c, sample_render_fn *render,
-			    bool json)
+			    bool json, uint32_t pass)
 {
+	(void)pass;
 	c->sample_render = render;
 	c->json = json;
 }
@@ -109,8 +110,9 @@ void client_reply_when_started(struct client *c, const char *reply, size_t len)
 }
 
 void server_sample_taken(struct server *server, struct daemon *dm,
-			 const struct sample *sample)
+			 const struct sample *sample, uint32_t pass)
 {
+	(void)pass;
 	struct out *out;
 
 	(void)server;
@@ -360,7 +362,7 @@ static void answer_waits(void)
 			if (sd_event_run(d->event, 100000) < 0)
 				break;
 		FUZZ_CHECK(sampler_latest(d) != NULL, "the sensors were never read");
-		server_sample_taken(NULL, d, sampler_latest(d));
+		server_sample_taken(NULL, d, sampler_latest(d), 0);
 	}
 	if (client.then_len) {
 		client_send(&client, client.then, client.then_len);
