@@ -37,6 +37,7 @@ enum cmd_id {
 	CMD_SIM,
 	CMD_FAULTS,
 	CMD_CLEAR,
+	CMD_PROGRAM,
 	CMD__COUNT
 };
 
@@ -56,6 +57,7 @@ extern const struct cmd_spec cmd_specs[CMD__COUNT];
 #define ERR_USAGE "usage"
 #define ERR_BAD_DURATION "bad-duration"
 #define ERR_UNKNOWN_ZONE "unknown-zone"
+#define ERR_UNKNOWN_PROGRAM "unknown-program"
 #define ERR_BUSY "busy"
 #define ERR_HARDWARE "hardware"
 #define ERR_UNAVAILABLE "unavailable"

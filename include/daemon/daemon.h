@@ -11,6 +11,7 @@
 #include "core/faults.h"
 #include "core/flowmon.h"
 #include "core/history.h"
+#include "core/progstate.h"
 #include "daemon/config.h"
 #include "daemon/hardware.h"
 #include "daemon/out.h"
@@ -111,6 +112,7 @@ struct scheduler {
 	bool clock_synced;
 	time_t rain_delay_until;	/* 0: none */
 	struct schedule_cache next;	/* reset when the programs change */
+	struct progstates programs;	/* what irrigctl program asked */
 };
 
 struct daemon {
@@ -158,6 +160,9 @@ double watering_zone_moisture(const struct daemon *d,
 			      const struct soil_reading *soil, int zone);
 double watering_litres_so_far(struct daemon *d);
 double watering_flow_rate(struct daemon *d);
+/* A programmed run that did not water: recorded in the history as skipped. */
+void watering_record_skipped(struct daemon *d, const char *source, int zone,
+			     uint32_t planned_s);
 /* The zone's probes, by name: "bed1 31, bed2 ?" (or JSON objects). */
 void watering_format_moisture(const struct daemon *d,
 			      const struct soil_reading *soil, int zone, bool json,
@@ -222,6 +227,15 @@ int scheduler_resume(struct daemon *d);
 int scheduler_next(struct daemon *d, time_t after, struct occurrence *out);
 /* Is the clock good enough for programs to run? */
 bool scheduler_clock_synced(struct daemon *d);
+/*
+ * The config's programs were replaced: the overrides of programs it no
+ * longer has are forgotten, the others applied to it.
+ */
+void scheduler_config_changed(struct daemon *d);
+/* Enables or disables program p, whatever its config says; saved. */
+int scheduler_set_enabled(struct daemon *d, int p, bool enabled);
+/* The next start of program p is skipped; saved. */
+int scheduler_skip_next(struct daemon *d, int p);
 
 /* ---- sampler.c: sensors read without waiting ---- */
 

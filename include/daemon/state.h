@@ -8,6 +8,7 @@
 
 #include "core/faults.h"
 #include "core/history.h"
+#include "core/progstate.h"
 #include "daemon/config.h"
 
 /* No state file is bigger; a larger one is refused (-EFBIG) unread. */
@@ -41,6 +42,12 @@ int state_save_faults(const char *dir, const struct fault_state *st);
 /* As state_load_history, for dir/faults. */
 int state_load_faults(const char *dir, struct fault_state *st, char *err,
 		      size_t err_size);
+
+/* Writes what irrigctl asked of programs to dir/programs. */
+int state_save_programs(const char *dir, const struct progstates *ps);
+/* As state_load_history, for dir/programs. */
+int state_load_programs(const char *dir, struct progstates *ps, char *err,
+			size_t err_size);
 
 /* Watering is held off until `until` (wall clock); 0 lifts the delay. */
 int state_save_rain_delay(const char *dir, time_t until);

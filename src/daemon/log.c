@@ -45,6 +45,8 @@ static const struct log_event_kind event_kinds[] = {
 	{ "sensor-failed",     "50160d46337b41d19dc830d0ecb0c270" },
 	{ "sensor-recovered",  "6b356d0bde984dcfb174e76dd58a435f" },
 	{ "clear-requested",   "b7aa4a1c188e4f3ab745ea44bcc9b19b" },
+	{ "program-skipped",   "c136d090a4e840b3bf7cb8f0fb9d5981" },
+	{ "program-requested", "3accb6a44bdd4815971fb55f79346baf" },
 };
 
 #define N_KINDS (sizeof(event_kinds) / sizeof(event_kinds[0]))

@@ -1,4 +1,4 @@
-/* The state directory: files replaced atomically; the run history, the rain delay, the faults. */
+/* The state directory: files replaced atomically; the run history, the rain delay, the faults, the programs' overrides. */
 #include "daemon/state.h"
 
 #include <errno.h>
@@ -13,6 +13,7 @@
 #define HISTORY_FILE "history"
 #define RAIN_DELAY_FILE "rain-delay"
 #define FAULTS_FILE "faults"
+#define PROGRAMS_FILE "programs"
 #define RAIN_DELAY_HEADER "irrigd-rain-delay 1\nuntil "
 
 static int write_all(int fd, const char *data, size_t len)
@@ -194,6 +195,28 @@ static int parse_faults(const char *text, size_t len, void *st, char *err,
 			size_t err_size)
 {
 	return fault_state_parse(text, len, st, err, err_size);
+}
+
+static int format_programs(const void *ps, char *buf, size_t size)
+{
+	return progstates_format(ps, buf, size);
+}
+
+static int parse_programs(const char *text, size_t len, void *ps, char *err,
+			  size_t err_size)
+{
+	return progstates_parse(text, len, ps, err, err_size);
+}
+
+int state_save_programs(const char *dir, const struct progstates *ps)
+{
+	return save_text(dir, PROGRAMS_FILE, PROGSTATE_TEXT_MAX, format_programs, ps);
+}
+
+int state_load_programs(const char *dir, struct progstates *ps, char *err,
+			size_t err_size)
+{
+	return load_text(dir, PROGRAMS_FILE, parse_programs, ps, err, err_size);
 }
 
 int state_save_history(const char *dir, const struct history *h)
