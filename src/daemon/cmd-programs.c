@@ -38,7 +38,6 @@ static const char *why_skip(const struct daemon *d, const struct soil_reading *s
 {
 	const struct config_zone *z = &d->cfg.zones[zone];
 	double moisture = watering_zone_moisture(d, soil, zone);
-
 	const struct config_temperature *t = &d->cfg.temperature;
 	const struct sample *sample = sampler_latest(d);
 
