@@ -1046,6 +1046,11 @@ static const struct kind_case kind_cases[] = {
 	{ "sensor-recovered", LOG_NOTICE, { "PROBE=bed1", "ZONE=garden", NULL } },
 	{ "clear-requested", LOG_NOTICE, { "REQUESTED_UID=0", "REQUESTED_PID=7",
 					   NULL } },
+	{ "program-skipped", LOG_NOTICE, { "PROGRAM=morning", "REASON=freeze",
+					   "TEMPERATURE=1.2", NULL } },
+	{ "program-requested", LOG_INFO, { "PROGRAM=morning", "ACTION=disable",
+					   "REQUESTED_UID=0", "REQUESTED_PID=8",
+					   NULL } },
 };
 
 static void test_entry_for_each_kind(void **state)
