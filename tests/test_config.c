@@ -354,7 +354,7 @@ static void test_other_choices(void **state)
 		      ");\n"
 		      "sensors = { temperature = { adc = 0x4A; channel = 3;\n"
 		      "  conversion = \"linear\"; scale = 50; offset = -10.5;\n"
-		      "  unit = \"F\"; }; };\n"
+		      "  unit = \"F\"; freeze_below = 35.6; }; };\n"
 		      "report_interval = \"1h\";\n"
 		      "socket = \"/tmp/irrigd-test.sock\";\n");
 	assert_int_equal(cfg->backend, HW_BACKEND_LINUX);
@@ -373,6 +373,8 @@ static void test_other_choices(void **state)
 	assert_true(cfg->temperature.scale == 50.0);
 	assert_true(cfg->temperature.offset == -10.5);
 	assert_int_equal(cfg->temperature.unit, 'F');
+	assert_true(cfg->temperature.has_freeze_below);
+	assert_true(cfg->temperature.freeze_below == 35.6);
 	assert_int_equal(cfg->report_interval_s, 3600);
 	assert_string_equal(cfg->socket_path, "/tmp/irrigd-test.sock");
 	free(cfg);
@@ -1074,6 +1076,14 @@ static const struct bad_case bad_cases[] = {
 	{ "unknown temperature unit", HW ZONE
 	  "sensors = { temperature = { adc = 0x48; channel = 0; unit = \"K\"; }; };\n",
 	  ":10: sensors.temperature.unit: ", "must be \"C\" or \"F\"" },
+	{ "freeze_below colder than air gets", HW ZONE
+	  "sensors = { temperature = { adc = 0x48; channel = 0; "
+	  "freeze_below = -70; }; };\n",
+	  ":10: sensors.temperature.freeze_below: ", "must be -60 to 60" },
+	{ "freeze_below not a number", HW ZONE
+	  "sensors = { temperature = { adc = 0x48; channel = 0; "
+	  "freeze_below = \"2C\"; }; };\n",
+	  ":10: sensors.temperature.freeze_below: ", "must be a number" },
 	{ "socket path too long", HW ZONE
 	  "socket = \"/run/irrigd/"
 	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"

@@ -1161,6 +1161,35 @@ static void test_a_program_runs_on_time_and_survives_a_bad_reload(void **state)
 	assert_int_equal(test_irrigctl(d.socket, &out, &err, "pause", "12", NULL), 1);
 	assert_non_null(strstr(err, "give a unit"));
 	free2(out, err);
+	/* A winter: weeks, or up to a date; never past a year, never the past. */
+	{
+		time_t ahead = time(NULL) + 100 * 86400, back = time(NULL) - 86400;
+		char date[16], past[16], held[64];
+		struct tm tm;
+
+		localtime_r(&ahead, &tm);
+		strftime(date, sizeof(date), "%Y-%m-%d", &tm);
+		strftime(held, sizeof(held), "Programs held until %a %d %b 00:00", &tm);
+		localtime_r(&back, &tm);
+		strftime(past, sizeof(past), "%Y-%m-%d", &tm);
+		assert_int_equal(test_irrigctl(d.socket, &out, &err, "pause", "3w", NULL), 0);
+		free2(out, err);
+		assert_int_equal(test_irrigctl(d.socket, &out, &err, "pause", "until",
+					       date, NULL), 0);
+		assert_non_null(strstr(out, held));
+		free2(out, err);
+		assert_int_equal(test_irrigctl(d.socket, &out, &err, "pause", "400d", NULL), 1);
+		assert_non_null(strstr(err, "366 days"));
+		free2(out, err);
+		assert_int_equal(test_irrigctl(d.socket, &out, &err, "pause", "until",
+					       past, NULL), 1);
+		assert_non_null(strstr(err, "not in the future"));
+		free2(out, err);
+		/* A refused pause left the one in force. */
+		assert_int_equal(test_irrigctl(d.socket, &out, &err, "status", NULL), 0);
+		assert_non_null(strstr(out, held + strlen("Programs held until ")));
+		free2(out, err);
+	}
 	assert_int_equal(test_irrigctl(d.socket, &out, &err, "resume", NULL), 0);
 	free2(out, err);
 
@@ -1722,6 +1751,142 @@ static void test_a_burst_of_now_requests_spares_valves_and_history(void **state)
 	test_daemon_remove(&d);
 }
 
+/* Two programs at one minute, a frost setting, and the sim's thermometer. */
+static const char frost_config[] =
+	"hardware = { backend = \"sim\"; expanders = ( { address = 0x20; } );\n"
+	"  adcs = ( { address = 0x48; } ); flow_meter = { line = \"GPIO17\"; }; };\n"
+	"zones = ( { name = \"bed\"; valve = { expander = 0x20; pin = 0; };\n"
+	"    flow_lpm = 12.0; } );\n"
+	"sensors = { temperature = { adc = 0x48; channel = 2; freeze_below = 2.0; }; };\n"
+	"programs = (\n"
+	"  { name = \"soon\"; start = [\"%02d:%02d\"]; days = \"daily\";\n"
+	"    zones = ( { zone = \"bed\"; duration = \"2s\"; } ); },\n"
+	"  { name = \"cold\"; start = [\"%02d:%02d\"]; days = \"daily\";\n"
+	"    zones = ( { zone = \"bed\"; duration = \"2s\"; } ); } );\n"
+	"report_interval = \"1s\";\n"
+	"wait_for_clock_sync = false;\n";
+
+static void test_programs_skipped_disabled_and_frozen_from_the_cli(void **state)
+{
+	struct test_daemon d = { 0 };
+	time_t start = time(NULL) + 5;
+	struct tm at;
+	char *out, *err, *log, text[4096], path[192];
+	FILE *f;
+
+	(void)state;
+	start += 60 - start % 60;
+	localtime_r(&start, &at);
+	snprintf(text, sizeof(text), frost_config, at.tm_hour, at.tm_min,
+		 at.tm_hour, at.tm_min);
+	start_daemon_in(&d, text);
+
+	/* Bad requests change nothing. */
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "program", "nightly",
+				       "disable", NULL), 1);
+	assert_non_null(strstr(err, "no program called nightly"));
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "program", "soon",
+				       "off", NULL), 2);
+	assert_non_null(strstr(err, "usage: program NAME enable|disable|skip-next"));
+	free2(out, err);
+
+	/* skip-next: the schedule says which start goes. */
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "program", "soon",
+				       "skip-next", NULL), 0);
+	assert_non_null(strstr(out, "Program soon skips its start at "));
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "schedule", "--days", "2",
+				       NULL), 0);
+	assert_int_equal(count(out, "skipped (asked)"), 1);
+	assert_non_null(strstr(out, "soon         bed          2s        skipped (asked)"));
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "status", NULL), 0);
+	assert_non_null(strstr(out, "Program soon: its next start is skipped (asked)"));
+	free2(out, err);
+
+	/* Frost: a reading below freeze_below, which the schedule shows. */
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "sim", "temperature", "-5",
+				       NULL), 0);
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "temperature", NULL), 0);
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "schedule", NULL), 0);
+	assert_non_null(strstr(out, "cold         bed          2s        would skip: "
+			       "temperature -"));
+	free2(out, err);
+	/* Manual runs water in the cold. */
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "water", "bed", "1s", NULL), 0);
+	assert_non_null(strstr(out, "Water used: "));
+	free2(out, err);
+
+	/* At the minute neither program waters, and both say why. */
+	wait_for_history(&d, " cold       bed ", 75);
+	wait_for_history(&d, " soon       bed ", 5);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "history", NULL), 0);
+	assert_int_equal(count(out, "skipped\n"), 2);
+	assert_int_equal(count(out, "completed\n"), 1);	/* the manual run */
+	free2(out, err);
+	log = read_file(d.log);
+	assert_non_null(strstr(log, "Program soon skipped once, as asked"));
+	assert_non_null(strstr(log, "Program cold skipped: the temperature, -"));
+	assert_non_null(strstr(log, "is below freeze_below (2.0 °C)"));
+	assert_null(strstr(log, "Program soon started"));
+	assert_null(strstr(log, "Program cold started"));
+	free(log);
+	/* The skip was used up. */
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "schedule", "--days", "2",
+				       NULL), 0);
+	assert_null(strstr(out, "skipped (asked)"));
+	free2(out, err);
+
+	/* disable outlives a restart and a reload; enable brings it back. */
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "program", "soon",
+				       "disable", NULL), 0);
+	assert_non_null(strstr(out, "Program soon disabled until irrigctl program "
+			       "soon enable"));
+	free2(out, err);
+	assert_int_equal(test_daemon_stop(&d), 0);
+	start_daemon_in(&d, text);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "reload", NULL), 0);
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "schedule", "--days", "2",
+				       NULL), 0);
+	assert_null(strstr(out, "soon         bed"));
+	assert_non_null(strstr(out, "cold         bed"));
+	assert_non_null(strstr(out, "Program soon is disabled by irrigctl"));
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "status", NULL), 0);
+	assert_non_null(strstr(out, "Program soon: disabled by irrigctl"));
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "program", "soon",
+				       "enable", NULL), 0);
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "schedule", "--days", "2",
+				       NULL), 0);
+	assert_non_null(strstr(out, "soon         bed"));
+	free2(out, err);
+	assert_int_equal(test_daemon_stop(&d), 0);
+
+	/* A damaged file is set aside: programs run as the config says. */
+	snprintf(path, sizeof(path), "%s/programs", d.state);
+	f = fopen(path, "we");
+	assert_non_null(f);
+	fputs("irrigd-programs 1\nsoon disabled", f);
+	fclose(f);
+	start_daemon_in(&d, text);
+	assert_true(test_daemon_logged(&d, "programs run as the config says"));
+	snprintf(path, sizeof(path), "%s/programs.bad", d.state);
+	assert_int_equal(access(path, F_OK), 0);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "schedule", "--days", "2",
+				       NULL), 0);
+	assert_non_null(strstr(out, "soon         bed"));
+	free2(out, err);
+	assert_int_equal(test_daemon_stop(&d), 0);
+	test_daemon_remove(&d);
+}
+
+
 int main(void)
 {
 	const struct CMUnitTest shared_daemon[] = {
@@ -1755,6 +1920,7 @@ int main(void)
 		cmocka_unit_test(test_many_sensor_readers_share_one_read),
 		cmocka_unit_test(test_a_program_runs_on_time_and_survives_a_bad_reload),
 		cmocka_unit_test(test_a_burst_of_now_requests_spares_valves_and_history),
+		cmocka_unit_test(test_programs_skipped_disabled_and_frozen_from_the_cli),
 	};
 	int failed;
 

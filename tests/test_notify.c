@@ -1054,6 +1054,11 @@ static const struct kind_case kind_cases[] = {
 				      NULL } },
 	{ "state-saved", LOG_NOTICE, { "STATE_FILE=rain-delay",
 				       "STATE_DIRECTORY=/var/lib/irrigd", NULL } },
+	{ "program-skipped", LOG_NOTICE, { "PROGRAM=morning", "REASON=freeze",
+					   "TEMPERATURE=1.2", NULL } },
+	{ "program-requested", LOG_INFO, { "PROGRAM=morning", "ACTION=disable",
+					   "REQUESTED_UID=0", "REQUESTED_PID=8",
+					   NULL } },
 };
 
 static void test_entry_for_each_kind(void **state)

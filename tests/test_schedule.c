@@ -894,6 +894,89 @@ static void test_take_due_many_at_one_instant(void **state)
 	assert_int_equal(total, 2 * SCHEDULE_TAKE_MAX);
 }
 
+/* Parses "pause" words at now; the error's reason lands in why. */
+static int pause_at(time_t now, time_t *until, char *why, size_t size, ...)
+{
+	char *words[4];
+	size_t n = 0;
+	va_list ap;
+
+	va_start(ap, size);
+	while (n < 4 && (words[n] = va_arg(ap, char *)) != NULL)
+		n++;
+	va_end(ap);
+	return schedule_parse_pause(words, n, now, until, why, size);
+}
+
+static void test_pause_for_a_winter(void **state)
+{
+	/* Sat 5 Dec 2026, 17:00 in Berlin. */
+	time_t now = utc(2026, 12, 5, 16, 0), until = 0;
+	char why[160];
+
+	(void)state;
+	set_tz("Europe/Berlin");
+	/* What worked before still does. */
+	assert_int_equal(pause_at(now, &until, why, sizeof(why), "2d", NULL), 0);
+	assert_int_equal(until, now + 2 * DAY);
+	assert_int_equal(pause_at(now, &until, why, sizeof(why), "1d12h", NULL), 0);
+	assert_int_equal(until, now + 36 * HOUR);
+	/* Past a week, in whole days or weeks. */
+	assert_int_equal(pause_at(now, &until, why, sizeof(why), "2w", NULL), 0);
+	assert_int_equal(until, now + 14 * DAY);
+	assert_int_equal(pause_at(now, &until, why, sizeof(why), "120d", NULL), 0);
+	assert_int_equal(until, now + 120 * DAY);
+	assert_int_equal(pause_at(now, &until, why, sizeof(why), "366d", NULL), 0);
+	/* A year and a day is a slip of the keyboard. */
+	assert_int_equal(pause_at(now, &until, why, sizeof(why), "367d", NULL), -ERANGE);
+	assert_non_null(strstr(why, "366 days"));
+	assert_int_equal(pause_at(now, &until, why, sizeof(why), "53w", NULL), -ERANGE);
+	assert_int_equal(pause_at(now, &until, why, sizeof(why), "8d2h", NULL), -ERANGE);
+	assert_non_null(strstr(why, "whole days or weeks"));
+	assert_int_equal(pause_at(now, &until, why, sizeof(why), "12", NULL), -EINVAL);
+	assert_non_null(strstr(why, "give a unit"));
+	assert_int_equal(pause_at(now, &until, why, sizeof(why), "0d", NULL), -EINVAL);
+	assert_int_equal(pause_at(now, &until, why, sizeof(why), "-2d", NULL), -EINVAL);
+	assert_int_equal(pause_at(now, &until, why, sizeof(why), "2d", "3d", NULL),
+			 -EINVAL);
+
+	/* Until a date: its local midnight, after a change to summer time. */
+	assert_int_equal(pause_at(now, &until, why, sizeof(why), "until", "2027-03-15",
+				  NULL), 0);
+	assert_int_equal(until, utc(2027, 3, 14, 23, 0));
+	assert_int_equal(pause_at(now, &until, why, sizeof(why), "until", "2027-04-01",
+				  "06:30", NULL), 0);
+	assert_int_equal(until, utc(2027, 4, 1, 4, 30));
+	/* Tomorrow is fine; today's midnight, or before, is past. */
+	assert_int_equal(pause_at(now, &until, why, sizeof(why), "until", "2026-12-06",
+				  NULL), 0);
+	assert_int_equal(until, utc(2026, 12, 5, 23, 0));
+	assert_int_equal(pause_at(now, &until, why, sizeof(why), "until", "2026-12-05",
+				  NULL), -ERANGE);
+	assert_non_null(strstr(why, "not in the future"));
+	assert_int_equal(pause_at(now, &until, why, sizeof(why), "until", "2026-12-05",
+				  "16:59", NULL), -ERANGE);
+	assert_int_equal(pause_at(now, &until, why, sizeof(why), "until", "2026-12-05",
+				  "17:01", NULL), 0);
+	assert_int_equal(until, now + MIN);
+	assert_int_equal(pause_at(now, &until, why, sizeof(why), "until", "2028-01-01",
+				  NULL), -ERANGE);
+	assert_non_null(strstr(why, "366 days"));
+	/* Dates and times that do not exist, or are not written so. */
+	assert_int_equal(pause_at(now, &until, why, sizeof(why), "until", "2027-02-29",
+				  NULL), -EINVAL);
+	assert_non_null(strstr(why, "YYYY-MM-DD"));
+	assert_int_equal(pause_at(now, &until, why, sizeof(why), "until", "2027-3-15",
+				  NULL), -EINVAL);
+	assert_int_equal(pause_at(now, &until, why, sizeof(why), "until", "15.03.2027",
+				  NULL), -EINVAL);
+	assert_int_equal(pause_at(now, &until, why, sizeof(why), "until", "2027-03-15",
+				  "24:00", NULL), -EINVAL);
+	assert_non_null(strstr(why, "HH:MM"));
+	assert_int_equal(pause_at(now, &until, why, sizeof(why), "until", NULL), -EINVAL);
+	assert_int_equal(until, utc(2026, 12, 5, 16, 1));	/* untouched by errors */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -918,6 +1001,7 @@ int main(void)
 		cmocka_unit_test(test_take_due_after_clock_steps),
 		cmocka_unit_test(test_take_due_spring_forward_runs_once),
 		cmocka_unit_test(test_take_due_many_at_one_instant),
+		cmocka_unit_test(test_pause_for_a_winter),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -34,6 +34,7 @@ cat >"$tmp/stub/irrigctl" <<EOF
 echo "\$*" >>"$tmp/stub.log"
 case "\$*" in
 *"--json zones") echo '{"ok":true,"zones":[{"name":"front-lawn","flow_lpm":20.80,"max_run_s":3600},{"name":"beds2","flow_lpm":0,"max_run_s":600}]}' ;;
+*"--json schedule --days 60") echo '{"ok":true,"days":60,"runs":[{"at":1,"program":"morning","zone":"beds2","duration_s":60,"skip":null},{"at":2,"program":"evening","zone":"beds2","duration_s":60,"skip":null},{"at":3,"program":"morning","zone":"beds2","duration_s":60,"skip":null}]}' ;;
 --help) exec "$build/irrigctl" --help ;;
 *) exit 3 ;;
 esac
@@ -82,7 +83,10 @@ expect "$stub" "irrigctl water 5 " "--no-wait --now --force"
 expect "$stub" "irrigctl history " "5 10 20 50"
 expect "$stub" "irrigctl schedule " "--days"
 expect "$stub" "irrigctl schedule --days " "1 2 3 7 14 30"
-expect "$stub" "irrigctl pause 1" "12h 1d"
+expect "$stub" "irrigctl pause 1" "12h 1d 120d"
+expect "$stub" "irrigctl pause u" "until"
+expect "$stub" "irrigctl program " "morning evening"
+expect "$stub" "irrigctl program morning " "enable disable skip-next"
 expect "$stub" "irrigctl status " ""
 expect "$stub" "irrigctl help wa" "water"
 expect "$stub" "irrigctl help s" "stop skip schedule status sensors sim"

@@ -38,6 +38,7 @@ enum cmd_id {
 	CMD_FAULTS,
 	CMD_CLEAR,
 	CMD_LEARN,
+	CMD_PROGRAM,
 	CMD__COUNT
 };
 
@@ -57,6 +58,7 @@ extern const struct cmd_spec cmd_specs[CMD__COUNT];
 #define ERR_USAGE "usage"
 #define ERR_BAD_DURATION "bad-duration"
 #define ERR_UNKNOWN_ZONE "unknown-zone"
+#define ERR_UNKNOWN_PROGRAM "unknown-program"
 #define ERR_BUSY "busy"
 #define ERR_HARDWARE "hardware"
 #define ERR_UNAVAILABLE "unavailable"

@@ -144,4 +144,18 @@ uint32_t schedule_scaled_duration(const struct schedule *sched,
 /* The local date of an instant. */
 struct local_date schedule_local_date(time_t when);
 
+/* The longest rain delay: a winter, not forever by a typing slip. */
+#define PAUSE_MAX_DAYS 366
+
+/*
+ * When a rain delay asked for at `now` ends, from the words after
+ * "pause": a duration with a unit ("12h", "1d12h", up to a week), whole
+ * days or weeks ("120d", "2w"), or "until YYYY-MM-DD [HH:MM]" in local
+ * time (local midnight starting that day without a time).  Returns 0;
+ * -EINVAL for words it cannot read, -ERANGE for an end not after now or
+ * beyond PAUSE_MAX_DAYS: either way with the reason in why.
+ */
+int schedule_parse_pause(char *const *words, size_t n, time_t now,
+			 time_t *until, char *why, size_t why_size);
+
 #endif

@@ -28,7 +28,10 @@ cmd_fn cmd_faults, cmd_clear;
 /* cmd-sim.c */
 cmd_fn cmd_sim;
 /* cmd-programs.c */
-cmd_fn cmd_schedule, cmd_history, cmd_pause, cmd_resume, cmd_reload;
+cmd_fn cmd_schedule, cmd_history, cmd_pause, cmd_resume, cmd_reload, cmd_program;
+
+/* status: the programs irrigctl disabled, or whose next start it skips. */
+void cmd_programs_status(struct cmd_ctx *ctx, char *json, size_t size);
 
 /* Local time as "Tue 25 Nov 06:30", for replies. */
 void cmd_format_time(time_t when, char *buf, size_t size);

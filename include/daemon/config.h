@@ -114,6 +114,9 @@ struct config_temperature {
 	enum temp_conversion conversion;
 	double scale, offset;		/* TEMP_LINEAR only */
 	char unit;			/* 'C' or 'F', for display */
+	/* Programmed runs do not start below it (the same unit). */
+	bool has_freeze_below;
+	double freeze_below;
 };
 
 enum config_edge { CONFIG_EDGE_RISING, CONFIG_EDGE_FALLING, CONFIG_EDGE_BOTH };

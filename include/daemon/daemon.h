@@ -11,6 +11,7 @@
 #include "core/faults.h"
 #include "core/flowmon.h"
 #include "core/history.h"
+#include "core/progstate.h"
 #include "daemon/config.h"
 #include "daemon/hardware.h"
 #include "daemon/out.h"
@@ -129,6 +130,7 @@ struct scheduler {
 	bool clock_synced;
 	time_t rain_delay_until;	/* 0: none */
 	struct schedule_cache next;	/* reset when the programs change */
+	struct progstates programs;	/* what irrigctl program asked */
 };
 
 /* State files whose last save failed: kept in memory, said, tried again. */
@@ -198,6 +200,9 @@ double watering_zone_moisture(const struct daemon *d,
 			      const struct soil_reading *soil, int zone);
 double watering_litres_so_far(struct daemon *d);
 double watering_flow_rate(struct daemon *d);
+/* A programmed run that did not water: recorded in the history as skipped. */
+void watering_record_skipped(struct daemon *d, const char *source, int zone,
+			     uint32_t planned_s);
 /* The zone's probes, by name: "bed1 31, bed2 ?" (or JSON objects). */
 void watering_format_moisture(const struct daemon *d,
 			      const struct soil_reading *soil, int zone, bool json,
@@ -282,6 +287,15 @@ bool scheduler_clock_synced(struct daemon *d);
  * sync (nothing tells irrigd: its next look finds it).
  */
 void scheduler_sim_clock_sync(struct daemon *d, bool stepped);
+/*
+ * The config's programs were replaced: the overrides of programs it no
+ * longer has are forgotten, the others applied to it.
+ */
+void scheduler_config_changed(struct daemon *d);
+/* Enables or disables program p, whatever its config says; saved. */
+int scheduler_set_enabled(struct daemon *d, int p, bool enabled);
+/* The next start of program p is skipped; saved. */
+int scheduler_skip_next(struct daemon *d, int p);
 
 /* ---- sampler.c: sensors read without waiting ---- */
 

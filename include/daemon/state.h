@@ -9,6 +9,7 @@
 
 #include "core/faults.h"
 #include "core/history.h"
+#include "core/progstate.h"
 #include "daemon/config.h"
 
 /* The files irrigd saves in the state directory. */
@@ -16,10 +17,11 @@ enum state_file {
 	STATE_HISTORY,
 	STATE_FAULTS,
 	STATE_RAIN_DELAY,
+	STATE_PROGRAMS,
 	STATE_FILES
 };
 
-/* Its name in the directory: "history", "faults", "rain-delay". */
+/* Its name in the directory: "history", "faults", "rain-delay", "programs". */
 const char *state_file_name(enum state_file f);
 /* What it holds, for people: "the run history", ... */
 const char *state_file_what(enum state_file f);
@@ -64,6 +66,12 @@ int state_save_faults(const char *dir, const struct fault_state *st);
 /* As state_load_history, for dir/faults. */
 int state_load_faults(const char *dir, struct fault_state *st, char *err,
 		      size_t err_size);
+
+/* Writes what irrigctl asked of programs to dir/programs. */
+int state_save_programs(const char *dir, const struct progstates *ps);
+/* As state_load_history, for dir/programs. */
+int state_load_programs(const char *dir, struct progstates *ps, char *err,
+			size_t err_size);
 
 /* Watering is held off until `until` (wall clock); 0 lifts the delay. */
 int state_save_rain_delay(const char *dir, time_t until);

@@ -86,6 +86,8 @@ int garden_inject_valve_stuck(struct garden *g, int zone, bool stuck);
  * (16 per line with libgpiod 1.x): edges that arrive while it is full are
  * lost.  0 (as built) keeps every edge.  -EINVAL above 1024. */
 int garden_inject_edge_queue(struct garden *g, size_t max);
+/* The air's temperature, in °C, instead of the day's curve; NAN ends it. */
+int garden_inject_temperature(struct garden *g, double celsius);       /* -EINVAL outside [-60, 60] */
 /* Every injected fault off: the garden as built. */
 void garden_clear_faults(struct garden *g);
 /* What is injected, for `irrigctl sim` to show. */
@@ -97,6 +99,7 @@ struct garden_faults {
 	double probe_volts[CONFIG_MAX_PROBES];	/* the stuck volts, else 0 */
 	bool valve_stuck[CONFIG_MAX_ZONES];	/* by zone of the current config */
 	size_t edge_queue;			/* 0: unbounded */
+	double temperature;			/* °C, NAN when not injected */
 	uint64_t edges_made, edges_dropped;	/* by the meter, by the queue */
 };
 void garden_get_faults(const struct garden *g, struct garden_faults *out);

@@ -12,9 +12,13 @@ const struct cmd_spec cmd_specs[CMD__COUNT] = {
 		       0, 0 },
 	[CMD_SKIP] = { "skip", "", "end the zone watering now, go on with the "
 		       "queue", 0, 0 },
-	[CMD_PAUSE] = { "pause", "DURATION", "hold every program (rain delay), "
-			"e.g. 2d, 12h", 1, 1 },
+	[CMD_PAUSE] = { "pause", "DURATION | until YYYY-MM-DD [HH:MM]",
+			"hold every program (rain delay), e.g. 2d, 3w, up to 366d",
+			1, 3 },
 	[CMD_RESUME] = { "resume", "", "lift the rain delay", 0, 0 },
+	[CMD_PROGRAM] = { "program", "NAME enable|disable|skip-next",
+			  "turn a program on or off, or skip its next start "
+			  "(kept across restarts)", 2, 2 },
 	[CMD_SCHEDULE] = { "schedule", "[--days N]", "the coming programmed runs",
 			   0, 2 },
 	[CMD_HISTORY] = { "history", "[N]", "the last N runs (default 10, up to 50)", 0, 1 },

@@ -2,8 +2,12 @@
 #include "core/schedule.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "core/duration.h"
 
 #define MINUTES_PER_DAY 1440
 #define SECONDS_PER_DAY 86400
@@ -485,4 +489,139 @@ struct local_date schedule_local_date(time_t when)
 	if (local_days_of(when, &days) == 0)
 		date = civil_from_days(days);
 	return date;
+}
+
+/* Exactly `digits` decimal digits at text, as a number. */
+static bool read_digits(const char *text, size_t digits, int *value)
+{
+	int v = 0;
+
+	for (size_t i = 0; i < digits; i++) {
+		if (text[i] < '0' || text[i] > '9')
+			return false;
+		v = v * 10 + (text[i] - '0');
+	}
+	*value = v;
+	return true;
+}
+
+/* "YYYY-MM-DD", a date that exists. */
+static bool parse_date(const char *text, struct local_date *date)
+{
+	struct local_date back;
+
+	if (strlen(text) != 10 || text[4] != '-' || text[7] != '-' ||
+	    !read_digits(text, 4, &date->year) ||
+	    !read_digits(text + 5, 2, &date->month) ||
+	    !read_digits(text + 8, 2, &date->day) ||
+	    date->month < 1 || date->month > 12 || date->day < 1)
+		return false;
+	/* 2027-02-30 would carry over into March: refuse it instead. */
+	back = civil_from_days(date_days(date));
+	return back.month == date->month && back.day == date->day;
+}
+
+/* "HH:MM", 00:00 to 23:59, as minutes. */
+static bool parse_clock(const char *text, unsigned *minutes)
+{
+	int h, m;
+
+	if (strlen(text) != 5 || text[2] != ':' || !read_digits(text, 2, &h) ||
+	    !read_digits(text + 3, 2, &m) || h > 23 || m > 59)
+		return false;
+	*minutes = (unsigned)(h * 60 + m);
+	return true;
+}
+
+/* "120d" or "2w": whole days or weeks, as seconds; false for anything else. */
+static bool parse_whole_days(const char *text, int64_t *seconds)
+{
+	size_t len = strlen(text);
+	int64_t n = 0;
+
+	if (len < 2 || len > 6 || (text[len - 1] != 'd' && text[len - 1] != 'w'))
+		return false;
+	for (size_t i = 0; i < len - 1; i++) {
+		if (text[i] < '0' || text[i] > '9')
+			return false;
+		n = n * 10 + (text[i] - '0');
+	}
+	*seconds = n * (text[len - 1] == 'w' ? 7 : 1) * SECONDS_PER_DAY;
+	return true;
+}
+
+static int pause_fail(int err, char *why, size_t why_size, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int pause_fail(int err, char *why, size_t why_size, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && why_size) {
+		va_start(ap, fmt);
+		vsnprintf(why, why_size, fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}
+
+int schedule_parse_pause(char *const *words, size_t n, time_t now,
+			 time_t *until, char *why, size_t why_size)
+{
+	const int64_t max_s = (int64_t)PAUSE_MAX_DAYS * SECONDS_PER_DAY;
+	int64_t seconds;
+	time_t end;
+
+	if (!words || !until || n < 1 || n > 3)
+		return pause_fail(-EINVAL, why, why_size, "give a duration or "
+				  "until YYYY-MM-DD");
+	if (strcmp(words[0], "until") == 0) {
+		struct local_date date;
+		unsigned minutes = 0;
+
+		if (n < 2 || !parse_date(words[1], &date))
+			return pause_fail(-EINVAL, why, why_size, "bad date %.32s: "
+					  "give until YYYY-MM-DD [HH:MM], as in until "
+					  "2027-03-15", n < 2 ? "(none)" : words[1]);
+		if (n == 3 && !parse_clock(words[2], &minutes))
+			return pause_fail(-EINVAL, why, why_size, "bad time %.32s: "
+					  "give HH:MM, 00:00 to 23:59", words[2]);
+		end = schedule_local_instant(&date, minutes);
+		if (end == (time_t)-1)
+			return pause_fail(-ERANGE, why, why_size, "%.32s is beyond "
+					  "the calendar irrigd knows", words[1]);
+		if (end <= now)
+			return pause_fail(-ERANGE, why, why_size, "%.32s is not in the "
+					  "future", words[1]);
+		if ((int64_t)end - (int64_t)now > max_s)
+			return pause_fail(-ERANGE, why, why_size, "%.32s is more than "
+					  "366 days away", words[1]);
+		*until = end;
+		return 0;
+	}
+	if (n != 1)
+		return pause_fail(-EINVAL, why, why_size, "give one duration, as in "
+				  "2d, 120d or 3w, or until YYYY-MM-DD");
+	if (!parse_whole_days(words[0], &seconds)) {
+		uint32_t s;
+		int r = duration_parse(words[0], 0, &s);
+
+		if (r == -ERANGE)
+			return pause_fail(-ERANGE, why, why_size, "%.32s: past a week, "
+					  "give whole days or weeks (120d, 3w), up to "
+					  "366d", words[0]);
+		if (r < 0)
+			return pause_fail(-EINVAL, why, why_size, "bad duration %.32s: "
+					  "give a unit, as in 12h, 2d or 3w, or until "
+					  "YYYY-MM-DD", words[0]);
+		seconds = s;
+	}
+	if (seconds <= 0)
+		return pause_fail(-EINVAL, why, why_size, "bad duration %.32s: it "
+				  "must be longer than nothing", words[0]);
+	if (seconds > max_s)
+		return pause_fail(-ERANGE, why, why_size, "%.32s is longer than the "
+				  "366 days a pause may last", words[0]);
+	*until = now + (time_t)seconds;
+	return 0;
 }

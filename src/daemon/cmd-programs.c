@@ -1,4 +1,4 @@
-/* Commands about programs: schedule, history, pause, resume, reload. */
+/* Commands about programs: schedule, history, pause, resume, program, reload. */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -38,15 +38,81 @@ static const char *why_skip(const struct daemon *d, const struct soil_reading *s
 {
 	const struct config_zone *z = &d->cfg.zones[zone];
 	double moisture = watering_zone_moisture(d, soil, zone);
+	const struct config_temperature *t = &d->cfg.temperature;
+	const struct sample *sample = sampler_latest(d);
 
 	if (when < d->sched.rain_delay_until)
 		return "rain delay";
+	if (t->present && t->has_freeze_below && sample &&
+	    sample->temperature_err == 0 && sample->temperature < t->freeze_below) {
+		snprintf(buf, size, "temperature %.1f °%c < %.1f °%c",
+			 sample->temperature, t->unit, t->freeze_below, t->unit);
+		return buf;
+	}
 	if (z->has_skip_above && !isnan(moisture) && moisture > z->skip_above) {
 		snprintf(buf, size, "moisture %.0f %% > %.0f %%", moisture,
 			 z->skip_above);
 		return buf;
 	}
 	return NULL;
+}
+
+static bool progstate_skips_next(const struct daemon *d, const char *name)
+{
+	const struct progstate_entry *e = progstates_find(&d->sched.programs, name);
+
+	return e && e->skip_next;
+}
+
+/* The next start of program p after now, even while it is disabled. */
+static int next_start_of(const struct daemon *d, int p, struct occurrence *out)
+{
+	/* Static: a request leaves the heap as it found it, and 3 KiB off the stack. */
+	static struct schedule alone;
+	int r;
+
+	alone = d->cfg.schedule;
+	alone.programs[0] = d->cfg.schedule.programs[p];
+	alone.programs[0].enabled = true;
+	alone.n_programs = 1;
+	r = schedule_next(&alone, time(NULL), out);
+	out->program = p;
+	return r;
+}
+
+void cmd_programs_status(struct cmd_ctx *ctx, char *json, size_t size)
+{
+	const struct daemon *d = ctx->d;
+	const struct progstates *ps = &d->sched.programs;
+	bool first = true;
+
+	out_append(json, size, ",\"programs_asked\":[");
+	for (size_t i = 0; i < ps->n; i++) {
+		const struct progstate_entry *e = &ps->list[i];
+
+		if (e->override == PROGRAM_DISABLED)
+			out_line(ctx->out, "Program %s: disabled by irrigctl (irrigctl "
+				 "program %s enable)", e->name, e->name);
+		if (e->skip_next)
+			out_line(ctx->out, "Program %s: its next start is skipped "
+				 "(asked)", e->name);
+		out_append(json, size, "%s{\"program\":\"%s\",\"state\":\"%s\","
+			   "\"skip_next\":%s}", first ? "" : ",", e->name,
+			   e->override == PROGRAM_DISABLED ? "disabled" :
+			   e->override == PROGRAM_ENABLED ? "enabled" : "configured",
+			   e->skip_next ? "true" : "false");
+		first = false;
+	}
+	out_append(json, size, "]");
+}
+
+/* Does the list show a start of due[i]'s program before it? */
+static bool first_of_program_before(const struct occurrence *due, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (due[j].program == due[i].program)
+			return true;
+	return false;
 }
 
 void cmd_schedule(struct cmd_ctx *ctx)
@@ -76,6 +142,9 @@ void cmd_schedule(struct cmd_ctx *ctx)
 			 days == 1 ? "" : "s");
 	for (size_t i = 0; i < n; i++) {
 		const struct program *prog = &d->cfg.schedule.programs[due[i].program];
+		/* skip-next takes the program's first start listed, and only it. */
+		bool asked = progstate_skips_next(d, prog->name) &&
+			     !first_of_program_before(due, i);
 		char when[32];
 
 		cmd_format_time(due[i].when, when, sizeof(when));
@@ -89,23 +158,33 @@ void cmd_schedule(struct cmd_ctx *ctx)
 
 			if (secs > d->cfg.zones[zone].max_run_s)
 				secs = d->cfg.zones[zone].max_run_s;
-			skip = why_skip(d, soil, zone, due[i].when, reason,
-					sizeof(reason));
+			skip = asked ? NULL : why_skip(d, soil, zone, due[i].when,
+						       reason, sizeof(reason));
 			duration_format(secs, took, sizeof(took));
 			out_line(ctx->out, "%s  %-12s %-12s %-8s%s%s", when, prog->name,
-				 d->cfg.zones[zone].name, took, skip ? "  would skip: " : "",
+				 d->cfg.zones[zone].name, took,
+				 asked ? "  skipped (asked)" : skip ? "  would skip: " : "",
 				 skip ? skip : "");
 			if (used < sizeof(json))
 				used += (size_t)snprintf(json + used, sizeof(json) - used,
 					"%s{\"at\":%lld,\"program\":\"%s\",\"zone\":\"%s\","
 					"\"duration_s\":%u,\"skip\":%s%s%s}",
 					used ? "," : "", (long long)due[i].when, prog->name,
-					d->cfg.zones[zone].name, secs, skip ? "\"" : "",
-					skip ? skip : "null", skip ? "\"" : "");
+					d->cfg.zones[zone].name, secs, skip || asked ? "\"" : "",
+					asked ? "asked" : skip ? skip : "null",
+					skip || asked ? "\"" : "");
 		}
 	}
 	if (n == SCHEDULE_LIST_MAX)
 		out_line(ctx->out, "(the first %d starts only)", SCHEDULE_LIST_MAX);
+	for (size_t p = 0; p < d->cfg.schedule.n_programs; p++) {
+		const struct progstate_entry *e = progstates_find(&d->sched.programs,
+						d->cfg.schedule.programs[p].name);
+
+		if (e && e->override == PROGRAM_DISABLED)
+			out_line(ctx->out, "Program %s is disabled by irrigctl (irrigctl "
+				 "program %s enable)", e->name, e->name);
+	}
 	if (used >= sizeof(json)) {
 		out_err(ctx->out, ERR_UNAVAILABLE, "too many runs to list: ask for "
 			"fewer days");
@@ -170,23 +249,22 @@ void cmd_history(struct cmd_ctx *ctx)
 
 void cmd_pause(struct cmd_ctx *ctx)
 {
-	uint32_t seconds;
-	time_t until;
-	char when[32];
-	int err = duration_parse(ctx->req->argv[0], 0, &seconds);
+	time_t now = time(NULL), until;
+	char when[32], why[160];
+	int err = schedule_parse_pause(ctx->req->argv, (size_t)ctx->req->argc, now,
+				       &until, why, sizeof(why));
 
 	if (err < 0) {
-		out_err(ctx->out, ERR_BAD_DURATION, "bad duration %.64s: give a unit, "
-			"as in 12h or 2d, up to 7d", ctx->req->argv[0]);
+		out_err(ctx->out, ERR_BAD_DURATION, "%s", why);
 		return;
 	}
-	until = time(NULL) + (time_t)seconds;
 	{
 		char f_duration[32];
 		struct log_requester asked;
 		const char *fields[] = { f_duration, asked.uid, asked.pid, NULL };
 
-		snprintf(f_duration, sizeof(f_duration), "DURATION_S=%u", seconds);
+		snprintf(f_duration, sizeof(f_duration), "DURATION_S=%lld",
+			 (long long)(until - now));
 		log_requester(&asked, ctx->who);
 		log_event(LOG_INFO, "pause-requested", fields,
 			  "rain delay asked by %s", ctx->who);
@@ -208,6 +286,79 @@ void cmd_resume(struct cmd_ctx *ctx)
 	scheduler_resume(ctx->d);
 	out_line(ctx->out, "Programs run on schedule again");
 	out_ok(ctx->out, "\"rain_delay_until\":null");
+}
+
+static int find_program(const struct daemon *d, const char *name)
+{
+	for (size_t p = 0; p < d->cfg.schedule.n_programs; p++)
+		if (!strcmp(d->cfg.schedule.programs[p].name, name))
+			return (int)p;
+	return -1;
+}
+
+void cmd_program(struct cmd_ctx *ctx)
+{
+	struct daemon *d = ctx->d;
+	const char *name = ctx->req->argv[0], *what = ctx->req->argv[1];
+	int p = find_program(d, name), err;
+	char f_program[64], f_action[32];
+	struct log_requester asked;
+	const char *fields[] = { f_program, f_action, asked.uid, asked.pid, NULL };
+
+	if (p < 0) {
+		out_err(ctx->out, ERR_UNKNOWN_PROGRAM, "no program called %.64s "
+			"(irrigctl schedule lists them)", name);
+		return;
+	}
+	if (strcmp(what, "enable") && strcmp(what, "disable") &&
+	    strcmp(what, "skip-next")) {
+		out_err(ctx->out, ERR_USAGE, "usage: program NAME "
+			"enable|disable|skip-next");
+		return;
+	}
+	snprintf(f_program, sizeof(f_program), "PROGRAM=%s", name);
+	snprintf(f_action, sizeof(f_action), "ACTION=%s", what);
+	log_requester(&asked, ctx->who);
+	log_event(LOG_INFO, "program-requested", fields, "program %s %s asked by %s",
+		  name, what, ctx->who);
+	if (!strcmp(what, "skip-next"))
+		err = scheduler_skip_next(d, p);
+	else
+		err = scheduler_set_enabled(d, p, !strcmp(what, "enable"));
+	if (err == -ENOSPC || err == -EINVAL) {
+		out_err(ctx->out, ERR_UNAVAILABLE, "cannot keep the state of program "
+			"%s: %s", name, strerror(-err));
+		return;
+	}
+	if (!strcmp(what, "skip-next")) {
+		struct occurrence next;
+		char when[32];
+
+		/* The next start of this program, whatever the others do. */
+		if (next_start_of(d, p, &next) == 0) {
+			cmd_format_time(next.when, when, sizeof(when));
+			out_line(ctx->out, "Program %s skips its start at %s; it runs "
+				 "as usual after", name, when);
+		} else {
+			out_line(ctx->out, "Program %s skips its next start", name);
+		}
+	} else {
+		out_line(ctx->out, "Program %s %s until irrigctl program %s %s",
+			 name, !strcmp(what, "enable") ? "enabled" : "disabled", name,
+			 !strcmp(what, "enable") ? "disable" : "enable");
+	}
+	if (err < 0) {
+		/* Applied, but a restart would not know it: said, not hidden. */
+		log_errno(LOG_WARNING, err, "cannot save the programs' state in %s",
+			  d->state_dir);
+		out_line(ctx->out, "Warning: not saved in %s (%s): lost at a restart",
+			 d->state_dir, strerror(-err));
+	}
+	out_ok(ctx->out, "\"program\":\"%s\",\"enabled\":%s,\"skip_next\":%s,"
+	       "\"saved\":%s", name,
+	       d->cfg.schedule.programs[p].enabled ? "true" : "false",
+	       progstate_skips_next(d, name) ? "true" : "false",
+	       err < 0 ? "false" : "true");
 }
 
 void cmd_reload(struct cmd_ctx *ctx)

@@ -13,7 +13,7 @@
 static const char *const sim_usage =
 	"sim [i2c-errors PERCENT | probe NAME ok|disconnected|stuck VOLTS | "
 	"flow PERCENT | leak LPM | valve ZONE ok|stuck | edge-queue EDGES | "
-	"clock-sync slew|step | clear]";
+	"clock-sync slew|step | temperature DEGREES|off | clear]";
 
 /* A whole, finite number, or -EINVAL. */
 static int parse_number(const char *text, double *v)
@@ -53,15 +53,27 @@ static const char *sim_clock_name(enum sim_clock c)
 	return "?";
 }
 
+/* The model keeps °C; people give and read the config's unit. */
+static double to_config_unit(const struct daemon *d, double celsius)
+{
+	return d->cfg.temperature.unit == 'F' ? celsius * 9.0 / 5.0 + 32.0 : celsius;
+}
+
+static double from_config_unit(const struct daemon *d, double degrees)
+{
+	return d->cfg.temperature.unit == 'F' ? (degrees - 32.0) * 5.0 / 9.0 : degrees;
+}
+
 static void show(struct cmd_ctx *ctx, struct garden *g)
 {
 	struct daemon *d = ctx->d;
 	struct garden_faults f;
 	/* 16 zones or probes with 31-character names fill about 2 KiB. */
-	char zones[3072] = "", probes[3072] = "";
+	char zones[3072] = "", probes[3072] = "", air[32];
 	size_t zl = 0, pl = 0;
 
 	garden_get_faults(g, &f);
+	out_json_number(to_config_unit(d, f.temperature), 1, air, sizeof(air));
 	for (size_t z = 0; z < d->cfg.n_zones && zl < sizeof(zones); z++) {
 		bool open = garden_zone_open(g, (int)z);
 		unsigned opens = garden_zone_opens(g, (int)z);
@@ -111,13 +123,17 @@ static void show(struct cmd_ctx *ctx, struct garden *g)
 		out_line(ctx->out, "simulated clock: %s",
 			 d->sched.sim_clock == SIM_CLOCK_SYNCED ? "synchronized" :
 			 "not synchronized");
+	if (!isnan(f.temperature))
+		out_line(ctx->out, "injected: the air is at %.1f °%c",
+			 to_config_unit(d, f.temperature),
+			 d->cfg.temperature.unit == 'F' ? 'F' : 'C');
 	out_ok(ctx->out, "\"zones\":[%s],\"probes\":[%s],\"litres\":%.4f,"
 	       "\"i2c_error_rate\":%.3f,\"flow_percent\":%.1f,\"leak_lpm\":%.2f,"
 	       "\"edges_made\":%" PRIu64 ",\"edge_queue\":%zu,"
-	       "\"edges_dropped\":%" PRIu64 ",\"clock\":\"%s\"",
+	       "\"edges_dropped\":%" PRIu64 ",\"clock\":\"%s\",\"temperature\":%s",
 	       zones, probes, garden_litres(g), f.i2c_error_rate, f.flow_percent,
 	       f.leak_lpm, f.edges_made, f.edge_queue, f.edges_dropped,
-	       sim_clock_name(d->sched.sim_clock));
+	       sim_clock_name(d->sched.sim_clock), air);
 }
 
 static int inject_probe(struct cmd_ctx *ctx, struct garden *g)
@@ -188,6 +204,9 @@ static int inject(struct cmd_ctx *ctx, struct garden *g)
 		scheduler_sim_clock_sync(ctx->d, !strcmp(req->argv[1], "step"));
 		return 0;
 	}
+	if (!strcmp(what, "temperature") && req->argc == 2 &&
+	    !strcmp(req->argv[1], "off"))
+		return garden_inject_temperature(g, NAN);
 	if (req->argc != 2 || parse_number(req->argv[1], &v) < 0)
 		return -EINVAL;
 	if (!strcmp(what, "i2c-errors"))
@@ -196,6 +215,8 @@ static int inject(struct cmd_ctx *ctx, struct garden *g)
 		return garden_inject_flow_percent(g, v);
 	if (!strcmp(what, "leak"))
 		return garden_inject_leak(g, v);
+	if (!strcmp(what, "temperature"))
+		return garden_inject_temperature(g, from_config_unit(ctx->d, v));
 	/* Checked as a double first: a cast out of range is undefined. */
 	if (!strcmp(what, "edge-queue") && v >= 0 && v <= SIM_FLOW_QUEUE_MAX &&
 	    v == floor(v))

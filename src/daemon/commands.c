@@ -83,6 +83,7 @@ static cmd_fn *const handlers[CMD__COUNT] = {
 	[CMD_SKIP] = cmd_skip,
 	[CMD_PAUSE] = cmd_pause,
 	[CMD_RESUME] = cmd_resume,
+	[CMD_PROGRAM] = cmd_program,
 	[CMD_SCHEDULE] = cmd_schedule,
 	[CMD_HISTORY] = cmd_history,
 	[CMD_RELOAD] = cmd_reload,

@@ -128,7 +128,8 @@ static const char *const light_keys[] = {
 	"adc", "channel", "dark_volts", "bright_volts", NULL
 };
 static const char *const temperature_keys[] = {
-	"adc", "channel", "conversion", "unit", "scale", "offset", NULL
+	"adc", "channel", "conversion", "unit", "scale", "offset", "freeze_below",
+	NULL
 };
 
 /* Builds "zones.[0].valve.pin" by walking up to the root. */
@@ -1276,6 +1277,16 @@ static int load_temperature(struct loader *ld, const config_setting_t *sensors)
 	if (strcmp(unit, "C") && strcmp(unit, "F"))
 		return fail(ld, unit_s, "must be \"C\" or \"F\"");
 	t->unit = unit[0];
+	/* In the sensor's unit; from -60 to 60 °C, what air may be. */
+	t->has_freeze_below = config_setting_get_member(g, "freeze_below") != NULL;
+	t->freeze_below = 0;
+	r = t->unit == 'F' ?
+		read_double(ld, g, "freeze_below", false, -76, false, 140,
+			    &t->freeze_below) :
+		read_double(ld, g, "freeze_below", false, -60, false, 60,
+			    &t->freeze_below);
+	if (r < 0)
+		return r;
 	t->present = true;
 	return 0;
 }

@@ -47,6 +47,8 @@ static const struct log_event_kind event_kinds[] = {
 	{ "clear-requested",   "b7aa4a1c188e4f3ab745ea44bcc9b19b" },
 	{ "state-unsaved",     "d43f519efb834fc3880dccf77b6a5d88" },
 	{ "state-saved",       "ad9a06874a194d7ebd80270ca9e44cb0" },
+	{ "program-skipped",   "c136d090a4e840b3bf7cb8f0fb9d5981" },
+	{ "program-requested", "3accb6a44bdd4815971fb55f79346baf" },
 };
 
 #define N_KINDS (sizeof(event_kinds) / sizeof(event_kinds[0]))

@@ -18,6 +18,8 @@ static int write_file(struct daemon *d, enum state_file f)
 		return state_save_faults(d->state_dir, &d->safety.state);
 	case STATE_RAIN_DELAY:
 		return state_save_rain_delay(d->state_dir, d->sched.rain_delay_until);
+	case STATE_PROGRAMS:
+		return state_save_programs(d->state_dir, &d->sched.programs);
 	default:
 		return -EINVAL;
 	}

@@ -1,4 +1,4 @@
-/* Programs: start them on time, wait for a synchronized clock, log what a clock step skips, rain delay. */
+/* Programs: start them on time, wait for a synchronized clock, log what a clock step skips, rain delay, skip-next, freeze skip, what irrigctl enabled or disabled. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -47,17 +47,61 @@ static void format_local(time_t when, char *buf, size_t size)
 	strftime(buf, size, "%a %d %b %H:%M", &tm);
 }
 
+static int save_programs(struct daemon *d)
+{
+	return saving_save(d, STATE_PROGRAMS);
+}
+
+/* Why a start did not water, in the history: each zone a skipped run. */
+static void record_skipped(struct daemon *d, const struct program *prog,
+			   time_t when)
+{
+	for (size_t i = 0; i < prog->n_steps; i++) {
+		int zone = prog->steps[i].zone;
+		uint32_t secs = schedule_scaled_duration(&d->cfg.schedule,
+							 prog->steps[i].duration_s,
+							 when);
+
+		if (secs > d->cfg.zones[zone].max_run_s)
+			secs = d->cfg.zones[zone].max_run_s;
+		watering_record_skipped(d, prog->name, zone, secs);
+	}
+}
+
 static void start_program(struct daemon *d, const struct occurrence *occ,
 			  time_t now)
 {
 	const struct program *prog = &d->cfg.schedule.programs[occ->program];
+	const struct progstate_entry *asked =
+		progstates_find(&d->sched.programs, prog->name);
+	const struct sample *sample = sampler_latest(d);
+	const struct config_temperature *temp = &d->cfg.temperature;
+	struct start_conditions cond = {
+		.when = now,
+		.skip_next = asked && asked->skip_next,
+		.rain_delay_until = d->sched.rain_delay_until,
+		.has_freeze_below = temp->present && temp->has_freeze_below,
+		.freeze_below = temp->freeze_below,
+		.temperature_known = sample && sample->temperature_err == 0,
+		.temperature = sample ? sample->temperature : 0,
+	};
 	char f_program[64], f_more[48], until[32];
 	/* f_more: UNTIL= for a held program, QUEUED= for one that starts */
 	const char *fields[] = { f_program, f_more, NULL };
 	size_t queued = 0;
 
 	snprintf(f_program, sizeof(f_program), "PROGRAM=%s", prog->name);
-	if (now < d->sched.rain_delay_until) {
+	switch (program_start_decide(&cond)) {
+	case START_SKIPPED_ASKED:
+		progstates_set_skip_next(&d->sched.programs, prog->name, false);
+		save_programs(d);
+		record_skipped(d, prog, occ->when);
+		snprintf(f_more, sizeof(f_more), "REASON=asked");
+		log_event(LOG_INFO, "program-skipped", fields, "Program %s skipped "
+			  "once, as asked with irrigctl program %s skip-next",
+			  prog->name, prog->name);
+		return;
+	case START_HELD_RAIN_DELAY:
 		snprintf(f_more, sizeof(f_more), "UNTIL=%lld",
 			 (long long)d->sched.rain_delay_until);
 		format_local(d->sched.rain_delay_until, until, sizeof(until));
@@ -65,6 +109,22 @@ static void start_program(struct daemon *d, const struct occurrence *occ,
 			  "Program %s held by the rain delay until %s", prog->name,
 			  until);
 		return;
+	case START_SKIPPED_FREEZE: {
+		char f_temp[48];
+		const char *freeze_fields[] = { f_program, f_more, f_temp, NULL };
+
+		record_skipped(d, prog, occ->when);
+		snprintf(f_more, sizeof(f_more), "REASON=freeze");
+		snprintf(f_temp, sizeof(f_temp), "TEMPERATURE=%.1f",
+			 cond.temperature);
+		log_event(LOG_NOTICE, "program-skipped", freeze_fields, "Program %s "
+			  "skipped: the temperature, %.1f °%c, is below freeze_below "
+			  "(%.1f °%c)", prog->name, cond.temperature, temp->unit,
+			  temp->freeze_below, temp->unit);
+		return;
+	}
+	case START_WATERS:
+		break;
 	}
 	for (size_t i = 0; i < prog->n_steps; i++) {
 		struct run_request req = { .zone = prog->steps[i].zone,
@@ -315,6 +375,65 @@ static int read_sim_clock(struct daemon *d)
 	return 0;
 }
 
+void scheduler_config_changed(struct daemon *d)
+{
+	if (progstates_prune(&d->sched.programs, &d->cfg.schedule))
+		save_programs(d);
+	progstates_apply(&d->sched.programs, &d->cfg.schedule);
+	schedule_cache_reset(&d->sched.next);
+}
+
+int scheduler_set_enabled(struct daemon *d, int p, bool enabled)
+{
+	int r = progstates_set_override(&d->sched.programs,
+					d->cfg.schedule.programs[p].name,
+					enabled ? PROGRAM_ENABLED : PROGRAM_DISABLED);
+
+	if (r < 0)
+		return r;
+	d->cfg.schedule.programs[p].enabled = enabled;
+	schedule_cache_reset(&d->sched.next);
+	scheduler_rearm(d);
+	watering_set_status(d);
+	return save_programs(d);
+}
+
+int scheduler_skip_next(struct daemon *d, int p)
+{
+	int r = progstates_set_skip_next(&d->sched.programs,
+					 d->cfg.schedule.programs[p].name, true);
+
+	if (r < 0)
+		return r;
+	return save_programs(d);
+}
+
+/* What irrigctl asked of programs before the restart; a damaged file set aside. */
+static void load_programs(struct daemon *d)
+{
+	char err[256];
+	int r;
+
+	progstates_init(&d->sched.programs);
+	r = state_load_programs(d->state_dir, &d->sched.programs, err, sizeof(err));
+	if (r == -ENOENT)
+		return;
+	if (r < 0) {
+		log_msg(LOG_WARNING, "programs run as the config says, none enabled, "
+			"disabled or skipped by irrigctl: %s", err);
+		if (state_set_aside(d->state_dir, "programs") == 0)
+			log_msg(LOG_WARNING, "the unreadable file is kept as "
+				"%s/programs.bad", d->state_dir);
+		progstates_init(&d->sched.programs);
+		return;
+	}
+	for (size_t i = 0; i < d->sched.programs.n; i++)
+		if (d->sched.programs.list[i].override == PROGRAM_DISABLED)
+			log_msg(LOG_INFO, "program %s stays disabled (irrigctl program "
+				"%s enable)", d->sched.programs.list[i].name,
+				d->sched.programs.list[i].name);
+}
+
 int scheduler_init(struct daemon *d)
 {
 	uint64_t now_us;
@@ -323,6 +442,8 @@ int scheduler_init(struct daemon *d)
 	r = read_sim_clock(d);
 	if (r < 0)
 		return r;
+	load_programs(d);
+	scheduler_config_changed(d);
 
 	r = state_load_rain_delay(d->state_dir, &d->sched.rain_delay_until);
 	if (r == -EINVAL)

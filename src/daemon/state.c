@@ -1,4 +1,4 @@
-/* The state directory: files replaced atomically; the run history, the rain delay, the faults. */
+/* The state directory: files replaced atomically; the run history, the rain delay, the faults, the programs' overrides. */
 #include "daemon/state.h"
 
 #include <errno.h>
@@ -13,6 +13,7 @@
 #define HISTORY_FILE "history"
 #define RAIN_DELAY_FILE "rain-delay"
 #define FAULTS_FILE "faults"
+#define PROGRAMS_FILE "programs"
 #define RAIN_DELAY_HEADER "irrigd-rain-delay 1\nuntil "
 #define LOCK_FILE "lock"
 
@@ -20,12 +21,14 @@ static const char *const file_names[STATE_FILES] = {
 	[STATE_HISTORY] = HISTORY_FILE,
 	[STATE_FAULTS] = FAULTS_FILE,
 	[STATE_RAIN_DELAY] = RAIN_DELAY_FILE,
+	[STATE_PROGRAMS] = PROGRAMS_FILE,
 };
 
 static const char *const file_whats[STATE_FILES] = {
 	[STATE_HISTORY] = "the run history",
 	[STATE_FAULTS] = "the latched faults and learned flows",
 	[STATE_RAIN_DELAY] = "the rain delay",
+	[STATE_PROGRAMS] = "what irrigctl program asked",
 };
 
 const char *state_file_name(enum state_file f)
@@ -251,6 +254,28 @@ static int parse_faults(const char *text, size_t len, void *st, char *err,
 			size_t err_size)
 {
 	return fault_state_parse(text, len, st, err, err_size);
+}
+
+static int format_programs(const void *ps, char *buf, size_t size)
+{
+	return progstates_format(ps, buf, size);
+}
+
+static int parse_programs(const char *text, size_t len, void *ps, char *err,
+			  size_t err_size)
+{
+	return progstates_parse(text, len, ps, err, err_size);
+}
+
+int state_save_programs(const char *dir, const struct progstates *ps)
+{
+	return save_text(dir, PROGRAMS_FILE, PROGSTATE_TEXT_MAX, format_programs, ps);
+}
+
+int state_load_programs(const char *dir, struct progstates *ps, char *err,
+			size_t err_size)
+{
+	return load_text(dir, PROGRAMS_FILE, parse_programs, ps, err, err_size);
 }
 
 int state_save_history(const char *dir, const struct history *h)

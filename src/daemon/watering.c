@@ -439,6 +439,21 @@ static void save_history(struct daemon *d)
 
 /* ---- carrying out the controller's actions ---- */
 
+void watering_record_skipped(struct daemon *d, const char *source, int zone,
+			     uint32_t planned_s)
+{
+	struct history_entry skipped = { 0 };
+
+	skipped.started = time(NULL);
+	snprintf(skipped.source, sizeof(skipped.source), "%s", source);
+	snprintf(skipped.zone, sizeof(skipped.zone), "%s", zone_name(d, zone));
+	skipped.planned_s = planned_s;
+	skipped.moisture_start = skipped.moisture_end = NAN;
+	skipped.outcome = RUN_SKIPPED;
+	history_add(&d->history, &skipped);
+	save_history(d);
+}
+
 static void fault_stop(struct daemon *d, uint64_t now, struct ctl_actions *more);
 static void on_dropped(struct daemon *d, const struct ctl_action *a);
 

@@ -78,6 +78,7 @@ struct garden {
 	/* Injected faults; the bus and the chips hold theirs. */
 	double i2c_error_rate;
 	size_t edge_queue;		/* the meter's, as injected; 0 unbounded */
+	double air_celsius;		/* injected; NAN: the day's curve */
 	double flow_percent;
 	double leak_lpm;
 	enum garden_probe_fault probe_fault[CONFIG_MAX_PROBES];
@@ -380,10 +381,12 @@ static double light_volts(const struct config_light *light)
 	return light->dark_volts + (light->bright_volts - light->dark_volts) * level;
 }
 
-static double temperature_volts(const struct config_temperature *t)
+static double temperature_volts(const struct config_temperature *t,
+				double injected)
 {
 	/* Coolest before dawn, warmest mid-afternoon. */
-	double celsius = 15.0 + 7.0 * sin(2.0 * M_PI * (hour_of_day() - 9.0) / 24.0);
+	double celsius = !isnan(injected) ? injected :
+		15.0 + 7.0 * sin(2.0 * M_PI * (hour_of_day() - 9.0) / 24.0);
 
 	switch (t->conversion) {
 	case TEMP_TMP36:
@@ -426,7 +429,8 @@ static double adc_input(void *ctx, unsigned channel)
 		return light_volts(&cfg->light) + noise(g, 0.005);
 	if (cfg->temperature.present &&
 	    wired_to(&cfg->temperature.input, a->index, channel))
-		return temperature_volts(&cfg->temperature) + noise(g, 0.001);
+		return temperature_volts(&cfg->temperature, g->air_celsius) +
+		       noise(g, 0.001);
 	return 0.0;	/* an unconnected input sits at ground */
 }
 
@@ -482,6 +486,7 @@ struct garden *garden_new(const struct config *cfg)
 		return NULL;
 	g->cfg = cfg;
 	g->chips_fd = -1;
+	g->air_celsius = NAN;
 	err = build(g);
 	if (err < 0) {
 		garden_free(g);
@@ -722,6 +727,14 @@ int garden_inject_valve_stuck(struct garden *g, int zone, bool stuck)
 	return 0;
 }
 
+int garden_inject_temperature(struct garden *g, double celsius)
+{
+	if (!isnan(celsius) && !(celsius >= -60.0 && celsius <= 60.0))
+		return -EINVAL;
+	g->air_celsius = celsius;
+	return 0;
+}
+
 int garden_inject_edge_queue(struct garden *g, size_t max)
 {
 	int err = sim_flow_set_queue(g->flow, max, monotonic_ns());
@@ -741,6 +754,7 @@ void garden_clear_faults(struct garden *g)
 	}
 	set_water(g, 100.0, 0.0);
 	garden_inject_edge_queue(g, 0);
+	g->air_celsius = NAN;
 	for (size_t i = 0; i < CONFIG_MAX_EXPANDERS; i++) {
 		g->expanders[i].stuck = 0;
 		if (g->expanders[i].chip)
@@ -755,6 +769,7 @@ void garden_get_faults(const struct garden *g, struct garden_faults *out)
 	out->flow_percent = g->flow_percent;
 	out->leak_lpm = g->leak_lpm;
 	out->edge_queue = g->edge_queue;
+	out->temperature = g->air_celsius;
 	out->edges_made = sim_flow_edges(g->flow, monotonic_ns());
 	out->edges_dropped = sim_flow_dropped(g->flow);
 	for (size_t p = 0; p < CONFIG_MAX_PROBES; p++) {
