@@ -616,8 +616,8 @@ static void test_help_for_one_command(void **state)
 	(void)state;
 	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "pause", "--help",
 				       NULL), 0);
-	assert_non_null(strstr(out, "Usage: pause DURATION\nHold every program "
-			       "(rain delay)"));
+	assert_non_null(strstr(out, "Usage: pause DURATION | until YYYY-MM-DD "
+			       "[HH:MM]\nHold every program (rain delay)"));
 	assert_string_equal(err, "");
 	free2(out, err);
 	assert_int_equal(test_irrigctl(shared.socket, &out, &err, "help", "water",
