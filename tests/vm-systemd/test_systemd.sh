@@ -84,6 +84,14 @@ note "simulated hardware: /dev/$GPIOSIM_CHIP, i2c-stub on $I2C_DEV"
 for f in /usr/sbin/irrigd /usr/bin/irrigctl; do
 	[ -x $f ] || { not_ok "make install put $f"; }
 done
+# The lab has no udev rule of its own: what gives the chips to irrigd's
+# groups is the rule make install ships (plain Debian leaves them to root).
+check "make install put /usr/lib/udev/rules.d/60-irrigd.rules" [ -f /usr/lib/udev/rules.d/60-irrigd.rules ]
+for d in /dev/$GPIOSIM_CHIP $I2C_DEV; do
+	case $d in /dev/gpiochip*) g=gpio ;; *) g=i2c ;; esac
+	m=$(stat -c '%G %a' "$d" 2>&1)
+	check "$d is group $g, mode 0660 ($m)" [ "$m" = "$g 660" ]
+done
 failed_units=$(systemctl list-units --failed --plain --no-legend | awk '{ print $1 }' | xargs)
 check "no unit failed during boot (${failed_units:-none})" [ -z "$failed_units" ]
 
