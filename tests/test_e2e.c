@@ -1157,6 +1157,55 @@ static void test_reports_name_the_zones_probes(void **state)
 	test_daemon_remove(&d);
 }
 
+static const char two_adcs_config[] =
+	"hardware = { backend = \"sim\"; expanders = ( { address = 0x20; } );\n"
+	"  adcs = ( { address = 0x48; }, { address = 0x49; type = \"ads1015\"; } );\n"
+	"  flow_meter = { line = \"GPIO17\"; }; };\n"
+	"zones = ( { name = \"bed\"; valve = { expander = 0x20; pin = 0; }; } );\n"
+	"sensors = { soil = (\n"
+	"  { name = \"rosebed\"; adc = 0x48; channel = 0; zone = \"bed\";\n"
+	"    dry_volts = 2.8; wet_volts = 1.3; } );\n"
+	"  light = { adc = 0x49; channel = 1; dark_volts = 0.0; bright_volts = 3.3; };\n"
+	"  temperature = { adc = 0x49; channel = 2; conversion = \"tmp36\"; }; };\n"
+	"wait_for_clock_sync = false;\n";
+
+/* A reading that fails because its ADC does not answer names the chip. */
+static void test_sensors_name_the_chip_that_does_not_answer(void **state)
+{
+	struct test_daemon d = { 0 };
+	char *out, *err;
+
+	(void)state;
+	start_daemon_in(&d, two_adcs_config);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "sensors", NULL), 0);
+	assert_null(strstr(out, "does not answer"));
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "sim", "i2c-errors",
+				       "100", NULL), 0);
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "sensors", NULL), 0);
+	assert_non_null(strstr(out, "rosebed      failed: it cannot be read: "
+			       "ADS1115 at sim 0x48 does not answer: "));
+	assert_non_null(strstr(out, "temperature  error: ADS1015 at sim 0x49 "
+			       "does not answer: "));
+	assert_non_null(strstr(out, "brightness   error: ADS1015 at sim 0x49 "
+			       "does not answer: "));
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "temperature", NULL), 1);
+	assert_non_null(strstr(err, "cannot read the temperature sensor: ADS1015 "
+			       "at sim 0x49 does not answer: "));
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "sim", "clear", NULL), 0);
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "sensors", NULL), 0);
+	assert_null(strstr(out, "does not answer"));
+	free2(out, err);
+	assert_int_equal(test_daemon_stop(&d), 0);
+	assert_true(test_daemon_logged(&d, "ADS1015 at sim 0x49 does not answer"));
+	assert_true(test_daemon_logged(&d, "ADS1015 at sim 0x49 answers again"));
+	test_daemon_remove(&d);
+}
+
 static void test_reload_keeps_each_zone_on_its_own_valve(void **state)
 {
 	static const char a[] = "  { name = \"a\"; valve = { line = \"GPIO22\"; }; flow_lpm = 5; }",
@@ -1238,6 +1287,7 @@ int main(void)
 		cmocka_unit_test(test_reload_keeps_each_zone_on_its_own_valve),
 		cmocka_unit_test(test_no_pulse_lost_while_probes_settle),
 		cmocka_unit_test(test_reports_name_the_zones_probes),
+		cmocka_unit_test(test_sensors_name_the_chip_that_does_not_answer),
 		cmocka_unit_test(test_stop_is_not_held_by_sensor_reads),
 		cmocka_unit_test(test_sigterm_is_not_held_by_sensor_reads),
 		cmocka_unit_test(test_many_sensor_readers_share_one_read),

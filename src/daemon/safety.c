@@ -401,8 +401,13 @@ void safety_probe_reason(const struct daemon *d, size_t p, char *buf,
 		snprintf(buf, size, "reads %.2f V, outside %.2f to %.2f V "
 			 "(disconnected, shorted or unpowered?)", h->volts,
 			 probe->min_volts, probe->max_volts);
-	else
-		snprintf(buf, size, "cannot be read: %s", strerror(-h->err));
+	else {
+		char why[128];
+
+		hardware_input_error(d->hw, &probe->input, h->err, why,
+				     sizeof(why));
+		snprintf(buf, size, "cannot be read: %s", why);
+	}
 }
 
 void safety_soil_read(struct daemon *d, const struct soil_reading *soil)
