@@ -1051,6 +1051,12 @@ static const struct bad_case bad_cases[] = {
 	{ "unknown temperature unit", HW ZONE
 	  "sensors = { temperature = { adc = 0x48; channel = 0; unit = \"K\"; }; };\n",
 	  ":10: sensors.temperature.unit: ", "must be \"C\" or \"F\"" },
+	{ "unknown volume unit", HW ZONE
+	  "volume_unit = \"quarts\";\n",
+	  ":10: volume_unit: ", "must be \"L\" or \"gal\" (US gallons)" },
+	{ "volume unit as a number", HW ZONE
+	  "volume_unit = 1;\n",
+	  ":10: volume_unit: ", "must be a string in double quotes" },
 	{ "socket path too long", HW ZONE
 	  "socket = \"/run/irrigd/"
 	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"

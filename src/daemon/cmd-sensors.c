@@ -145,8 +145,10 @@ void cmd_flow(struct cmd_ctx *ctx)
 	watering_count_flow(ctx->d);
 	rate = flow_acct_rate_lpm(acct, daemon_now());
 	litres = flow_acct_litres_since(acct, 0);
-	out_line(ctx->out, "%.1f L/min, %.2f L counted since irrigd started", rate,
-		 litres);
+	out_line(ctx->out, "%.1f %s/min, %.2f %s counted since irrigd started",
+		 config_volume(&ctx->d->cfg, rate), config_volume_unit(&ctx->d->cfg),
+		 config_volume(&ctx->d->cfg, litres),
+		 config_volume_unit(&ctx->d->cfg));
 	out_ok(ctx->out, "\"flow_lpm\":%.2f,\"litres_total\":%.3f,\"pulses\":%" PRIu64,
 	       rate, litres, flow_acct_pulses(acct));
 }
@@ -180,7 +182,8 @@ static void render_sensors(struct daemon *d, struct out *out,
 	}
 	watering_count_flow(d);
 	rate = flow_acct_rate_lpm(acct, daemon_now());
-	out_line(out, "%-12s %.1f L/min", "flow", rate);
+	out_line(out, "%-12s %.1f %s/min", "flow", config_volume(&d->cfg, rate),
+		 config_volume_unit(&d->cfg));
 	out_ok(out, "\"moisture\":[%s],\"temperature\":%s,\"unit\":\"%s\","
 	       "\"brightness\":%s,\"flow_lpm\":%.2f", soil_json, temp_json,
 	       d->cfg.temperature.unit == 'F' ? "F" : "C", light_json, rate);

@@ -33,13 +33,21 @@ static void save(struct daemon *d)
 			  d->state_dir);
 }
 
-/* "12.0 L/min" or "unknown": an expected flow for people. */
-static void say_lpm(double lpm, char *buf, size_t size)
+/* "12.0 L/min" (or gal/min) or "unknown": an expected flow for people. */
+static void say_lpm(const struct daemon *d, double lpm, char *buf, size_t size)
 {
 	if (isnan(lpm) || lpm <= 0.0)
 		snprintf(buf, size, "unknown");
 	else
-		snprintf(buf, size, "%.1f L/min", lpm);
+		snprintf(buf, size, "%.1f %s/min", config_volume(&d->cfg, lpm),
+			 config_volume_unit(&d->cfg));
+}
+
+/* A limit for people, printed with %g: as set in litres, to a tenth in gallons. */
+static double say_cap(const struct daemon *d, double litres)
+{
+	return d->cfg.gallons ? round(config_volume(&d->cfg, litres) * 10) / 10 :
+		litres;
 }
 
 double safety_expected_lpm(struct daemon *d, int zone, const char **how,
@@ -119,6 +127,7 @@ enum run_outcome safety_may_run(struct daemon *d, const struct run_request *req,
 {
 	const char *zone = zone_name(d, req->zone);
 	const struct fault *f = faults_holding(&d->safety.state.faults, zone);
+	const char *unit = config_volume_unit(&d->cfg);
 	double used, cap;
 
 	if (f && !req->force) {
@@ -132,8 +141,10 @@ enum run_outcome safety_may_run(struct daemon *d, const struct run_request *req,
 	if (cap > 0.0) {
 		used = safety_litres_today(d, req->zone);
 		if (used >= cap) {
-			snprintf(why, why_size, "%s has used %.1f L today, its "
-				 "daily cap is %g L", zone, used, cap);
+			snprintf(why, why_size, "%s has used %.1f %s today, its "
+				 "daily cap is %g %s", zone,
+				 config_volume(&d->cfg, used), unit,
+				 say_cap(d, cap), unit);
 			return RUN_CAPPED;
 		}
 	}
@@ -141,8 +152,10 @@ enum run_outcome safety_may_run(struct daemon *d, const struct run_request *req,
 	if (cap > 0.0) {
 		used = safety_litres_today(d, -1);
 		if (used >= cap) {
-			snprintf(why, why_size, "the garden has used %.1f L today, "
-				 "its daily cap is %g L", used, cap);
+			snprintf(why, why_size, "the garden has used %.1f %s "
+				 "today, its daily cap is %g %s",
+				 config_volume(&d->cfg, used), unit,
+				 say_cap(d, cap), unit);
 			return RUN_CAPPED;
 		}
 	}
@@ -249,9 +262,11 @@ void safety_run_ended(struct daemon *d, int zone, enum run_outcome outcome)
 	if (!l)
 		return;
 	flow_learned_add(l, sf->learned_lpm);
-	log_msg(LOG_INFO, "zone %s drew %.2f L/min; its expected flow is %.2f "
-		"L/min (median of its last %zu clean runs)%s", zone_name(d, zone),
-		sf->learned_lpm, flow_learned_median(l), l->len,
+	log_msg(LOG_INFO, "zone %s drew %.2f %s/min; its expected flow is %.2f "
+		"%s/min (median of its last %zu clean runs)%s", zone_name(d, zone),
+		config_volume(&d->cfg, sf->learned_lpm), config_volume_unit(&d->cfg),
+		config_volume(&d->cfg, flow_learned_median(l)),
+		config_volume_unit(&d->cfg), l->len,
 		d->cfg.zones[zone].flow_lpm > 0.0 ? ", but its configured "
 		"flow_lpm is what the alarms use" : "");
 	save(d);
@@ -265,29 +280,32 @@ static void flow_fault(struct daemon *d, enum flow_alarm alarm, double rate,
 	uint64_t now = daemon_now();
 	char detail[FAULT_DETAIL_MAX], want[32];
 	const struct config_zone *z = zone >= 0 ? &d->cfg.zones[zone] : NULL;
+	const char *unit = config_volume_unit(&d->cfg);
+	double shown = config_volume(&d->cfg, rate);
 
-	say_lpm(expected, want, sizeof(want));
+	say_lpm(d, expected, want, sizeof(want));
 	switch (alarm) {
 	case FLOW_ALARM_NO_FLOW:
 		if (expected > 0.0)
-			snprintf(detail, sizeof(detail), "no flow: %.1f L/min, "
-				 "expected %s (below %g %%)", rate, want,
+			snprintf(detail, sizeof(detail), "no flow: %.1f %s/min, "
+				 "expected %s (below %g %%)", shown, unit, want,
 				 z->no_flow_percent);
 		else
-			snprintf(detail, sizeof(detail), "no flow: %.1f L/min "
-				 "(below %g L/min; its flow is not learned yet)",
-				 rate, d->cfg.safety.leak_lpm);
+			snprintf(detail, sizeof(detail), "no flow: %.1f %s/min "
+				 "(below %g %s/min; its flow is not learned yet)",
+				 shown, unit, say_cap(d, d->cfg.safety.leak_lpm),
+				 unit);
 		safety_raise(d, FAULT_NO_FLOW, zone, rate, expected, detail);
 		break;
 	case FLOW_ALARM_HIGH:
-		snprintf(detail, sizeof(detail), "high flow: %.1f L/min, expected "
-			 "%s (above %g %%)", rate, want, z->high_flow_percent);
+		snprintf(detail, sizeof(detail), "high flow: %.1f %s/min, expected "
+			 "%s (above %g %%)", shown, unit, want, z->high_flow_percent);
 		safety_raise(d, FAULT_HIGH_FLOW, zone, rate, expected, detail);
 		break;
 	case FLOW_ALARM_LEAK:
-		snprintf(detail, sizeof(detail), "leak: %.1f L/min with every "
-			 "valve closed (above %g L/min)", rate,
-			 d->cfg.safety.leak_lpm);
+		snprintf(detail, sizeof(detail), "leak: %.1f %s/min with every "
+			 "valve closed (above %g %s/min)", shown, unit,
+			 say_cap(d, d->cfg.safety.leak_lpm), unit);
 		safety_raise(d, FAULT_LEAK, -1, rate, NAN, detail);
 		break;
 	default:
@@ -313,10 +331,12 @@ static void low_flow(struct daemon *d, int zone, double rate, double expected)
 	snprintf(f_zone, sizeof(f_zone), "ZONE=%s", zone_name(d, zone));
 	snprintf(f_flow, sizeof(f_flow), "FLOW_LPM=%.2f", rate);
 	snprintf(f_expected, sizeof(f_expected), "EXPECTED_LPM=%.2f", expected);
-	log_event(LOG_WARNING, "low-flow", fields, "Low flow in zone %s: %.1f L/min, "
-		  "expected %.1f L/min (below %g %%): a blocked filter or a tap "
-		  "not fully open? Watering goes on", zone_name(d, zone), rate,
-		  expected, d->cfg.zones[zone].low_flow_percent);
+	log_event(LOG_WARNING, "low-flow", fields, "Low flow in zone %s: %.1f %s/min, "
+		  "expected %.1f %s/min (below %g %%): a blocked filter or a tap "
+		  "not fully open? Watering goes on", zone_name(d, zone),
+		  config_volume(&d->cfg, rate), config_volume_unit(&d->cfg),
+		  config_volume(&d->cfg, expected), config_volume_unit(&d->cfg),
+		  d->cfg.zones[zone].low_flow_percent);
 }
 
 /* Ends the run going on when it reaches a daily cap. */
@@ -341,10 +361,11 @@ static void check_caps(struct daemon *d, int zone)
 	snprintf(f_litres, sizeof(f_litres), "LITRES_TODAY=%.2f", used);
 	snprintf(f_cap, sizeof(f_cap), "CAP_LITRES=%g", cap);
 	log_event(LOG_WARNING, "cap-reached", fields, "Daily cap reached: %s has "
-		  "used %.1f L today, its cap is %g L: ending the run of %s",
-		  whose, used, cap, zone_name(d, zone));
-	snprintf(d->active.why, sizeof(d->active.why), "the daily cap of %s (%g L) "
-		 "is reached", whose, cap);
+		  "used %.1f %s today, its cap is %g %s: ending the run of %s",
+		  whose, config_volume(&d->cfg, used), config_volume_unit(&d->cfg),
+		  say_cap(d, cap), config_volume_unit(&d->cfg), zone_name(d, zone));
+	snprintf(d->active.why, sizeof(d->active.why), "the daily cap of %s (%g %s) "
+		 "is reached", whose, say_cap(d, cap), config_volume_unit(&d->cfg));
 	if (ctl_end_run(&d->ctl, RUN_CAPPED, daemon_now(), &acts) == 0)
 		watering_carry_out(d, &acts);
 }
