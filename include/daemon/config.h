@@ -184,6 +184,8 @@ int config_load(const char *path, struct config *out, char *err,
  */
 double config_volume(const struct config *cfg, double litres);
 const char *config_volume_unit(const struct config *cfg);
+/* A limit set in litres, for "%g": as written, or to a tenth of a gallon. */
+double config_volume_limit(const struct config *cfg, double litres);
 
 /* Index of the zone called name, or -1. */
 int config_find_zone(const struct config *cfg, const char *name);

@@ -1,7 +1,6 @@
 /* The status command: what runs, what is queued, what comes next, and the daemon's health. */
 #include <fcntl.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,9 +272,7 @@ void cmd_zones(struct cmd_ctx *ctx)
 			snprintf(flow, sizeof(flow), "flow not known yet");
 		if (zone->daily_cap_litres > 0.0)
 			snprintf(daily, sizeof(daily), ", %g %s a day",
-				 cfg->gallons ? round(config_volume(cfg,
-						zone->daily_cap_litres) * 10) / 10 :
-				 zone->daily_cap_litres,
+				 config_volume_limit(cfg, zone->daily_cap_litres),
 				 config_volume_unit(cfg));
 		out_line(ctx->out, "%-12s %s, at most %s%s, valve on %s%s", zone->name,
 			 flow, cap, daily, valve,

@@ -2187,3 +2187,8 @@ const char *config_volume_unit(const struct config *cfg)
 {
 	return cfg->gallons ? "gal" : "L";
 }
+
+double config_volume_limit(const struct config *cfg, double litres)
+{
+	return cfg->gallons ? round(config_volume(cfg, litres) * 10) / 10 : litres;
+}

@@ -43,12 +43,6 @@ static void say_lpm(const struct daemon *d, double lpm, char *buf, size_t size)
 			 config_volume_unit(&d->cfg));
 }
 
-/* A limit for people, printed with %g: as set in litres, to a tenth in gallons. */
-static double say_cap(const struct daemon *d, double litres)
-{
-	return d->cfg.gallons ? round(config_volume(&d->cfg, litres) * 10) / 10 :
-		litres;
-}
 
 double safety_expected_lpm(struct daemon *d, int zone, const char **how,
 			   size_t *runs)
@@ -144,7 +138,7 @@ enum run_outcome safety_may_run(struct daemon *d, const struct run_request *req,
 			snprintf(why, why_size, "%s has used %.1f %s today, its "
 				 "daily cap is %g %s", zone,
 				 config_volume(&d->cfg, used), unit,
-				 say_cap(d, cap), unit);
+				 config_volume_limit(&d->cfg, cap), unit);
 			return RUN_CAPPED;
 		}
 	}
@@ -155,7 +149,7 @@ enum run_outcome safety_may_run(struct daemon *d, const struct run_request *req,
 			snprintf(why, why_size, "the garden has used %.1f %s "
 				 "today, its daily cap is %g %s",
 				 config_volume(&d->cfg, used), unit,
-				 say_cap(d, cap), unit);
+				 config_volume_limit(&d->cfg, cap), unit);
 			return RUN_CAPPED;
 		}
 	}
@@ -293,7 +287,7 @@ static void flow_fault(struct daemon *d, enum flow_alarm alarm, double rate,
 		else
 			snprintf(detail, sizeof(detail), "no flow: %.1f %s/min "
 				 "(below %g %s/min; its flow is not learned yet)",
-				 shown, unit, say_cap(d, d->cfg.safety.leak_lpm),
+				 shown, unit, config_volume_limit(&d->cfg, d->cfg.safety.leak_lpm),
 				 unit);
 		safety_raise(d, FAULT_NO_FLOW, zone, rate, expected, detail);
 		break;
@@ -305,7 +299,7 @@ static void flow_fault(struct daemon *d, enum flow_alarm alarm, double rate,
 	case FLOW_ALARM_LEAK:
 		snprintf(detail, sizeof(detail), "leak: %.1f %s/min with every "
 			 "valve closed (above %g %s/min)", shown, unit,
-			 say_cap(d, d->cfg.safety.leak_lpm), unit);
+			 config_volume_limit(&d->cfg, d->cfg.safety.leak_lpm), unit);
 		safety_raise(d, FAULT_LEAK, -1, rate, NAN, detail);
 		break;
 	default:
@@ -363,9 +357,9 @@ static void check_caps(struct daemon *d, int zone)
 	log_event(LOG_WARNING, "cap-reached", fields, "Daily cap reached: %s has "
 		  "used %.1f %s today, its cap is %g %s: ending the run of %s",
 		  whose, config_volume(&d->cfg, used), config_volume_unit(&d->cfg),
-		  say_cap(d, cap), config_volume_unit(&d->cfg), zone_name(d, zone));
+		  config_volume_limit(&d->cfg, cap), config_volume_unit(&d->cfg), zone_name(d, zone));
 	snprintf(d->active.why, sizeof(d->active.why), "the daily cap of %s (%g %s) "
-		 "is reached", whose, say_cap(d, cap), config_volume_unit(&d->cfg));
+		 "is reached", whose, config_volume_limit(&d->cfg, cap), config_volume_unit(&d->cfg));
 	if (ctl_end_run(&d->ctl, RUN_CAPPED, daemon_now(), &acts) == 0)
 		watering_carry_out(d, &acts);
 }
