@@ -83,9 +83,14 @@ check "start-up drives the expander valve closed (OLAT bit 0 high: $(olat))" \
 	[ "$(bit0 "$(olat)")" = 1 ]
 check "and makes its pin an output (IODIR bit 0 low: $(iodir))" \
 	[ "$(bit0 "$(iodir)")" = 0 ]
-# Asked at start, so a missing chip is in the log before any reading.
-check "the missing ADC at 0x49 is logged at start" \
-	grep -q 'ADS1115 at /dev/i2c-[0-9]* 0x49 does not answer' $log
+# Asked at start, so a missing chip is in the log before irrigd is ready,
+# not only once the first reading (on a timer, in the loop) fails.
+first_line() { grep -n "$1" $log | head -1 | cut -d: -f1; }
+adc_at=$(first_line 'ADS1115 at /dev/i2c-[0-9]* 0x49 does not answer')
+ready_at=$(first_line 'ready on')
+before() { [ -n "$1" ] && [ -n "$2" ] && [ "$1" -lt "$2" ]; }
+check "the missing ADC at 0x49 is logged at start, before irrigd is ready (log lines ${adc_at:-none} and ${ready_at:-none})" \
+	before "$adc_at" "$ready_at"
 check "the GPIO22 valve is held closed (value $(cat $sim/sim_gpio22/value))" \
 	[ "$(cat $sim/sim_gpio22/value)" = 0 ]
 
