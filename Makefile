@@ -41,6 +41,7 @@ pc_var = $(or $(shell pkg-config --variable=$(1) $(2) 2>/dev/null),$(3))
 UNITDIR ?= $(call pc_var,systemdsystemunitdir,systemd,/lib/systemd/system)
 SYSUSERSDIR ?= $(call pc_var,sysusersdir,systemd,/usr/lib/sysusers.d)
 BASHCOMPDIR ?= $(call pc_var,completionsdir,bash-completion,/usr/share/bash-completion/completions)
+UDEVRULESDIR ?= $(call pc_var,udevdir,udev,/usr/lib/udev)/rules.d
 
 PKGS := libgpiod libsystemd libconfig
 WARN := -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -217,7 +218,8 @@ install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/irrigd \
-		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(BASHCOMPDIR)
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(UDEVRULESDIR)
 	install -m 0755 $(BUILD)/irrigd $(DESTDIR)$(SBINDIR)/irrigd
 	install -m 0755 $(BUILD)/irrigctl $(DESTDIR)$(BINDIR)/irrigctl
 	install -m 0644 man/irrigctl.1 $(DESTDIR)$(MANDIR)/man1/irrigctl.1
@@ -230,6 +232,7 @@ install: all
 	install -m 0644 systemd/irrigd.socket $(DESTDIR)$(UNITDIR)/irrigd.socket
 	install -m 0644 systemd/irrigd.sysusers $(DESTDIR)$(SYSUSERSDIR)/irrigd.conf
 	install -m 0644 completion/irrigctl $(DESTDIR)$(BASHCOMPDIR)/irrigctl
+	install -m 0644 udev/60-irrigd.rules $(DESTDIR)$(UDEVRULESDIR)/60-irrigd.rules
 	@# An edited config is the user's: never overwrite it.
 	test -e $(DESTDIR)$(SYSCONFDIR)/irrigd/irrigd.conf || \
 		install -m 0644 etc/irrigd.conf $(DESTDIR)$(SYSCONFDIR)/irrigd/irrigd.conf
@@ -240,6 +243,12 @@ install: all
 	@if [ -z '$(DESTDIR)' ] && [ -d /run/systemd/system ]; then \
 		echo 'systemctl daemon-reload'; systemctl daemon-reload; \
 	fi
+	@# The devices that exist already get the new groups now, not at the next boot.
+	@if [ -z '$(DESTDIR)' ] && command -v udevadm >/dev/null && [ -d /run/udev ]; then \
+		echo 'udevadm trigger --subsystem-match=gpio --subsystem-match=i2c-dev'; \
+		udevadm control --reload && \
+		udevadm trigger --subsystem-match=gpio --subsystem-match=i2c-dev; \
+	fi
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/irrigd $(DESTDIR)$(BINDIR)/irrigctl \
@@ -249,7 +258,8 @@ uninstall:
 		$(DESTDIR)$(UNITDIR)/irrigd.service \
 		$(DESTDIR)$(UNITDIR)/irrigd.socket \
 		$(DESTDIR)$(SYSUSERSDIR)/irrigd.conf \
-		$(DESTDIR)$(BASHCOMPDIR)/irrigctl
+		$(DESTDIR)$(BASHCOMPDIR)/irrigctl \
+		$(DESTDIR)$(UDEVRULESDIR)/60-irrigd.rules
 
 # The units, sysusers.d and bash completion alone (make check runs them too).
 .PHONY: check-units

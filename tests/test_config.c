@@ -1084,6 +1084,12 @@ static const struct bad_case bad_cases[] = {
 	  "sensors = { temperature = { adc = 0x48; channel = 0; "
 	  "freeze_below = \"2C\"; }; };\n",
 	  ":10: sensors.temperature.freeze_below: ", "must be a number" },
+	{ "unknown volume unit", HW ZONE
+	  "volume_unit = \"quarts\";\n",
+	  ":10: volume_unit: ", "must be \"L\" or \"gal\" (US gallons)" },
+	{ "volume unit as a number", HW ZONE
+	  "volume_unit = 1;\n",
+	  ":10: volume_unit: ", "must be a string in double quotes" },
 	{ "socket path too long", HW ZONE
 	  "socket = \"/run/irrigd/"
 	  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"

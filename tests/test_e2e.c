@@ -1608,6 +1608,123 @@ static void test_reports_name_the_zones_probes(void **state)
 	test_daemon_remove(&d);
 }
 
+static const char two_adcs_config[] =
+	"hardware = { backend = \"sim\"; expanders = ( { address = 0x20; } );\n"
+	"  adcs = ( { address = 0x48; }, { address = 0x49; type = \"ads1015\"; } );\n"
+	"  flow_meter = { line = \"GPIO17\"; }; };\n"
+	"zones = ( { name = \"bed\"; valve = { expander = 0x20; pin = 0; }; } );\n"
+	"sensors = { soil = (\n"
+	"  { name = \"rosebed\"; adc = 0x48; channel = 0; zone = \"bed\";\n"
+	"    dry_volts = 2.8; wet_volts = 1.3; } );\n"
+	"  light = { adc = 0x49; channel = 1; dark_volts = 0.0; bright_volts = 3.3; };\n"
+	"  temperature = { adc = 0x49; channel = 2; conversion = \"tmp36\"; }; };\n"
+	"wait_for_clock_sync = false;\n";
+
+/* A reading that fails because its ADC does not answer names the chip. */
+static void test_sensors_name_the_chip_that_does_not_answer(void **state)
+{
+	struct test_daemon d = { 0 };
+	char *out, *err;
+
+	(void)state;
+	start_daemon_in(&d, two_adcs_config);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "sensors", NULL), 0);
+	assert_null(strstr(out, "does not answer"));
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "sim", "i2c-errors",
+				       "100", NULL), 0);
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "sensors", NULL), 0);
+	assert_non_null(strstr(out, "rosebed      failed: it cannot be read: "
+			       "ADS1115 at sim 0x48 does not answer: "));
+	assert_non_null(strstr(out, "temperature  error: ADS1015 at sim 0x49 "
+			       "does not answer: "));
+	assert_non_null(strstr(out, "brightness   error: ADS1015 at sim 0x49 "
+			       "does not answer: "));
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "temperature", NULL), 1);
+	assert_non_null(strstr(err, "cannot read the temperature sensor: ADS1015 "
+			       "at sim 0x49 does not answer: "));
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "sim", "clear", NULL), 0);
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "sensors", NULL), 0);
+	assert_null(strstr(out, "does not answer"));
+	free2(out, err);
+	assert_int_equal(test_daemon_stop(&d), 0);
+	assert_true(test_daemon_logged(&d, "ADS1015 at sim 0x49 does not answer"));
+	assert_true(test_daemon_logged(&d, "ADS1015 at sim 0x49 answers again"));
+	test_daemon_remove(&d);
+}
+
+/* 5 US gallons a minute, a 100 L cap, shown in gallons. */
+static const char gallons_config[] =
+	"hardware = { backend = \"sim\"; expanders = ( { address = 0x20; } );\n"
+	"  flow_meter = { line = \"GPIO17\"; }; };\n"
+	"zones = ( { name = \"bed\"; valve = { expander = 0x20; pin = 0; };\n"
+	"  flow_lpm = 18.92705892; daily_cap_litres = 100; } );\n"
+	"volume_unit = \"gal\";\n"
+	"report_interval = \"1s\";\n"
+	"wait_for_clock_sync = false;\n";
+
+/* A number printed as "%.2f", read back from text after prefix. */
+static double number_after(const char *text, const char *prefix)
+{
+	const char *at = strstr(text, prefix);
+
+	assert_non_null(at);
+	return strtod(at + strlen(prefix), NULL);
+}
+
+/* volume_unit = "gal": text in US gallons, JSON still in litres. */
+static void test_gallons_for_people_litres_for_programs(void **state)
+{
+	const double l_per_gal = 3.785411784;
+	struct test_daemon d = { 0 };
+	char *out, *err, want[64];
+	double used_gal, litres;
+
+	(void)state;
+	start_daemon_in(&d, gallons_config);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "zones", NULL), 0);
+	assert_non_null(strstr(out, "bed          5.0 gal/min, at most 1h, "
+			       "26.4 gal a day, valve on "));
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "water", "bed", "3s",
+				       NULL), 0);
+	assert_non_null(strstr(out, "Flow rate: "));
+	assert_true(count(out, " gal/min\n") >= 1);
+	assert_null(strstr(out, " L"));
+	used_gal = number_after(out, "Water used: ");
+	assert_non_null(strstr(out, " gal\n"));
+	free2(out, err);
+	/* The run as programs read it: litres, the same water. */
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "--json", "history",
+				       NULL), 0);
+	litres = json_number(out, "\"litres\":");
+	assert_true(litres > 0.0);
+	assert_true(fabs(used_gal - litres / l_per_gal) <= 0.0051);
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "history", NULL), 0);
+	snprintf(want, sizeof(want), " %.2f gal ", used_gal);
+	assert_non_null(strstr(out, want));
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "status", NULL), 0);
+	snprintf(want, sizeof(want), "Today bed          %.2f gal", used_gal);
+	assert_non_null(strstr(out, want));
+	free2(out, err);
+	/* Nothing flows once the valve is closed: both replies count the same. */
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "--json", "flow", NULL), 0);
+	litres = json_number(out, "\"litres_total\":");
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "flow", NULL), 0);
+	snprintf(want, sizeof(want), " gal/min, %.2f gal counted", litres / l_per_gal);
+	assert_non_null(strstr(out, want));
+	free2(out, err);
+	assert_int_equal(test_daemon_stop(&d), 0);
+	test_daemon_remove(&d);
+}
+
 static void test_reload_keeps_each_zone_on_its_own_valve(void **state)
 {
 	static const char a[] = "  { name = \"a\"; valve = { line = \"GPIO22\"; }; flow_lpm = 5; }",
@@ -1915,6 +2032,8 @@ int main(void)
 		cmocka_unit_test(test_reload_keeps_each_zone_on_its_own_valve),
 		cmocka_unit_test(test_no_pulse_lost_while_probes_settle),
 		cmocka_unit_test(test_reports_name_the_zones_probes),
+		cmocka_unit_test(test_sensors_name_the_chip_that_does_not_answer),
+		cmocka_unit_test(test_gallons_for_people_litres_for_programs),
 		cmocka_unit_test(test_stop_is_not_held_by_sensor_reads),
 		cmocka_unit_test(test_sigterm_is_not_held_by_sensor_reads),
 		cmocka_unit_test(test_many_sensor_readers_share_one_read),

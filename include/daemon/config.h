@@ -168,6 +168,11 @@ struct config {
 	/* wait_for_clock_sync = false: a Pi with a real-time clock and no NTP */
 	bool ignore_clock_sync;
 	char socket_path[CONFIG_SOCKET_PATH_MAX];
+	/*
+	 * volume_unit = "gal": text for people shows US gallons; the config,
+	 * JSON, journal fields and state stay in litres.
+	 */
+	bool gallons;
 };
 
 /*
@@ -178,6 +183,18 @@ struct config {
  */
 int config_load(const char *path, struct config *out, char *err,
 		size_t err_size);
+
+#define LITRES_PER_US_GALLON 3.785411784
+
+/*
+ * Litres (or litres a minute) in the unit text for people uses, and its
+ * symbol: "L" or "gal" (append "/min" for a rate).  Every volume and flow
+ * irrigd shows in text goes through these, nothing else converts.
+ */
+double config_volume(const struct config *cfg, double litres);
+const char *config_volume_unit(const struct config *cfg);
+/* A limit set in litres, for "%g": as written, or to a tenth of a gallon. */
+double config_volume_limit(const struct config *cfg, double litres);
 
 /* Index of the zone called name, or -1. */
 int config_find_zone(const struct config *cfg, const char *name);

@@ -57,6 +57,12 @@ int hardware_close_wiring(const struct wiring *w);
  * answered.
  */
 int hardware_release_expanders(unsigned bus, bool sim, unsigned *found);
+/*
+ * Asks each ADC whether it answers and logs, with its bus and address,
+ * one that does not: at start, so a missing or miswired chip is in the
+ * journal then, not at the first reading minutes later.
+ */
+void hardware_probe_inputs(struct hardware *hw);
 /* Closes every valve, then frees everything. */
 void hardware_close(struct hardware *hw);
 
@@ -82,6 +88,14 @@ int hardware_input_start(struct hardware *hw, const struct config_analog *in,
 int hardware_input_collect(struct hardware *hw, const struct config_analog *in,
 			   const struct ads1x15_conversion *conv, uint64_t now,
 			   double *volts);
+/*
+ * Why a read of in failed, for people: "ADS1115 at /dev/i2c-1 0x48 does
+ * not answer: Input/output error" while its ADC's last access failed,
+ * else err's own text.
+ */
+void hardware_input_error(const struct hardware *hw,
+			  const struct config_analog *in, int err, char *buf,
+			  size_t size);
 /*
  * How many times every output was switched off: a read whose probes lost
  * their power meanwhile read nothing real, and is taken again.

@@ -67,6 +67,11 @@ int ads1x15_collect(struct ads1x15 *adc, const struct ads1x15_conversion *conv,
 double ads1x15_volts(const struct ads1x15 *adc, int16_t raw);
 
 uint8_t ads1x15_address(const struct ads1x15 *adc);
+/*
+ * Does the chip answer?  Reads its config register, which starts nothing:
+ * 0, or the bus's negative errno.
+ */
+int ads1x15_probe(struct ads1x15 *adc);
 
 /*
  * How the driver waits out a conversion: by default it sleeps.  A caller

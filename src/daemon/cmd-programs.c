@@ -229,8 +229,11 @@ void cmd_history(struct cmd_ctx *ctx)
 		moisture_text(e->moisture_end, m1, sizeof(m1));
 		out_json_number(e->moisture_start, 1, j0, sizeof(j0));
 		out_json_number(e->moisture_end, 1, j1, sizeof(j1));
-		out_line(ctx->out, "%s  %-10s %-10s %7s of %-7s %8.2f L  %3s%% -> %3s%%  %s",
-			 when, e->source, e->zone, actual, planned, e->litres, m0, m1,
+		/* The unit's column is as wide as "gal " in gallons, "L  " in litres. */
+		out_line(ctx->out, "%s  %-10s %-10s %7s of %-7s %8.2f %s%3s%% -> %3s%%  %s",
+			 when, e->source, e->zone, actual, planned,
+			 config_volume(&ctx->d->cfg, e->litres),
+			 ctx->d->cfg.gallons ? "gal " : "L  ", m0, m1,
 			 run_outcome_name(e->outcome));
 		if (used < (OUT_MAX - 64))
 			used += (size_t)snprintf(json + used, (OUT_MAX - 64) - used,

@@ -89,8 +89,11 @@ static void render_temperature(struct daemon *d, struct out *out,
 			       const struct sample *sample)
 {
 	if (sample->temperature_err < 0) {
-		out_err(out, ERR_HARDWARE, "cannot read the temperature sensor: %s",
-			strerror(-sample->temperature_err));
+		char why[128];
+
+		hardware_input_error(d->hw, &d->cfg.temperature.input,
+				     sample->temperature_err, why, sizeof(why));
+		out_err(out, ERR_HARDWARE, "cannot read the temperature sensor: %s", why);
 		return;
 	}
 	out_line(out, "%.1f %s", sample->temperature,
@@ -112,10 +115,12 @@ void cmd_temperature(struct cmd_ctx *ctx)
 static void render_brightness(struct daemon *d, struct out *out,
 			      const struct sample *sample)
 {
-	(void)d;
 	if (sample->light_err < 0) {
-		out_err(out, ERR_HARDWARE, "cannot read the light sensor: %s",
-			strerror(-sample->light_err));
+		char why[128];
+
+		hardware_input_error(d->hw, &d->cfg.light.input,
+				     sample->light_err, why, sizeof(why));
+		out_err(out, ERR_HARDWARE, "cannot read the light sensor: %s", why);
 		return;
 	}
 	out_line(out, "%.0f %%", sample->light);
@@ -140,8 +145,10 @@ void cmd_flow(struct cmd_ctx *ctx)
 	watering_count_flow(ctx->d);
 	rate = flow_acct_rate_lpm(acct, daemon_now());
 	litres = flow_acct_litres_since(acct, 0);
-	out_line(ctx->out, "%.1f L/min, %.2f L counted since irrigd started", rate,
-		 litres);
+	out_line(ctx->out, "%.1f %s/min, %.2f %s counted since irrigd started",
+		 config_volume(&ctx->d->cfg, rate), config_volume_unit(&ctx->d->cfg),
+		 config_volume(&ctx->d->cfg, litres),
+		 config_volume_unit(&ctx->d->cfg));
 	out_ok(ctx->out, "\"flow_lpm\":%.2f,\"litres_total\":%.3f,\"pulses\":%" PRIu64,
 	       rate, litres, flow_acct_pulses(acct));
 }
@@ -151,6 +158,7 @@ static void render_sensors(struct daemon *d, struct out *out,
 {
 	const struct flow_acct *acct = flowmeter_acct(hardware_flowmeter(d->hw));
 	char soil_json[4096], temp_json[64] = "null", light_json[64] = "null";
+	char why[128];
 	double rate;
 
 	render_soil(d, out, &sample->soil);
@@ -160,19 +168,22 @@ static void render_sensors(struct daemon *d, struct out *out,
 			 unit_symbol(d->cfg.temperature.unit));
 		snprintf(temp_json, sizeof(temp_json), "%.2f", sample->temperature);
 	} else if (sample->temperature_err != -ENODEV) {
-		out_line(out, "%-12s error: %s", "temperature",
-			 strerror(-sample->temperature_err));
+		hardware_input_error(d->hw, &d->cfg.temperature.input,
+				     sample->temperature_err, why, sizeof(why));
+		out_line(out, "%-12s error: %s", "temperature", why);
 	}
 	if (sample->light_err == 0) {
 		out_line(out, "%-12s %.0f %%", "brightness", sample->light);
 		snprintf(light_json, sizeof(light_json), "%.1f", sample->light);
 	} else if (sample->light_err != -ENODEV) {
-		out_line(out, "%-12s error: %s", "brightness",
-			 strerror(-sample->light_err));
+		hardware_input_error(d->hw, &d->cfg.light.input,
+				     sample->light_err, why, sizeof(why));
+		out_line(out, "%-12s error: %s", "brightness", why);
 	}
 	watering_count_flow(d);
 	rate = flow_acct_rate_lpm(acct, daemon_now());
-	out_line(out, "%-12s %.1f L/min", "flow", rate);
+	out_line(out, "%-12s %.1f %s/min", "flow", config_volume(&d->cfg, rate),
+		 config_volume_unit(&d->cfg));
 	out_ok(out, "\"moisture\":[%s],\"temperature\":%s,\"unit\":\"%s\","
 	       "\"brightness\":%s,\"flow_lpm\":%.2f", soil_json, temp_json,
 	       d->cfg.temperature.unit == 'F' ? "F" : "C", light_json, rate);

@@ -90,11 +90,16 @@ static void running_now(struct cmd_ctx *ctx, char *json, size_t size)
 		 d->cfg.zones[cur->zone].name, cur->source, elapsed, left);
 	expected = safety_expected_lpm(d, cur->zone, &how, &runs);
 	if (expected > 0.0)
-		snprintf(want, sizeof(want), "%.1f L/min %s", expected, how);
+		snprintf(want, sizeof(want), "%.1f %s/min %s",
+			 config_volume(&d->cfg, expected),
+			 config_volume_unit(&d->cfg), how);
 	else
 		snprintf(want, sizeof(want), "not known yet");
-	out_line(ctx->out, "Water so far: %.2f L at %.1f L/min (expected: %s)",
-		 watering_litres_so_far(d), watering_flow_rate(d), want);
+	out_line(ctx->out, "Water so far: %.2f %s at %.1f %s/min (expected: %s)",
+		 config_volume(&d->cfg, watering_litres_so_far(d)),
+		 config_volume_unit(&d->cfg),
+		 config_volume(&d->cfg, watering_flow_rate(d)),
+		 config_volume_unit(&d->cfg), want);
 	out_append(json, size, "\"state\":\"watering\",\"zone\":\"%s\",\"source\":\"%s\","
 	    "\"elapsed_s\":%" PRIu64 ",\"remaining_s\":%" PRIu64 ",\"litres\":%.3f,"
 	    "\"flow_lpm\":%.2f,\"expected_lpm\":%.2f,\"expected_from\":\"%s\"",
@@ -165,7 +170,8 @@ static void today(struct cmd_ctx *ctx, char *json, size_t size)
 	for (size_t z = 0; z < cfg->n_zones; z++) {
 		double litres = safety_litres_today(ctx->d, (int)z);
 
-		out_line(ctx->out, "Today %-12s %.2f L", cfg->zones[z].name, litres);
+		out_line(ctx->out, "Today %-12s %.2f %s", cfg->zones[z].name,
+			 config_volume(cfg, litres), config_volume_unit(cfg));
 		out_append(json, size, "%s\"%s\":%.3f", z ? "," : "",
 			   cfg->zones[z].name, litres);
 	}
@@ -308,14 +314,18 @@ void cmd_zones(struct cmd_ctx *ctx)
 		describe_pin(cfg, &zone->valve, valve, sizeof(valve));
 		duration_format(zone->max_run_s, cap, sizeof(cap));
 		if (!strcmp(how, "configured"))
-			snprintf(flow, sizeof(flow), "%.1f L/min", expected);
+			snprintf(flow, sizeof(flow), "%.1f %s/min",
+				 config_volume(cfg, expected), config_volume_unit(cfg));
 		else if (expected > 0.0)
-			snprintf(flow, sizeof(flow), "%.1f L/min learned (%zu run%s)",
-				 expected, runs, runs == 1 ? "" : "s");
+			snprintf(flow, sizeof(flow), "%.1f %s/min learned (%zu run%s)",
+				 config_volume(cfg, expected), config_volume_unit(cfg),
+				 runs, runs == 1 ? "" : "s");
 		else
 			snprintf(flow, sizeof(flow), "flow not known yet");
 		if (zone->daily_cap_litres > 0.0)
-			snprintf(daily, sizeof(daily), ", %g L a day", zone->daily_cap_litres);
+			snprintf(daily, sizeof(daily), ", %g %s a day",
+				 config_volume_limit(cfg, zone->daily_cap_litres),
+				 config_volume_unit(cfg));
 		out_line(ctx->out, "%-12s %s, at most %s%s, valve on %s%s", zone->name,
 			 flow, cap, daily, valve,
 			 faults_hold_zone(&ctx->d->safety.state.faults, zone->name) ?

@@ -74,7 +74,8 @@ struct loader {
  */
 static const char *const root_keys[] = {
 	"hardware", "zones", "sensors", "master", "seasonal", "programs",
-	"report_interval", "sample_interval", "socket", "wait_for_clock_sync", "safety", NULL
+	"report_interval", "sample_interval", "socket", "wait_for_clock_sync", "safety",
+	"volume_unit", NULL
 };
 static const char *const safety_keys[] = {
 	"settle", "alarm_delay", "no_flow_percent", "low_flow_percent",
@@ -1712,9 +1713,9 @@ static int load_programs(struct loader *ld, const config_setting_t *root)
 
 static int load_root(struct loader *ld, const config_setting_t *root)
 {
-	const config_setting_t *socket_s;
+	const config_setting_t *socket_s, *volume_s = NULL;
 	bool wait_for_sync = true;
-	const char *socket = CONFIG_DEFAULT_SOCKET;
+	const char *socket = CONFIG_DEFAULT_SOCKET, *volume = "L";
 	size_t len;
 	int r;
 
@@ -1748,8 +1749,13 @@ static int load_root(struct loader *ld, const config_setting_t *root)
 		r = read_string(ld, root, "socket", false, &socket, &socket_s);
 	if (r == 0)
 		r = read_bool(ld, root, "wait_for_clock_sync", &wait_for_sync);
+	if (r == 0)
+		r = read_string(ld, root, "volume_unit", false, &volume, &volume_s);
 	if (r < 0)
 		return r;
+	if (strcmp(volume, "L") && strcmp(volume, "gal"))
+		return fail(ld, volume_s, "must be \"L\" or \"gal\" (US gallons)");
+	ld->cfg.gallons = !strcmp(volume, "gal");
 	ld->cfg.ignore_clock_sync = !wait_for_sync;
 	len = strlen(socket);
 	if (!len || len >= sizeof(ld->cfg.socket_path))
@@ -2209,4 +2215,19 @@ int config_find_zone(const struct config *cfg, const char *name)
 		if (!strcmp(cfg->zones[i].name, name))
 			return (int)i;
 	return -1;
+}
+
+double config_volume(const struct config *cfg, double litres)
+{
+	return cfg->gallons ? litres / LITRES_PER_US_GALLON : litres;
+}
+
+const char *config_volume_unit(const struct config *cfg)
+{
+	return cfg->gallons ? "gal" : "L";
+}
+
+double config_volume_limit(const struct config *cfg, double litres)
+{
+	return cfg->gallons ? round(config_volume(cfg, litres) * 10) / 10 : litres;
 }

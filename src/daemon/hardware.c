@@ -74,6 +74,17 @@ static int keep_sim_expanders(struct garden *garden)
 	return 0;
 }
 
+/*
+ * Plain Debian and Ubuntu leave the devices to root; the unit runs irrigd
+ * in groups gpio and i2c, which the shipped udev rule gives them.
+ */
+#define GPIO_ACCESS_HINT " (irrigd may not open /dev/gpiochip*: they " \
+	"should be group gpio, mode 0660, as udev rule 60-irrigd.rules, " \
+	"installed with irrigd, makes them; see ls -l /dev/gpiochip*)"
+#define I2C_ACCESS_HINT " (irrigd may not open it: /dev/i2c-* should be " \
+	"group i2c, mode 0660, as udev rule 60-irrigd.rules, installed with " \
+	"irrigd, makes them; see ls -l /dev/i2c-*)"
+
 static int open_backend(struct hardware *hw, bool sim)
 {
 	static const char *const bus_fault[] = { "FAULT=i2c-bus", NULL },
@@ -99,7 +110,8 @@ static int open_backend(struct hardware *hw, bool sim)
 				       "transfers", cfg->i2c_bus);
 	if (err < 0)
 		return log_event_errno(LOG_ERR, err, "fault", bus_fault,
-				       "cannot open /dev/i2c-%u", cfg->i2c_bus);
+				       "cannot open /dev/i2c-%u%s", cfg->i2c_bus,
+				       err == -EACCES ? I2C_ACCESS_HINT : "");
 	spec = line_spec(&cfg->flow_meter.line);
 	err = linux_gpio_edge_input(&spec, (enum gpio_edge)cfg->flow_meter.edge,
 				    (enum gpio_bias)cfg->flow_meter.bias,
@@ -107,8 +119,9 @@ static int open_backend(struct hardware *hw, bool sim)
 	if (err < 0)
 		return log_event_errno(LOG_ERR, err, "fault", meter_fault,
 				       "cannot request GPIO line %s for the flow "
-				       "meter", describe_line(&cfg->flow_meter.line,
-							      name, sizeof(name)));
+				       "meter%s", describe_line(&cfg->flow_meter.line,
+								name, sizeof(name)),
+				       err == -EACCES ? GPIO_ACCESS_HINT : "");
 	return 0;
 }
 
@@ -308,6 +321,34 @@ static int setup_outputs(struct hardware *hw)
 		}
 	}
 	return 0;
+}
+
+static const char *adc_type_name(enum ads1x15_type type)
+{
+	return type == ADS1015 ? "ADS1015" : "ADS1115";
+}
+
+/* A dead chip fails every read: say so when it starts and stops. */
+static void note_adc_answer(struct hardware *hw, size_t adc, int err)
+{
+	int *last = &hw->adc_err[adc];
+	char f_bus[48], f_address[32];
+	const char *fields[] = { "FAULT=adc", f_bus, f_address, NULL };
+
+	snprintf(f_bus, sizeof(f_bus), "I2C_BUS=%s", hw->bus->name);
+	snprintf(f_address, sizeof(f_address), "I2C_ADDRESS=0x%02x",
+		 hw->cfg->adcs[adc].address);
+	if (err < 0 && *last == 0)
+		log_event_errno(LOG_ERR, err, "fault", fields,
+				"%s at %s 0x%02x does not answer",
+				adc_type_name(hw->cfg->adcs[adc].type),
+				hw->bus->name, hw->cfg->adcs[adc].address);
+	else if (err == 0 && *last < 0)
+		log_event(LOG_NOTICE, "fault-cleared", fields,
+			  "%s at %s 0x%02x answers again",
+			  adc_type_name(hw->cfg->adcs[adc].type), hw->bus->name,
+			  hw->cfg->adcs[adc].address);
+	*last = err;
 }
 
 static int setup_inputs(struct hardware *hw)
@@ -647,25 +688,10 @@ int hardware_all_off(struct hardware *hw)
 	return first;
 }
 
-/* A dead chip fails every read: say so when it starts and stops. */
-static void note_adc_answer(struct hardware *hw, size_t adc, int err)
+void hardware_probe_inputs(struct hardware *hw)
 {
-	int *last = &hw->adc_err[adc];
-	char f_bus[48], f_address[32];
-	const char *fields[] = { "FAULT=adc", f_bus, f_address, NULL };
-
-	snprintf(f_bus, sizeof(f_bus), "I2C_BUS=%s", hw->bus->name);
-	snprintf(f_address, sizeof(f_address), "I2C_ADDRESS=0x%02x",
-		 hw->cfg->adcs[adc].address);
-	if (err < 0 && *last == 0)
-		log_event_errno(LOG_ERR, err, "fault", fields,
-				"ADC at %s 0x%02x does not answer", hw->bus->name,
-				hw->cfg->adcs[adc].address);
-	else if (err == 0 && *last < 0)
-		log_event(LOG_NOTICE, "fault-cleared", fields,
-			  "ADC at %s 0x%02x answers again", hw->bus->name,
-			  hw->cfg->adcs[adc].address);
-	*last = err;
+	for (size_t i = 0; i < hw->cfg->n_adcs; i++)
+		note_adc_answer(hw, i, ads1x15_probe(hw->adcs[i]));
 }
 
 int hardware_input_start(struct hardware *hw, const struct config_analog *in,
@@ -951,4 +977,18 @@ struct flowmeter *hardware_flowmeter(struct hardware *hw)
 struct garden *hardware_garden(struct hardware *hw)
 {
 	return hw->garden;
+}
+
+void hardware_input_error(const struct hardware *hw,
+			  const struct config_analog *in, int err, char *buf,
+			  size_t size)
+{
+	if (hw && err != -ERANGE && in->adc >= 0 &&
+	    in->adc < CONFIG_MAX_ADCS && hw->adc_err[in->adc] < 0)
+		snprintf(buf, size, "%s at %s 0x%02x does not answer: %s",
+			 adc_type_name(hw->cfg->adcs[in->adc].type), hw->bus->name,
+			 hw->cfg->adcs[in->adc].address,
+			 strerror(-hw->adc_err[in->adc]));
+	else
+		snprintf(buf, size, "%s", strerror(-err));
 }

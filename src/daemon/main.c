@@ -280,6 +280,8 @@ static int run_daemon(struct daemon *d, const struct options *opt)
 	warn_if_simulating_real_garden(d, opt);
 	log_msg(LOG_INFO, "every valve closed (%s hardware)",
 		d->sim ? "simulated" : "real");
+	/* Not in hardware_open(): --all-off closes valves and reads nothing. */
+	hardware_probe_inputs(d->hw);
 	load_history(d);
 	r = record_wiring(d);
 	if (r >= 0)

@@ -30,14 +30,16 @@ static void save(struct daemon *d)
 	saving_save(d, STATE_FAULTS);
 }
 
-/* "12.0 L/min" or "unknown": an expected flow for people. */
-static void say_lpm(double lpm, char *buf, size_t size)
+/* "12.0 L/min" (or gal/min) or "unknown": an expected flow for people. */
+static void say_lpm(const struct daemon *d, double lpm, char *buf, size_t size)
 {
 	if (isnan(lpm) || lpm <= 0.0)
 		snprintf(buf, size, "unknown");
 	else
-		snprintf(buf, size, "%.1f L/min", lpm);
+		snprintf(buf, size, "%.1f %s/min", config_volume(&d->cfg, lpm),
+			 config_volume_unit(&d->cfg));
 }
+
 
 double safety_expected_lpm(struct daemon *d, int zone, const char **how,
 			   size_t *runs)
@@ -123,6 +125,7 @@ enum run_outcome safety_may_run(struct daemon *d, const struct run_request *req,
 {
 	const char *zone = zone_name(d, req->zone);
 	const struct fault *f = faults_holding(&d->safety.state.faults, zone);
+	const char *unit = config_volume_unit(&d->cfg);
 	double used, cap;
 
 	if (f && !req->force) {
@@ -136,8 +139,10 @@ enum run_outcome safety_may_run(struct daemon *d, const struct run_request *req,
 	if (cap > 0.0) {
 		used = safety_litres_today(d, req->zone);
 		if (used >= cap) {
-			snprintf(why, why_size, "%s has used %.1f L today, its "
-				 "daily cap is %g L", zone, used, cap);
+			snprintf(why, why_size, "%s has used %.1f %s today, its "
+				 "daily cap is %g %s", zone,
+				 config_volume(&d->cfg, used), unit,
+				 config_volume_limit(&d->cfg, cap), unit);
 			return RUN_CAPPED;
 		}
 	}
@@ -145,8 +150,10 @@ enum run_outcome safety_may_run(struct daemon *d, const struct run_request *req,
 	if (cap > 0.0) {
 		used = safety_litres_today(d, -1);
 		if (used >= cap) {
-			snprintf(why, why_size, "the garden has used %.1f L today, "
-				 "its daily cap is %g L", used, cap);
+			snprintf(why, why_size, "the garden has used %.1f %s "
+				 "today, its daily cap is %g %s",
+				 config_volume(&d->cfg, used), unit,
+				 config_volume_limit(&d->cfg, cap), unit);
 			return RUN_CAPPED;
 		}
 	}
@@ -410,23 +417,26 @@ static void flow_fault(struct daemon *d, enum flow_alarm alarm, double rate,
 	uint64_t now = daemon_now();
 	char detail[FAULT_DETAIL_MAX], want[32];
 	const struct config_zone *z = zone >= 0 ? &d->cfg.zones[zone] : NULL;
+	const char *unit = config_volume_unit(&d->cfg);
+	double shown = config_volume(&d->cfg, rate);
 
-	say_lpm(expected, want, sizeof(want));
+	say_lpm(d, expected, want, sizeof(want));
 	switch (alarm) {
 	case FLOW_ALARM_NO_FLOW:
 		if (expected > 0.0)
-			snprintf(detail, sizeof(detail), "no flow: %.1f L/min, "
-				 "expected %s (below %g %%)", rate, want,
+			snprintf(detail, sizeof(detail), "no flow: %.1f %s/min, "
+				 "expected %s (below %g %%)", shown, unit, want,
 				 z->no_flow_percent);
 		else
-			snprintf(detail, sizeof(detail), "no flow: %.1f L/min "
-				 "(below %g L/min; its flow is not learned yet)",
-				 rate, d->cfg.safety.leak_lpm);
+			snprintf(detail, sizeof(detail), "no flow: %.1f %s/min "
+				 "(below %g %s/min; its flow is not learned yet)",
+				 shown, unit, config_volume_limit(&d->cfg, d->cfg.safety.leak_lpm),
+				 unit);
 		safety_raise(d, FAULT_NO_FLOW, zone, rate, expected, detail);
 		break;
 	case FLOW_ALARM_HIGH:
-		snprintf(detail, sizeof(detail), "high flow: %.1f L/min, expected "
-			 "%s (above %g %%)", rate, want, z->high_flow_percent);
+		snprintf(detail, sizeof(detail), "high flow: %.1f %s/min, expected "
+			 "%s (above %g %%)", shown, unit, want, z->high_flow_percent);
 		safety_raise(d, FAULT_HIGH_FLOW, zone, rate, expected, detail);
 		break;
 	case FLOW_ALARM_ABOVE_MAX:
@@ -436,9 +446,9 @@ static void flow_fault(struct daemon *d, enum flow_alarm alarm, double rate,
 		safety_raise(d, FAULT_HIGH_FLOW, zone, rate, expected, detail);
 		break;
 	case FLOW_ALARM_LEAK:
-		snprintf(detail, sizeof(detail), "leak: %.1f L/min with every "
-			 "valve closed (above %g L/min)", rate,
-			 d->cfg.safety.leak_lpm);
+		snprintf(detail, sizeof(detail), "leak: %.1f %s/min with every "
+			 "valve closed (above %g %s/min)", shown, unit,
+			 config_volume_limit(&d->cfg, d->cfg.safety.leak_lpm), unit);
 		safety_raise(d, FAULT_LEAK, -1, rate, NAN, detail);
 		break;
 	default:
@@ -464,10 +474,12 @@ static void low_flow(struct daemon *d, int zone, double rate, double expected)
 	snprintf(f_zone, sizeof(f_zone), "ZONE=%s", zone_name(d, zone));
 	snprintf(f_flow, sizeof(f_flow), "FLOW_LPM=%.2f", rate);
 	snprintf(f_expected, sizeof(f_expected), "EXPECTED_LPM=%.2f", expected);
-	log_event(LOG_WARNING, "low-flow", fields, "Low flow in zone %s: %.1f L/min, "
-		  "expected %.1f L/min (below %g %%): a blocked filter or a tap "
-		  "not fully open? Watering goes on", zone_name(d, zone), rate,
-		  expected, d->cfg.zones[zone].low_flow_percent);
+	log_event(LOG_WARNING, "low-flow", fields, "Low flow in zone %s: %.1f %s/min, "
+		  "expected %.1f %s/min (below %g %%): a blocked filter or a tap "
+		  "not fully open? Watering goes on", zone_name(d, zone),
+		  config_volume(&d->cfg, rate), config_volume_unit(&d->cfg),
+		  config_volume(&d->cfg, expected), config_volume_unit(&d->cfg),
+		  d->cfg.zones[zone].low_flow_percent);
 }
 
 /* Ends the run going on when it reaches a daily cap. */
@@ -492,10 +504,11 @@ static void check_caps(struct daemon *d, int zone)
 	snprintf(f_litres, sizeof(f_litres), "LITRES_TODAY=%.2f", used);
 	snprintf(f_cap, sizeof(f_cap), "CAP_LITRES=%g", cap);
 	log_event(LOG_WARNING, "cap-reached", fields, "Daily cap reached: %s has "
-		  "used %.1f L today, its cap is %g L: ending the run of %s",
-		  whose, used, cap, zone_name(d, zone));
-	snprintf(d->active.why, sizeof(d->active.why), "the daily cap of %s (%g L) "
-		 "is reached", whose, cap);
+		  "used %.1f %s today, its cap is %g %s: ending the run of %s",
+		  whose, config_volume(&d->cfg, used), config_volume_unit(&d->cfg),
+		  config_volume_limit(&d->cfg, cap), config_volume_unit(&d->cfg), zone_name(d, zone));
+	snprintf(d->active.why, sizeof(d->active.why), "the daily cap of %s (%g %s) "
+		 "is reached", whose, config_volume_limit(&d->cfg, cap), config_volume_unit(&d->cfg));
 	if (ctl_end_run(&d->ctl, RUN_CAPPED, daemon_now(), &acts) == 0)
 		watering_carry_out(d, &acts);
 }
@@ -553,8 +566,13 @@ void safety_probe_reason(const struct daemon *d, size_t p, char *buf,
 		snprintf(buf, size, "reads %.2f V, outside %.2f to %.2f V "
 			 "(disconnected, shorted or unpowered?)", h->volts,
 			 probe->min_volts, probe->max_volts);
-	else
-		snprintf(buf, size, "cannot be read: %s", strerror(-h->err));
+	else {
+		char why[128];
+
+		hardware_input_error(d->hw, &probe->input, h->err, why,
+				     sizeof(why));
+		snprintf(buf, size, "cannot be read: %s", why);
+	}
 }
 
 void safety_soil_read(struct daemon *d, const struct soil_reading *soil)

@@ -298,11 +298,15 @@ static void render_report(struct daemon *d, struct out *out, void *arg)
 		return;
 	}
 	if (!*moisture) {
-		out_line(out, "Flow rate: %.1f L/min", watering_flow_rate(d));
+		out_line(out, "Flow rate: %.1f %s/min",
+			 config_volume(&d->cfg, watering_flow_rate(d)),
+			 config_volume_unit(&d->cfg));
 		return;
 	}
 	snprintf(line, sizeof(line), "Soil moisture: %s %%", moisture);
-	out_line(out, "%s   Flow rate: %.1f L/min", line, watering_flow_rate(d));
+	out_line(out, "%s   Flow rate: %.1f %s/min", line,
+		 config_volume(&d->cfg, watering_flow_rate(d)),
+		 config_volume_unit(&d->cfg));
 }
 
 struct summary {
@@ -367,7 +371,8 @@ static void render_summary(struct daemon *d, struct out *out, void *arg)
 		out_line(out, "Initial moisture: %s %%", before);
 		out_line(out, "Final moisture:   %s %%", after);
 	}
-	out_line(out, "Water used: %.2f L", sum->litres);
+	out_line(out, "Water used: %.2f %s", config_volume(&d->cfg, sum->litres),
+		 config_volume_unit(&d->cfg));
 	if (sum->req->learn)
 		out_line(out, "%s: %s", sum->learned ? "Learned" :
 			 "Nothing learned", sum->lesson);
@@ -548,8 +553,9 @@ static void finish_ending(struct daemon *d, const struct run_ending *ending,
 	    *ending->why)
 		snprintf(readings, sizeof(readings), " (%s)", ending->why);
 	log_event(ending->outcome == RUN_FAULT ? LOG_ERR : LOG_INFO, "water-end",
-		  fields, "Watered %s for %us: %.2f L, %s%s%s", zone,
-		  ending->elapsed_s, ending->litres, run_outcome_name(ending->outcome),
+		  fields, "Watered %s for %us: %.2f %s, %s%s%s", zone,
+		  ending->elapsed_s, config_volume(&d->cfg, ending->litres),
+		  config_volume_unit(&d->cfg), run_outcome_name(ending->outcome),
 		  readings, ending->left_out ?
 		  "; under a second: not kept in the history" : "");
 	/* Logged first: a crash in between leaves a run the log says was

@@ -155,6 +155,13 @@ static void sleep_ns(void *ctx, uint64_t ns)
 		;
 }
 
+int ads1x15_probe(struct ads1x15 *adc)
+{
+	uint16_t config;
+
+	return read_reg(adc, ADS1X15_REG_CONFIG, &config);
+}
+
 int ads1x15_start(struct ads1x15 *adc, unsigned channel,
 		  struct ads1x15_conversion *conv)
 {

@@ -85,6 +85,14 @@ note "simulated hardware: /dev/$GPIOSIM_CHIP, i2c-stub on $I2C_DEV"
 for f in /usr/sbin/irrigd /usr/bin/irrigctl; do
 	[ -x $f ] || { not_ok "make install put $f"; }
 done
+# The lab has no udev rule of its own: what gives the chips to irrigd's
+# groups is the rule make install ships (plain Debian leaves them to root).
+check "make install put /usr/lib/udev/rules.d/60-irrigd.rules" [ -f /usr/lib/udev/rules.d/60-irrigd.rules ]
+for d in /dev/$GPIOSIM_CHIP $I2C_DEV; do
+	case $d in /dev/gpiochip*) g=gpio ;; *) g=i2c ;; esac
+	m=$(stat -c '%G %a' "$d" 2>&1)
+	check "$d is group $g, mode 0660 ($m)" [ "$m" = "$g 660" ]
+done
 failed_units=$(systemctl list-units --failed --plain --no-legend | awk '{ print $1 }' | xargs)
 check "no unit failed during boot (${failed_units:-none})" [ -z "$failed_units" ]
 
@@ -323,6 +331,29 @@ out=$(systemd-run --quiet --wait --pipe -p DevicePolicy=closed \
 	-p "DeviceAllow=/dev/$GPIOSIM_CHIP rw" /bin/sh -c 'exec 3<>/dev/gpiochip0 && echo opened' 2>&1)
 rc=$?
 check "one with DeviceAllow=/dev/$GPIOSIM_CHIP rw can (exit $rc: $out)" [ $rc = 0 ]
+
+# --- 9. a chip irrigd's groups may not open ----------------------------------------
+# As plain Debian leaves it without the shipped udev rule: root's only.
+section "Permission denied"
+systemctl stop irrigd.socket $unit 2>/dev/null
+chown root:root /dev/$GPIOSIM_CHIP
+chmod 0600 /dev/$GPIOSIM_CHIP
+t0=$(date +%s)
+systemctl start $unit 2>/dev/null
+wait_for 20 sh -c "journalctl -q -u $unit --since @$t0 -o cat | grep -q 'flow meter.*Permission denied'"
+line=$(journal_since "$t0" -o cat | grep 'flow meter.*Permission denied' | head -1)
+note "$line"
+check "irrigd cannot open the flow meter's line, and says why" [ -n "$line" ]
+check "and names the udev rule that gives the chips to group gpio" \
+	sh -c "journalctl -q -u $unit --since @$t0 -o cat | grep 'flow meter.*Permission denied' | grep -q '60-irrigd.rules'"
+systemctl stop $unit
+systemctl reset-failed $unit 2>/dev/null
+# What make install runs on a live system: the rule applied to the chips there.
+udevadm trigger --settle --subsystem-match=gpio --action=add
+m=$(stat -c '%G %a' /dev/$GPIOSIM_CHIP 2>&1)
+check "udevadm trigger gives /dev/$GPIOSIM_CHIP back to group gpio, mode 0660 ($m)" [ "$m" = "gpio 660" ]
+systemctl start $unit
+check "and irrigd starts again" running
 
 # -----------------------------------------------------------------------------------
 echo "# irrigd's journal:"

@@ -83,6 +83,14 @@ check "start-up drives the expander valve closed (OLAT bit 0 high: $(olat))" \
 	[ "$(bit0 "$(olat)")" = 1 ]
 check "and makes its pin an output (IODIR bit 0 low: $(iodir))" \
 	[ "$(bit0 "$(iodir)")" = 0 ]
+# Asked at start, so a missing chip is in the log before irrigd is ready,
+# not only once the first reading (on a timer, in the loop) fails.
+first_line() { grep -n "$1" $log | head -1 | cut -d: -f1; }
+adc_at=$(first_line 'ADS1115 at /dev/i2c-[0-9]* 0x49 does not answer')
+ready_at=$(first_line 'ready on')
+before() { [ -n "$1" ] && [ -n "$2" ] && [ "$1" -lt "$2" ]; }
+check "the missing ADC at 0x49 is logged at start, before irrigd is ready (log lines ${adc_at:-none} and ${ready_at:-none})" \
+	before "$adc_at" "$ready_at"
 check "the GPIO22 valve is held closed (value $(cat $sim/sim_gpio22/value))" \
 	[ "$(cat $sim/sim_gpio22/value)" = 0 ]
 
@@ -119,12 +127,14 @@ check "the driver started a single-shot conversion of AIN0 ($cfg = 0xa3c3)" \
 	[ "$cfg" = 0xa3c3 ]
 
 # --- a chip that does not answer ---------------------------------------------
-check "the missing ADC at 0x49 shows as an error" \
-	sh -c "echo '$m' | grep -q '^p2 .*failed: it cannot be read'"
-check "and is logged once" [ "$(grep -c 'ADC at /dev/i2c-[0-9]* 0x49 does not answer' $log)" = 1 ]
+check "the missing ADC at 0x49 shows as an error that names it" \
+	sh -c "echo '$m' | grep -q '^p2 .*failed: it cannot be read: ADS1115 at /dev/i2c-[0-9]* 0x49 does not answer'"
+# (The probe's own "Soil probe p2 failed" line names the chip too.)
+adc_logged() { grep -v 'Soil probe' $log | grep -c 'ADS1115 at /dev/i2c-[0-9]* 0x49 does not answer'; }
+check "and is logged once" [ "$(adc_logged)" = 1 ]
 $ctl moisture >/dev/null
 check "still once after another read" \
-	[ "$(grep -c 'ADC at /dev/i2c-[0-9]* 0x49 does not answer' $log)" = 1 ]
+	[ "$(adc_logged)" = 1 ]
 check "irrigd keeps answering" sh -c "$ctl status >/dev/null"
 
 # --- after a crash ----------------------------------------------------------------
