@@ -100,6 +100,8 @@ check "water bed opens it: OLAT bit 0 low ($(olat))" [ "$(bit0 "$(olat)")" = 0 ]
 wait_for 10 sh -c "[ \$(( \$(i2cget -y $I2C_BUS 0x20 0x0a) & 1 )) = 1 ]"
 check "and closes it after 3 s ($(olat))" [ "$(bit0 "$(olat)")" = 1 ]
 $ctl water lawn 3s --no-wait >/dev/null
+# Its valve opens once min_switch_interval (2 s) has passed since bed's closed.
+wait_for 50 sh -c "[ \$(cat $sim/sim_gpio22/value) = 1 ]"
 check "water lawn drives GPIO22 high" [ "$(cat $sim/sim_gpio22/value)" = 1 ]
 wait_for 10 sh -c "[ \$(cat $sim/sim_gpio22/value) = 0 ]"
 check "and low again after 3 s" [ "$(cat $sim/sim_gpio22/value)" = 0 ]
@@ -139,6 +141,8 @@ check "irrigd keeps answering" sh -c "$ctl status >/dev/null"
 
 # --- after a crash ----------------------------------------------------------------
 $ctl water bed 10m --no-wait >/dev/null
+# It may queue behind lawn, then wait out min_switch_interval: until it opens.
+wait_for 30 sh -c "[ \$(( \$(i2cget -y $I2C_BUS 0x20 0x0a) & 1 )) = 0 ]"
 kill -9 $pid
 wait $pid 2>/dev/null
 check "a killed irrigd leaves the bed valve open (OLAT $(olat))" \
