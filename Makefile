@@ -123,6 +123,10 @@ $(BUILD)/irrigctl: $(CTL_OBJ) $(BUILD)/libirrigd.a
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/support.o $(BUILD)/libirrigd.a
 	$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
 
+# Test programs run at once (tests/run-tests -j): most of their time is
+# spent waiting for a daemon's timers.  TEST_JOBS=1 runs one at a time.
+TEST_JOBS ?= 4
+
 # The suite runs on an ASan+UBSan build; then, on the plain build, the
 # soak once more (its memory comparison needs a daemon without ASan), and
 # the end-to-end test and the soak under valgrind, to catch leaks ASan's
@@ -132,13 +136,13 @@ check:
 	$(MAKE) all $(BUILD)/tests/test_e2e $(BUILD)/tests/test_safety \
 		$(BUILD)/tests/test_wiring $(BUILD)/tests/test_soak $(BUILD)/tests/test_unsaved
 	tests/run-tests $(BUILD) tests/test_soak
-	IRRIGD_VALGRIND=1 tests/run-tests $(BUILD) tests/test_e2e tests/test_safety \
-		tests/test_wiring tests/test_soak tests/test_unsaved
+	IRRIGD_VALGRIND=1 tests/run-tests -j $(TEST_JOBS) $(BUILD) tests/test_e2e \
+		tests/test_safety tests/test_wiring tests/test_soak tests/test_unsaved
 
 check-build: $(BUILD)/irrigd $(BUILD)/irrigctl $(TEST_BIN)
 
 check-run: check-build
-	tests/run-tests $(BUILD)
+	tests/run-tests -j $(TEST_JOBS) $(BUILD)
 
 demo: all
 	scripts/demo $(BUILD)
@@ -190,12 +194,13 @@ check-systemd: all
 
 # The suite on Debian 13 (gcc 14, libgpiod 2.x: the v2 GPIO backend), in a
 # debootstrap chroot kept in TRIXIE_ROOT (default build/trixie); as root or
-# with sudo (scripts/check-trixie).
+# with sudo (scripts/check-trixie).  The ASan+UBSan suite only: make check's
+# valgrind pass runs the same code under the host's valgrind.
 TRIXIE_ROOT ?= $(CURDIR)/build/trixie
 export TRIXIE_ROOT
 .PHONY: check-trixie check-vm-v2
 check-trixie:
-	scripts/check-trixie check
+	scripts/check-trixie BUILD=build/asan SAN=1 check-run
 
 # The v2 backend against the kernel's drivers: irrigd and irrigctl built in
 # the trixie chroot, tests/vm/test_linux.sh in the kernel lab on 6.12 (the
@@ -318,7 +323,7 @@ check-cross:
 	$(MAKE) CROSS=$(or $(CROSS),aarch64-linux-gnu-) check-cross-run
 
 check-cross-run: $(addprefix $(BUILD)/qemu/,irrigd irrigctl $(CROSS_TESTS:%=tests/%))
-	tests/run-tests $(BUILD)/qemu $(CROSS_TESTS)
+	tests/run-tests -j $(TEST_JOBS) $(BUILD)/qemu $(CROSS_TESTS)
 
 $(BUILD)/qemu/%: $(BUILD)/% Makefile
 	@mkdir -p $(dir $@)
