@@ -26,8 +26,8 @@ enum cmd_id {
 
 /*
  * The command changes what the daemon does or keeps: valves, the queue,
- * programs, faults, the config, the simulated garden.  What a client that
- * may only look (a read-only socket) is to be refused.
+ * programs, faults, the config, the simulated garden.  A client on a
+ * read-only socket is to be refused such a command.
  */
 #define CMD_CHANGES 0x1
 
