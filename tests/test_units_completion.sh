@@ -17,14 +17,14 @@ cleanup() {
 trap cleanup EXIT
 
 # Every command of the protocol's table, the static list, and irrigctl --help.
-table=$(sed -n 's/^[[:space:]]*\[CMD_[A-Z_]*\] = { "\([a-z-]*\)".*/\1/p' \
-	src/core/proto.c | sort)
-[ -n "$table" ] || fail "no commands found in src/core/proto.c"
+table=$(sed -n 's/^COMMAND([A-Z_]*, *\([a-z-]*\),.*/\1/p' \
+	include/core/commands.def | sort)
+[ -n "$table" ] || fail "no commands found in include/core/commands.def"
 static=$(bash -c 'source completion/irrigctl; printf "%s\n" $_irrigctl_commands_static' | sort)
-[ "$table" = "$static" ] || fail "the static command list differs from src/core/proto.c:
+[ "$table" = "$static" ] || fail "the static command list differs from include/core/commands.def:
 $(diff <(echo "$table") <(echo "$static"))"
 help=$(bash -c "source completion/irrigctl; _irrigctl_commands '$build/irrigctl'" | sort)
-[ "$table" = "$help" ] || fail "the commands of irrigctl --help differ from src/core/proto.c:
+[ "$table" = "$help" ] || fail "the commands of irrigctl --help differ from include/core/commands.def:
 $(diff <(echo "$table") <(echo "$help"))"
 
 # A stub irrigctl: two zones, and a log of how it was called.

@@ -16,37 +16,27 @@
 #define PROTO_LINE_MAX 4096		/* bytes, newline included */
 #define PROTO_ARGS_MAX 16
 
+/* The commands, declared once in core/commands.def. */
 enum cmd_id {
-	CMD_WATER,
-	CMD_STOP,
-	CMD_SKIP,
-	CMD_STATUS,
-	CMD_ZONES,
-	CMD_SCHEDULE,
-	CMD_HISTORY,
-	CMD_PAUSE,
-	CMD_RESUME,
-	CMD_SENSORS,
-	CMD_MOISTURE,
-	CMD_TEMPERATURE,
-	CMD_BRIGHTNESS,
-	CMD_FLOW,
-	CMD_RELOAD,
-	CMD_VERSION,
-	CMD_HELP,
-	CMD_SIM,
-	CMD_FAULTS,
-	CMD_CLEAR,
-	CMD_LEARN,
-	CMD_PROGRAM,
+#define COMMAND(ID, name, ...) CMD_##ID,
+#include "core/commands.def"
+#undef COMMAND
 	CMD__COUNT
 };
+
+/*
+ * The command changes what the daemon does or keeps: valves, the queue,
+ * programs, faults, the config, the simulated garden.  A client on a
+ * read-only socket is to be refused such a command.
+ */
+#define CMD_CHANGES 0x1
 
 struct cmd_spec {
 	const char *name;
 	const char *usage;	/* arguments, for help and usage errors */
 	const char *summary;
 	int min_args, max_args;	/* after the verb, options included */
+	unsigned flags;		/* CMD_CHANGES or 0 */
 };
 
 extern const struct cmd_spec cmd_specs[CMD__COUNT];

@@ -17,18 +17,15 @@ struct cmd_ctx {
 
 typedef void cmd_fn(struct cmd_ctx *ctx);
 
-/* cmd-water.c: water, stop, skip, learn */
-cmd_fn cmd_water, cmd_stop, cmd_skip, cmd_learn;
-/* cmd-status.c */
-cmd_fn cmd_status, cmd_zones;
-/* cmd-sensors.c */
-cmd_fn cmd_sensors, cmd_moisture, cmd_temperature, cmd_brightness, cmd_flow;
-/* cmd-safety.c */
-cmd_fn cmd_faults, cmd_clear;
-/* cmd-sim.c */
-cmd_fn cmd_sim;
-/* cmd-programs.c */
-cmd_fn cmd_schedule, cmd_history, cmd_pause, cmd_resume, cmd_reload, cmd_program;
+/*
+ * Each command's handler, cmd_<name>, in one of cmd-*.c; the list of
+ * commands (core/commands.def) declares them and fills cmd_handlers.
+ */
+#define COMMAND(ID, name, ...) cmd_fn cmd_##name;
+#include "core/commands.def"
+#undef COMMAND
+
+extern cmd_fn *const cmd_handlers[CMD__COUNT];
 
 /* status: the programs irrigctl disabled, or whose next start it skips. */
 void cmd_programs_status(struct cmd_ctx *ctx, char *json, size_t size);

@@ -5,43 +5,11 @@
 #include <string.h>
 
 const struct cmd_spec cmd_specs[CMD__COUNT] = {
-	[CMD_WATER] = { "water", "[ZONE] DURATION [--no-wait] [--now] [--force]",
-			"water a zone; DURATION in minutes, or 90s, 2m30s, 1h",
-			1, 6 },
-	[CMD_STOP] = { "stop", "", "close every valve now, empty the queue",
-		       0, 0 },
-	[CMD_SKIP] = { "skip", "", "end the zone watering now, go on with the "
-		       "queue", 0, 0 },
-	[CMD_PAUSE] = { "pause", "DURATION | until YYYY-MM-DD [HH:MM]",
-			"hold every program (rain delay), e.g. 2d, 3w, up to 366d",
-			1, 3 },
-	[CMD_RESUME] = { "resume", "", "lift the rain delay", 0, 0 },
-	[CMD_PROGRAM] = { "program", "NAME enable|disable|skip-next",
-			  "turn a program on or off, or skip its next start "
-			  "(kept across restarts)", 2, 2 },
-	[CMD_SCHEDULE] = { "schedule", "[--days N]", "the coming programmed runs",
-			   0, 2 },
-	[CMD_HISTORY] = { "history", "[N]", "the last N runs (default 10, up to 50)", 0, 1 },
-	[CMD_RELOAD] = { "reload", "", "re-read the config file", 0, 0 },
-	[CMD_STATUS] = { "status", "", "what the daemon is doing", 0, 0 },
-	[CMD_ZONES] = { "zones", "", "the zones, their valves and flows", 0, 0 },
-	[CMD_SENSORS] = { "sensors", "", "read every sensor", 0, 0 },
-	[CMD_MOISTURE] = { "moisture", "", "soil moisture of each probe", 0, 0 },
-	[CMD_TEMPERATURE] = { "temperature", "", "air temperature", 0, 0 },
-	[CMD_BRIGHTNESS] = { "brightness", "", "light level", 0, 0 },
-	[CMD_FLOW] = { "flow", "", "flow rate and litres counted", 0, 0 },
-	[CMD_VERSION] = { "version", "", "daemon and protocol versions", 0, 0 },
-	[CMD_HELP] = { "help", "[COMMAND]", "list the commands, or say how to use one",
-		       0, 1 },
-	[CMD_SIM] = { "sim", "[FAULT [ARG...]]", "the simulated garden, and faults "
-		      "to inject into it (sim backend)", 0, 4 },
-	[CMD_FAULTS] = { "faults", "", "the latched faults and failed sensors",
-			 0, 0 },
-	[CMD_CLEAR] = { "clear", "[ZONE]", "clear the latched faults (of one zone)",
-			0, 1 },
-	[CMD_LEARN] = { "learn", "ZONE [DURATION]", "a learning run: water a "
-			"zone and, if its flow is steady, take it as the zone's",
-			1, 2 },
+#define COMMAND(ID, name_, flags_, min_, max_, usage_, summary_) \
+	[CMD_##ID] = { .name = #name_, .usage = usage_, .summary = summary_, \
+		       .min_args = min_, .max_args = max_, .flags = flags_ },
+#include "core/commands.def"
+#undef COMMAND
 };
 
 int proto_find_command(const char *name)

@@ -12,7 +12,7 @@
 
 /* ---- version, help ---- */
 
-static void cmd_version(struct cmd_ctx *ctx)
+void cmd_version(struct cmd_ctx *ctx)
 {
 	out_line(ctx->out, "irrigd %s, protocol %d", IRRIGD_VERSION, PROTO_VERSION);
 	out_ok(ctx->out, "\"version\":\"%s\",\"protocol\":%d", IRRIGD_VERSION,
@@ -30,7 +30,7 @@ static void help_json(int id, char *json, size_t size, size_t *used)
 			*used ? "," : "", spec->name, spec->usage, spec->summary);
 }
 
-static void cmd_help(struct cmd_ctx *ctx)
+void cmd_help(struct cmd_ctx *ctx)
 {
 	char json[4096];
 	size_t used = 0;
@@ -64,29 +64,10 @@ static void cmd_help(struct cmd_ctx *ctx)
 	out_ok(ctx->out, "\"commands\":[%s]", json);
 }
 
-static cmd_fn *const handlers[CMD__COUNT] = {
-	[CMD_WATER] = cmd_water,
-	[CMD_STOP] = cmd_stop,
-	[CMD_STATUS] = cmd_status,
-	[CMD_ZONES] = cmd_zones,
-	[CMD_SENSORS] = cmd_sensors,
-	[CMD_MOISTURE] = cmd_moisture,
-	[CMD_TEMPERATURE] = cmd_temperature,
-	[CMD_BRIGHTNESS] = cmd_brightness,
-	[CMD_FLOW] = cmd_flow,
-	[CMD_VERSION] = cmd_version,
-	[CMD_HELP] = cmd_help,
-	[CMD_SIM] = cmd_sim,
-	[CMD_FAULTS] = cmd_faults,
-	[CMD_CLEAR] = cmd_clear,
-	[CMD_LEARN] = cmd_learn,
-	[CMD_SKIP] = cmd_skip,
-	[CMD_PAUSE] = cmd_pause,
-	[CMD_RESUME] = cmd_resume,
-	[CMD_PROGRAM] = cmd_program,
-	[CMD_SCHEDULE] = cmd_schedule,
-	[CMD_HISTORY] = cmd_history,
-	[CMD_RELOAD] = cmd_reload,
+cmd_fn *const cmd_handlers[CMD__COUNT] = {
+#define COMMAND(ID, name, ...) [CMD_##ID] = cmd_##name,
+#include "core/commands.def"
+#undef COMMAND
 };
 
 void commands_handle(struct daemon *d, struct client *c, char *line,
@@ -116,7 +97,7 @@ void commands_handle(struct daemon *d, struct client *c, char *line,
 		out_err(out, code, "%s", message);
 	else {
 		d->reply = out;
-		handlers[req.cmd](&ctx);
+		cmd_handlers[req.cmd](&ctx);
 		d->reply = NULL;
 		out_flush_warnings(out);
 	}
