@@ -328,3 +328,23 @@ int test_irrigd(char **output, void (*in_child)(void *arg), void *arg, ...)
 	assert_non_null(*output);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
+
+int test_run_group(const char *name, const struct CMUnitTest *tests,
+		   size_t count, int (*setup)(void **), int (*teardown)(void **))
+{
+	const char *shard = getenv("IRRIGD_TEST_SHARD");
+	struct CMUnitTest *mine;
+	unsigned k, n;
+	size_t m = 0;
+	int failed;
+
+	if (!shard || sscanf(shard, "%u/%u", &k, &n) != 2 || n == 0 || k >= n)
+		return _cmocka_run_group_tests(name, tests, count, setup, teardown);
+	mine = calloc(count ? count : 1, sizeof(*mine));
+	assert_non_null(mine);
+	for (size_t i = k; i < count; i += n)
+		mine[m++] = tests[i];
+	failed = m ? _cmocka_run_group_tests(name, mine, m, setup, teardown) : 0;
+	free(mine);
+	return failed;
+}

@@ -3,6 +3,7 @@
 #define IRRIGD_TESTS_SUPPORT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -19,6 +20,19 @@ void sleep_ms(int ms);
 int64_t now_ms(void);
 /* How many times needle occurs in text, not overlapping. */
 int count(const char *text, const char *needle);
+
+/*
+ * cmocka's run of a group, or with IRRIGD_TEST_SHARD=K/N only its tests
+ * K, K+N, K+2N... (from 0): tests/run-tests -j runs the longest programs
+ * as N shards at once.  A shard with none of the group's tests runs
+ * nothing, not even the group's setup.
+ */
+struct CMUnitTest;
+int test_run_group(const char *name, const struct CMUnitTest *tests,
+		   size_t count, int (*setup)(void **), int (*teardown)(void **));
+#define TEST_RUN_GROUP(name, tests, setup, teardown) \
+	test_run_group(name, tests, sizeof(tests) / sizeof((tests)[0]), \
+		       setup, teardown)
 
 /* An irrigd --sim started by a test, in a directory of its own. */
 struct test_daemon {

@@ -2043,8 +2043,8 @@ int main(void)
 	};
 	int failed;
 
-	failed = cmocka_run_group_tests_name("e2e", shared_daemon, setup_shared,
+	failed = TEST_RUN_GROUP("e2e", shared_daemon, setup_shared,
 					     teardown_shared);
-	failed += cmocka_run_group_tests_name("e2e-own-daemon", own_daemon, NULL, NULL);
+	failed += TEST_RUN_GROUP("e2e-own-daemon", own_daemon, NULL, NULL);
 	return failed ? 1 : 0;
 }

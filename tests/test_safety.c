@@ -596,5 +596,5 @@ int main(void)
 		cmocka_unit_test(test_an_unreadable_faults_file_holds_every_zone),
 	};
 
-	return cmocka_run_group_tests_name("safety", tests, NULL, NULL);
+	return TEST_RUN_GROUP("safety", tests, NULL, NULL);
 }
