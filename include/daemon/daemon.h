@@ -36,8 +36,14 @@ struct sample {
 	uint64_t taken_ns;		/* CLOCK_MONOTONIC; 0: never */
 };
 
+struct daemon;
+
+/* Pass ended: d->soil and sampler_latest() hold what it read. */
+typedef void sample_taken_fn(struct daemon *d, uint32_t pass);
+
 /* Reads the sensors step by step from timers; see sampler.c. */
 struct sampler {
+	sample_taken_fn *taken;		/* registered at sampler_init */
 	sd_event_source *step;		/* settle, then each conversion */
 	sd_event_source *periodic;	/* every sample_interval */
 	bool busy, converting;
@@ -118,8 +124,21 @@ enum sim_clock {
 	SIM_CLOCK_SYNCED,	/* irrigctl sim clock-sync since */
 };
 
+/*
+ * What the scheduler hands up from its own wake-ups (a program's start,
+ * the clock synchronized) and from what it is asked (a pause, a program
+ * disabled): registered at scheduler_init.
+ */
+struct scheduler_calls {
+	/* Carries out what a program's start queued: watering_carry_out. */
+	void (*carry_out)(struct daemon *d, struct ctl_actions *acts);
+	/* The next run may be another one: watering_set_status. */
+	void (*status_changed)(struct daemon *d);
+};
+
 /* Programs: when the next one is due, and what holds them. */
 struct scheduler {
+	const struct scheduler_calls *calls;
 	sd_event_source *timer;		/* CLOCK_REALTIME, at the next start */
 	/* Only while the clock is unsynced: a slow look, and a wake-up
 	 * whenever the clock is set (a timerfd cancelled on set). */
@@ -174,7 +193,14 @@ struct daemon {
 	} reload_refused;
 };
 
-uint64_t daemon_now(void);
+/* CLOCK_MONOTONIC in nanoseconds: the controller's and every timer's clock. */
+static inline uint64_t daemon_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * UINT64_C(1000000000) + (uint64_t)ts.tv_nsec;
+}
 
 /* ---- watering.c: the controller's actions, reports, history ---- */
 
@@ -200,9 +226,6 @@ double watering_zone_moisture(const struct daemon *d,
 			      const struct soil_reading *soil, int zone);
 double watering_litres_so_far(struct daemon *d);
 double watering_flow_rate(struct daemon *d);
-/* A programmed run that did not water: recorded in the history as skipped. */
-void watering_record_skipped(struct daemon *d, const char *source, int zone,
-			     uint32_t planned_s);
 /* The zone's probes, by name: "bed1 31, bed2 ?" (or JSON objects). */
 void watering_format_moisture(const struct daemon *d,
 			      const struct soil_reading *soil, int zone, bool json,
@@ -213,16 +236,25 @@ void watering_set_status(struct daemon *d);
 
 /* ---- safety.c: flow alarms, latched faults, caps, sensor health ---- */
 
-/* Loads the faults and learned flows; watches for leaks from now. */
-int safety_init(struct daemon *d);
+/*
+ * Loads the faults and learned flows; watches for leaks from now.
+ * on_check runs when the flow must be sampled and no pulse came: it
+ * drains the meter and calls safety_check_flow.
+ */
+int safety_init(struct daemon *d, sd_event_time_handler_t on_check);
 void safety_done(struct daemon *d);
 /* zone's valve opened / every valve closed: what the flow must do. */
 void safety_valve_opened(struct daemon *d, int zone);
 void safety_valves_closed(struct daemon *d);
 /* The daemon is stopping: no alarm from here on. */
 void safety_off(struct daemon *d);
-/* After the meter was drained: checks the flow and the caps, acts on them. */
-void safety_check_flow(struct daemon *d);
+/*
+ * After the meter was drained: checks the flow and the caps.  A fault is
+ * latched here; what must end for it, or for a cap, is asked in acts,
+ * for the caller to carry out.  Returns the alarm it acted on: after
+ * FLOW_ALARM_LEAK, every valve must close once acts are carried out.
+ */
+enum flow_alarm safety_check_flow(struct daemon *d, struct ctl_actions *acts);
 /*
  * Whether req may water now: RUN_COMPLETED when it may, else RUN_HELD
  * (a latched fault, unless forced) or RUN_CAPPED (a daily cap reached),
@@ -241,7 +273,10 @@ bool safety_run_ended(struct daemon *d, const struct run_request *req,
 		      size_t said_size);
 /* How long a run must water after its settle to teach its zone's flow. */
 uint64_t safety_learn_min_ns(const struct daemon *d);
-/* Latches a fault, logs it and saves it; zone -1 for the garden. */
+/*
+ * Latches a fault, logs it and saves it; zone -1 for the garden.  The
+ * caller carries out what it leads to, which says it in STATUS=.
+ */
 void safety_raise(struct daemon *d, enum fault_kind kind, int zone,
 		  double measured_lpm, double expected_lpm, const char *detail);
 /*
@@ -266,7 +301,7 @@ void safety_probe_reason(const struct daemon *d, size_t p, char *buf,
 
 /* ---- scheduler.c: programs, clock sync, rain delay ---- */
 
-int scheduler_init(struct daemon *d);
+int scheduler_init(struct daemon *d, const struct scheduler_calls *calls);
 void scheduler_done(struct daemon *d);
 /* After a reload: forget nothing, re-arm for the new programs. */
 void scheduler_rearm(struct daemon *d);
@@ -299,13 +334,15 @@ int scheduler_skip_next(struct daemon *d, int p);
 
 /* ---- sampler.c: sensors read without waiting ---- */
 
-int sampler_init(struct daemon *d);
+/* taken gets every pass as it ends: watering hands it on. */
+int sampler_init(struct daemon *d, sample_taken_fn *taken);
 void sampler_done(struct daemon *d);
 /*
  * Asks for a pass over every sensor that reads them after now, and
  * returns its number: the pass under way while it still settles, else
  * the next one (started at once, or after the one converting).  When a
- * pass ends, the watering, safety and every client waiting for it get it.
+ * pass ends, sampler_init's taken gets it (watering hands it to safety,
+ * the runs and every client waiting for it).
  */
 uint32_t sampler_request(struct daemon *d);
 /* Has pass done served a request that needed pass need? */
@@ -349,7 +386,16 @@ struct server;
  * valves.
  */
 int server_check_free(const char *path);
-int server_open(struct daemon *d, const char *path, struct server **out);
+/* What the server hands up from its clients, registered at server_open. */
+struct server_calls {
+	/* One request line (without its newline) from c: commands_handle. */
+	void (*handle)(struct daemon *d, struct client *c, char *line,
+		       const char *who);
+	/* A run must end: the client that owned it went (watering_cancel). */
+	int (*cancel_run)(struct daemon *d, uint32_t id, const char *why);
+};
+int server_open(struct daemon *d, const char *path,
+		const struct server_calls *calls, struct server **out);
 void server_close(struct server *server);
 /* Queues data to the client; drops a client that falls too far behind. */
 void client_send(struct client *c, const char *data, size_t len);

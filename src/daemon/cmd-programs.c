@@ -19,6 +19,14 @@
 /* What one reply holds; the state file keeps HISTORY_MAX. */
 #define HISTORY_SHOW_MAX 50
 
+void cmd_format_time(time_t when, char *buf, size_t size)
+{
+	struct tm tm;
+
+	localtime_r(&when, &tm);
+	strftime(buf, size, "%a %d %b %H:%M", &tm);
+}
+
 /* A whole number from min to max, or -1. */
 static long parse_count(const char *text, long min, long max)
 {

@@ -38,14 +38,6 @@ static void memory_kib(unsigned long *rss, unsigned long *anon)
 		*anon = strtoul(at + 9, NULL, 10);
 }
 
-void cmd_format_time(time_t when, char *buf, size_t size)
-{
-	struct tm tm;
-
-	localtime_r(&when, &tm);
-	strftime(buf, size, "%a %d %b %H:%M", &tm);
-}
-
 static void running_now(struct cmd_ctx *ctx, char *json, size_t size)
 {
 	struct daemon *d = ctx->d;

@@ -255,6 +255,16 @@ static int record_wiring(struct daemon *d)
 	return 0;
 }
 
+/* How the lower modules hand up what their wake-ups and clients ask. */
+static const struct scheduler_calls scheduler_calls = {
+	.carry_out = watering_carry_out,
+	.status_changed = watering_set_status,
+};
+static const struct server_calls server_calls = {
+	.handle = commands_handle,
+	.cancel_run = watering_cancel,
+};
+
 static int run_daemon(struct daemon *d, const struct options *opt)
 {
 	const char *socket_path = opt->socket_path ? opt->socket_path :
@@ -291,9 +301,9 @@ static int run_daemon(struct daemon *d, const struct options *opt)
 	if (r >= 0)
 		r = watering_init(d);
 	if (r >= 0)
-		r = scheduler_init(d);
+		r = scheduler_init(d, &scheduler_calls);
 	if (r >= 0)
-		r = server_open(d, socket_path, &d->server);
+		r = server_open(d, socket_path, &server_calls, &d->server);
 	if (r >= 0) {
 		char f_socket[CONFIG_SOCKET_PATH_MAX + 8];
 		const char *fields[] = { "VERSION=" IRRIGD_VERSION, f_socket,

@@ -144,9 +144,7 @@ int daemon_reload(struct daemon *d, char *err, size_t err_size)
 	if (open_output_moves(d, next)) {
 		log_msg(LOG_WARNING, "the reload moves a valve that is open: "
 			"watering stops first");
-		ctl_stop(&d->ctl, RUN_STOPPED, daemon_now(), &acts);
-		watering_carry_out(d, &acts);
-		acts.n = 0;
+		watering_stop(d, RUN_STOPPED);	/* every valve closed */
 	}
 	/* Runs of a removed zone end under the old config, which names them. */
 	for (size_t z = 0; z < d->cfg.n_zones; z++)

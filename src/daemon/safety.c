@@ -25,6 +25,12 @@ static const struct flow_acct *meter(struct daemon *d)
 	return flowmeter_acct(hardware_flowmeter(d->hw));
 }
 
+/* Litres the run going on drew, from the meter's count when it started. */
+static double run_litres(struct daemon *d)
+{
+	return flow_acct_litres_since(meter(d), d->active.start_pulses);
+}
+
 static void save(struct daemon *d)
 {
 	saving_save(d, STATE_FAULTS);
@@ -77,13 +83,13 @@ double safety_litres_today(struct daemon *d, int zone)
 
 	/* The run going on is in the history with 0 L until it ends. */
 	if (d->active.req_id && cur && (zone < 0 || cur->zone == zone))
-		litres += watering_litres_so_far(d);
+		litres += run_litres(d);
 	return litres;
 }
 
 /* ---- latched faults ---- */
 
-/* Latches, logs and saves a fault; safety_raise also tells systemd. */
+/* Latches, logs and saves a fault. */
 static void latch(struct daemon *d, enum fault_kind kind, int zone,
 		  double measured_lpm, double expected_lpm, const char *detail)
 {
@@ -117,7 +123,6 @@ void safety_raise(struct daemon *d, enum fault_kind kind, int zone,
 		  double measured_lpm, double expected_lpm, const char *detail)
 {
 	latch(d, kind, zone, measured_lpm, expected_lpm, detail);
-	watering_set_status(d);
 }
 
 enum run_outcome safety_may_run(struct daemon *d, const struct run_request *req,
@@ -409,11 +414,13 @@ bool safety_run_ended(struct daemon *d, const struct run_request *req,
 	return true;
 }
 
-/* Ends what waters for a fault the flow showed, closing valves as it must. */
+/*
+ * Latches the fault the flow showed, and asks in acts for the end of what
+ * waters: the run, or after a leak everything.
+ */
 static void flow_fault(struct daemon *d, enum flow_alarm alarm, double rate,
-		       double expected, int zone)
+		       double expected, int zone, struct ctl_actions *acts)
 {
-	struct ctl_actions acts = { .n = 0 };
 	uint64_t now = daemon_now();
 	char detail[FAULT_DETAIL_MAX], want[32];
 	const struct config_zone *z = zone >= 0 ? &d->cfg.zones[zone] : NULL;
@@ -457,13 +464,10 @@ static void flow_fault(struct daemon *d, enum flow_alarm alarm, double rate,
 	snprintf(d->active.why, sizeof(d->active.why), "%s", detail);
 	if (alarm == FLOW_ALARM_LEAK) {
 		/* A master valve closing may be what stops it. */
-		ctl_stop(&d->ctl, RUN_FAULT, now, &acts);
-		watering_carry_out(d, &acts);
-		hardware_all_off(d->hw);
+		ctl_stop(&d->ctl, RUN_FAULT, now, acts);
 		return;
 	}
-	if (ctl_end_run(&d->ctl, RUN_FAULT, now, &acts) == 0)
-		watering_carry_out(d, &acts);
+	ctl_end_run(&d->ctl, RUN_FAULT, now, acts);
 }
 
 static void low_flow(struct daemon *d, int zone, double rate, double expected)
@@ -482,12 +486,11 @@ static void low_flow(struct daemon *d, int zone, double rate, double expected)
 		  d->cfg.zones[zone].low_flow_percent);
 }
 
-/* Ends the run going on when it reaches a daily cap. */
-static void check_caps(struct daemon *d, int zone)
+/* Asks in acts for the end of the run going on when it reaches a daily cap. */
+static void check_caps(struct daemon *d, int zone, struct ctl_actions *acts)
 {
-	struct ctl_actions acts = { .n = 0 };
 	double cap = d->cfg.zones[zone].daily_cap_litres;
-	double litres = watering_litres_so_far(d);
+	double litres = run_litres(d);
 	double used = d->safety.zone_before + litres;
 	const char *whose = zone_name(d, zone);
 	char f_zone[64], f_litres[48], f_cap[48];
@@ -509,11 +512,10 @@ static void check_caps(struct daemon *d, int zone)
 		  config_volume_limit(&d->cfg, cap), config_volume_unit(&d->cfg), zone_name(d, zone));
 	snprintf(d->active.why, sizeof(d->active.why), "the daily cap of %s (%g %s) "
 		 "is reached", whose, config_volume_limit(&d->cfg, cap), config_volume_unit(&d->cfg));
-	if (ctl_end_run(&d->ctl, RUN_CAPPED, daemon_now(), &acts) == 0)
-		watering_carry_out(d, &acts);
+	ctl_end_run(&d->ctl, RUN_CAPPED, daemon_now(), acts);
 }
 
-void safety_check_flow(struct daemon *d)
+enum flow_alarm safety_check_flow(struct daemon *d, struct ctl_actions *acts)
 {
 	struct safety *sf = &d->safety;
 	uint64_t now = daemon_now(), pulses = flow_acct_pulses(meter(d));
@@ -534,24 +536,15 @@ void safety_check_flow(struct daemon *d)
 	case FLOW_ALARM_HIGH:
 	case FLOW_ALARM_ABOVE_MAX:
 	case FLOW_ALARM_LEAK:
-		flow_fault(d, alarm, rate, sf->monitor.limits.expected_lpm, zone);
+		flow_fault(d, alarm, rate, sf->monitor.limits.expected_lpm, zone,
+			   acts);
 		arm_check(d, daemon_now());
-		return;
+		return alarm;
 	}
 	if (zone >= 0 && d->active.req_id && d->ctl.phase == CTL_WATERING)
-		check_caps(d, zone);
+		check_caps(d, zone, acts);
 	arm_check(d, daemon_now());
-}
-
-static int on_check(sd_event_source *src, uint64_t usec, void *userdata)
-{
-	struct daemon *d = userdata;
-
-	(void)src;
-	(void)usec;
-	watering_count_flow(d);
-	safety_check_flow(d);
-	return 0;
+	return alarm;
 }
 
 /* ---- probes ---- */
@@ -671,7 +664,7 @@ static void load(struct daemon *d)
 	}
 }
 
-int safety_init(struct daemon *d)
+int safety_init(struct daemon *d, sd_event_time_handler_t on_check)
 {
 	int r;
 

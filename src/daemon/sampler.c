@@ -72,10 +72,8 @@ static void finish_pass(struct daemon *d)
 	convert(d, &s->latest);
 	s->latest.taken_ns = daemon_now();
 	d->soil = s->latest.soil;
-	safety_soil_read(d, &d->soil);
 	/* Those served now may ask again: that starts a new pass. */
-	watering_sample_taken(d, s->pass);
-	server_sample_taken(d->server, d, &s->latest, s->pass);
+	s->taken(d, s->pass);
 	if (s->again && !s->busy) {
 		s->again = false;
 		sampler_request(d);
@@ -186,11 +184,12 @@ void sampler_rearm(struct daemon *d)
 	arm_periodic(d);
 }
 
-int sampler_init(struct daemon *d)
+int sampler_init(struct daemon *d, sample_taken_fn *taken)
 {
 	struct sampler *s = &d->sampler;
 	int r;
 
+	s->taken = taken;
 	/* Nothing is known until the first pass: no probe reads yet. */
 	for (size_t p = 0; p < CONFIG_MAX_PROBES; p++)
 		d->soil.errs[p] = -EAGAIN;

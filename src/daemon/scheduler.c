@@ -1,6 +1,7 @@
 /* Programs: start them on time, wait for a synchronized clock, log what a clock step skips, rain delay, skip-next, freeze skip, what irrigctl enabled or disabled. */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,22 @@ static int save_programs(struct daemon *d)
 	return saving_save(d, STATE_PROGRAMS);
 }
 
+/* A programmed run that did not water: recorded in the history as skipped. */
+static void record_skipped_run(struct daemon *d, const char *source, int zone,
+			       uint32_t planned_s)
+{
+	struct history_entry skipped = { 0 };
+
+	skipped.started = time(NULL);
+	snprintf(skipped.source, sizeof(skipped.source), "%s", source);
+	snprintf(skipped.zone, sizeof(skipped.zone), "%s", d->cfg.zones[zone].name);
+	skipped.planned_s = planned_s;
+	skipped.moisture_start = skipped.moisture_end = NAN;
+	skipped.outcome = RUN_SKIPPED;
+	history_add(&d->history, &skipped);
+	saving_save(d, STATE_HISTORY);
+}
+
 /* Why a start did not water, in the history: each zone a skipped run. */
 static void record_skipped(struct daemon *d, const struct program *prog,
 			   time_t when)
@@ -64,7 +81,7 @@ static void record_skipped(struct daemon *d, const struct program *prog,
 
 		if (secs > d->cfg.zones[zone].max_run_s)
 			secs = d->cfg.zones[zone].max_run_s;
-		watering_record_skipped(d, prog->name, zone, secs);
+		record_skipped_run(d, prog->name, zone, secs);
 	}
 }
 
@@ -161,7 +178,7 @@ static void start_program(struct daemon *d, const struct occurrence *occ,
 			continue;
 		}
 		queued++;
-		watering_carry_out(d, &acts);
+		d->sched.calls->carry_out(d, &acts);
 	}
 	snprintf(f_more, sizeof(f_more), "QUEUED=%zu", queued);
 	log_event(LOG_INFO, "program-start", fields, "Program %s started: %zu "
@@ -235,7 +252,7 @@ static int on_schedule_timer(sd_event_source *src, uint64_t usec, void *userdata
 	}
 	free(due);
 	scheduler_rearm(d);
-	watering_set_status(d);	/* the next run is another one now */
+	d->sched.calls->status_changed(d);	/* the next run is another one now */
 	return 0;
 }
 
@@ -253,7 +270,7 @@ static bool look_at_clock(struct daemon *d)
 	d->sched.sync_check = sd_event_source_disable_unref(d->sched.sync_check);
 	d->sched.clock_set = sd_event_source_disable_unref(d->sched.clock_set);
 	scheduler_rearm(d);
-	watering_set_status(d);
+	d->sched.calls->status_changed(d);
 	return true;
 }
 
@@ -338,7 +355,7 @@ int scheduler_pause(struct daemon *d, time_t until)
 	format_local(until, when, sizeof(when));
 	snprintf(f_until, sizeof(f_until), "UNTIL=%lld", (long long)until);
 	log_event(LOG_INFO, "rain-delay", fields, "Programs held until %s", when);
-	watering_set_status(d);
+	d->sched.calls->status_changed(d);
 	return 0;
 }
 
@@ -350,7 +367,7 @@ int scheduler_resume(struct daemon *d)
 	save_rain_delay(d);
 	log_event(LOG_INFO, "rain-delay-lifted", NULL, "Programs resumed%s",
 		  was ? "" : " (there was no rain delay)");
-	watering_set_status(d);
+	d->sched.calls->status_changed(d);
 	return 0;
 }
 
@@ -394,7 +411,7 @@ int scheduler_set_enabled(struct daemon *d, int p, bool enabled)
 	d->cfg.schedule.programs[p].enabled = enabled;
 	schedule_cache_reset(&d->sched.next);
 	scheduler_rearm(d);
-	watering_set_status(d);
+	d->sched.calls->status_changed(d);
 	return save_programs(d);
 }
 
@@ -434,11 +451,12 @@ static void load_programs(struct daemon *d)
 				d->sched.programs.list[i].name);
 }
 
-int scheduler_init(struct daemon *d)
+int scheduler_init(struct daemon *d, const struct scheduler_calls *calls)
 {
 	uint64_t now_us;
 	int r;
 
+	d->sched.calls = calls;
 	r = read_sim_clock(d);
 	if (r < 0)
 		return r;

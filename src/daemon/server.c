@@ -47,6 +47,7 @@ struct client {
 
 struct server {
 	struct daemon *daemon;
+	const struct server_calls *calls;	/* registered at server_open */
 	int fd;
 	bool bound;		/* we made the socket file: remove it at exit */
 	char path[CONFIG_SOCKET_PATH_MAX];
@@ -211,7 +212,7 @@ static void stop_owned_run(struct client *c, const char *how)
 	if (!id)
 		return;
 	snprintf(why, sizeof(why), "its client %s %s", c->who, how);
-	watering_cancel(c->server->daemon, id, why);
+	c->server->calls->cancel_run(c->server->daemon, id, why);
 }
 
 void client_stop_waiting(struct client *c)
@@ -253,7 +254,8 @@ static void handle_lines(struct client *c)
 		} else {
 			if (nl > c->in + start && nl[-1] == '\r')
 				nl[-1] = '\0';	/* socat and telnet send CRLF */
-			commands_handle(c->server->daemon, c, c->in + start, c->who);
+			c->server->calls->handle(c->server->daemon, c, c->in + start,
+						 c->who);
 		}
 		start = (size_t)(nl - c->in) + 1;
 	}
@@ -498,7 +500,8 @@ int server_check_free(const char *path)
 	return 0;
 }
 
-int server_open(struct daemon *d, const char *path, struct server **out)
+int server_open(struct daemon *d, const char *path,
+		const struct server_calls *calls, struct server **out)
 {
 	struct server *s = calloc(1, sizeof(*s));
 	int r, n;
@@ -506,6 +509,7 @@ int server_open(struct daemon *d, const char *path, struct server **out)
 	if (!s)
 		return -ENOMEM;
 	s->daemon = d;
+	s->calls = calls;
 	s->fd = -1;
 	snprintf(s->path, sizeof(s->path), "%s", path);
 	n = sd_listen_fds(1);

@@ -11,18 +11,11 @@
 #include "core/duration.h"
 #include "core/proto.h"
 #include "core/schedule.h"
+#include "daemon/actuate.h"
 #include "daemon/daemon.h"
 #include "daemon/log.h"
 
 #define NS UINT64_C(1000000000)
-
-uint64_t daemon_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NS + (uint64_t)ts.tv_nsec;
-}
 
 /* "5 minutes", "1 minute", "2m 30s": how people say a duration. */
 void watering_say_duration(uint32_t seconds, char *buf, size_t size)
@@ -48,13 +41,38 @@ void watering_count_flow(struct daemon *d)
 	}
 }
 
+/*
+ * The meter drained, and what safety asks of the flow carried out: a run
+ * ended by an alarm or a cap, and after a leak every valve closed.
+ */
+static void check_flow(struct daemon *d)
+{
+	struct ctl_actions acts = { .n = 0 };
+	enum flow_alarm alarm;
+
+	watering_count_flow(d);
+	alarm = safety_check_flow(d, &acts);
+	if (acts.n || alarm != FLOW_ALARM_NONE)
+		watering_carry_out(d, &acts);	/* STATUS= says a fault too */
+	if (alarm == FLOW_ALARM_LEAK)
+		actuate_all_closed(d, "a leak");
+}
+
 static int on_flow(sd_event_source *src, int fd, uint32_t revents, void *userdata)
 {
 	(void)src;
 	(void)fd;
 	(void)revents;
-	watering_count_flow(userdata);
-	safety_check_flow(userdata);
+	check_flow(userdata);
+	return 0;
+}
+
+/* Samples the flow when no pulse comes, at the times safety arms it for. */
+static int on_flow_check(sd_event_source *src, uint64_t usec, void *userdata)
+{
+	(void)src;
+	(void)usec;
+	check_flow(userdata);
 	return 0;
 }
 
@@ -444,21 +462,6 @@ static void save_history(struct daemon *d)
 
 /* ---- carrying out the controller's actions ---- */
 
-void watering_record_skipped(struct daemon *d, const char *source, int zone,
-			     uint32_t planned_s)
-{
-	struct history_entry skipped = { 0 };
-
-	skipped.started = time(NULL);
-	snprintf(skipped.source, sizeof(skipped.source), "%s", source);
-	snprintf(skipped.zone, sizeof(skipped.zone), "%s", zone_name(d, zone));
-	skipped.planned_s = planned_s;
-	skipped.moisture_start = skipped.moisture_end = NAN;
-	skipped.outcome = RUN_SKIPPED;
-	history_add(&d->history, &skipped);
-	save_history(d);
-}
-
 static void fault_stop(struct daemon *d, uint64_t now, struct ctl_actions *more);
 static void on_dropped(struct daemon *d, const struct ctl_action *a);
 
@@ -729,7 +732,7 @@ static void carry_out_one(struct daemon *d, const struct ctl_action *a,
 	switch (a->kind) {
 	case ACT_MASTER_ON:
 	case ACT_MASTER_OFF:
-		err = hardware_master(d->hw, a->kind == ACT_MASTER_ON);
+		err = actuate(d, a);
 		if (err < 0) {
 			char detail[FAULT_DETAIL_MAX];
 
@@ -741,7 +744,7 @@ static void carry_out_one(struct daemon *d, const struct ctl_action *a,
 		}
 		break;
 	case ACT_VALVE_ON:
-		err = hardware_valve(d->hw, a->zone, true);
+		err = actuate(d, a);
 		if (err < 0) {
 			char detail[FAULT_DETAIL_MAX];
 
@@ -755,7 +758,7 @@ static void carry_out_one(struct daemon *d, const struct ctl_action *a,
 		}
 		break;
 	case ACT_VALVE_OFF:
-		err = hardware_valve(d->hw, a->zone, false);
+		err = actuate(d, a);	/* closes every valve when it fails */
 		safety_valves_closed(d);
 		if (err < 0) {
 			char detail[FAULT_DETAIL_MAX];
@@ -763,7 +766,6 @@ static void carry_out_one(struct daemon *d, const struct ctl_action *a,
 			snprintf(detail, sizeof(detail), "its valve did not close: %s",
 				 strerror(-err));
 			d->active.valve_failed = true;
-			hardware_all_off(d->hw);
 			safety_raise(d, FAULT_VALVE, a->zone, NAN, NAN, detail);
 		}
 		break;
@@ -785,7 +787,7 @@ static void carry_out_one(struct daemon *d, const struct ctl_action *a,
 static void fault_stop(struct daemon *d, uint64_t now, struct ctl_actions *more)
 {
 	ctl_stop(&d->ctl, RUN_FAULT, now, more);
-	hardware_all_off(d->hw);
+	actuate_all_closed(d, "a fault");
 }
 
 /* A zone with moisture rules and no probe that reads waters by the clock. */
@@ -900,6 +902,14 @@ void watering_sample_taken(struct daemon *d, uint32_t pass)
 	watering_carry_out(d, &acts);
 }
 
+/* A sample pass ended: probe health, the runs, the clients waiting for it. */
+static void on_sample(struct daemon *d, uint32_t pass)
+{
+	safety_soil_read(d, &d->soil);
+	watering_sample_taken(d, pass);
+	server_sample_taken(d->server, d, sampler_latest(d), pass);
+}
+
 static int on_run_timer(sd_event_source *src, uint64_t usec, void *userdata)
 {
 	struct daemon *d = userdata;
@@ -927,7 +937,6 @@ int watering_cancel(struct daemon *d, uint32_t id, const char *why)
 int watering_stop(struct daemon *d, enum run_outcome why)
 {
 	struct ctl_actions acts = { .n = 0 };
-	int err;
 
 	ctl_stop(&d->ctl, why, daemon_now(), &acts);
 	watering_carry_out(d, &acts);
@@ -937,14 +946,8 @@ int watering_stop(struct daemon *d, enum run_outcome why)
 		safety_off(d);
 	}
 	/* Whatever the controller thought, nothing stays open. */
-	err = hardware_all_off(d->hw);
-	if (err < 0) {
-		const char *fields[] = { "FAULT=all-off", NULL };
-
-		log_event_errno(LOG_CRIT, err, "fault", fields,
-				"cannot switch every valve off");
-	}
-	return err;
+	return actuate_all_closed(d, why == RUN_SHUTDOWN ? "irrigd stopping" :
+				  "a stop");
 }
 
 /* The controller's view of the config: moisture rules and the master. */
@@ -988,10 +991,10 @@ int watering_init(struct daemon *d)
 	if (r < 0)
 		return log_errno(LOG_ERR, r, "cannot make the run timer");
 	sd_event_source_set_enabled(d->run_timer, SD_EVENT_OFF);
-	r = sampler_init(d);
+	r = sampler_init(d, on_sample);
 	if (r < 0)
 		return r;
-	return safety_init(d);
+	return safety_init(d, on_flow_check);
 }
 
 void watering_done(struct daemon *d)

@@ -49,6 +49,10 @@ struct garden_daemon {
 
 #define N_GARDENS 2
 #define LIMITS_LINE "#limits"
+static const struct scheduler_calls scheduler_calls = {
+	.carry_out = watering_carry_out,
+	.status_changed = watering_set_status,
+};
 static struct garden_daemon gardens[N_GARDENS];
 static char top_dir[64];
 static struct daemon *d;	/* the one this input talks to */
@@ -490,7 +494,7 @@ static void start_daemon(struct garden_daemon *g, const char *name,
 	if (hardware_open(&dm->cfg, true, &dm->hw) < 0 ||
 	    sd_event_new(&dm->event) < 0 || saving_init(dm) < 0 ||
 	    watering_init(dm) < 0 ||
-	    scheduler_init(dm) < 0) {
+	    scheduler_init(dm, &scheduler_calls) < 0) {
 		fprintf(stderr, "fuzz_commands: cannot set up the daemon for %s\n",
 			config);
 		exit(1);
