@@ -39,6 +39,7 @@ enum cmd_id {
 	CMD_CLEAR,
 	CMD_LEARN,
 	CMD_PROGRAM,
+	CMD_WATCH,
 	CMD__COUNT
 };
 

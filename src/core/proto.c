@@ -42,6 +42,8 @@ const struct cmd_spec cmd_specs[CMD__COUNT] = {
 	[CMD_LEARN] = { "learn", "ZONE [DURATION]", "a learning run: water a "
 			"zone and, if its flow is steady, take it as the zone's",
 			1, 2 },
+	[CMD_WATCH] = { "watch", "", "print each event as it happens, until "
+			"interrupted", 0, 0 },
 };
 
 int proto_find_command(const char *name)

@@ -64,6 +64,16 @@ static void cmd_help(struct cmd_ctx *ctx)
 	out_ok(ctx->out, "\"commands\":[%s]", json);
 }
 
+/* ---- watch ---- */
+
+static void cmd_watch(struct cmd_ctx *ctx)
+{
+	out_line(ctx->out, "Watching irrigd's events, one a line (Ctrl-C ends)");
+	out_ok(ctx->out, "\"watching\":true");
+	/* From here on this connection carries events (doc/protocol.md). */
+	client_watch(ctx->client, ctx->req->json);
+}
+
 static cmd_fn *const handlers[CMD__COUNT] = {
 	[CMD_WATER] = cmd_water,
 	[CMD_STOP] = cmd_stop,
@@ -87,6 +97,7 @@ static cmd_fn *const handlers[CMD__COUNT] = {
 	[CMD_SCHEDULE] = cmd_schedule,
 	[CMD_HISTORY] = cmd_history,
 	[CMD_RELOAD] = cmd_reload,
+	[CMD_WATCH] = cmd_watch,
 };
 
 void commands_handle(struct daemon *d, struct client *c, char *line,

@@ -377,6 +377,11 @@ size_t event_render_line(const struct event *ev, const char *message, time_t at,
 	localtime_r(&at, &tm);
 	strftime(when, sizeof(when), json ? "%Y-%m-%dT%H:%M:%S%z" :
 		 "%Y-%m-%d %H:%M:%S", &tm);
+	if (json && strlen(when) == 24) {
+		/* ISO 8601's +01:00, which every JSON reader takes */
+		memmove(when + 23, when + 22, 2);
+		when[22] = ':';
+	}
 	if (json)
 		put(&l, "{\"event\":\"%s\",\"time\":\"%s\",\"priority\":%d",
 		    k->name, when, ev->priority);
