@@ -379,7 +379,7 @@ size_t event_render_line(const struct event *ev, const char *message, time_t at,
 		 "%Y-%m-%d %H:%M:%S", &tm);
 	if (json && strlen(when) == 24) {
 		/* ISO 8601's +01:00, which every JSON reader takes */
-		memmove(when + 23, when + 22, 2);
+		memmove(when + 23, when + 22, 3);
 		when[22] = ':';
 	}
 	if (json)

@@ -27,8 +27,8 @@
  */
 #define WATCH_OUT_MAX (32 * 1024)
 #define WATCH_SNDBUF (32 * 1024)
-/* How long a dropped watcher has to read its last line. */
-#define WATCH_LINGER_USEC (10 * 1000 * 1000)
+/* How long a dropped watcher has to read its last line: a stopped one may go on. */
+#define WATCH_LINGER_USEC (60 * 1000 * 1000)
 /* One event's line, text or JSON. */
 #define WATCH_LINE_MAX 2048
 
