@@ -382,7 +382,7 @@ static void test_a_watcher_that_does_not_read_is_dropped(void **state)
 {
 	struct test_daemon d = { 0 };
 	struct watcher *stuck = calloc(1, sizeof(*stuck)), *live = calloc(1, sizeof(*live));
-	char *out, *err, line[4096], last[4096] = "";
+	char *out, *err, line[4096], last[4096] = "", end[4096] = "";
 	int events = 0, ctl;
 
 	(void)state;
@@ -418,6 +418,8 @@ static void test_a_watcher_that_does_not_read_is_dropped(void **state)
 		while (memchr(live->buf, '\n', live->len)) {
 			assert_true(next_line(live, line, sizeof(line)));
 			assert_json(line);
+			if (is_kind(line, "water-end", true))
+				snprintf(end, sizeof(end), "%s", line);
 		}
 	}
 	close(ctl);
@@ -437,8 +439,9 @@ static void test_a_watcher_that_does_not_read_is_dropped(void **state)
 	assert_int_equal(test_irrigctl(d.socket, &out, &err, "status", NULL), 0);
 	free2(out, err);
 	/* The run ended on its own, as planned, through it all. */
-	expect_event(live, "water-end", true, line, sizeof(line));
-	assert_has(line, "\"duration_s\":3,\"outcome\":\"completed\"");
+	if (!end[0])
+		expect_event(live, "water-end", true, end, sizeof(end));
+	assert_has(end, "\"duration_s\":3,\"outcome\":\"completed\"");
 	assert_false(live->eof);
 
 	close(stuck->fd);

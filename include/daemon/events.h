@@ -85,7 +85,7 @@ struct event {
 struct event_kind_info {
 	const char *symbol;		/* "EV_WATER_START", as the source names it */
 	const char *name;		/* "water-start" */
-	const char *message_id;		/* 32 lowercase hex digits */
+	const char *message_id;		/* 32 lowercase hex digits; NULL: watch only */
 	int priority;
 	bool journal;			/* false: for watchers only */
 	enum event_field fields[12];	/* ends at EVF_NONE */
@@ -121,7 +121,7 @@ void event_unsubscribe(event_subscriber_fn *fn, void *ctx);
 const struct event_kind_info *event_kind_info(enum event_kind kind);
 /* The kind called name, or -1. */
 int event_kind_by_name(const char *name);
-/* The MESSAGE_ID of the kind called name, or NULL. */
+/* The MESSAGE_ID of the kind called name, or NULL (none, or watch only). */
 const char *event_message_id(const char *name);
 /* The journal's name of a field ("ZONE"); JSON and watch use it in lower case. */
 const char *event_field_name(enum event_field f);

@@ -87,11 +87,11 @@ static const struct event_kind_info kinds[EV__COUNT] = {
 	KIND(EV_PROGRAM_REQUESTED, "program-requested",
 	     "3accb6a44bdd4815971fb55f79346baf", LOG_INFO, true, EVF_PROGRAM,
 	     EVF_ACTION, ASKER),
-	KIND(EV_VALVE_OPENED, "valve-opened", "f44feaaab16d4acbba40e88ef34bd9f9",
+	KIND(EV_VALVE_OPENED, "valve-opened", NULL,
 	     LOG_DEBUG, false, EVF_ZONE),
-	KIND(EV_VALVE_CLOSED, "valve-closed", "268f8cd027cc48eea34f70eec0dba379",
+	KIND(EV_VALVE_CLOSED, "valve-closed", NULL,
 	     LOG_DEBUG, false, EVF_ZONE),
-	KIND(EV_SAMPLE, "sample", "fffeeadc000f4773b47a8bf503f3c3df", LOG_DEBUG,
+	KIND(EV_SAMPLE, "sample", NULL, LOG_DEBUG,
 	     false, EVF_PROBE, EVF_ZONE, EVF_MOISTURE, EVF_TEMPERATURE, EVF_LIGHT),
 };
 
