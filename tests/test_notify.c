@@ -1344,6 +1344,37 @@ static void test_typed_fields(void **state)
 	assert_string_equal(f, "");
 }
 
+/* A watcher's line: one line, however long its fields; cut, it still ends in a newline. */
+static void test_watch_lines(void **state)
+{
+	struct event ev;
+	char line[4096], small[64];
+	size_t len;
+
+	(void)state;
+	event_init(&ev, EV_WATER_END);
+	ev.zone = "back lawn";
+	ev.source = "say \"hi\"";
+	ev.litres = 1.5;
+	len = event_render_line(&ev, "two\nlines", 0, false, line, sizeof(line));
+	assert_int_equal(len, strlen(line));
+	assert_non_null(strstr(line, " water-end zone=\"back lawn\" source=\"say \\\"hi\\\"\" "
+			       "litres=1.50\n"));
+	len = event_render_line(&ev, "two\nlines", 0, true, line, sizeof(line));
+	assert_int_equal(len, strlen(line));
+	assert_int_equal(strncmp(line, "{\"event\":\"water-end\",\"time\":\"", 29), 0);
+	assert_non_null(strstr(line, ",\"priority\":6,\"zone\":\"back lawn\",\"source\":"
+			       "\"say \\\"hi\\\"\",\"litres\":1.50,\"message\":\"two\\nlines\"}\n"));
+	assert_ptr_equal(strchr(line, '\n'), line + len - 1);	/* the message's is escaped */
+	/* Too small a buffer: cut, one line, the length right. */
+	for (int json = 0; json <= 1; json++) {
+		len = event_render_line(&ev, "message", 0, json, small, sizeof(small));
+		assert_true(len < sizeof(small));
+		assert_int_equal(len, strlen(small));
+		assert_ptr_equal(strchr(small, '\n'), small + len - 1);
+	}
+}
+
 /* Every journal kind of events.c's table is emitted somewhere in the daemon. */
 static void test_call_sites_use_the_table(void **state)
 {
@@ -1399,6 +1430,7 @@ int main(void)
 		cmocka_unit_test(test_serialize),
 		cmocka_unit_test(test_requester),
 		cmocka_unit_test(test_typed_fields),
+		cmocka_unit_test(test_watch_lines),
 		cmocka_unit_test(test_call_sites_use_the_table),
 	};
 	const struct CMUnitTest daemon_tests[] = {

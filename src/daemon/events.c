@@ -370,7 +370,7 @@ size_t event_render_line(const struct event *ev, const char *message, time_t at,
 			 bool json, char *buf, size_t size)
 {
 	const struct event_kind_info *k = &kinds[ev->kind];
-	struct line l = { buf, size - 1, 0 };	/* room for the newline */
+	struct line l = { buf, size - 2, 0 };	/* room for the newline and NUL */
 	char when[32];
 	struct tm tm;
 
@@ -418,8 +418,8 @@ size_t event_render_line(const struct event *ev, const char *message, time_t at,
 			    "\"message\":\"(too long)\"}", k->name, when, ev->priority);
 		}
 	}
-	if (l.len > l.size)
-		l.len = l.size;
+	if (l.len >= l.size)
+		l.len = strlen(buf);	/* cut where vsnprintf stopped */
 	buf[l.len++] = '\n';
 	buf[l.len] = '\0';
 	return l.len;
