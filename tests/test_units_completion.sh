@@ -71,7 +71,7 @@ expect() {	# PATH LINE WANTED (in any order)
 		fail "'$2<TAB>' offers '$got', not '$3'"
 }
 stub=$tmp/stub
-expect "$stub" "irrigctl wa" "water"
+expect "$stub" "irrigctl wa" "water watch"
 expect "$stub" "irrigctl s" "stop skip schedule status sensors sim"
 expect "$stub" "irrigctl water " "front-lawn beds2"
 expect "$stub" "irrigctl water f" "front-lawn"
@@ -88,7 +88,7 @@ expect "$stub" "irrigctl pause u" "until"
 expect "$stub" "irrigctl program " "morning evening"
 expect "$stub" "irrigctl program morning " "enable disable skip-next"
 expect "$stub" "irrigctl status " ""
-expect "$stub" "irrigctl help wa" "water"
+expect "$stub" "irrigctl help wa" "water watch"
 expect "$stub" "irrigctl help s" "stop skip schedule status sensors sim"
 expect "$stub" "irrigctl help water " ""
 expect "$stub" "irrigctl --so" "--socket"

@@ -406,6 +406,8 @@ void client_reply_when_started(struct client *c, const char *reply, size_t len);
 /* Ends a wait early: the client's next request runs. */
 void client_stop_waiting(struct client *c);
 bool client_is_waiting(const struct client *c);
+/* The client gets every event from now on, one line each, until it goes. */
+void client_watch(struct client *c, bool json);
 /*
  * The client's reply waits for the next sample, rendered by render, and
  * its next request waits for that reply.

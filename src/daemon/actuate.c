@@ -29,7 +29,20 @@
 
 #include "daemon/actuate.h"
 #include "daemon/daemon.h"
+#include "daemon/events.h"
 #include "daemon/log.h"
+
+/* For watchers: a zone's valve switched. */
+static void valve_switched(struct daemon *d, int zone, bool open)
+{
+	const char *name = zone >= 0 && (size_t)zone < d->cfg.n_zones ?
+			   d->cfg.zones[zone].name : "";
+	struct event ev;
+
+	event_init(&ev, open ? EV_VALVE_OPENED : EV_VALVE_CLOSED);
+	ev.zone = name;
+	event_emit(&ev, "Valve of %s %s", name, open ? "opened" : "closed");
+}
 
 int actuate(struct daemon *d, const struct ctl_action *a)
 {
@@ -40,11 +53,16 @@ int actuate(struct daemon *d, const struct ctl_action *a)
 	case ACT_MASTER_OFF:
 		return hardware_master(d->hw, a->kind == ACT_MASTER_ON);
 	case ACT_VALVE_ON:
-		return hardware_valve(d->hw, a->zone, true);
+		err = hardware_valve(d->hw, a->zone, true);
+		if (err >= 0)
+			valve_switched(d, a->zone, true);
+		return err;
 	case ACT_VALVE_OFF:
 		err = hardware_valve(d->hw, a->zone, false);
 		if (err < 0)
 			actuate_all_closed(d, "a valve did not close");
+		else
+			valve_switched(d, a->zone, false);
 		return err;
 	default:
 		return 0;
@@ -56,10 +74,13 @@ int actuate_all_closed(struct daemon *d, const char *why)
 	int err = hardware_all_off(d->hw);
 
 	if (err < 0) {
-		const char *fields[] = { "FAULT=all-off", NULL };
+		struct event ev;
 
-		log_event_errno(LOG_CRIT, err, "fault", fields,
-				"cannot switch every valve off (%s)", why);
+		event_init(&ev, EV_FAULT);
+		ev.priority = LOG_CRIT;
+		ev.fault = "all-off";
+		ev.err = err;
+		event_emit(&ev, "cannot switch every valve off (%s)", why);
 	}
 	return err;
 }

@@ -10,6 +10,7 @@
 #include "core/duration.h"
 #include "core/schedule.h"
 #include "daemon/cmd.h"
+#include "daemon/events.h"
 #include "daemon/log.h"
 
 #define SCHEDULE_DAYS_DEFAULT 7
@@ -270,15 +271,12 @@ void cmd_pause(struct cmd_ctx *ctx)
 		return;
 	}
 	{
-		char f_duration[32];
-		struct log_requester asked;
-		const char *fields[] = { f_duration, asked.uid, asked.pid, NULL };
+		struct event ev;
 
-		snprintf(f_duration, sizeof(f_duration), "DURATION_S=%lld",
-			 (long long)(until - now));
-		log_requester(&asked, ctx->who);
-		log_event(LOG_INFO, "pause-requested", fields,
-			  "rain delay asked by %s", ctx->who);
+		event_init(&ev, EV_PAUSE_REQUESTED);
+		ev.duration_s = until - now;
+		event_set_requester(&ev, ctx->who);
+		event_emit(&ev, "rain delay asked by %s", ctx->who);
 	}
 	scheduler_pause(ctx->d, until);
 	cmd_format_time(until, when, sizeof(when));
@@ -288,12 +286,11 @@ void cmd_pause(struct cmd_ctx *ctx)
 
 void cmd_resume(struct cmd_ctx *ctx)
 {
-	struct log_requester asked;
-	const char *fields[] = { asked.uid, asked.pid, NULL };
+	struct event ev;
 
-	log_requester(&asked, ctx->who);
-	log_event(LOG_INFO, "resume-requested", fields, "resume asked by %s",
-		  ctx->who);
+	event_init(&ev, EV_RESUME_REQUESTED);
+	event_set_requester(&ev, ctx->who);
+	event_emit(&ev, "resume asked by %s", ctx->who);
 	scheduler_resume(ctx->d);
 	out_line(ctx->out, "Programs run on schedule again");
 	out_ok(ctx->out, "\"rain_delay_until\":null");
@@ -312,9 +309,7 @@ void cmd_program(struct cmd_ctx *ctx)
 	struct daemon *d = ctx->d;
 	const char *name = ctx->req->argv[0], *what = ctx->req->argv[1];
 	int p = find_program(d, name), err;
-	char f_program[64], f_action[32];
-	struct log_requester asked;
-	const char *fields[] = { f_program, f_action, asked.uid, asked.pid, NULL };
+	struct event ev;
 
 	if (p < 0) {
 		out_err(ctx->out, ERR_UNKNOWN_PROGRAM, "no program called %.64s "
@@ -327,10 +322,11 @@ void cmd_program(struct cmd_ctx *ctx)
 			"enable|disable|skip-next");
 		return;
 	}
-	snprintf(f_program, sizeof(f_program), "PROGRAM=%s", name);
-	snprintf(f_action, sizeof(f_action), "ACTION=%s", what);
-	log_requester(&asked, ctx->who);
-	log_event(LOG_INFO, "program-requested", fields, "program %s %s asked by %s",
+	event_init(&ev, EV_PROGRAM_REQUESTED);
+	ev.program = name;
+	ev.action = what;
+	event_set_requester(&ev, ctx->who);
+	event_emit(&ev, "program %s %s asked by %s",
 		  name, what, ctx->who);
 	if (!strcmp(what, "skip-next"))
 		err = scheduler_skip_next(d, p);
@@ -375,13 +371,12 @@ void cmd_program(struct cmd_ctx *ctx)
 void cmd_reload(struct cmd_ctx *ctx)
 {
 	char err[512];
-	struct log_requester asked;
-	const char *fields[] = { asked.uid, asked.pid, NULL };
+	struct event ev;
 	int r;
 
-	log_requester(&asked, ctx->who);
-	log_event(LOG_INFO, "reload-requested", fields, "reload asked by %s",
-		  ctx->who);
+	event_init(&ev, EV_RELOAD_REQUESTED);
+	event_set_requester(&ev, ctx->who);
+	event_emit(&ev, "reload asked by %s", ctx->who);
 	/* As for SIGHUP (systemctl reload): systemd hears of it. */
 	sd_notify(0, "RELOADING=1");
 	r = daemon_reload(ctx->d, err, sizeof(err));

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "daemon/cmd.h"
+#include "daemon/events.h"
 #include "daemon/log.h"
 
 /* A fault's detail as a JSON string body: a hand-edited file may hold quotes. */
@@ -80,8 +81,7 @@ void cmd_clear(struct cmd_ctx *ctx)
 {
 	struct daemon *d = ctx->d;
 	const char *zone = ctx->req->argc ? ctx->req->argv[0] : NULL;
-	struct log_requester asked;
-	const char *fields[] = { asked.uid, asked.pid, NULL };
+	struct event ev;
 	size_t n;
 
 	if (zone && config_find_zone(&d->cfg, zone) < 0 &&
@@ -92,12 +92,13 @@ void cmd_clear(struct cmd_ctx *ctx)
 	n = zone ? faults_clear_zone(&d->safety.state.faults, zone) :
 		faults_clear_all(&d->safety.state.faults);
 	saving_save(d, STATE_FAULTS);
-	log_requester(&asked, ctx->who);
+	event_init(&ev, EV_CLEAR_REQUESTED);
+	event_set_requester(&ev, ctx->who);
 	/* A leak that alarmed went quiet: watch again, in case it still runs. */
 	if (n && d->safety.watched_zone < 0)
 		safety_valves_closed(d);
 	if (n)
-		log_event(LOG_NOTICE, "clear-requested", fields, "%zu fault%s of %s "
+		event_emit(&ev, "%zu fault%s of %s "
 			  "cleared by %s", n, n == 1 ? "" : "s",
 			  zone ? zone : "every zone and the garden", ctx->who);
 	watering_set_status(d);

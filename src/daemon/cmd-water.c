@@ -5,6 +5,7 @@
 
 #include "core/duration.h"
 #include "daemon/cmd.h"
+#include "daemon/events.h"
 #include "daemon/log.h"
 
 struct water_args {
@@ -134,19 +135,16 @@ static void queue_run(struct cmd_ctx *ctx, struct run_request *req,
 		return;
 	}
 	{
-		char f_zone[64], f_duration[32], f_run[32];
-		struct log_requester asked;
-		const char *fields[] = { f_zone, f_duration, f_run, asked.uid,
-					 asked.pid, NULL };
+		struct event ev;
 
-		snprintf(f_zone, sizeof(f_zone), "ZONE=%s", d->cfg.zones[req->zone].name);
-		snprintf(f_duration, sizeof(f_duration), "DURATION_S=%u", req->duration_s);
-		snprintf(f_run, sizeof(f_run), "RUN_ID=%u", req->id);
-		log_requester(&asked, ctx->who);
+		event_init(&ev, EV_WATER_REQUESTED);
+		ev.zone = d->cfg.zones[req->zone].name;
+		ev.duration_s = req->duration_s;
+		ev.run_id = req->id;
+		event_set_requester(&ev, ctx->who);
 		/* Its water-start, now or once queued runs end, names the asker. */
-		log_remember_requester(req->id, ctx->who);
-		log_event(LOG_INFO, "water-requested", fields,
-			  "%s run of %s for %us asked by %s%s", req->learn ?
+		event_remember_requester(req->id, ctx->who);
+		event_emit(&ev, "%s run of %s for %us asked by %s%s", req->learn ?
 			  "learning" : "manual", d->cfg.zones[req->zone].name,
 			  req->duration_s, ctx->who, ahead ? ", queued" : "");
 	}
@@ -249,11 +247,11 @@ void cmd_stop(struct cmd_ctx *ctx)
 {
 	struct daemon *d = ctx->d;
 	bool was_busy = ctl_current(&d->ctl) || ctl_queue_len(&d->ctl);
-	struct log_requester asked;
-	const char *fields[] = { asked.uid, asked.pid, NULL };
+	struct event ev;
 
-	log_requester(&asked, ctx->who);
-	log_event(LOG_INFO, "stop-requested", fields, "stop asked by %s", ctx->who);
+	event_init(&ev, EV_STOP_REQUESTED);
+	event_set_requester(&ev, ctx->who);
+	event_emit(&ev, "stop asked by %s", ctx->who);
 	if (watering_stop(d, RUN_STOPPED) < 0) {
 		out_err(ctx->out, ERR_HARDWARE, "a valve did not close: check the wiring");
 		return;
@@ -276,14 +274,12 @@ void cmd_skip(struct cmd_ctx *ctx)
 	}
 	snprintf(zone, sizeof(zone), "%s", d->cfg.zones[cur->zone].name);
 	{
-		char f_zone[64];
-		struct log_requester asked;
-		const char *fields[] = { f_zone, asked.uid, asked.pid, NULL };
+		struct event ev;
 
-		snprintf(f_zone, sizeof(f_zone), "ZONE=%s", zone);
-		log_requester(&asked, ctx->who);
-		log_event(LOG_INFO, "skip-requested", fields, "skip of %s asked by %s",
-			  zone, ctx->who);
+		event_init(&ev, EV_SKIP_REQUESTED);
+		ev.zone = zone;
+		event_set_requester(&ev, ctx->who);
+		event_emit(&ev, "skip of %s asked by %s", zone, ctx->who);
 	}
 	if (ctl_skip(&d->ctl, daemon_now(), &acts) < 0) {
 		out_err(ctx->out, ERR_UNAVAILABLE, "nothing is watering");

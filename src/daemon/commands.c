@@ -64,6 +64,16 @@ void cmd_help(struct cmd_ctx *ctx)
 	out_ok(ctx->out, "\"commands\":[%s]", json);
 }
 
+/* ---- watch ---- */
+
+void cmd_watch(struct cmd_ctx *ctx)
+{
+	out_line(ctx->out, "Watching irrigd's events, one a line (Ctrl-C ends)");
+	out_ok(ctx->out, "\"watching\":true");
+	/* From here on this connection carries events (doc/protocol.md). */
+	client_watch(ctx->client, ctx->req->json);
+}
+
 cmd_fn *const cmd_handlers[CMD__COUNT] = {
 #define COMMAND(ID, name, ...) [CMD_##ID] = cmd_##name,
 #include "core/commands.def"

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "core/calib.h"
+#include "daemon/events.h"
 #include "daemon/log.h"
 #include "daemon/out.h"
 #include "hw/ads1x15.h"
@@ -87,10 +88,9 @@ static int keep_sim_expanders(struct garden *garden)
 
 static int open_backend(struct hardware *hw, bool sim)
 {
-	static const char *const bus_fault[] = { "FAULT=i2c-bus", NULL },
-		*const meter_fault[] = { "FAULT=flow-meter", NULL };
 	const struct config *cfg = hw->cfg;
 	struct gpio_line_spec spec;
+	struct event ev;
 	char name[80];
 	int err;
 
@@ -104,21 +104,24 @@ static int open_backend(struct hardware *hw, bool sim)
 		return keep_sim_expanders(hw->garden);
 	}
 	err = linux_i2c_open(cfg->i2c_bus, &hw->bus);
+	event_init(&ev, EV_FAULT);
+	ev.priority = LOG_ERR;
+	ev.fault = "i2c-bus";
+	ev.err = err;
 	if (err == -EOPNOTSUPP)
-		return log_event_errno(LOG_ERR, err, "fault", bus_fault,
-				       "/dev/i2c-%u lacks SMBus byte and word "
-				       "transfers", cfg->i2c_bus);
+		return event_emit(&ev, "/dev/i2c-%u lacks SMBus byte and word "
+				  "transfers", cfg->i2c_bus);
 	if (err < 0)
-		return log_event_errno(LOG_ERR, err, "fault", bus_fault,
-				       "cannot open /dev/i2c-%u%s", cfg->i2c_bus,
+		return event_emit(&ev, "cannot open /dev/i2c-%u%s", cfg->i2c_bus,
 				       err == -EACCES ? I2C_ACCESS_HINT : "");
 	spec = line_spec(&cfg->flow_meter.line);
 	err = linux_gpio_edge_input(&spec, (enum gpio_edge)cfg->flow_meter.edge,
 				    (enum gpio_bias)cfg->flow_meter.bias,
 				    "irrigd flow", &hw->flow_input);
+	ev.fault = "flow-meter";
+	ev.err = err;
 	if (err < 0)
-		return log_event_errno(LOG_ERR, err, "fault", meter_fault,
-				       "cannot request GPIO line %s for the flow "
+		return event_emit(&ev, "cannot request GPIO line %s for the flow "
 				       "meter%s", describe_line(&cfg->flow_meter.line,
 								name, sizeof(name)),
 				       err == -EACCES ? GPIO_ACCESS_HINT : "");
@@ -269,15 +272,14 @@ static int setup_outputs(struct hardware *hw)
 			return -ENOMEM;
 		err = mcp23008_init(hw->expanders[i]);
 		if (err < 0) {
-			char f_bus[48], f_address[32];
-			const char *fields[] = { "FAULT=expander", f_bus, f_address,
-						 NULL };
+			struct event ev;
 
-			snprintf(f_bus, sizeof(f_bus), "I2C_BUS=%s", hw->bus->name);
-			snprintf(f_address, sizeof(f_address), "I2C_ADDRESS=0x%02x",
-				 cfg->expanders[i].address);
-			log_event_errno(LOG_CRIT, err, "fault", fields,
-					"MCP23008 at %s 0x%02x does not answer: the "
+			event_init(&ev, EV_FAULT);
+			ev.fault = "expander";
+			ev.i2c_bus = hw->bus->name;
+			ev.i2c_address = cfg->expanders[i].address;
+			ev.err = err;
+			event_emit(&ev, "MCP23008 at %s 0x%02x does not answer: the "
 					"valves on it cannot be switched",
 					hw->bus->name, cfg->expanders[i].address);
 			mcp23008_free(hw->expanders[i]);
@@ -287,11 +289,14 @@ static int setup_outputs(struct hardware *hw)
 	for (size_t z = 0; z < cfg->n_zones; z++) {
 		err = add_output(hw, &cfg->zones[z].valve);
 		if (err < 0) {
-			char f_zone[64];
-			const char *fields[] = { "FAULT=valve-setup", f_zone, NULL };
+			struct event ev;
 
-			snprintf(f_zone, sizeof(f_zone), "ZONE=%s", cfg->zones[z].name);
-			log_event_errno(LOG_ERR, err, "fault", fields, "zone %s cannot "
+			event_init(&ev, EV_FAULT);
+			ev.priority = LOG_ERR;
+			ev.fault = "valve-setup";
+			ev.zone = cfg->zones[z].name;
+			ev.err = err;
+			event_emit(&ev, "zone %s cannot "
 					"water: its valve cannot be set up",
 					cfg->zones[z].name);
 		}
@@ -299,10 +304,13 @@ static int setup_outputs(struct hardware *hw)
 	if (cfg->master.present) {
 		err = add_output(hw, &cfg->master.pin);
 		if (err < 0) {
-			const char *fields[] = { "FAULT=master-setup", NULL };
+			struct event ev;
 
-			log_event_errno(LOG_ERR, err, "fault", fields,
-					"the master valve cannot be set up");
+			event_init(&ev, EV_FAULT);
+			ev.priority = LOG_ERR;
+			ev.fault = "master-setup";
+			ev.err = err;
+			event_emit(&ev, "the master valve cannot be set up");
 		}
 	}
 	for (size_t p = 0; p < cfg->n_probes; p++) {
@@ -310,13 +318,14 @@ static int setup_outputs(struct hardware *hw)
 			continue;
 		err = setup_output(hw, &cfg->probes[p].power, NULL);
 		if (err < 0) {
-			char f_probe[64];
-			const char *fields[] = { "FAULT=probe-power", f_probe, NULL };
+			struct event ev;
 
-			snprintf(f_probe, sizeof(f_probe), "PROBE=%s",
-				 cfg->probes[p].name);
-			log_event_errno(LOG_ERR, err, "fault", fields,
-					"probe %s cannot be powered",
+			event_init(&ev, EV_FAULT);
+			ev.priority = LOG_ERR;
+			ev.fault = "probe-power";
+			ev.probe = cfg->probes[p].name;
+			ev.err = err;
+			event_emit(&ev, "probe %s cannot be powered",
 					cfg->probes[p].name);
 		}
 	}
@@ -332,22 +341,23 @@ static const char *adc_type_name(enum ads1x15_type type)
 static void note_adc_answer(struct hardware *hw, size_t adc, int err)
 {
 	int *last = &hw->adc_err[adc];
-	char f_bus[48], f_address[32];
-	const char *fields[] = { "FAULT=adc", f_bus, f_address, NULL };
+	struct event ev;
 
-	snprintf(f_bus, sizeof(f_bus), "I2C_BUS=%s", hw->bus->name);
-	snprintf(f_address, sizeof(f_address), "I2C_ADDRESS=0x%02x",
-		 hw->cfg->adcs[adc].address);
-	if (err < 0 && *last == 0)
-		log_event_errno(LOG_ERR, err, "fault", fields,
-				"%s at %s 0x%02x does not answer",
+	event_init(&ev, err < 0 ? EV_FAULT : EV_FAULT_CLEARED);
+	ev.fault = "adc";
+	ev.i2c_bus = hw->bus->name;
+	ev.i2c_address = hw->cfg->adcs[adc].address;
+	if (err < 0 && *last == 0) {
+		ev.priority = LOG_ERR;
+		ev.err = err;
+		event_emit(&ev, "%s at %s 0x%02x does not answer",
 				adc_type_name(hw->cfg->adcs[adc].type),
 				hw->bus->name, hw->cfg->adcs[adc].address);
-	else if (err == 0 && *last < 0)
-		log_event(LOG_NOTICE, "fault-cleared", fields,
-			  "%s at %s 0x%02x answers again",
+	} else if (err == 0 && *last < 0) {
+		event_emit(&ev, "%s at %s 0x%02x answers again",
 			  adc_type_name(hw->cfg->adcs[adc].type), hw->bus->name,
 			  hw->cfg->adcs[adc].address);
+	}
 	*last = err;
 }
 
@@ -361,13 +371,14 @@ static int setup_inputs(struct hardware *hw)
 		if (!hw->adcs[i] ||
 		    ads1x15_set_range_mv(hw->adcs[i], cfg->adcs[i].range_mv) < 0 ||
 		    ads1x15_set_data_rate(hw->adcs[i], cfg->adcs[i].data_rate) < 0) {
-			char f_address[32];
-			const char *fields[] = { "FAULT=adc", f_address, NULL };
+			struct event ev;
 
-			snprintf(f_address, sizeof(f_address), "I2C_ADDRESS=0x%02x",
-				 cfg->adcs[i].address);
-			return log_event_errno(LOG_ERR, -EINVAL, "fault", fields,
-					       "cannot set up the ADC at 0x%02x",
+			event_init(&ev, EV_FAULT);
+			ev.priority = LOG_ERR;
+			ev.fault = "adc";
+			ev.i2c_address = cfg->adcs[i].address;
+			ev.err = -EINVAL;
+			return event_emit(&ev, "cannot set up the ADC at 0x%02x",
 					       cfg->adcs[i].address);
 		}
 	}
@@ -402,15 +413,14 @@ static struct mcp23008 *closer_chip(struct closer *c, uint8_t address, int *err)
 			mcp23008_free(c->chips[i]);
 			c->chips[i] = NULL;
 			if (!c->quiet) {
-				char f_bus[48], f_address[32];
-				const char *fields[] = { "FAULT=expander", f_bus,
-							 f_address, NULL };
+				struct event ev;
 
-				snprintf(f_bus, sizeof(f_bus), "I2C_BUS=%s", c->bus->name);
-				snprintf(f_address, sizeof(f_address),
-					 "I2C_ADDRESS=0x%02x", address);
-				log_event_errno(LOG_CRIT, c->chip_err[i], "fault", fields,
-						"MCP23008 at %s 0x%02x does not answer: "
+				event_init(&ev, EV_FAULT);
+				ev.fault = "expander";
+				ev.i2c_bus = c->bus->name;
+				ev.i2c_address = address;
+				ev.err = c->chip_err[i];
+				event_emit(&ev, "MCP23008 at %s 0x%02x does not answer: "
 						"the outputs on it cannot be closed",
 						c->bus->name, address);
 			}
@@ -542,11 +552,13 @@ static int close_previous(struct hardware *hw, const struct wiring *prev)
 		err = c.bus || o->on_gpio ? closer_close(&c, o) : -ENODEV;
 		describe_output(o, name, sizeof(name));
 		if (err < 0) {
-			char f_output[80];
-			const char *fields[] = { "FAULT=all-off", f_output, NULL };
+			struct event ev;
 
-			snprintf(f_output, sizeof(f_output), "OUTPUT=%s", name);
-			log_event_errno(LOG_CRIT, err, "fault", fields, "%s, which the "
+			event_init(&ev, EV_FAULT);
+			ev.fault = "all-off";
+			ev.output = name;
+			ev.err = err;
+			event_emit(&ev, "%s, which the "
 					"last run drove, cannot be closed: a valve "
 					"may still be open", name);
 			wiring_add(&hw->unclosed, o);

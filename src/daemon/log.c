@@ -13,58 +13,8 @@
 #include <systemd/sd-journal.h>
 #include <unistd.h>
 
-/*
- * One fixed MESSAGE_ID per kind of event (made with systemd-id128 new):
- * journalctl MESSAGE_ID=... finds an event whatever its text says, and a
- * catalog can explain it.  An id never changes once shipped; a new kind
- * of event gets a new id.
- */
-static const struct log_event_kind event_kinds[] = {
-	{ "water-start",       "5aff62ec77924acaa779fd3218e76f1a" },
-	{ "water-end",         "02f70037f4344c94a5c2bf7f1d708885" },
-	{ "skip",              "76c9f5cb4f464f6db781c744c4525744" },
-	{ "program-start",     "6425584934764185b1df383f08a44a8b" },
-	{ "program-held",      "b8bb3d1ee7d9400ab2790148efb15e19" },
-	{ "missed",            "8d1f1bd784a0462fa7d7657304303117" },
-	{ "rain-delay",        "122da8ee2e354a968535755b5bf83ee7" },
-	{ "rain-delay-lifted", "667630aa813e4e36846690baba9a5ef0" },
-	{ "config-reloaded",   "59f7ebfa060044e3a4f1be9e34a20214" },
-	{ "daemon-start",      "7d2e43a7033e46a79489757ca1ae6334" },
-	{ "daemon-stop",       "01f21254fec347679de0397cc076847c" },
-	{ "fault",             "353705d1131c4962b02519dd8b632ec2" },
-	{ "fault-cleared",     "432406832c3743e399dee0ccb02ed620" },
-	{ "water-requested",   "eb2ff0990e36414d9a84ce390d026319" },
-	{ "stop-requested",    "5429dff6e7624795a3d33da654259987" },
-	{ "skip-requested",    "ec30624d810f4e3194c8a0a20c21d5b8" },
-	{ "pause-requested",   "7b0ab33d912445bd980a476cbe87d0a7" },
-	{ "resume-requested",  "d57567f558cb4101833dc66e3e0214db" },
-	{ "reload-requested",  "cf727c252bad4c94a166ff46f622057a" },
-	{ "low-flow",          "c5f23353f9504d51aa589e6a974ff912" },
-	{ "held",              "b9e5b6939e65421c89cc92f08bbfaa7a" },
-	{ "cap-reached",       "a36c811bfc014dc4ae36f6ab5b1810d9" },
-	{ "sensor-failed",     "50160d46337b41d19dc830d0ecb0c270" },
-	{ "sensor-recovered",  "6b356d0bde984dcfb174e76dd58a435f" },
-	{ "clear-requested",   "b7aa4a1c188e4f3ab745ea44bcc9b19b" },
-	{ "state-unsaved",     "d43f519efb834fc3880dccf77b6a5d88" },
-	{ "state-saved",       "ad9a06874a194d7ebd80270ca9e44cb0" },
-	{ "program-skipped",   "c136d090a4e840b3bf7cb8f0fb9d5981" },
-	{ "program-requested", "3accb6a44bdd4815971fb55f79346baf" },
-};
-
-#define N_KINDS (sizeof(event_kinds) / sizeof(event_kinds[0]))
-
-/* Manual runs waiting to start: more than the controller's queue holds. */
-#define REQUESTERS_MAX 64
-
-struct requester {
-	uint32_t run_id;	/* 0: free */
-	char who[64];
-};
-
 static bool to_journal;
 static struct sockaddr_un test_socket;	/* sun_path[0]: journald's own */
-static struct requester requesters[REQUESTERS_MAX];
-static size_t requesters_next;
 
 void log_setup(void)
 {
@@ -82,58 +32,6 @@ void log_setup(void)
 		test_socket.sun_family = AF_UNIX;
 		strcpy(test_socket.sun_path, test);
 	}
-}
-
-const struct log_event_kind *log_event_kinds(size_t *n)
-{
-	*n = N_KINDS;
-	return event_kinds;
-}
-
-const char *log_message_id(const char *event)
-{
-	for (size_t i = 0; event && i < N_KINDS; i++)
-		if (strcmp(event_kinds[i].event, event) == 0)
-			return event_kinds[i].message_id;
-	return NULL;
-}
-
-/* ---- who asked ---- */
-
-void log_requester(struct log_requester *r, const char *who)
-{
-	unsigned uid;
-	int pid;
-
-	r->uid[0] = r->pid[0] = '\0';
-	if (!who || sscanf(who, "uid %u pid %d", &uid, &pid) != 2)
-		return;
-	snprintf(r->uid, sizeof(r->uid), "REQUESTED_UID=%u", uid);
-	snprintf(r->pid, sizeof(r->pid), "REQUESTED_PID=%d", pid);
-}
-
-void log_remember_requester(uint32_t run_id, const char *who)
-{
-	struct requester *slot = &requesters[requesters_next];
-
-	if (!run_id || !who)
-		return;
-	/* The oldest goes: a run that old has started or been dropped. */
-	requesters_next = (requesters_next + 1) % REQUESTERS_MAX;
-	slot->run_id = run_id;
-	snprintf(slot->who, sizeof(slot->who), "%s", who);
-}
-
-void log_requester_of_run(struct log_requester *r, uint32_t run_id)
-{
-	for (size_t i = 0; run_id && i < REQUESTERS_MAX; i++) {
-		if (requesters[i].run_id != run_id)
-			continue;
-		log_requester(r, requesters[i].who);
-		requesters[i].run_id = 0;	/* a run starts once */
-		return;
-	}
-	log_requester(r, NULL);
 }
 
 /* ---- building entries ---- */
@@ -169,9 +67,8 @@ static void add_iov(struct log_entry *e, const char *field)
 }
 
 void log_entry_build(struct log_entry *e, int priority, const char *event,
-		     const char *const *fields, const char *text)
+		     const char *id, const char *const *fields, const char *text)
 {
-	const char *id = log_message_id(event);
 	int added = 0;
 
 	e->n = 0;
@@ -266,8 +163,8 @@ static int send_to_test_socket(const struct log_entry *e)
 	return r;
 }
 
-static void emit(int priority, const char *event, const char *const *fields,
-		 const char *text)
+void log_entry_send(int priority, const char *event, const char *id,
+		    const char *const *fields, const char *text)
 {
 	struct log_entry e;
 	int r;
@@ -276,7 +173,7 @@ static void emit(int priority, const char *event, const char *const *fields,
 		fprintf(stderr, "%s%s\n", priority_prefix(priority), text);
 		return;
 	}
-	log_entry_build(&e, priority, event, fields, text);
+	log_entry_build(&e, priority, event, id, fields, text);
 	if (test_socket.sun_path[0])
 		r = send_to_test_socket(&e);
 	else
@@ -318,7 +215,7 @@ void log_msg(int priority, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	emit(priority, NULL, NULL, text);
+	log_entry_send(priority, NULL, NULL, NULL, text);
 }
 
 int log_errno(int priority, int err, const char *fmt, ...)
@@ -330,34 +227,7 @@ int log_errno(int priority, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	format_errno(text, sizeof(text), err, fmt, ap);
 	va_end(ap);
-	emit(priority, NULL, with_errno(NULL, err, f_errno, sizeof(f_errno), list),
-	     text);
-	return err;
-}
-
-void log_event(int priority, const char *event, const char *const *fields,
-	       const char *fmt, ...)
-{
-	char text[LOG_LINE_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	emit(priority, event, fields, text);
-}
-
-int log_event_errno(int priority, int err, const char *event,
-		    const char *const *fields, const char *fmt, ...)
-{
-	char text[LOG_LINE_MAX], f_errno[32];
-	const char *list[LOG_FIELDS_MAX + 1];
-	va_list ap;
-
-	va_start(ap, fmt);
-	format_errno(text, sizeof(text), err, fmt, ap);
-	va_end(ap);
-	emit(priority, event, with_errno(fields, err, f_errno, sizeof(f_errno), list),
-	     text);
+	log_entry_send(priority, NULL, NULL,
+		       with_errno(NULL, err, f_errno, sizeof(f_errno), list), text);
 	return err;
 }

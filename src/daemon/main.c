@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "daemon/daemon.h"
+#include "daemon/events.h"
 #include "daemon/log.h"
 #include "hw/linux.h"
 
@@ -305,13 +306,13 @@ static int run_daemon(struct daemon *d, const struct options *opt)
 	if (r >= 0)
 		r = server_open(d, socket_path, &server_calls, &d->server);
 	if (r >= 0) {
-		char f_socket[CONFIG_SOCKET_PATH_MAX + 8];
-		const char *fields[] = { "VERSION=" IRRIGD_VERSION, f_socket,
-					 d->sim ? "BACKEND=sim" : "BACKEND=linux",
-					 NULL };
+		struct event ev;
 
-		snprintf(f_socket, sizeof(f_socket), "SOCKET=%s", socket_path);
-		log_event(LOG_INFO, "daemon-start", fields, "irrigd %s ready on %s",
+		event_init(&ev, EV_DAEMON_START);
+		ev.version = IRRIGD_VERSION;
+		ev.socket = socket_path;
+		ev.backend = d->sim ? "sim" : "linux";
+		event_emit(&ev, "irrigd %s ready on %s",
 			  IRRIGD_VERSION, socket_path);
 		/* Parsing the config left free heap behind: give it back. */
 		malloc_trim(0);
@@ -328,7 +329,12 @@ static int run_daemon(struct daemon *d, const struct options *opt)
 	watering_done(d);
 	saving_done(d);
 	hardware_close(d->hw);
-	log_event(LOG_INFO, "daemon-stop", NULL, "irrigd stopped: every valve closed");
+	{
+		struct event ev;
+
+		event_init(&ev, EV_DAEMON_STOP);
+		event_emit(&ev, "irrigd stopped: every valve closed");
+	}
 	sd_event_unref(d->event);
 	close(lock_fd);
 	return r;
@@ -344,7 +350,7 @@ static int run_daemon(struct daemon *d, const struct options *opt)
  */
 static int all_off(const struct options *opt, const struct config *cfg)
 {
-	const char *fields[] = { "FAULT=all-off", NULL };
+	struct event ev;
 	struct wiring rec, from_cfg;
 	bool have_rec = load_wiring(opt->state_dir, &rec) == 0;
 	int r = 0, r2 = 0;
@@ -377,8 +383,11 @@ static int all_off(const struct options *opt, const struct config *cfg)
 		r = hardware_release_expanders(CONFIG_DEFAULT_I2C_BUS, opt->sim, &found);
 		if (r == 0 && !found)
 			r = -ENODEV;
+		event_init(&ev, EV_FAULT);
+		ev.fault = "all-off";
+		ev.err = r;
 		if (r < 0)
-			return log_event_errno(LOG_CRIT, r, "fault", fields, "no wiring "
+			return event_emit(&ev, "no wiring "
 					       "record and no usable config, and no "
 					       "MCP23008 answers on %s: a valve may "
 					       "still be open", bus);
@@ -387,9 +396,11 @@ static int all_off(const struct options *opt, const struct config *cfg)
 			"power-on", found, found == 1 ? "" : "s", bus);
 		return 0;
 	}
+	event_init(&ev, EV_FAULT);
+	ev.fault = "all-off";
+	ev.err = r < 0 ? r : r2;
 	if (r < 0 || r2 < 0)
-		return log_event_errno(LOG_CRIT, r < 0 ? r : r2, "fault", fields,
-				       "a valve may still be open");
+		return event_emit(&ev, "a valve may still be open");
 	log_msg(LOG_INFO, "every valve closed%s", have_rec ? " (as the wiring "
 		"record says)" : "");
 	return 0;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "daemon/daemon.h"
+#include "daemon/events.h"
 #include "daemon/log.h"
 
 static bool same_line(const struct config_line *a, const struct config_line *b)
@@ -108,8 +109,7 @@ int daemon_reload(struct daemon *d, char *err, size_t err_size)
 {
 	struct config *next = malloc(sizeof(*next));
 	struct ctl_actions acts = { .n = 0 };
-	char f_config[PATH_MAX + 8], f_zones[32], f_programs[32];
-	const char *fields[] = { f_config, f_zones, f_programs, NULL };
+	struct event ev;
 	int map[CONFIG_MAX_ZONES];
 	const char *changed;
 	int r;
@@ -162,11 +162,11 @@ int daemon_reload(struct daemon *d, char *err, size_t err_size)
 	watering_carry_out(d, &acts);
 	scheduler_rearm(d);
 	sampler_rearm(d);
-	snprintf(f_config, sizeof(f_config), "CONFIG=%s", d->config_path);
-	snprintf(f_zones, sizeof(f_zones), "ZONES=%zu", d->cfg.n_zones);
-	snprintf(f_programs, sizeof(f_programs), "PROGRAMS=%zu",
-		 d->cfg.schedule.n_programs);
-	log_event(LOG_INFO, "config-reloaded", fields, "reloaded %s: %zu zone%s, %zu "
+	event_init(&ev, EV_CONFIG_RELOADED);
+	ev.config = d->config_path;
+	ev.zones = (int64_t)d->cfg.n_zones;
+	ev.programs = (int64_t)d->cfg.schedule.n_programs;
+	event_emit(&ev, "reloaded %s: %zu zone%s, %zu "
 		  "program%s", d->config_path, d->cfg.n_zones,
 		  d->cfg.n_zones == 1 ? "" : "s", d->cfg.schedule.n_programs,
 		  d->cfg.schedule.n_programs == 1 ? "" : "s");

@@ -8,6 +8,7 @@
 
 #include "core/duration.h"
 #include "daemon/daemon.h"
+#include "daemon/events.h"
 #include "daemon/log.h"
 
 #define NS UINT64_C(1000000000)
@@ -96,26 +97,23 @@ static void latch(struct daemon *d, enum fault_kind kind, int zone,
 	struct fault f = { .kind = kind, .raised = time(NULL),
 			   .measured_lpm = measured_lpm,
 			   .expected_lpm = expected_lpm };
-	char f_fault[48], f_zone[64] = "", f_measured[48] = "", f_expected[48] = "";
-	const char *fields[] = { f_fault, f_zone, f_measured, f_expected, NULL };
+	struct event ev;
 
 	snprintf(f.zone, sizeof(f.zone), "%s", zone_name(d, zone));
 	snprintf(f.detail, sizeof(f.detail), "%s", detail);
 	faults_raise(&d->safety.state.faults, &f);
-	snprintf(f_fault, sizeof(f_fault), "FAULT=%s", fault_kind_name(kind));
+	event_init(&ev, EV_FAULT);
+	ev.fault = fault_kind_name(kind);
 	if (zone >= 0)
-		snprintf(f_zone, sizeof(f_zone), "ZONE=%s", zone_name(d, zone));
-	if (!isnan(measured_lpm))
-		snprintf(f_measured, sizeof(f_measured), "FLOW_LPM=%.2f",
-			 measured_lpm);
-	if (!isnan(expected_lpm) && expected_lpm > 0.0)
-		snprintf(f_expected, sizeof(f_expected), "EXPECTED_LPM=%.2f",
-			 expected_lpm);
-	log_event(LOG_CRIT, "fault", fields, "Fault latched on %s: %s. "
-		  "Programs will not water %s until `irrigctl clear%s%s`",
-		  zone >= 0 ? zone_name(d, zone) : "the garden", detail,
-		  zone >= 0 ? "it" : "any zone", zone >= 0 ? " " : "",
-		  zone >= 0 ? zone_name(d, zone) : "");
+		ev.zone = zone_name(d, zone);
+	ev.flow_lpm = measured_lpm;
+	if (expected_lpm > 0.0)
+		ev.expected_lpm = expected_lpm;
+	event_emit(&ev, "Fault latched on %s: %s. Programs will not water %s "
+		   "until `irrigctl clear%s%s`",
+		   zone >= 0 ? zone_name(d, zone) : "the garden", detail,
+		   zone >= 0 ? "it" : "any zone", zone >= 0 ? " " : "",
+		   zone >= 0 ? zone_name(d, zone) : "");
 	save(d);
 }
 
@@ -472,13 +470,13 @@ static void flow_fault(struct daemon *d, enum flow_alarm alarm, double rate,
 
 static void low_flow(struct daemon *d, int zone, double rate, double expected)
 {
-	char f_zone[64], f_flow[48], f_expected[48];
-	const char *fields[] = { f_zone, f_flow, f_expected, NULL };
+	struct event ev;
 
-	snprintf(f_zone, sizeof(f_zone), "ZONE=%s", zone_name(d, zone));
-	snprintf(f_flow, sizeof(f_flow), "FLOW_LPM=%.2f", rate);
-	snprintf(f_expected, sizeof(f_expected), "EXPECTED_LPM=%.2f", expected);
-	log_event(LOG_WARNING, "low-flow", fields, "Low flow in zone %s: %.1f %s/min, "
+	event_init(&ev, EV_LOW_FLOW);
+	ev.zone = zone_name(d, zone);
+	ev.flow_lpm = rate;
+	ev.expected_lpm = expected;
+	event_emit(&ev, "Low flow in zone %s: %.1f %s/min, "
 		  "expected %.1f %s/min (below %g %%): a blocked filter or a tap "
 		  "not fully open? Watering goes on", zone_name(d, zone),
 		  config_volume(&d->cfg, rate), config_volume_unit(&d->cfg),
@@ -493,8 +491,7 @@ static void check_caps(struct daemon *d, int zone, struct ctl_actions *acts)
 	double litres = run_litres(d);
 	double used = d->safety.zone_before + litres;
 	const char *whose = zone_name(d, zone);
-	char f_zone[64], f_litres[48], f_cap[48];
-	const char *fields[] = { f_zone, f_litres, f_cap, NULL };
+	struct event ev;
 
 	if (!(cap > 0.0 && used >= cap)) {
 		cap = d->cfg.safety.daily_cap_litres;
@@ -503,10 +500,11 @@ static void check_caps(struct daemon *d, int zone, struct ctl_actions *acts)
 		if (!(cap > 0.0 && used >= cap))
 			return;
 	}
-	snprintf(f_zone, sizeof(f_zone), "ZONE=%s", zone_name(d, zone));
-	snprintf(f_litres, sizeof(f_litres), "LITRES_TODAY=%.2f", used);
-	snprintf(f_cap, sizeof(f_cap), "CAP_LITRES=%g", cap);
-	log_event(LOG_WARNING, "cap-reached", fields, "Daily cap reached: %s has "
+	event_init(&ev, EV_CAP_REACHED);
+	ev.zone = zone_name(d, zone);
+	ev.litres_today = used;
+	ev.cap_litres = cap;
+	event_emit(&ev, "Daily cap reached: %s has "
 		  "used %.1f %s today, its cap is %g %s: ending the run of %s",
 		  whose, config_volume(&d->cfg, used), config_volume_unit(&d->cfg),
 		  config_volume_limit(&d->cfg, cap), config_volume_unit(&d->cfg), zone_name(d, zone));
@@ -573,12 +571,12 @@ void safety_soil_read(struct daemon *d, const struct soil_reading *soil)
 	for (size_t p = 0; p < d->cfg.n_probes; p++) {
 		struct probe_health *h = &d->safety.probes[p];
 		bool failed = soil->errs[p] < 0;
-		char f_probe[64], f_zone[64], reason[160];
-		const char *fields[] = { f_probe, f_zone, NULL };
+		char reason[160];
+		struct event ev;
 
-		snprintf(f_probe, sizeof(f_probe), "PROBE=%s", d->cfg.probes[p].name);
-		snprintf(f_zone, sizeof(f_zone), "ZONE=%s",
-			 zone_name(d, d->cfg.probes[p].zone));
+		event_init(&ev, failed ? EV_SENSOR_FAILED : EV_SENSOR_RECOVERED);
+		ev.probe = d->cfg.probes[p].name;
+		ev.zone = zone_name(d, d->cfg.probes[p].zone);
 		if (failed) {
 			bool changed = !h->failed || h->err != soil->errs[p];
 
@@ -590,7 +588,7 @@ void safety_soil_read(struct daemon *d, const struct soil_reading *soil)
 			if (!changed)
 				continue;
 			safety_probe_reason(d, p, reason, sizeof(reason));
-			log_event(LOG_WARNING, "sensor-failed", fields, "Soil probe "
+			event_emit(&ev, "Soil probe "
 				  "%s failed: it %s; zone %s's moisture rules go by "
 				  "its other probes, or by the plain schedule",
 				  d->cfg.probes[p].name, reason,
@@ -598,8 +596,7 @@ void safety_soil_read(struct daemon *d, const struct soil_reading *soil)
 		} else if (h->failed) {
 			h->failed = false;
 			h->err = 0;
-			log_event(LOG_NOTICE, "sensor-recovered", fields,
-				  "Soil probe %s reads again (%.0f %%)",
+			event_emit(&ev, "Soil probe %s reads again (%.0f %%)",
 				  d->cfg.probes[p].name, soil->percent[p]);
 		}
 	}

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "daemon/daemon.h"
+#include "daemon/events.h"
 #include "daemon/log.h"
 
 #define NS UINT64_C(1000000000)
@@ -58,6 +59,31 @@ static void convert(struct daemon *d, struct sample *out)
 	out->light = out->light_err ? NAN : hardware_light(d->hw, s->volts[l]);
 }
 
+/* For watchers: each probe that read, then the air. */
+static void sample_events(struct daemon *d, const struct sample *s)
+{
+	struct event ev;
+
+	for (size_t p = 0; p < d->cfg.n_probes; p++) {
+		if (s->soil.errs[p] < 0)
+			continue;
+		event_init(&ev, EV_SAMPLE);
+		ev.probe = d->cfg.probes[p].name;
+		if (d->cfg.probes[p].zone >= 0)
+			ev.zone = d->cfg.zones[d->cfg.probes[p].zone].name;
+		ev.moisture = s->soil.percent[p];
+		event_emit(&ev, "Soil probe %s reads %.1f %%", ev.probe, ev.moisture);
+	}
+	if (s->temperature_err && s->light_err)
+		return;
+	event_init(&ev, EV_SAMPLE);
+	if (!s->temperature_err)
+		ev.temperature = s->temperature;
+	if (!s->light_err)
+		ev.light = s->light;
+	event_emit(&ev, "Temperature and light sampled");
+}
+
 static void finish_pass(struct daemon *d)
 {
 	struct sampler *s = &d->sampler;
@@ -72,6 +98,7 @@ static void finish_pass(struct daemon *d)
 	convert(d, &s->latest);
 	s->latest.taken_ns = daemon_now();
 	d->soil = s->latest.soil;
+	sample_events(d, &s->latest);
 	/* Those served now may ask again: that starts a new pass. */
 	s->taken(d, s->pass);
 	if (s->again && !s->busy) {

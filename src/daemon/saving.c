@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "daemon/daemon.h"
+#include "daemon/events.h"
 #include "daemon/log.h"
 
 #define RETRY_US_DEFAULT UINT64_C(30000000)
@@ -56,22 +57,24 @@ static void say_every(const struct daemon *d, char *buf, size_t size)
 static int attempt(struct daemon *d, enum state_file f)
 {
 	struct unsaved *u = &d->unsaved;
-	char f_file[48], f_dir[sizeof("STATE_DIRECTORY=") + 256], every[32];
-	const char *fields[] = { f_file, f_dir, NULL };
+	char every[32];
+	struct event ev;
 	int err = write_file(d, f);
 
-	snprintf(f_file, sizeof(f_file), "STATE_FILE=%s", state_file_name(f));
-	snprintf(f_dir, sizeof(f_dir), "STATE_DIRECTORY=%s", d->state_dir);
+	event_init(&ev, err < 0 ? EV_STATE_UNSAVED : EV_STATE_SAVED);
+	ev.state_file = state_file_name(f);
+	ev.state_directory = d->state_dir;
+	ev.err = err;
 	if (err < 0 && !u->err[f]) {
 		say_every(d, every, sizeof(every));
 		u->since[f] = time(NULL);
-		log_event_errno(LOG_ERR, err, "state-unsaved", fields, "Cannot save "
+		event_emit(&ev, "Cannot save "
 				"%s in %s/%s: it is kept in memory, irrigctl status "
 				"shows it, and irrigd tries again every %s",
 				state_file_what(f), d->state_dir, state_file_name(f),
 				every);
 	} else if (!err && u->err[f]) {
-		log_event(LOG_NOTICE, "state-saved", fields, "Saved %s in "
+		event_emit(&ev, "Saved %s in "
 			  "%s/%s again", state_file_what(f), d->state_dir,
 			  state_file_name(f));
 	}

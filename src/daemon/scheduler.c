@@ -12,6 +12,7 @@
 
 #include "core/schedule.h"
 #include "daemon/daemon.h"
+#include "daemon/events.h"
 #include "daemon/log.h"
 
 /* A start found this late was skipped over by a clock step: missed. */
@@ -102,39 +103,35 @@ static void start_program(struct daemon *d, const struct occurrence *occ,
 		.temperature_known = sample && sample->temperature_err == 0,
 		.temperature = sample ? sample->temperature : 0,
 	};
-	char f_program[64], f_more[48], until[32];
-	/* f_more: UNTIL= for a held program, QUEUED= for one that starts */
-	const char *fields[] = { f_program, f_more, NULL };
+	char until[32];
+	struct event ev;
 	size_t queued = 0;
 
-	snprintf(f_program, sizeof(f_program), "PROGRAM=%s", prog->name);
+	event_init(&ev, EV_PROGRAM_SKIPPED);
+	ev.program = prog->name;
 	switch (program_start_decide(&cond)) {
 	case START_SKIPPED_ASKED:
 		progstates_set_skip_next(&d->sched.programs, prog->name, false);
 		save_programs(d);
 		record_skipped(d, prog, occ->when);
-		snprintf(f_more, sizeof(f_more), "REASON=asked");
-		log_event(LOG_INFO, "program-skipped", fields, "Program %s skipped "
-			  "once, as asked with irrigctl program %s skip-next",
+		ev.reason = "asked";
+		event_emit(&ev, "Program %s skipped once, as asked with irrigctl program %s skip-next",
 			  prog->name, prog->name);
 		return;
 	case START_HELD_RAIN_DELAY:
-		snprintf(f_more, sizeof(f_more), "UNTIL=%lld",
-			 (long long)d->sched.rain_delay_until);
+		event_init(&ev, EV_PROGRAM_HELD);
+		ev.program = prog->name;
+		ev.until = d->sched.rain_delay_until;
 		format_local(d->sched.rain_delay_until, until, sizeof(until));
-		log_event(LOG_INFO, "program-held", fields,
-			  "Program %s held by the rain delay until %s", prog->name,
+		event_emit(&ev, "Program %s held by the rain delay until %s", prog->name,
 			  until);
 		return;
 	case START_SKIPPED_FREEZE: {
-		char f_temp[48];
-		const char *freeze_fields[] = { f_program, f_more, f_temp, NULL };
-
 		record_skipped(d, prog, occ->when);
-		snprintf(f_more, sizeof(f_more), "REASON=freeze");
-		snprintf(f_temp, sizeof(f_temp), "TEMPERATURE=%.1f",
-			 cond.temperature);
-		log_event(LOG_NOTICE, "program-skipped", freeze_fields, "Program %s "
+		ev.priority = LOG_NOTICE;
+		ev.reason = "freeze";
+		ev.temperature = cond.temperature;
+		event_emit(&ev, "Program %s "
 			  "skipped: the temperature, %.1f °%c, is below freeze_below "
 			  "(%.1f °%c)", prog->name, cond.temperature, temp->unit,
 			  temp->freeze_below, temp->unit);
@@ -157,14 +154,13 @@ static void start_program(struct daemon *d, const struct occurrence *occ,
 			continue;	/* a 0 % month */
 		/* A seasonal 300 % never takes a zone past its cap. */
 		if (req.duration_s > d->cfg.zones[req.zone].max_run_s) {
-			char f_zone[64], f_cap[32];
-			const char *cap_fields[] = { f_zone, f_cap, NULL };
+			struct event cap;
 
-			snprintf(f_zone, sizeof(f_zone), "ZONE=%s",
-				 d->cfg.zones[req.zone].name);
-			snprintf(f_cap, sizeof(f_cap), "MAX_RUN_S=%u",
-				 d->cfg.zones[req.zone].max_run_s);
-			log_event(LOG_NOTICE, "cap-reached", cap_fields, "Program %s: "
+			event_init(&cap, EV_CAP_REACHED);
+			cap.priority = LOG_NOTICE;
+			cap.zone = d->cfg.zones[req.zone].name;
+			cap.max_run_s = d->cfg.zones[req.zone].max_run_s;
+			event_emit(&cap, "Program %s: "
 				  "zone %s's %us (seasonal) is cut to its max_run of "
 				  "%us", prog->name, d->cfg.zones[req.zone].name,
 				  req.duration_s, d->cfg.zones[req.zone].max_run_s);
@@ -180,21 +176,23 @@ static void start_program(struct daemon *d, const struct occurrence *occ,
 		queued++;
 		d->sched.calls->carry_out(d, &acts);
 	}
-	snprintf(f_more, sizeof(f_more), "QUEUED=%zu", queued);
-	log_event(LOG_INFO, "program-start", fields, "Program %s started: %zu "
+	event_init(&ev, EV_PROGRAM_START);
+	ev.program = prog->name;
+	ev.queued = (int64_t)queued;
+	event_emit(&ev, "Program %s started: %zu "
 		  "zone%s queued", prog->name, queued, queued == 1 ? "" : "s");
 }
 
 static void log_missed(struct daemon *d, const struct occurrence *occ)
 {
 	const struct program *prog = &d->cfg.schedule.programs[occ->program];
-	char f_program[64], when[32];
-	const char *fields[] = { f_program, NULL };
+	char when[32];
+	struct event ev;
 
-	snprintf(f_program, sizeof(f_program), "PROGRAM=%s", prog->name);
+	event_init(&ev, EV_MISSED);
+	ev.program = prog->name;
 	format_local(occ->when, when, sizeof(when));
-	log_event(LOG_WARNING, "missed", fields,
-		  "Program %s missed its start at %s: the clock stepped past it; "
+	event_emit(&ev, "Program %s missed its start at %s: the clock stepped past it; "
 		  "it is not caught up", prog->name, when);
 }
 
@@ -347,14 +345,15 @@ static void save_rain_delay(struct daemon *d)
 
 int scheduler_pause(struct daemon *d, time_t until)
 {
-	char when[32], f_until[48];
-	const char *fields[] = { f_until, NULL };
+	char when[32];
+	struct event ev;
 
 	d->sched.rain_delay_until = until;
 	save_rain_delay(d);
 	format_local(until, when, sizeof(when));
-	snprintf(f_until, sizeof(f_until), "UNTIL=%lld", (long long)until);
-	log_event(LOG_INFO, "rain-delay", fields, "Programs held until %s", when);
+	event_init(&ev, EV_RAIN_DELAY);
+	ev.until = until;
+	event_emit(&ev, "Programs held until %s", when);
 	d->sched.calls->status_changed(d);
 	return 0;
 }
@@ -362,10 +361,12 @@ int scheduler_pause(struct daemon *d, time_t until)
 int scheduler_resume(struct daemon *d)
 {
 	bool was = d->sched.rain_delay_until > time(NULL);
+	struct event ev;
 
 	d->sched.rain_delay_until = 0;
 	save_rain_delay(d);
-	log_event(LOG_INFO, "rain-delay-lifted", NULL, "Programs resumed%s",
+	event_init(&ev, EV_RAIN_DELAY_LIFTED);
+	event_emit(&ev, "Programs resumed%s",
 		  was ? "" : " (there was no rain delay)");
 	d->sched.calls->status_changed(d);
 	return 0;

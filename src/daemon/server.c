@@ -12,6 +12,7 @@
 
 #include "core/proto.h"
 #include "daemon/daemon.h"
+#include "daemon/events.h"
 #include "daemon/log.h"
 
 /* A client that lets this much output pile up unread is dropped. */
@@ -20,6 +21,16 @@
 #define CLIENT_READS_MAX 16
 /* Out of file descriptors: how long to stop accepting before trying again. */
 #define ACCEPT_PAUSE_USEC (250 * 1000)
+/*
+ * A watcher's bound: events it has not read, here and in the socket.
+ * One that falls further behind is dropped, never waited for.
+ */
+#define WATCH_OUT_MAX (32 * 1024)
+#define WATCH_SNDBUF (32 * 1024)
+/* How long a dropped watcher has to read its last line: a stopped one may go on. */
+#define WATCH_LINGER_USEC (60 * 1000 * 1000)
+/* One event's line, text or JSON. */
+#define WATCH_LINE_MAX 2048
 
 struct client {
 	struct server *server;
@@ -42,6 +53,9 @@ struct client {
 	bool stop_at_eof;	/* ... or when it ends its input */
 	bool json;
 	bool dead;
+	bool watching;		/* gets every event (watch) */
+	bool closing;		/* a dropped watcher: its last line, then gone */
+	sd_event_source *linger;	/* ... or gone after a while anyway */
 	char who[64];
 };
 
@@ -69,6 +83,7 @@ static void client_free(struct client *c)
 		c->next->prev = c->prev;
 	sd_event_source_disable_unref(c->io);
 	sd_event_source_disable_unref(c->resume);
+	sd_event_source_disable_unref(c->linger);
 	close(c->fd);
 	free(c->out);
 	free(c);
@@ -98,7 +113,7 @@ static void update_events(struct client *c)
 	 */
 	if (!client_is_waiting(c) && !c->out_len)
 		events |= EPOLLIN;
-	if (c->waiting_for && c->stop_at_eof)
+	if ((c->waiting_for && c->stop_at_eof) || c->watching)
 		events |= EPOLLRDHUP;
 	if (c->out_len)
 		events |= EPOLLOUT;
@@ -119,6 +134,10 @@ static void flush_out(struct client *c)
 		}
 		memmove(c->out, c->out + n, c->out_len - (size_t)n);
 		c->out_len -= (size_t)n;
+	}
+	if (c->closing && !c->out_len) {
+		client_kill(c);
+		return;
 	}
 	update_events(c);
 }
@@ -233,7 +252,84 @@ void client_stop_waiting(struct client *c)
 
 bool client_is_waiting(const struct client *c)
 {
-	return c->waiting_for != 0 || c->sample_render;
+	return c->waiting_for != 0 || c->sample_render || c->watching || c->closing;
+}
+
+/* ---- watchers ---- */
+
+void client_watch(struct client *c, bool json)
+{
+	int size = WATCH_SNDBUF;
+
+	/* The socket's share of the bound: the kernel holds no more than this. */
+	setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	c->watching = true;
+	c->json = json;
+	update_events(c);
+}
+
+static int on_linger_end(sd_event_source *src, uint64_t usec, void *userdata)
+{
+	struct client *c = userdata;
+
+	(void)src;
+	(void)usec;
+	client_kill(c);
+	return 0;
+}
+
+/*
+ * A watcher that let WATCH_OUT_MAX pile up: said once in the journal,
+ * then its last line after the one it was partway through, and it goes.
+ */
+static void drop_watcher(struct client *c)
+{
+	static const char text[] = "ERR too-slow this watcher read too slowly: "
+		"events were lost, and it is dropped\n";
+	static const char json[] = "{\"ok\":false,\"error\":{\"code\":"
+		"\"too-slow\",\"message\":\"this watcher read too slowly: events "
+		"were lost, and it is dropped\"}}\n";
+	char *nl = memchr(c->out, '\n', c->out_len);
+
+	log_msg(LOG_WARNING, "dropping watcher %s: it read too slowly, %zu bytes "
+		"behind", c->who, c->out_len);
+	c->watching = false;
+	c->closing = true;
+	if (nl)
+		c->out_len = (size_t)(nl - c->out) + 1;
+	if (sd_event_add_time_relative(c->server->daemon->event, &c->linger,
+				       CLOCK_MONOTONIC, WATCH_LINGER_USEC, 0,
+				       on_linger_end, c) < 0) {
+		client_kill(c);
+		return;
+	}
+	client_send(c, c->json ? json : text, c->json ? sizeof(json) - 1 :
+		    sizeof(text) - 1);
+}
+
+/* event_emit's subscriber: each watcher gets the event's line, rendered once per form. */
+static void on_event(void *userdata, const struct event *ev, const char *message)
+{
+	/* Not on the heap, as commands.c says of its reply. */
+	static char lines[2][WATCH_LINE_MAX];		/* text, JSON */
+	struct server *s = userdata;
+	size_t len[2] = { 0, 0 };
+	time_t now = time(NULL);
+	struct client *c, *next;
+
+	for (c = s->clients; c; c = next) {
+		next = c->next;
+		if (!c->watching || c->dead)
+			continue;
+		if (!len[c->json])
+			len[c->json] = event_render_line(ev, message, now, c->json,
+							 lines[c->json],
+							 sizeof(lines[0]));
+		if (c->out_len + len[c->json] > WATCH_OUT_MAX)
+			drop_watcher(c);
+		else
+			client_send(c, lines[c->json], len[c->json]);
+	}
 }
 
 static void handle_lines(struct client *c)
@@ -348,6 +444,8 @@ static int on_client(sd_event_source *src, int fd, uint32_t revents,
 	/* It reads on: the run's end reaches it, then its input's end. */
 	if (!c->dead && (revents & EPOLLRDHUP) && c->stop_at_eof)
 		stop_owned_run(c, "ended its input");
+	if (!c->dead && (revents & EPOLLRDHUP) && c->watching)
+		c->dead = true;	/* irrigctl watch interrupted */
 	if (c->dead) {
 		stop_owned_run(c, "is gone");
 		client_free(c);
@@ -535,6 +633,7 @@ int server_open(struct daemon *d, const char *path,
 		server_close(s);
 		return log_errno(LOG_ERR, r, "cannot watch %s", path);
 	}
+	event_subscribe(on_event, s);	/* the first subscriber: room for it */
 	*out = s;
 	return 0;
 }
@@ -543,6 +642,7 @@ void server_close(struct server *s)
 {
 	if (!s)
 		return;
+	event_unsubscribe(on_event, s);
 	while (s->clients)
 		client_free(s->clients);
 	sd_event_source_disable_unref(s->accept_retry);

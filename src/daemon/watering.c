@@ -13,6 +13,7 @@
 #include "core/schedule.h"
 #include "daemon/actuate.h"
 #include "daemon/daemon.h"
+#include "daemon/events.h"
 #include "daemon/log.h"
 
 #define NS UINT64_C(1000000000)
@@ -34,10 +35,13 @@ void watering_count_flow(struct daemon *d)
 	int n = flowmeter_drain(hardware_flowmeter(d->hw));
 
 	if (n < 0) {
-		const char *fields[] = { "FAULT=flow-meter", NULL };
+		struct event ev;
 
-		log_event_errno(LOG_WARNING, n, "fault", fields,
-				"cannot read the flow meter");
+		event_init(&ev, EV_FAULT);
+		ev.priority = LOG_WARNING;
+		ev.fault = "flow-meter";
+		ev.err = n;
+		event_emit(&ev, "cannot read the flow meter");
 	}
 }
 
@@ -467,11 +471,8 @@ static void on_dropped(struct daemon *d, const struct ctl_action *a);
 
 static void on_run_started(struct daemon *d, const struct run_request *req)
 {
-	char f_zone[64], f_duration[32], f_source[64], f_run[32], f_moisture[32],
-		said[48];
-	struct log_requester asked;
-	const char *fields[] = { f_zone, f_duration, f_source, f_run, f_moisture,
-				 asked.uid, asked.pid, NULL };
+	char said[48];
+	struct event ev;
 	struct history_entry e = { 0 }, *stored;
 
 	d->active.req_id = req->id;
@@ -489,18 +490,16 @@ static void on_run_started(struct daemon *d, const struct run_request *req)
 	stored = history_add(&d->history, &e);
 	d->active.history_id = stored->id;
 	save_history(d);
-	snprintf(f_zone, sizeof(f_zone), "ZONE=%s", zone_name(d, req->zone));
-	snprintf(f_duration, sizeof(f_duration), "DURATION_S=%u", req->duration_s);
-	snprintf(f_source, sizeof(f_source), "SOURCE=%s", req->source);
-	snprintf(f_run, sizeof(f_run), "RUN_ID=%u", req->id);
-	f_moisture[0] = '\0';
-	if (!isnan(e.moisture_start))
-		snprintf(f_moisture, sizeof(f_moisture), "MOISTURE=%.1f",
-			 e.moisture_start);
-	log_requester_of_run(&asked, req->id);	/* a manual run's asker */
+	event_init(&ev, EV_WATER_START);
+	ev.zone = zone_name(d, req->zone);
+	ev.duration_s = req->duration_s;
+	ev.source = req->source;
+	ev.run_id = req->id;
+	ev.moisture = e.moisture_start;
+	event_requester_of_run(&ev, req->id);	/* a manual run's asker */
 	watering_say_duration(req->duration_s, said, sizeof(said));
-	log_event(LOG_INFO, "water-start", fields, "Watering %s for %s (%s)",
-		  zone_name(d, req->zone), said, req->source);
+	event_emit(&ev, "Watering %s for %s (%s)", zone_name(d, req->zone), said,
+		   req->source);
 	server_notify_waiters(d->server, req->id, render_started, d, (void *)req,
 			      false);
 }
@@ -518,10 +517,7 @@ static void finish_ending(struct daemon *d, const struct run_ending *ending,
 			       .learned = ending->learned,
 			       .learned_lpm = ending->learned_lpm };
 	const char *zone = zone_name(d, ending->req.zone);
-	char f_zone[64], f_litres[32], f_duration[32], f_outcome[32],
-		f_moisture[32] = "", f_source[64], f_run[32];
-	const char *fields[] = { f_zone, f_source, f_run, f_litres, f_duration,
-				 f_outcome, f_moisture, NULL };
+	struct event ev;
 	double end_moisture = watering_zone_moisture(d, end, ending->req.zone);
 	struct history_entry *e = history_find(&d->history, ending->history_id);
 	char readings[512] = "";
@@ -531,36 +527,34 @@ static void finish_ending(struct daemon *d, const struct run_ending *ending,
 		e->moisture_end = end_moisture;
 		save_history(d);
 	}
-	snprintf(f_zone, sizeof(f_zone), "ZONE=%s", zone);
-	snprintf(f_outcome, sizeof(f_outcome), "OUTCOME=%s",
-		 run_outcome_name(ending->outcome));
-	snprintf(f_source, sizeof(f_source), "SOURCE=%s", ending->req.source);
-	snprintf(f_run, sizeof(f_run), "RUN_ID=%u", ending->req.id);
-	snprintf(f_litres, sizeof(f_litres), "LITRES=%.2f", ending->litres);
-	snprintf(f_duration, sizeof(f_duration), "DURATION_S=%u", ending->elapsed_s);
+	event_init(&ev, EV_WATER_END);
+	ev.zone = zone;
+	ev.outcome = run_outcome_name(ending->outcome);
+	ev.source = ending->req.source;
+	ev.run_id = ending->req.id;
+	ev.litres = ending->litres;
+	ev.duration_s = ending->elapsed_s;
 	if (ending->outcome == RUN_ENDED_EARLY) {
 		char probes[384];
 
 		/* MOISTURE=: what ended an early end, else what it reads now. */
-		snprintf(f_moisture, sizeof(f_moisture), "MOISTURE=%.1f",
-			 ending->moisture);
+		ev.moisture = ending->moisture;
 		zone_readings(d, &d->soil, ending->req.zone, probes, sizeof(probes));
 		snprintf(readings, sizeof(readings), " (soil moisture %.1f %%: %s, "
 			 "reached %.1f %%)", ending->moisture, probes,
 			 d->cfg.zones[ending->req.zone].stop_at);
-	} else if (!isnan(end_moisture)) {
-		snprintf(f_moisture, sizeof(f_moisture), "MOISTURE=%.1f",
-			 end_moisture);
+	} else {
+		ev.moisture = end_moisture;
 	}
 	if ((ending->outcome == RUN_FAULT || ending->outcome == RUN_CAPPED) &&
 	    *ending->why)
 		snprintf(readings, sizeof(readings), " (%s)", ending->why);
-	log_event(ending->outcome == RUN_FAULT ? LOG_ERR : LOG_INFO, "water-end",
-		  fields, "Watered %s for %us: %.2f %s, %s%s%s", zone,
-		  ending->elapsed_s, config_volume(&d->cfg, ending->litres),
-		  config_volume_unit(&d->cfg), run_outcome_name(ending->outcome),
-		  readings, ending->left_out ?
-		  "; under a second: not kept in the history" : "");
+	ev.priority = ending->outcome == RUN_FAULT ? LOG_ERR : LOG_INFO;
+	event_emit(&ev, "Watered %s for %us: %.2f %s, %s%s%s", zone,
+		   ending->elapsed_s, config_volume(&d->cfg, ending->litres),
+		   config_volume_unit(&d->cfg), run_outcome_name(ending->outcome),
+		   readings, ending->left_out ?
+		   "; under a second: not kept in the history" : "");
 	/* Logged first: a crash in between leaves a run the log says was
 	 * left out as interrupted, never a logged start unrecorded. */
 	if (e && ending->left_out) {
@@ -619,24 +613,20 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 			       .moisture = a->moisture, .valve_closed = true,
 			       .started = a->req.id == d->active.req_id,
 			       .why = d->active.why };
-	char f_zone[64], f_outcome[32], f_moisture[32] = "", f_source[64],
-		f_run[32];
-	const char *fields[] = { f_zone, f_source, f_run, f_outcome, f_moisture,
-				 NULL };
+	struct event ev;
 	const char *zone = zone_name(d, a->req.zone);
 	struct run_ending *ending;
 	struct history_entry *e;
 	char readings[512];
 	bool left_out;
 
-	snprintf(f_zone, sizeof(f_zone), "ZONE=%s", zone);
-	snprintf(f_outcome, sizeof(f_outcome), "OUTCOME=%s",
-		 run_outcome_name(a->outcome));
-	if (!isnan(a->moisture))
-		snprintf(f_moisture, sizeof(f_moisture), "MOISTURE=%.1f",
-			 a->moisture);
-	snprintf(f_source, sizeof(f_source), "SOURCE=%s", a->req.source);
-	snprintf(f_run, sizeof(f_run), "RUN_ID=%u", a->req.id);
+	event_init(&ev, a->outcome == RUN_SKIPPED ? EV_SKIP :
+		   a->outcome == RUN_HELD ? EV_HELD : EV_CAP_REACHED);
+	ev.zone = zone;
+	ev.outcome = run_outcome_name(a->outcome);
+	ev.moisture = a->moisture;
+	ev.source = a->req.source;
+	ev.run_id = a->req.id;
 	/* Stopped while its soil was read: it never watered, as if dropped. */
 	if (!sum.started &&
 	    (a->outcome == RUN_STOPPED || a->outcome == RUN_SHUTDOWN)) {
@@ -658,14 +648,12 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 		}
 		zone_readings(d, &d->soil, a->req.zone, readings, sizeof(readings));
 		if (a->outcome == RUN_SKIPPED)
-			log_event(LOG_INFO, "skip", fields,
-				  "Skipped %s of %s: soil moisture %.1f %% (%s) is "
-				  "above %.1f %%", zone, a->req.source, a->moisture,
-				  readings, d->cfg.zones[a->req.zone].skip_above);
+			event_emit(&ev, "Skipped %s of %s: soil moisture %.1f %% (%s) "
+				   "is above %.1f %%", zone, a->req.source, a->moisture,
+				   readings, d->cfg.zones[a->req.zone].skip_above);
 		else if (a->outcome == RUN_HELD || a->outcome == RUN_CAPPED)
-			log_event(LOG_WARNING, a->outcome == RUN_HELD ? "held" :
-				  "cap-reached", fields, "Not watering %s (%s): %s",
-				  zone, a->req.source, d->active.why);
+			event_emit(&ev, "Not watering %s (%s): %s", zone,
+				   a->req.source, d->active.why);
 		else	/* the fault that kept it from starting is logged */
 			log_msg(LOG_INFO, "the run of %s (%s) did not start: %s",
 				zone, a->req.source, run_outcome_name(a->outcome));
@@ -795,8 +783,7 @@ static void log_fallback(struct daemon *d, int zone)
 {
 	const struct config_zone *z = &d->cfg.zones[zone];
 	char readings[512];
-	char f_zone[64];
-	const char *fields[] = { "FAULT=moisture-rules", f_zone, NULL };
+	struct event ev;
 
 	if (!z->has_skip_above && !z->has_stop_at)
 		return;
@@ -807,10 +794,12 @@ static void log_fallback(struct daemon *d, int zone)
 			break;
 	}
 	zone_readings(d, &d->soil, zone, readings, sizeof(readings));
-	snprintf(f_zone, sizeof(f_zone), "ZONE=%s", z->name);
-	log_event(LOG_WARNING, "fault", fields, "No probe of zone %s reads (%s): "
-		  "its moisture rules fall back to the plain schedule", z->name,
-		  readings);
+	event_init(&ev, EV_FAULT);
+	ev.priority = LOG_WARNING;
+	ev.fault = "moisture-rules";
+	ev.zone = z->name;
+	event_emit(&ev, "No probe of zone %s reads (%s): its moisture rules fall "
+		   "back to the plain schedule", z->name, readings);
 }
 
 /*

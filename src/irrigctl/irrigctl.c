@@ -299,6 +299,76 @@ static int read_reply(int fd, bool json, const sigset_t *waiting_mask)
 	}
 }
 
+/*
+ * watch: the reply's OK, then one event a line until irrigd drops us or
+ * the user interrupts (Ctrl-C: exit 0, quietly).  Text lines lose their
+ * "- "; JSON lines print as they come, after the {"ok":true} that
+ * started the stream.
+ */
+static int follow_events(int fd, bool json, const sigset_t *waiting_mask)
+{
+	char buf[PROTO_LINE_MAX * 4];
+	size_t len = 0;
+	bool started = false;
+
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		char *start = buf, *nl;
+		ssize_t n;
+
+		if (interrupted)
+			return 0;
+		if (ppoll(&p, 1, NULL, waiting_mask) < 0) {
+			if (errno == EINTR)
+				continue;
+			report_error(ERR_UNAVAILABLE, "cannot wait for irrigd: %s",
+				     strerror(errno));
+			return EXIT_REFUSED;
+		}
+		n = recv(fd, buf + len, sizeof(buf) - 1 - len, MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0) {
+			report_error(ERR_UNAVAILABLE, "irrigd closed the connection");
+			return EXIT_REFUSED;
+		}
+		len += (size_t)n;
+		buf[len] = '\0';
+		while ((nl = memchr(start, '\n', len - (size_t)(start - buf)))) {
+			*nl = '\0';
+			if (!started && strncmp(start, "- ", 2) == 0) {
+				/* The greeting: for a person, not for a pipe. */
+				fprintf(stderr, "%s\n", start + 2);
+			} else if (!started && json &&
+				   strncmp(start, "{\"ok\":true", 10) == 0) {
+				started = true;	/* only events on stdout */
+			} else if (!started) {
+				int status = show_line(start, json);
+
+				if (status > 0)
+					return status;
+				started = status == 0;
+			} else if (json) {
+				puts(start);
+				if (strncmp(start, "{\"ok\":false", 11) == 0)
+					return EXIT_REFUSED;
+			} else if (strncmp(start, "- ", 2) == 0) {
+				puts(start + 2);
+			} else {
+				return show_line(start, json);	/* dropped: ERR */
+			}
+			fflush(stdout);
+			start = nl + 1;
+		}
+		len -= (size_t)(start - buf);
+		memmove(buf, start, len);
+		if (len == sizeof(buf) - 1) {
+			report_error("bad-reply", "reply line too long");
+			return EXIT_REFUSED;
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	enum { OPT_JSON = 256, OPT_VERSION };
@@ -311,7 +381,7 @@ int main(int argc, char **argv)
 	};
 	const char *path = getenv("IRRIGD_SOCKET");
 	char line[PROTO_LINE_MAX + 1], bad_option[128] = "";
-	bool json = false, foreground = false;
+	bool json = false, foreground = false, watching;
 	sigset_t waiting_mask;
 	int c, len, fd, status, err;
 
@@ -383,6 +453,9 @@ int main(int argc, char **argv)
 		catch_interrupts(&waiting_mask);
 		foreground = true;
 	}
+	watching = strcmp(argv[optind], "watch") == 0 && optind + 1 == argc;
+	if (watching)
+		catch_interrupts(&waiting_mask);
 	fd = connect_daemon(path);
 	if (fd < 0)
 		return EXIT_NO_DAEMON;
@@ -391,6 +464,11 @@ int main(int argc, char **argv)
 		report_error("unreachable", "cannot send to irrigd: %s", strerror(-err));
 		close(fd);
 		return EXIT_NO_DAEMON;
+	}
+	if (watching) {
+		status = follow_events(fd, json, &waiting_mask);
+		close(fd);
+		return status;
 	}
 	status = read_reply(fd, json, foreground ? &waiting_mask : NULL);
 	close(fd);
