@@ -13,6 +13,8 @@
  * one with "ok": true or false.  See doc/protocol.md.
  */
 #define PROTO_VERSION 1
+/* Where irrigd listens and irrigctl connects unless told otherwise (the config's socket, -s). */
+#define PROTO_DEFAULT_SOCKET "/run/irrigd/irrigd.sock"
 #define PROTO_LINE_MAX 4096		/* bytes, newline included */
 #define PROTO_ARGS_MAX 16
 

@@ -7,11 +7,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/proto.h"
 #include "core/schedule.h"
 #include "hw/ads1x15.h"
 
 #define CONFIG_DEFAULT_PATH IRRIGD_SYSCONFDIR "/irrigd/irrigd.conf"
-#define CONFIG_DEFAULT_SOCKET "/run/irrigd/irrigd.sock"
+#define CONFIG_DEFAULT_SOCKET PROTO_DEFAULT_SOCKET
 #define CONFIG_DEFAULT_STATE_DIR "/var/lib/irrigd"
 /* The Pi's header bus, /dev/i2c-1. */
 #define CONFIG_DEFAULT_I2C_BUS 1

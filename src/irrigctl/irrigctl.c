@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "core/proto.h"
-#include "daemon/config.h"
 
 enum { EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_NO_DAEMON = 3 };
 
@@ -31,7 +30,7 @@ static void usage(FILE *to)
 		"      --version      print irrigctl's version and exit\n"
 		"  -h, --help         print this help and exit\n"
 		"\n"
-		"Commands:\n", CONFIG_DEFAULT_SOCKET);
+		"Commands:\n", PROTO_DEFAULT_SOCKET);
 	for (int i = 0; i < CMD__COUNT; i++) {
 		char words[80];
 
@@ -317,7 +316,7 @@ int main(int argc, char **argv)
 
 	sigemptyset(&waiting_mask);
 	if (!path || !*path)
-		path = CONFIG_DEFAULT_SOCKET;
+		path = PROTO_DEFAULT_SOCKET;
 	/*
 	 * "+": options end at the command, so "water 5 --no-wait" passes
 	 * through.  A bad option is told once all are read: a --json after it
