@@ -178,37 +178,25 @@ static const char *parse_line(struct text_span line, struct progstates *ps)
 	return NULL;
 }
 
+static const char *parse_line_of(struct text_span line, unsigned long lineno,
+				 void *ps)
+{
+	(void)lineno;
+	return parse_line(line, ps);
+}
+
 int progstates_parse(const char *text, size_t len, struct progstates *out,
 		     char *err, size_t err_size)
 {
 	/* Built aside, so a file that fails half way leaves *out as it was. */
 	struct progstates ps;
-	unsigned long lineno = 0;
-	size_t pos = 0;
+	long r;
 
-	if (len == 0 || !text)
-		return text_fail(err, err_size, 1, "empty file");
 	progstates_init(&ps);
-	while (pos < len) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		const char *what = NULL;
-		struct text_span line;
-
-		lineno++;
-		if (!nl)
-			return text_fail(err, err_size, lineno,
-					 "truncated: no newline at the end");
-		line = (struct text_span){ text + pos, (size_t)(nl - (text + pos)) };
-		pos += line.n + 1;
-		if (lineno == 1) {
-			if (!text_span_is(line, HEADER))
-				what = "not an irrigd-programs 1 file";
-		} else {
-			what = parse_line(line, &ps);
-		}
-		if (what)
-			return text_fail(err, err_size, lineno, what);
-	}
+	r = text_read_lines(text, len, HEADER, "not an " HEADER " file",
+			    parse_line_of, &ps, err, err_size);
+	if (r < 0)
+		return (int)r;
 	*out = ps;
 	return 0;
 }
