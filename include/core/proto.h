@@ -91,4 +91,12 @@ int proto_parse(char *line, struct request *req, const char **code,
 /* The command called name, or -1. */
 int proto_find_command(const char *name);
 
+/*
+ * s as a JSON string, quotes included, into buf; returns buf.  '"' and
+ * '\\' are escaped, a newline is \n, any other control byte \u00XX.  Cut
+ * short (still quoted) where buf is too small; 6 * strlen(s) + 8 bytes
+ * always hold it whole.
+ */
+const char *proto_json_string(const char *s, char *buf, size_t size);
+
 #endif

@@ -222,7 +222,7 @@ static void health(struct cmd_ctx *ctx, char *json, size_t size)
 			 when, d->reload_refused.why);
 		out_append(json, size, ",\"reload_refused\":{\"at\":%lld,\"error\":%s}",
 		    (long long)d->reload_refused.at,
-		    out_json_string(d->reload_refused.why, why, sizeof(why)));
+		    proto_json_string(d->reload_refused.why, why, sizeof(why)));
 	}
 }
 

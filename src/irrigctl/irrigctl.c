@@ -53,7 +53,7 @@ static bool json_errors;
 static void __attribute__((format(printf, 2, 3)))
 report_error(const char *code, const char *fmt, ...)
 {
-	char message[1024];
+	char message[1024], quoted[6 * sizeof(message) + 8];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -63,18 +63,8 @@ report_error(const char *code, const char *fmt, ...)
 		fprintf(stderr, "irrigctl: %s\n", message);
 		return;
 	}
-	printf("{\"ok\":false,\"error\":{\"code\":\"%s\",\"message\":\"", code);
-	for (const unsigned char *c = (const unsigned char *)message; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			printf("\\%c", *c);
-		else if (*c == '\n')
-			printf("\\n");
-		else if (*c < 0x20)
-			printf("\\u%04x", *c);
-		else
-			putchar(*c);
-	}
-	printf("\"}}\n");
+	printf("{\"ok\":false,\"error\":{\"code\":\"%s\",\"message\":%s}}\n",
+	       code, proto_json_string(message, quoted, sizeof(quoted)));
 	fflush(stdout);
 }
 
