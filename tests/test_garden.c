@@ -12,12 +12,13 @@
 #include <cmocka.h>
 
 #include "core/calib.h"
+#include "core/nsec.h"
 #include "hw/ads1x15.h"
 #include "hw/flowmeter.h"
 #include "hw/garden.h"
 #include "hw/mcp23008.h"
 
-#define MS 1000000ull
+#define MS NS_PER_MS
 #define EXPANDER 0x20
 #define ADC 0x48
 #define VALVE_PIN 0
@@ -44,7 +45,7 @@ static uint64_t monotonic_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return ns_of_timespec(&ts);
 }
 
 static void sleep_ms(unsigned ms)

@@ -7,12 +7,12 @@
 #include <time.h>
 
 #include "core/duration.h"
+#include "core/nsec.h"
 #include "daemon/daemon.h"
 #include "daemon/log.h"
 
-#define NS UINT64_C(1000000000)
 /* A run teaches its zone's flow only after this much settled watering. */
-#define LEARN_MIN_NS (5 * NS)
+#define LEARN_MIN_NS (5 * NS_PER_S)
 
 static const char *zone_name(const struct daemon *d, int zone)
 {
@@ -188,8 +188,8 @@ void safety_valve_opened(struct daemon *d, int zone)
 		/* Unknown yet: "water flows" is what a leak would be. */
 		.unknown_min_lpm = s->leak_lpm,
 		.max_lpm = s->max_flow_lpm,
-		.settle_ns = (uint64_t)s->settle_s * NS,
-		.alarm_delay_ns = (uint64_t)s->alarm_delay_s * NS,
+		.settle_ns = (uint64_t)s->settle_s * NS_PER_S,
+		.alarm_delay_ns = (uint64_t)s->alarm_delay_s * NS_PER_S,
 	};
 	uint64_t now = daemon_now();
 
@@ -211,7 +211,7 @@ void safety_valve_opened(struct daemon *d, int zone)
 
 uint64_t safety_learn_min_ns(const struct daemon *d)
 {
-	uint64_t min = (uint64_t)d->cfg.safety.alarm_delay_s * NS;
+	uint64_t min = (uint64_t)d->cfg.safety.alarm_delay_s * NS_PER_S;
 
 	return min < LEARN_MIN_NS ? LEARN_MIN_NS : min;
 }
@@ -233,9 +233,9 @@ void safety_valves_closed(struct daemon *d)
 	 * flow that still runs after that, however short the settle.
 	 */
 	flowmon_closed(&sf->monitor, s->leak_lpm,
-		       (uint64_t)s->settle_s * NS > FLOW_STALE_NS + NS ?
-		       (uint64_t)s->settle_s * NS : FLOW_STALE_NS + NS,
-		       (uint64_t)s->alarm_delay_s * NS, now);
+		       (uint64_t)s->settle_s * NS_PER_S > FLOW_STALE_NS + NS_PER_S ?
+		       (uint64_t)s->settle_s * NS_PER_S : FLOW_STALE_NS + NS_PER_S,
+		       (uint64_t)s->alarm_delay_s * NS_PER_S, now);
 	arm_check(d, now);
 }
 
@@ -285,9 +285,9 @@ static void say_lesson(struct daemon *d, enum flow_lesson lesson,
 			 "teaches, and it %s", how_it_ended(outcome));
 		break;
 	case FLOW_LESSON_TOO_SHORT:
-		duration_format((uint32_t)(d->safety.ended.settled_ns / NS), took,
+		duration_format((uint32_t)(d->safety.ended.settled_ns / NS_PER_S), took,
 				sizeof(took));
-		duration_format((uint32_t)(safety_learn_min_ns(d) / NS), need,
+		duration_format((uint32_t)(safety_learn_min_ns(d) / NS_PER_S), need,
 				sizeof(need));
 		snprintf(buf, size, "it watered %s after the %us settle, and a "
 			 "run teaches after %s", took, d->cfg.safety.settle_s, need);

@@ -9,19 +9,19 @@
 #include <time.h>
 
 #include "core/duration.h"
+#include "core/nsec.h"
 #include "core/proto.h"
 #include "core/schedule.h"
 #include "daemon/daemon.h"
 #include "daemon/log.h"
 
-#define NS UINT64_C(1000000000)
 
 uint64_t daemon_now(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NS + (uint64_t)ts.tv_nsec;
+	return (uint64_t)ts.tv_sec * NS_PER_S + (uint64_t)ts.tv_nsec;
 }
 
 /* "5 minutes", "1 minute", "2m 30s": how people say a duration. */
@@ -205,7 +205,7 @@ void watering_set_status(struct daemon *d)
 	if (stopping(d)) {
 		sd_notify(0, "STATUS=Stopping: closing every valve");
 	} else if (cur && d->ctl.phase == CTL_WATERING) {
-		uint64_t left = run_remaining_ns(&d->ctl.run, daemon_now()) / NS;
+		uint64_t left = run_remaining_ns(&d->ctl.run, daemon_now()) / NS_PER_S;
 
 		if (left >= 3600)
 			sd_notifyf(0, "STATUS=Watering %s, %" PRIu64 ":%02" PRIu64
@@ -262,7 +262,7 @@ static void render_waiting_valve(struct daemon *d, struct out *out, void *arg)
 {
 	const struct run_request *req = arg;
 	uint64_t now = daemon_now(), until = d->ctl.phase_until_ns;
-	uint32_t wait_s = until > now ? (uint32_t)((until - now + NS - 1) / NS) : 0;
+	uint32_t wait_s = until > now ? (uint32_t)((until - now + NS_PER_S - 1) / NS_PER_S) : 0;
 	char said[48];
 
 	watering_say_duration(req->duration_s, said, sizeof(said));
@@ -292,8 +292,8 @@ static void render_report(struct daemon *d, struct out *out, void *arg)
 			  "\"elapsed_s\":%" PRIu64 ",\"remaining_s\":%" PRIu64
 			  ",\"moisture\":[%s],\"flow_lpm\":%.2f,\"litres\":%.2f",
 			  d->active.req_id, zone_name(d, run->zone),
-			  run_elapsed_ns(run, now) / NS,
-			  run_remaining_ns(run, now) / NS, moisture,
+			  run_elapsed_ns(run, now) / NS_PER_S,
+			  run_remaining_ns(run, now) / NS_PER_S, moisture,
 			  watering_flow_rate(d), watering_litres_so_far(d));
 		return;
 	}
@@ -680,7 +680,7 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 	ending->start_soil = d->active.start_soil;
 	ending->litres = watering_litres_so_far(d);
 	ending->elapsed_s = (uint32_t)(run_elapsed_ns(&d->ctl.run,
-						      d->ctl.run.ended_ns) / NS);
+						      d->ctl.run.ended_ns) / NS_PER_S);
 	ending->valve_closed = !d->active.valve_failed;
 	ending->history_id = d->active.history_id;
 	/* Recorded at once; the final moisture follows with the next sample. */
@@ -960,18 +960,18 @@ void watering_apply_config(struct daemon *d)
 	}
 	ctl_set_policy(&d->ctl, policy, d->cfg.n_zones);
 	ctl_set_master(&d->ctl, d->cfg.master.present,
-		       (uint64_t)d->cfg.master.lead_s * NS,
-		       (uint64_t)d->cfg.master.lag_s * NS);
+		       (uint64_t)d->cfg.master.lead_s * NS_PER_S,
+		       (uint64_t)d->cfg.master.lag_s * NS_PER_S);
 	ctl_set_min_switch(&d->ctl,
-			   (uint64_t)d->cfg.safety.min_switch_interval_s * NS);
-	d->ctl.report_interval_ns = (uint64_t)d->cfg.report_interval_s * NS;
+			   (uint64_t)d->cfg.safety.min_switch_interval_s * NS_PER_S);
+	d->ctl.report_interval_ns = (uint64_t)d->cfg.report_interval_s * NS_PER_S;
 }
 
 int watering_init(struct daemon *d)
 {
 	int r;
 
-	ctl_init(&d->ctl, (uint64_t)d->cfg.report_interval_s * NS);
+	ctl_init(&d->ctl, (uint64_t)d->cfg.report_interval_s * NS_PER_S);
 	watering_apply_config(d);
 	r = sd_event_add_io(d->event, &d->flow_source,
 			    flowmeter_fd(hardware_flowmeter(d->hw)), EPOLLIN,

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/calib.h"
+#include "core/nsec.h"
 #include "hw/sim.h"
 #include "hw/sim_flow.h"
 
@@ -90,7 +91,7 @@ static uint64_t monotonic_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return ns_of_timespec(&ts);
 }
 
 static bool same_line(const struct garden_gpio_line *a, const struct garden_gpio_line *b)
