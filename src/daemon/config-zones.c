@@ -1,9 +1,9 @@
 /* Loads the config's zones, master valve, seasonal adjustment and programs. */
 #include "config-internal.h"
 
-#include <ctype.h>
 #include <string.h>
 
+#include "core/calendar.h"
 #include "core/duration.h"
 
 /* The settings each group may hold (see root_keys in config.c). */
@@ -200,58 +200,6 @@ int load_seasonal(struct loader *ld, const config_setting_t *root)
 	return 0;
 }
 
-/* "6:30" or "06:30", 00:00 to 23:59, into minutes after midnight. */
-static bool parse_time_of_day(const char *t, unsigned *minutes)
-{
-	unsigned h = 0, m;
-	size_t i = 0;
-
-	while (i < 2 && isdigit((unsigned char)t[i]))
-		h = h * 10 + (unsigned)(t[i++] - '0');
-	if (!i || t[i] != ':')
-		return false;
-	t += i + 1;
-	if (!isdigit((unsigned char)t[0]) || !isdigit((unsigned char)t[1]) ||
-	    t[2])
-		return false;
-	m = (unsigned)(t[0] - '0') * 10 + (unsigned)(t[1] - '0');
-	if (h > 23 || m > 59)
-		return false;
-	*minutes = h * 60 + m;
-	return true;
-}
-
-static bool leap_year(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* "YYYY-MM-DD", a date that exists, from YEAR_MIN on. */
-static bool parse_date(const char *t, struct local_date *d)
-{
-	static const int days_in[12] = {
-		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
-	int v[3] = { 0, 0, 0 };
-	const int width[3] = { 4, 2, 2 };
-
-	for (size_t f = 0; f < 3; f++) {
-		for (int i = 0; i < width[f]; i++, t++) {
-			if (!isdigit((unsigned char)*t))
-				return false;
-			v[f] = v[f] * 10 + (*t - '0');
-		}
-		if (*t != (f < 2 ? '-' : '\0'))
-			return false;
-		t++;
-	}
-	if (v[0] < YEAR_MIN || v[1] < 1 || v[1] > 12 || v[2] < 1 ||
-	    v[2] > days_in[v[1] - 1] + (v[1] == 2 && leap_year(v[0])))
-		return false;
-	*d = (struct local_date){ v[0], v[1], v[2] };
-	return true;
-}
-
 /* A program's start times. */
 static int load_starts(struct loader *ld, const config_setting_t *g,
 		       struct program *p)
@@ -281,7 +229,7 @@ static int load_starts(struct loader *ld, const config_setting_t *g,
 		if (config_setting_type(e) != CONFIG_TYPE_STRING)
 			return fail(ld, e, "must be a time in double quotes "
 				    "such as \"06:30\", not %s", type_name(e));
-		if (!parse_time_of_day(config_setting_get_string(e), &minutes))
+		if (!calendar_parse_time_of_day(config_setting_get_string(e), &minutes))
 			return fail(ld, e, "\"%s\" is not a time of day: write "
 				    "it as HH:MM, 00:00 to 23:59",
 				    config_setting_get_string(e));
@@ -396,7 +344,8 @@ static int load_day_rule(struct loader *ld, const config_setting_t *g,
 	r = read_string(ld, g, "anchor", true, &anchor, NULL);
 	if (r < 0)
 		return r;
-	if (!parse_date(anchor, &rule->anchor))
+	if (!calendar_parse_date(anchor, &rule->anchor) ||
+	    rule->anchor.year < YEAR_MIN)
 		return fail(ld, anchor_s, "\"%s\" is not a date: write it as "
 			    "YYYY-MM-DD, such as \"2026-05-01\", from %d on",
 			    anchor, YEAR_MIN);
