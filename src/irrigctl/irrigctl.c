@@ -14,6 +14,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "core/fdio.h"
 #include "core/proto.h"
 
 enum { EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_NO_DAEMON = 3 };
@@ -151,22 +152,6 @@ static int connect_daemon(const char *path)
 		     "Is irrigd running?  (systemctl status irrigd)", path,
 		     strerror(err));
 	return -1;
-}
-
-static int send_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 /* Prints one reply line; returns an exit status once the reply ends, else -1. */
@@ -375,7 +360,7 @@ int main(int argc, char **argv)
 	fd = connect_daemon(path);
 	if (fd < 0)
 		return EXIT_NO_DAEMON;
-	err = send_all(fd, line, (size_t)len);
+	err = fd_write_all(fd, line, (size_t)len);
 	if (err < 0) {
 		report_error("unreachable", "cannot send to irrigd: %s", strerror(-err));
 		close(fd);
