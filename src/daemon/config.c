@@ -906,6 +906,13 @@ int config_load(const char *path, struct config *out, char *err,
 	return r;
 }
 
+const char *config_zone_name(const struct config *cfg, int zone,
+			     const char *none)
+{
+	return zone >= 0 && (size_t)zone < cfg->n_zones ? cfg->zones[zone].name
+							 : none;
+}
+
 int config_find_zone(const struct config *cfg, const char *name)
 {
 	if (!cfg || !name)

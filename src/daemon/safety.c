@@ -14,12 +14,6 @@
 /* A run teaches its zone's flow only after this much settled watering. */
 #define LEARN_MIN_NS (5 * NS_PER_S)
 
-static const char *zone_name(const struct daemon *d, int zone)
-{
-	return zone >= 0 && (size_t)zone < d->cfg.n_zones ?
-		d->cfg.zones[zone].name : "";
-}
-
 static const struct flow_acct *meter(struct daemon *d)
 {
 	return flowmeter_acct(hardware_flowmeter(d->hw));
@@ -71,7 +65,7 @@ double safety_expected_lpm(struct daemon *d, int zone, const char **how,
 double safety_litres_today(struct daemon *d, int zone)
 {
 	double litres = history_litres_on(&d->history,
-					  zone < 0 ? NULL : zone_name(d, zone),
+					  zone < 0 ? NULL : config_zone_name(&d->cfg, zone, ""),
 					  time(NULL));
 	const struct run_request *cur = ctl_current(&d->ctl);
 
@@ -93,12 +87,12 @@ static void latch(struct daemon *d, enum fault_kind kind, int zone,
 	char f_fault[48], f_zone[64] = "", f_measured[48] = "", f_expected[48] = "";
 	const char *fields[] = { f_fault, f_zone, f_measured, f_expected, NULL };
 
-	snprintf(f.zone, sizeof(f.zone), "%s", zone_name(d, zone));
+	snprintf(f.zone, sizeof(f.zone), "%s", config_zone_name(&d->cfg, zone, ""));
 	snprintf(f.detail, sizeof(f.detail), "%s", detail);
 	faults_raise(&d->safety.state.faults, &f);
 	snprintf(f_fault, sizeof(f_fault), "FAULT=%s", fault_kind_name(kind));
 	if (zone >= 0)
-		snprintf(f_zone, sizeof(f_zone), "ZONE=%s", zone_name(d, zone));
+		snprintf(f_zone, sizeof(f_zone), "ZONE=%s", config_zone_name(&d->cfg, zone, ""));
 	if (!isnan(measured_lpm))
 		snprintf(f_measured, sizeof(f_measured), "FLOW_LPM=%.2f",
 			 measured_lpm);
@@ -107,9 +101,9 @@ static void latch(struct daemon *d, enum fault_kind kind, int zone,
 			 expected_lpm);
 	log_event(LOG_CRIT, "fault", fields, "Fault latched on %s: %s. "
 		  "Programs will not water %s until `irrigctl clear%s%s`",
-		  zone >= 0 ? zone_name(d, zone) : "the garden", detail,
+		  zone >= 0 ? config_zone_name(&d->cfg, zone, "") : "the garden", detail,
 		  zone >= 0 ? "it" : "any zone", zone >= 0 ? " " : "",
-		  zone >= 0 ? zone_name(d, zone) : "");
+		  zone >= 0 ? config_zone_name(&d->cfg, zone, "") : "");
 	save(d);
 }
 
@@ -123,7 +117,7 @@ void safety_raise(struct daemon *d, enum fault_kind kind, int zone,
 enum run_outcome safety_may_run(struct daemon *d, const struct run_request *req,
 				char *why, size_t why_size)
 {
-	const char *zone = zone_name(d, req->zone);
+	const char *zone = config_zone_name(&d->cfg, req->zone, "");
 	const struct fault *f = faults_holding(&d->safety.state.faults, zone);
 	const char *unit = config_volume_unit(&d->cfg);
 	double used, cap;
@@ -315,7 +309,7 @@ static void offer(struct daemon *d, int zone, struct flow_learned *l,
 {
 	double before = flow_learned_median(l);
 	enum flow_offer took = flow_learned_offer(l, lpm);
-	const char *name = zone_name(d, zone);
+	const char *name = config_zone_name(&d->cfg, zone, "");
 	const char *but = d->cfg.zones[zone].flow_lpm > 0.0 ? ", but its "
 		"configured flow_lpm is what the alarms use" : "";
 
@@ -367,14 +361,14 @@ bool safety_run_ended(struct daemon *d, const struct run_request *req,
 	say_lesson(d, lesson, outcome, &fig, why, sizeof(why));
 	if (lesson != FLOW_LESSON_LEARNED) {
 		log_msg(LOG_INFO, "the run of %s taught nothing of its flow: %s",
-			zone_name(d, zone), why);
+			config_zone_name(&d->cfg, zone, ""), why);
 		snprintf(said, said_size, "%s", why);
 		return false;
 	}
 	l = fault_state_learned(&sf->state, d->cfg.zones[zone].name, true);
 	if (!l) {
 		log_msg(LOG_WARNING, "cannot keep the flow of %s: %d zones have "
-			"learned flows already", zone_name(d, zone),
+			"learned flows already", config_zone_name(&d->cfg, zone, ""),
 			FAULTS_LEARNED_MAX);
 		snprintf(said, said_size, "no room for another zone's learned "
 			 "flow");
@@ -399,9 +393,9 @@ bool safety_run_ended(struct daemon *d, const struct run_request *req,
 			why[0] = '\0';
 		*learned_lpm = fig.mean_lpm;
 		log_msg(LOG_NOTICE, "zone %s's flow learned by a learning run: "
-			"%.2f L/min%s", zone_name(d, zone), fig.mean_lpm, why);
+			"%.2f L/min%s", config_zone_name(&d->cfg, zone, ""), fig.mean_lpm, why);
 		snprintf(said, said_size, "%s draws %.1f L/min%s%s",
-			 zone_name(d, zone), fig.mean_lpm, why,
+			 config_zone_name(&d->cfg, zone, ""), fig.mean_lpm, why,
 			 d->cfg.zones[zone].flow_lpm > 0.0 ? "; its configured "
 			 "flow_lpm is what the alarms use" : "");
 	}
@@ -471,12 +465,12 @@ static void low_flow(struct daemon *d, int zone, double rate, double expected)
 	char f_zone[64], f_flow[48], f_expected[48];
 	const char *fields[] = { f_zone, f_flow, f_expected, NULL };
 
-	snprintf(f_zone, sizeof(f_zone), "ZONE=%s", zone_name(d, zone));
+	snprintf(f_zone, sizeof(f_zone), "ZONE=%s", config_zone_name(&d->cfg, zone, ""));
 	snprintf(f_flow, sizeof(f_flow), "FLOW_LPM=%.2f", rate);
 	snprintf(f_expected, sizeof(f_expected), "EXPECTED_LPM=%.2f", expected);
 	log_event(LOG_WARNING, "low-flow", fields, "Low flow in zone %s: %.1f %s/min, "
 		  "expected %.1f %s/min (below %g %%): a blocked filter or a tap "
-		  "not fully open? Watering goes on", zone_name(d, zone),
+		  "not fully open? Watering goes on", config_zone_name(&d->cfg, zone, ""),
 		  config_volume(&d->cfg, rate), config_volume_unit(&d->cfg),
 		  config_volume(&d->cfg, expected), config_volume_unit(&d->cfg),
 		  d->cfg.zones[zone].low_flow_percent);
@@ -489,7 +483,7 @@ static void check_caps(struct daemon *d, int zone)
 	double cap = d->cfg.zones[zone].daily_cap_litres;
 	double litres = watering_litres_so_far(d);
 	double used = d->safety.zone_before + litres;
-	const char *whose = zone_name(d, zone);
+	const char *whose = config_zone_name(&d->cfg, zone, "");
 	char f_zone[64], f_litres[48], f_cap[48];
 	const char *fields[] = { f_zone, f_litres, f_cap, NULL };
 
@@ -500,13 +494,14 @@ static void check_caps(struct daemon *d, int zone)
 		if (!(cap > 0.0 && used >= cap))
 			return;
 	}
-	snprintf(f_zone, sizeof(f_zone), "ZONE=%s", zone_name(d, zone));
+	snprintf(f_zone, sizeof(f_zone), "ZONE=%s", config_zone_name(&d->cfg, zone, ""));
 	snprintf(f_litres, sizeof(f_litres), "LITRES_TODAY=%.2f", used);
 	snprintf(f_cap, sizeof(f_cap), "CAP_LITRES=%g", cap);
 	log_event(LOG_WARNING, "cap-reached", fields, "Daily cap reached: %s has "
 		  "used %.1f %s today, its cap is %g %s: ending the run of %s",
 		  whose, config_volume(&d->cfg, used), config_volume_unit(&d->cfg),
-		  config_volume_limit(&d->cfg, cap), config_volume_unit(&d->cfg), zone_name(d, zone));
+		  config_volume_limit(&d->cfg, cap), config_volume_unit(&d->cfg),
+		  config_zone_name(&d->cfg, zone, ""));
 	snprintf(d->active.why, sizeof(d->active.why), "the daily cap of %s (%g %s) "
 		 "is reached", whose, config_volume_limit(&d->cfg, cap), config_volume_unit(&d->cfg));
 	if (ctl_end_run(&d->ctl, RUN_CAPPED, daemon_now(), &acts) == 0)
@@ -585,7 +580,7 @@ void safety_soil_read(struct daemon *d, const struct soil_reading *soil)
 
 		snprintf(f_probe, sizeof(f_probe), "PROBE=%s", d->cfg.probes[p].name);
 		snprintf(f_zone, sizeof(f_zone), "ZONE=%s",
-			 zone_name(d, d->cfg.probes[p].zone));
+			 config_zone_name(&d->cfg, d->cfg.probes[p].zone, ""));
 		if (failed) {
 			bool changed = !h->failed || h->err != soil->errs[p];
 
@@ -601,7 +596,7 @@ void safety_soil_read(struct daemon *d, const struct soil_reading *soil)
 				  "%s failed: it %s; zone %s's moisture rules go by "
 				  "its other probes, or by the plain schedule",
 				  d->cfg.probes[p].name, reason,
-				  zone_name(d, d->cfg.probes[p].zone));
+				  config_zone_name(&d->cfg, d->cfg.probes[p].zone, ""));
 		} else if (h->failed) {
 			h->failed = false;
 			h->err = 0;

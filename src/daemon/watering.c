@@ -150,12 +150,6 @@ static void zone_readings(const struct daemon *d, const struct soil_reading *soi
 	}
 }
 
-static const char *zone_name(const struct daemon *d, int zone)
-{
-	return zone >= 0 && (size_t)zone < d->cfg.n_zones ?
-		d->cfg.zones[zone].name : "(removed)";
-}
-
 /* Once the loop is told to exit, whatever ends now is the stop. */
 static bool stopping(struct daemon *d)
 {
@@ -209,21 +203,24 @@ void watering_set_status(struct daemon *d)
 
 		if (left >= 3600)
 			sd_notifyf(0, "STATUS=Watering %s, %" PRIu64 ":%02" PRIu64
-				   ":%02" PRIu64 " left", zone_name(d, cur->zone),
+				   ":%02" PRIu64 " left",
+				   config_zone_name(&d->cfg, cur->zone, "(removed)"),
 				   left / 3600, left / 60 % 60, left % 60);
 		else
 			sd_notifyf(0, "STATUS=Watering %s, %" PRIu64 ":%02" PRIu64
-				   " left", zone_name(d, cur->zone), left / 60,
-				   left % 60);
+				   " left",
+				   config_zone_name(&d->cfg, cur->zone, "(removed)"),
+				   left / 60, left % 60);
 	} else if (cur && d->ctl.phase == CTL_DECIDING) {
 		sd_notifyf(0, "STATUS=Reading the soil before watering %s",
-			   zone_name(d, cur->zone));
+			   config_zone_name(&d->cfg, cur->zone, "(removed)"));
 	} else if (cur && d->ctl.phase == CTL_LEAD && !d->ctl.master_on) {
 		sd_notifyf(0, "STATUS=Waiting to open %s: valves switch %us apart",
-			   zone_name(d, cur->zone), d->cfg.safety.min_switch_interval_s);
+			   config_zone_name(&d->cfg, cur->zone, "(removed)"),
+			   d->cfg.safety.min_switch_interval_s);
 	} else if (cur && d->ctl.phase == CTL_LEAD) {
 		sd_notifyf(0, "STATUS=Master valve open, %s follows",
-			   zone_name(d, cur->zone));
+			   config_zone_name(&d->cfg, cur->zone, "(removed)"));
 	} else if (d->ctl.phase == CTL_LAG) {
 		sd_notify(0, "STATUS=Master valve closing after the last zone");
 	} else {
@@ -251,10 +248,11 @@ static void render_started(struct daemon *d, struct out *out, void *arg)
 	char said[48];
 
 	watering_say_duration(req->duration_s, said, sizeof(said));
-	out_line(out, "Watering %s for %s", zone_name(d, req->zone), said);
+	out_line(out, "Watering %s for %s",
+		 config_zone_name(&d->cfg, req->zone, "(removed)"), said);
 	out_line(out, "Valve open");
 	out_event(out, "\"event\":\"start\",\"id\":%u,\"zone\":\"%s\",\"duration_s\":%u",
-		  req->id, zone_name(d, req->zone), req->duration_s);
+		  req->id, config_zone_name(&d->cfg, req->zone, "(removed)"), req->duration_s);
 }
 
 /* A run whose valve waits: the master's lead, or the switch interval. */
@@ -266,7 +264,8 @@ static void render_waiting_valve(struct daemon *d, struct out *out, void *arg)
 	char said[48];
 
 	watering_say_duration(req->duration_s, said, sizeof(said));
-	out_line(out, "Watering %s for %s", zone_name(d, req->zone), said);
+	out_line(out, "Watering %s for %s",
+		 config_zone_name(&d->cfg, req->zone, "(removed)"), said);
 	if (d->ctl.master_on)
 		out_line(out, "Master valve open: the zone's valve opens in %us",
 			 wait_s);
@@ -275,7 +274,7 @@ static void render_waiting_valve(struct daemon *d, struct out *out, void *arg)
 			 "apart", wait_s, d->cfg.safety.min_switch_interval_s);
 	out_event(out, "\"event\":\"start\",\"id\":%u,\"zone\":\"%s\","
 		  "\"duration_s\":%u,\"lead_s\":%u", req->id,
-		  zone_name(d, req->zone), req->duration_s, wait_s);
+		  config_zone_name(&d->cfg, req->zone, "(removed)"), req->duration_s, wait_s);
 }
 
 static void render_report(struct daemon *d, struct out *out, void *arg)
@@ -291,7 +290,7 @@ static void render_report(struct daemon *d, struct out *out, void *arg)
 		out_event(out, "\"event\":\"report\",\"id\":%u,\"zone\":\"%s\","
 			  "\"elapsed_s\":%" PRIu64 ",\"remaining_s\":%" PRIu64
 			  ",\"moisture\":[%s],\"flow_lpm\":%.2f,\"litres\":%.2f",
-			  d->active.req_id, zone_name(d, run->zone),
+			  d->active.req_id, config_zone_name(&d->cfg, run->zone, "(removed)"),
 			  run_elapsed_ns(run, now) / NS_PER_S,
 			  run_remaining_ns(run, now) / NS_PER_S, moisture,
 			  watering_flow_rate(d), watering_litres_so_far(d));
@@ -328,7 +327,7 @@ struct summary {
 static void render_summary(struct daemon *d, struct out *out, void *arg)
 {
 	const struct summary *sum = arg;
-	const char *zone = zone_name(d, sum->req->zone);
+	const char *zone = config_zone_name(&d->cfg, sum->req->zone, "(removed)");
 	char before[1024], after[1024], took[32];
 
 	/* The run's record, and what it latched or taught. */
@@ -426,13 +425,13 @@ static void render_dropped(struct daemon *d, struct out *out, void *arg)
 
 	if (a->outcome == RUN_SHUTDOWN)
 		out_err(out, ERR_UNAVAILABLE, "irrigd stopped before %s was watered",
-			zone_name(d, a->req.zone));
+			config_zone_name(&d->cfg, a->req.zone, "(removed)"));
 	else if (a->outcome == RUN_FAULT)
 		out_err(out, ERR_HARDWARE, "a hardware fault stopped watering "
-			"before %s", zone_name(d, a->req.zone));
+			"before %s", config_zone_name(&d->cfg, a->req.zone, "(removed)"));
 	else
 		out_err(out, ERR_STOPPED, "stopped before %s was watered",
-			zone_name(d, a->req.zone));
+			config_zone_name(&d->cfg, a->req.zone, "(removed)"));
 }
 
 /* ---- history ---- */
@@ -451,7 +450,8 @@ void watering_record_skipped(struct daemon *d, const char *source, int zone,
 
 	skipped.started = time(NULL);
 	snprintf(skipped.source, sizeof(skipped.source), "%s", source);
-	snprintf(skipped.zone, sizeof(skipped.zone), "%s", zone_name(d, zone));
+	snprintf(skipped.zone, sizeof(skipped.zone), "%s",
+		 config_zone_name(&d->cfg, zone, "(removed)"));
 	skipped.planned_s = planned_s;
 	skipped.moisture_start = skipped.moisture_end = NAN;
 	skipped.outcome = RUN_SKIPPED;
@@ -478,7 +478,7 @@ static void on_run_started(struct daemon *d, const struct run_request *req)
 	/* Recorded now, as interrupted, so a crash leaves it that way. */
 	e.started = time(NULL);
 	snprintf(e.source, sizeof(e.source), "%s", req->source);
-	snprintf(e.zone, sizeof(e.zone), "%s", zone_name(d, req->zone));
+	snprintf(e.zone, sizeof(e.zone), "%s", config_zone_name(&d->cfg, req->zone, "(removed)"));
 	e.planned_s = req->duration_s;
 	e.moisture_start = watering_zone_moisture(d, &d->soil, req->zone);
 	e.moisture_end = NAN;
@@ -486,7 +486,8 @@ static void on_run_started(struct daemon *d, const struct run_request *req)
 	stored = history_add(&d->history, &e);
 	d->active.history_id = stored->id;
 	save_history(d);
-	snprintf(f_zone, sizeof(f_zone), "ZONE=%s", zone_name(d, req->zone));
+	snprintf(f_zone, sizeof(f_zone), "ZONE=%s",
+		 config_zone_name(&d->cfg, req->zone, "(removed)"));
 	snprintf(f_duration, sizeof(f_duration), "DURATION_S=%u", req->duration_s);
 	snprintf(f_source, sizeof(f_source), "SOURCE=%s", req->source);
 	snprintf(f_run, sizeof(f_run), "RUN_ID=%u", req->id);
@@ -497,7 +498,7 @@ static void on_run_started(struct daemon *d, const struct run_request *req)
 	log_requester_of_run(&asked, req->id);	/* a manual run's asker */
 	watering_say_duration(req->duration_s, said, sizeof(said));
 	log_event(LOG_INFO, "water-start", fields, "Watering %s for %s (%s)",
-		  zone_name(d, req->zone), said, req->source);
+		  config_zone_name(&d->cfg, req->zone, "(removed)"), said, req->source);
 	server_notify_waiters(d->server, req->id, render_started, d, (void *)req,
 			      false);
 }
@@ -514,7 +515,7 @@ static void finish_ending(struct daemon *d, const struct run_ending *ending,
 			       .valve_closed = ending->valve_closed,
 			       .learned = ending->learned,
 			       .learned_lpm = ending->learned_lpm };
-	const char *zone = zone_name(d, ending->req.zone);
+	const char *zone = config_zone_name(&d->cfg, ending->req.zone, "(removed)");
 	char f_zone[64], f_litres[32], f_duration[32], f_outcome[32],
 		f_moisture[32] = "", f_source[64], f_run[32];
 	const char *fields[] = { f_zone, f_source, f_run, f_litres, f_duration,
@@ -620,7 +621,7 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 		f_run[32];
 	const char *fields[] = { f_zone, f_source, f_run, f_outcome, f_moisture,
 				 NULL };
-	const char *zone = zone_name(d, a->req.zone);
+	const char *zone = config_zone_name(&d->cfg, a->req.zone, "(removed)");
 	struct run_ending *ending;
 	struct history_entry *e;
 	char readings[512];
@@ -715,7 +716,8 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 static void on_dropped(struct daemon *d, const struct ctl_action *a)
 {
 	log_msg(LOG_INFO, "dropped the queued run of %s (%s): %s",
-		zone_name(d, a->req.zone), a->req.source, run_outcome_name(a->outcome));
+		config_zone_name(&d->cfg, a->req.zone, "(removed)"), a->req.source,
+		run_outcome_name(a->outcome));
 	server_notify_waiters(d->server, a->req.id, render_dropped, d, (void *)a,
 			      true);
 }
