@@ -485,11 +485,14 @@ static struct text_span first_word(struct text_span line, struct text_span *rest
 	return (struct text_span){ line.p, n };
 }
 
-static const char *parse_line(struct text_span line, struct fault_state *st)
+static const char *parse_line(struct text_span line, unsigned long lineno,
+			      void *ctx)
 {
+	struct fault_state *st = ctx;
 	struct text_span rest, word = first_word(line, &rest);
 	const char *what;
 
+	(void)lineno;
 	if (line.n == 0)
 		return "empty line";
 	if (text_span_is(word, "fault")) {
@@ -519,13 +522,6 @@ static const char *parse_line(struct text_span line, struct fault_state *st)
 	return "unknown line";
 }
 
-static const char *parse_line_of(struct text_span line, unsigned long lineno,
-				 void *st)
-{
-	(void)lineno;
-	return parse_line(line, st);
-}
-
 int fault_state_parse(const char *text, size_t len, struct fault_state *out,
 		      char *err, size_t err_size)
 {
@@ -535,7 +531,7 @@ int fault_state_parse(const char *text, size_t len, struct fault_state *out,
 
 	fault_state_init(&st);
 	r = text_read_lines(text, len, HEADER, "not an " HEADER " file",
-			    parse_line_of, &st, err, err_size);
+			    parse_line, &st, err, err_size);
 	if (r < 0)
 		return (int)r;
 	*out = st;

@@ -138,13 +138,16 @@ static struct text_span next_word(struct text_span line, size_t *pos)
 	return w;
 }
 
-static const char *parse_line(struct text_span line, struct progstates *ps)
+static const char *parse_line(struct text_span line, unsigned long lineno,
+			      void *ctx)
 {
+	struct progstates *ps = ctx;
 	struct progstate_entry e = { .override = PROGRAM_AS_CONFIGURED };
 	struct text_span name, state, flag;
 	size_t pos = 0;
 	int o = -1;
 
+	(void)lineno;
 	name = next_word(line, &pos);
 	if (pos++ >= line.n)
 		return "expected NAME STATE SKIP";
@@ -178,13 +181,6 @@ static const char *parse_line(struct text_span line, struct progstates *ps)
 	return NULL;
 }
 
-static const char *parse_line_of(struct text_span line, unsigned long lineno,
-				 void *ps)
-{
-	(void)lineno;
-	return parse_line(line, ps);
-}
-
 int progstates_parse(const char *text, size_t len, struct progstates *out,
 		     char *err, size_t err_size)
 {
@@ -194,7 +190,7 @@ int progstates_parse(const char *text, size_t len, struct progstates *out,
 
 	progstates_init(&ps);
 	r = text_read_lines(text, len, HEADER, "not an " HEADER " file",
-			    parse_line_of, &ps, err, err_size);
+			    parse_line, &ps, err, err_size);
 	if (r < 0)
 		return (int)r;
 	*out = ps;
