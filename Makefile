@@ -183,8 +183,18 @@ check:
 
 check-build: $(BUILD)/irrigd $(BUILD)/irrigctl $(TEST_BIN)
 
-check-run: check-build
+check-run: check-build check-layers
 	tests/run-tests $(BUILD)
+
+# The layers' includes: the core includes nothing above it, the drivers
+# and irrigctl nothing from the daemon.  The linker checks the calls: the
+# core's tests and irrigctl link the core library alone.
+.PHONY: check-layers
+check-layers:
+	@! grep -rn '"hw/\|"daemon/' src/core include/core || \
+		{ echo 'the core includes from above it' >&2; exit 1; }
+	@! grep -rn '"daemon/' src/hw include/hw src/irrigctl || \
+		{ echo 'hw or irrigctl includes from the daemon' >&2; exit 1; }
 
 demo: all
 	scripts/demo $(BUILD)
