@@ -110,10 +110,10 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 # Each test links the least it needs; a test in no list links every layer.
 # The core's unit tests: the core library alone.
-CORE_TESTS := calendar calib controller duration faults fdio flowacct flowmon history \
+CORE_TESTS := calendar calib controller duration faults flowacct flowmon history \
 	progstate proto run schedule
 # The drivers' and sim chips' tests: drivers and core.
-HW_TESTS := ads1x15 flowmeter garden mcp23008 sim_bus
+HW_TESTS := ads1x15 fdio flowmeter garden mcp23008 sim_bus
 # Tests that drive the built irrigd and irrigctl from outside: no library.
 OUTSIDE_TESTS := abuse clock e2e safety unsaved
 CORE_TEST_BIN := $(CORE_TESTS:%=$(BUILD)/tests/test_%)
@@ -153,8 +153,9 @@ FORCE:
 $(BUILD)/irrigd: $(BUILD)/src/daemon/main.o $(ALL_LIBS)
 	$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-# The client speaks the protocol and nothing else: the core library alone.
-$(BUILD)/irrigctl: $(CTL_OBJ) $(CORE_LIB)
+# The client speaks the protocol (the core) and writes a socket (hw's
+# fdio.o, the one object it takes from there): no driver's library.
+$(BUILD)/irrigctl: $(CTL_OBJ) $(HW_LIB) $(CORE_LIB)
 	$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
 
 $(CORE_TEST_BIN): $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/support.o $(CORE_LIB)
@@ -188,7 +189,7 @@ check-run: check-build check-layers
 
 # The layers' includes: the core includes nothing above it, the drivers
 # and irrigctl nothing from the daemon.  The linker checks the calls: the
-# core's tests and irrigctl link the core library alone.
+# core's tests link the core library alone, irrigctl no driver library.
 .PHONY: check-layers
 check-layers:
 	@! grep -rn '"hw/\|"daemon/' src/core include/core || \

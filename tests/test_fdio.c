@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "core/fdio.h"
+#include "hw/fdio.h"
 
 /* More than a pipe or socket buffer holds, so the writes come in parts. */
 #define BIG (256 * 1024)

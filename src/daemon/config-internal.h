@@ -3,9 +3,9 @@
 #define IRRIGD_DAEMON_CONFIG_INTERNAL_H
 
 #include <libconfig.h>
-#include <stdint.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "daemon/config.h"
 #include "hw/ads1x15.h"

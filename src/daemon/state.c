@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/fdio.h"
+#include "hw/fdio.h"
 
 #define HISTORY_FILE "history"
 #define RAIN_DELAY_FILE "rain-delay"

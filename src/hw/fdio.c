@@ -1,5 +1,5 @@
-/* The write-all loop: the C library's write and send, nothing else, so the core stays free of I/O libraries. */
-#include "core/fdio.h"
+/* The write-all loop: the C library's write and send, nothing else, so a program that needs only this links no driver library. */
+#include "hw/fdio.h"
 
 #include <errno.h>
 #include <stdbool.h>

@@ -1,6 +1,6 @@
 /* Writing a whole buffer to a file or socket: the one loop around write(2) that irrigd and irrigctl share. */
-#ifndef IRRIGD_CORE_FDIO_H
-#define IRRIGD_CORE_FDIO_H
+#ifndef IRRIGD_HW_FDIO_H
+#define IRRIGD_HW_FDIO_H
 
 #include <stddef.h>
 
