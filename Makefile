@@ -130,18 +130,29 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(IRRIGD_CFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(CORE_LIB): $(CORE_SRC:%.c=$(BUILD)/%.o)
-	rm -f $@
-	$(AR) rcs $@ $^
-
-# Rebuilt when libgpiod's version changes, even if every object is older.
-$(HW_LIB): $(HW_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libgpiod.version
+# Each archive is made afresh when its list of sources changes too (a file
+# added, moved or removed), not only when one of its objects is newer.
+$(CORE_LIB): $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/core.sources
 	rm -f $@
 	$(AR) rcs $@ $(filter %.o,$^)
 
-$(DAEMON_LIB): $(DAEMON_SRC:%.c=$(BUILD)/%.o)
+# Rebuilt when libgpiod's version changes, even if every object is older.
+$(HW_LIB): $(HW_SRC:%.c=$(BUILD)/%.o) $(BUILD)/hw.sources $(BUILD)/libgpiod.version
 	rm -f $@
-	$(AR) rcs $@ $^
+	$(AR) rcs $@ $(filter %.o,$^)
+
+$(DAEMON_LIB): $(DAEMON_SRC:%.c=$(BUILD)/%.o) $(BUILD)/daemon.sources
+	rm -f $@
+	$(AR) rcs $@ $(filter %.o,$^)
+
+# The file changes only when its text does, as libgpiod.version below.
+keep_text = @mkdir -p $(dir $@); echo '$(1)' | cmp -s - $@ || echo '$(1)' >$@
+$(BUILD)/core.sources: FORCE
+	$(call keep_text,$(CORE_SRC))
+$(BUILD)/hw.sources: FORCE
+	$(call keep_text,$(HW_SRC))
+$(BUILD)/daemon.sources: FORCE
+	$(call keep_text,$(DAEMON_SRC))
 
 $(BUILD)/libgpiod.version: FORCE
 	@mkdir -p $(dir $@)
