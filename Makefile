@@ -51,12 +51,19 @@ IRRIGD_CFLAGS := $(WARN) -Iinclude -D_GNU_SOURCE -DIRRIGD_VERSION=\"$(VERSION)\"
 	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 # Debian's libi2c-dev ships no .pc file; use one where a distribution has it.
 I2C_LIBS := $(shell $(PKG_CONFIG) --libs libi2c 2>/dev/null || echo -li2c)
+# What each layer's library needs below it: the core only the C library
+# (and -lm), the drivers libgpiod and libi2c, the daemon everything.
+CORE_LIBS := -lm
+HW_LIBS := $(shell $(PKG_CONFIG) --libs libgpiod 2>/dev/null) $(I2C_LIBS) -lm
 LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) $(I2C_LIBS) -lm
 TEST_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 ifneq ($(CROSS),)
 # libi2c has no .pc file; the sysroot's libraries need theirs at link time.
 IRRIGD_CFLAGS += -I$(CROSS_SYSROOT)/usr/include
-LIBS += -L$(CROSS_SYSROOT)/usr/lib/$(CROSS_TRIPLET) -Wl,-rpath-link,$(CROSS_SYSROOT)/lib/$(CROSS_TRIPLET):$(CROSS_SYSROOT)/usr/lib/$(CROSS_TRIPLET)
+SYSROOT_LDFLAGS := -L$(CROSS_SYSROOT)/usr/lib/$(CROSS_TRIPLET) -Wl,-rpath-link,$(CROSS_SYSROOT)/lib/$(CROSS_TRIPLET):$(CROSS_SYSROOT)/usr/lib/$(CROSS_TRIPLET)
+CORE_LIBS += $(SYSROOT_LDFLAGS)
+HW_LIBS += $(SYSROOT_LDFLAGS)
+LIBS += $(SYSROOT_LDFLAGS)
 endif
 
 ifeq ($(SAN),1)
@@ -83,14 +90,35 @@ $(error libgpiod $(GPIOD_VERSION) has an unknown major version: irrigd builds ag
 endif
 endif
 
-LIB_SRC := $(filter-out src/hw/linux_gpio_v%.c,$(wildcard src/core/*.c src/hw/*.c)) \
-	src/hw/linux_gpio_$(GPIOD_API).c \
-	$(filter-out src/daemon/main.c,$(wildcard src/daemon/*.c))
-LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+# Three libraries, one a layer, so the linker enforces the layers: the core
+# (pure logic: no I/O library), the drivers and sim chips (libgpiod,
+# libi2c) on the core, and the daemon (sd-event, libconfig) on both.  A
+# program links the least it needs; a core test that links only the core
+# library proves the core calls nothing above it.
+CORE_SRC := $(wildcard src/core/*.c)
+HW_SRC := $(filter-out src/hw/linux_gpio_v%.c,$(wildcard src/hw/*.c)) \
+	src/hw/linux_gpio_$(GPIOD_API).c
+DAEMON_SRC := $(filter-out src/daemon/main.c,$(wildcard src/daemon/*.c))
+CORE_LIB := $(BUILD)/libirrigd-core.a
+HW_LIB := $(BUILD)/libirrigd-hw.a
+DAEMON_LIB := $(BUILD)/libirrigd-daemon.a
+# In link order: a library before those it calls.
+ALL_LIBS := $(DAEMON_LIB) $(HW_LIB) $(CORE_LIB)
 CTL_SRC := $(wildcard src/irrigctl/*.c)
 CTL_OBJ := $(CTL_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+# Each test links the least it needs; a test in no list links every layer.
+# The core's unit tests: the core library alone.
+CORE_TESTS := calendar calib controller duration faults flowacct flowmon history \
+	progstate proto run schedule
+# The drivers' and sim chips' tests: drivers and core.
+HW_TESTS := ads1x15 fdio flowmeter garden mcp23008 sim_bus
+# Tests that drive the built irrigd and irrigctl from outside: no library.
+OUTSIDE_TESTS := abuse clock e2e safety unsaved
+CORE_TEST_BIN := $(CORE_TESTS:%=$(BUILD)/tests/test_%)
+HW_TEST_BIN := $(HW_TESTS:%=$(BUILD)/tests/test_%)
+OUTSIDE_TEST_BIN := $(OUTSIDE_TESTS:%=$(BUILD)/tests/test_%)
 
 .PHONY: all check check-build check-run demo install uninstall clean deps
 all: $(BUILD)/irrigd $(BUILD)/irrigctl
@@ -102,10 +130,29 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(IRRIGD_CFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-# Rebuilt when libgpiod's version changes, even if every object is older.
-$(BUILD)/libirrigd.a: $(LIB_OBJ) $(BUILD)/libgpiod.version
+# Each archive is made afresh when its list of sources changes too (a file
+# added, moved or removed), not only when one of its objects is newer.
+$(CORE_LIB): $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/core.sources
 	rm -f $@
-	$(AR) rcs $@ $(LIB_OBJ)
+	$(AR) rcs $@ $(filter %.o,$^)
+
+# Rebuilt when libgpiod's version changes, even if every object is older.
+$(HW_LIB): $(HW_SRC:%.c=$(BUILD)/%.o) $(BUILD)/hw.sources $(BUILD)/libgpiod.version
+	rm -f $@
+	$(AR) rcs $@ $(filter %.o,$^)
+
+$(DAEMON_LIB): $(DAEMON_SRC:%.c=$(BUILD)/%.o) $(BUILD)/daemon.sources
+	rm -f $@
+	$(AR) rcs $@ $(filter %.o,$^)
+
+# The file changes only when its text does, as libgpiod.version below.
+keep_text = @mkdir -p $(dir $@); echo '$(1)' | cmp -s - $@ || echo '$(1)' >$@
+$(BUILD)/core.sources: FORCE
+	$(call keep_text,$(CORE_SRC))
+$(BUILD)/hw.sources: FORCE
+	$(call keep_text,$(HW_SRC))
+$(BUILD)/daemon.sources: FORCE
+	$(call keep_text,$(DAEMON_SRC))
 
 $(BUILD)/libgpiod.version: FORCE
 	@mkdir -p $(dir $@)
@@ -114,13 +161,24 @@ $(BUILD)/libgpiod.version: FORCE
 .PHONY: FORCE
 FORCE:
 
-$(BUILD)/irrigd: $(BUILD)/src/daemon/main.o $(BUILD)/libirrigd.a
+$(BUILD)/irrigd: $(BUILD)/src/daemon/main.o $(ALL_LIBS)
 	$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-$(BUILD)/irrigctl: $(CTL_OBJ) $(BUILD)/libirrigd.a
-	$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+# The client speaks the protocol (the core) and writes a socket (hw's
+# fdio.o, the one object it takes from there): no driver's library.
+$(BUILD)/irrigctl: $(CTL_OBJ) $(HW_LIB) $(CORE_LIB)
+	$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/support.o $(BUILD)/libirrigd.a
+$(CORE_TEST_BIN): $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/support.o $(CORE_LIB)
+	$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) $(TEST_LIBS)
+
+$(HW_TEST_BIN): $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/support.o $(HW_LIB) $(CORE_LIB)
+	$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(HW_LIBS) $(TEST_LIBS)
+
+$(OUTSIDE_TEST_BIN): $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/support.o
+	$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) $(TEST_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/support.o $(ALL_LIBS)
 	$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(TEST_LIBS)
 
 # Test programs run at once (tests/run-tests -j): most of their time is
@@ -141,8 +199,18 @@ check:
 
 check-build: $(BUILD)/irrigd $(BUILD)/irrigctl $(TEST_BIN)
 
-check-run: check-build
+check-run: check-build check-layers
 	tests/run-tests -j $(TEST_JOBS) $(BUILD)
+
+# The layers' includes: the core includes nothing above it, the drivers
+# and irrigctl nothing from the daemon.  The linker checks the calls: the
+# core's tests link the core library alone, irrigctl no driver library.
+.PHONY: check-layers
+check-layers:
+	@! grep -rn '"hw/\|"daemon/' src/core include/core || \
+		{ echo 'the core includes from above it' >&2; exit 1; }
+	@! grep -rn '"daemon/' src/hw include/hw src/irrigctl || \
+		{ echo 'hw or irrigctl includes from the daemon' >&2; exit 1; }
 
 demo: all
 	scripts/demo $(BUILD)
@@ -161,9 +229,9 @@ bench: all $(BENCH_BIN)
 profile: all $(BUILD)/bench_socket
 	bench/profile $(BUILD)
 
-$(BUILD)/bench_%: bench/bench_%.c $(BUILD)/libirrigd.a
+$(BUILD)/bench_%: bench/bench_%.c $(ALL_LIBS)
 	$(CC) $(IRRIGD_CFLAGS) $(CPPFLAGS) $(CFLAGS) \
-		$(SAN_LDFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libirrigd.a $(LIBS)
+		$(SAN_LDFLAGS) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LIBS)
 
 # The kernel lab (tests/vm/README.md): irrigd's linux backend against real
 # gpio-sim and i2c-stub drivers in a QEMU VM built from Debian packages.
@@ -304,10 +372,10 @@ fuzz-deps:
 
 fuzz-bins: $(FUZZ_NAMES:%=$(BUILD)/fuzz_%)
 
-$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(BUILD)/libirrigd.a
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(ALL_LIBS)
 	$(CC) $(IRRIGD_CFLAGS) -Itests/fuzz -DFUZZ_SOURCE_DIR=\"$(CURDIR)\" \
 		$(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer -MMD -MP -MF $@.d \
-		$(SAN_LDFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libirrigd.a $(LIBS)
+		$(SAN_LDFLAGS) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LIBS)
 
 # The test programs built for arm64 (CROSS, by default aarch64-linux-gnu-) and
 # run under qemu-user, each through a wrapper in BUILD/qemu that runs it on

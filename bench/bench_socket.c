@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "core/history.h"
+#include "core/nsec.h"
 #include "daemon/state.h"
 
 /* A hang guard for every wait: the suite must end even if irrigd hangs. */
@@ -50,7 +51,7 @@ static uint64_t now_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return ns_of_timespec(&ts);
 }
 
 static void sleep_us(long us)
@@ -249,7 +250,7 @@ static int mode_held(int argc, char **argv)
 	snprintf(line, sizeof(line), "%s\n", argv[4]);
 	probe->fd = connect_or_die(argv[2]);
 	load->fd = connect_or_die(argv[2]);
-	end = now_ns() + (uint64_t)atol(argv[3]) * 1000000000ull;
+	end = now_ns() + (uint64_t)atol(argv[3]) * NS_PER_S;
 	send_all(load->fd, line);
 	send_all(probe->fd, "version\n");
 	sent = now_ns();
@@ -449,7 +450,7 @@ static int mode_startup(int argc, char **argv)
 			if (waitpid(pid, &status, WNOHANG) == pid)
 				die("%s exited (status %d) before its socket answered",
 				    argv[4], status);
-			if (now_ns() - t0 > (uint64_t)HANG_MS * 1000000ull)
+			if (now_ns() - t0 > (uint64_t)HANG_MS * NS_PER_MS)
 				die("no socket after %d ms", HANG_MS);
 			sleep_us(100);
 		}
@@ -688,7 +689,7 @@ static int mode_history(int argc, char **argv)
 static int mode_wait(int argc, char **argv)
 {
 	long ms = argc > 3 ? atol(argv[3]) : 10000;
-	uint64_t end = now_ns() + (uint64_t)ms * 1000000ull;
+	uint64_t end = now_ns() + (uint64_t)ms * NS_PER_MS;
 	char reply[4096];
 	int fd;
 

@@ -12,8 +12,9 @@
 #include <cmocka.h>
 
 #include "core/controller.h"
+#include "core/nsec.h"
 
-#define S 1000000000ull
+#define S NS_PER_S
 #define MIN (60 * S)
 /* Monotonic time is since boot, not zero: starting elsewhere catches mixups. */
 #define T0 (12345 * S)

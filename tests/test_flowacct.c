@@ -8,10 +8,11 @@
 #include <cmocka.h>
 
 #include "core/flowacct.h"
+#include "core/nsec.h"
 
 #define PPL 450.0		/* YF-S201 */
-#define S 1000000000ull
-#define MS 1000000ull
+#define S NS_PER_S
+#define MS NS_PER_MS
 
 /* Pulses at hz for n edges, the first at t0; returns the time of the last. */
 static uint64_t pulse(struct flow_acct *a, double hz, uint64_t t0, uint64_t n)

@@ -11,11 +11,12 @@
 #include <cmocka.h>
 
 #include "core/flowacct.h"
+#include "core/nsec.h"
 #include "hw/flowmeter.h"
 #include "hw/sim_flow.h"
 
 #define PPL 450.0
-#define MS 1000000ull
+#define MS NS_PER_MS
 
 struct fixture {
 	struct sim_flow *sim;
@@ -27,7 +28,7 @@ static uint64_t monotonic_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return ns_of_timespec(&ts);
 }
 
 static void sleep_ms(unsigned ms)

@@ -9,9 +9,10 @@
 #include <cmocka.h>
 
 #include "core/flowmon.h"
+#include "core/nsec.h"
 
-#define S 1000000000ull
-#define MS 1000000ull
+#define S NS_PER_S
+#define MS NS_PER_MS
 /* Far from 0, so a clock that starts at boot cannot hide an underflow. */
 #define T0 (1000 * S)
 #define EXPECTED 20.0

@@ -12,13 +12,13 @@
 #include <cmocka.h>
 
 #include "core/calib.h"
-#include "daemon/config.h"
+#include "core/nsec.h"
 #include "hw/ads1x15.h"
 #include "hw/flowmeter.h"
 #include "hw/garden.h"
 #include "hw/mcp23008.h"
 
-#define MS 1000000ull
+#define MS NS_PER_MS
 #define EXPANDER 0x20
 #define ADC 0x48
 #define VALVE_PIN 0
@@ -33,7 +33,7 @@
 #define CH_TEMP 3
 
 struct fixture {
-	struct config cfg;	/* the garden keeps a pointer to it */
+	struct garden_layout layout;	/* as the garden was last given it */
 	struct garden *garden;
 	struct mcp23008 *gpio;
 	struct ads1x15 *adc;
@@ -45,7 +45,7 @@ static uint64_t monotonic_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return ns_of_timespec(&ts);
 }
 
 static void sleep_ms(unsigned ms)
@@ -57,50 +57,41 @@ static void sleep_ms(unsigned ms)
 }
 
 /* The reference garden cut down: one valve, two powered probes, light, TMP36. */
-static void make_config(struct config *cfg)
+static void make_layout(struct garden_layout *l)
 {
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->backend = HW_BACKEND_SIM;
-	cfg->n_expanders = 1;
-	cfg->expanders[0].address = EXPANDER;
-	cfg->n_adcs = 1;
-	cfg->adcs[0] = (struct config_adc){ ADC, ADS1115, 4096, 250 };
-	strcpy(cfg->flow_meter.line.name, "GPIO17");
-	cfg->flow_meter.line.offset = -1;
-	cfg->flow_meter.pulses_per_litre = PPL;
-	cfg->n_zones = 1;
-	strcpy(cfg->zones[0].name, "garden");
-	cfg->zones[0].valve = (struct config_pin){ .expander = 0, .pin = VALVE_PIN,
-						  .active_low = true };
-	cfg->zones[0].flow_lpm = FLOW_LPM;
-	cfg->zones[0].max_run_s = 3600;
-	cfg->n_probes = 2;
+	memset(l, 0, sizeof(*l));
+	l->n_expanders = 1;
+	l->expanders[0].address = EXPANDER;
+	l->n_adcs = 1;
+	l->adcs[0] = (struct garden_adc_chip){ ADC, ADS1115 };
+	l->pulses_per_litre = PPL;
+	l->n_zones = 1;
+	l->zones[0].valve = (struct garden_pin){ .expander = 0, .pin = VALVE_PIN,
+						.active_low = true };
+	l->zones[0].flow_lpm = FLOW_LPM;
+	l->n_probes = 2;
 	for (unsigned p = 0; p < 2; p++) {
-		struct config_probe *probe = &cfg->probes[p];
+		struct garden_probe *probe = &l->probes[p];
 
-		probe->name[0] = (char)('a' + p);
-		probe->input = (struct config_analog){ 0, p };
+		probe->input = (struct garden_input){ 0, p };
 		probe->zone = 0;
 		probe->dry_volts = DRY;
 		probe->wet_volts = WET;
 		probe->has_power = true;
-		probe->power = (struct config_pin){ .expander = 0, .pin = POWER_PIN };
-		probe->power_settle_ms = 50;
+		probe->power = (struct garden_pin){ .expander = 0, .pin = POWER_PIN };
 	}
-	cfg->light = (struct config_light){ true, { 0, CH_LIGHT }, DARK, BRIGHT };
-	cfg->temperature.present = true;
-	cfg->temperature.input = (struct config_analog){ 0, CH_TEMP };
-	cfg->temperature.conversion = TEMP_TMP36;
-	cfg->temperature.unit = 'C';
-	cfg->report_interval_s = 60;
+	l->light = (struct garden_light){ true, { 0, CH_LIGHT }, DARK, BRIGHT };
+	l->temperature.present = true;
+	l->temperature.input = (struct garden_input){ 0, CH_TEMP };
+	l->temperature.conversion = GARDEN_TMP36;
 }
 
 static int setup(void **state)
 {
 	struct fixture *f = test_calloc(1, sizeof(*f));
 
-	make_config(&f->cfg);
-	f->garden = garden_new(&f->cfg);
+	make_layout(&f->layout);
+	f->garden = garden_new(&f->layout);
 	assert_non_null(f->garden);
 	f->gpio = mcp23008_new(garden_i2c(f->garden), EXPANDER);
 	assert_non_null(f->gpio);
@@ -223,13 +214,14 @@ static void test_valve_opens_on_its_active_level(void **state)
 static void test_valve_on_a_gpio_line(void **state)
 {
 	struct fixture *f = *state;
-	struct config_line line = { .name = "GPIO22", .offset = -1 };
+	struct garden_gpio_line line = { .name = "GPIO22", .offset = -1 };
 	struct gpio_output *out, *again;
 
-	f->cfg.zones[0].valve = (struct config_pin){ .on_gpio = true,
-						     .expander = -1,
-						     .line = line,
-						     .active_low = true };
+	f->layout.zones[0].valve = (struct garden_pin){ .on_gpio = true,
+							.expander = -1,
+							.line = line,
+							.active_low = true };
+	garden_rewire(f->garden, &f->layout);
 	/* Requested at its inactive level (high, for active-low): closed. */
 	assert_int_equal(garden_gpio_output(f->garden, &line, true, &out), 0);
 	assert_false(garden_zone_open(f->garden, 0));
@@ -448,11 +440,11 @@ static void assert_no_faults(struct fixture *f)
 	assert_float_equal(faults.i2c_error_rate, 0.0, 0);
 	assert_float_equal(faults.flow_percent, 100.0, 0);
 	assert_float_equal(faults.leak_lpm, 0.0, 0);
-	for (int p = 0; p < CONFIG_MAX_PROBES; p++) {
+	for (int p = 0; p < GARDEN_MAX_PROBES; p++) {
 		assert_int_equal(faults.probe[p], GARDEN_PROBE_OK);
 		assert_float_equal(faults.probe_volts[p], 0.0, 0);
 	}
-	for (int z = 0; z < CONFIG_MAX_ZONES; z++)
+	for (int z = 0; z < GARDEN_MAX_ZONES; z++)
 		assert_false(faults.valve_stuck[z]);
 }
 
@@ -761,12 +753,13 @@ static void test_stuck_valve_keeps_its_state(void **state)
 static void test_stuck_valve_on_a_gpio_line_is_not_supported(void **state)
 {
 	struct fixture *f = *state;
-	struct config_line line = { .name = "GPIO22", .offset = -1 };
+	struct garden_gpio_line line = { .name = "GPIO22", .offset = -1 };
 
-	f->cfg.zones[0].valve = (struct config_pin){ .on_gpio = true,
-						     .expander = -1,
-						     .line = line,
-						     .active_low = true };
+	f->layout.zones[0].valve = (struct garden_pin){ .on_gpio = true,
+							.expander = -1,
+							.line = line,
+							.active_low = true };
+	garden_rewire(f->garden, &f->layout);
 	assert_int_equal(garden_inject_valve_stuck(f->garden, 0, true), -ENOTSUP);
 	assert_no_faults(f);
 }
@@ -817,7 +810,8 @@ static void test_unconfigured_flow_runs_at_the_default(void **state)
 	struct span opened, d1, s1;
 	uint64_t edges;
 
-	f->cfg.zones[0].flow_lpm = 0.0;
+	f->layout.zones[0].flow_lpm = 0.0;
+	garden_rewire(f->garden, &f->layout);
 	assert_int_equal(mcp23008_setup_output(f->gpio, VALVE_PIN, true), 0);
 	SPAN(opened, set_valve(f, true));
 	sleep_ms(150);

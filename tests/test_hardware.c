@@ -191,7 +191,7 @@ static void test_lines_of_their_own(void **state)
 /* The simulated Pi's lines, as hardware_check_lines() finds them. */
 static void test_simulated_line_names(void **state)
 {
-	struct config_line line = { .offset = -1 };
+	struct garden_gpio_line line = { .offset = -1 };
 	char chip[32];
 	unsigned offset;
 
@@ -206,7 +206,7 @@ static void test_simulated_line_names(void **state)
 	snprintf(line.name, sizeof(line.name), "GPIO07");
 	assert_int_equal(garden_locate_line(&line, chip, sizeof(chip), &offset),
 			 -ENOENT);
-	line = (struct config_line){ .name = "", .chip = "0", .offset = 7 };
+	line = (struct garden_gpio_line){ .name = "", .chip = "0", .offset = 7 };
 	assert_int_equal(garden_locate_line(&line, chip, sizeof(chip), &offset), 0);
 	assert_int_equal(offset, 7);
 	snprintf(line.chip, sizeof(line.chip), "gpiochip4");

@@ -299,6 +299,24 @@ static void test_find_command(void **state)
 	assert_int_equal(proto_find_command("--json"), -1);
 }
 
+/* Messages reach JSON clients as valid strings, whatever bytes they hold. */
+static void test_json_string(void **state)
+{
+	char buf[64], small[8];
+
+	(void)state;
+	assert_string_equal(proto_json_string("lawn", buf, sizeof(buf)), "\"lawn\"");
+	assert_string_equal(proto_json_string("a \"b\" c\\d", buf, sizeof(buf)),
+			    "\"a \\\"b\\\" c\\\\d\"");
+	assert_string_equal(proto_json_string("two\nlines\ttab", buf, sizeof(buf)),
+			    "\"two\\nlines\\u0009tab\"");
+	assert_string_equal(proto_json_string("", buf, sizeof(buf)), "\"\"");
+	/* Too long for buf: cut short, still a closed string. */
+	assert_string_equal(proto_json_string("abcdefgh", small, sizeof(small)),
+			    "\"\"");
+	assert_string_equal(proto_json_string("abcdefgh", buf, 12), "\"abc\"");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -316,6 +334,7 @@ int main(void)
 		cmocka_unit_test(test_empty_requests),
 		cmocka_unit_test(test_command_table),
 		cmocka_unit_test(test_find_command),
+		cmocka_unit_test(test_json_string),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,9 +8,10 @@
 
 #include <cmocka.h>
 
+#include "core/nsec.h"
 #include "core/run.h"
 
-#define S 1000000000ull
+#define S NS_PER_S
 #define MIN (60 * S)
 /* Monotonic time is since boot, not zero: starting elsewhere catches mixups. */
 #define T0 (12345 * S)

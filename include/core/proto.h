@@ -13,6 +13,8 @@
  * one with "ok": true or false.  See doc/protocol.md.
  */
 #define PROTO_VERSION 1
+/* Where irrigd listens and irrigctl connects unless told otherwise (the config's socket, -s). */
+#define PROTO_DEFAULT_SOCKET "/run/irrigd/irrigd.sock"
 #define PROTO_LINE_MAX 4096		/* bytes, newline included */
 #define PROTO_ARGS_MAX 16
 
@@ -78,5 +80,13 @@ int proto_parse(char *line, struct request *req, const char **code,
 
 /* The command called name, or -1. */
 int proto_find_command(const char *name);
+
+/*
+ * s as a JSON string, quotes included, into buf; returns buf.  '"' and
+ * '\\' are escaped, a newline is \n, any other control byte \u00XX.  Cut
+ * short (still quoted) where buf is too small; 6 * strlen(s) + 8 bytes
+ * always hold it whole.
+ */
+const char *proto_json_string(const char *s, char *buf, size_t size);
 
 #endif

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "core/calendar.h"
+
 #define SCHEDULE_MAX_PROGRAMS 16
 #define SCHEDULE_MAX_STARTS 8
 #define SCHEDULE_MAX_STEPS 16		/* zones in one program */
@@ -17,13 +19,6 @@ enum day_rule_kind {
 	DAYS_INTERVAL,	/* every interval_days days from anchor */
 	DAYS_ODD,	/* odd days of the month: 1, 3, ... 31 */
 	DAYS_EVEN,	/* even days of the month */
-};
-
-/* A local calendar date. */
-struct local_date {
-	int year;	/* e.g. 2026 */
-	int month;	/* 1-12 */
-	int day;	/* 1-31 */
 };
 
 struct day_rule {

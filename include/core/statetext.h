@@ -48,4 +48,18 @@ bool text_valid_name(const char *name, size_t size);
 /* "line N: what" into err (when given); returns -EINVAL. */
 int text_fail(char *err, size_t err_size, unsigned long line, const char *what);
 
+/* What a state file's reader makes of one line after the header: NULL, or what is wrong. */
+typedef const char *text_line_fn(struct text_span line, unsigned long lineno,
+				 void *ctx);
+/*
+ * Reads a state file's text, len bytes of lines that each end in '\n':
+ * the first must be header (else not_header is what is wrong), and every
+ * other line goes to each_line, in order.  The number of lines (at least
+ * 1), or -EINVAL with "line N: what" in err at the first line that fails,
+ * and at an empty or truncated file.
+ */
+long text_read_lines(const char *text, size_t len, const char *header,
+		     const char *not_header, text_line_fn *each_line, void *ctx,
+		     char *err, size_t err_size);
+
 #endif

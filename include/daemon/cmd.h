@@ -2,10 +2,10 @@
 #ifndef IRRIGD_DAEMON_CMD_H
 #define IRRIGD_DAEMON_CMD_H
 
+#include "core/nsec.h"
 #include "core/proto.h"
 #include "daemon/daemon.h"
 
-#define NS UINT64_C(1000000000)
 
 struct cmd_ctx {
 	struct daemon *d;

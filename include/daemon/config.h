@@ -7,11 +7,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/proto.h"
 #include "core/schedule.h"
 #include "hw/ads1x15.h"
 
 #define CONFIG_DEFAULT_PATH IRRIGD_SYSCONFDIR "/irrigd/irrigd.conf"
-#define CONFIG_DEFAULT_SOCKET "/run/irrigd/irrigd.sock"
+#define CONFIG_DEFAULT_SOCKET PROTO_DEFAULT_SOCKET
 #define CONFIG_DEFAULT_STATE_DIR "/var/lib/irrigd"
 /* The Pi's header bus, /dev/i2c-1. */
 #define CONFIG_DEFAULT_I2C_BUS 1
@@ -196,6 +197,9 @@ const char *config_volume_unit(const struct config *cfg);
 /* A limit set in litres, for "%g": as written, or to a tenth of a gallon. */
 double config_volume_limit(const struct config *cfg, double litres);
 
+/* The name of zone (an index into cfg->zones), or none when no zone has it. */
+const char *config_zone_name(const struct config *cfg, int zone,
+			     const char *none);
 /* Index of the zone called name, or -1. */
 int config_find_zone(const struct config *cfg, const char *name);
 

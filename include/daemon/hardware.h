@@ -65,6 +65,8 @@ int hardware_release_expanders(unsigned bus, bool sim, unsigned *found);
 void hardware_probe_inputs(struct hardware *hw);
 /* Closes every valve, then frees everything. */
 void hardware_close(struct hardware *hw);
+/* The config hardware_open() was given changed in place (a reload). */
+void hardware_config_changed(struct hardware *hw);
 
 /* Every valve, the master and power pins off, trying all even when one fails. */
 int hardware_all_off(struct hardware *hw);

@@ -11,7 +11,7 @@
  * "{FIELDS}", out_ok() ends with {"ok":true,FIELDS} and out_err() with
  * {"ok":false,"error":{"code":...,"message":...}}.  Each call writes only
  * in its own mode, so a handler states both renderings side by side.
- * JSON field fragments are printf formats; use out_json_string() for any
+ * JSON field fragments are printf formats; use proto_json_string() for any
  * text that did not come from the config's checked names.
  *
  * Warnings (out_warn) wait for the reply's end: text "- warning: TEXT"
@@ -50,9 +50,6 @@ void out_warn(struct out *out, const char *key, const char *json,
 	      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Sends the warnings still waiting, as lines or as a "warnings" event. */
 void out_flush_warnings(struct out *out);
-
-/* s as a quoted JSON string, into buf; returns buf. */
-const char *out_json_string(const char *s, char *buf, size_t size);
 
 /* Appends printf output to buf (a JSON fragment), as far as it fits. */
 void out_append(char *buf, size_t size, const char *fmt, ...)

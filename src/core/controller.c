@@ -5,8 +5,10 @@
 #include <math.h>
 #include <string.h>
 
+#include "core/nsec.h"
+
 /* A run stopped before it watered this long is left out of the history. */
-#define CTL_RECORD_MIN_NS 1000000000ull
+#define CTL_RECORD_MIN_NS NS_PER_S
 
 /* The action added, or NULL when the list is full. */
 static struct ctl_action *act(struct ctl_actions *acts, enum ctl_action_kind kind,
@@ -119,7 +121,7 @@ static void start_watering(struct controller *c, uint64_t now,
 
 	run_init(&c->run);
 	if (run_start(&c->run, c->current.zone,
-		      (uint64_t)c->current.duration_s * 1000000000ull,
+		      (uint64_t)c->current.duration_s * NS_PER_S,
 		      c->report_interval_ns, now, &todo) < 0) {
 		act(acts, ACT_DROPPED, c->current.zone, RUN_FAULT, NAN, &c->current);
 		c->phase = c->master_on ? CTL_LAG : CTL_IDLE;

@@ -485,11 +485,14 @@ static struct text_span first_word(struct text_span line, struct text_span *rest
 	return (struct text_span){ line.p, n };
 }
 
-static const char *parse_line(struct text_span line, struct fault_state *st)
+static const char *parse_line(struct text_span line, unsigned long lineno,
+			      void *ctx)
 {
+	struct fault_state *st = ctx;
 	struct text_span rest, word = first_word(line, &rest);
 	const char *what;
 
+	(void)lineno;
 	if (line.n == 0)
 		return "empty line";
 	if (text_span_is(word, "fault")) {
@@ -524,32 +527,13 @@ int fault_state_parse(const char *text, size_t len, struct fault_state *out,
 {
 	/* Built aside, so a file that fails half way leaves *out as it was. */
 	struct fault_state st;
-	unsigned long lineno = 0;
-	size_t pos = 0;
+	long r;
 
-	if (len == 0 || !text)
-		return text_fail(err, err_size, 1, "empty file");
 	fault_state_init(&st);
-	while (pos < len) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		const char *what = NULL;
-		struct text_span line;
-
-		lineno++;
-		if (!nl)
-			return text_fail(err, err_size, lineno,
-				    "truncated: no newline at the end");
-		line = (struct text_span){ text + pos, (size_t)(nl - (text + pos)) };
-		pos += line.n + 1;
-		if (lineno == 1) {
-			if (!text_span_is(line, HEADER))
-				what = "not an irrigd-faults 1 file";
-		} else {
-			what = parse_line(line, &st);
-		}
-		if (what)
-			return text_fail(err, err_size, lineno, what);
-	}
+	r = text_read_lines(text, len, HEADER, "not an " HEADER " file",
+			    parse_line, &st, err, err_size);
+	if (r < 0)
+		return (int)r;
 	*out = st;
 	return 0;
 }

@@ -5,7 +5,8 @@
 #include <math.h>
 #include <string.h>
 
-#define NS_PER_S 1000000000ull
+#include "core/nsec.h"
+
 #define NS_PER_MIN 60e9
 
 /* Times come from the caller's monotonic clock; a huge delay must not wrap. */

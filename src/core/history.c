@@ -297,55 +297,53 @@ static const char *parse_entry(struct text_span line, struct history_entry *e)
 	return NULL;
 }
 
+/* What history_parse builds aside, line by line. */
+struct history_reading {
+	struct history h;
+	uint32_t prev;		/* the last entry's id */
+};
+
+static const char *parse_history_line(struct text_span line,
+				      unsigned long lineno, void *ctx)
+{
+	struct history_reading *r = ctx;
+	const char *what = NULL;
+	unsigned long long v;
+	struct history_entry e;
+
+	if (lineno == 2) {
+		if (line.n < 8 || memcmp(line.p, "next_id ", 8) != 0)
+			return "expected next_id";
+		if (!text_parse_uint((struct text_span){ line.p + 8, line.n - 8 },
+				     ID_LIMIT, &v) || v == 0)
+			return "bad next_id";
+		r->h.next_id = (uint32_t)v;
+		return NULL;
+	}
+	what = parse_entry(line, &e);
+	if (!what)
+		what = entry_problem(&e, r->prev, r->h.next_id);
+	if (!what) {
+		r->prev = e.id;
+		push(&r->h, &e);
+	}
+	return what;
+}
+
 int history_parse(const char *text, size_t len, struct history *out,
 		  char *err, size_t err_size)
 {
 	/* Built aside, so a file that fails half way leaves *out as it was. */
-	struct history h;
-	unsigned long lineno = 0;
-	size_t pos = 0;
-	uint32_t prev = 0;
+	struct history_reading r = { .prev = 0 };
+	long lines;
 
-	history_init(&h);
-	while (pos < len) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		struct text_span line;
-		const char *what = NULL;
-		unsigned long long v;
-		struct history_entry e;
-
-		lineno++;
-		if (!nl)
-			return text_fail(err, err_size, lineno,
-				    "truncated: no newline at the end");
-		line = (struct text_span){ text + pos, (size_t)(nl - (text + pos)) };
-		pos += line.n + 1;
-		if (lineno == 1) {
-			if (!text_span_is(line, HEADER))
-				what = "not an irrigd-history 1 file";
-		} else if (lineno == 2) {
-			if (line.n < 8 || memcmp(line.p, "next_id ", 8) != 0)
-				what = "expected next_id";
-			else if (!text_parse_uint((struct text_span){ line.p + 8, line.n - 8 },
-					     ID_LIMIT, &v) || v == 0)
-				what = "bad next_id";
-			else
-				h.next_id = (uint32_t)v;
-		} else {
-			what = parse_entry(line, &e);
-			if (!what)
-				what = entry_problem(&e, prev, h.next_id);
-			if (!what) {
-				prev = e.id;
-				push(&h, &e);
-			}
-		}
-		if (what)
-			return text_fail(err, err_size, lineno, what);
-	}
-	if (lineno < 2)
-		return text_fail(err, err_size, lineno + 1,
-			    lineno ? "expected next_id" : "empty file");
-	*out = h;
+	history_init(&r.h);
+	lines = text_read_lines(text, len, HEADER, "not an " HEADER " file",
+				parse_history_line, &r, err, err_size);
+	if (lines < 0)
+		return (int)lines;
+	if (lines < 2)
+		return text_fail(err, err_size, 2, "expected next_id");
+	*out = r.h;
 	return 0;
 }

@@ -138,13 +138,16 @@ static struct text_span next_word(struct text_span line, size_t *pos)
 	return w;
 }
 
-static const char *parse_line(struct text_span line, struct progstates *ps)
+static const char *parse_line(struct text_span line, unsigned long lineno,
+			      void *ctx)
 {
+	struct progstates *ps = ctx;
 	struct progstate_entry e = { .override = PROGRAM_AS_CONFIGURED };
 	struct text_span name, state, flag;
 	size_t pos = 0;
 	int o = -1;
 
+	(void)lineno;
 	name = next_word(line, &pos);
 	if (pos++ >= line.n)
 		return "expected NAME STATE SKIP";
@@ -183,32 +186,13 @@ int progstates_parse(const char *text, size_t len, struct progstates *out,
 {
 	/* Built aside, so a file that fails half way leaves *out as it was. */
 	struct progstates ps;
-	unsigned long lineno = 0;
-	size_t pos = 0;
+	long r;
 
-	if (len == 0 || !text)
-		return text_fail(err, err_size, 1, "empty file");
 	progstates_init(&ps);
-	while (pos < len) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		const char *what = NULL;
-		struct text_span line;
-
-		lineno++;
-		if (!nl)
-			return text_fail(err, err_size, lineno,
-					 "truncated: no newline at the end");
-		line = (struct text_span){ text + pos, (size_t)(nl - (text + pos)) };
-		pos += line.n + 1;
-		if (lineno == 1) {
-			if (!text_span_is(line, HEADER))
-				what = "not an irrigd-programs 1 file";
-		} else {
-			what = parse_line(line, &ps);
-		}
-		if (what)
-			return text_fail(err, err_size, lineno, what);
-	}
+	r = text_read_lines(text, len, HEADER, "not an " HEADER " file",
+			    parse_line, &ps, err, err_size);
+	if (r < 0)
+		return (int)r;
 	*out = ps;
 	return 0;
 }

@@ -2,6 +2,7 @@
 #include "core/proto.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 const struct cmd_spec cmd_specs[CMD__COUNT] = {
@@ -88,4 +89,34 @@ int proto_parse(char *line, struct request *req, const char **code,
 	for (int i = 0; i < req->argc; i++)
 		req->argv[i] = words[first + 1 + i];
 	return 0;
+}
+
+const char *proto_json_string(const char *s, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	if (size < 3) {
+		if (size)
+			buf[0] = '\0';
+		return buf;
+	}
+	buf[n++] = '"';
+	for (; *s && n + 8 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\') {
+			buf[n++] = '\\';
+			buf[n++] = (char)c;
+		} else if (c == '\n') {
+			buf[n++] = '\\';
+			buf[n++] = 'n';
+		} else if (c < 0x20) {
+			n += (size_t)snprintf(buf + n, size - n, "\\u%04x", c);
+		} else {
+			buf[n++] = (char)c;
+		}
+	}
+	buf[n++] = '"';
+	buf[n] = '\0';
+	return buf;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/calendar.h"
 #include "core/duration.h"
 
 #define MINUTES_PER_DAY 1440
@@ -26,57 +27,10 @@
  */
 #define PENDING_MAX (3 * DAY_MAX_OCC)
 
-/*
- * Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
- * algorithm).  Whole calendar days, so a 23- or 25-hour day around a DST
- * change still counts as one.
- */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static struct local_date civil_from_days(int64_t z)
-{
-	struct local_date date;
-	int64_t era, doe, yoe, y, doy, mp, d, m;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp + (mp < 10 ? 3 : -9);
-	date.year = (int)(y + (m <= 2));
-	date.month = (int)m;
-	date.day = (int)d;
-	return date;
-}
-
-/* Day number of a date, tolerating out-of-range months and days by carrying them over. */
-static int64_t date_days(const struct local_date *date)
-{
-	int64_t y = date->year, m = (int64_t)date->month - 1;
-
-	y += m >= 0 ? m / 12 : -((11 - m) / 12);
-	m -= (y - date->year) * 12;
-	return days_from_civil(y, m + 1, 1) + date->day - 1;
-}
-
 /* Local wall-clock time as seconds on a uniform scale, so local times compare with <. */
 static int64_t tm_local_seconds(const struct tm *tm)
 {
-	return days_from_civil((int64_t)tm->tm_year + 1900,
+	return calendar_days_from_civil((int64_t)tm->tm_year + 1900,
 			       (int64_t)tm->tm_mon + 1, tm->tm_mday) *
 		       SECONDS_PER_DAY +
 	       (int64_t)tm->tm_hour * 3600 + tm->tm_min * 60 + tm->tm_sec;
@@ -121,7 +75,7 @@ static int local_instant(int64_t days, int64_t minutes, time_t *out)
 	if (days < -DAYS_LIMIT || days > DAYS_LIMIT)
 		return -EOVERFLOW;
 	target = days * SECONDS_PER_DAY + minutes * 60;
-	date = civil_from_days(days);
+	date = calendar_civil_from_days(days);
 
 	for (i = 0; i < 2; i++) {
 		struct tm tm;
@@ -183,7 +137,7 @@ time_t schedule_local_instant(const struct local_date *date, unsigned minutes)
 {
 	time_t t;
 
-	if (!date || local_instant(date_days(date), minutes, &t) != 0)
+	if (!date || local_instant(calendar_date_days(date), minutes, &t) != 0)
 		return (time_t)-1;
 	return t;
 }
@@ -192,22 +146,19 @@ static bool day_matches(const struct day_rule *rule, int64_t days)
 {
 	switch (rule->kind) {
 	case DAYS_WEEKDAYS: {
-		/* 1970-01-01 was a Thursday (tm_wday 4). */
-		int64_t wday = ((days % 7) + 7 + 4) % 7;
-
-		return rule->weekday_mask & (1u << wday);
+		return rule->weekday_mask & (1u << calendar_weekday(days));
 	}
 	case DAYS_INTERVAL: {
-		int64_t since = days - date_days(&rule->anchor);
+		int64_t since = days - calendar_date_days(&rule->anchor);
 
 		if (rule->interval_days == 0 || since < 0)
 			return false;
 		return since % rule->interval_days == 0;
 	}
 	case DAYS_ODD:
-		return civil_from_days(days).day % 2 == 1;
+		return calendar_civil_from_days(days).day % 2 == 1;
 	case DAYS_EVEN:
-		return civil_from_days(days).day % 2 == 0;
+		return calendar_civil_from_days(days).day % 2 == 0;
 	}
 	return false;
 }
@@ -217,7 +168,7 @@ bool schedule_day_matches(const struct day_rule *rule,
 {
 	if (!rule || !date)
 		return false;
-	return day_matches(rule, date_days(date));
+	return day_matches(rule, calendar_date_days(date));
 }
 
 /* The order the header promises: time, then program index, then start index. */
@@ -342,7 +293,7 @@ static int local_days_of(time_t when, int64_t *days)
 
 	if (!localtime_r(&when, &tm))
 		return -EOVERFLOW;
-	*days = days_from_civil((int64_t)tm.tm_year + 1900,
+	*days = calendar_days_from_civil((int64_t)tm.tm_year + 1900,
 				(int64_t)tm.tm_mon + 1, tm.tm_mday);
 	return 0;
 }
@@ -487,50 +438,8 @@ struct local_date schedule_local_date(time_t when)
 	int64_t days;
 
 	if (local_days_of(when, &days) == 0)
-		date = civil_from_days(days);
+		date = calendar_civil_from_days(days);
 	return date;
-}
-
-/* Exactly `digits` decimal digits at text, as a number. */
-static bool read_digits(const char *text, size_t digits, int *value)
-{
-	int v = 0;
-
-	for (size_t i = 0; i < digits; i++) {
-		if (text[i] < '0' || text[i] > '9')
-			return false;
-		v = v * 10 + (text[i] - '0');
-	}
-	*value = v;
-	return true;
-}
-
-/* "YYYY-MM-DD", a date that exists. */
-static bool parse_date(const char *text, struct local_date *date)
-{
-	struct local_date back;
-
-	if (strlen(text) != 10 || text[4] != '-' || text[7] != '-' ||
-	    !read_digits(text, 4, &date->year) ||
-	    !read_digits(text + 5, 2, &date->month) ||
-	    !read_digits(text + 8, 2, &date->day) ||
-	    date->month < 1 || date->month > 12 || date->day < 1)
-		return false;
-	/* 2027-02-30 would carry over into March: refuse it instead. */
-	back = civil_from_days(date_days(date));
-	return back.month == date->month && back.day == date->day;
-}
-
-/* "HH:MM", 00:00 to 23:59, as minutes. */
-static bool parse_clock(const char *text, unsigned *minutes)
-{
-	int h, m;
-
-	if (strlen(text) != 5 || text[2] != ':' || !read_digits(text, 2, &h) ||
-	    !read_digits(text + 3, 2, &m) || h > 23 || m > 59)
-		return false;
-	*minutes = (unsigned)(h * 60 + m);
-	return true;
 }
 
 /* "120d" or "2w": whole days or weeks, as seconds; false for anything else. */
@@ -579,11 +488,11 @@ int schedule_parse_pause(char *const *words, size_t n, time_t now,
 		struct local_date date;
 		unsigned minutes = 0;
 
-		if (n < 2 || !parse_date(words[1], &date))
+		if (n < 2 || !calendar_parse_date(words[1], &date))
 			return pause_fail(-EINVAL, why, why_size, "bad date %.32s: "
 					  "give until YYYY-MM-DD [HH:MM], as in until "
 					  "2027-03-15", n < 2 ? "(none)" : words[1]);
-		if (n == 3 && !parse_clock(words[2], &minutes))
+		if (n == 3 && !calendar_parse_clock(words[2], &minutes))
 			return pause_fail(-EINVAL, why, why_size, "bad time %.32s: "
 					  "give HH:MM, 00:00 to 23:59", words[2]);
 		end = schedule_local_instant(&date, minutes);

@@ -114,3 +114,35 @@ int text_fail(char *err, size_t err_size, unsigned long line, const char *what)
 		snprintf(err, err_size, "line %lu: %s", line, what);
 	return -EINVAL;
 }
+
+long text_read_lines(const char *text, size_t len, const char *header,
+		     const char *not_header, text_line_fn *each_line, void *ctx,
+		     char *err, size_t err_size)
+{
+	unsigned long lineno = 0;
+	size_t pos = 0;
+
+	if (len == 0 || !text)
+		return text_fail(err, err_size, 1, "empty file");
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		const char *what = NULL;
+		struct text_span line;
+
+		lineno++;
+		if (!nl)
+			return text_fail(err, err_size, lineno,
+					 "truncated: no newline at the end");
+		line = (struct text_span){ text + pos, (size_t)(nl - (text + pos)) };
+		pos += line.n + 1;
+		if (lineno == 1) {
+			if (!text_span_is(line, header))
+				what = not_header;
+		} else {
+			what = each_line(line, lineno, ctx);
+		}
+		if (what)
+			return text_fail(err, err_size, lineno, what);
+	}
+	return (long)lineno;
+}

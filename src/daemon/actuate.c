@@ -35,8 +35,7 @@
 /* For watchers: a zone's valve switched. */
 static void valve_switched(struct daemon *d, int zone, bool open)
 {
-	const char *name = zone >= 0 && (size_t)zone < d->cfg.n_zones ?
-			   d->cfg.zones[zone].name : "";
+	const char *name = config_zone_name(&d->cfg, zone, "");
 	struct event ev;
 
 	event_init(&ev, open ? EV_VALVE_OPENED : EV_VALVE_CLOSED);

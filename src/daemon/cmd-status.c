@@ -74,9 +74,9 @@ static void running_now(struct cmd_ctx *ctx, char *json, size_t size)
 			   d->ctl.phase == CTL_DECIDING ? "deciding" : "master");
 		return;
 	}
-	duration_format((uint32_t)(run_elapsed_ns(&d->ctl.run, now) / NS), elapsed,
+	duration_format((uint32_t)(run_elapsed_ns(&d->ctl.run, now) / NS_PER_S), elapsed,
 			sizeof(elapsed));
-	duration_format((uint32_t)(run_remaining_ns(&d->ctl.run, now) / NS), left,
+	duration_format((uint32_t)(run_remaining_ns(&d->ctl.run, now) / NS_PER_S), left,
 			sizeof(left));
 	out_line(ctx->out, "Watering %s (%s): %s elapsed, %s left",
 		 d->cfg.zones[cur->zone].name, cur->source, elapsed, left);
@@ -96,8 +96,8 @@ static void running_now(struct cmd_ctx *ctx, char *json, size_t size)
 	    "\"elapsed_s\":%" PRIu64 ",\"remaining_s\":%" PRIu64 ",\"litres\":%.3f,"
 	    "\"flow_lpm\":%.2f,\"expected_lpm\":%.2f,\"expected_from\":\"%s\"",
 	    d->cfg.zones[cur->zone].name, cur->source,
-	    run_elapsed_ns(&d->ctl.run, now) / NS,
-	    run_remaining_ns(&d->ctl.run, now) / NS, watering_litres_so_far(d),
+	    run_elapsed_ns(&d->ctl.run, now) / NS_PER_S,
+	    run_remaining_ns(&d->ctl.run, now) / NS_PER_S, watering_litres_so_far(d),
 	    watering_flow_rate(d), expected, how);
 }
 
@@ -214,7 +214,7 @@ static void health(struct cmd_ctx *ctx, char *json, size_t size)
 			 when, d->reload_refused.why);
 		out_append(json, size, ",\"reload_refused\":{\"at\":%lld,\"error\":%s}",
 		    (long long)d->reload_refused.at,
-		    out_json_string(d->reload_refused.why, why, sizeof(why)));
+		    proto_json_string(d->reload_refused.why, why, sizeof(why)));
 	}
 }
 
@@ -248,7 +248,7 @@ static void unsaved(struct cmd_ctx *ctx, char *json, size_t size)
 void cmd_status(struct cmd_ctx *ctx)
 {
 	struct daemon *d = ctx->d;
-	uint64_t up = (daemon_now() - d->started_ns) / NS;
+	uint64_t up = (daemon_now() - d->started_ns) / NS_PER_S;
 	unsigned long rss, anon;
 	/*
 	 * A full queue (32 runs) and 16 zones, every name 31 characters,

@@ -221,7 +221,7 @@ void cmd_learn(struct cmd_ctx *ctx)
 	 * closes still counts it.
 	 */
 	need_s = d->cfg.safety.settle_s +
-		(uint32_t)((safety_learn_min_ns(d) + FLOW_STEADY_WINDOW_NS) / NS);
+		(uint32_t)((safety_learn_min_ns(d) + FLOW_STEADY_WINDOW_NS) / NS_PER_S);
 	duration_format(need_s, need, sizeof(need));
 	if (ctx->req->argc == 2) {
 		if (parse_duration(ctx, ctx->req->argv[1], req.zone,

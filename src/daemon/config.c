@@ -11,62 +11,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "config-internal.h"
 #include "core/duration.h"
 #include "hw/mcp23008.h"
-
-/* Long enough for the deepest path: "sensors.soil.[15].power.active_low". */
-#define SETTING_PATH_MAX 128
-/* Highest 7-bit I2C address, the widest an address reference can be. */
-#define I2C_ADDR_LIMIT 0x7F
-/* The ADS1x15's largest full-scale range; no input reading can exceed it. */
-#define VOLTS_MAX 6.144
-/* A probe off the ground rail and short of the Pi's 3.3 V reads true. */
-#define PROBE_MIN_VOLTS 0.05
-#define PROBE_MAX_VOLTS 3.25
-#define SETTLE_MS_MAX 10000
-#define I2C_BUS_MAX 255
-#define FLOW_LPM_MAX 1000.0
-/* The ceiling may stand above the biggest zone's flow. */
-#define MAX_FLOW_LPM_MAX 10000.0
-/* More than a 1/2-inch garden tap gives wide open; the top of a YF-S201's range. */
-#define MAX_FLOW_LPM_DEFAULT 30.0
-#define FLOW_PERCENT_MAX 1000.0		/* a flow alarm's high threshold */
-#define DAILY_CAP_MAX 1000000.0		/* litres */
-#define SAFETY_DELAY_MAX_S 600		/* settle and alarm delay */
-#define MIN_SWITCH_MAX_S 60
-#define PERCENT_MAX 300			/* seasonal and monthly percentages */
-#define MASTER_DELAY_MAX_S 600		/* a master's lead and lag */
-#define INTERVAL_DAYS_MAX 365
-#define YEAR_MIN 1970
-#define ALL_WEEKDAYS 0x7F
-
-/* Program names follow the zone-name rules and are read the same way. */
-_Static_assert(SCHEDULE_NAME_MAX == CONFIG_NAME_MAX,
-	       "program and zone names share read_name()");
-
-/*
- * Who drives an expander pin.  Several probes may share one power pin
- * (the reference garden powers all five from one), but a valve never
- * shares its pin, and sharers must agree on the pin's polarity.
- */
-struct pin_use {
-	const config_setting_t *by;	/* the valve or power group */
-	bool power;
-	bool active_low;
-};
-
-struct loader {
-	const char *path;
-	char *err;
-	size_t err_size;
-	struct config cfg;
-	struct pin_use pins[CONFIG_MAX_EXPANDERS][MCP23008_PINS];
-	/* GPIO lines in use (flow meter, valves), to refuse a second use. */
-	const config_setting_t *line_users[CONFIG_MAX_ZONES + 2];
-	const struct config_line *lines[CONFIG_MAX_ZONES + 2];
-	size_t n_lines;
-	const config_setting_t *channels[CONFIG_MAX_ADCS][ADS1X15_CHANNELS];
-};
 
 /*
  * The settings each group may hold.  Anything else is refused, so a typo
@@ -77,64 +24,9 @@ static const char *const root_keys[] = {
 	"report_interval", "sample_interval", "socket", "wait_for_clock_sync", "safety",
 	"volume_unit", NULL
 };
-static const char *const safety_keys[] = {
-	"settle", "alarm_delay", "no_flow_percent", "low_flow_percent",
-	"high_flow_percent", "leak_lpm", "max_flow_lpm", "daily_cap_litres",
-	"min_switch_interval", NULL
-};
-static const char *const hardware_keys[] = {
-	"backend", "i2c_bus", "expanders", "adcs", "flow_meter", NULL
-};
-static const char *const expander_keys[] = { "address", NULL };
-static const char *const adc_keys[] = {
-	"address", "type", "range_mv", "data_rate", NULL
-};
-static const char *const flow_meter_keys[] = {
-	"line", "chip", "offset", "edge", "bias", "pulses_per_litre", NULL
-};
-static const char *const zone_keys[] = {
-	"name", "valve", "flow_lpm", "max_run", "skip_above", "stop_at",
-	"no_flow_percent", "low_flow_percent", "high_flow_percent",
-	"daily_cap_litres", NULL
-};
-static const char *const valve_keys[] = {
-	"expander", "pin", "line", "chip", "offset", "active_low", NULL
-};
-static const char *const power_keys[] = {
-	"expander", "pin", "active_low", "settle_ms", NULL
-};
-static const char *const master_keys[] = {
-	"expander", "pin", "line", "chip", "offset", "active_low", "lead", "lag",
-	NULL
-};
-static const char *const seasonal_keys[] = { "percent", "monthly", NULL };
-static const char *const program_keys[] = {
-	"name", "enabled", "start", "days", "every_days", "anchor", "zones",
-	NULL
-};
-static const char *const step_keys[] = { "zone", "duration", NULL };
-
-/* tm_wday order: bit i of a weekday mask is weekdays[i]. */
-static const char *const weekdays[] = {
-	"sun", "mon", "tue", "wed", "thu", "fri", "sat"
-};
-static const char *const sensors_keys[] = {
-	"soil", "light", "temperature", NULL
-};
-static const char *const soil_keys[] = {
-	"name", "adc", "channel", "zone", "dry_volts", "wet_volts", "power",
-	"min_volts", "max_volts", NULL
-};
-static const char *const light_keys[] = {
-	"adc", "channel", "dark_volts", "bright_volts", NULL
-};
-static const char *const temperature_keys[] = {
-	"adc", "channel", "conversion", "unit", "scale", "offset", "freeze_below",
-	NULL
-};
 
 /* Builds "zones.[0].valve.pin" by walking up to the root. */
-static void setting_path(const config_setting_t *s, char *buf, size_t size)
+void setting_path(const config_setting_t *s, char *buf, size_t size)
 {
 	const config_setting_t *parent = config_setting_parent(s);
 	size_t len;
@@ -152,7 +44,7 @@ static void setting_path(const config_setting_t *s, char *buf, size_t size)
 			 config_setting_index(s));
 }
 
-static const char *type_name(const config_setting_t *s)
+const char *type_name(const config_setting_t *s)
 {
 	switch (config_setting_type(s)) {
 	case CONFIG_TYPE_GROUP:
@@ -211,10 +103,8 @@ static int vfail(struct loader *ld, const config_setting_t *s,
 	return -EINVAL;
 }
 
-static int fail(struct loader *ld, const config_setting_t *s,
-		const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(struct loader *ld, const config_setting_t *s,
-		const char *fmt, ...)
+int fail(struct loader *ld, const config_setting_t *s,
+	 const char *fmt, ...)
 {
 	va_list ap;
 
@@ -224,11 +114,8 @@ static int fail(struct loader *ld, const config_setting_t *s,
 	return -EINVAL;
 }
 
-static int fail_missing(struct loader *ld, const config_setting_t *group,
-			const char *member, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static int fail_missing(struct loader *ld, const config_setting_t *group,
-			const char *member, const char *fmt, ...)
+int fail_missing(struct loader *ld, const config_setting_t *group,
+		 const char *member, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -247,8 +134,8 @@ static bool known(const char *const *keys, const char *name)
 }
 
 /* Checks that s is a group holding only settings named in keys. */
-static int open_group(struct loader *ld, const config_setting_t *s,
-		      const char *const *keys)
+int open_group(struct loader *ld, const config_setting_t *s,
+	       const char *const *keys)
 {
 	if (!config_setting_is_group(s))
 		return fail(ld, s, "must be a group { ... }, not %s",
@@ -272,9 +159,9 @@ static int open_group(struct loader *ld, const config_setting_t *s,
  * Finds member name in group.  A missing required member is an error;
  * a missing optional one gives *m = NULL so the caller keeps its default.
  */
-static int get_member(struct loader *ld, const config_setting_t *group,
-		      const char *name, bool required,
-		      const config_setting_t **m)
+int get_member(struct loader *ld, const config_setting_t *group,
+	       const char *name, bool required,
+	       const config_setting_t **m)
 {
 	*m = config_setting_get_member(group, name);
 	if (!*m && required)
@@ -284,8 +171,8 @@ static int get_member(struct loader *ld, const config_setting_t *group,
 }
 
 /* Checks that s is an integer from min to max. */
-static int int_value(struct loader *ld, const config_setting_t *s,
-		     long long min, long long max, bool hex, long long *v)
+int int_value(struct loader *ld, const config_setting_t *s,
+	      long long min, long long max, bool hex, long long *v)
 {
 	long long n;
 
@@ -303,9 +190,9 @@ static int int_value(struct loader *ld, const config_setting_t *s,
 	return 0;
 }
 
-static int read_int(struct loader *ld, const config_setting_t *group,
-		    const char *name, bool required, long long min,
-		    long long max, bool hex, long long *v)
+int read_int(struct loader *ld, const config_setting_t *group,
+	     const char *name, bool required, long long min,
+	     long long max, bool hex, long long *v)
 {
 	const config_setting_t *s;
 	int r;
@@ -320,9 +207,9 @@ static int read_int(struct loader *ld, const config_setting_t *group,
  * Reads a number; integers are welcome where a decimal is expected
  * ("flow_lpm = 20;").  above_min: min itself is refused (> rather than >=).
  */
-static int read_double(struct loader *ld, const config_setting_t *group,
-		       const char *name, bool required, double min, bool above_min,
-		       double max, double *v)
+int read_double(struct loader *ld, const config_setting_t *group,
+		const char *name, bool required, double min, bool above_min,
+		double max, double *v)
 {
 	const config_setting_t *s;
 	double d;
@@ -357,8 +244,8 @@ static int read_double(struct loader *ld, const config_setting_t *group,
 	return 0;
 }
 
-static int read_bool(struct loader *ld, const config_setting_t *group,
-		     const char *name, bool *v)
+int read_bool(struct loader *ld, const config_setting_t *group,
+	      const char *name, bool *v)
 {
 	const config_setting_t *s;
 
@@ -372,9 +259,9 @@ static int read_bool(struct loader *ld, const config_setting_t *group,
 	return 0;
 }
 
-static int read_string(struct loader *ld, const config_setting_t *group,
-		       const char *name, bool required, const char **v,
-		       const config_setting_t **where)
+int read_string(struct loader *ld, const config_setting_t *group,
+		const char *name, bool required, const char **v,
+		const config_setting_t **where)
 {
 	const config_setting_t *s;
 	int r;
@@ -415,9 +302,9 @@ static bool zero_duration(const char *text)
  * one reader and seconds by another.  range describes min_s to max_s for
  * the message: "1s to 24h".
  */
-static int read_duration(struct loader *ld, const config_setting_t *group,
-			 const char *name, bool required, uint32_t min_s,
-			 uint32_t max_s, const char *range, unsigned *v)
+int read_duration(struct loader *ld, const config_setting_t *group,
+		  const char *name, bool required, uint32_t min_s,
+		  uint32_t max_s, const char *range, unsigned *v)
 {
 	const config_setting_t *s;
 	const char *text;
@@ -451,8 +338,8 @@ static int read_duration(struct loader *ld, const config_setting_t *group,
 }
 
 /* Names travel unquoted on the socket and in JSON, hence the narrow set. */
-static int read_name(struct loader *ld, const config_setting_t *group,
-		     char name[CONFIG_NAME_MAX], const config_setting_t **where)
+int read_name(struct loader *ld, const config_setting_t *group,
+	      char name[CONFIG_NAME_MAX], const config_setting_t **where)
 {
 	const char *v;
 	size_t len;
@@ -477,7 +364,7 @@ static int read_name(struct loader *ld, const config_setting_t *group,
  * irrigctl water [ZONE] DURATION takes either, so a zone called "2" or
  * "5m" would make "water 5 2" mean two things.
  */
-static bool reads_as_duration(const char *word)
+bool reads_as_duration(const char *word)
 {
 	size_t digits = strspn(word + (word[0] == '-'), "0123456789");
 	uint32_t secs;
@@ -492,9 +379,9 @@ static bool reads_as_duration(const char *word)
  * Fetches an optional list of groups.  An empty [] is a list too: libconfig
  * cannot tell "()" from "[]" when nothing is inside.
  */
-static int get_list(struct loader *ld, const config_setting_t *group,
-		    const char *name, bool required, size_t max,
-		    const char *what, const config_setting_t **list)
+int get_list(struct loader *ld, const config_setting_t *group,
+	     const char *name, bool required, size_t max,
+	     const char *what, const config_setting_t **list)
 {
 	const config_setting_t *s;
 	int r;
@@ -513,1202 +400,14 @@ static int get_list(struct loader *ld, const config_setting_t *group,
 	return 0;
 }
 
-static const config_setting_t *elem(const config_setting_t *list, size_t i)
+const config_setting_t *elem(const config_setting_t *list, size_t i)
 {
 	return config_setting_get_elem(list, (unsigned)i);
 }
 
-static size_t list_length(const config_setting_t *list)
+size_t list_length(const config_setting_t *list)
 {
 	return list ? (size_t)config_setting_length(list) : 0;
-}
-
-static int find_expander(const struct config *cfg, long long address)
-{
-	for (size_t i = 0; i < cfg->n_expanders; i++)
-		if (cfg->expanders[i].address == address)
-			return (int)i;
-	return -1;
-}
-
-static int find_adc(const struct config *cfg, long long address)
-{
-	for (size_t i = 0; i < cfg->n_adcs; i++)
-		if (cfg->adcs[i].address == address)
-			return (int)i;
-	return -1;
-}
-
-static int load_expanders(struct loader *ld, const config_setting_t *hw)
-{
-	const config_setting_t *list;
-	int r;
-
-	r = get_list(ld, hw, "expanders", false, CONFIG_MAX_EXPANDERS,
-		     "expanders", &list);
-	for (size_t i = 0; r == 0 && i < list_length(list); i++) {
-		const config_setting_t *e = elem(list, i);
-		long long address;
-		int dup;
-
-		r = open_group(ld, e, expander_keys);
-		if (r == 0)
-			r = read_int(ld, e, "address", true, MCP23008_ADDR_MIN,
-				     MCP23008_ADDR_MAX, true, &address);
-		if (r < 0)
-			return r;
-		dup = find_expander(&ld->cfg, address);
-		if (dup >= 0)
-			return fail(ld, config_setting_get_member(e, "address"),
-				    "0x%02llx is already the address of "
-				    "hardware.expanders.[%d]", address, dup);
-		ld->cfg.expanders[ld->cfg.n_expanders++].address =
-			(uint8_t)address;
-	}
-	return r;
-}
-
-static int load_adc(struct loader *ld, const config_setting_t *a,
-		    struct config_adc *adc)
-{
-	const char *type = "ads1115";
-	const config_setting_t *type_s = NULL;
-	long long address, n;
-	int r;
-
-	r = open_group(ld, a, adc_keys);
-	if (r == 0)
-		r = read_int(ld, a, "address", true, ADS1X15_ADDR_MIN,
-			     ADS1X15_ADDR_MAX, true, &address);
-	if (r == 0)
-		r = read_string(ld, a, "type", false, &type, &type_s);
-	if (r < 0)
-		return r;
-	if (find_adc(&ld->cfg, address) >= 0)
-		return fail(ld, config_setting_get_member(a, "address"),
-			    "0x%02llx is already the address of "
-			    "hardware.adcs.[%d]", address,
-			    find_adc(&ld->cfg, address));
-	adc->address = (uint8_t)address;
-	if (!strcmp(type, "ads1115"))
-		adc->type = ADS1115;
-	else if (!strcmp(type, "ads1015"))
-		adc->type = ADS1015;
-	else
-		return fail(ld, type_s, "must be \"ads1115\" or \"ads1015\"");
-
-	n = 4096;
-	r = read_int(ld, a, "range_mv", false, 0, INT_MAX, false, &n);
-	if (r < 0)
-		return r;
-	if (ads1x15_check_range_mv((int)n) < 0)
-		return fail(ld, config_setting_get_member(a, "range_mv"),
-			    "must be 6144, 4096, 2048, 1024, 512 or 256");
-	adc->range_mv = (int)n;
-
-	n = 250;
-	r = read_int(ld, a, "data_rate", false, 0, INT_MAX, false, &n);
-	if (r < 0)
-		return r;
-	if (ads1x15_check_data_rate(adc->type, (int)n) < 0)
-		return fail(ld, config_setting_get_member(a, "data_rate"),
-			    "%s", adc->type == ADS1115
-			    ? "must be 8, 16, 32, 64, 128, 250, 475 or 860 "
-			      "for an ads1115"
-			    : "must be 128, 250, 490, 920, 1600, 2400 or 3300 "
-			      "for an ads1015");
-	adc->data_rate = (int)n;
-	return 0;
-}
-
-static int load_adcs(struct loader *ld, const config_setting_t *hw)
-{
-	const config_setting_t *list;
-	int r;
-
-	r = get_list(ld, hw, "adcs", false, CONFIG_MAX_ADCS, "adcs", &list);
-	for (size_t i = 0; r == 0 && i < list_length(list); i++) {
-		r = load_adc(ld, elem(list, i), &ld->cfg.adcs[i]);
-		if (r == 0)
-			ld->cfg.n_adcs++;
-	}
-	return r;
-}
-
-/*
- * libgpiod finds chip "0", "gpiochip0" and "/dev/gpiochip0" alike: the
- * spelling, without "/dev/", and with a bare number made a name.
- */
-static bool same_chip(const char *a, const char *b)
-{
-	char key_a[CONFIG_NAME_MAX + 8], key_b[CONFIG_NAME_MAX + 8];
-	const char *const names[] = { a, b };
-	char *const keys[] = { key_a, key_b };
-
-	for (int i = 0; i < 2; i++) {
-		const char *chip = names[i];
-
-		if (!strncmp(chip, "/dev/", 5))
-			chip += 5;
-		snprintf(keys[i], sizeof(key_a), "%s%s",
-			 *chip && strspn(chip, "0123456789") == strlen(chip) ?
-			 "gpiochip" : "", chip);
-	}
-	return !strcmp(key_a, key_b);
-}
-
-/*
- * The same line as written.  One line given by name and by chip and
- * offset is found only where the chips are: hardware_check_lines().
- */
-static bool same_line(const struct config_line *a, const struct config_line *b)
-{
-	if (*a->name || *b->name)
-		return !strcmp(a->name, b->name);
-	return same_chip(a->chip, b->chip) && a->offset == b->offset;
-}
-
-/* Each GPIO line serves one purpose. */
-static int claim_line(struct loader *ld, const config_setting_t *g,
-		      const struct config_line *line)
-{
-	char by[SETTING_PATH_MAX];
-
-	for (size_t i = 0; i < ld->n_lines; i++) {
-		if (!same_line(ld->lines[i], line))
-			continue;
-		setting_path(ld->line_users[i], by, sizeof(by));
-		return fail(ld, g, "this GPIO line is already used by %s", by);
-	}
-	if (ld->n_lines < sizeof(ld->lines) / sizeof(ld->lines[0])) {
-		ld->line_users[ld->n_lines] = g;
-		ld->lines[ld->n_lines++] = line;
-	}
-	return 0;
-}
-
-static int copy_line_word(struct loader *ld, const config_setting_t *s,
-			  const char *text, char *to, size_t size,
-			  const char *example)
-{
-	size_t len = strlen(text);
-
-	if (!len || len >= size || strpbrk(text, " \t\n\r\f\v"))
-		return fail(ld, s, "must be 1 to %zu characters without spaces, "
-			    "such as \"%s\"", size - 1, example);
-	memcpy(to, text, len + 1);
-	return 0;
-}
-
-/*
- * A GPIO line, by its name (line = "GPIO17": the same on a Pi 3, 4 and 5)
- * or by chip and offset (chip = "gpiochip0"; offset = 17;).
- */
-static int load_line(struct loader *ld, const config_setting_t *g,
-		     struct config_line *line)
-{
-	const config_setting_t *name_s = NULL, *chip_s = NULL;
-	const char *name = NULL, *chip = NULL;
-	long long offset;
-	int r;
-
-	memset(line, 0, sizeof(*line));
-	line->offset = -1;
-	r = read_string(ld, g, "line", false, &name, &name_s);
-	if (r == 0)
-		r = read_string(ld, g, "chip", false, &chip, &chip_s);
-	if (r < 0)
-		return r;
-	if (name && chip)
-		return fail(ld, chip_s, "give either line, or chip and offset");
-	if (name) {
-		if (config_setting_get_member(g, "offset"))
-			return fail(ld, config_setting_get_member(g, "offset"),
-				    "only used with chip");
-		return copy_line_word(ld, name_s, name, line->name,
-				      sizeof(line->name), "GPIO17");
-	}
-	if (!chip)
-		return fail_missing(ld, g, "line", "required: a GPIO line name "
-				    "such as \"GPIO17\", or chip and offset");
-	r = copy_line_word(ld, chip_s, chip, line->chip, sizeof(line->chip),
-			   "gpiochip0");
-	if (r == 0)
-		r = read_int(ld, g, "offset", true, 0, 1023, false, &offset);
-	if (r < 0)
-		return r;
-	line->offset = (int)offset;
-	return 0;
-}
-
-/* A word from a fixed set: its index in words[], or a message naming them. */
-static int read_choice(struct loader *ld, const config_setting_t *g,
-		       const char *name, const char *const *words, int *out)
-{
-	const config_setting_t *s = NULL;
-	const char *text = NULL;
-	char list[128] = "";
-	int r = read_string(ld, g, name, false, &text, &s);
-
-	if (r < 0 || !s)
-		return r;
-	for (int i = 0; words[i]; i++) {
-		if (!strcmp(text, words[i])) {
-			*out = i;
-			return 0;
-		}
-		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s\"%s\"",
-			 i ? ", " : "", words[i]);
-	}
-	return fail(ld, s, "must be one of %s", list);
-}
-
-static int load_flow_meter(struct loader *ld, const config_setting_t *hw)
-{
-	static const char *const edges[] = { "rising", "falling", "both", NULL };
-	static const char *const biases[] = { "as-is", "pull-up", "pull-down",
-					      "disable", NULL };
-	struct config_flow_meter *fm = &ld->cfg.flow_meter;
-	const config_setting_t *g;
-	int r, edge = CONFIG_EDGE_RISING, bias = CONFIG_BIAS_AS_IS;
-
-	r = get_member(ld, hw, "flow_meter", true, &g);
-	if (r == 0)
-		r = open_group(ld, g, flow_meter_keys);
-	if (r == 0)
-		r = load_line(ld, g, &fm->line);
-	if (r == 0)
-		r = claim_line(ld, g, &fm->line);
-	if (r == 0)
-		r = read_choice(ld, g, "edge", edges, &edge);
-	if (r == 0)
-		r = read_choice(ld, g, "bias", biases, &bias);
-	if (r < 0)
-		return r;
-	fm->edge = (enum config_edge)edge;
-	fm->bias = (enum config_bias)bias;
-	fm->pulses_per_litre = 450.0;
-	return read_double(ld, g, "pulses_per_litre", false, 0, true, INFINITY,
-			   &fm->pulses_per_litre);
-}
-
-static int load_hardware(struct loader *ld, const config_setting_t *root)
-{
-	const config_setting_t *hw, *backend_s;
-	const char *backend = "linux";
-	long long bus = CONFIG_DEFAULT_I2C_BUS;
-	int r;
-
-	r = get_member(ld, root, "hardware", true, &hw);
-	if (r == 0)
-		r = open_group(ld, hw, hardware_keys);
-	if (r == 0)
-		r = read_string(ld, hw, "backend", false, &backend, &backend_s);
-	if (r < 0)
-		return r;
-	if (!strcmp(backend, "linux"))
-		ld->cfg.backend = HW_BACKEND_LINUX;
-	else if (!strcmp(backend, "sim"))
-		ld->cfg.backend = HW_BACKEND_SIM;
-	else
-		return fail(ld, backend_s, "must be \"linux\" or \"sim\"");
-	r = read_int(ld, hw, "i2c_bus", false, 0, I2C_BUS_MAX, false, &bus);
-	if (r < 0)
-		return r;
-	ld->cfg.i2c_bus = (unsigned)bus;
-	r = load_expanders(ld, hw);
-	if (r == 0)
-		r = load_adcs(ld, hw);
-	if (r == 0)
-		r = load_flow_meter(ld, hw);
-	return r;
-}
-
-/*
- * Reads a valve, master or probe-power group, which may hold only keys, and
- * claims its pin.  power: a probe's power pin, which other probes may share.
- */
-static int load_pin(struct loader *ld, const config_setting_t *g,
-		    const char *const *keys, bool power, struct config_pin *pin)
-{
-	const config_setting_t *pin_s;
-	struct pin_use *use;
-	char by[SETTING_PATH_MAX];
-	long long address, n;
-	int r;
-
-	r = open_group(ld, g, keys);
-	if (r < 0)
-		return r;
-	/* Valves and the master may sit on a Pi GPIO line instead. */
-	if (!power && !config_setting_get_member(g, "expander") &&
-	    (config_setting_get_member(g, "line") ||
-	     config_setting_get_member(g, "chip"))) {
-		if (config_setting_get_member(g, "pin"))
-			return fail(ld, config_setting_get_member(g, "pin"),
-				    "only used with expander");
-		pin->on_gpio = true;
-		pin->expander = -1;
-		pin->pin = 0;
-		r = load_line(ld, g, &pin->line);
-		if (r == 0)
-			r = claim_line(ld, g, &pin->line);
-		pin->active_low = false;
-		if (r == 0)
-			r = read_bool(ld, g, "active_low", &pin->active_low);
-		return r;
-	}
-	pin->on_gpio = false;
-	memset(&pin->line, 0, sizeof(pin->line));
-	pin->line.offset = -1;
-	if (config_setting_get_member(g, "line") || config_setting_get_member(g, "chip"))
-		return fail(ld, config_setting_get_member(g, "line") ?
-			    config_setting_get_member(g, "line") :
-			    config_setting_get_member(g, "chip"),
-			    "give either expander and pin, or a GPIO line");
-	if (config_setting_get_member(g, "offset"))
-		return fail(ld, config_setting_get_member(g, "offset"),
-			    "only used with chip");
-	r = read_int(ld, g, "expander", true, 0, I2C_ADDR_LIMIT, true, &address);
-	if (r < 0)
-		return r;
-	pin->expander = find_expander(&ld->cfg, address);
-	if (pin->expander < 0)
-		return fail(ld, config_setting_get_member(g, "expander"),
-			    "no expander at 0x%02llx in hardware.expanders",
-			    address);
-	r = read_int(ld, g, "pin", true, 0, MCP23008_PINS - 1, false, &n);
-	if (r < 0)
-		return r;
-	pin->pin = (unsigned)n;
-	pin->active_low = false;
-	r = read_bool(ld, g, "active_low", &pin->active_low);
-	if (r < 0)
-		return r;
-
-	pin_s = config_setting_get_member(g, "pin");
-	use = &ld->pins[pin->expander][pin->pin];
-	if (!use->by) {
-		*use = (struct pin_use){ g, power, pin->active_low };
-		return 0;
-	}
-	setting_path(use->by, by, sizeof(by));
-	if (!power || !use->power)
-		return fail(ld, pin_s, "expander 0x%02llx pin %u is already "
-			    "used by %s", address, pin->pin, by);
-	if (use->active_low != pin->active_low)
-		return fail(ld, pin_s, "expander 0x%02llx pin %u also powers "
-			    "%s, which says active_low = %s", address,
-			    pin->pin, by, use->active_low ? "true" : "false");
-	return 0;
-}
-
-/* A zone's optional skip_above and stop_at, in percent. */
-static int load_moisture_rules(struct loader *ld, const config_setting_t *g,
-			       struct config_zone *z)
-{
-	int r;
-
-	z->has_skip_above = false;
-	z->skip_above = 0;
-	z->has_stop_at = false;
-	z->stop_at = 0;
-	r = read_double(ld, g, "skip_above", false, 0, false, 100,
-			&z->skip_above);
-	if (r == 0)
-		r = read_double(ld, g, "stop_at", false, 0, false, 100,
-				&z->stop_at);
-	if (r < 0)
-		return r;
-	z->has_skip_above = config_setting_get_member(g, "skip_above") != NULL;
-	z->has_stop_at = config_setting_get_member(g, "stop_at") != NULL;
-	/* Between the two, a run would not be skipped yet end at once. */
-	if (z->has_skip_above && z->has_stop_at && z->skip_above > z->stop_at)
-		return fail(ld, config_setting_get_member(g, "skip_above"),
-			    "must not be more than stop_at (%g)", z->stop_at);
-	return 0;
-}
-
-/*
- * The flow alarm thresholds in percent of the expected flow: no flow
- * below low, low below 100, high above 100, or an alarm could never, or
- * would always, go off.
- */
-static int load_flow_percents(struct loader *ld, const config_setting_t *g,
-			      double *no_flow, double *low, double *high)
-{
-	int r;
-
-	r = read_double(ld, g, "no_flow_percent", false, 0, false, 99, no_flow);
-	if (r == 0)
-		r = read_double(ld, g, "low_flow_percent", false, 0, false, 99, low);
-	if (r == 0)
-		r = read_double(ld, g, "high_flow_percent", false, 100, true,
-				FLOW_PERCENT_MAX, high);
-	if (r < 0)
-		return r;
-	if (*low < *no_flow)
-		return fail(ld, config_setting_get_member(g, "low_flow_percent") ?
-			    config_setting_get_member(g, "low_flow_percent") :
-			    config_setting_get_member(g, "no_flow_percent"),
-			    "low_flow_percent (%g) must be at least no_flow_percent "
-			    "(%g)", *low, *no_flow);
-	return 0;
-}
-
-static int load_safety(struct loader *ld, const config_setting_t *root)
-{
-	struct config_safety *s = &ld->cfg.safety;
-	const config_setting_t *g;
-	int r;
-
-	s->settle_s = 30;
-	s->alarm_delay_s = 30;
-	s->no_flow_percent = 10.0;
-	s->low_flow_percent = 70.0;
-	s->high_flow_percent = 150.0;
-	s->leak_lpm = 0.5;
-	s->max_flow_lpm = MAX_FLOW_LPM_DEFAULT;
-	s->daily_cap_litres = 0.0;
-	s->min_switch_interval_s = 2;
-	r = get_member(ld, root, "safety", false, &g);
-	if (r < 0 || !g)
-		return r;
-	r = open_group(ld, g, safety_keys);
-	if (r == 0)
-		r = read_duration(ld, g, "settle", false, 0, SAFETY_DELAY_MAX_S,
-				  "0s to 10m", &s->settle_s);
-	if (r == 0)
-		r = read_duration(ld, g, "alarm_delay", false, 0,
-				  SAFETY_DELAY_MAX_S, "0s to 10m",
-				  &s->alarm_delay_s);
-	if (r == 0)
-		r = load_flow_percents(ld, g, &s->no_flow_percent,
-				       &s->low_flow_percent, &s->high_flow_percent);
-	if (r == 0)
-		r = read_double(ld, g, "leak_lpm", false, 0, true, FLOW_LPM_MAX,
-				&s->leak_lpm);
-	if (r == 0)
-		r = read_double(ld, g, "max_flow_lpm", false, 0, true,
-				MAX_FLOW_LPM_MAX, &s->max_flow_lpm);
-	/* At or below the leak threshold, every run would be a burst pipe. */
-	if (r == 0 && s->max_flow_lpm <= s->leak_lpm)
-		return fail(ld, config_setting_get_member(g, "max_flow_lpm") ?
-			    config_setting_get_member(g, "max_flow_lpm") :
-			    config_setting_get_member(g, "leak_lpm"),
-			    "max_flow_lpm (%g) must be more than leak_lpm (%g)",
-			    s->max_flow_lpm, s->leak_lpm);
-	if (r == 0)
-		r = read_double(ld, g, "daily_cap_litres", false, 0, false,
-				DAILY_CAP_MAX, &s->daily_cap_litres);
-	if (r == 0)
-		r = read_duration(ld, g, "min_switch_interval", false, 0,
-				  MIN_SWITCH_MAX_S, "0s to 1m",
-				  &s->min_switch_interval_s);
-	return r;
-}
-
-static int load_zones(struct loader *ld, const config_setting_t *root)
-{
-	const config_setting_t *list;
-	int r;
-
-	r = get_list(ld, root, "zones", true, CONFIG_MAX_ZONES, "zones",
-		     &list);
-	if (r < 0)
-		return r;
-	if (!list_length(list))
-		return fail(ld, list, "at least one zone is required");
-	for (size_t i = 0; i < list_length(list); i++) {
-		const config_setting_t *g = elem(list, i), *name_s, *valve;
-		struct config_zone *z = &ld->cfg.zones[i];
-		int dup;
-
-		r = open_group(ld, g, zone_keys);
-		if (r == 0)
-			r = read_name(ld, g, z->name, &name_s);
-		if (r < 0)
-			return r;
-		/* The faults file writes the garden's own faults as "-". */
-		if (!strcmp(z->name, "-"))
-			return fail(ld, name_s, "\"-\" is no zone name: use a "
-				    "letter or a digit");
-		if (reads_as_duration(z->name))
-			return fail(ld, name_s, "\"%s\" reads as a number or a "
-				    "duration, so \"irrigctl water %s 5\" would "
-				    "be ambiguous: start the name with a letter, "
-				    "such as \"zone%s\"", z->name, z->name,
-				    z->name);
-		dup = config_find_zone(&ld->cfg, z->name);
-		if (dup >= 0)
-			return fail(ld, name_s, "\"%s\" is already the name of "
-				    "zones.[%d]", z->name, dup);
-		r = get_member(ld, g, "valve", true, &valve);
-		if (r == 0)
-			r = load_pin(ld, valve, valve_keys, false, &z->valve);
-		/* Left out (or 0), the zone's flow is learned from its runs. */
-		z->flow_lpm = 0.0;
-		if (r == 0)
-			r = read_double(ld, g, "flow_lpm", false, 0, false,
-					FLOW_LPM_MAX, &z->flow_lpm);
-		/* Its every run would close on the garden's ceiling. */
-		if (r == 0 && z->flow_lpm >= ld->cfg.safety.max_flow_lpm)
-			return fail(ld, config_setting_get_member(g, "flow_lpm"),
-				    "must be below safety.max_flow_lpm (%g): raise "
-				    "that if the zone draws this much",
-				    ld->cfg.safety.max_flow_lpm);
-		z->max_run_s = 3600;
-		if (r == 0)
-			r = read_duration(ld, g, "max_run", false, 1, 24 * 3600,
-					  "1s to 24h", &z->max_run_s);
-		if (r == 0)
-			r = load_moisture_rules(ld, g, z);
-		z->no_flow_percent = ld->cfg.safety.no_flow_percent;
-		z->low_flow_percent = ld->cfg.safety.low_flow_percent;
-		z->high_flow_percent = ld->cfg.safety.high_flow_percent;
-		z->daily_cap_litres = 0.0;
-		if (r == 0)
-			r = load_flow_percents(ld, g, &z->no_flow_percent,
-					       &z->low_flow_percent,
-					       &z->high_flow_percent);
-		if (r == 0)
-			r = read_double(ld, g, "daily_cap_litres", false, 0, false,
-					DAILY_CAP_MAX, &z->daily_cap_litres);
-		if (r < 0)
-			return r;
-		ld->cfg.n_zones++;
-	}
-	return 0;
-}
-
-/* Reads adc and channel from a sensor group and claims the channel. */
-static int load_analog(struct loader *ld, const config_setting_t *g,
-		       struct config_analog *in)
-{
-	const config_setting_t **use;
-	char by[SETTING_PATH_MAX];
-	long long address, channel;
-	int r;
-
-	r = read_int(ld, g, "adc", true, 0, I2C_ADDR_LIMIT, true, &address);
-	if (r < 0)
-		return r;
-	in->adc = find_adc(&ld->cfg, address);
-	if (in->adc < 0)
-		return fail(ld, config_setting_get_member(g, "adc"),
-			    "no adc at 0x%02llx in hardware.adcs", address);
-	r = read_int(ld, g, "channel", true, 0, ADS1X15_CHANNELS - 1, false,
-		     &channel);
-	if (r < 0)
-		return r;
-	in->channel = (unsigned)channel;
-	use = &ld->channels[in->adc][in->channel];
-	if (*use) {
-		setting_path(*use, by, sizeof(by));
-		return fail(ld, config_setting_get_member(g, "channel"),
-			    "adc 0x%02llx channel %u is already used by %s",
-			    address, in->channel, by);
-	}
-	*use = g;
-	return 0;
-}
-
-static int load_probe(struct loader *ld, const config_setting_t *g,
-		      struct config_probe *p)
-{
-	const config_setting_t *name_s, *zone_s, *power;
-	const char *zone;
-	long long settle = 50;
-	int r;
-
-	r = open_group(ld, g, soil_keys);
-	if (r == 0)
-		r = read_name(ld, g, p->name, &name_s);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < ld->cfg.n_probes; i++)
-		if (!strcmp(ld->cfg.probes[i].name, p->name))
-			return fail(ld, name_s, "\"%s\" is already the name of "
-				    "sensors.soil.[%zu]", p->name, i);
-	r = load_analog(ld, g, &p->input);
-	if (r == 0)
-		r = read_string(ld, g, "zone", true, &zone, &zone_s);
-	if (r < 0)
-		return r;
-	p->zone = config_find_zone(&ld->cfg, zone);
-	if (p->zone < 0)
-		return fail(ld, zone_s, "no zone called \"%s\" in zones", zone);
-	r = read_double(ld, g, "dry_volts", true, 0, false, VOLTS_MAX,
-			&p->dry_volts);
-	if (r == 0)
-		r = read_double(ld, g, "wet_volts", true, 0, false, VOLTS_MAX,
-				&p->wet_volts);
-	if (r < 0)
-		return r;
-	/* Equal ends would make the moisture scale divide by zero. */
-	if (p->dry_volts == p->wet_volts)
-		return fail(ld, config_setting_get_member(g, "wet_volts"),
-			    "must differ from dry_volts");
-	p->min_volts = PROBE_MIN_VOLTS;
-	p->max_volts = PROBE_MAX_VOLTS;
-	r = read_double(ld, g, "min_volts", false, 0, false, VOLTS_MAX,
-			&p->min_volts);
-	if (r == 0)
-		r = read_double(ld, g, "max_volts", false, 0, false, VOLTS_MAX,
-				&p->max_volts);
-	if (r < 0)
-		return r;
-	/* A calibration the probe can never read would fail it for good. */
-	if (fmin(p->dry_volts, p->wet_volts) < p->min_volts ||
-	    fmax(p->dry_volts, p->wet_volts) > p->max_volts)
-		return fail(ld, g, "dry_volts and wet_volts must lie within "
-			    "min_volts (%g) and max_volts (%g): outside them a "
-			    "reading means the probe failed", p->min_volts,
-			    p->max_volts);
-
-	p->has_power = false;
-	p->power_settle_ms = 50;
-	get_member(ld, g, "power", false, &power);
-	if (!power)
-		return 0;
-	r = load_pin(ld, power, power_keys, true, &p->power);
-	if (r == 0)
-		r = read_int(ld, power, "settle_ms", false, 0, SETTLE_MS_MAX,
-			     false, &settle);
-	if (r < 0)
-		return r;
-	p->has_power = true;
-	p->power_settle_ms = (unsigned)settle;
-	return 0;
-}
-
-static int load_light(struct loader *ld, const config_setting_t *sensors)
-{
-	struct config_light *l = &ld->cfg.light;
-	const config_setting_t *g;
-	int r;
-
-	get_member(ld, sensors, "light", false, &g);
-	if (!g)
-		return 0;
-	/* A light-dependent resistor divider on the Pi's 3.3 V rail. */
-	l->dark_volts = 0.0;
-	l->bright_volts = 3.3;
-	r = open_group(ld, g, light_keys);
-	if (r == 0)
-		r = load_analog(ld, g, &l->input);
-	if (r == 0)
-		r = read_double(ld, g, "dark_volts", false, 0, false, VOLTS_MAX,
-				&l->dark_volts);
-	if (r == 0)
-		r = read_double(ld, g, "bright_volts", false, 0, false,
-				VOLTS_MAX, &l->bright_volts);
-	if (r < 0)
-		return r;
-	/* Equal ends would make the light scale divide by zero. */
-	if (l->dark_volts == l->bright_volts) {
-		const config_setting_t *s;
-
-		s = config_setting_get_member(g, "bright_volts");
-		if (s)
-			return fail(ld, s, "must differ from dark_volts");
-		return fail(ld, config_setting_get_member(g, "dark_volts"),
-			    "must differ from bright_volts (default 3.3)");
-	}
-	l->present = true;
-	return 0;
-}
-
-static int load_temperature(struct loader *ld, const config_setting_t *sensors)
-{
-	struct config_temperature *t = &ld->cfg.temperature;
-	const config_setting_t *g, *conv_s = NULL, *unit_s = NULL;
-	const char *conv = "tmp36", *unit = "C";
-	bool linear;
-	int r;
-
-	get_member(ld, sensors, "temperature", false, &g);
-	if (!g)
-		return 0;
-	r = open_group(ld, g, temperature_keys);
-	if (r == 0)
-		r = load_analog(ld, g, &t->input);
-	if (r == 0)
-		r = read_string(ld, g, "conversion", false, &conv, &conv_s);
-	if (r < 0)
-		return r;
-	if (!strcmp(conv, "tmp36"))
-		t->conversion = TEMP_TMP36;
-	else if (!strcmp(conv, "lm35"))
-		t->conversion = TEMP_LM35;
-	else if (!strcmp(conv, "linear"))
-		t->conversion = TEMP_LINEAR;
-	else
-		return fail(ld, conv_s,
-			    "must be \"tmp36\", \"lm35\" or \"linear\"");
-
-	linear = t->conversion == TEMP_LINEAR;
-	t->scale = 0;
-	t->offset = 0;
-	if (!linear) {
-		const config_setting_t *s;
-
-		s = config_setting_get_member(g, "scale");
-		if (!s)
-			s = config_setting_get_member(g, "offset");
-		if (s)
-			return fail(ld, s, "only used with conversion = "
-				    "\"linear\"");
-	} else {
-		r = read_double(ld, g, "scale", true, -INFINITY, false,
-				INFINITY, &t->scale);
-		if (r == 0)
-			r = read_double(ld, g, "offset", true, -INFINITY,
-					false, INFINITY, &t->offset);
-		if (r < 0)
-			return r;
-		if (t->scale == 0)
-			return fail(ld, config_setting_get_member(g, "scale"),
-				    "must not be 0");
-	}
-
-	r = read_string(ld, g, "unit", false, &unit, &unit_s);
-	if (r < 0)
-		return r;
-	if (strcmp(unit, "C") && strcmp(unit, "F"))
-		return fail(ld, unit_s, "must be \"C\" or \"F\"");
-	t->unit = unit[0];
-	/* In the sensor's unit; from -60 to 60 °C, what air may be. */
-	t->has_freeze_below = config_setting_get_member(g, "freeze_below") != NULL;
-	t->freeze_below = 0;
-	r = t->unit == 'F' ?
-		read_double(ld, g, "freeze_below", false, -76, false, 140,
-			    &t->freeze_below) :
-		read_double(ld, g, "freeze_below", false, -60, false, 60,
-			    &t->freeze_below);
-	if (r < 0)
-		return r;
-	t->present = true;
-	return 0;
-}
-
-static int load_sensors(struct loader *ld, const config_setting_t *root)
-{
-	const config_setting_t *sensors, *soil;
-	int r;
-
-	get_member(ld, root, "sensors", false, &sensors);
-	if (!sensors)
-		return 0;
-	r = open_group(ld, sensors, sensors_keys);
-	if (r == 0)
-		r = get_list(ld, sensors, "soil", false, CONFIG_MAX_PROBES,
-			     "soil probes", &soil);
-	for (size_t i = 0; r == 0 && i < list_length(soil); i++) {
-		r = load_probe(ld, elem(soil, i), &ld->cfg.probes[i]);
-		if (r == 0)
-			ld->cfg.n_probes++;
-	}
-	if (r == 0)
-		r = load_light(ld, sensors);
-	if (r == 0)
-		r = load_temperature(ld, sensors);
-	return r;
-}
-
-/*
- * A moisture rule reads the average of the zone's probes, so a zone with
- * one needs at least one probe.
- */
-static int check_moisture_probes(struct loader *ld,
-				 const config_setting_t *root)
-{
-	const config_setting_t *zones = config_setting_get_member(root, "zones");
-
-	for (size_t i = 0; i < ld->cfg.n_zones; i++) {
-		const struct config_zone *z = &ld->cfg.zones[i];
-		bool probed = false;
-
-		if (!z->has_skip_above && !z->has_stop_at)
-			continue;
-		for (size_t p = 0; p < ld->cfg.n_probes; p++)
-			if (ld->cfg.probes[p].zone == (int)i)
-				probed = true;
-		if (probed)
-			continue;
-		return fail(ld, config_setting_get_member(elem(zones, i),
-				z->has_skip_above ? "skip_above" : "stop_at"),
-			    "needs a soil probe in the zone: no sensors.soil "
-			    "entry has zone = \"%s\"", z->name);
-	}
-	return 0;
-}
-
-static int load_master(struct loader *ld, const config_setting_t *root)
-{
-	struct config_master *m = &ld->cfg.master;
-	const config_setting_t *g;
-	int r;
-
-	get_member(ld, root, "master", false, &g);
-	if (!g)
-		return 0;
-	m->lead_s = 0;
-	m->lag_s = 0;
-	r = load_pin(ld, g, master_keys, false, &m->pin);
-	if (r == 0)
-		r = read_duration(ld, g, "lead", false, 0, MASTER_DELAY_MAX_S,
-				  "0s to 10m", &m->lead_s);
-	if (r == 0)
-		r = read_duration(ld, g, "lag", false, 0, MASTER_DELAY_MAX_S,
-				  "0s to 10m", &m->lag_s);
-	if (r < 0)
-		return r;
-	m->present = true;
-	return 0;
-}
-
-/* An array [ ... ] or a list ( ... ) of plain values. */
-static bool is_sequence(const config_setting_t *s)
-{
-	return config_setting_is_array(s) || config_setting_is_list(s);
-}
-
-static int load_seasonal(struct loader *ld, const config_setting_t *root)
-{
-	struct schedule *sc = &ld->cfg.schedule;
-	const config_setting_t *g, *monthly;
-	long long n = 100;
-	int r;
-
-	/* Always: a zero percentage would scale every run to nothing. */
-	sc->percent = 100;
-	for (size_t i = 0; i < 12; i++)
-		sc->monthly_percent[i] = 100;
-	get_member(ld, root, "seasonal", false, &g);
-	if (!g)
-		return 0;
-	r = open_group(ld, g, seasonal_keys);
-	if (r == 0)
-		r = read_int(ld, g, "percent", false, 0, PERCENT_MAX, false, &n);
-	if (r < 0)
-		return r;
-	sc->percent = (unsigned)n;
-
-	get_member(ld, g, "monthly", false, &monthly);
-	if (!monthly)
-		return 0;
-	if (!is_sequence(monthly))
-		return fail(ld, monthly, "must be a list of 12 percentages "
-			    "[ ... ], January first, not %s",
-			    type_name(monthly));
-	if (config_setting_length(monthly) != 12)
-		return fail(ld, monthly, "must hold 12 percentages, January "
-			    "first, not %d", config_setting_length(monthly));
-	for (size_t i = 0; i < 12; i++) {
-		r = int_value(ld, elem(monthly, i), 0, PERCENT_MAX, false, &n);
-		if (r < 0)
-			return r;
-		sc->monthly_percent[i] = (unsigned)n;
-	}
-	return 0;
-}
-
-/* "6:30" or "06:30", 00:00 to 23:59, into minutes after midnight. */
-static bool parse_time_of_day(const char *t, unsigned *minutes)
-{
-	unsigned h = 0, m;
-	size_t i = 0;
-
-	while (i < 2 && isdigit((unsigned char)t[i]))
-		h = h * 10 + (unsigned)(t[i++] - '0');
-	if (!i || t[i] != ':')
-		return false;
-	t += i + 1;
-	if (!isdigit((unsigned char)t[0]) || !isdigit((unsigned char)t[1]) ||
-	    t[2])
-		return false;
-	m = (unsigned)(t[0] - '0') * 10 + (unsigned)(t[1] - '0');
-	if (h > 23 || m > 59)
-		return false;
-	*minutes = h * 60 + m;
-	return true;
-}
-
-static bool leap_year(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* "YYYY-MM-DD", a date that exists, from YEAR_MIN on. */
-static bool parse_date(const char *t, struct local_date *d)
-{
-	static const int days_in[12] = {
-		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
-	};
-	int v[3] = { 0, 0, 0 };
-	const int width[3] = { 4, 2, 2 };
-
-	for (size_t f = 0; f < 3; f++) {
-		for (int i = 0; i < width[f]; i++, t++) {
-			if (!isdigit((unsigned char)*t))
-				return false;
-			v[f] = v[f] * 10 + (*t - '0');
-		}
-		if (*t != (f < 2 ? '-' : '\0'))
-			return false;
-		t++;
-	}
-	if (v[0] < YEAR_MIN || v[1] < 1 || v[1] > 12 || v[2] < 1 ||
-	    v[2] > days_in[v[1] - 1] + (v[1] == 2 && leap_year(v[0])))
-		return false;
-	*d = (struct local_date){ v[0], v[1], v[2] };
-	return true;
-}
-
-/* A program's start times. */
-static int load_starts(struct loader *ld, const config_setting_t *g,
-		       struct program *p)
-{
-	const config_setting_t *list;
-	size_t n;
-	int r;
-
-	r = get_member(ld, g, "start", true, &list);
-	if (r < 0)
-		return r;
-	if (!is_sequence(list))
-		return fail(ld, list, "must be a list of times such as "
-			    "[\"06:30\", \"19:00\"], not %s", type_name(list));
-	n = (size_t)config_setting_length(list);
-	if (!n)
-		return fail(ld, list, "at least one start time is required");
-	if (n > SCHEDULE_MAX_STARTS)
-		return fail(ld, list, "at most %d start times are supported",
-			    SCHEDULE_MAX_STARTS);
-	p->n_starts = 0;
-	for (size_t i = 0; i < n; i++) {
-		const config_setting_t *e = elem(list, i);
-		char by[SETTING_PATH_MAX];
-		unsigned minutes;
-
-		if (config_setting_type(e) != CONFIG_TYPE_STRING)
-			return fail(ld, e, "must be a time in double quotes "
-				    "such as \"06:30\", not %s", type_name(e));
-		if (!parse_time_of_day(config_setting_get_string(e), &minutes))
-			return fail(ld, e, "\"%s\" is not a time of day: write "
-				    "it as HH:MM, 00:00 to 23:59",
-				    config_setting_get_string(e));
-		for (size_t j = 0; j < i; j++) {
-			if (p->starts[j] != minutes)
-				continue;
-			setting_path(elem(list, j), by, sizeof(by));
-			return fail(ld, e, "\"%s\" is the same time as %s",
-				    config_setting_get_string(e), by);
-		}
-		p->starts[p->n_starts++] = (uint16_t)minutes;
-	}
-	return 0;
-}
-
-/* days = "daily", "odd", "even" or a list of weekday names. */
-static int load_days(struct loader *ld, const config_setting_t *s,
-		     struct day_rule *rule)
-{
-	static const char *const rules =
-		"\"daily\", \"odd\", \"even\" or a list of days such as "
-		"[\"mon\", \"thu\"]";
-	size_t n;
-
-	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
-		const char *v = config_setting_get_string(s);
-
-		if (!strcmp(v, "daily")) {
-			rule->kind = DAYS_WEEKDAYS;
-			rule->weekday_mask = ALL_WEEKDAYS;
-		} else if (!strcmp(v, "odd")) {
-			rule->kind = DAYS_ODD;
-		} else if (!strcmp(v, "even")) {
-			rule->kind = DAYS_EVEN;
-		} else {
-			return fail(ld, s, "\"%s\" is not a day rule: use %s",
-				    v, rules);
-		}
-		return 0;
-	}
-	if (!is_sequence(s))
-		return fail(ld, s, "must be %s, not %s", rules, type_name(s));
-	n = (size_t)config_setting_length(s);
-	if (!n)
-		return fail(ld, s, "at least one day is required");
-	rule->kind = DAYS_WEEKDAYS;
-	for (size_t i = 0; i < n; i++) {
-		const config_setting_t *e = elem(s, i);
-		char by[SETTING_PATH_MAX] = "";
-		const char *v;
-		size_t d;
-
-		if (config_setting_type(e) != CONFIG_TYPE_STRING)
-			return fail(ld, e, "must be a day in double quotes "
-				    "such as \"mon\", not %s", type_name(e));
-		v = config_setting_get_string(e);
-		for (d = 0; d < 7 && strcmp(weekdays[d], v); d++)
-			;
-		if (d == 7)
-			return fail(ld, e, "\"%s\" is not a day: use mon, tue, "
-				    "wed, thu, fri, sat or sun", v);
-		if (rule->weekday_mask & (1u << d)) {
-			for (size_t j = 0; j < i; j++)
-				if (!strcmp(config_setting_get_string(
-						elem(s, j)), v))
-					setting_path(elem(s, j), by,
-						     sizeof(by));
-			return fail(ld, e, "\"%s\" is already given in %s", v,
-				    by);
-		}
-		rule->weekday_mask |= (uint8_t)(1u << d);
-	}
-	return 0;
-}
-
-/*
- * Exactly one day rule: days, or every_days with anchor; neither means
- * daily.  Rules other than the interval keep interval_days 1 and no anchor.
- */
-static int load_day_rule(struct loader *ld, const config_setting_t *g,
-			 struct day_rule *rule)
-{
-	const config_setting_t *days_s, *every_s, *anchor_s;
-	const char *anchor;
-	long long n;
-	int r;
-
-	*rule = (struct day_rule){ .kind = DAYS_WEEKDAYS, .interval_days = 1 };
-	days_s = config_setting_get_member(g, "days");
-	every_s = config_setting_get_member(g, "every_days");
-	anchor_s = config_setting_get_member(g, "anchor");
-	if (days_s && every_s)
-		return fail(ld, every_s, "cannot be used with days: give "
-			    "either days or every_days and anchor");
-	if (!every_s) {
-		if (anchor_s)
-			return fail(ld, anchor_s, "only used with every_days");
-		if (!days_s) {
-			rule->weekday_mask = ALL_WEEKDAYS;
-			return 0;
-		}
-		return load_days(ld, days_s, rule);
-	}
-	r = read_int(ld, g, "every_days", true, 1, INTERVAL_DAYS_MAX, false,
-		     &n);
-	if (r < 0)
-		return r;
-	if (!anchor_s)
-		return fail_missing(ld, g, "anchor", "required with every_days: "
-				    "a date the program runs on, such as "
-				    "\"2026-05-01\"");
-	r = read_string(ld, g, "anchor", true, &anchor, NULL);
-	if (r < 0)
-		return r;
-	if (!parse_date(anchor, &rule->anchor))
-		return fail(ld, anchor_s, "\"%s\" is not a date: write it as "
-			    "YYYY-MM-DD, such as \"2026-05-01\", from %d on",
-			    anchor, YEAR_MIN);
-	rule->kind = DAYS_INTERVAL;
-	rule->interval_days = (unsigned)n;
-	return 0;
-}
-
-/* A program's zones, in the order they water. */
-static int load_steps(struct loader *ld, const config_setting_t *g,
-		      struct program *p)
-{
-	const config_setting_t *list;
-	int r;
-
-	r = get_list(ld, g, "zones", true, SCHEDULE_MAX_STEPS,
-		     "zones in one program", &list);
-	if (r < 0)
-		return r;
-	if (!list_length(list))
-		return fail(ld, list, "at least one zone is required");
-	p->n_steps = 0;
-	for (size_t i = 0; i < list_length(list); i++) {
-		const config_setting_t *e = elem(list, i), *zone_s;
-		const struct config_zone *z;
-		char max[32], range[96];
-		const char *zone;
-		unsigned secs;
-		size_t k = 0;
-		int zi;
-
-		r = open_group(ld, e, step_keys);
-		if (r == 0)
-			r = read_string(ld, e, "zone", true, &zone, &zone_s);
-		if (r < 0)
-			return r;
-		zi = config_find_zone(&ld->cfg, zone);
-		if (zi < 0)
-			return fail(ld, zone_s, "no zone called \"%s\" in zones",
-				    zone);
-		z = &ld->cfg.zones[zi];
-		/* "1h 30m" as the user would write it: "1h30m". */
-		duration_format(z->max_run_s, max, sizeof(max));
-		for (size_t j = 0; max[j]; j++)
-			if (max[j] != ' ')
-				max[k++] = max[j];
-		max[k] = '\0';
-		snprintf(range, sizeof(range), "1s to %s (the max_run of "
-			 "zone \"%s\")", max, z->name);
-		r = read_duration(ld, e, "duration", true, 1, z->max_run_s,
-				  range, &secs);
-		if (r < 0)
-			return r;
-		p->steps[p->n_steps++] = (struct program_step){ zi, secs };
-	}
-	return 0;
-}
-
-static int load_program(struct loader *ld, const config_setting_t *g,
-			struct program *p)
-{
-	const config_setting_t *name_s;
-	int r;
-
-	r = open_group(ld, g, program_keys);
-	if (r == 0)
-		r = read_name(ld, g, p->name, &name_s);
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < ld->cfg.schedule.n_programs; i++)
-		if (!strcmp(ld->cfg.schedule.programs[i].name, p->name))
-			return fail(ld, name_s, "\"%s\" is already the name of "
-				    "programs.[%zu]", p->name, i);
-	p->enabled = true;
-	r = read_bool(ld, g, "enabled", &p->enabled);
-	if (r == 0)
-		r = load_starts(ld, g, p);
-	if (r == 0)
-		r = load_day_rule(ld, g, &p->days);
-	if (r == 0)
-		r = load_steps(ld, g, p);
-	return r;
-}
-
-static int load_programs(struct loader *ld, const config_setting_t *root)
-{
-	const config_setting_t *list;
-	int r;
-
-	r = get_list(ld, root, "programs", false, SCHEDULE_MAX_PROGRAMS,
-		     "programs", &list);
-	for (size_t i = 0; r == 0 && i < list_length(list); i++) {
-		r = load_program(ld, elem(list, i),
-				 &ld->cfg.schedule.programs[i]);
-		if (r == 0)
-			ld->cfg.schedule.n_programs++;
-	}
-	return r;
 }
 
 static int load_root(struct loader *ld, const config_setting_t *root)
@@ -2205,6 +904,13 @@ int config_load(const char *path, struct config *out, char *err,
 	}
 	free(ld);
 	return r;
+}
+
+const char *config_zone_name(const struct config *cfg, int zone,
+			     const char *none)
+{
+	return zone >= 0 && (size_t)zone < cfg->n_zones ? cfg->zones[zone].name
+							 : none;
 }
 
 int config_find_zone(const struct config *cfg, const char *name)

@@ -14,6 +14,7 @@
 #include "daemon/events.h"
 #include "daemon/log.h"
 #include "daemon/out.h"
+#include "daemon/sim_garden.h"
 #include "hw/ads1x15.h"
 #include "hw/linux.h"
 #include "hw/mcp23008.h"
@@ -95,7 +96,7 @@ static int open_backend(struct hardware *hw, bool sim)
 	int err;
 
 	if (sim || cfg->backend == HW_BACKEND_SIM) {
-		hw->garden = garden_new(cfg);
+		hw->garden = sim_garden_new(cfg);
 		if (!hw->garden)
 			return log_errno(LOG_ERR, -errno,
 					 "cannot build the simulated garden");
@@ -156,6 +157,7 @@ int hardware_check_lines(const struct config *cfg, bool sim, char *err,
 	for (size_t i = 0; i < cfg->n_zones + 2; i++) {
 		struct located_line *l = &found[n];
 		struct gpio_line_spec spec;
+		struct garden_gpio_line gl;
 		char a[96], b[96];
 		int r;
 
@@ -174,8 +176,9 @@ int hardware_check_lines(const struct config *cfg, bool sim, char *err,
 			continue;
 		}
 		spec = line_spec(l->line);
+		gl = sim_garden_line(l->line);
 		if (sim || cfg->backend == HW_BACKEND_SIM)
-			r = garden_locate_line(l->line, l->chip, sizeof(l->chip),
+			r = garden_locate_line(&gl, l->chip, sizeof(l->chip),
 					       &l->offset);
 		else
 			r = linux_gpio_locate(&spec, l->chip, sizeof(l->chip),
@@ -205,13 +208,15 @@ static int setup_output(struct hardware *hw, const struct config_pin *pin,
 			struct gpio_output **line)
 {
 	struct gpio_line_spec spec;
+	struct garden_gpio_line gl;
 
 	if (!pin->on_gpio)
 		return hw->expanders[pin->expander] ?
 			mcp23008_setup_output(hw->expanders[pin->expander],
 					      pin->pin, pin->active_low) : -ENODEV;
+	gl = sim_garden_line(&pin->line);
 	if (hw->garden)
-		return garden_gpio_output(hw->garden, &pin->line, pin->active_low,
+		return garden_gpio_output(hw->garden, &gl, pin->active_low,
 					  line);
 	spec = line_spec(&pin->line);
 	return linux_gpio_output(&spec, pin->active_low, "irrigd valve", line);
@@ -446,7 +451,9 @@ static int closer_close(struct closer *c, const struct wiring_output *o)
 
 	if (o->on_gpio) {
 		if (c->garden) {
-			err = garden_gpio_output(c->garden, &o->line, o->active_low,
+			struct garden_gpio_line gl = sim_garden_line(&o->line);
+
+			err = garden_gpio_output(c->garden, &gl, o->active_low,
 						 &line);
 		} else {
 			spec = line_spec(&o->line);
@@ -850,6 +857,12 @@ bool hardware_simulating_real_garden(const struct config *cfg, bool sim_option,
 	return true;
 }
 
+void hardware_config_changed(struct hardware *hw)
+{
+	if (hw->garden)
+		sim_garden_rewire(hw->garden, hw->cfg);
+}
+
 void hardware_wiring(const struct hardware *hw, struct wiring *out)
 {
 	wiring_from_config(hw->cfg, hw->garden != NULL, out);
@@ -900,7 +913,7 @@ static int open_closer_backend(const struct wiring *w, bool sim, unsigned bus,
 		return 0;
 	}
 	b->cfg = bare_sim_config(w);
-	b->garden = b->cfg ? garden_new(b->cfg) : NULL;
+	b->garden = b->cfg ? sim_garden_new(b->cfg) : NULL;
 	if (!b->garden) {
 		free(b->cfg);
 		return log_errno(LOG_CRIT, -ENOMEM, "cannot build the simulated garden");

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/proto.h"
+
 void out_init(struct out *out, bool json)
 {
 	out->json = json;
@@ -86,7 +88,7 @@ void out_warn(struct out *out, const char *key, const char *json,
 	out_append(out->warn_text, sizeof(out->warn_text), "- warning: %s\n", text);
 	out_append(out->warn_json, sizeof(out->warn_json), "%s{%s,\"message\":%s}",
 		   out->warn_json[0] ? "," : "", json,
-		   out_json_string(text, quoted, sizeof(quoted)));
+		   proto_json_string(text, quoted, sizeof(quoted)));
 }
 
 /* The text lines, or the JSON list's fields with a leading comma. */
@@ -149,40 +151,13 @@ void out_err(struct out *out, const char *code, const char *fmt, ...)
 	}
 	if (out->json) {
 		add(out, "{\"ok\":false,\"error\":{\"code\":\"%s\",\"message\":%s}",
-		    code, out_json_string(message, quoted, sizeof(quoted)));
+		    code, proto_json_string(message, quoted, sizeof(quoted)));
 		add_warnings(out);
 		add(out, "}\n");
 	} else {
 		add_warnings(out);
 		add(out, "ERR %s %s\n", code, message);
 	}
-}
-
-const char *out_json_string(const char *s, char *buf, size_t size)
-{
-	size_t n = 0;
-
-	if (size < 3) {
-		if (size)
-			buf[0] = '\0';
-		return buf;
-	}
-	buf[n++] = '"';
-	for (; *s && n + 8 < size; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\') {
-			buf[n++] = '\\';
-			buf[n++] = (char)c;
-		} else if (c < 0x20) {
-			n += (size_t)snprintf(buf + n, size - n, "\\u%04x", c);
-		} else {
-			buf[n++] = (char)c;
-		}
-	}
-	buf[n++] = '"';
-	buf[n] = '\0';
-	return buf;
 }
 
 void out_append(char *buf, size_t size, const char *fmt, ...)

@@ -153,6 +153,7 @@ int daemon_reload(struct daemon *d, char *err, size_t err_size)
 	watering_carry_out(d, &acts);
 	safety_reload(d, next, map);
 	d->cfg = *next;
+	hardware_config_changed(d->hw);
 	scheduler_config_changed(d);
 	free(next);
 	d->reload_refused.at = 0;

@@ -7,19 +7,13 @@
 #include <time.h>
 
 #include "core/duration.h"
+#include "core/nsec.h"
 #include "daemon/daemon.h"
 #include "daemon/events.h"
 #include "daemon/log.h"
 
-#define NS UINT64_C(1000000000)
 /* A run teaches its zone's flow only after this much settled watering. */
-#define LEARN_MIN_NS (5 * NS)
-
-static const char *zone_name(const struct daemon *d, int zone)
-{
-	return zone >= 0 && (size_t)zone < d->cfg.n_zones ?
-		d->cfg.zones[zone].name : "";
-}
+#define LEARN_MIN_NS (5 * NS_PER_S)
 
 static const struct flow_acct *meter(struct daemon *d)
 {
@@ -78,7 +72,7 @@ double safety_expected_lpm(struct daemon *d, int zone, const char **how,
 double safety_litres_today(struct daemon *d, int zone)
 {
 	double litres = history_litres_on(&d->history,
-					  zone < 0 ? NULL : zone_name(d, zone),
+					  zone < 0 ? NULL : config_zone_name(&d->cfg, zone, ""),
 					  time(NULL));
 	const struct run_request *cur = ctl_current(&d->ctl);
 
@@ -99,21 +93,21 @@ static void latch(struct daemon *d, enum fault_kind kind, int zone,
 			   .expected_lpm = expected_lpm };
 	struct event ev;
 
-	snprintf(f.zone, sizeof(f.zone), "%s", zone_name(d, zone));
+	snprintf(f.zone, sizeof(f.zone), "%s", config_zone_name(&d->cfg, zone, ""));
 	snprintf(f.detail, sizeof(f.detail), "%s", detail);
 	faults_raise(&d->safety.state.faults, &f);
 	event_init(&ev, EV_FAULT);
 	ev.fault = fault_kind_name(kind);
 	if (zone >= 0)
-		ev.zone = zone_name(d, zone);
+		ev.zone = config_zone_name(&d->cfg, zone, "");
 	ev.flow_lpm = measured_lpm;
 	if (expected_lpm > 0.0)
 		ev.expected_lpm = expected_lpm;
 	event_emit(&ev, "Fault latched on %s: %s. Programs will not water %s "
 		   "until `irrigctl clear%s%s`",
-		   zone >= 0 ? zone_name(d, zone) : "the garden", detail,
+		   zone >= 0 ? config_zone_name(&d->cfg, zone, "") : "the garden", detail,
 		   zone >= 0 ? "it" : "any zone", zone >= 0 ? " " : "",
-		   zone >= 0 ? zone_name(d, zone) : "");
+		   zone >= 0 ? config_zone_name(&d->cfg, zone, "") : "");
 	save(d);
 }
 
@@ -126,7 +120,7 @@ void safety_raise(struct daemon *d, enum fault_kind kind, int zone,
 enum run_outcome safety_may_run(struct daemon *d, const struct run_request *req,
 				char *why, size_t why_size)
 {
-	const char *zone = zone_name(d, req->zone);
+	const char *zone = config_zone_name(&d->cfg, req->zone, "");
 	const struct fault *f = faults_holding(&d->safety.state.faults, zone);
 	const char *unit = config_volume_unit(&d->cfg);
 	double used, cap;
@@ -191,8 +185,8 @@ void safety_valve_opened(struct daemon *d, int zone)
 		/* Unknown yet: "water flows" is what a leak would be. */
 		.unknown_min_lpm = s->leak_lpm,
 		.max_lpm = s->max_flow_lpm,
-		.settle_ns = (uint64_t)s->settle_s * NS,
-		.alarm_delay_ns = (uint64_t)s->alarm_delay_s * NS,
+		.settle_ns = (uint64_t)s->settle_s * NS_PER_S,
+		.alarm_delay_ns = (uint64_t)s->alarm_delay_s * NS_PER_S,
 	};
 	uint64_t now = daemon_now();
 
@@ -214,7 +208,7 @@ void safety_valve_opened(struct daemon *d, int zone)
 
 uint64_t safety_learn_min_ns(const struct daemon *d)
 {
-	uint64_t min = (uint64_t)d->cfg.safety.alarm_delay_s * NS;
+	uint64_t min = (uint64_t)d->cfg.safety.alarm_delay_s * NS_PER_S;
 
 	return min < LEARN_MIN_NS ? LEARN_MIN_NS : min;
 }
@@ -236,9 +230,9 @@ void safety_valves_closed(struct daemon *d)
 	 * flow that still runs after that, however short the settle.
 	 */
 	flowmon_closed(&sf->monitor, s->leak_lpm,
-		       (uint64_t)s->settle_s * NS > FLOW_STALE_NS + NS ?
-		       (uint64_t)s->settle_s * NS : FLOW_STALE_NS + NS,
-		       (uint64_t)s->alarm_delay_s * NS, now);
+		       (uint64_t)s->settle_s * NS_PER_S > FLOW_STALE_NS + NS_PER_S ?
+		       (uint64_t)s->settle_s * NS_PER_S : FLOW_STALE_NS + NS_PER_S,
+		       (uint64_t)s->alarm_delay_s * NS_PER_S, now);
 	arm_check(d, now);
 }
 
@@ -288,9 +282,9 @@ static void say_lesson(struct daemon *d, enum flow_lesson lesson,
 			 "teaches, and it %s", how_it_ended(outcome));
 		break;
 	case FLOW_LESSON_TOO_SHORT:
-		duration_format((uint32_t)(d->safety.ended.settled_ns / NS), took,
+		duration_format((uint32_t)(d->safety.ended.settled_ns / NS_PER_S), took,
 				sizeof(took));
-		duration_format((uint32_t)(safety_learn_min_ns(d) / NS), need,
+		duration_format((uint32_t)(safety_learn_min_ns(d) / NS_PER_S), need,
 				sizeof(need));
 		snprintf(buf, size, "it watered %s after the %us settle, and a "
 			 "run teaches after %s", took, d->cfg.safety.settle_s, need);
@@ -318,7 +312,7 @@ static void offer(struct daemon *d, int zone, struct flow_learned *l,
 {
 	double before = flow_learned_median(l);
 	enum flow_offer took = flow_learned_offer(l, lpm);
-	const char *name = zone_name(d, zone);
+	const char *name = config_zone_name(&d->cfg, zone, "");
 	const char *but = d->cfg.zones[zone].flow_lpm > 0.0 ? ", but its "
 		"configured flow_lpm is what the alarms use" : "";
 
@@ -370,14 +364,14 @@ bool safety_run_ended(struct daemon *d, const struct run_request *req,
 	say_lesson(d, lesson, outcome, &fig, why, sizeof(why));
 	if (lesson != FLOW_LESSON_LEARNED) {
 		log_msg(LOG_INFO, "the run of %s taught nothing of its flow: %s",
-			zone_name(d, zone), why);
+			config_zone_name(&d->cfg, zone, ""), why);
 		snprintf(said, said_size, "%s", why);
 		return false;
 	}
 	l = fault_state_learned(&sf->state, d->cfg.zones[zone].name, true);
 	if (!l) {
 		log_msg(LOG_WARNING, "cannot keep the flow of %s: %d zones have "
-			"learned flows already", zone_name(d, zone),
+			"learned flows already", config_zone_name(&d->cfg, zone, ""),
 			FAULTS_LEARNED_MAX);
 		snprintf(said, said_size, "no room for another zone's learned "
 			 "flow");
@@ -402,9 +396,9 @@ bool safety_run_ended(struct daemon *d, const struct run_request *req,
 			why[0] = '\0';
 		*learned_lpm = fig.mean_lpm;
 		log_msg(LOG_NOTICE, "zone %s's flow learned by a learning run: "
-			"%.2f L/min%s", zone_name(d, zone), fig.mean_lpm, why);
+			"%.2f L/min%s", config_zone_name(&d->cfg, zone, ""), fig.mean_lpm, why);
 		snprintf(said, said_size, "%s draws %.1f L/min%s%s",
-			 zone_name(d, zone), fig.mean_lpm, why,
+			 config_zone_name(&d->cfg, zone, ""), fig.mean_lpm, why,
 			 d->cfg.zones[zone].flow_lpm > 0.0 ? "; its configured "
 			 "flow_lpm is what the alarms use" : "");
 	}
@@ -473,12 +467,12 @@ static void low_flow(struct daemon *d, int zone, double rate, double expected)
 	struct event ev;
 
 	event_init(&ev, EV_LOW_FLOW);
-	ev.zone = zone_name(d, zone);
+	ev.zone = config_zone_name(&d->cfg, zone, "");
 	ev.flow_lpm = rate;
 	ev.expected_lpm = expected;
 	event_emit(&ev, "Low flow in zone %s: %.1f %s/min, "
 		  "expected %.1f %s/min (below %g %%): a blocked filter or a tap "
-		  "not fully open? Watering goes on", zone_name(d, zone),
+		  "not fully open? Watering goes on", config_zone_name(&d->cfg, zone, ""),
 		  config_volume(&d->cfg, rate), config_volume_unit(&d->cfg),
 		  config_volume(&d->cfg, expected), config_volume_unit(&d->cfg),
 		  d->cfg.zones[zone].low_flow_percent);
@@ -490,7 +484,7 @@ static void check_caps(struct daemon *d, int zone, struct ctl_actions *acts)
 	double cap = d->cfg.zones[zone].daily_cap_litres;
 	double litres = run_litres(d);
 	double used = d->safety.zone_before + litres;
-	const char *whose = zone_name(d, zone);
+	const char *whose = config_zone_name(&d->cfg, zone, "");
 	struct event ev;
 
 	if (!(cap > 0.0 && used >= cap)) {
@@ -501,13 +495,14 @@ static void check_caps(struct daemon *d, int zone, struct ctl_actions *acts)
 			return;
 	}
 	event_init(&ev, EV_CAP_REACHED);
-	ev.zone = zone_name(d, zone);
+	ev.zone = config_zone_name(&d->cfg, zone, "");
 	ev.litres_today = used;
 	ev.cap_litres = cap;
 	event_emit(&ev, "Daily cap reached: %s has "
 		  "used %.1f %s today, its cap is %g %s: ending the run of %s",
 		  whose, config_volume(&d->cfg, used), config_volume_unit(&d->cfg),
-		  config_volume_limit(&d->cfg, cap), config_volume_unit(&d->cfg), zone_name(d, zone));
+		  config_volume_limit(&d->cfg, cap), config_volume_unit(&d->cfg),
+		  config_zone_name(&d->cfg, zone, ""));
 	snprintf(d->active.why, sizeof(d->active.why), "the daily cap of %s (%g %s) "
 		 "is reached", whose, config_volume_limit(&d->cfg, cap), config_volume_unit(&d->cfg));
 	ctl_end_run(&d->ctl, RUN_CAPPED, daemon_now(), acts);
@@ -576,7 +571,7 @@ void safety_soil_read(struct daemon *d, const struct soil_reading *soil)
 
 		event_init(&ev, failed ? EV_SENSOR_FAILED : EV_SENSOR_RECOVERED);
 		ev.probe = d->cfg.probes[p].name;
-		ev.zone = zone_name(d, d->cfg.probes[p].zone);
+		ev.zone = config_zone_name(&d->cfg, d->cfg.probes[p].zone, "");
 		if (failed) {
 			bool changed = !h->failed || h->err != soil->errs[p];
 
@@ -592,7 +587,7 @@ void safety_soil_read(struct daemon *d, const struct soil_reading *soil)
 				  "%s failed: it %s; zone %s's moisture rules go by "
 				  "its other probes, or by the plain schedule",
 				  d->cfg.probes[p].name, reason,
-				  zone_name(d, d->cfg.probes[p].zone));
+				  config_zone_name(&d->cfg, d->cfg.probes[p].zone, ""));
 		} else if (h->failed) {
 			h->failed = false;
 			h->err = 0;

@@ -3,11 +3,11 @@
 #include <math.h>
 #include <string.h>
 
+#include "core/nsec.h"
 #include "daemon/daemon.h"
 #include "daemon/events.h"
 #include "daemon/log.h"
 
-#define NS UINT64_C(1000000000)
 #define US UINT64_C(1000)
 /* A conversion's wake-up may come this late (µs): it is 1-125 ms long. */
 #define STEP_ACCURACY_US 100
@@ -191,7 +191,7 @@ const struct sample *sampler_latest(const struct daemon *d)
 static void arm_periodic(struct daemon *d)
 {
 	sd_event_source_set_time_relative(d->sampler.periodic,
-					  (uint64_t)d->cfg.sample_interval_s * NS / US);
+					  (uint64_t)d->cfg.sample_interval_s * NS_PER_S / US);
 	sd_event_source_set_enabled(d->sampler.periodic, SD_EVENT_ONESHOT);
 }
 

@@ -10,6 +10,7 @@
 #include <sys/timex.h>
 #include <unistd.h>
 
+#include "core/nsec.h"
 #include "core/schedule.h"
 #include "daemon/daemon.h"
 #include "daemon/events.h"
@@ -21,7 +22,7 @@
  * How often to look at the clock while waiting for it to synchronize: a
  * clock slewed into sync is never "set", so no wake-up tells of it.
  */
-#define SYNC_CHECK_US (30 * UINT64_C(1000000))
+#define SYNC_CHECK_US (30 * US_PER_S)
 
 static const char timesyncd_flag[] = "/run/systemd/timesync/synchronized";
 
@@ -221,7 +222,7 @@ void scheduler_rearm(struct daemon *d)
 		return;
 	}
 	sd_event_source_set_time(d->sched.timer,
-				 (uint64_t)next.when * UINT64_C(1000000));
+				 (uint64_t)next.when * US_PER_S);
 	sd_event_source_set_enabled(d->sched.timer, SD_EVENT_ONESHOT);
 }
 
@@ -475,7 +476,7 @@ int scheduler_init(struct daemon *d, const struct scheduler_calls *calls)
 	d->sched.last_checked = time(NULL);
 	d->sched.clock_synced = scheduler_clock_synced(d);
 	r = sd_event_add_time(d->event, &d->sched.timer, CLOCK_REALTIME, UINT64_MAX,
-			      UINT64_C(1000000), on_schedule_timer, d);
+			      US_PER_S, on_schedule_timer, d);
 	if (r < 0)
 		return log_errno(LOG_ERR, r, "cannot make the program timer");
 	sd_event_source_set_enabled(d->sched.timer, SD_EVENT_OFF);
@@ -484,7 +485,7 @@ int scheduler_init(struct daemon *d, const struct scheduler_calls *calls)
 			"wait for it; manual runs do not");
 		sd_event_now(d->event, CLOCK_MONOTONIC, &now_us);
 		r = sd_event_add_time(d->event, &d->sched.sync_check, CLOCK_MONOTONIC,
-				      now_us + SYNC_CHECK_US, UINT64_C(1000000),
+				      now_us + SYNC_CHECK_US, US_PER_S,
 				      on_sync_check, d);
 		if (r < 0)
 			return log_errno(LOG_ERR, r, "cannot watch the clock");

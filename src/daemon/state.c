@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hw/fdio.h"
+
 #define HISTORY_FILE "history"
 #define RAIN_DELAY_FILE "rain-delay"
 #define FAULTS_FILE "faults"
@@ -41,22 +43,6 @@ const char *state_file_what(enum state_file f)
 	return (unsigned)f < STATE_FILES ? file_whats[f] : "unknown";
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, data, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int state_write_atomic(const char *dir, const char *name, const char *data,
 		       size_t len)
 {
@@ -69,7 +55,7 @@ int state_write_atomic(const char *dir, const char *name, const char *data,
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
-	err = write_all(fd, data, len);
+	err = fd_write_all(fd, data, len);
 	if (!err && fsync(fd) < 0)
 		err = -errno;
 	if (close(fd) < 0 && !err)

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/duration.h"
+#include "core/nsec.h"
 #include "core/proto.h"
 #include "core/schedule.h"
 #include "daemon/actuate.h"
@@ -16,7 +17,6 @@
 #include "daemon/events.h"
 #include "daemon/log.h"
 
-#define NS UINT64_C(1000000000)
 
 /* "5 minutes", "1 minute", "2m 30s": how people say a duration. */
 void watering_say_duration(uint32_t seconds, char *buf, size_t size)
@@ -172,12 +172,6 @@ static void zone_readings(const struct daemon *d, const struct soil_reading *soi
 	}
 }
 
-static const char *zone_name(const struct daemon *d, int zone)
-{
-	return zone >= 0 && (size_t)zone < d->cfg.n_zones ?
-		d->cfg.zones[zone].name : "(removed)";
-}
-
 /* Once the loop is told to exit, whatever ends now is the stop. */
 static bool stopping(struct daemon *d)
 {
@@ -227,25 +221,28 @@ void watering_set_status(struct daemon *d)
 	if (stopping(d)) {
 		sd_notify(0, "STATUS=Stopping: closing every valve");
 	} else if (cur && d->ctl.phase == CTL_WATERING) {
-		uint64_t left = run_remaining_ns(&d->ctl.run, daemon_now()) / NS;
+		uint64_t left = run_remaining_ns(&d->ctl.run, daemon_now()) / NS_PER_S;
 
 		if (left >= 3600)
 			sd_notifyf(0, "STATUS=Watering %s, %" PRIu64 ":%02" PRIu64
-				   ":%02" PRIu64 " left", zone_name(d, cur->zone),
+				   ":%02" PRIu64 " left",
+				   config_zone_name(&d->cfg, cur->zone, "(removed)"),
 				   left / 3600, left / 60 % 60, left % 60);
 		else
 			sd_notifyf(0, "STATUS=Watering %s, %" PRIu64 ":%02" PRIu64
-				   " left", zone_name(d, cur->zone), left / 60,
-				   left % 60);
+				   " left",
+				   config_zone_name(&d->cfg, cur->zone, "(removed)"),
+				   left / 60, left % 60);
 	} else if (cur && d->ctl.phase == CTL_DECIDING) {
 		sd_notifyf(0, "STATUS=Reading the soil before watering %s",
-			   zone_name(d, cur->zone));
+			   config_zone_name(&d->cfg, cur->zone, "(removed)"));
 	} else if (cur && d->ctl.phase == CTL_LEAD && !d->ctl.master_on) {
 		sd_notifyf(0, "STATUS=Waiting to open %s: valves switch %us apart",
-			   zone_name(d, cur->zone), d->cfg.safety.min_switch_interval_s);
+			   config_zone_name(&d->cfg, cur->zone, "(removed)"),
+			   d->cfg.safety.min_switch_interval_s);
 	} else if (cur && d->ctl.phase == CTL_LEAD) {
 		sd_notifyf(0, "STATUS=Master valve open, %s follows",
-			   zone_name(d, cur->zone));
+			   config_zone_name(&d->cfg, cur->zone, "(removed)"));
 	} else if (d->ctl.phase == CTL_LAG) {
 		sd_notify(0, "STATUS=Master valve closing after the last zone");
 	} else {
@@ -273,10 +270,11 @@ static void render_started(struct daemon *d, struct out *out, void *arg)
 	char said[48];
 
 	watering_say_duration(req->duration_s, said, sizeof(said));
-	out_line(out, "Watering %s for %s", zone_name(d, req->zone), said);
+	out_line(out, "Watering %s for %s",
+		 config_zone_name(&d->cfg, req->zone, "(removed)"), said);
 	out_line(out, "Valve open");
 	out_event(out, "\"event\":\"start\",\"id\":%u,\"zone\":\"%s\",\"duration_s\":%u",
-		  req->id, zone_name(d, req->zone), req->duration_s);
+		  req->id, config_zone_name(&d->cfg, req->zone, "(removed)"), req->duration_s);
 }
 
 /* A run whose valve waits: the master's lead, or the switch interval. */
@@ -284,11 +282,12 @@ static void render_waiting_valve(struct daemon *d, struct out *out, void *arg)
 {
 	const struct run_request *req = arg;
 	uint64_t now = daemon_now(), until = d->ctl.phase_until_ns;
-	uint32_t wait_s = until > now ? (uint32_t)((until - now + NS - 1) / NS) : 0;
+	uint32_t wait_s = until > now ? (uint32_t)((until - now + NS_PER_S - 1) / NS_PER_S) : 0;
 	char said[48];
 
 	watering_say_duration(req->duration_s, said, sizeof(said));
-	out_line(out, "Watering %s for %s", zone_name(d, req->zone), said);
+	out_line(out, "Watering %s for %s",
+		 config_zone_name(&d->cfg, req->zone, "(removed)"), said);
 	if (d->ctl.master_on)
 		out_line(out, "Master valve open: the zone's valve opens in %us",
 			 wait_s);
@@ -297,7 +296,7 @@ static void render_waiting_valve(struct daemon *d, struct out *out, void *arg)
 			 "apart", wait_s, d->cfg.safety.min_switch_interval_s);
 	out_event(out, "\"event\":\"start\",\"id\":%u,\"zone\":\"%s\","
 		  "\"duration_s\":%u,\"lead_s\":%u", req->id,
-		  zone_name(d, req->zone), req->duration_s, wait_s);
+		  config_zone_name(&d->cfg, req->zone, "(removed)"), req->duration_s, wait_s);
 }
 
 static void render_report(struct daemon *d, struct out *out, void *arg)
@@ -313,9 +312,9 @@ static void render_report(struct daemon *d, struct out *out, void *arg)
 		out_event(out, "\"event\":\"report\",\"id\":%u,\"zone\":\"%s\","
 			  "\"elapsed_s\":%" PRIu64 ",\"remaining_s\":%" PRIu64
 			  ",\"moisture\":[%s],\"flow_lpm\":%.2f,\"litres\":%.2f",
-			  d->active.req_id, zone_name(d, run->zone),
-			  run_elapsed_ns(run, now) / NS,
-			  run_remaining_ns(run, now) / NS, moisture,
+			  d->active.req_id, config_zone_name(&d->cfg, run->zone, "(removed)"),
+			  run_elapsed_ns(run, now) / NS_PER_S,
+			  run_remaining_ns(run, now) / NS_PER_S, moisture,
 			  watering_flow_rate(d), watering_litres_so_far(d));
 		return;
 	}
@@ -350,7 +349,7 @@ struct summary {
 static void render_summary(struct daemon *d, struct out *out, void *arg)
 {
 	const struct summary *sum = arg;
-	const char *zone = zone_name(d, sum->req->zone);
+	const char *zone = config_zone_name(&d->cfg, sum->req->zone, "(removed)");
 	char before[1024], after[1024], took[32];
 
 	/* The run's record, and what it latched or taught. */
@@ -448,13 +447,13 @@ static void render_dropped(struct daemon *d, struct out *out, void *arg)
 
 	if (a->outcome == RUN_SHUTDOWN)
 		out_err(out, ERR_UNAVAILABLE, "irrigd stopped before %s was watered",
-			zone_name(d, a->req.zone));
+			config_zone_name(&d->cfg, a->req.zone, "(removed)"));
 	else if (a->outcome == RUN_FAULT)
 		out_err(out, ERR_HARDWARE, "a hardware fault stopped watering "
-			"before %s", zone_name(d, a->req.zone));
+			"before %s", config_zone_name(&d->cfg, a->req.zone, "(removed)"));
 	else
 		out_err(out, ERR_STOPPED, "stopped before %s was watered",
-			zone_name(d, a->req.zone));
+			config_zone_name(&d->cfg, a->req.zone, "(removed)"));
 }
 
 /* ---- history ---- */
@@ -482,7 +481,7 @@ static void on_run_started(struct daemon *d, const struct run_request *req)
 	/* Recorded now, as interrupted, so a crash leaves it that way. */
 	e.started = time(NULL);
 	snprintf(e.source, sizeof(e.source), "%s", req->source);
-	snprintf(e.zone, sizeof(e.zone), "%s", zone_name(d, req->zone));
+	snprintf(e.zone, sizeof(e.zone), "%s", config_zone_name(&d->cfg, req->zone, "(removed)"));
 	e.planned_s = req->duration_s;
 	e.moisture_start = watering_zone_moisture(d, &d->soil, req->zone);
 	e.moisture_end = NAN;
@@ -491,14 +490,14 @@ static void on_run_started(struct daemon *d, const struct run_request *req)
 	d->active.history_id = stored->id;
 	save_history(d);
 	event_init(&ev, EV_WATER_START);
-	ev.zone = zone_name(d, req->zone);
+	ev.zone = config_zone_name(&d->cfg, req->zone, "(removed)");
 	ev.duration_s = req->duration_s;
 	ev.source = req->source;
 	ev.run_id = req->id;
 	ev.moisture = e.moisture_start;
 	event_requester_of_run(&ev, req->id);	/* a manual run's asker */
 	watering_say_duration(req->duration_s, said, sizeof(said));
-	event_emit(&ev, "Watering %s for %s (%s)", zone_name(d, req->zone), said,
+	event_emit(&ev, "Watering %s for %s (%s)", config_zone_name(&d->cfg, req->zone, "(removed)"), said,
 		   req->source);
 	server_notify_waiters(d->server, req->id, render_started, d, (void *)req,
 			      false);
@@ -516,7 +515,7 @@ static void finish_ending(struct daemon *d, const struct run_ending *ending,
 			       .valve_closed = ending->valve_closed,
 			       .learned = ending->learned,
 			       .learned_lpm = ending->learned_lpm };
-	const char *zone = zone_name(d, ending->req.zone);
+	const char *zone = config_zone_name(&d->cfg, ending->req.zone, "(removed)");
 	struct event ev;
 	double end_moisture = watering_zone_moisture(d, end, ending->req.zone);
 	struct history_entry *e = history_find(&d->history, ending->history_id);
@@ -614,7 +613,7 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 			       .started = a->req.id == d->active.req_id,
 			       .why = d->active.why };
 	struct event ev;
-	const char *zone = zone_name(d, a->req.zone);
+	const char *zone = config_zone_name(&d->cfg, a->req.zone, "(removed)");
 	struct run_ending *ending;
 	struct history_entry *e;
 	char readings[512];
@@ -671,7 +670,7 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 	ending->start_soil = d->active.start_soil;
 	ending->litres = watering_litres_so_far(d);
 	ending->elapsed_s = (uint32_t)(run_elapsed_ns(&d->ctl.run,
-						      d->ctl.run.ended_ns) / NS);
+						      d->ctl.run.ended_ns) / NS_PER_S);
 	ending->valve_closed = !d->active.valve_failed;
 	ending->history_id = d->active.history_id;
 	/* Recorded at once; the final moisture follows with the next sample. */
@@ -706,7 +705,8 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 static void on_dropped(struct daemon *d, const struct ctl_action *a)
 {
 	log_msg(LOG_INFO, "dropped the queued run of %s (%s): %s",
-		zone_name(d, a->req.zone), a->req.source, run_outcome_name(a->outcome));
+		config_zone_name(&d->cfg, a->req.zone, "(removed)"), a->req.source,
+		run_outcome_name(a->outcome));
 	server_notify_waiters(d->server, a->req.id, render_dropped, d, (void *)a,
 			      true);
 }
@@ -952,18 +952,18 @@ void watering_apply_config(struct daemon *d)
 	}
 	ctl_set_policy(&d->ctl, policy, d->cfg.n_zones);
 	ctl_set_master(&d->ctl, d->cfg.master.present,
-		       (uint64_t)d->cfg.master.lead_s * NS,
-		       (uint64_t)d->cfg.master.lag_s * NS);
+		       (uint64_t)d->cfg.master.lead_s * NS_PER_S,
+		       (uint64_t)d->cfg.master.lag_s * NS_PER_S);
 	ctl_set_min_switch(&d->ctl,
-			   (uint64_t)d->cfg.safety.min_switch_interval_s * NS);
-	d->ctl.report_interval_ns = (uint64_t)d->cfg.report_interval_s * NS;
+			   (uint64_t)d->cfg.safety.min_switch_interval_s * NS_PER_S);
+	d->ctl.report_interval_ns = (uint64_t)d->cfg.report_interval_s * NS_PER_S;
 }
 
 int watering_init(struct daemon *d)
 {
 	int r;
 
-	ctl_init(&d->ctl, (uint64_t)d->cfg.report_interval_s * NS);
+	ctl_init(&d->ctl, (uint64_t)d->cfg.report_interval_s * NS_PER_S);
 	watering_apply_config(d);
 	r = sd_event_add_io(d->event, &d->flow_source,
 			    flowmeter_fd(hardware_flowmeter(d->hw)), EPOLLIN,

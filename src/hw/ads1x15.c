@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "core/nsec.h"
+
 #define CFG_OS 0x8000
 #define CFG_MUX_AIN0_GND 0x4
 #define CFG_MUX_SHIFT 12
@@ -15,7 +17,6 @@
 
 #define DEFAULT_RANGE_MV 4096
 #define DEFAULT_RATE_SPS 250
-#define NS_PER_S 1000000000ull
 /* Slack beyond the nominal period: the chip's oscillator is only +-10%. */
 #define DEADLINE_PERIODS 4
 #define DEADLINE_SLACK_NS 10000000ull

@@ -1,4 +1,4 @@
-/* sim backend: a garden model wired to the chip models as the config says. */
+/* sim backend: a garden model wired to the chip models as its layout says. */
 #include "hw/garden.h"
 
 #include <errno.h>
@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/calib.h"
+#include "core/nsec.h"
 #include "hw/sim.h"
 #include "hw/sim_flow.h"
 
@@ -42,21 +43,21 @@ struct garden_adc {
 struct garden_line {
 	struct gpio_output output;
 	struct garden *garden;
-	struct config_line line;
+	struct garden_gpio_line line;
 	bool level;
 };
 
-#define GARDEN_LINES (CONFIG_MAX_ZONES + 1)
+#define GARDEN_LINES (GARDEN_MAX_ZONES + 1)
 
 struct garden {
-	const struct config *cfg;
+	struct garden_layout layout;
 	struct sim_bus *bus;
 	struct sim_flow *flow;
-	struct garden_expander expanders[CONFIG_MAX_EXPANDERS];
-	/* Chips the config does not name, kept from an earlier run. */
-	struct garden_expander extra[CONFIG_MAX_EXPANDERS];
+	struct garden_expander expanders[GARDEN_MAX_EXPANDERS];
+	/* Chips the layout does not name, kept from an earlier run. */
+	struct garden_expander extra[GARDEN_MAX_EXPANDERS];
 	int chips_fd;			/* garden_keep_expanders' file, or -1 */
-	struct garden_adc adcs[CONFIG_MAX_ADCS];
+	struct garden_adc adcs[GARDEN_MAX_ADCS];
 	struct garden_line *lines[GARDEN_LINES];
 	size_t n_lines;
 	/*
@@ -64,13 +65,13 @@ struct garden {
 	 * stay where they are.  A valve seen once stays known.
 	 */
 	struct garden_valve {
-		struct config_pin pin;
+		struct garden_pin pin;
 		double flow_lpm;
 		bool open;
 		unsigned opens;
-	} valves[CONFIG_MAX_ZONES * 2];
+	} valves[GARDEN_MAX_ZONES * 2];
 	size_t n_valves;
-	double moisture[CONFIG_MAX_PROBES];
+	double moisture[GARDEN_MAX_PROBES];
 	double litres;
 	double flow_lpm;	/* what runs through the meter now */
 	uint64_t updated_ns;
@@ -81,8 +82,8 @@ struct garden {
 	double air_celsius;		/* injected; NAN: the day's curve */
 	double flow_percent;
 	double leak_lpm;
-	enum garden_probe_fault probe_fault[CONFIG_MAX_PROBES];
-	double probe_volts[CONFIG_MAX_PROBES];
+	enum garden_probe_fault probe_fault[GARDEN_MAX_PROBES];
+	double probe_volts[GARDEN_MAX_PROBES];
 };
 
 static uint64_t monotonic_ns(void)
@@ -90,10 +91,10 @@ static uint64_t monotonic_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return ns_of_timespec(&ts);
 }
 
-static bool same_line(const struct config_line *a, const struct config_line *b)
+static bool same_line(const struct garden_gpio_line *a, const struct garden_gpio_line *b)
 {
 	if (*a->name || *b->name)
 		return !strcmp(a->name, b->name);
@@ -117,7 +118,7 @@ static int numbered(const char *text, const char *prefix)
 	return atoi(text + len);
 }
 
-int garden_locate_line(const struct config_line *line, char *chip, size_t size,
+int garden_locate_line(const struct garden_gpio_line *line, char *chip, size_t size,
 		       unsigned *offset)
 {
 	int n;
@@ -138,7 +139,7 @@ int garden_locate_line(const struct config_line *line, char *chip, size_t size,
 	return 0;
 }
 
-static bool pin_active(const struct garden *g, const struct config_pin *pin)
+static bool pin_active(const struct garden *g, const struct garden_pin *pin)
 {
 	const struct garden_expander *e;
 	uint8_t bit = (uint8_t)(1u << pin->pin);
@@ -169,12 +170,12 @@ static void advance(struct garden *g, uint64_t now)
 		return;
 	/* What passed the meter: open valves' share and any leak. */
 	g->litres += g->flow_lpm * dt / 60.0;
-	for (size_t p = 0; p < g->cfg->n_probes; p++) {
+	for (size_t p = 0; p < g->layout.n_probes; p++) {
 		double *m = &g->moisture[p];
 		/* Probes differ in how fast water reaches them. */
 		double tau = WETTING_TAU_S * (1.0 + 0.35 * (double)(p % 3));
 
-		if (garden_zone_open(g, g->cfg->probes[p].zone) &&
+		if (garden_zone_open(g, g->layout.probes[p].zone) &&
 		    g->flow_percent > 0.0)
 			*m += (MOISTURE_WET - *m) * (1.0 - exp(-dt / tau));
 		else
@@ -184,7 +185,7 @@ static void advance(struct garden *g, uint64_t now)
 	g->updated_ns = now;
 }
 
-static bool same_pin(const struct config_pin *a, const struct config_pin *b)
+static bool same_pin(const struct garden_pin *a, const struct garden_pin *b)
 {
 	if (a->on_gpio != b->on_gpio)
 		return false;
@@ -194,7 +195,7 @@ static bool same_pin(const struct config_pin *a, const struct config_pin *b)
 }
 
 static struct garden_valve *valve_of(const struct garden *g,
-				     const struct config_pin *pin)
+				     const struct garden_pin *pin)
 {
 	for (size_t v = 0; v < g->n_valves; v++)
 		if (same_pin(&g->valves[v].pin, pin))
@@ -210,8 +211,8 @@ static void update_valves(struct garden *g, uint64_t now)
 {
 	double lpm = 0.0;
 
-	for (size_t z = 0; z < g->cfg->n_zones; z++) {
-		const struct config_zone *zone = &g->cfg->zones[z];
+	for (size_t z = 0; z < g->layout.n_zones; z++) {
+		const struct garden_zone *zone = &g->layout.zones[z];
 		struct garden_valve *v = valve_of(g, &zone->valve);
 
 		if (!v && g->n_valves < sizeof(g->valves) / sizeof(g->valves[0])) {
@@ -241,17 +242,17 @@ static void update_valves(struct garden *g, uint64_t now)
 	if (lpm == g->flow_lpm)
 		return;
 	g->flow_lpm = lpm;
-	sim_flow_set_rate(g->flow, lpm * g->cfg->flow_meter.pulses_per_litre / 60.0,
+	sim_flow_set_rate(g->flow, lpm * g->layout.pulses_per_litre / 60.0,
 			  now);
 }
 
 /* One line per address 0x20-0x27: "0x20 IODIR OLAT" in hex, or "-- --". */
 #define CHIPS_LINE 11
-#define CHIPS_TEXT (CHIPS_LINE * CONFIG_MAX_EXPANDERS)
+#define CHIPS_TEXT (CHIPS_LINE * GARDEN_MAX_EXPANDERS)
 
 static struct garden_expander *expander_at(struct garden *g, uint8_t address)
 {
-	for (size_t i = 0; i < CONFIG_MAX_EXPANDERS; i++) {
+	for (size_t i = 0; i < GARDEN_MAX_EXPANDERS; i++) {
 		if (g->expanders[i].chip && g->expanders[i].address == address)
 			return &g->expanders[i];
 		if (g->extra[i].chip && g->extra[i].address == address)
@@ -265,7 +266,7 @@ static void save_chips(struct garden *g)
 {
 	char text[CHIPS_TEXT + 1];
 
-	for (unsigned i = 0; i < CONFIG_MAX_EXPANDERS; i++) {
+	for (unsigned i = 0; i < GARDEN_MAX_EXPANDERS; i++) {
 		const struct garden_expander *e = expander_at(g, (uint8_t)(0x20 + i));
 
 		if (e)
@@ -330,7 +331,7 @@ static const struct gpio_output_ops line_ops = {
 	.destroy = line_destroy,
 };
 
-int garden_gpio_output(struct garden *g, const struct config_line *line,
+int garden_gpio_output(struct garden *g, const struct garden_gpio_line *line,
 		       bool level, struct gpio_output **out)
 {
 	struct garden_line *l;
@@ -372,7 +373,7 @@ static double hour_of_day(void)
 	return tm.tm_hour + tm.tm_min / 60.0 + tm.tm_sec / 3600.0;
 }
 
-static double light_volts(const struct config_light *light)
+static double light_volts(const struct garden_light *light)
 {
 	double h = hour_of_day(), level = 0.0;
 
@@ -381,7 +382,7 @@ static double light_volts(const struct config_light *light)
 	return light->dark_volts + (light->bright_volts - light->dark_volts) * level;
 }
 
-static double temperature_volts(const struct config_temperature *t,
+static double temperature_volts(const struct garden_temperature *t,
 				double injected)
 {
 	/* Coolest before dawn, warmest mid-afternoon. */
@@ -389,17 +390,17 @@ static double temperature_volts(const struct config_temperature *t,
 		15.0 + 7.0 * sin(2.0 * M_PI * (hour_of_day() - 9.0) / 24.0);
 
 	switch (t->conversion) {
-	case TEMP_TMP36:
+	case GARDEN_TMP36:
 		return celsius / 100.0 + 0.5;
-	case TEMP_LM35:
+	case GARDEN_LM35:
 		return celsius / 100.0;
-	case TEMP_LINEAR:
+	case GARDEN_TEMP_LINEAR:
 		return t->scale != 0.0 ? (celsius - t->offset) / t->scale : 0.0;
 	}
 	return 0.0;
 }
 
-static bool wired_to(const struct config_analog *in, int adc, unsigned channel)
+static bool wired_to(const struct garden_input *in, int adc, unsigned channel)
 {
 	return in->adc == adc && in->channel == channel;
 }
@@ -408,11 +409,11 @@ static double adc_input(void *ctx, unsigned channel)
 {
 	struct garden_adc *a = ctx;
 	struct garden *g = a->garden;
-	const struct config *cfg = g->cfg;
+	const struct garden_layout *layout = &g->layout;
 
 	advance(g, monotonic_ns());
-	for (size_t p = 0; p < cfg->n_probes; p++) {
-		const struct config_probe *probe = &cfg->probes[p];
+	for (size_t p = 0; p < layout->n_probes; p++) {
+		const struct garden_probe *probe = &layout->probes[p];
 
 		if (!wired_to(&probe->input, a->index, channel))
 			continue;
@@ -425,18 +426,18 @@ static double adc_input(void *ctx, unsigned channel)
 		return probe->dry_volts + (probe->wet_volts - probe->dry_volts) *
 			g->moisture[p] / 100.0 + noise(g, 0.01);
 	}
-	if (cfg->light.present && wired_to(&cfg->light.input, a->index, channel))
-		return light_volts(&cfg->light) + noise(g, 0.005);
-	if (cfg->temperature.present &&
-	    wired_to(&cfg->temperature.input, a->index, channel))
-		return temperature_volts(&cfg->temperature, g->air_celsius) +
+	if (layout->light.present && wired_to(&layout->light.input, a->index, channel))
+		return light_volts(&layout->light) + noise(g, 0.005);
+	if (layout->temperature.present &&
+	    wired_to(&layout->temperature.input, a->index, channel))
+		return temperature_volts(&layout->temperature, g->air_celsius) +
 		       noise(g, 0.001);
 	return 0.0;	/* an unconnected input sits at ground */
 }
 
 static int build(struct garden *g)
 {
-	const struct config *cfg = g->cfg;
+	const struct garden_layout *layout = &g->layout;
 	int err;
 
 	g->bus = sim_bus_new();
@@ -444,47 +445,47 @@ static int build(struct garden *g)
 	if (!g->bus || !g->flow)
 		return -ENOMEM;
 	g->flow_percent = 100.0;
-	for (size_t i = 0; i < cfg->n_expanders; i++) {
+	for (size_t i = 0; i < layout->n_expanders; i++) {
 		struct garden_expander *e = &g->expanders[i];
 
 		e->garden = g;
-		e->address = cfg->expanders[i].address;
+		e->address = layout->expanders[i].address;
 		e->chip = sim_mcp23008_new();
 		if (!e->chip)
 			return -ENOMEM;
 		sim_mcp23008_on_pins(e->chip, pins_changed, e);
-		err = sim_mcp23008_attach(e->chip, g->bus, cfg->expanders[i].address);
+		err = sim_mcp23008_attach(e->chip, g->bus, layout->expanders[i].address);
 		if (err < 0)
 			return err;
 	}
-	for (size_t i = 0; i < cfg->n_adcs; i++) {
+	for (size_t i = 0; i < layout->n_adcs; i++) {
 		struct garden_adc *a = &g->adcs[i];
 
 		a->garden = g;
 		a->index = (int)i;
-		a->chip = sim_ads1x15_new(cfg->adcs[i].type, adc_input, a);
+		a->chip = sim_ads1x15_new(layout->adcs[i].type, adc_input, a);
 		if (!a->chip)
 			return -ENOMEM;
-		err = sim_ads1x15_attach(a->chip, g->bus, cfg->adcs[i].address);
+		err = sim_ads1x15_attach(a->chip, g->bus, layout->adcs[i].address);
 		if (err < 0)
 			return err;
 	}
 	/* Gardens differ: start each probe somewhere between dry and moist. */
-	for (size_t p = 0; p < cfg->n_probes; p++)
+	for (size_t p = 0; p < layout->n_probes; p++)
 		g->moisture[p] = 24.0 + (double)((p * 7) % 5) * 3.5;
 	g->updated_ns = monotonic_ns();
 	g->noise_state = 12345u;
 	return 0;
 }
 
-struct garden *garden_new(const struct config *cfg)
+struct garden *garden_new(const struct garden_layout *layout)
 {
 	struct garden *g = calloc(1, sizeof(*g));
 	int err;
 
 	if (!g)
 		return NULL;
-	g->cfg = cfg;
+	g->layout = *layout;
 	g->chips_fd = -1;
 	g->air_celsius = NAN;
 	err = build(g);
@@ -496,17 +497,26 @@ struct garden *garden_new(const struct config *cfg)
 	return g;
 }
 
+void garden_rewire(struct garden *g, const struct garden_layout *layout)
+{
+	uint64_t now = monotonic_ns();
+
+	advance(g, now);
+	g->layout = *layout;
+	update_valves(g, now);
+}
+
 void garden_free(struct garden *g)
 {
 	if (!g)
 		return;
-	for (size_t i = 0; i < CONFIG_MAX_EXPANDERS; i++) {
+	for (size_t i = 0; i < GARDEN_MAX_EXPANDERS; i++) {
 		sim_mcp23008_free(g->expanders[i].chip);
 		sim_mcp23008_free(g->extra[i].chip);
 	}
 	if (g->chips_fd >= 0)
 		close(g->chips_fd);
-	for (size_t i = 0; i < CONFIG_MAX_ADCS; i++)
+	for (size_t i = 0; i < GARDEN_MAX_ADCS; i++)
 		sim_ads1x15_free(g->adcs[i].chip);
 	if (g->bus)
 		i2c_bus_destroy(sim_bus_i2c(g->bus));
@@ -531,7 +541,7 @@ static int hex_byte(const char *p)
 	return v;
 }
 
-/* A chip listed in the file: where the config has none, one is added. */
+/* A chip listed in the file: where the layout has none, one is added. */
 static int restore_chip(struct garden *g, uint8_t address, uint8_t iodir,
 			uint8_t olat)
 {
@@ -569,7 +579,7 @@ int garden_keep_expanders(struct garden *g, const char *path)
 	if (fd < 0)
 		return -errno;
 	got = pread(fd, text, sizeof(text), 0);
-	for (unsigned i = 0; got == CHIPS_TEXT && i < CONFIG_MAX_EXPANDERS; i++) {
+	for (unsigned i = 0; got == CHIPS_TEXT && i < GARDEN_MAX_EXPANDERS; i++) {
 		const char *line = text + i * CHIPS_LINE;
 		int iodir = hex_byte(line + 5), olat = hex_byte(line + 8);
 
@@ -604,9 +614,9 @@ bool garden_zone_open(const struct garden *g, int zone)
 {
 	const struct garden_valve *v;
 
-	if (zone < 0 || (size_t)zone >= g->cfg->n_zones)
+	if (zone < 0 || (size_t)zone >= g->layout.n_zones)
 		return false;
-	v = valve_of(g, &g->cfg->zones[zone].valve);
+	v = valve_of(g, &g->layout.zones[zone].valve);
 	return v && v->open;
 }
 
@@ -614,9 +624,9 @@ unsigned garden_zone_opens(const struct garden *g, int zone)
 {
 	const struct garden_valve *v;
 
-	if (zone < 0 || (size_t)zone >= g->cfg->n_zones)
+	if (zone < 0 || (size_t)zone >= g->layout.n_zones)
 		return 0;
-	v = valve_of(g, &g->cfg->zones[zone].valve);
+	v = valve_of(g, &g->layout.zones[zone].valve);
 	return v ? v->opens : 0;
 }
 
@@ -628,7 +638,7 @@ double garden_litres(struct garden *g)
 
 double garden_moisture(struct garden *g, int probe)
 {
-	if (probe < 0 || (size_t)probe >= g->cfg->n_probes)
+	if (probe < 0 || (size_t)probe >= g->layout.n_probes)
 		return 0.0;
 	advance(g, monotonic_ns());
 	return g->moisture[probe];
@@ -648,8 +658,8 @@ int garden_inject_i2c_errors(struct garden *g, double rate)
 int garden_inject_probe(struct garden *g, int probe, enum garden_probe_fault f,
 			double volts)
 {
-	if (probe < 0 || (size_t)probe >= g->cfg->n_probes ||
-	    probe >= CONFIG_MAX_PROBES || !(volts >= 0.0 && volts <= 6.144))
+	if (probe < 0 || (size_t)probe >= g->layout.n_probes ||
+	    probe >= GARDEN_MAX_PROBES || !(volts >= 0.0 && volts <= 6.144))
 		return -EINVAL;
 	switch (f) {
 	case GARDEN_PROBE_OK:
@@ -694,12 +704,12 @@ int garden_inject_leak(struct garden *g, double lpm)
 }
 
 /* The expander of a valve on one, and its pin's bit; -1 when there is none. */
-static int valve_expander(const struct garden *g, const struct config_pin *pin,
+static int valve_expander(const struct garden *g, const struct garden_pin *pin,
 			  uint8_t *bit)
 {
 	if (pin->on_gpio || pin->expander < 0 ||
-	    (size_t)pin->expander >= g->cfg->n_expanders ||
-	    pin->expander >= CONFIG_MAX_EXPANDERS || pin->pin >= 8 ||
+	    (size_t)pin->expander >= g->layout.n_expanders ||
+	    pin->expander >= GARDEN_MAX_EXPANDERS || pin->pin >= 8 ||
 	    !g->expanders[pin->expander].chip)
 		return -1;
 	*bit = (uint8_t)(1u << pin->pin);
@@ -708,14 +718,14 @@ static int valve_expander(const struct garden *g, const struct config_pin *pin,
 
 int garden_inject_valve_stuck(struct garden *g, int zone, bool stuck)
 {
-	const struct config_pin *pin;
+	const struct garden_pin *pin;
 	struct garden_expander *e;
 	uint8_t bit = 0;
 	int i;
 
-	if (zone < 0 || (size_t)zone >= g->cfg->n_zones)
+	if (zone < 0 || (size_t)zone >= g->layout.n_zones)
 		return -EINVAL;
-	pin = &g->cfg->zones[zone].valve;
+	pin = &g->layout.zones[zone].valve;
 	if (pin->on_gpio)
 		return -ENOTSUP;
 	i = valve_expander(g, pin, &bit);
@@ -748,14 +758,14 @@ void garden_clear_faults(struct garden *g)
 {
 	sim_bus_set_error_rate(g->bus, 0.0);
 	g->i2c_error_rate = 0.0;
-	for (size_t p = 0; p < CONFIG_MAX_PROBES; p++) {
+	for (size_t p = 0; p < GARDEN_MAX_PROBES; p++) {
 		g->probe_fault[p] = GARDEN_PROBE_OK;
 		g->probe_volts[p] = 0.0;
 	}
 	set_water(g, 100.0, 0.0);
 	garden_inject_edge_queue(g, 0);
 	g->air_celsius = NAN;
-	for (size_t i = 0; i < CONFIG_MAX_EXPANDERS; i++) {
+	for (size_t i = 0; i < GARDEN_MAX_EXPANDERS; i++) {
 		g->expanders[i].stuck = 0;
 		if (g->expanders[i].chip)
 			sim_mcp23008_set_stuck(g->expanders[i].chip, 0);
@@ -772,13 +782,13 @@ void garden_get_faults(const struct garden *g, struct garden_faults *out)
 	out->temperature = g->air_celsius;
 	out->edges_made = sim_flow_edges(g->flow, monotonic_ns());
 	out->edges_dropped = sim_flow_dropped(g->flow);
-	for (size_t p = 0; p < CONFIG_MAX_PROBES; p++) {
+	for (size_t p = 0; p < GARDEN_MAX_PROBES; p++) {
 		out->probe[p] = g->probe_fault[p];
 		out->probe_volts[p] = g->probe_volts[p];
 	}
-	for (size_t z = 0; z < g->cfg->n_zones && z < CONFIG_MAX_ZONES; z++) {
+	for (size_t z = 0; z < g->layout.n_zones && z < GARDEN_MAX_ZONES; z++) {
 		uint8_t bit = 0;
-		int i = valve_expander(g, &g->cfg->zones[z].valve, &bit);
+		int i = valve_expander(g, &g->layout.zones[z].valve, &bit);
 
 		out->valve_stuck[z] = i >= 0 && (g->expanders[i].stuck & bit);
 	}

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/nsec.h"
+
 #define EVENT_BATCH 16	/* the v1 uAPI queues at most 16 events a line */
 
 struct linux_edge_input {
@@ -98,8 +100,7 @@ static int edge_read(struct gpio_input *line, uint64_t *stamps, size_t max)
 	if (n < 0)
 		return errno == EAGAIN ? 0 : -errno;
 	for (int i = 0; i < n; i++)
-		stamps[i] = (uint64_t)events[i].ts.tv_sec * 1000000000ull +
-			(uint64_t)events[i].ts.tv_nsec;
+		stamps[i] = ns_of_timespec(&events[i].ts);
 	return n;
 }
 

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "core/nsec.h"
+
 #define CFG_OS 0x8000
 #define CFG_MUX_SHIFT 12
 #define CFG_PGA_SHIFT 9
@@ -37,7 +39,7 @@ static uint64_t monotonic_ns(void *ctx)
 
 	(void)ctx;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return ns_of_timespec(&ts);
 }
 
 static uint64_t period_ns(const struct sim_ads1x15 *adc, uint16_t config)
@@ -48,7 +50,7 @@ static uint64_t period_ns(const struct sim_ads1x15 *adc, uint16_t config)
 	unsigned dr = (config >> CFG_DR_SHIFT) & 7;
 	unsigned sps = adc->type == ADS1015 ? sps_1015[dr] : sps_1115[dr];
 
-	return (1000000000u + sps - 1) / sps;
+	return (NS_PER_S + sps - 1) / sps;
 }
 
 static double full_scale_v(uint16_t config)

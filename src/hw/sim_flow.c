@@ -8,6 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/nsec.h"
+
 /* Edges due but unread when the rate changes wait here, with their times. */
 #define BACKLOG_MAX 256
 
@@ -41,7 +43,7 @@ static uint64_t monotonic_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return ns_of_timespec(&ts);
 }
 
 static uint64_t due_now(const struct sim_flow *flow, uint64_t now)
@@ -194,8 +196,8 @@ int sim_flow_set_rate(struct sim_flow *flow, double edges_per_second,
 		double period = 1e9 / edges_per_second;
 
 		flow->period_ns = period < 1.0 ? 1 : (uint64_t)period;
-		spec.it_interval.tv_sec = (time_t)(flow->period_ns / 1000000000ull);
-		spec.it_interval.tv_nsec = (long)(flow->period_ns % 1000000000ull);
+		spec.it_interval.tv_sec = (time_t)(flow->period_ns / NS_PER_S);
+		spec.it_interval.tv_nsec = (long)(flow->period_ns % NS_PER_S);
 		spec.it_value = spec.it_interval;
 	}
 	if (flow->backlog_len || flow->overflow || flow->fifo_len) {

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "core/proto.h"
-#include "daemon/config.h"
+#include "hw/fdio.h"
 
 enum { EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_NO_DAEMON = 3 };
 
@@ -31,7 +31,7 @@ static void usage(FILE *to)
 		"      --version      print irrigctl's version and exit\n"
 		"  -h, --help         print this help and exit\n"
 		"\n"
-		"Commands:\n", CONFIG_DEFAULT_SOCKET);
+		"Commands:\n", PROTO_DEFAULT_SOCKET);
 	for (int i = 0; i < CMD__COUNT; i++) {
 		char words[80];
 
@@ -54,7 +54,7 @@ static bool json_errors;
 static void __attribute__((format(printf, 2, 3)))
 report_error(const char *code, const char *fmt, ...)
 {
-	char message[1024];
+	char message[1024], quoted[6 * sizeof(message) + 8];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -64,18 +64,8 @@ report_error(const char *code, const char *fmt, ...)
 		fprintf(stderr, "irrigctl: %s\n", message);
 		return;
 	}
-	printf("{\"ok\":false,\"error\":{\"code\":\"%s\",\"message\":\"", code);
-	for (const unsigned char *c = (const unsigned char *)message; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			printf("\\%c", *c);
-		else if (*c == '\n')
-			printf("\\n");
-		else if (*c < 0x20)
-			printf("\\u%04x", *c);
-		else
-			putchar(*c);
-	}
-	printf("\"}}\n");
+	printf("{\"ok\":false,\"error\":{\"code\":\"%s\",\"message\":%s}}\n",
+	       code, proto_json_string(message, quoted, sizeof(quoted)));
 	fflush(stdout);
 }
 
@@ -162,22 +152,6 @@ static int connect_daemon(const char *path)
 		     "Is irrigd running?  (systemctl status irrigd)", path,
 		     strerror(err));
 	return -1;
-}
-
-static int send_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 /* Prints one reply line; returns an exit status once the reply ends, else -1. */
@@ -387,7 +361,7 @@ int main(int argc, char **argv)
 
 	sigemptyset(&waiting_mask);
 	if (!path || !*path)
-		path = CONFIG_DEFAULT_SOCKET;
+		path = PROTO_DEFAULT_SOCKET;
 	/*
 	 * "+": options end at the command, so "water 5 --no-wait" passes
 	 * through.  A bad option is told once all are read: a --json after it
@@ -459,7 +433,7 @@ int main(int argc, char **argv)
 	fd = connect_daemon(path);
 	if (fd < 0)
 		return EXIT_NO_DAEMON;
-	err = send_all(fd, line, (size_t)len);
+	err = fd_write_all(fd, line, (size_t)len);
 	if (err < 0) {
 		report_error("unreachable", "cannot send to irrigd: %s", strerror(-err));
 		close(fd);

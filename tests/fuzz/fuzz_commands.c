@@ -16,7 +16,7 @@
 /*
  * The socket side of src/daemon/server.c is replaced here, at link time:
  * the harness defines every function of it the rest of the daemon calls,
- * so the linker takes no server.o from libirrigd.a.  Everything else is
+ * so the linker takes no server.o from libirrigd-daemon.a.  Everything else is
  * the real daemon: config, sim hardware, controller, watering, scheduler,
  * reload, logging.  The log goes to stderr, which libFuzzer is told to
  * close (-close_fd_mask=2) unless IRRIGD_FUZZ_VERBOSE is set; failed
