@@ -1,5 +1,5 @@
 /* Loads the config's hardware section: the I2C bus, expanders, ADCs, GPIO lines and the flow meter. */
-#include "config-internal.h"
+#include "config-parse.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* Loads the config's safety section: flow alarm thresholds, settle and alarm delays, caps. */
-#include "config-internal.h"
+#include "config-parse.h"
 
 /* The settings each group may hold (see root_keys in config.c). */
 static const char *const safety_keys[] = {

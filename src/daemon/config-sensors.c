@@ -1,5 +1,5 @@
 /* Loads the config's sensors section: soil probes, light and temperature. */
-#include "config-internal.h"
+#include "config-parse.h"
 
 #include <math.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* Loads the config's zones, master valve, seasonal adjustment and programs. */
-#include "config-internal.h"
+#include "config-parse.h"
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
-/* What the config loader's files (config.c and one config-SECTION.c per section) share: the loader, limits and reading helpers. */
-#ifndef IRRIGD_DAEMON_CONFIG_INTERNAL_H
-#define IRRIGD_DAEMON_CONFIG_INTERNAL_H
+/* What the config loader's files share: the loader, limits and the reading helpers of config-parse.c; config.c loads the root and one config-SECTION.c each section. */
+#ifndef IRRIGD_DAEMON_CONFIG_PARSE_H
+#define IRRIGD_DAEMON_CONFIG_PARSE_H
 
 #include <libconfig.h>
 #include <stdbool.h>
