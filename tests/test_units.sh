@@ -62,8 +62,9 @@ grep -q '^CapabilityBoundingSet=$' "$service" || fail "no CapabilityBoundingSet=
 
 # The socket: irrigd's and irrigctl's default path, group irrigd, and in the
 # service's RuntimeDirectory=, which must then outlive irrigd's stops.
-default_socket=$(sed -n 's/^#define CONFIG_DEFAULT_SOCKET "\(.*\)"$/\1/p' \
-	include/daemon/config.h)
+default_socket=$(sed -n 's/^#define PROTO_DEFAULT_SOCKET "\(.*\)"$/\1/p' \
+	include/core/proto.h)
+[ -n "$default_socket" ] || fail "no PROTO_DEFAULT_SOCKET in include/core/proto.h"
 [ "$(setting ListenStream "$socket")" = "$default_socket" ] ||
 	fail "irrigd.socket listens on $(setting ListenStream "$socket"), not $default_socket"
 [ "$(setting SocketMode "$socket")" = 0660 ] || fail "the socket's mode is not 0660"
