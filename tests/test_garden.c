@@ -79,7 +79,7 @@ static void make_config(struct config *cfg)
 		struct config_probe *probe = &cfg->probes[p];
 
 		probe->name[0] = (char)('a' + p);
-		probe->input = (struct config_analog){ 0, p };
+		probe->input = (struct config_analog){ .adc = 0, .channel = p };
 		probe->zone = 0;
 		probe->dry_volts = DRY;
 		probe->wet_volts = WET;
@@ -87,9 +87,11 @@ static void make_config(struct config *cfg)
 		probe->power = (struct config_pin){ .expander = 0, .pin = POWER_PIN };
 		probe->power_settle_ms = 50;
 	}
-	cfg->light = (struct config_light){ true, { 0, CH_LIGHT }, DARK, BRIGHT };
+	cfg->light = (struct config_light){
+		.present = true, .input = { .adc = 0, .channel = CH_LIGHT },
+		.dark_volts = DARK, .bright_volts = BRIGHT };
 	cfg->temperature.present = true;
-	cfg->temperature.input = (struct config_analog){ 0, CH_TEMP };
+	cfg->temperature.input = (struct config_analog){ .adc = 0, .channel = CH_TEMP };
 	cfg->temperature.conversion = TEMP_TMP36;
 	cfg->temperature.unit = 'C';
 	cfg->report_interval_s = 60;
