@@ -1,6 +1,7 @@
 /* The control socket: clients, line framing, bounded output queues. */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,18 @@
 #define CLIENT_OUT_MAX (64 * 1024)
 /* Reads from one client per wake-up, so a fast writer cannot hog the loop. */
 #define CLIENT_READS_MAX 16
+/*
+ * Requests are short: a line up to this long fits in the client itself;
+ * a longer one gets PROTO_LINE_MAX from the heap while it is there, so
+ * a connection costs about 1 KiB, not 5.
+ */
+#define CLIENT_IN_INLINE 256
+/*
+ * After a burst of this many connections, the heap they used is handed
+ * back (malloc_trim) once they are all gone: glibc keeps freed memory
+ * below the heap's top for ever otherwise.
+ */
+#define CLIENT_BURST 8
 /* Out of file descriptors: how long to stop accepting before trying again. */
 #define ACCEPT_PAUSE_USEC (250 * 1000)
 
@@ -27,8 +40,8 @@ struct client {
 	int fd;
 	sd_event_source *io;
 	sd_event_source *resume;	/* runs requests queued while waiting */
-	char in[PROTO_LINE_MAX];
-	size_t in_len;
+	char *in;		/* in_inline, or PROTO_LINE_MAX on the heap */
+	size_t in_len, in_size;
 	bool discarding;	/* the rest of an over-long line */
 	char *out;		/* what the socket did not take yet */
 	size_t out_len, out_size;
@@ -43,6 +56,7 @@ struct client {
 	bool json;
 	bool dead;
 	char who[64];
+	char in_inline[CLIENT_IN_INLINE];
 };
 
 struct server {
@@ -54,6 +68,7 @@ struct server {
 	sd_event_source *accept_retry;	/* while accepting is paused */
 	bool accept_failing;	/* logged once per spell of failures */
 	struct client *clients;
+	size_t n_clients, peak_clients;	/* the peak since the last trim */
 };
 
 static void client_free(struct client *c)
@@ -70,7 +85,14 @@ static void client_free(struct client *c)
 	sd_event_source_disable_unref(c->resume);
 	close(c->fd);
 	free(c->out);
+	if (c->in != c->in_inline)
+		free(c->in);
 	free(c);
+	s->n_clients--;
+	if (s->n_clients == 0 && s->peak_clients >= CLIENT_BURST) {
+		malloc_trim(0);
+		s->peak_clients = 0;
+	}
 }
 
 static int on_resume(sd_event_source *src, void *userdata);
@@ -259,6 +281,26 @@ static void handle_lines(struct client *c)
 	}
 	memmove(c->in, c->in + start, c->in_len - start);
 	c->in_len -= start;
+	/* The long line is done: back to the client's own buffer. */
+	if (c->in != c->in_inline && c->in_len <= sizeof(c->in_inline)) {
+		memcpy(c->in_inline, c->in, c->in_len);
+		free(c->in);
+		c->in = c->in_inline;
+		c->in_size = sizeof(c->in_inline);
+	}
+}
+
+/* A line longer than the client's own buffer: PROTO_LINE_MAX for it. */
+static int grow_input(struct client *c)
+{
+	char *big = malloc(PROTO_LINE_MAX);
+
+	if (!big)
+		return -ENOMEM;
+	memcpy(big, c->in, c->in_len);
+	c->in = big;
+	c->in_size = PROTO_LINE_MAX;
+	return 0;
 }
 
 static int on_resume(sd_event_source *src, void *userdata)
@@ -297,7 +339,7 @@ static void read_input(struct client *c)
 
 		if (client_is_waiting(c) || c->out_len || c->dead)
 			return;
-		n = recv(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len,
+		n = recv(c->fd, c->in + c->in_len, c->in_size - c->in_len,
 			 MSG_DONTWAIT);
 		if (n == 0) {
 			c->dead = true;
@@ -320,9 +362,13 @@ static void read_input(struct client *c)
 			c->in_len += (size_t)n;
 		}
 		handle_lines(c);
-		if (!c->dead && c->in_len == sizeof(c->in) &&
-		    !memchr(c->in, '\n', c->in_len))
+		if (c->dead || c->in_len < c->in_size ||
+		    memchr(c->in, '\n', c->in_len))
+			continue;
+		if (c->in_size == PROTO_LINE_MAX)
 			reject_long_line(c);
+		else if (grow_input(c) < 0)
+			c->dead = true;
 	}
 }
 
@@ -422,6 +468,8 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents,
 	}
 	c->server = s;
 	c->fd = cfd;
+	c->in = c->in_inline;
+	c->in_size = sizeof(c->in_inline);
 	describe_peer(c);
 	r = sd_event_add_io(s->daemon->event, &c->io, cfd, EPOLLIN, on_client, c);
 	if (r < 0) {
@@ -434,6 +482,8 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents,
 	if (c->next)
 		c->next->prev = c;
 	s->clients = c;
+	if (++s->n_clients > s->peak_clients)
+		s->peak_clients = s->n_clients;
 	return 0;
 }
 
