@@ -89,7 +89,7 @@ static int parse_millidegrees(char *text, bool w1_slave, long *milli)
 }
 
 /* In the child: reads the device and writes the line; never returns. */
-static void read_in_child(const char *dir, int out)
+static void read_in_child(const char *device, int out)
 {
 	char path[PATH_MAX], text[128], line[32];
 	bool w1_slave = false;
@@ -97,12 +97,14 @@ static void read_in_child(const char *dir, int out)
 	long milli = 0;
 	int fd, err = 0;
 
-	if (snprintf(path, sizeof(path), "%s/temperature", dir) >= (int)sizeof(path))
+	if (snprintf(path, sizeof(path), "%s/%s/temperature", w1_root(), device) >=
+	    (int)sizeof(path))
 		_exit(1);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT) {
 		w1_slave = true;
-		if (snprintf(path, sizeof(path), "%s/w1_slave", dir) >= (int)sizeof(path))
+		if (snprintf(path, sizeof(path), "%s/%s/w1_slave", w1_root(),
+			     device) >= (int)sizeof(path))
 			_exit(1);
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 	}
@@ -140,11 +142,9 @@ static int w1_open(struct sensor_read *rd)
 static int w1_start(struct sensor_read *rd, uint64_t now_ns)
 {
 	struct w1_read *w = w1_of(rd);
-	char dir[PATH_MAX];
 	int fds[2];
 
 	reap_ended();
-	snprintf(dir, sizeof(dir), "%s/%s", w1_root(), rd->in->device);
 	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -errno;
 	w->child = fork();
@@ -162,7 +162,7 @@ static int w1_start(struct sensor_read *rd, uint64_t now_ns)
 			fds[1] = 3;
 		}
 		close_range(4, ~0u, 0);
-		read_in_child(dir, fds[1]);
+		read_in_child(rd->in->device, fds[1]);
 	}
 	close(fds[1]);
 	w->pipe = fds[0];
