@@ -25,12 +25,6 @@
  * a connection costs about 1 KiB, not 5.
  */
 #define CLIENT_IN_INLINE 256
-/*
- * After a burst of this many connections, the heap they used is handed
- * back (malloc_trim) once they are all gone: glibc keeps freed memory
- * below the heap's top for ever otherwise.
- */
-#define CLIENT_BURST 8
 /* Out of file descriptors: how long to stop accepting before trying again. */
 #define ACCEPT_PAUSE_USEC (250 * 1000)
 
@@ -68,7 +62,7 @@ struct server {
 	sd_event_source *accept_retry;	/* while accepting is paused */
 	bool accept_failing;	/* logged once per spell of failures */
 	struct client *clients;
-	size_t n_clients, peak_clients;	/* the peak since the last trim */
+	size_t n_clients;
 };
 
 static void client_free(struct client *c)
@@ -88,11 +82,13 @@ static void client_free(struct client *c)
 	if (c->in != c->in_inline)
 		free(c->in);
 	free(c);
-	s->n_clients--;
-	if (s->n_clients == 0 && s->peak_clients >= CLIENT_BURST) {
+	/*
+	 * The last one gone: what the connections used goes back to the
+	 * system (glibc keeps freed memory below the heap's top otherwise);
+	 * a few microseconds, at most once a connection.
+	 */
+	if (--s->n_clients == 0)
 		malloc_trim(0);
-		s->peak_clients = 0;
-	}
 }
 
 static int on_resume(sd_event_source *src, void *userdata);
@@ -482,8 +478,7 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents,
 	if (c->next)
 		c->next->prev = c;
 	s->clients = c;
-	if (++s->n_clients > s->peak_clients)
-		s->peak_clients = s->n_clients;
+	s->n_clients++;
 	return 0;
 }
 
