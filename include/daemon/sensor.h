@@ -50,7 +50,12 @@ struct sensor_driver {
 			 size_t size);
 };
 
-/* The drivers, each in a file of its own (sensor-NAME.c). */
+/*
+ * The drivers, each in a file of its own (sensor-NAME.c).  A new one is
+ * that file, its line here and in sensor.c's table, and its config word
+ * in irrigd.conf(5): config.c reads driver, and adc and channel (on_adc)
+ * or device, for every driver alike.
+ */
 extern const struct sensor_driver sensor_ads1x15;
 extern const struct sensor_driver sensor_ds18b20;
 
