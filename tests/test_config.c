@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "daemon/config.h"
+#include "daemon/sensor.h"
 
 #define SHIPPED_CONFIG "etc/irrigd.conf"
 
@@ -377,6 +378,29 @@ static void test_other_choices(void **state)
 	assert_true(cfg->temperature.freeze_below == 35.6);
 	assert_int_equal(cfg->report_interval_s, 3600);
 	assert_string_equal(cfg->socket_path, "/tmp/irrigd-test.sock");
+	free(cfg);
+}
+
+/* driver = "ds18b20": the next sensor driver is a config word. */
+static void test_thermometer_on_one_wire(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	cfg = load_ok(HW ZONE
+		      "sensors = { temperature = { driver = \"ds18b20\";\n"
+		      "  device = \"28-0316a2794bff\"; unit = \"F\"; }; };\n");
+	assert_true(cfg->temperature.present);
+	assert_ptr_equal(cfg->temperature.input.driver, &sensor_ds18b20);
+	assert_string_equal(cfg->temperature.input.device, "28-0316a2794bff");
+	assert_int_equal(cfg->temperature.input.adc, -1);
+	assert_int_equal(cfg->temperature.unit, 'F');
+	free(cfg);
+	cfg = load_ok(HW ZONE
+		      "sensors = { light = { driver = \"ads1x15\"; adc = 0x48; "
+		      "channel = 1; }; };\n");
+	assert_ptr_equal(cfg->light.input.driver, &sensor_ads1x15);
+	assert_int_equal(cfg->light.input.channel, 1);
 	free(cfg);
 }
 
@@ -1070,6 +1094,31 @@ static const struct bad_case bad_cases[] = {
 	  "sensors = { temperature = { adc = 0x48; channel = 0; "
 	  "conversion = \"ds18b20\"; }; };\n",
 	  ":10: sensors.temperature.conversion: ", "must be \"tmp36\"" },
+	{ "unknown sensor driver", HW ZONE
+	  "sensors = { temperature = { driver = \"dht22\"; device = \"x\"; }; };\n",
+	  ":10: sensors.temperature.driver: ", "must be \"ads1x15\" or \"ds18b20\"" },
+	{ "a thermometer as a soil probe", HW ZONE
+	  "sensors = { soil = ( { name = \"bed1\"; driver = \"ds18b20\"; "
+	  "device = \"28-0316a2794bff\"; zone = \"garden\"; dry_volts = 2.8; "
+	  "wet_volts = 1.3; } ); };\n",
+	  ":10: sensors.soil.[0].driver: ", "\"ds18b20\" measures temperature" },
+	{ "a thermometer with an adc channel", HW ZONE
+	  "sensors = { temperature = { driver = \"ds18b20\"; adc = 0x48; "
+	  "channel = 0; device = \"28-0316a2794bff\"; }; };\n",
+	  ":10: sensors.temperature: ", "adc and channel are for a sensor on an ADC" },
+	{ "a thermometer without its device", HW ZONE
+	  "sensors = { temperature = { driver = \"ds18b20\"; }; };\n",
+	  ":10: sensors.temperature.device: ", "required setting is missing" },
+	{ "a device that is a path", HW ZONE
+	  "sensors = { temperature = { driver = \"ds18b20\"; device = \"../28-1\"; }; };\n",
+	  ":10: sensors.temperature.device: ", "is not a device name" },
+	{ "a thermometer with a conversion", HW ZONE
+	  "sensors = { temperature = { driver = \"ds18b20\"; device = \"28-1\"; "
+	  "conversion = \"lm35\"; }; };\n",
+	  ":10: sensors.temperature.conversion: ", "only for a sensor on an ADC" },
+	{ "a device for a sensor on an ADC", HW ZONE
+	  "sensors = { light = { adc = 0x48; channel = 0; device = \"28-1\"; }; };\n",
+	  ":10: sensors.light.device: ", "only for a sensor off the ADCs" },
 	{ "scale without linear conversion", HW ZONE
 	  "sensors = { temperature = { adc = 0x48; channel = 0; scale = 2; }; };\n",
 	  ":10: sensors.temperature.scale: ", "only used with conversion" },
@@ -1654,7 +1703,7 @@ static void test_truncated_message(void **state)
 int main(void)
 {
 	const size_t n_bad = sizeof(bad_cases) / sizeof(bad_cases[0]);
-	struct CMUnitTest tests[18 + sizeof(bad_cases) / sizeof(bad_cases[0])];
+	struct CMUnitTest tests[19 + sizeof(bad_cases) / sizeof(bad_cases[0])];
 	size_t n = 0;
 
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_shipped_config);
@@ -1662,6 +1711,7 @@ int main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sensor_defaults);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_safety_defaults_and_overrides);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_other_choices);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_thermometer_on_one_wire);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_zone_names_near_durations);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_schedule);
 	tests[n++] = (struct CMUnitTest)

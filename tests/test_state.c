@@ -88,7 +88,7 @@ static void remove_file(const char *name)
 
 static struct history *two_runs(void)
 {
-	struct history *h = malloc(sizeof(*h));
+	struct history *h = calloc(1, sizeof(*h));	/* compared whole */
 	struct history_entry e = { .started = 1764100000, .source = "morning",
 				   .zone = "garden", .planned_s = 300,
 				   .actual_s = 299, .litres = 70.125,

@@ -27,6 +27,8 @@
 
 enum hw_backend { HW_BACKEND_SIM, HW_BACKEND_LINUX };
 
+struct sensor_driver;
+
 enum temp_conversion {
 	TEMP_TMP36,	/* 10 mV/°C, 500 mV at 0 °C */
 	TEMP_LM35,	/* 10 mV/°C, 0 mV at 0 °C */
@@ -60,10 +62,13 @@ struct config_pin {
 	bool active_low;		/* default false */
 };
 
-/* An ADC input. */
+/* A sensor's input: an ADC channel, or a device its driver finds by name. */
 struct config_analog {
-	int adc;			/* index into config.adcs */
+	int adc;			/* index into config.adcs; -1: none */
 	unsigned channel;		/* 0-3 */
+	/* driver = "...": sensor.h's table; NULL: "ads1x15", the default */
+	const struct sensor_driver *driver;
+	char device[CONFIG_NAME_MAX];	/* off an ADC: "28-0316a2794bff" */
 };
 
 struct config_zone {

@@ -15,6 +15,7 @@
 #include "daemon/config.h"
 #include "daemon/hardware.h"
 #include "daemon/out.h"
+#include "daemon/sensor.h"
 #include "daemon/state.h"
 
 struct client;
@@ -50,9 +51,11 @@ struct sampler {
 	uint32_t pass;			/* the pass under way, or the last */
 	bool again;			/* asked for while converting: one more */
 	size_t input;			/* converting now */
-	struct ads1x15_conversion conv;
+	struct sensor_read read;	/* its driver's read, open while busy */
+	bool reading;
 	unsigned power_cuts;		/* hardware's count when the pass began */
 	int errs[CONFIG_MAX_PROBES + 2];
+	/* Volts, or °C from a driver that measures temperature. */
 	double volts[CONFIG_MAX_PROBES + 2];
 	struct sample latest;
 };

@@ -21,10 +21,17 @@
 /* Year 9999: localtime_r never fails on a started time that passed. */
 #define STARTED_MAX 253402300799ll
 
+/*
+ * The ring is not cleared: only its first len entries are ever read, and
+ * the daemon's pages nothing has written cost no memory.
+ */
 void history_init(struct history *h)
 {
-	memset(h, 0, sizeof(*h));
+	h->first = 0;
+	h->len = 0;
 	h->next_id = 1;
+	memset(&h->rotated_out, 0, sizeof(h->rotated_out));
+	h->has_rotated_out = false;
 }
 
 static struct history_entry *slot(struct history *h, size_t i)

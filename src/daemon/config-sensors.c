@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "daemon/sensor.h"
+
 /* The settings each group may hold (see root_keys in config.c). */
 static const char *const power_keys[] = {
 	"expander", "pin", "active_low", "settle_ms", NULL
@@ -12,26 +14,77 @@ static const char *const sensors_keys[] = {
 	"soil", "light", "temperature", NULL
 };
 static const char *const soil_keys[] = {
-	"name", "adc", "channel", "zone", "dry_volts", "wet_volts", "power",
-	"min_volts", "max_volts", NULL
+	"name", "driver", "device", "adc", "channel", "zone", "dry_volts",
+	"wet_volts", "power", "min_volts", "max_volts", NULL
 };
 static const char *const light_keys[] = {
-	"adc", "channel", "dark_volts", "bright_volts", NULL
+	"driver", "device", "adc", "channel", "dark_volts", "bright_volts", NULL
 };
 static const char *const temperature_keys[] = {
-	"adc", "channel", "conversion", "unit", "scale", "offset", "freeze_below",
-	NULL
+	"driver", "device", "adc", "channel", "conversion", "unit", "scale",
+	"offset", "freeze_below", NULL
 };
+
+/*
+ * A sensor's driver = "..." (sensor.h's table; an ADC channel by
+ * default) and what that driver reads: adc and channel, or a device.
+ */
+static int load_sensor_driver(struct loader *ld, const config_setting_t *g,
+			      bool temperature, struct config_analog *in)
+{
+	const config_setting_t *s = NULL;
+	const char *name = sensor_ads1x15.name, *device;
+	char names[128];
+	size_t len;
+	int r;
+
+	r = read_string(ld, g, "driver", false, &name, &s);
+	if (r < 0)
+		return r;
+	in->driver = sensor_driver_find(name);
+	if (!in->driver) {
+		sensor_driver_names(names, sizeof(names));
+		return fail(ld, s, "must be %s", names);
+	}
+	if (in->driver->measures == SENSOR_CELSIUS && !temperature)
+		return fail(ld, s, "\"%s\" measures temperature: soil and light "
+			    "sensors are read in volts", name);
+	if (in->driver->on_adc) {
+		if (config_setting_get_member(g, "device"))
+			return fail(ld, config_setting_get_member(g, "device"),
+				    "only for a sensor off the ADCs (driver)");
+		return 0;
+	}
+	if (config_setting_get_member(g, "adc") ||
+	    config_setting_get_member(g, "channel"))
+		return fail(ld, g, "adc and channel are for a sensor on an ADC, "
+			    "not driver \"%s\": it is found by its device", name);
+	in->adc = -1;
+	r = read_string(ld, g, "device", true, &device, &s);
+	if (r < 0)
+		return r;
+	len = strlen(device);
+	if (!len || len >= CONFIG_NAME_MAX ||
+	    strspn(device, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			   "0123456789_-.") != len || device[0] == '.')
+		return fail(ld, s, "\"%s\" is not a device name, like "
+			    "\"28-0316a2794bff\"", device);
+	memcpy(in->device, device, len + 1);
+	return 1;
+}
 
 /* Reads adc and channel from a sensor group and claims the channel. */
 static int load_analog(struct loader *ld, const config_setting_t *g,
-		       struct config_analog *in)
+		       bool temperature, struct config_analog *in)
 {
 	const config_setting_t **use;
 	char by[SETTING_PATH_MAX];
 	long long address, channel;
 	int r;
 
+	r = load_sensor_driver(ld, g, temperature, in);
+	if (r != 0)
+		return r < 0 ? r : 0;
 	r = read_int(ld, g, "adc", true, 0, I2C_ADDR_LIMIT, true, &address);
 	if (r < 0)
 		return r;
@@ -72,7 +125,7 @@ static int load_probe(struct loader *ld, const config_setting_t *g,
 		if (!strcmp(ld->cfg.probes[i].name, p->name))
 			return fail(ld, name_s, "\"%s\" is already the name of "
 				    "sensors.soil.[%zu]", p->name, i);
-	r = load_analog(ld, g, &p->input);
+	r = load_analog(ld, g, false, &p->input);
 	if (r == 0)
 		r = read_string(ld, g, "zone", true, &zone, &zone_s);
 	if (r < 0)
@@ -138,7 +191,7 @@ static int load_light(struct loader *ld, const config_setting_t *sensors)
 	l->bright_volts = 3.3;
 	r = open_group(ld, g, light_keys);
 	if (r == 0)
-		r = load_analog(ld, g, &l->input);
+		r = load_analog(ld, g, false, &l->input);
 	if (r == 0)
 		r = read_double(ld, g, "dark_volts", false, 0, false, VOLTS_MAX,
 				&l->dark_volts);
@@ -174,11 +227,14 @@ static int load_temperature(struct loader *ld, const config_setting_t *sensors)
 		return 0;
 	r = open_group(ld, g, temperature_keys);
 	if (r == 0)
-		r = load_analog(ld, g, &t->input);
+		r = load_analog(ld, g, true, &t->input);
 	if (r == 0)
 		r = read_string(ld, g, "conversion", false, &conv, &conv_s);
 	if (r < 0)
 		return r;
+	/* A thermometer gives degrees: there are no volts to convert. */
+	if (!sensor_driver_of(&t->input)->on_adc && conv_s)
+		return fail(ld, conv_s, "only for a sensor on an ADC");
 	if (!strcmp(conv, "tmp36"))
 		t->conversion = TEMP_TMP36;
 	else if (!strcmp(conv, "lm35"))

@@ -15,6 +15,7 @@
 #include "daemon/log.h"
 #include "daemon/out.h"
 #include "daemon/sim_garden.h"
+#include "daemon/sensor.h"
 #include "hw/ads1x15.h"
 #include "hw/linux.h"
 #include "hw/mcp23008.h"
@@ -1008,6 +1009,10 @@ void hardware_input_error(const struct hardware *hw,
 			  const struct config_analog *in, int err, char *buf,
 			  size_t size)
 {
+	if (in->driver && in->driver->describe) {
+		in->driver->describe(in, err, buf, size);
+		return;
+	}
 	if (hw && err != -ERANGE && in->adc >= 0 &&
 	    in->adc < CONFIG_MAX_ADCS && hw->adc_err[in->adc] < 0)
 		snprintf(buf, size, "%s at %s 0x%02x does not answer: %s",

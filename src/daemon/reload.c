@@ -26,7 +26,8 @@ static bool same_pin(const struct config_pin *a, const struct config_pin *b)
 
 static bool same_input(const struct config_analog *a, const struct config_analog *b)
 {
-	return a->adc == b->adc && a->channel == b->channel;
+	return a->adc == b->adc && a->channel == b->channel &&
+		a->driver == b->driver && !strcmp(a->device, b->device);
 }
 
 /* Names what changed in the wiring, or NULL when the hardware fits. */

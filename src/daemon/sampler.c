@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/nsec.h"
+#include "core/calib.h"
 #include "daemon/daemon.h"
 #include "daemon/events.h"
 #include "daemon/log.h"
@@ -53,8 +54,13 @@ static void convert(struct daemon *d, struct sample *out)
 								   &out->soil.percent[p]);
 	}
 	out->temperature_err = d->cfg.temperature.present ? s->errs[t] : -ENODEV;
-	out->temperature = out->temperature_err ? NAN :
-		hardware_temperature(d->hw, s->volts[t]);
+	if (out->temperature_err)
+		out->temperature = NAN;
+	else if (sensor_driver_of(&d->cfg.temperature.input)->measures == SENSOR_CELSIUS)
+		out->temperature = d->cfg.temperature.unit == 'F' ?
+			calib_celsius_to_fahrenheit(s->volts[t]) : s->volts[t];
+	else
+		out->temperature = hardware_temperature(d->hw, s->volts[t]);
 	out->light_err = d->cfg.light.present ? s->errs[l] : -ENODEV;
 	out->light = out->light_err ? NAN : hardware_light(d->hw, s->volts[l]);
 }
@@ -107,10 +113,18 @@ static void finish_pass(struct daemon *d)
 	}
 }
 
+static void close_read(struct sampler *s)
+{
+	if (s->reading)
+		s->read.driver->close(&s->read);
+	s->reading = false;
+}
+
 /* Starts input i or a later one that is there; finishes after the last. */
 static void start_from(struct daemon *d, size_t i)
 {
 	struct sampler *s = &d->sampler;
+	struct sensor_read *rd = &s->read;
 
 	for (; i < n_inputs(d); i++) {
 		const struct config_analog *in = input_at(d, i);
@@ -118,10 +132,20 @@ static void start_from(struct daemon *d, size_t i)
 		if (!in || s->errs[i] < 0)
 			continue;
 		s->input = i;
-		s->errs[i] = hardware_input_start(d->hw, in, &s->conv);
+		memset(rd, 0, sizeof(*rd));
+		rd->driver = sensor_driver_of(in);
+		rd->in = in;
+		rd->hw = d->hw;
+		s->errs[i] = rd->driver->open(rd);
 		if (s->errs[i] < 0)
 			continue;
-		arm_step(d, s->conv.started_ns + s->conv.period_ns);
+		s->reading = true;
+		s->errs[i] = rd->driver->start(rd, daemon_now());
+		if (s->errs[i] < 0) {
+			close_read(s);
+			continue;
+		}
+		arm_step(d, rd->due_ns);
 		return;
 	}
 	finish_pass(d);
@@ -141,12 +165,12 @@ static int on_step(sd_event_source *src, uint64_t usec, void *userdata)
 		start_from(d, 0);
 		return 0;
 	}
-	err = hardware_input_collect(d->hw, input_at(d, s->input), &s->conv, now,
-				     &s->volts[s->input]);
+	err = s->read.driver->finish(&s->read, now, &s->volts[s->input]);
 	if (err == -EAGAIN) {
-		arm_step(d, now + s->conv.poll_ns);
+		arm_step(d, s->read.due_ns);
 		return 0;
 	}
+	close_read(s);
 	s->errs[s->input] = err;
 	start_from(d, s->input + 1);
 	return 0;
@@ -236,6 +260,7 @@ void sampler_done(struct daemon *d)
 {
 	struct sampler *s = &d->sampler;
 
+	close_read(s);
 	if (s->busy && d->hw)
 		hardware_power_probes(d->hw, false, NULL);
 	s->busy = false;

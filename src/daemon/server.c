@@ -1,6 +1,7 @@
 /* The control socket: clients, line framing, bounded output queues. */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,12 @@
 #define CLIENT_OUT_MAX (64 * 1024)
 /* Reads from one client per wake-up, so a fast writer cannot hog the loop. */
 #define CLIENT_READS_MAX 16
+/*
+ * Requests are short: a line up to this long fits in the client itself;
+ * a longer one gets PROTO_LINE_MAX from the heap while it is there, so
+ * a connection costs about 1 KiB, not 5.
+ */
+#define CLIENT_IN_INLINE 256
 /* Out of file descriptors: how long to stop accepting before trying again. */
 #define ACCEPT_PAUSE_USEC (250 * 1000)
 /*
@@ -38,8 +45,8 @@ struct client {
 	int fd;
 	sd_event_source *io;
 	sd_event_source *resume;	/* runs requests queued while waiting */
-	char in[PROTO_LINE_MAX];
-	size_t in_len;
+	char *in;		/* in_inline, or PROTO_LINE_MAX on the heap */
+	size_t in_len, in_size;
 	bool discarding;	/* the rest of an over-long line */
 	char *out;		/* what the socket did not take yet */
 	size_t out_len, out_size;
@@ -57,6 +64,7 @@ struct client {
 	bool closing;		/* a dropped watcher: its last line, then gone */
 	sd_event_source *linger;	/* ... or gone after a while anyway */
 	char who[64];
+	char in_inline[CLIENT_IN_INLINE];
 };
 
 struct server {
@@ -69,6 +77,7 @@ struct server {
 	sd_event_source *accept_retry;	/* while accepting is paused */
 	bool accept_failing;	/* logged once per spell of failures */
 	struct client *clients;
+	size_t n_clients;
 };
 
 static void client_free(struct client *c)
@@ -86,7 +95,16 @@ static void client_free(struct client *c)
 	sd_event_source_disable_unref(c->linger);
 	close(c->fd);
 	free(c->out);
+	if (c->in != c->in_inline)
+		free(c->in);
 	free(c);
+	/*
+	 * The last one gone: what the connections used goes back to the
+	 * system (glibc keeps freed memory below the heap's top otherwise);
+	 * a few microseconds, at most once a connection.
+	 */
+	if (--s->n_clients == 0)
+		malloc_trim(0);
 }
 
 static int on_resume(sd_event_source *src, void *userdata);
@@ -357,6 +375,26 @@ static void handle_lines(struct client *c)
 	}
 	memmove(c->in, c->in + start, c->in_len - start);
 	c->in_len -= start;
+	/* The long line is done: back to the client's own buffer. */
+	if (c->in != c->in_inline && c->in_len <= sizeof(c->in_inline)) {
+		memcpy(c->in_inline, c->in, c->in_len);
+		free(c->in);
+		c->in = c->in_inline;
+		c->in_size = sizeof(c->in_inline);
+	}
+}
+
+/* A line longer than the client's own buffer: PROTO_LINE_MAX for it. */
+static int grow_input(struct client *c)
+{
+	char *big = malloc(PROTO_LINE_MAX);
+
+	if (!big)
+		return -ENOMEM;
+	memcpy(big, c->in, c->in_len);
+	c->in = big;
+	c->in_size = PROTO_LINE_MAX;
+	return 0;
 }
 
 static int on_resume(sd_event_source *src, void *userdata)
@@ -395,7 +433,7 @@ static void read_input(struct client *c)
 
 		if (client_is_waiting(c) || c->out_len || c->dead)
 			return;
-		n = recv(c->fd, c->in + c->in_len, sizeof(c->in) - c->in_len,
+		n = recv(c->fd, c->in + c->in_len, c->in_size - c->in_len,
 			 MSG_DONTWAIT);
 		if (n == 0) {
 			c->dead = true;
@@ -418,9 +456,13 @@ static void read_input(struct client *c)
 			c->in_len += (size_t)n;
 		}
 		handle_lines(c);
-		if (!c->dead && c->in_len == sizeof(c->in) &&
-		    !memchr(c->in, '\n', c->in_len))
+		if (c->dead || c->in_len < c->in_size ||
+		    memchr(c->in, '\n', c->in_len))
+			continue;
+		if (c->in_size == PROTO_LINE_MAX)
 			reject_long_line(c);
+		else if (grow_input(c) < 0)
+			c->dead = true;
 	}
 }
 
@@ -522,6 +564,8 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents,
 	}
 	c->server = s;
 	c->fd = cfd;
+	c->in = c->in_inline;
+	c->in_size = sizeof(c->in_inline);
 	describe_peer(c);
 	r = sd_event_add_io(s->daemon->event, &c->io, cfd, EPOLLIN, on_client, c);
 	if (r < 0) {
@@ -534,6 +578,7 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents,
 	if (c->next)
 		c->next->prev = c;
 	s->clients = c;
+	s->n_clients++;
 	return 0;
 }
 

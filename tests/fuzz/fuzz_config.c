@@ -11,6 +11,7 @@
 
 #include "core/duration.h"
 #include "daemon/config.h"
+#include "daemon/sensor.h"
 #include "fuzz.h"
 
 #define CANARY 0x5a
@@ -68,6 +69,12 @@ static void check_pin(const struct config *c, const struct config_pin *pin,
 static void check_analog(const struct config *c, const struct config_analog *in,
 			 const char *what, size_t i)
 {
+	/* Off the ADCs (driver = "ds18b20"): found by its device instead. */
+	if (in->adc < 0 && in->driver && !in->driver->on_adc) {
+		FUZZ_CHECK(*in->device && !strchr(in->device, '/'),
+			   "%s %zu: device \"%s\"", what, i, in->device);
+		return;
+	}
 	FUZZ_CHECK(in->adc >= 0 && (size_t)in->adc < c->n_adcs && in->channel < 4,
 		   "%s %zu: adc %d channel %u", what, i, in->adc, in->channel);
 }
