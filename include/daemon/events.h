@@ -65,7 +65,8 @@ struct soil_reading;
 
 /*
  * What the replies to a run's waiting clients need beyond the listed
- * fields: neither the journal nor a watcher's line shows it.
+ * fields: neither the journal nor a watcher's line shows it.  Its
+ * pointers are borrowed, as the strings are.
  */
 struct event_run {
 	int zone;			/* the zone's index in the config */
