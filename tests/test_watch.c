@@ -345,6 +345,22 @@ static void test_two_watchers_see_every_event(void **state)
 	expect_both(text, json, "config-reloaded", " zones=2 programs=0",
 		    "\"zones\":2,\"programs\":0,");
 
+	/* A run's reports, and a queued run the stop drops before it waters. */
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "sim", "flow", "100", NULL), 0);
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "water", "bed", "10m",
+				       "--no-wait", NULL), 0);
+	free2(out, err);
+	expect_both(text, json, "water-report", " zone=bed source=manual run_id=",
+		    "\"zone\":\"bed\",\"source\":\"manual\",\"run_id\":");
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "water", "lawn", "10m",
+				       "--no-wait", NULL), 0);
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "stop", NULL), 0);
+	free2(out, err);
+	expect_both(text, json, "water-dropped", " zone=lawn source=manual run_id=",
+		    "\"outcome\":\"stopped\"");
+
 	/* The daemon stopping ends the streams (the journal has daemon-stop). */
 	kill(d.pid, SIGTERM);
 	while (next_line(text, line, sizeof(line)))

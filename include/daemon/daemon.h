@@ -19,6 +19,7 @@
 #include "daemon/state.h"
 
 struct client;
+struct event;
 
 /* One reading of every soil probe. */
 struct soil_reading {
@@ -218,6 +219,15 @@ void watering_carry_out(struct daemon *d, struct ctl_actions *acts);
  * -ENOENT when it has ended already.
  */
 int watering_cancel(struct daemon *d, uint32_t id, const char *why);
+/* What a client waiting for a run gets from one of its events. */
+enum run_reply {
+	RUN_REPLY_NONE,		/* nothing: not a run's event for its clients */
+	RUN_REPLY_MORE,		/* a line of the run; more follow */
+	RUN_REPLY_LAST,		/* its end: the client's wait is over */
+};
+/* The server's render_reply: a waiting client's lines from ev. */
+enum run_reply watering_render_reply(struct daemon *d, struct out *out,
+				     const struct event *ev);
 /* Ends the run and the queue for why and closes every valve. */
 int watering_stop(struct daemon *d, enum run_outcome why);
 /* Drains the flow meter; the flow fd's callback and the reports use it. */
@@ -396,6 +406,12 @@ struct server_calls {
 		       const char *who);
 	/* A run must end: the client that owned it went (watering_cancel). */
 	int (*cancel_run)(struct daemon *d, uint32_t id, const char *why);
+	/*
+	 * The reply to a client waiting for ev's run, rendered from ev into
+	 * out (watering_render_reply): whether there was one, and the last.
+	 */
+	enum run_reply (*render_reply)(struct daemon *d, struct out *out,
+				       const struct event *ev);
 };
 int server_open(struct daemon *d, const char *path,
 		const struct server_calls *calls, struct server **out);
@@ -437,11 +453,6 @@ void server_release_no_wait(struct server *server, uint32_t id,
 			    void (*render)(struct daemon *d, struct out *out,
 					   void *arg),
 			    struct daemon *d, void *arg);
-/* Sends to every client waiting for run id, rendered in its mode by fn. */
-void server_notify_waiters(struct server *server, uint32_t id,
-			   void (*render)(struct daemon *d, struct out *out,
-					  void *arg),
-			   struct daemon *d, void *arg, bool last);
 
 /* ---- commands.c: one handler per protocol command ---- */
 

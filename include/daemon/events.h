@@ -42,6 +42,8 @@ enum event_kind {
 	EV_VALVE_OPENED,
 	EV_VALVE_CLOSED,
 	EV_SAMPLE,
+	EV_WATER_REPORT,
+	EV_WATER_DROPPED,
 	EV__COUNT
 };
 
@@ -57,6 +59,27 @@ enum event_field {
 	EVF_PROGRAMS, EVF_STATE_FILE, EVF_STATE_DIRECTORY, EVF_REQUESTED_UID,
 	EVF_REQUESTED_PID,
 	EVF__COUNT
+};
+
+struct soil_reading;
+
+/*
+ * What the replies to a run's waiting clients need beyond the listed
+ * fields: neither the journal nor a watcher's line shows it.  Its
+ * pointers are borrowed, as the strings are.
+ */
+struct event_run {
+	int zone;			/* the zone's index in the config */
+	bool learn;			/* a learning run */
+	bool started;			/* its valve opened */
+	bool dropped;			/* taken off the queue, never decided */
+	bool valve_closed;		/* its valve closed when it ended */
+	int64_t elapsed_s, remaining_s;	/* a report's */
+	/* Each probe's reading: at the start, and now or at the end. */
+	const struct soil_reading *soil_start, *soil;
+	bool learned;			/* a learning run learned its flow */
+	double learned_lpm;
+	const char *lesson;		/* what it learned, or why nothing */
 };
 
 /* An integer field nobody set: left out. */
@@ -79,6 +102,7 @@ struct event {
 		i2c_address, requested_uid, requested_pid;
 	double litres, moisture, temperature, light, flow_lpm, expected_lpm,
 		litres_today, cap_litres;
+	struct event_run run;	/* a run's events: for its waiting clients */
 };
 
 /* One kind: its IRRIGD_EVENT= name, MESSAGE_ID=, priority and fields in order. */

@@ -93,6 +93,10 @@ static const struct event_kind_info kinds[EV__COUNT] = {
 	     LOG_DEBUG, false, EVF_ZONE),
 	KIND(EV_SAMPLE, "sample", NULL, LOG_DEBUG,
 	     false, EVF_PROBE, EVF_ZONE, EVF_MOISTURE, EVF_TEMPERATURE, EVF_LIGHT),
+	KIND(EV_WATER_REPORT, "water-report", NULL, LOG_DEBUG, false, EVF_ZONE,
+	     EVF_SOURCE, EVF_RUN_ID, EVF_LITRES, EVF_FLOW_LPM, EVF_MOISTURE),
+	KIND(EV_WATER_DROPPED, "water-dropped", NULL, LOG_DEBUG, false, EVF_ZONE,
+	     EVF_SOURCE, EVF_RUN_ID, EVF_OUTCOME),
 };
 
 enum field_type { T_TEXT, T_INT, T_HEX, T_TENTHS, T_HUNDREDTHS, T_SHORT };

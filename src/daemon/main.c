@@ -265,6 +265,7 @@ static const struct scheduler_calls scheduler_calls = {
 static const struct server_calls server_calls = {
 	.handle = commands_handle,
 	.cancel_run = watering_cancel,
+	.render_reply = watering_render_reply,
 };
 
 static int run_daemon(struct daemon *d, const struct options *opt)

@@ -325,7 +325,52 @@ static void drop_watcher(struct client *c)
 		    sizeof(text) - 1);
 }
 
-/* event_emit's subscriber: each watcher gets the event's line, rendered once per form. */
+/*
+ * The clients waiting for ev's run get their reply to it, rendered once
+ * per form from the record; a --no-wait client is done once its run has
+ * started, the others at the run's last event.
+ */
+static void reply_to_waiters(struct server *s, const struct event *ev)
+{
+	/* Not on the heap, as commands.c says of its reply. */
+	static struct out renders[2];			/* text, JSON */
+	enum run_reply rendered[2] = { RUN_REPLY_NONE, RUN_REPLY_NONE };
+	bool tried[2] = { false, false };
+	struct client *c, *next;
+
+	if (ev->run_id <= 0 || ev->run_id > UINT32_MAX)
+		return;
+	for (c = s->clients; c; c = next) {
+		struct out *o = &renders[c->json];
+		bool done;
+
+		next = c->next;
+		if (c->waiting_for != (uint32_t)ev->run_id)
+			continue;
+		if (!tried[c->json]) {
+			out_init(o, c->json);
+			rendered[c->json] = s->calls->render_reply(s->daemon, o, ev);
+			tried[c->json] = true;
+		}
+		if (rendered[c->json] == RUN_REPLY_NONE)
+			continue;
+		/* A client this drops may be the one whose command runs now. */
+		client_send(c, o->buf, o->len);
+		done = rendered[c->json] == RUN_REPLY_LAST;
+		if (!done && c->then_len && !c->dead) {
+			/* Its run has started: a --no-wait request is done. */
+			client_send(c, c->then, c->then_len);
+			done = true;
+		}
+		if (done && !c->dead)
+			client_stop_waiting(c);
+	}
+}
+
+/*
+ * event_emit's subscriber: each watcher gets the event's line, rendered
+ * once per form, and the clients waiting for its run their reply.
+ */
 static void on_event(void *userdata, const struct event *ev, const char *message)
 {
 	/* Not on the heap, as commands.c says of its reply. */
@@ -348,6 +393,7 @@ static void on_event(void *userdata, const struct event *ev, const char *message
 		else
 			client_send(c, lines[c->json], len[c->json]);
 	}
+	reply_to_waiters(s, ev);
 }
 
 static void handle_lines(struct client *c)
@@ -697,43 +743,6 @@ void server_close(struct server *s)
 	if (s->bound)
 		unlink(s->path);
 	free(s);
-}
-
-void server_notify_waiters(struct server *s, uint32_t id,
-			   void (*render)(struct daemon *d, struct out *out,
-					  void *arg),
-			   struct daemon *d, void *arg, bool last)
-{
-	/* Not on the heap, as commands.c says of its reply. */
-	static struct out renders[2];			/* text, JSON */
-	bool rendered[2] = { false, false };
-	struct client *c, *next;
-
-	if (!s || !id)
-		return;
-	for (c = s->clients; c; c = next) {
-		struct out *o = &renders[c->json];
-		bool done;
-
-		next = c->next;
-		if (c->waiting_for != id)
-			continue;
-		if (!rendered[c->json]) {
-			out_init(o, c->json);
-			render(d, o, arg);
-			rendered[c->json] = true;
-		}
-		/* A client this drops may be the one whose command runs now. */
-		client_send(c, o->buf, o->len);
-		done = last;
-		if (!last && c->then_len && !c->dead) {
-			/* Its run has started: a --no-wait request is done. */
-			client_send(c, c->then, c->then_len);
-			done = true;
-		}
-		if (done && !c->dead)
-			client_stop_waiting(c);
-	}
 }
 
 void server_sample_taken(struct server *s, struct daemon *d,

@@ -264,17 +264,15 @@ static void arm_timer(struct daemon *d)
 
 /* ---- what waiting clients see ---- */
 
-static void render_started(struct daemon *d, struct out *out, void *arg)
+static void render_started(struct out *out, const struct event *ev)
 {
-	const struct run_request *req = arg;
 	char said[48];
 
-	watering_say_duration(req->duration_s, said, sizeof(said));
-	out_line(out, "Watering %s for %s",
-		 config_zone_name(&d->cfg, req->zone, "(removed)"), said);
+	watering_say_duration((uint32_t)ev->duration_s, said, sizeof(said));
+	out_line(out, "Watering %s for %s", ev->zone, said);
 	out_line(out, "Valve open");
 	out_event(out, "\"event\":\"start\",\"id\":%u,\"zone\":\"%s\",\"duration_s\":%u",
-		  req->id, config_zone_name(&d->cfg, req->zone, "(removed)"), req->duration_s);
+		  (uint32_t)ev->run_id, ev->zone, (uint32_t)ev->duration_s);
 }
 
 /* A run whose valve waits: the master's lead, or the switch interval. */
@@ -299,115 +297,96 @@ static void render_waiting_valve(struct daemon *d, struct out *out, void *arg)
 		  config_zone_name(&d->cfg, req->zone, "(removed)"), req->duration_s, wait_s);
 }
 
-static void render_report(struct daemon *d, struct out *out, void *arg)
+static void render_report(struct daemon *d, struct out *out, const struct event *ev)
 {
-	const struct soil_reading *soil = arg;
-	const struct run *run = &d->ctl.run;
-	uint64_t now = daemon_now();
 	char moisture[1024], line[1100];
 
-	watering_format_moisture(d, soil, run->zone, out->json, moisture,
+	watering_format_moisture(d, ev->run.soil, ev->run.zone, out->json, moisture,
 				 sizeof(moisture));
 	if (out->json) {
 		out_event(out, "\"event\":\"report\",\"id\":%u,\"zone\":\"%s\","
-			  "\"elapsed_s\":%" PRIu64 ",\"remaining_s\":%" PRIu64
+			  "\"elapsed_s\":%" PRId64 ",\"remaining_s\":%" PRId64
 			  ",\"moisture\":[%s],\"flow_lpm\":%.2f,\"litres\":%.2f",
-			  d->active.req_id, config_zone_name(&d->cfg, run->zone, "(removed)"),
-			  run_elapsed_ns(run, now) / NS_PER_S,
-			  run_remaining_ns(run, now) / NS_PER_S, moisture,
-			  watering_flow_rate(d), watering_litres_so_far(d));
+			  (uint32_t)ev->run_id, ev->zone, ev->run.elapsed_s,
+			  ev->run.remaining_s, moisture, ev->flow_lpm, ev->litres);
 		return;
 	}
 	if (!*moisture) {
 		out_line(out, "Flow rate: %.1f %s/min",
-			 config_volume(&d->cfg, watering_flow_rate(d)),
+			 config_volume(&d->cfg, ev->flow_lpm),
 			 config_volume_unit(&d->cfg));
 		return;
 	}
 	snprintf(line, sizeof(line), "Soil moisture: %s %%", moisture);
 	out_line(out, "%s   Flow rate: %.1f %s/min", line,
-		 config_volume(&d->cfg, watering_flow_rate(d)),
+		 config_volume(&d->cfg, ev->flow_lpm),
 		 config_volume_unit(&d->cfg));
 }
 
-struct summary {
-	const struct run_request *req;
-	enum run_outcome outcome;
-	bool started;			/* its valve opened */
-	const char *why;		/* what held, capped or faulted it */
-	double moisture;		/* what caused a skip or an early end */
-	const struct soil_reading *start, *end;
-	double litres;
-	uint32_t elapsed_s;
-	bool valve_closed;
-	/* A learning run: what it learned, or why nothing. */
-	bool learned;
-	double learned_lpm;
-	char lesson[240];
-};
-
-static void render_summary(struct daemon *d, struct out *out, void *arg)
+static void render_summary(struct daemon *d, struct out *out, const struct event *ev,
+			   enum run_outcome outcome)
 {
-	const struct summary *sum = arg;
-	const char *zone = config_zone_name(&d->cfg, sum->req->zone, "(removed)");
+	const struct event_run *run = &ev->run;
+	const char *zone = ev->zone, *why = ev->reason ? ev->reason : "";
+	uint32_t id = (uint32_t)ev->run_id, elapsed_s = (uint32_t)ev->duration_s;
 	char before[1024], after[1024], took[32];
 
 	/* The run's record, and what it latched or taught. */
 	saving_warn(d, out, (1u << STATE_HISTORY) | (1u << STATE_FAULTS));
-	if (!sum->started && sum->outcome != RUN_SKIPPED) {
-		out_line(out, "Not watering %s: %s", zone, sum->why);
-		out_err(out, sum->outcome == RUN_HELD ? ERR_FAULTED :
-			sum->outcome == RUN_CAPPED ? ERR_CAPPED : ERR_HARDWARE,
-			"%s", sum->why);
+	if (!run->started && outcome != RUN_SKIPPED) {
+		out_line(out, "Not watering %s: %s", zone, why);
+		out_err(out, outcome == RUN_HELD ? ERR_FAULTED :
+			outcome == RUN_CAPPED ? ERR_CAPPED : ERR_HARDWARE,
+			"%s", why);
 		return;
 	}
-	if (sum->outcome == RUN_SKIPPED) {
+	if (outcome == RUN_SKIPPED) {
 		out_line(out, "Skipped %s: soil moisture %.0f %% is above %.0f %%", zone,
-			 sum->moisture, d->cfg.zones[sum->req->zone].skip_above);
+			 ev->moisture, d->cfg.zones[run->zone].skip_above);
 		out_ok(out, "\"event\":\"summary\",\"id\":%u,\"zone\":\"%s\","
-		       "\"outcome\":\"skipped\",\"moisture\":%.1f", sum->req->id, zone,
-		       sum->moisture);
+		       "\"outcome\":\"skipped\",\"moisture\":%.1f", id, zone,
+		       ev->moisture);
 		return;
 	}
-	watering_format_moisture(d, sum->start, sum->req->zone, out->json, before,
+	watering_format_moisture(d, run->soil_start, run->zone, out->json, before,
 				 sizeof(before));
-	watering_format_moisture(d, sum->end, sum->req->zone, out->json, after,
+	watering_format_moisture(d, run->soil, run->zone, out->json, after,
 				 sizeof(after));
-	duration_format(sum->elapsed_s, took, sizeof(took));
-	if (sum->outcome == RUN_STOPPED)
+	duration_format(elapsed_s, took, sizeof(took));
+	if (outcome == RUN_STOPPED)
 		out_line(out, "Stopped after %s", took);
-	else if (sum->outcome == RUN_SHUTDOWN)
+	else if (outcome == RUN_SHUTDOWN)
 		out_line(out, "irrigd is stopping: run ended after %s", took);
-	else if (sum->outcome == RUN_ENDED_EARLY)
+	else if (outcome == RUN_ENDED_EARLY)
 		out_line(out, "Soil moisture reached %.0f %% after %s: ending early",
-			 sum->moisture, took);
-	else if (sum->outcome == RUN_CAPPED)
-		out_line(out, "Ended after %s: %s", took, sum->why);
-	else if (sum->outcome == RUN_FAULT && *sum->why)
-		out_line(out, "Ended after %s by a fault: %s", took, sum->why);
-	out_line(out, sum->valve_closed ? "Valve closed" :
+			 ev->moisture, took);
+	else if (outcome == RUN_CAPPED)
+		out_line(out, "Ended after %s: %s", took, why);
+	else if (outcome == RUN_FAULT && *why)
+		out_line(out, "Ended after %s by a fault: %s", took, why);
+	out_line(out, run->valve_closed ? "Valve closed" :
 		 "Valve did not close: every valve was switched off");
 	/* A zone without probes waters by the clock: no moisture to show. */
 	if (*before || *after) {
 		out_line(out, "Initial moisture: %s %%", before);
 		out_line(out, "Final moisture:   %s %%", after);
 	}
-	out_line(out, "Water used: %.2f %s", config_volume(&d->cfg, sum->litres),
+	out_line(out, "Water used: %.2f %s", config_volume(&d->cfg, ev->litres),
 		 config_volume_unit(&d->cfg));
-	if (sum->req->learn)
-		out_line(out, "%s: %s", sum->learned ? "Learned" :
-			 "Nothing learned", sum->lesson);
-	if (sum->outcome == RUN_FAULT || sum->outcome == RUN_SHUTDOWN) {
+	if (run->learn)
+		out_line(out, "%s: %s", run->learned ? "Learned" :
+			 "Nothing learned", run->lesson);
+	if (outcome == RUN_FAULT || outcome == RUN_SHUTDOWN) {
 		/* JSON readers get the figures too, before the error. */
 		out_event(out, "\"event\":\"summary\",\"id\":%u,\"zone\":\"%s\","
 			  "\"outcome\":\"%s\",\"duration_s\":%u,\"litres\":%.3f,"
 			  "\"moisture_start\":[%s],\"moisture_end\":[%s]",
-			  sum->req->id, zone, run_outcome_name(sum->outcome),
-			  sum->elapsed_s, sum->litres, before, after);
-		if (sum->outcome == RUN_FAULT && *sum->why)
+			  id, zone, run_outcome_name(outcome),
+			  elapsed_s, ev->litres, before, after);
+		if (outcome == RUN_FAULT && *why)
 			out_err(out, ERR_FAULTED, "watering %s ended by a fault: %s",
-				zone, sum->why);
-		else if (sum->outcome == RUN_FAULT)
+				zone, why);
+		else if (outcome == RUN_FAULT)
 			out_err(out, ERR_HARDWARE, "watering %s ended by a hardware "
 				"fault", zone);
 		else
@@ -415,45 +394,78 @@ static void render_summary(struct daemon *d, struct out *out, void *arg)
 				zone);
 		return;
 	}
-	if (sum->req->learn && !sum->learned) {
+	if (run->learn && !run->learned) {
 		out_event(out, "\"event\":\"summary\",\"id\":%u,\"zone\":\"%s\","
 			  "\"outcome\":\"%s\",\"duration_s\":%u,\"litres\":%.3f,"
 			  "\"moisture_start\":[%s],\"moisture_end\":[%s]",
-			  sum->req->id, zone, run_outcome_name(sum->outcome),
-			  sum->elapsed_s, sum->litres, before, after);
+			  id, zone, run_outcome_name(outcome),
+			  elapsed_s, ev->litres, before, after);
 		out_err(out, ERR_NOT_LEARNED, "nothing learned for %s: %s", zone,
-			sum->lesson);
+			run->lesson);
 		return;
 	}
-	if (sum->req->learn) {
+	if (run->learn) {
 		out_ok(out, "\"event\":\"summary\",\"id\":%u,\"zone\":\"%s\","
 		       "\"outcome\":\"%s\",\"duration_s\":%u,\"litres\":%.3f,"
 		       "\"moisture_start\":[%s],\"moisture_end\":[%s],"
-		       "\"learned_lpm\":%.2f", sum->req->id, zone,
-		       run_outcome_name(sum->outcome), sum->elapsed_s, sum->litres,
-		       before, after, sum->learned_lpm);
+		       "\"learned_lpm\":%.2f", id, zone,
+		       run_outcome_name(outcome), elapsed_s, ev->litres,
+		       before, after, run->learned_lpm);
 		return;
 	}
 	out_ok(out, "\"event\":\"summary\",\"id\":%u,\"zone\":\"%s\",\"outcome\":\"%s\","
 	       "\"duration_s\":%u,\"litres\":%.3f,"
-	       "\"moisture_start\":[%s],\"moisture_end\":[%s]", sum->req->id,
-	       zone, run_outcome_name(sum->outcome), sum->elapsed_s, sum->litres,
+	       "\"moisture_start\":[%s],\"moisture_end\":[%s]", id,
+	       zone, run_outcome_name(outcome), elapsed_s, ev->litres,
 	       before, after);
 }
 
-static void render_dropped(struct daemon *d, struct out *out, void *arg)
+static void render_dropped(struct out *out, const struct event *ev,
+			   enum run_outcome outcome)
 {
-	const struct ctl_action *a = arg;
-
-	if (a->outcome == RUN_SHUTDOWN)
+	if (outcome == RUN_SHUTDOWN)
 		out_err(out, ERR_UNAVAILABLE, "irrigd stopped before %s was watered",
-			config_zone_name(&d->cfg, a->req.zone, "(removed)"));
-	else if (a->outcome == RUN_FAULT)
+			ev->zone);
+	else if (outcome == RUN_FAULT)
 		out_err(out, ERR_HARDWARE, "a hardware fault stopped watering "
-			"before %s", config_zone_name(&d->cfg, a->req.zone, "(removed)"));
+			"before %s", ev->zone);
 	else
-		out_err(out, ERR_STOPPED, "stopped before %s was watered",
-			config_zone_name(&d->cfg, a->req.zone, "(removed)"));
+		out_err(out, ERR_STOPPED, "stopped before %s was watered", ev->zone);
+}
+
+/*
+ * A client waiting for a run gets its lines from the run's events, the
+ * same records the journal and the watchers get.
+ */
+enum run_reply watering_render_reply(struct daemon *d, struct out *out,
+				     const struct event *ev)
+{
+	enum run_outcome outcome = RUN_COMPLETED;
+
+	if (ev->outcome && run_outcome_parse(ev->outcome, &outcome) < 0)
+		return RUN_REPLY_NONE;
+	switch (ev->kind) {
+	case EV_WATER_START:
+		render_started(out, ev);
+		return RUN_REPLY_MORE;
+	case EV_WATER_REPORT:
+		render_report(d, out, ev);
+		return RUN_REPLY_MORE;
+	case EV_WATER_DROPPED:
+		if (ev->run.dropped)
+			render_dropped(out, ev, outcome);
+		else	/* a fault kept it from starting */
+			render_summary(d, out, ev, outcome);
+		return RUN_REPLY_LAST;
+	case EV_WATER_END:
+	case EV_SKIP:
+	case EV_HELD:
+	case EV_CAP_REACHED:
+		render_summary(d, out, ev, outcome);
+		return RUN_REPLY_LAST;
+	default:
+		return RUN_REPLY_NONE;
+	}
 }
 
 /* ---- history ---- */
@@ -495,33 +507,52 @@ static void on_run_started(struct daemon *d, const struct run_request *req)
 	ev.source = req->source;
 	ev.run_id = req->id;
 	ev.moisture = e.moisture_start;
+	ev.run.zone = req->zone;
+	ev.run.learn = req->learn;
+	ev.run.started = true;
 	event_requester_of_run(&ev, req->id);	/* a manual run's asker */
 	watering_say_duration(req->duration_s, said, sizeof(said));
 	event_emit(&ev, "Watering %s for %s (%s)", config_zone_name(&d->cfg, req->zone, "(removed)"), said,
 		   req->source);
-	server_notify_waiters(d->server, req->id, render_started, d, (void *)req,
-			      false);
+}
+
+/* How a run goes, for watchers and the clients waiting for it. */
+static void emit_report(struct daemon *d, const struct run_request *req)
+{
+	const struct run *run = &d->ctl.run;
+	uint64_t now = daemon_now();
+	struct event ev;
+
+	watering_count_flow(d);
+	event_init(&ev, EV_WATER_REPORT);
+	ev.zone = config_zone_name(&d->cfg, run->zone, "(removed)");
+	ev.source = req->source;
+	ev.run_id = req->id;
+	ev.litres = watering_litres_so_far(d);
+	ev.flow_lpm = watering_flow_rate(d);
+	ev.moisture = watering_zone_moisture(d, &d->soil, run->zone);
+	ev.run.zone = run->zone;
+	ev.run.learn = req->learn;
+	ev.run.started = true;
+	ev.run.elapsed_s = (int64_t)(run_elapsed_ns(run, now) / NS_PER_S);
+	ev.run.remaining_s = (int64_t)(run_remaining_ns(run, now) / NS_PER_S);
+	ev.run.soil = &d->soil;
+	event_emit(&ev, "Watering %s for %" PRId64 "s: %.2f %s so far, %.1f %s/min",
+		   ev.zone, ev.run.elapsed_s, config_volume(&d->cfg, ev.litres),
+		   config_volume_unit(&d->cfg), config_volume(&d->cfg, ev.flow_lpm),
+		   config_volume_unit(&d->cfg));
 }
 
 /* A run's end with its final moisture: history, journal, its clients. */
 static void finish_ending(struct daemon *d, const struct run_ending *ending,
 			  const struct soil_reading *end)
 {
-	struct summary sum = { .req = &ending->req, .outcome = ending->outcome,
-			       .moisture = ending->moisture, .started = true,
-			       .why = ending->why, .start = &ending->start_soil,
-			       .end = end, .litres = ending->litres,
-			       .elapsed_s = ending->elapsed_s,
-			       .valve_closed = ending->valve_closed,
-			       .learned = ending->learned,
-			       .learned_lpm = ending->learned_lpm };
 	const char *zone = config_zone_name(&d->cfg, ending->req.zone, "(removed)");
 	struct event ev;
 	double end_moisture = watering_zone_moisture(d, end, ending->req.zone);
 	struct history_entry *e = history_find(&d->history, ending->history_id);
 	char readings[512] = "";
 
-	snprintf(sum.lesson, sizeof(sum.lesson), "%s", ending->lesson);
 	if (e && !ending->left_out) {
 		e->moisture_end = end_moisture;
 		save_history(d);
@@ -533,6 +564,16 @@ static void finish_ending(struct daemon *d, const struct run_ending *ending,
 	ev.run_id = ending->req.id;
 	ev.litres = ending->litres;
 	ev.duration_s = ending->elapsed_s;
+	ev.reason = ending->why;
+	ev.run.zone = ending->req.zone;
+	ev.run.learn = ending->req.learn;
+	ev.run.started = true;
+	ev.run.valve_closed = ending->valve_closed;
+	ev.run.soil_start = &ending->start_soil;
+	ev.run.soil = end;
+	ev.run.learned = ending->learned;
+	ev.run.learned_lpm = ending->learned_lpm;
+	ev.run.lesson = ending->lesson;
 	if (ending->outcome == RUN_ENDED_EARLY) {
 		char probes[384];
 
@@ -560,8 +601,6 @@ static void finish_ending(struct daemon *d, const struct run_ending *ending,
 		history_take_back(&d->history, ending->history_id);
 		save_history(d);
 	}
-	server_notify_waiters(d->server, ending->req.id, render_summary, d, &sum,
-			      true);
 }
 
 /*
@@ -608,10 +647,7 @@ static struct run_ending *begin_ending(struct daemon *d)
 
 static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 {
-	struct summary sum = { .req = &a->req, .outcome = a->outcome,
-			       .moisture = a->moisture, .valve_closed = true,
-			       .started = a->req.id == d->active.req_id,
-			       .why = d->active.why };
+	bool started = a->req.id == d->active.req_id;
 	struct event ev;
 	const char *zone = config_zone_name(&d->cfg, a->req.zone, "(removed)");
 	struct run_ending *ending;
@@ -626,13 +662,16 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 	ev.moisture = a->moisture;
 	ev.source = a->req.source;
 	ev.run_id = a->req.id;
+	ev.reason = d->active.why;
+	ev.run.zone = a->req.zone;
+	ev.run.learn = a->req.learn;
 	/* Stopped while its soil was read: it never watered, as if dropped. */
-	if (!sum.started &&
+	if (!started &&
 	    (a->outcome == RUN_STOPPED || a->outcome == RUN_SHUTDOWN)) {
 		on_dropped(d, a);
 		return;
 	}
-	if (!sum.started) {
+	if (!started) {
 		struct history_entry skipped = { 0 };
 
 		skipped.started = time(NULL);
@@ -653,11 +692,14 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 		else if (a->outcome == RUN_HELD || a->outcome == RUN_CAPPED)
 			event_emit(&ev, "Not watering %s (%s): %s", zone,
 				   a->req.source, d->active.why);
-		else	/* the fault that kept it from starting is logged */
+		else {	/* the fault that kept it from starting is logged */
 			log_msg(LOG_INFO, "the run of %s (%s) did not start: %s",
 				zone, a->req.source, run_outcome_name(a->outcome));
-		server_notify_waiters(d->server, a->req.id, render_summary, d, &sum,
-				      true);
+			ev.kind = EV_WATER_DROPPED;
+			ev.priority = event_kind_info(EV_WATER_DROPPED)->priority;
+			event_emit(&ev, "The run of %s (%s) did not start: %s", zone,
+				   a->req.source, run_outcome_name(a->outcome));
+		}
 		return;
 	}
 	/* Pulses up to the moment the valve closed still count. */
@@ -704,11 +746,21 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 
 static void on_dropped(struct daemon *d, const struct ctl_action *a)
 {
-	log_msg(LOG_INFO, "dropped the queued run of %s (%s): %s",
-		config_zone_name(&d->cfg, a->req.zone, "(removed)"), a->req.source,
-		run_outcome_name(a->outcome));
-	server_notify_waiters(d->server, a->req.id, render_dropped, d, (void *)a,
-			      true);
+	const char *zone = config_zone_name(&d->cfg, a->req.zone, "(removed)");
+	struct event ev;
+
+	log_msg(LOG_INFO, "dropped the queued run of %s (%s): %s", zone,
+		a->req.source, run_outcome_name(a->outcome));
+	event_init(&ev, EV_WATER_DROPPED);
+	ev.zone = zone;
+	ev.source = a->req.source;
+	ev.run_id = a->req.id;
+	ev.outcome = run_outcome_name(a->outcome);
+	ev.run.zone = a->req.zone;
+	ev.run.learn = a->req.learn;
+	ev.run.dropped = true;
+	event_emit(&ev, "Dropped the queued run of %s (%s): %s", zone, a->req.source,
+		   run_outcome_name(a->outcome));
 }
 
 /* Does one action; hardware failures queue the fault stop into *more. */
@@ -879,11 +931,8 @@ void watering_sample_taken(struct daemon *d, uint32_t pass)
 	if (!req || (!need && !report) ||
 	    (d->ctl.phase != CTL_DECIDING && d->ctl.phase != CTL_WATERING))
 		return;
-	if (report && d->ctl.phase == CTL_WATERING) {
-		watering_count_flow(d);
-		server_notify_waiters(d->server, req->id, render_report, d, &d->soil,
-				      false);
-	}
+	if (report && d->ctl.phase == CTL_WATERING)
+		emit_report(d, req);
 	zone_avg = watering_zone_moisture(d, &d->soil, req->zone);
 	if (d->ctl.phase == CTL_DECIDING && isnan(zone_avg))
 		log_fallback(d, req->zone);
