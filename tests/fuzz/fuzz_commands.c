@@ -10,6 +10,7 @@
 
 #include "core/proto.h"
 #include "daemon/daemon.h"
+#include "daemon/events.h"
 #include "fuzz.h"
 #include "hw/garden.h"
 
@@ -167,28 +168,32 @@ void server_release_no_wait(struct server *server, uint32_t id,
 	client_stop_waiting(&client);
 }
 
-void server_notify_waiters(struct server *server, uint32_t id,
-			   void (*render)(struct daemon *dm, struct out *out,
-					  void *arg),
-			   struct daemon *dm, void *arg, bool last)
+/*
+ * As server.c does: the one client, when it waits for a run, gets its
+ * reply from each of the run's events, rendered by watering.
+ */
+static void on_event(void *userdata, const struct event *ev, const char *message)
 {
+	struct daemon *dm = userdata;
+	enum run_reply rendered;
 	struct out *out;
 
-	(void)server;
-	if (!id || client.waiting_for != id)
+	(void)message;
+	if (ev->run_id <= 0 || client.waiting_for != (uint32_t)ev->run_id)
 		return;
 	out = malloc(sizeof(*out));
 	if (!out)
 		abort();
 	out_init(out, client.json);
-	render(dm, out, arg);
-	client_send(&client, out->buf, out->len);
+	rendered = watering_render_reply(dm, out, ev);
+	if (rendered != RUN_REPLY_NONE)
+		client_send(&client, out->buf, out->len);
 	free(out);
-	if (!last && client.then_len) {
+	if (rendered == RUN_REPLY_MORE && client.then_len) {
 		client_send(&client, client.then, client.then_len);
-		last = true;
+		rendered = RUN_REPLY_LAST;
 	}
-	if (last)
+	if (rendered == RUN_REPLY_LAST)
 		client_stop_waiting(&client);
 }
 
@@ -501,7 +506,8 @@ static void start_daemon(struct garden_daemon *g, const char *name,
 	if (hardware_open(&dm->cfg, true, &dm->hw) < 0 ||
 	    sd_event_new(&dm->event) < 0 || saving_init(dm) < 0 ||
 	    watering_init(dm) < 0 ||
-	    scheduler_init(dm, &scheduler_calls) < 0) {
+	    scheduler_init(dm, &scheduler_calls) < 0 ||
+	    event_subscribe(on_event, dm) < 0) {
 		fprintf(stderr, "fuzz_commands: cannot set up the daemon for %s\n",
 			config);
 		exit(1);
