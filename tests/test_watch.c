@@ -468,6 +468,51 @@ static void test_a_watcher_that_does_not_read_is_dropped(void **state)
 	test_daemon_remove(&d);
 }
 
+/*
+ * A run whose valve waits out the master's lead: one water-waiting event,
+ * with the wait, before the valve opens; and water --no-wait is answered
+ * from that record, at once, not when the valve opens.
+ */
+static void test_a_valve_that_waits_is_one_event(void **state)
+{
+	static const char lead_config[] =
+		"hardware = { backend = \"sim\"; expanders = ( { address = 0x20; } );\n"
+		"  flow_meter = { line = \"GPIO17\"; }; };\n"
+		"master = { expander = 0x20; pin = 7; lead = \"3s\"; };\n"
+		"zones = ( { name = \"bed\"; valve = { expander = 0x20; pin = 0; };\n"
+		"    flow_lpm = 12.0; } );\n"
+		"wait_for_clock_sync = false;\n";
+	struct test_daemon d = { 0 };
+	struct watcher *w = calloc(1, sizeof(*w));
+	char line[4096], *out, *err;
+
+	(void)state;
+	assert_non_null(w);
+	test_daemon_start(&d, lead_config);
+	watch(w, &d, false);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "water", "bed", "2s",
+				       "--no-wait", NULL), 0);
+	assert_has(out, "Watering bed for 2 seconds\n");
+	assert_has(out, "Master valve open: the zone's valve opens in 3s\n");
+	/* Answered before the valve opened: the run is still waiting. */
+	free2(out, err);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "status", NULL), 0);
+	assert_null(strstr(out, "Watering bed"));
+	free2(out, err);
+	expect_event(w, "water-waiting", false, line, sizeof(line));
+	assert_has(line, " zone=bed duration_s=2 source=manual run_id=");
+	assert_has(line, " wait_s=3");
+	/* Said once, however often the loop carried out actions meanwhile. */
+	while (next_line(w, line, sizeof(line)) && !is_kind(line, "valve-opened", false))
+		assert_false(is_kind(line, "water-waiting", false));
+	expect_event(w, "water-end", false, line, sizeof(line));
+	assert_has(line, " outcome=completed");
+	close(w->fd);
+	free(w);
+	assert_int_equal(test_daemon_stop_showing_log(&d), 0);
+	test_daemon_remove(&d);
+}
+
 /* ---- irrigctl watch itself ---- */
 
 static void test_irrigctl_watch_ends_quietly_on_ctrl_c(void **state)
@@ -533,6 +578,7 @@ int main(void)
 		cmocka_unit_test(test_json_checker),
 		cmocka_unit_test(test_two_watchers_see_every_event),
 		cmocka_unit_test(test_a_watcher_that_does_not_read_is_dropped),
+		cmocka_unit_test(test_a_valve_that_waits_is_one_event),
 		cmocka_unit_test(test_irrigctl_watch_ends_quietly_on_ctrl_c),
 	};
 

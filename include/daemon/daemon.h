@@ -177,6 +177,7 @@ struct daemon {
 	/* The controller asked for moisture or a report: the sample's for it. */
 	bool want_moisture, want_report;
 	uint32_t want_pass;
+	uint32_t waiting_told;		/* the run whose water-waiting was emitted */
 	struct run_ending endings[RUN_ENDINGS_MAX];
 	size_t n_endings;
 	struct history history;
@@ -224,6 +225,7 @@ enum run_reply {
 	RUN_REPLY_NONE,		/* nothing: not a run's event for its clients */
 	RUN_REPLY_MORE,		/* a line of the run; more follow */
 	RUN_REPLY_LAST,		/* its end: the client's wait is over */
+	RUN_REPLY_NO_WAIT,	/* for a --no-wait client only, then its reply */
 };
 /* The server's render_reply: a waiting client's lines from ev. */
 enum run_reply watering_render_reply(struct daemon *d, struct out *out,
@@ -444,15 +446,6 @@ void server_sample_taken(struct server *server, struct daemon *d,
  * ends its input (the client still gets the run's end).
  */
 void client_own_run(struct client *c, bool stop_at_eof);
-/*
- * Run id is under way but its valve waits (the master's lead, the valves'
- * switch interval): a client that asked --no-wait gets render's notice
- * and its reply now, not when the valve opens.
- */
-void server_release_no_wait(struct server *server, uint32_t id,
-			    void (*render)(struct daemon *d, struct out *out,
-					   void *arg),
-			    struct daemon *d, void *arg);
 
 /* ---- commands.c: one handler per protocol command ---- */
 

@@ -44,6 +44,7 @@ enum event_kind {
 	EV_SAMPLE,
 	EV_WATER_REPORT,
 	EV_WATER_DROPPED,
+	EV_WATER_WAITING,
 	EV__COUNT
 };
 
@@ -55,7 +56,7 @@ enum event_field {
 	EVF_OUTPUT, EVF_DURATION_S, EVF_SOURCE, EVF_RUN_ID, EVF_OUTCOME,
 	EVF_LITRES, EVF_MOISTURE, EVF_TEMPERATURE, EVF_LIGHT, EVF_FLOW_LPM,
 	EVF_EXPECTED_LPM, EVF_LITRES_TODAY, EVF_CAP_LITRES, EVF_MAX_RUN_S,
-	EVF_REASON, EVF_UNTIL, EVF_QUEUED, EVF_ACTION, EVF_CONFIG, EVF_ZONES,
+	EVF_REASON, EVF_UNTIL, EVF_QUEUED, EVF_WAIT_S, EVF_ACTION, EVF_CONFIG, EVF_ZONES,
 	EVF_PROGRAMS, EVF_STATE_FILE, EVF_STATE_DIRECTORY, EVF_REQUESTED_UID,
 	EVF_REQUESTED_PID,
 	EVF__COUNT
@@ -74,6 +75,8 @@ struct event_run {
 	bool started;			/* its valve opened */
 	bool dropped;			/* taken off the queue, never decided */
 	bool valve_closed;		/* its valve closed when it ended */
+	bool master_on;			/* water-waiting: on the master's lead */
+	uint32_t switch_interval_s;	/* water-waiting: else valves switch so far apart */
 	int64_t elapsed_s, remaining_s;	/* a report's */
 	/* Each probe's reading: at the start, and now or at the end. */
 	const struct soil_reading *soil_start, *soil;
@@ -98,7 +101,7 @@ struct event {
 	const char *zone, *source, *outcome, *fault, *probe, *program, *reason,
 		*action, *config, *version, *socket, *backend, *state_file,
 		*state_directory, *i2c_bus, *output;
-	int64_t duration_s, run_id, max_run_s, until, queued, zones, programs,
+	int64_t duration_s, run_id, max_run_s, until, queued, wait_s, zones, programs,
 		i2c_address, requested_uid, requested_pid;
 	double litres, moisture, temperature, light, flow_lpm, expected_lpm,
 		litres_today, cap_litres;

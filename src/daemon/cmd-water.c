@@ -89,6 +89,15 @@ static int parse_duration(struct cmd_ctx *ctx, const char *text, int zone,
 	return err;
 }
 
+/* water --no-wait's answer: the run is asked for, started or queued. */
+static void no_wait_reply(struct cmd_ctx *ctx, const struct run_request *req,
+			  size_t ahead)
+{
+	out_ok(ctx->out, "\"id\":%u,\"zone\":\"%s\",\"duration_s\":%u,"
+	       "\"queued\":%s", req->id, ctx->d->cfg.zones[req->zone].name,
+	       req->duration_s, ahead ? "true" : "false");
+}
+
 /*
  * Queues req (after the checks a person's run gets) and has the client
  * wait for it: its reports and summary are the rest of the reply.
@@ -160,22 +169,26 @@ static void queue_run(struct cmd_ctx *ctx, struct run_request *req,
 	client_wait_for_run(ctx->client, req->id, ctx->req->json);
 	if (!no_wait)
 		client_own_run(ctx->client, stop_at_eof);
-	watering_carry_out(d, &acts);
-	if (no_wait && client_is_waiting(ctx->client)) {
-		out_ok(ctx->out, "\"id\":%u,\"zone\":\"%s\",\"duration_s\":%u,"
-		       "\"queued\":%s", req->id, d->cfg.zones[req->zone].name,
-		       req->duration_s, ahead ? "true" : "false");
-		if (ahead || !ctl_current(&d->ctl) ||
-		    ctl_current(&d->ctl)->id != req->id) {
-			client_stop_waiting(ctx->client);
-			return;
-		}
+	else {
 		/*
-		 * Its zone's moisture is being read (or the master's lead
-		 * runs): the reply says it started once it has.
+		 * Set before the run can start: the event that says its valve
+		 * opened, or waits out the master's lead or the switch
+		 * interval, ends the wait of a --no-wait client with this.
 		 */
+		no_wait_reply(ctx, req, ahead);
 		client_reply_when_started(ctx->client, ctx->out->buf, ctx->out->len);
 		out_init(ctx->out, ctx->req->json);
+	}
+	watering_carry_out(d, &acts);
+	if (no_wait && client_is_waiting(ctx->client)) {
+		const struct run_request *cur = ctl_current(&d->ctl);
+
+		/* Its zone's moisture is being read: the reply waits for the valve. */
+		if (!ahead && cur && cur->id == req->id)
+			return;
+		/* Queued behind others, or ended already: the reply is now. */
+		no_wait_reply(ctx, req, ahead);
+		client_stop_waiting(ctx->client);
 	}
 }
 

@@ -97,6 +97,8 @@ static const struct event_kind_info kinds[EV__COUNT] = {
 	     EVF_SOURCE, EVF_RUN_ID, EVF_LITRES, EVF_FLOW_LPM, EVF_MOISTURE),
 	KIND(EV_WATER_DROPPED, "water-dropped", NULL, LOG_DEBUG, false, EVF_ZONE,
 	     EVF_SOURCE, EVF_RUN_ID, EVF_OUTCOME),
+	KIND(EV_WATER_WAITING, "water-waiting", NULL, LOG_DEBUG, false, EVF_ZONE,
+	     EVF_DURATION_S, EVF_SOURCE, EVF_RUN_ID, EVF_WAIT_S),
 };
 
 enum field_type { T_TEXT, T_INT, T_HEX, T_TENTHS, T_HUNDREDTHS, T_SHORT };
@@ -137,6 +139,7 @@ static const struct field_info fields[EVF__COUNT] = {
 	FIELD(REASON, T_TEXT, reason),
 	FIELD(UNTIL, T_INT, until),
 	FIELD(QUEUED, T_INT, queued),
+	FIELD(WAIT_S, T_INT, wait_s),
 	FIELD(ACTION, T_TEXT, action),
 	FIELD(CONFIG, T_TEXT, config),
 	FIELD(ZONES, T_INT, zones),
@@ -194,7 +197,7 @@ void event_init(struct event *ev, enum event_kind kind)
 	memset(ev, 0, sizeof(*ev));
 	ev->kind = kind;
 	ev->priority = kinds[kind].priority;
-	ev->duration_s = ev->run_id = ev->max_run_s = ev->until = ev->queued =
+	ev->duration_s = ev->run_id = ev->max_run_s = ev->until = ev->queued = ev->wait_s =
 		ev->zones = ev->programs = ev->i2c_address = ev->requested_uid =
 		ev->requested_pid = EVENT_UNSET;
 	ev->litres = ev->moisture = ev->temperature = ev->light = ev->flow_lpm =

@@ -352,7 +352,8 @@ static void reply_to_waiters(struct server *s, const struct event *ev)
 			rendered[c->json] = s->calls->render_reply(s->daemon, o, ev);
 			tried[c->json] = true;
 		}
-		if (rendered[c->json] == RUN_REPLY_NONE)
+		if (rendered[c->json] == RUN_REPLY_NONE ||
+		    (rendered[c->json] == RUN_REPLY_NO_WAIT && !c->then_len))
 			continue;
 		/* A client this drops may be the one whose command runs now. */
 		client_send(c, o->buf, o->len);
@@ -763,30 +764,6 @@ void server_sample_taken(struct server *s, struct daemon *d,
 		out_init(&reply, c->json);
 		c->sample_render(d, &reply, sample);
 		client_send(c, reply.buf, reply.len);
-		if (!c->dead)
-			client_stop_waiting(c);
-	}
-}
-
-void server_release_no_wait(struct server *s, uint32_t id,
-			    void (*render)(struct daemon *d, struct out *out,
-					   void *arg),
-			    struct daemon *d, void *arg)
-{
-	/* Not on the heap, as commands.c says of its reply. */
-	static struct out notice;
-	struct client *c, *next;
-
-	if (!s || !id)
-		return;
-	for (c = s->clients; c; c = next) {
-		next = c->next;
-		if (c->waiting_for != id || !c->then_len || c->dead)
-			continue;
-		out_init(&notice, c->json);
-		render(d, &notice, arg);
-		client_send(c, notice.buf, notice.len);
-		client_send(c, c->then, c->then_len);
 		if (!c->dead)
 			client_stop_waiting(c);
 	}

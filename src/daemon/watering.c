@@ -276,25 +276,48 @@ static void render_started(struct out *out, const struct event *ev)
 }
 
 /* A run whose valve waits: the master's lead, or the switch interval. */
-static void render_waiting_valve(struct daemon *d, struct out *out, void *arg)
+static void render_waiting(struct out *out, const struct event *ev)
 {
-	const struct run_request *req = arg;
-	uint64_t now = daemon_now(), until = d->ctl.phase_until_ns;
-	uint32_t wait_s = until > now ? (uint32_t)((until - now + NS_PER_S - 1) / NS_PER_S) : 0;
 	char said[48];
 
-	watering_say_duration(req->duration_s, said, sizeof(said));
-	out_line(out, "Watering %s for %s",
-		 config_zone_name(&d->cfg, req->zone, "(removed)"), said);
-	if (d->ctl.master_on)
+	watering_say_duration((uint32_t)ev->duration_s, said, sizeof(said));
+	out_line(out, "Watering %s for %s", ev->zone, said);
+	if (ev->run.master_on)
 		out_line(out, "Master valve open: the zone's valve opens in %us",
-			 wait_s);
+			 (uint32_t)ev->wait_s);
 	else
 		out_line(out, "The zone's valve opens in %us: valves switch %us "
-			 "apart", wait_s, d->cfg.safety.min_switch_interval_s);
+			 "apart", (uint32_t)ev->wait_s, ev->run.switch_interval_s);
 	out_event(out, "\"event\":\"start\",\"id\":%u,\"zone\":\"%s\","
-		  "\"duration_s\":%u,\"lead_s\":%u", req->id,
-		  config_zone_name(&d->cfg, req->zone, "(removed)"), req->duration_s, wait_s);
+		  "\"duration_s\":%u,\"lead_s\":%u", (uint32_t)ev->run_id, ev->zone,
+		  (uint32_t)ev->duration_s, (uint32_t)ev->wait_s);
+}
+
+/*
+ * A run whose valve waits out the master's lead or the switch interval:
+ * said once, when the wait begins (a --no-wait client is answered then).
+ */
+static void announce_waiting(struct daemon *d)
+{
+	const struct run_request *cur = ctl_current(&d->ctl);
+	uint64_t now = daemon_now(), until = d->ctl.phase_until_ns;
+	struct event ev;
+
+	if (!cur || d->ctl.phase != CTL_LEAD || d->waiting_told == cur->id)
+		return;
+	d->waiting_told = cur->id;
+	event_init(&ev, EV_WATER_WAITING);
+	ev.zone = config_zone_name(&d->cfg, cur->zone, "(removed)");
+	ev.duration_s = cur->duration_s;
+	ev.source = cur->source;
+	ev.run_id = cur->id;
+	ev.wait_s = until > now ? (int64_t)((until - now + NS_PER_S - 1) / NS_PER_S) : 0;
+	ev.run.zone = cur->zone;
+	ev.run.master_on = d->ctl.master_on;
+	ev.run.switch_interval_s = d->cfg.safety.min_switch_interval_s;
+	event_emit(&ev, "%s waits %llds for its valve (%s)", ev.zone,
+		   (long long)ev.wait_s, ev.run.master_on ? "the master's lead" :
+		   "valves switch apart");
 }
 
 static void render_report(struct daemon *d, struct out *out, const struct event *ev)
@@ -451,6 +474,9 @@ enum run_reply watering_render_reply(struct daemon *d, struct out *out,
 	case EV_WATER_REPORT:
 		render_report(d, out, ev);
 		return RUN_REPLY_MORE;
+	case EV_WATER_WAITING:
+		render_waiting(out, ev);
+		return RUN_REPLY_NO_WAIT;
 	case EV_WATER_DROPPED:
 		if (ev->run.dropped)
 			render_dropped(out, ev, outcome);
@@ -903,13 +929,7 @@ void watering_carry_out(struct daemon *d, struct ctl_actions *acts)
 		d->want_report |= report;
 		d->want_pass = sampler_request(d);
 	}
-	{
-		const struct run_request *cur = ctl_current(&d->ctl);
-
-		if (cur && d->ctl.phase == CTL_LEAD)
-			server_release_no_wait(d->server, cur->id,
-					       render_waiting_valve, d, (void *)cur);
-	}
+	announce_waiting(d);
 	arm_timer(d);
 	watering_set_status(d);
 }

@@ -147,27 +147,6 @@ void client_own_run(struct client *c, bool stop_at_eof)
 	(void)stop_at_eof;
 }
 
-void server_release_no_wait(struct server *server, uint32_t id,
-			    void (*render)(struct daemon *dm, struct out *out,
-					   void *arg),
-			    struct daemon *dm, void *arg)
-{
-	struct out *out;
-
-	(void)server;
-	if (!id || client.waiting_for != id || !client.then_len)
-		return;
-	out = malloc(sizeof(*out));
-	if (!out)
-		abort();
-	out_init(out, client.json);
-	render(dm, out, arg);
-	client_send(&client, out->buf, out->len);
-	free(out);
-	client_send(&client, client.then, client.then_len);
-	client_stop_waiting(&client);
-}
-
 /*
  * As server.c does: the one client, when it waits for a run, gets its
  * reply from each of the run's events, rendered by watering.
@@ -186,10 +165,13 @@ static void on_event(void *userdata, const struct event *ev, const char *message
 		abort();
 	out_init(out, client.json);
 	rendered = watering_render_reply(dm, out, ev);
+	if (rendered == RUN_REPLY_NO_WAIT && !client.then_len)
+		rendered = RUN_REPLY_NONE;
 	if (rendered != RUN_REPLY_NONE)
 		client_send(&client, out->buf, out->len);
 	free(out);
-	if (rendered == RUN_REPLY_MORE && client.then_len) {
+	if ((rendered == RUN_REPLY_MORE || rendered == RUN_REPLY_NO_WAIT) &&
+	    client.then_len) {
 		client_send(&client, client.then, client.then_len);
 		rendered = RUN_REPLY_LAST;
 	}
