@@ -513,6 +513,27 @@ static void test_a_valve_that_waits_is_one_event(void **state)
 	test_daemon_remove(&d);
 }
 
+/* A watcher hears that irrigd stops, then its connection ends. */
+static void test_a_watcher_hears_the_daemon_stop(void **state)
+{
+	struct test_daemon d = { 0 };
+	struct watcher *w = calloc(1, sizeof(*w));
+	char line[4096];
+
+	(void)state;
+	assert_non_null(w);
+	test_daemon_start(&d, config);
+	watch(w, &d, true);
+	assert_int_equal(test_daemon_stop_showing_log(&d), 0);
+	expect_event(w, "daemon-stop", true, line, sizeof(line));
+	assert_json(line);
+	assert_has(line, "\"message\":\"irrigd stopped: every valve closed\"");
+	assert_false(next_line(w, line, sizeof(line)));
+	close(w->fd);
+	free(w);
+	test_daemon_remove(&d);
+}
+
 /* ---- irrigctl watch itself ---- */
 
 static void test_irrigctl_watch_ends_quietly_on_ctrl_c(void **state)
@@ -579,6 +600,7 @@ int main(void)
 		cmocka_unit_test(test_two_watchers_see_every_event),
 		cmocka_unit_test(test_a_watcher_that_does_not_read_is_dropped),
 		cmocka_unit_test(test_a_valve_that_waits_is_one_event),
+		cmocka_unit_test(test_a_watcher_hears_the_daemon_stop),
 		cmocka_unit_test(test_irrigctl_watch_ends_quietly_on_ctrl_c),
 	};
 

@@ -326,17 +326,18 @@ static int run_daemon(struct daemon *d, const struct options *opt)
 			log_errno(LOG_CRIT, r, "event loop failed");
 	}
 	watering_stop(d, RUN_SHUTDOWN);
+	{
+		struct event ev;
+
+		/* Before the socket closes: watchers hear of it too. */
+		event_init(&ev, EV_DAEMON_STOP);
+		event_emit(&ev, "irrigd stopped: every valve closed");
+	}
 	server_close(d->server);
 	scheduler_done(d);
 	watering_done(d);
 	saving_done(d);
 	hardware_close(d->hw);
-	{
-		struct event ev;
-
-		event_init(&ev, EV_DAEMON_STOP);
-		event_emit(&ev, "irrigd stopped: every valve closed");
-	}
 	sd_event_unref(d->event);
 	close(lock_fd);
 	return r;
