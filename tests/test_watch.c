@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "json_check.h"
 #include "support.h"
 
 /* A fault shows within seconds: settle 1 s, alarm_delay 2 s. */
@@ -137,121 +138,9 @@ static void assert_has(const char *line, const char *needle)
 		fail_msg("\"%s\" lacks \"%s\"", line, needle);
 }
 
-/* ---- a small JSON checker: every line a watcher reads must parse ---- */
-
-static const char *json_value(const char *p, int depth);
-
-static const char *json_ws(const char *p)
-{
-	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-		p++;
-	return p;
-}
-
-static const char *json_string(const char *p)
-{
-	if (*p++ != '"')
-		return NULL;
-	while (*p && *p != '"') {
-		if ((unsigned char)*p < 0x20)
-			return NULL;
-		if (*p == '\\') {
-			p++;
-			if (*p == 'u') {
-				for (int i = 1; i <= 4; i++)
-					if (!strchr("0123456789abcdefABCDEF", p[i]) || !p[i])
-						return NULL;
-				p += 4;
-			} else if (!*p || !strchr("\"\\/bfnrt", *p)) {
-				return NULL;
-			}
-		}
-		p++;
-	}
-	return *p == '"' ? p + 1 : NULL;
-}
-
-static const char *json_number(const char *p)
-{
-	const char *start;
-
-	if (*p == '-')
-		p++;
-	start = p;
-	while (*p >= '0' && *p <= '9')
-		p++;
-	if (p == start || (start[0] == '0' && p - start > 1))
-		return NULL;
-	if (*p == '.') {
-		start = ++p;
-		while (*p >= '0' && *p <= '9')
-			p++;
-		if (p == start)
-			return NULL;
-	}
-	if (*p == 'e' || *p == 'E') {
-		p++;
-		if (*p == '+' || *p == '-')
-			p++;
-		start = p;
-		while (*p >= '0' && *p <= '9')
-			p++;
-		if (p == start)
-			return NULL;
-	}
-	return p;
-}
-
-static const char *json_container(const char *p, int depth, char close, bool object)
-{
-	p = json_ws(p + 1);
-	if (*p == close)
-		return p + 1;
-	for (;;) {
-		if (object) {
-			p = json_string(p);
-			if (!p)
-				return NULL;
-			p = json_ws(p);
-			if (*p++ != ':')
-				return NULL;
-		}
-		p = json_value(json_ws(p), depth + 1);
-		if (!p)
-			return NULL;
-		p = json_ws(p);
-		if (*p == close)
-			return p + 1;
-		if (*p++ != ',')
-			return NULL;
-		p = json_ws(p);
-	}
-}
-
-static const char *json_value(const char *p, int depth)
-{
-	if (depth > 32)
-		return NULL;
-	if (*p == '{')
-		return json_container(p, depth, '}', true);
-	if (*p == '[')
-		return json_container(p, depth, ']', false);
-	if (*p == '"')
-		return json_string(p);
-	if (!strncmp(p, "true", 4))
-		return p + 4;
-	if (!strncmp(p, "false", 5))
-		return p + 5;
-	if (!strncmp(p, "null", 4))
-		return p + 4;
-	return json_number(p);
-}
-
 static void assert_json(const char *line)
 {
-	const char *end = json_value(json_ws(line), 0);
-
-	if (!end || *json_ws(end) || line[0] != '{')
+	if (!json_is_object_line(line))
 		fail_msg("not a JSON object: %s", line);
 }
 

@@ -217,26 +217,36 @@ static void catch_interrupts(sigset_t *waiting_mask)
 }
 
 /*
- * Reads the reply to its end.  waiting_mask, when not NULL, is the signal
- * mask to wait with: an interrupt then ends irrigctl's input, which stops
- * the run (see water --stop-at-eof), and the reply goes on to the run's end.
+ * What read_lines asks of its caller: before each wait, and for each line
+ * (NUL-terminated, without its newline), an exit status to end with, or
+ * -1 to go on.
  */
-static int read_reply(int fd, bool json, const sigset_t *waiting_mask)
+struct line_reader {
+	bool json;
+	const char *closed;	/* what to say when irrigd closes first */
+	int (*before_wait)(int fd, struct line_reader *r);
+	int (*line)(char *line, struct line_reader *r);
+	bool stopping;		/* read_reply: the run's stop was asked */
+	bool started;		/* follow_events: the stream began */
+};
+
+/*
+ * Reads lines from fd until the reader ends it.  waiting_mask, when not
+ * NULL, is the signal mask to wait with, so that an interrupt wakes it.
+ */
+static int read_lines(int fd, const sigset_t *waiting_mask, struct line_reader *r)
 {
 	char buf[PROTO_LINE_MAX * 4];
 	size_t len = 0;
-	bool stopping = false;
 
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		char *start = buf, *nl;
 		ssize_t n;
+		int status = r->before_wait(fd, r);
 
-		if (waiting_mask && interrupted && !stopping) {
-			fprintf(stderr, "Interrupted: stopping the run\n");
-			shutdown(fd, SHUT_WR);
-			stopping = true;
-		}
+		if (status >= 0)
+			return status;
 		if (ppoll(&p, 1, NULL, waiting_mask) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -248,17 +258,14 @@ static int read_reply(int fd, bool json, const sigset_t *waiting_mask)
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0) {
-			report_error(ERR_UNAVAILABLE, "irrigd closed the connection "
-				     "before answering");
+			report_error(ERR_UNAVAILABLE, "%s", r->closed);
 			return EXIT_REFUSED;
 		}
 		len += (size_t)n;
 		buf[len] = '\0';
 		while ((nl = memchr(start, '\n', len - (size_t)(start - buf)))) {
-			int status;
-
 			*nl = '\0';
-			status = show_line(start, json);
+			status = r->line(start, r);
 			fflush(stdout);
 			if (status >= 0)
 				return status;
@@ -273,6 +280,75 @@ static int read_reply(int fd, bool json, const sigset_t *waiting_mask)
 	}
 }
 
+/* An interrupt ends irrigctl's input, which stops the run (water --stop-at-eof). */
+static int reply_before_wait(int fd, struct line_reader *r)
+{
+	if (interrupted && !r->stopping) {
+		fprintf(stderr, "Interrupted: stopping the run\n");
+		shutdown(fd, SHUT_WR);
+		r->stopping = true;
+	}
+	return -1;
+}
+
+static int reply_line(char *line, struct line_reader *r)
+{
+	return show_line(line, r->json);
+}
+
+/*
+ * Reads the reply to its end.  waiting_mask, when not NULL, is the signal
+ * mask to wait with: an interrupt then ends irrigctl's input, which stops
+ * the run (see water --stop-at-eof), and the reply goes on to the run's end.
+ */
+static int read_reply(int fd, bool json, const sigset_t *waiting_mask)
+{
+	struct line_reader r = {
+		.json = json,
+		.closed = "irrigd closed the connection before answering",
+		.before_wait = reply_before_wait,
+		.line = reply_line,
+		/* Without a waiting mask no interrupt is waited for: none stops. */
+		.stopping = waiting_mask == NULL,
+	};
+
+	return read_lines(fd, waiting_mask, &r);
+}
+
+/* watch: Ctrl-C ends it, with exit status 0, quietly. */
+static int events_before_wait(int fd, struct line_reader *r)
+{
+	(void)fd;
+	(void)r;
+	return interrupted ? 0 : -1;
+}
+
+static int event_line(char *line, struct line_reader *r)
+{
+	if (!r->started && strncmp(line, "- ", 2) == 0) {
+		/* The greeting: for a person, not for a pipe. */
+		fprintf(stderr, "%s\n", line + 2);
+	} else if (!r->started && r->json &&
+		   strncmp(line, "{\"ok\":true", 10) == 0) {
+		r->started = true;	/* only events on stdout */
+	} else if (!r->started) {
+		int status = show_line(line, r->json);
+
+		if (status > 0)
+			return status;
+		r->started = status == 0;
+	} else if (r->json) {
+		puts(line);
+		if (strncmp(line, "{\"ok\":false", 11) == 0)
+			return EXIT_REFUSED;
+	} else if (strncmp(line, "- ", 2) == 0) {
+		puts(line + 2);
+	} else {
+		return show_line(line, r->json);	/* dropped: ERR */
+	}
+	return -1;
+}
+
 /*
  * watch: the reply's OK, then one event a line until irrigd drops us or
  * the user interrupts (Ctrl-C: exit 0, quietly).  Text lines lose their
@@ -281,66 +357,14 @@ static int read_reply(int fd, bool json, const sigset_t *waiting_mask)
  */
 static int follow_events(int fd, bool json, const sigset_t *waiting_mask)
 {
-	char buf[PROTO_LINE_MAX * 4];
-	size_t len = 0;
-	bool started = false;
+	struct line_reader r = {
+		.json = json,
+		.closed = "irrigd closed the connection",
+		.before_wait = events_before_wait,
+		.line = event_line,
+	};
 
-	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		char *start = buf, *nl;
-		ssize_t n;
-
-		if (interrupted)
-			return 0;
-		if (ppoll(&p, 1, NULL, waiting_mask) < 0) {
-			if (errno == EINTR)
-				continue;
-			report_error(ERR_UNAVAILABLE, "cannot wait for irrigd: %s",
-				     strerror(errno));
-			return EXIT_REFUSED;
-		}
-		n = recv(fd, buf + len, sizeof(buf) - 1 - len, MSG_DONTWAIT);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n <= 0) {
-			report_error(ERR_UNAVAILABLE, "irrigd closed the connection");
-			return EXIT_REFUSED;
-		}
-		len += (size_t)n;
-		buf[len] = '\0';
-		while ((nl = memchr(start, '\n', len - (size_t)(start - buf)))) {
-			*nl = '\0';
-			if (!started && strncmp(start, "- ", 2) == 0) {
-				/* The greeting: for a person, not for a pipe. */
-				fprintf(stderr, "%s\n", start + 2);
-			} else if (!started && json &&
-				   strncmp(start, "{\"ok\":true", 10) == 0) {
-				started = true;	/* only events on stdout */
-			} else if (!started) {
-				int status = show_line(start, json);
-
-				if (status > 0)
-					return status;
-				started = status == 0;
-			} else if (json) {
-				puts(start);
-				if (strncmp(start, "{\"ok\":false", 11) == 0)
-					return EXIT_REFUSED;
-			} else if (strncmp(start, "- ", 2) == 0) {
-				puts(start + 2);
-			} else {
-				return show_line(start, json);	/* dropped: ERR */
-			}
-			fflush(stdout);
-			start = nl + 1;
-		}
-		len -= (size_t)(start - buf);
-		memmove(buf, start, len);
-		if (len == sizeof(buf) - 1) {
-			report_error("bad-reply", "reply line too long");
-			return EXIT_REFUSED;
-		}
-	}
+	return read_lines(fd, waiting_mask, &r);
 }
 
 int main(int argc, char **argv)
