@@ -234,6 +234,39 @@ static void test_failed_start(void **state)
 	finish(&d);
 }
 
+/*
+ * lawn's valve does not close at the end of its run: every valve is
+ * switched off, and bed, queued behind it, does not start while lawn's
+ * may still be open (it would open the master again).
+ */
+static void test_failed_close_stops_the_queue(void **state)
+{
+	struct test_daemon d = { .pid = 0 };
+
+	(void)state;
+	start(&d);
+	expect(&d, 0, "", "water", "lawn", "3s", "--no-wait");
+	wait_open(1u << LAWN_PIN | 1u << MASTER_PIN);
+	expect(&d, 0, "Queued", "water", "bed", "10m", "--no-wait");
+	expect(&d, 0, "[injected: valve stuck]", "sim", "valve", "lawn", "stuck");
+	wait_fault(&d, "its valve did not close");
+	/* lawn's pin is stuck set, as the valve is; the master and bed are off. */
+	wait_open(1u << LAWN_PIN);
+	/* Past the 2 s the valves switch apart: bed would have started by then. */
+	for (int i = 0; i < 40; i++) {
+		char *text;
+
+		ctl(&d, &text, "status", NULL);
+		if (!strstr(text, "Idle: every valve closed"))
+			fail_msg("bed goes on after a valve did not close: %s", text);
+		free(text);
+		sleep_ms(100);
+	}
+	/* Freed, lawn's valve closes when irrigd exits. */
+	expect(&d, 0, "", "sim", "valve", "lawn", "ok");
+	finish(&d);
+}
+
 /* The new config puts lawn on bed's pin: the open valve is closed first. */
 static void test_reload_that_moves_the_open_valve(void **state)
 {
@@ -259,6 +292,7 @@ int main(void)
 		cmocka_unit_test(test_no_flow_fault),
 		cmocka_unit_test(test_sigterm),
 		cmocka_unit_test(test_failed_start),
+		cmocka_unit_test(test_failed_close_stops_the_queue),
 		cmocka_unit_test(test_reload_that_moves_the_open_valve),
 	};
 

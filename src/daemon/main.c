@@ -325,13 +325,19 @@ static int run_daemon(struct daemon *d, const struct options *opt)
 		if (r < 0)
 			log_errno(LOG_CRIT, r, "event loop failed");
 	}
-	watering_stop(d, RUN_SHUTDOWN);
 	{
 		struct event ev;
+		int closed = watering_stop(d, RUN_SHUTDOWN);
 
 		/* Before the socket closes: watchers hear of it too. */
 		event_init(&ev, EV_DAEMON_STOP);
-		event_emit(&ev, "irrigd stopped: every valve closed");
+		if (closed < 0) {
+			ev.priority = LOG_CRIT;
+			ev.err = closed;
+		}
+		event_emit(&ev, closed < 0 ? "irrigd stopping: a valve may still "
+			   "be open (irrigd --all-off closes it)" :
+			   "irrigd stopped: every valve closed");
 	}
 	server_close(d->server);
 	scheduler_done(d);

@@ -8,6 +8,7 @@
 #include "daemon/daemon.h"
 #include "daemon/events.h"
 #include "daemon/log.h"
+#include "daemon/sensor.h"
 
 static bool same_line(const struct config_line *a, const struct config_line *b)
 {
@@ -26,8 +27,10 @@ static bool same_pin(const struct config_pin *a, const struct config_pin *b)
 
 static bool same_input(const struct config_analog *a, const struct config_analog *b)
 {
+	/* No driver = means the default one: the same sensor. */
 	return a->adc == b->adc && a->channel == b->channel &&
-		a->driver == b->driver && !strcmp(a->device, b->device);
+		sensor_driver_of(a) == sensor_driver_of(b) &&
+		!strcmp(a->device, b->device);
 }
 
 /* Names what changed in the wiring, or NULL when the hardware fits. */
@@ -145,7 +148,16 @@ int daemon_reload(struct daemon *d, char *err, size_t err_size)
 	if (open_output_moves(d, next)) {
 		log_msg(LOG_WARNING, "the reload moves a valve that is open: "
 			"watering stops first");
-		watering_stop(d, RUN_STOPPED);	/* every valve closed */
+		r = watering_stop(d, RUN_STOPPED);	/* every valve closed */
+		if (r < 0) {
+			/* Only the old config names the pin that may be open. */
+			snprintf(err, err_size, "%s: a valve the reload moves could "
+				 "not be closed; the running config stays",
+				 d->config_path);
+			log_msg(LOG_ERR, "reload refused: %s", err);
+			free(next);
+			return refused(d, r, err);
+		}
 	}
 	/* Runs of a removed zone end under the old config, which names them. */
 	for (size_t z = 0; z < d->cfg.n_zones; z++)

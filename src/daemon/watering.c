@@ -833,6 +833,11 @@ static void carry_out_one(struct daemon *d, const struct ctl_action *a,
 				 strerror(-err));
 			d->active.valve_failed = true;
 			safety_raise(d, FAULT_VALVE, a->zone, NAN, NAN, detail);
+			/*
+			 * It may still be open: nothing else waters (the
+			 * master would open again for the next run).
+			 */
+			fault_stop(d, now, more);
 		}
 		break;
 	case ACT_RUN_STARTED:
