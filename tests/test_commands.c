@@ -1,4 +1,8 @@
-/* Tests that every command of the table is whole: a handler, help text, a man page entry, a completion. */
+/* Tests that every command of the table is whole: help text, a man page entry, a completion. */
+/*
+ * Its handler is not checked here: commands.c's table names cmd_<name>
+ * for every line of commands.def, so a command without one does not link.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -17,14 +21,6 @@
 /* The tests run from the top of the tree (tests/run-tests). */
 #define MAN_PAGE "man/irrigctl.1"
 #define COMPLETION "completion/irrigctl"
-
-static void test_every_command_has_a_handler(void **state)
-{
-	(void)state;
-	for (int i = 0; i < CMD__COUNT; i++)
-		if (!cmd_handlers[i])
-			fail_msg("%s has no handler", cmd_specs[i].name);
-}
 
 /*
  * help and usage errors print the usage after the name, irrigctl --help
@@ -225,7 +221,6 @@ static void test_every_command_has_a_completion(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_every_command_has_a_handler),
 		cmocka_unit_test(test_every_command_has_help_text),
 		cmocka_unit_test(test_commands_that_change_things),
 		cmocka_unit_test(test_every_command_has_a_man_page_entry),

@@ -447,9 +447,11 @@ static void test_irrigctl_watch_ends_quietly_on_ctrl_c(void **state)
 		_exit(127);
 	}
 	/* Events reach it as they happen: wait until it has printed a run's end. */
-	for (int i = 0; i * 100 < patience_ms(); i++) {
+	for (int i = 0;; i++) {
 		bool seen;
 
+		if (i * 100 >= patience_ms())
+			fail_msg("irrigctl watch never printed a run's water-end");
 		assert_int_equal(test_irrigctl(d.socket, &out, &err, "water", "lawn",
 					       "1s", NULL), 0);
 		free2(out, err);
