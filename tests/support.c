@@ -336,8 +336,12 @@ int test_run_group(const char *name, const struct CMUnitTest *tests,
 	struct CMUnitTest *mine;
 	unsigned k, n;
 	size_t m = 0;
+	const char *only = getenv("IRRIGD_TEST_ONLY");
 	int failed;
 
+	/* IRRIGD_TEST_ONLY=test_x*: the tests of that name (cmocka's * and ?). */
+	if (only && *only)
+		cmocka_set_test_filter(only);
 	if (!shard || sscanf(shard, "%u/%u", &k, &n) != 2 || n == 0 || k >= n)
 		return _cmocka_run_group_tests(name, tests, count, setup, teardown);
 	mine = calloc(count ? count : 1, sizeof(*mine));

@@ -191,6 +191,12 @@ struct daemon {
 	struct out *reply;
 	uint64_t started_ns;		/* CLOCK_MONOTONIC */
 	bool sim;			/* backend is the simulated garden */
+	/*
+	 * A valve, the master or an all-off failed to switch off, and no
+	 * all-off has succeeded since: status must not say all is closed.
+	 * Set and cleared by actuate.c only.
+	 */
+	bool valve_may_be_open;
 	/* The last reload's refusal, until a reload applies; at 0: none. */
 	struct {
 		time_t at;
@@ -232,6 +238,12 @@ enum run_reply watering_render_reply(struct daemon *d, struct out *out,
 				     const struct event *ev);
 /* Ends the run and the queue for why and closes every valve. */
 int watering_stop(struct daemon *d, enum run_outcome why);
+/*
+ * Runs that ended and wait for their final moisture end now, on the
+ * latest reading: a reload does it before the zones are numbered anew,
+ * since the waiting runs know their zone by the old number.
+ */
+void watering_finish_endings_now(struct daemon *d);
 /* Drains the flow meter; the flow fd's callback and the reports use it. */
 void watering_count_flow(struct daemon *d);
 /* Sample pass was taken: the controller's moisture, reports, run ends. */
