@@ -116,6 +116,33 @@ static void test_days_dry_the_bed_until_it_needs_water(void **state)
 	assert_false(d.water);
 }
 
+static void test_decide_for_the_day_ahead(void **state)
+{
+	struct balance_state s = { .depletion_mm = 20.0 };
+	struct balance_decision d;
+
+	(void)state;
+	/* 20 mm of the allowed 23.25: not yet, on its own... */
+	balance_decide(&bed, &s, &d);
+	assert_false(d.water);
+	/* ...but a 5 mm day (4 mm at Kc 0.8) would pass it by evening. */
+	balance_decide_ahead(&bed, &s, 5.0, &d);
+	assert_true(d.water);
+	assert_float_equal(d.mm, 20.0, EPS);
+	assert_float_equal(d.litres, 80.0, EPS);
+	assert_non_null(strstr(d.why, "4.0 mm more today"));
+	/* A cool day (3 mm at Kc 0.8 = 2.4) leaves it for tomorrow. */
+	balance_decide_ahead(&bed, &s, 3.0, &d);
+	assert_false(d.water);
+	/* A bad forecast is no forecast. */
+	balance_decide_ahead(&bed, &s, NAN, &d);
+	assert_false(d.water);
+	/* A bed at field capacity is never watered, whatever the day. */
+	s.depletion_mm = 0.0;
+	balance_decide_ahead(&bed, &s, 100.0, &d);
+	assert_false(d.water);
+}
+
 static void test_depletion_capped_at_taw(void **state)
 {
 	struct balance_state s = { .depletion_mm = 44.0 };
@@ -229,6 +256,7 @@ int main(void)
 		cmocka_unit_test(test_taw_raw_and_litres),
 		cmocka_unit_test(test_zone_check),
 		cmocka_unit_test(test_days_dry_the_bed_until_it_needs_water),
+		cmocka_unit_test(test_decide_for_the_day_ahead),
 		cmocka_unit_test(test_depletion_capped_at_taw),
 		cmocka_unit_test(test_rain_beyond_field_capacity_drains),
 		cmocka_unit_test(test_bad_amounts_change_nothing),

@@ -88,6 +88,18 @@ void balance_decide(const struct balance_zone *z, const struct balance_state *s,
 		    struct balance_decision *d);
 
 /*
+ * The same, deciding for the day ahead: water now when the depletion
+ * would pass the allowed level during a day of et0_ahead_mm (say the
+ * recent days' mean ET0; times Kc), so the bed is watered the morning
+ * before it is stressed rather than the morning after.  The refill is
+ * still what the soil lacks now.  A negative or non-number et0_ahead_mm
+ * counts as 0 (balance_decide()).
+ */
+void balance_decide_ahead(const struct balance_zone *z,
+			  const struct balance_state *s, double et0_ahead_mm,
+			  struct balance_decision *d);
+
+/*
  * How a zone's probes' moisture percent maps to its soil water: the
  * reading at field capacity (depletion 0) and the reading at the wilting
  * point (depletion TAW), linear between.  A probe's percent is its own

@@ -143,17 +143,33 @@ int balance_gain(const struct balance_zone *z, struct balance_state *s,
 void balance_decide(const struct balance_zone *z, const struct balance_state *s,
 		    struct balance_decision *d)
 {
-	double raw = balance_raw_mm(z);
+	balance_decide_ahead(z, s, 0.0, d);
+}
 
+void balance_decide_ahead(const struct balance_zone *z,
+			  const struct balance_state *s, double et0_ahead_mm,
+			  struct balance_decision *d)
+{
+	double raw = balance_raw_mm(z), ahead = 0.0;
+
+	if (amount(et0_ahead_mm))
+		ahead = et0_ahead_mm * z->crop_coefficient;
 	memset(d, 0, sizeof(*d));
-	if (s->depletion_mm > raw) {
+	if (s->depletion_mm + ahead > raw && s->depletion_mm > 0.0) {
 		d->water = true;
 		d->mm = s->depletion_mm;
 		d->litres = balance_litres_from_mm(z, d->mm);
-		snprintf(d->why, sizeof(d->why),
-			 "depletion %.1f mm is past the allowed %.1f mm: "
-			 "%.1f mm, %.0f L refills it", s->depletion_mm, raw,
-			 d->mm, d->litres);
+		if (ahead > 0.0)
+			snprintf(d->why, sizeof(d->why),
+				 "depletion %.1f mm and %.1f mm more today "
+				 "pass the allowed %.1f mm: %.1f mm, %.0f L "
+				 "refills it", s->depletion_mm, ahead, raw,
+				 d->mm, d->litres);
+		else
+			snprintf(d->why, sizeof(d->why),
+				 "depletion %.1f mm is past the allowed %.1f mm: "
+				 "%.1f mm, %.0f L refills it", s->depletion_mm,
+				 raw, d->mm, d->litres);
 	} else {
 		snprintf(d->why, sizeof(d->why),
 			 "depletion %.1f mm of the allowed %.1f mm",
