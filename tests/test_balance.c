@@ -249,6 +249,95 @@ static void test_reanchor_refuses_bad_input(void **state)
 	assert_int_equal(balance_anchor_check(&anchor, why, sizeof(why)), 0);
 }
 
+/* One morning: the probes read what a bed holds, the model had its own idea. */
+static void morning(struct balance_learning *l, struct balance_state *s,
+		    double true_depletion_mm)
+{
+	struct balance_reanchor r;
+
+	assert_int_equal(balance_reanchor(&bed, &anchor, s,
+			 balance_moisture_from_depletion(&bed, &anchor,
+							 true_depletion_mm),
+			 &r), 0);
+	balance_learning_add(l, &bed, &r);
+	balance_learning_start(l, s->depletion_mm);
+}
+
+static void test_learns_a_thirstier_crop(void **state)
+{
+	struct balance_learning l = { 0 };
+	struct balance_state s = { .depletion_mm = 5.0 };
+	double truth = 5.0;
+
+	(void)state;
+	assert_float_equal(balance_learning_factor(&l), 1.0, 0);
+	morning(&l, &s, truth);
+	/* The model loses 4 mm a day (5 mm ET0 at Kc 0.8); the crop really
+	 * takes 5 (Kc 1.0).  After a few days the factor says so. */
+	for (int day = 0; day < 3; day++) {
+		assert_int_equal(balance_lose(&bed, &s, 5.0, NULL), 0);
+		truth += 5.0;
+		morning(&l, &s, truth);
+	}
+	assert_float_equal(balance_learning_factor(&l), 1.25, 1e-6);
+	/* Watering in between is counted on both sides. */
+	assert_int_equal(balance_gain(&bed, &s, 12.0, NULL), 0);
+	balance_learning_gain(&l, 12.0, 0.0);
+	truth -= 12.0;
+	assert_int_equal(balance_lose(&bed, &s, 5.0, NULL), 0);
+	truth += 5.0;
+	morning(&l, &s, truth);
+	assert_float_equal(balance_learning_factor(&l), 1.25, 1e-6);
+}
+
+static void test_learning_skips_what_it_cannot_measure(void **state)
+{
+	struct balance_learning l = { 0 };
+	struct balance_state s = { .depletion_mm = 5.0 };
+	double truth = 5.0, drained;
+
+	(void)state;
+	morning(&l, &s, truth);
+	/* Unreported rain: the soil got wetter, no interval. */
+	assert_int_equal(balance_lose(&bed, &s, 5.0, NULL), 0);
+	truth = 2.0;
+	morning(&l, &s, truth);
+	assert_float_equal(l.modelled_mm, 0.0, 0);
+	/* Watering that drained: the gain the model counted is not what
+	 * the soil kept. */
+	assert_int_equal(balance_gain(&bed, &s, 10.0, &drained), 0);
+	balance_learning_gain(&l, 10.0, drained);
+	assert_true(drained > 0.0);
+	assert_int_equal(balance_lose(&bed, &s, 5.0, NULL), 0);
+	truth = 5.0;
+	morning(&l, &s, truth);
+	assert_float_equal(l.modelled_mm, 0.0, 0);
+	/* A probe at its field capacity reading says nothing about loss. */
+	assert_int_equal(balance_lose(&bed, &s, 5.0, NULL), 0);
+	truth = 0.0;
+	morning(&l, &s, truth);
+	assert_float_equal(l.modelled_mm, 0.0, 0);
+	assert_float_equal(balance_learning_factor(&l), 1.0, 0);
+}
+
+static void test_learning_is_bounded(void **state)
+{
+	struct balance_learning l = { 0 };
+	struct balance_state s = { .depletion_mm = 2.0 };
+	double truth = 2.0;
+
+	(void)state;
+	morning(&l, &s, truth);
+	/* Probes that see four times the modelled loss: a broken probe or
+	 * a leak, not a crop; the factor stops at its bound. */
+	for (int day = 0; day < 4; day++) {
+		assert_int_equal(balance_lose(&bed, &s, 2.5, NULL), 0);
+		truth += 8.0;
+		morning(&l, &s, truth);
+	}
+	assert_float_equal(balance_learning_factor(&l), BALANCE_LEARN_HIGHEST, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +352,9 @@ int main(void)
 		cmocka_unit_test(test_moisture_to_depletion),
 		cmocka_unit_test(test_reanchor),
 		cmocka_unit_test(test_reanchor_refuses_bad_input),
+		cmocka_unit_test(test_learns_a_thirstier_crop),
+		cmocka_unit_test(test_learning_skips_what_it_cannot_measure),
+		cmocka_unit_test(test_learning_is_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

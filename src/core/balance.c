@@ -248,3 +248,59 @@ int balance_reanchor(const struct balance_zone *z,
 	s->depletion_mm = probe;
 	return 0;
 }
+
+/* Each kept interval weighs this much less at the next: about the last
+ * ten intervals (days) count, so the factor follows the crop's stage. */
+#define LEARN_KEEP 0.9
+
+void balance_learning_start(struct balance_learning *l, double depletion_mm)
+{
+	l->base_mm = depletion_mm;
+	l->gained_mm = 0.0;
+	l->have_base = true;
+	l->clean = true;
+}
+
+void balance_learning_gain(struct balance_learning *l, double mm,
+			   double drained_mm)
+{
+	if (amount(mm))
+		l->gained_mm += mm;
+	if (!(drained_mm <= 0.0))
+		l->clean = false;
+}
+
+void balance_learning_add(struct balance_learning *l,
+			  const struct balance_zone *z,
+			  const struct balance_reanchor *r)
+{
+	double taw = balance_taw_mm(z), seen, modelled;
+	/* Two readings' noise is about a millimetre on most beds. */
+	const double smallest = 1.0;
+
+	if (!l->have_base || !l->clean)
+		return;
+	if (l->base_mm <= 0.0 || l->base_mm >= taw || r->probe_mm <= 0.0 ||
+	    r->probe_mm >= taw || r->model_mm >= taw)
+		return;
+	seen = r->probe_mm - l->base_mm + l->gained_mm;
+	modelled = r->model_mm - l->base_mm + l->gained_mm;
+	if (!(modelled >= smallest) || !(seen > 0.0) || !isfinite(seen))
+		return;
+	l->seen_mm = LEARN_KEEP * l->seen_mm + seen;
+	l->modelled_mm = LEARN_KEEP * l->modelled_mm + modelled;
+}
+
+double balance_learning_factor(const struct balance_learning *l)
+{
+	double f;
+
+	if (!(l->modelled_mm >= BALANCE_LEARN_MIN_MM))
+		return 1.0;
+	f = l->seen_mm / l->modelled_mm;
+	if (!(f >= BALANCE_LEARN_LOWEST))
+		return BALANCE_LEARN_LOWEST;
+	if (f > BALANCE_LEARN_HIGHEST)
+		return BALANCE_LEARN_HIGHEST;
+	return f;
+}
