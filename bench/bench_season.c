@@ -13,9 +13,13 @@
  *             (et0_hargreaves_day) of the sensed temperatures;
  *   balance   core/balance per zone with the same ET0, deciding for the
  *             day ahead (balance_decide_ahead), no probes;
- *   +probes   the same, re-anchored each morning on the zone's two
- *             probes (balance_reanchor), which read the true soil with
- *             noise.
+ *   probes, no forecast  the same re-anchored each morning on the
+ *             zone's two probes (balance_reanchor), which read the true
+ *             soil with noise, deciding on the depletion alone
+ *             (balance_decide);
+ *   +probes   re-anchored too, deciding for the day ahead with the
+ *             forecast scaled by what the probes taught
+ *             (balance_learning_*).
  * A bed is stressed on a day when, at the day's end (its driest), it is
  * past its allowed depletion; it is wasting when it was wetter than
  * field capacity that day (water draining or running off).  No strategy
@@ -96,11 +100,11 @@ static const struct climate_choice climates[] = {
 	{ "mediterranean", &season_mediterranean, 6.5, 5.7 },
 };
 
-enum strategy { FIXED, MONTHLY, AUTO, BALANCE, PROBES, STRATEGIES };
+enum strategy { FIXED, MONTHLY, AUTO, BALANCE, PROBES_TODAY, PROBES, STRATEGIES };
 
 static const char *const strategy_names[STRATEGIES] = {
 	"fixed schedule", "monthly table", "auto seasonal",
-	"balance, no probes", "balance + probes",
+	"balance, no probes", "probes, no forecast", "balance + probes",
 };
 
 struct result {
@@ -204,6 +208,56 @@ static double balance_run_litres(int zone, double want_litres)
 	return run_litres(zone, (uint32_t)seconds);
 }
 
+/*
+ * A balance zone's morning: the probes re-anchor the model (the probe
+ * strategies), the decision, the run by volume and the model's gain.
+ * The forecast for the day ahead is the highest ET0 of the last three
+ * days, scaled by what the probes taught; "probes, no forecast" decides
+ * on the depletion alone (balance_decide()).
+ */
+static int balance_morning(enum strategy st, int b, const struct season_soil *soil,
+			   struct balance_state *model,
+			   struct balance_learning *learn,
+			   const double *et0_history, size_t n_history,
+			   uint64_t *probe_rng, double *litres,
+			   double *disagreement)
+{
+	const struct balance_zone *z = &garden[b].config;
+	struct balance_decision d;
+	double applied, drained, ahead = 0.0;
+	int r;
+
+	for (size_t h = n_history > 3 ? n_history - 3 : 0; h < n_history; h++)
+		if (et0_history[h] > ahead)
+			ahead = et0_history[h];
+	if (st == PROBES || st == PROBES_TODAY) {
+		struct balance_reanchor ra;
+		double sum = 0.0;
+
+		for (int p = 0; p < PROBES_PER_BED; p++)
+			sum += season_probe_percent(&garden[b].truth, soil, &anchor,
+						    PROBE_NOISE_PERCENT, probe_rng);
+		r = balance_reanchor(z, &anchor, model, sum / PROBES_PER_BED, &ra);
+		if (r < 0)
+			return r;
+		*disagreement += fabs(ra.disagreement_mm);
+		balance_learning_add(learn, z, &ra);
+		balance_learning_start(learn, model->depletion_mm);
+		ahead *= balance_learning_factor(learn);
+	}
+	if (st == PROBES_TODAY)
+		balance_decide(z, model, &d);
+	else
+		balance_decide_ahead(z, model, ahead, &d);
+	*litres = d.water ? balance_run_litres(b, d.litres) : 0.0;
+	applied = balance_mm_from_litres(z, *litres);
+	r = balance_gain(z, model, applied, &drained);
+	if (r < 0)
+		return r;
+	balance_learning_gain(learn, applied, drained);
+	return 0;
+}
+
 static int run_strategy(enum strategy st, const struct climate_choice *cc,
 			const struct season_day days[SEASON_DAYS],
 			uint64_t seed, struct result *res)
@@ -244,42 +298,13 @@ static int run_strategy(enum strategy st, const struct climate_choice *cc,
 				water_programs(&sched, doy, litres);
 			} else {
 				for (int b = 0; b < N_BEDS; b++) {
-					const struct balance_zone *z = &garden[b].config;
-					struct balance_decision d;
-					double applied, drained;
-					double ahead = 0.0;
-
-					for (size_t h = n_history > 3 ? n_history - 3 : 0; h < n_history; h++)
-						if (et0_history[h] > ahead)
-							ahead = et0_history[h];
-
-					if (st == PROBES) {
-						struct balance_reanchor ra;
-						double sum = 0.0;
-
-						for (int p = 0; p < PROBES_PER_BED; p++)
-							sum += season_probe_percent(
-								&garden[b].truth, &soil[b],
-								&anchor, PROBE_NOISE_PERCENT,
-								&probe_rng);
-						r = balance_reanchor(z, &anchor, &model[b],
-								     sum / PROBES_PER_BED, &ra);
-						if (r < 0)
-							return r;
-						disagreement += fabs(ra.disagreement_mm);
-						readings++;
-						balance_learning_add(&learn[b], z, &ra);
-						balance_learning_start(&learn[b], model[b].depletion_mm);
-						ahead *= balance_learning_factor(&learn[b]);
-					}
-					balance_decide_ahead(z, &model[b], ahead, &d);
-					if (d.water)
-						litres[b] = balance_run_litres(b, d.litres);
-					applied = balance_mm_from_litres(z, litres[b]);
-					r = balance_gain(z, &model[b], applied, &drained);
+					r = balance_morning(st, b, &soil[b], &model[b],
+							    &learn[b], et0_history,
+							    n_history, &probe_rng,
+							    &litres[b], &disagreement);
 					if (r < 0)
 						return r;
-					balance_learning_gain(&learn[b], applied, drained);
+					readings += st == PROBES || st == PROBES_TODAY;
 				}
 			}
 			for (int b = 0; b < N_BEDS; b++) {
@@ -317,7 +342,7 @@ static int run_strategy(enum strategy st, const struct climate_choice *cc,
 		if (r < 0)
 			return r;
 		et0_history[n_history++] = et0_est;
-		if (doy >= SEASON_FIRST && (st == BALANCE || st == PROBES)) {
+		if (doy >= SEASON_FIRST && (st == BALANCE || st == PROBES || st == PROBES_TODAY)) {
 			for (int b = 0; b < N_BEDS; b++) {
 				r = balance_lose(&garden[b].config, &model[b],
 						 et0_est, NULL);
@@ -422,10 +447,10 @@ static int run_climate(const struct climate_choice *cc, uint64_t seed)
 	       "%.1f mm/day, auto's reference %.1f\n", cc->climate->name,
 	       (unsigned long long)seed, SEASON_LAST - SEASON_FIRST + 1, rain,
 	       et0, waves, cc->program_et0_mm, cc->reference_et0_mm);
-	printf("| strategy           | litres | vs fixed | stress days: end of day | half a day | waste days | ET lost L | drained L |\n");
-	printf("|--------------------|-------:|---------:|------------------------:|-----------:|-----------:|----------:|----------:|\n");
+	printf("| strategy            | litres | vs fixed | stress days: end of day | half a day | waste days | ET lost L | drained L |\n");
+	printf("|---------------------|-------:|---------:|------------------------:|-----------:|-----------:|----------:|----------:|\n");
 	for (int st = 0; st < STRATEGIES; st++)
-		printf("| %-18s | %6.0f | %+7.0f%% | %23u | %10u | %10u | %9.0f | %9.0f |\n",
+		printf("| %-19s | %6.0f | %+7.0f%% | %23u | %10u | %10u | %9.0f | %9.0f |\n",
 		       strategy_names[st], res[st].litres,
 		       res[FIXED].litres > 0 ?
 		       100.0 * (res[st].litres / res[FIXED].litres - 1.0) : 0.0,
