@@ -211,8 +211,8 @@ static double balance_run_litres(int zone, double want_litres)
 /*
  * A balance zone's morning: the probes re-anchor the model (the probe
  * strategies), the decision, the run by volume and the model's gain.
- * The forecast for the day ahead is the highest ET0 of the last three
- * days, scaled by what the probes taught; "probes, no forecast" decides
+ * The forecast for the day ahead is balance_et0_ahead() (the highest ET0
+ * of the last three days), scaled by what the probes taught; "probes, no forecast" decides
  * on the depletion alone (balance_decide()).
  */
 static int balance_morning(enum strategy st, int b, const struct season_soil *soil,
@@ -224,12 +224,11 @@ static int balance_morning(enum strategy st, int b, const struct season_soil *so
 {
 	const struct balance_zone *z = &garden[b].config;
 	struct balance_decision d;
-	double applied, drained, ahead = 0.0;
+	double applied, drained;
+	double ahead = balance_et0_ahead(et0_history, n_history,
+					 BALANCE_AHEAD_DAYS);
 	int r;
 
-	for (size_t h = n_history > 3 ? n_history - 3 : 0; h < n_history; h++)
-		if (et0_history[h] > ahead)
-			ahead = et0_history[h];
 	if (st == PROBES || st == PROBES_TODAY) {
 		struct balance_reanchor ra;
 		double sum = 0.0;

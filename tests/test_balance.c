@@ -143,6 +143,20 @@ static void test_decide_for_the_day_ahead(void **state)
 	assert_false(d.water);
 }
 
+static void test_et0_ahead(void **state)
+{
+	const double week[] = { 7.0, 2.0, 3.5, NAN, 3.0 };
+	const double none[] = { NAN, -1.0 };
+
+	(void)state;
+	/* The highest of the last three days; the 7 mm day is older. */
+	assert_float_equal(balance_et0_ahead(week, 5, BALANCE_AHEAD_DAYS), 3.5, 0);
+	assert_float_equal(balance_et0_ahead(week, 5, 5), 7.0, 0);
+	assert_float_equal(balance_et0_ahead(week, 2, 3), 7.0, 0);
+	assert_float_equal(balance_et0_ahead(none, 2, 3), 0.0, 0);
+	assert_float_equal(balance_et0_ahead(NULL, 0, 3), 0.0, 0);
+}
+
 static void test_depletion_capped_at_taw(void **state)
 {
 	struct balance_state s = { .depletion_mm = 44.0 };
@@ -346,6 +360,7 @@ int main(void)
 		cmocka_unit_test(test_zone_check),
 		cmocka_unit_test(test_days_dry_the_bed_until_it_needs_water),
 		cmocka_unit_test(test_decide_for_the_day_ahead),
+		cmocka_unit_test(test_et0_ahead),
 		cmocka_unit_test(test_depletion_capped_at_taw),
 		cmocka_unit_test(test_rain_beyond_field_capacity_drains),
 		cmocka_unit_test(test_bad_amounts_change_nothing),

@@ -99,6 +99,18 @@ void balance_decide_ahead(const struct balance_zone *z,
 			  const struct balance_state *s, double et0_ahead_mm,
 			  struct balance_decision *d);
 
+/* The days balance_et0_ahead() looks back by default: a heat wave's
+ * first hot day raises the forecast at once. */
+#define BALANCE_AHEAD_DAYS 3
+
+/*
+ * The ET0 to plan the day ahead for: the highest of the last `days`
+ * days' ET0 (et0_mm oldest first, yesterday last; NaN or negative for a
+ * day without one), so a hot spell is planned for as it goes on, not at
+ * its average.  0 when none of them has one.
+ */
+double balance_et0_ahead(const double *et0_mm, size_t n, unsigned days);
+
 /*
  * How a zone's probes' moisture percent maps to its soil water: the
  * reading at field capacity (depletion 0) and the reading at the wilting

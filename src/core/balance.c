@@ -177,6 +177,16 @@ void balance_decide_ahead(const struct balance_zone *z,
 	}
 }
 
+double balance_et0_ahead(const double *et0_mm, size_t n, unsigned days)
+{
+	double most = 0.0;
+
+	for (size_t i = n > days ? n - days : 0; i < n; i++)
+		if (amount(et0_mm[i]) && et0_mm[i] > most)
+			most = et0_mm[i];
+	return most;
+}
+
 int balance_anchor_check(const struct balance_probe_anchor *a, char *why,
 			 size_t why_size)
 {
