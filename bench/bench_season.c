@@ -22,7 +22,8 @@
  *             (balance_learning_*).
  * A bed is stressed on a day when, at the day's end (its driest), it is
  * past its allowed depletion; it is wasting when it was wetter than
- * field capacity that day (water draining or running off).  No strategy
+ * field capacity that day by a millimetre or more (SEASON_WASTE_MM: water
+ * draining or running off).  No strategy
  * knows the rain (no rain sensor, no `irrigctl rain`): the probes are
  * the only way it reaches the balance.
  * Usage: bench_season [SEED [CLIMATE]]  (CLIMATE: temperate, mediterranean)
@@ -291,7 +292,8 @@ static int run_strategy(enum strategy st, const struct climate_choice *cc,
 		if (doy >= SEASON_FIRST) {
 			for (int b = 0; b < N_BEDS; b++) {
 				soil[b].drained_mm = 0.0;
-				soil[b].above_capacity = soil[b].depletion_mm < 0.0;
+				soil[b].above_capacity =
+					soil[b].depletion_mm <= -SEASON_WASTE_MM;
 			}
 			if (st == FIXED || st == MONTHLY || st == AUTO) {
 				water_programs(&sched, doy, litres);

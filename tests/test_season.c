@@ -107,6 +107,10 @@ static void test_soil_drains_and_runs_off(void **state)
 	season_soil_wet(&lawn, &s, 8.0);
 	assert_false(s.above_capacity);
 	assert_float_equal(s.drained_mm, 0.0, 0);
+	/* A hair past field capacity (a run rounded up) is not waste. */
+	season_soil_wet(&lawn, &s, 2.01);
+	assert_false(s.above_capacity);
+	s.depletion_mm = 2.0;
 	/* 30 mm on 2 mm of depletion: 28 above field capacity, of which a
 	 * fifth of TAW (6.2 mm) stays a while and the rest runs off. */
 	season_soil_wet(&lawn, &s, 30.0);

@@ -72,12 +72,21 @@ struct season_bed {
 /* The crop coefficient on a day of the year. */
 double season_bed_kc(const struct season_bed *b, int day_of_year);
 
+/*
+ * How much wetter than field capacity a bed must be to count as wasting
+ * water: a millimetre, about what a probe can tell.  Below it, a run by
+ * volume rounded up to its valve's second (a hundredth of a millimetre)
+ * would count as waste.
+ */
+#define SEASON_WASTE_MM 1.0
+
 /* The bed's soil: depletion below field capacity, negative when wetter. */
 struct season_soil {
 	double depletion_mm;
 	/* Over the day: water beyond field capacity that drained or ran off. */
 	double drained_mm;
-	bool above_capacity;		/* it was wetter than field capacity today */
+	/* It was wetter than field capacity by SEASON_WASTE_MM or more today. */
+	bool above_capacity;
 };
 
 /*

@@ -182,7 +182,7 @@ void season_soil_wet(const struct season_bed *b, struct season_soil *s,
 		s->drained_mm += -most_surplus - s->depletion_mm;
 		s->depletion_mm = -most_surplus;
 	}
-	if (s->depletion_mm < 0.0)
+	if (s->depletion_mm <= -SEASON_WASTE_MM)
 		s->above_capacity = true;
 }
 
