@@ -41,7 +41,7 @@ wait_for() { # wait_for SECONDS COMMAND...: until COMMAND succeeds
 	return 1
 }
 # A sample's value in exposition text: value TEXT 'NAME{LABELS}'.
-value() { printf '%s\n' "$1" | awk -v s="$2" '$1 == s { print $2; exit }'; }
+value() { printf '%s\n' "$1" | awk -v s="$2" '$1 == s { v = $2 } END { print v }'; }
 near() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a - b < 0.05 && b - a < 0.05) }'; }
 http_code() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$@"; }
 
