@@ -286,6 +286,9 @@ static int run_daemon(struct daemon *d, const struct options *opt)
 
 	d->started_ns = daemon_now();
 	d->sim = opt->sim || d->cfg.backend == HW_BACKEND_SIM;
+	if (opt->ro_socket_path && strcmp(opt->ro_socket_path, socket_path) == 0)
+		return log_errno(LOG_ERR, -EINVAL, "the read-only socket must not be "
+				 "the control socket, %s", socket_path);
 	r = server_check_free(socket_path);
 	if (r < 0)
 		return r;
