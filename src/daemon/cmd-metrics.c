@@ -188,28 +188,35 @@ static void daemon_metrics(struct cmd_ctx *ctx)
 	sample(ctx, "irrigd_simulated", "", d->sim);
 }
 
-/* The zone's water, of the ended runs, those waiting for their summary and the one watering. */
-static void zone_water(struct daemon *d, size_t z, double *litres, uint64_t *seconds)
+/*
+ * The zone's figures: of the runs that ended, of those whose valve has
+ * closed but whose summary waits for the soil's last reading (the history
+ * has their outcome already), and of the one watering.
+ */
+static void zone_totals(struct daemon *d, size_t z, struct zone_totals *sum)
 {
 	const char *name = d->cfg.zones[z].name;
 	struct zone_totals *t = totals_of(d, name, false);
 
-	*litres = t ? t->litres : 0.0;
-	*seconds = t ? t->seconds : 0;
+	if (t)
+		*sum = *t;
+	else
+		memset(sum, 0, sizeof(*sum));
 	for (size_t i = 0; i < d->n_endings; i++) {
 		const struct run_ending *e = &d->endings[i];
 
 		if (strcmp(config_zone_name(&d->cfg, e->req.zone, ""), name) != 0)
 			continue;
-		*litres += e->litres;
-		*seconds += e->elapsed_s;
+		sum->litres += e->litres;
+		sum->seconds += e->elapsed_s;
+		sum->runs[e->outcome]++;
 	}
 	/* Whole seconds: the run's summary has whole seconds, and a counter
 	 * must never go back when it comes. */
 	if (d->active.req_id && d->ctl.phase == CTL_WATERING &&
 	    d->ctl.run.zone == (int)z) {
-		*litres += watering_litres_so_far(d);
-		*seconds += run_elapsed_ns(&d->ctl.run, daemon_now()) / NS_PER_S;
+		sum->litres += watering_litres_so_far(d);
+		sum->seconds += run_elapsed_ns(&d->ctl.run, daemon_now()) / NS_PER_S;
 	}
 }
 
@@ -217,36 +224,29 @@ static void zone_metrics(struct cmd_ctx *ctx)
 {
 	struct daemon *d = ctx->d;
 	const struct config *cfg = &d->cfg;
+	struct zone_totals sums[CONFIG_MAX_ZONES];
 	char labels[128];
 
 	family(ctx, "irrigd_zone_water_litres_total", "counter",
 	       "Litres the flow meter counted while the zone watered, since irrigd started.");
 	for (size_t z = 0; z < cfg->n_zones; z++) {
-		double litres;
-		uint64_t seconds;
-
-		zone_water(d, z, &litres, &seconds);
+		zone_totals(d, z, &sums[z]);
 		snprintf(labels, sizeof(labels), "zone=\"%s\"", cfg->zones[z].name);
-		sample(ctx, "irrigd_zone_water_litres_total", labels, litres);
+		sample(ctx, "irrigd_zone_water_litres_total", labels, sums[z].litres);
 	}
 	family(ctx, "irrigd_zone_watering_seconds_total", "counter",
 	       "Seconds the zone's valve was open, since irrigd started.");
 	for (size_t z = 0; z < cfg->n_zones; z++) {
-		double litres;
-		uint64_t seconds;
-
-		zone_water(d, z, &litres, &seconds);
 		snprintf(labels, sizeof(labels), "zone=\"%s\"", cfg->zones[z].name);
-		sample(ctx, "irrigd_zone_watering_seconds_total", labels, (double)seconds);
+		sample(ctx, "irrigd_zone_watering_seconds_total", labels,
+		       (double)sums[z].seconds);
 	}
 	family(ctx, "irrigd_zone_runs_total", "counter",
 	       "Runs of the zone that ended since irrigd started, by outcome "
 	       "(completed always shown, the others once they happened).");
 	for (size_t z = 0; z < cfg->n_zones; z++) {
-		struct zone_totals *t = totals_of(d, cfg->zones[z].name, false);
-
 		for (int o = 0; o < RUN_OUTCOMES; o++) {
-			uint64_t runs = t ? t->runs[o] : 0;
+			uint64_t runs = sums[z].runs[o];
 
 			if (!runs && o != RUN_COMPLETED)
 				continue;
