@@ -293,6 +293,10 @@ check-vm-v2:
 # Into the live system (no DESTDIR), the user and groups are made at once, as
 # a package would, so the units start without a reboot; uninstall keeps them
 # (files they own may remain).
+# The metrics units: those with @BINDIR@ to fill in, then the others.
+METRICS_UNITS_IN := irrigd-metrics-textfile.service irrigd-metrics-http@.service
+METRICS_UNITS := irrigd-metrics-textfile.timer irrigd-metrics-http.socket
+
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
@@ -309,6 +313,15 @@ install: all
 		systemd/irrigd.service.in >$(DESTDIR)$(UNITDIR)/irrigd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/irrigd.service
 	install -m 0644 systemd/irrigd.socket $(DESTDIR)$(UNITDIR)/irrigd.socket
+	@# The metrics units (doc/metrics.md): installed, none enabled.
+	install -m 0644 systemd/irrigd-readonly.socket $(DESTDIR)$(UNITDIR)/irrigd-readonly.socket
+	for u in $(METRICS_UNITS_IN); do \
+		sed -e 's|@BINDIR@|$(BINDIR)|g' systemd/$$u.in >$(DESTDIR)$(UNITDIR)/$$u && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+	for u in $(METRICS_UNITS); do \
+		install -m 0644 systemd/$$u $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
 	install -m 0644 systemd/irrigd.sysusers $(DESTDIR)$(SYSUSERSDIR)/irrigd.conf
 	install -m 0644 completion/irrigctl $(DESTDIR)$(BASHCOMPDIR)/irrigctl
 	install -m 0644 udev/60-irrigd.rules $(DESTDIR)$(UDEVRULESDIR)/60-irrigd.rules
@@ -336,6 +349,8 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man8/irrigd.8 \
 		$(DESTDIR)$(UNITDIR)/irrigd.service \
 		$(DESTDIR)$(UNITDIR)/irrigd.socket \
+		$(DESTDIR)$(UNITDIR)/irrigd-readonly.socket \
+		$(addprefix $(DESTDIR)$(UNITDIR)/,$(METRICS_UNITS_IN) $(METRICS_UNITS)) \
 		$(DESTDIR)$(SYSUSERSDIR)/irrigd.conf \
 		$(DESTDIR)$(BASHCOMPDIR)/irrigctl \
 		$(DESTDIR)$(UDEVRULESDIR)/60-irrigd.rules

@@ -427,8 +427,15 @@ struct server_calls {
 	enum run_reply (*render_reply)(struct daemon *d, struct out *out,
 				       const struct event *ev);
 };
-int server_open(struct daemon *d, const char *path,
+/*
+ * Listens on path, and on ro_path (NULL: none) for clients that may use
+ * only the commands that change nothing; under socket activation, on the
+ * sockets systemd passed (the read-only one named "read-only").
+ */
+int server_open(struct daemon *d, const char *path, const char *ro_path,
 		const struct server_calls *calls, struct server **out);
+/* Accepted on the read-only socket: commands_handle refuses its changes. */
+bool client_read_only(const struct client *c);
 void server_close(struct server *server);
 /* Queues data to the client; drops a client that falls too far behind. */
 void client_send(struct client *c, const char *data, size_t len);
@@ -464,5 +471,11 @@ void client_own_run(struct client *c, bool stop_at_eof);
 /* Handles one request line (without its newline) from c. */
 void commands_handle(struct daemon *d, struct client *c, char *line,
 		     const char *who);
+
+/* ---- cmd-metrics.c: the counters metrics shows ---- */
+
+/* Counts each run's end from the events, from now on. */
+int metrics_init(struct daemon *d);
+void metrics_close(struct daemon *d);
 
 #endif
