@@ -251,7 +251,7 @@ check "no file of user irrigd is left (${left:-none})" [ -z "$left" ]
 left=$(find / /run -xdev -user irrigd-metrics 2>/dev/null | xargs)
 check "no file of user irrigd-metrics is left (${left:-none})" [ -z "$left" ]
 left=$(find /etc/systemd /var/lib/systemd/deb-systemd-helper-enabled /var/lib/systemd/deb-systemd-helper-masked \
-	\( -name 'irrigd.*' -o -name 'irrigd-*' \) 2>/dev/null | xargs)
+	\( -name 'irrigd.*' -o -name 'irrigd-*' \) ! -name 'irrigd-lab-*' 2>/dev/null | xargs)
 check "no unit link or deb-systemd-helper state is left (${left:-none})" [ -z "$left" ]
 check "the valve stayed closed (OLAT $(olat))" valve_closed
 
