@@ -305,9 +305,11 @@ install: all
 		$(DESTDIR)$(UDEVRULESDIR)
 	install -m 0755 $(BUILD)/irrigd $(DESTDIR)$(SBINDIR)/irrigd
 	install -m 0755 $(BUILD)/irrigctl $(DESTDIR)$(BINDIR)/irrigctl
+	install -m 0755 $(BUILD)/irrigd-mqtt $(DESTDIR)$(SBINDIR)/irrigd-mqtt
 	install -m 0644 man/irrigctl.1 $(DESTDIR)$(MANDIR)/man1/irrigctl.1
 	install -m 0644 man/irrigd.conf.5 $(DESTDIR)$(MANDIR)/man5/irrigd.conf.5
 	install -m 0644 man/irrigd.8 $(DESTDIR)$(MANDIR)/man8/irrigd.8
+	install -m 0644 man/irrigd-mqtt.8 $(DESTDIR)$(MANDIR)/man8/irrigd-mqtt.8
 	@# Made here, not in all: the paths are install's (PREFIX may differ).
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 		systemd/irrigd.service.in >$(DESTDIR)$(UNITDIR)/irrigd.service
@@ -319,6 +321,8 @@ install: all
 	@# An edited config is the user's: never overwrite it.
 	test -e $(DESTDIR)$(SYSCONFDIR)/irrigd/irrigd.conf || \
 		install -m 0644 etc/irrigd.conf $(DESTDIR)$(SYSCONFDIR)/irrigd/irrigd.conf
+	test -e $(DESTDIR)$(SYSCONFDIR)/irrigd/irrigd-mqtt.conf || \
+		install -m 0644 etc/irrigd-mqtt.conf $(DESTDIR)$(SYSCONFDIR)/irrigd/irrigd-mqtt.conf
 	@if [ -z '$(DESTDIR)' ] && command -v systemd-sysusers >/dev/null; then \
 		echo 'systemd-sysusers $(SYSUSERSDIR)/irrigd.conf'; \
 		systemd-sysusers $(SYSUSERSDIR)/irrigd.conf; \
@@ -335,6 +339,7 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/irrigd $(DESTDIR)$(BINDIR)/irrigctl \
+		$(DESTDIR)$(SBINDIR)/irrigd-mqtt $(DESTDIR)$(MANDIR)/man8/irrigd-mqtt.8 \
 		$(DESTDIR)$(MANDIR)/man1/irrigctl.1 \
 		$(DESTDIR)$(MANDIR)/man5/irrigd.conf.5 \
 		$(DESTDIR)$(MANDIR)/man8/irrigd.8 \
