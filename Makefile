@@ -234,6 +234,12 @@ check-layers:
 demo: all
 	scripts/demo $(BUILD)
 
+# The bridge on the simulated garden with a broker of its own (mosquitto and
+# mosquitto-clients: scripts/install-deps --test); everything stops at the end.
+.PHONY: demo-mqtt
+demo-mqtt: all
+	scripts/demo-mqtt $(BUILD)
+
 # Benchmarks (BENCHMARKS.md): bench/run measures the plain build's irrigd
 # --sim from outside (memory, idle cost, socket latency and throughput,
 # irrigctl, pulse capacity, memory growth, start-up, sizes) and prints one
