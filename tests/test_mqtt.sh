@@ -62,6 +62,8 @@ start_broker() {
 			listener $port 127.0.0.1
 			allow_anonymous true
 			persistence false
+			# as root it would become user mosquitto, who cannot read $dir
+			user $(id -un)
 			# keep every message for a slow client: the flood is counted
 			max_queued_messages 0
 		EOF
@@ -151,8 +153,11 @@ write_bridge_conf() {
 }
 
 start_bridge() {
+	write_bridge_conf "$1"
+	start_bridge_keep_conf "$1"
+}
+start_bridge_keep_conf() {
 	local n=$1
-	write_bridge_conf "$n"
 	if [ "${IRRIGD_VALGRIND:-0}" = 1 ]; then
 		valgrind -q --vgdb=no --leak-check=full --show-leak-kinds=definite,indirect \
 			--errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
@@ -406,4 +411,60 @@ stop_bridge front
 until_true "offline at SIGTERM" is_last irrigd/front/availability offline
 grep -q "SIGTERM received" "$dir/bridge-front.log" || fail "SIGTERM not logged"
 ok "SIGTERM: offline published, exit 0"
+# -- a broker with accounts: the password from $CREDENTIALS_DIRECTORY, never from the config
+{ kill "$sub_pid" $broker_pid; wait "$sub_pid" $broker_pid; } 2>/dev/null
+mosquitto_passwd -b -c "$dir/passwd" irrigd 's3cret word' 2>/dev/null ||
+	fail "mosquitto_passwd failed"
+broker_extra="allow_anonymous false
+password_file $dir/passwd"
+start_broker_auth() {
+	local tries
+	for tries in 1 2 3 4 5 6 7 8 9 10; do
+		port=$((20000 + RANDOM % 40000))
+		printf 'listener %s 127.0.0.1\npersistence false\nuser %s\n%s\n' "$port" \
+			"$(id -un)" "$broker_extra" \
+			>"$dir/mosquitto.conf"
+		mosquitto -c "$dir/mosquitto.conf" >>"$dir/mosquitto.log" 2>&1 &
+		broker_pid=$!
+		local end=$((SECONDS + 10))
+		while kill -0 $broker_pid 2>/dev/null && [ $SECONDS -lt $end ]; do
+			mosquitto_pub -p "$port" -u irrigd -P 's3cret word' -t test/ping -m up \
+				2>/dev/null && return 0
+			sleep 0.1
+		done
+		kill -9 $broker_pid 2>/dev/null
+	done
+	fail "mosquitto with accounts did not start"
+}
+start_broker_auth
+authed() {
+	[ "$(mosquitto_sub -p "$port" -u irrigd -P 's3cret word' -t irrigd/front/availability \
+		--retained-only -C 1 -W 2 2>/dev/null)" = "$1" ]
+}
+write_bridge_conf front
+sed -i 's/^mqtt = {$/mqtt = { username = "irrigd";/' "$dir/bridge-front.conf"
+mkdir -p "$dir/creds"
+printf 'wrong\n' >"$dir/creds/mqtt-password"
+: >"$dir/bridge-front.log"
+CREDENTIALS_DIRECTORY=$dir/creds start_bridge_keep_conf front
+until_true "the refusal logged" grep -q "lost the MQTT broker.*\(not authori[sz]ed\|refused\)" \
+	"$dir/bridge-front.log"
+stop_bridge front
+printf 's3cret word\n' >"$dir/creds/mqtt-password"
+CREDENTIALS_DIRECTORY=$dir/creds start_bridge_keep_conf front
+until_true "online with the password from the credentials directory" authed online
+! grep -q "s3cret" "$dir/bridge-front.conf" "$dir/bridge-front.log" ||
+	fail "the password is in the config or the log"
+stop_bridge front
+ok "a broker with accounts: a wrong password is refused (logged), the right one from \$CREDENTIALS_DIRECTORY connects"
+
+# -- a mistake in the config is FILE:LINE: SETTING
+printf 'mqtt = {\n  port = 70000;\n};\n' >"$dir/bad.conf"
+"$build/irrigd-mqtt" --check-config -c "$dir/bad.conf" 2>"$dir/bad.out" && fail "a bad port was taken"
+grep -q "^irrigd-mqtt: $dir/bad.conf:2: mqtt.port: must be from 1 to 65535, not 70000\$" "$dir/bad.out" ||
+	fail "the error is not FILE:LINE: SETTING: $(cat "$dir/bad.out")"
+printf 'mqtt = { password = "x"; };\n' >"$dir/bad.conf"
+"$build/irrigd-mqtt" --check-config -c "$dir/bad.conf" 2>"$dir/bad.out" && fail "a password in the config was taken"
+grep -q "bad.conf:1: mqtt.password: unknown setting" "$dir/bad.out" || fail "$(cat "$dir/bad.out")"
+ok "config mistakes: FILE:LINE: SETTING: what is wrong; no password setting"
 echo "test_mqtt: ok (${SECONDS}s)"
