@@ -88,7 +88,7 @@ sub_ready() {
 	grep -aq "^test/sub up$" "$dir/all.log"
 }
 
-# The last payload seen on a topic.
+# The last payload seen on a topic (mosquitto_sub shows an empty one as "(null)").
 last() { grep -a "^$1 " "$dir/all.log" | tail -n 1 | cut -d' ' -f2-; }
 is_last() { [ "$(last "$1")" = "$2" ]; }
 seen() { grep -aq "^$1 $2\$" "$dir/all.log"; }
@@ -406,6 +406,24 @@ until_true "back offline" is_last irrigd/back/availability offline
 is_retained irrigd/front/availability online || fail "killing back's bridge took front offline"
 is_retained irrigd/front/zone/bed/state closed || fail "front's state changed"
 ok "two controllers: two devices, commands reach their own garden, killing one leaves the other"
+
+# -- a reload without a zone, a restart without a probe: their entities leave Home Assistant
+sed -i -e '/name = "lawn"/,/flow_lpm = 25.0; } );/c\  );' \
+	-e 's/    flow_lpm = 12.0; max_run = "10m"; },/    flow_lpm = 12.0; max_run = "10m"; }/' \
+	"$dir/irrigd-front.conf"
+ctl front reload || fail "reload: $(cat "$dir/ctl.out")"
+until_true "lawn's valve withdrawn" seen homeassistant/valve/front/zone_lawn_valve/config "(null)"
+[ -z "$(retained homeassistant/valve/front/zone_lawn_valve/config)" ] ||
+	fail "lawn's valve is still announced"
+retained homeassistant/valve/front/zone_bed_valve/config | grep -q '"unique_id":"front_zone_bed_valve"' ||
+	fail "bed's valve is gone too"
+kill -TERM "${irrigd_pid[front]}"
+wait "${irrigd_pid[front]}"
+sed -i -e '/soil = ( { name = "p1"/,/wet_volts = 1.3; } );/d' "$dir/irrigd-front.conf"
+start_irrigd front
+until_true "p1's moisture withdrawn" seen homeassistant/sensor/front/probe_p1_moisture/config "(null)"
+until_true "online again" is_last irrigd/front/availability online
+ok "a reload without lawn, a restart without p1: their entities are withdrawn, bed's stays"
 
 # -- SIGTERM: offline published, a clean exit (no leak under valgrind or ASan)
 stop_bridge front
