@@ -27,6 +27,9 @@ ifneq ($(filter-out clean cross-deps,$(or $(MAKECMDGOALS),all)),)
 ifeq ($(wildcard $(CROSS_SYSROOT)/usr/include/gpiod.h),)
 $(error no arm64 sysroot in $(CROSS_SYSROOT): run scripts/install-cross-deps)
 endif
+ifeq ($(wildcard $(CROSS_SYSROOT)/usr/include/mosquitto.h),)
+$(error no libmosquitto-dev in the arm64 sysroot $(CROSS_SYSROOT) (irrigd-mqtt needs it): run scripts/install-cross-deps)
+endif
 endif
 endif
 
@@ -106,6 +109,12 @@ DAEMON_LIB := $(BUILD)/libirrigd-daemon.a
 ALL_LIBS := $(DAEMON_LIB) $(HW_LIB) $(CORE_LIB)
 CTL_SRC := $(wildcard src/irrigctl/*.c)
 CTL_OBJ := $(CTL_SRC:%.c=$(BUILD)/%.o)
+# The MQTT bridge (irrigd-mqtt): a client of the socket like irrigctl, with
+# libmosquitto, sd-event and libconfig of its own; no daemon library.
+MQTT_SRC := $(wildcard src/mqtt/*.c)
+MQTT_OBJ := $(MQTT_SRC:%.c=$(BUILD)/%.o)
+MQTT_LIBS := $(shell $(PKG_CONFIG) --libs libmosquitto libsystemd libconfig 2>/dev/null || \
+	echo -lmosquitto -lsystemd -lconfig)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 # Each test links the least it needs; a test in no list links every layer.
@@ -121,7 +130,7 @@ HW_TEST_BIN := $(HW_TESTS:%=$(BUILD)/tests/test_%)
 OUTSIDE_TEST_BIN := $(OUTSIDE_TESTS:%=$(BUILD)/tests/test_%)
 
 .PHONY: all check check-build check-run demo install uninstall clean deps
-all: $(BUILD)/irrigd $(BUILD)/irrigctl
+all: $(BUILD)/irrigd $(BUILD)/irrigctl $(BUILD)/irrigd-mqtt
 
 deps:
 	scripts/install-deps
@@ -169,6 +178,10 @@ $(BUILD)/irrigd: $(BUILD)/src/daemon/main.o $(ALL_LIBS)
 $(BUILD)/irrigctl: $(CTL_OBJ) $(HW_LIB) $(CORE_LIB)
 	$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
 
+# The bridge speaks the protocol (the core) and writes a socket (fdio.o).
+$(BUILD)/irrigd-mqtt: $(MQTT_OBJ) $(HW_LIB) $(CORE_LIB)
+	$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(MQTT_LIBS) $(CORE_LIBS)
+
 $(CORE_TEST_BIN): $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/support.o $(CORE_LIB)
 	$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) $(TEST_LIBS)
 
@@ -188,16 +201,25 @@ TEST_JOBS ?= 4
 # The suite runs on an ASan+UBSan build; then, on the plain build, the
 # soak once more (its memory comparison needs a daemon without ASan), and
 # the end-to-end test and the soak under valgrind, to catch leaks ASan's
-# leak checker is blind to in a forked daemon.
+# leak checker is blind to in a forked daemon; and tests/test_mqtt.sh
+# (about a minute) with irrigd-mqtt under valgrind.
 check:
 	$(MAKE) BUILD=build/asan SAN=1 check-run
 	$(MAKE) all $(BUILD)/tests/test_e2e $(BUILD)/tests/test_safety \
-		$(BUILD)/tests/test_wiring $(BUILD)/tests/test_soak $(BUILD)/tests/test_unsaved
+		$(BUILD)/tests/test_wiring $(BUILD)/tests/test_soak $(BUILD)/tests/test_unsaved \
+		$(BUILD)/tests/mqtt-json-valid
 	tests/run-tests $(BUILD) tests/test_soak
 	IRRIGD_VALGRIND=1 tests/run-tests -j $(TEST_JOBS) $(BUILD) tests/test_e2e \
-		tests/test_safety tests/test_wiring tests/test_soak tests/test_unsaved
+		tests/test_safety tests/test_wiring tests/test_soak tests/test_unsaved \
+		tests/test_mqtt.sh
 
-check-build: $(BUILD)/irrigd $(BUILD)/irrigctl $(TEST_BIN)
+check-build: $(BUILD)/irrigd $(BUILD)/irrigctl $(BUILD)/irrigd-mqtt $(TEST_BIN) \
+	$(BUILD)/tests/mqtt-json-valid
+
+# tests/test_mqtt.sh's JSON checker (tests/json_check.h); not a test itself.
+$(BUILD)/tests/mqtt-json-valid: tests/mqtt_json_valid.c tests/json_check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(IRRIGD_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $<
 
 check-run: check-build check-layers
 	tests/run-tests -j $(TEST_JOBS) $(BUILD)
@@ -209,11 +231,17 @@ check-run: check-build check-layers
 check-layers:
 	@! grep -rn '"hw/\|"daemon/' src/core include/core || \
 		{ echo 'the core includes from above it' >&2; exit 1; }
-	@! grep -rn '"daemon/' src/hw include/hw src/irrigctl || \
-		{ echo 'hw or irrigctl includes from the daemon' >&2; exit 1; }
+	@! grep -rn '"daemon/' src/hw include/hw src/irrigctl src/mqtt include/mqtt || \
+		{ echo 'hw, irrigctl or irrigd-mqtt includes from the daemon' >&2; exit 1; }
 
 demo: all
 	scripts/demo $(BUILD)
+
+# The bridge on the simulated garden with a broker of its own (mosquitto and
+# mosquitto-clients: scripts/install-deps --test); everything stops at the end.
+.PHONY: demo-mqtt
+demo-mqtt: all
+	scripts/demo-mqtt $(BUILD)
 
 # Benchmarks (BENCHMARKS.md): bench/run measures the plain build's irrigd
 # --sim from outside (memory, idle cost, socket latency and throughput,
@@ -305,9 +333,11 @@ install: all
 		$(DESTDIR)$(UDEVRULESDIR)
 	install -m 0755 $(BUILD)/irrigd $(DESTDIR)$(SBINDIR)/irrigd
 	install -m 0755 $(BUILD)/irrigctl $(DESTDIR)$(BINDIR)/irrigctl
+	install -m 0755 $(BUILD)/irrigd-mqtt $(DESTDIR)$(SBINDIR)/irrigd-mqtt
 	install -m 0644 man/irrigctl.1 $(DESTDIR)$(MANDIR)/man1/irrigctl.1
 	install -m 0644 man/irrigd.conf.5 $(DESTDIR)$(MANDIR)/man5/irrigd.conf.5
 	install -m 0644 man/irrigd.8 $(DESTDIR)$(MANDIR)/man8/irrigd.8
+	install -m 0644 man/irrigd-mqtt.8 $(DESTDIR)$(MANDIR)/man8/irrigd-mqtt.8
 	@# Made here, not in all: the paths are install's (PREFIX may differ).
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 		systemd/irrigd.service.in >$(DESTDIR)$(UNITDIR)/irrigd.service
@@ -328,6 +358,8 @@ install: all
 	@# An edited config is the user's: never overwrite it.
 	test -e $(DESTDIR)$(SYSCONFDIR)/irrigd/irrigd.conf || \
 		install -m 0644 etc/irrigd.conf $(DESTDIR)$(SYSCONFDIR)/irrigd/irrigd.conf
+	test -e $(DESTDIR)$(SYSCONFDIR)/irrigd/irrigd-mqtt.conf || \
+		install -m 0644 etc/irrigd-mqtt.conf $(DESTDIR)$(SYSCONFDIR)/irrigd/irrigd-mqtt.conf
 	@if [ -z '$(DESTDIR)' ] && command -v systemd-sysusers >/dev/null; then \
 		echo 'systemd-sysusers $(SYSUSERSDIR)/irrigd.conf'; \
 		systemd-sysusers $(SYSUSERSDIR)/irrigd.conf; \
@@ -344,6 +376,7 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/irrigd $(DESTDIR)$(BINDIR)/irrigctl \
+		$(DESTDIR)$(SBINDIR)/irrigd-mqtt $(DESTDIR)$(MANDIR)/man8/irrigd-mqtt.8 \
 		$(DESTDIR)$(MANDIR)/man1/irrigctl.1 \
 		$(DESTDIR)$(MANDIR)/man5/irrigd.conf.5 \
 		$(DESTDIR)$(MANDIR)/man8/irrigd.8 \
@@ -354,6 +387,13 @@ uninstall:
 		$(DESTDIR)$(SYSUSERSDIR)/irrigd.conf \
 		$(DESTDIR)$(BASHCOMPDIR)/irrigctl \
 		$(DESTDIR)$(UDEVRULESDIR)/60-irrigd.rules
+
+# irrigd-mqtt's test alone (make check runs it too): a real mosquitto, irrigd
+# on the simulated garden, the bridge; about a minute.
+.PHONY: check-mqtt
+check-mqtt: $(BUILD)/irrigd $(BUILD)/irrigctl $(BUILD)/irrigd-mqtt \
+	$(BUILD)/tests/mqtt-json-valid
+	tests/run-tests $(BUILD) tests/test_mqtt.sh
 
 # The units, sysusers.d and bash completion alone (make check runs them too).
 .PHONY: check-units
