@@ -892,7 +892,7 @@ static const struct bad_case bad_cases[] = {
 	  "  flow_lmp = 20.8; } );\n",
 	  ":9: zones.[0].flow_lmp: ", "unknown setting (allowed here: name, "
 	  "valve, flow_lpm, max_run, skip_above, stop_at, no_flow_percent, "
-	  "low_flow_percent, high_flow_percent, daily_cap_litres)" },
+	  "low_flow_percent, high_flow_percent, daily_cap_litres, cycle, soak)" },
 	{ "unknown setting in probe power",
 	  HW ZONE SOIL("power = { expander = 0x20; pin = 7; settle = 50; };"),
 	  ":10: sensors.soil.[0].power.settle: ", "unknown setting" },

@@ -96,7 +96,8 @@ struct probe_health {
 struct active_run {
 	uint32_t req_id;		/* 0: none */
 	uint32_t history_id;
-	uint64_t start_pulses;
+	uint64_t start_pulses;		/* the meter's count when its valve last opened */
+	double litres_before;		/* its cycles before (cycle and soak) */
 	struct soil_reading start_soil;
 	bool valve_failed;
 	char why[160];			/* what ended it, when a fault did */
@@ -172,6 +173,9 @@ struct daemon {
 	struct hardware *hw;
 	struct controller ctl;
 	struct active_run active;
+	/* Runs soaking between cycles, kept while other zones water. */
+	struct active_run parked[CTL_SOAKING_MAX];
+	size_t n_parked;
 	struct soil_reading soil;	/* the latest reading */
 	struct sampler sampler;
 	/* The controller asked for moisture or a report: the sample's for it. */
@@ -247,6 +251,11 @@ void watering_format_moisture(const struct daemon *d,
 			      char *buf, size_t size);
 /* "5 minutes", "1 minute", "2m 30s". */
 void watering_say_duration(uint32_t seconds, char *buf, size_t size);
+/* "cycle 2 of 3" (or "cycle 2" by volume). */
+void watering_say_cycle(const struct run_request *r, char *buf, size_t size);
+/* "bed: cycle 1 of 3 done, soaking until 06:40". */
+void watering_say_soaking(struct daemon *d, const struct run_request *r,
+			  char *buf, size_t size);
 void watering_set_status(struct daemon *d);
 
 /* ---- safety.c: flow alarms, latched faults, caps, sensor health ---- */

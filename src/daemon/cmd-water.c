@@ -70,6 +70,32 @@ static int pick_zone(struct cmd_ctx *ctx, const char *name)
 	return zone;
 }
 
+/*
+ * "20L" or "5gal": the run waters until the meter counted that much, its
+ * zone's max_run the backstop.  1 when text is a volume, 0 when it is
+ * not one, or -EINVAL (said) for a volume out of range.
+ */
+static int parse_volume(struct cmd_ctx *ctx, const char *text, int zone,
+			struct run_request *req)
+{
+	int err = volume_parse(text, &req->litres);
+
+	if (err == -EINVAL && !strpbrk(text, "Llg"))
+		return 0;
+	if (err == -EINVAL) {
+		out_err(ctx->out, ERR_BAD_DURATION, "bad volume %.64s: use litres "
+			"or US gallons, as in 20L or 5gal", text);
+		return -EINVAL;
+	}
+	if (err < 0) {
+		out_err(ctx->out, ERR_BAD_DURATION, "%.64s is more than one run may "
+			"water (%g L)", text, VOLUME_MAX_L);
+		return -EINVAL;
+	}
+	req->duration_s = ctx->d->cfg.zones[zone].max_run_s;
+	return 1;
+}
+
 static int parse_duration(struct cmd_ctx *ctx, const char *text, int zone,
 			  uint32_t *seconds)
 {
@@ -93,9 +119,15 @@ static int parse_duration(struct cmd_ctx *ctx, const char *text, int zone,
 static void no_wait_reply(struct cmd_ctx *ctx, const struct run_request *req,
 			  size_t ahead)
 {
-	out_ok(ctx->out, "\"id\":%u,\"zone\":\"%s\",\"duration_s\":%u,"
-	       "\"queued\":%s", req->id, ctx->d->cfg.zones[req->zone].name,
-	       req->duration_s, ahead ? "true" : "false");
+	if (req->litres > 0)
+		out_ok(ctx->out, "\"id\":%u,\"zone\":\"%s\",\"duration_s\":%u,"
+		       "\"litres_asked\":%.3f,\"queued\":%s", req->id,
+		       ctx->d->cfg.zones[req->zone].name, req->duration_s,
+		       req->litres, ahead ? "true" : "false");
+	else
+		out_ok(ctx->out, "\"id\":%u,\"zone\":\"%s\",\"duration_s\":%u,"
+		       "\"queued\":%s", req->id, ctx->d->cfg.zones[req->zone].name,
+		       req->duration_s, ahead ? "true" : "false");
 }
 
 /*
@@ -153,9 +185,18 @@ static void queue_run(struct cmd_ctx *ctx, struct run_request *req,
 		event_set_requester(&ev, ctx->who);
 		/* Its water-start, now or once queued runs end, names the asker. */
 		event_remember_requester(req->id, ctx->who);
-		event_emit(&ev, "%s run of %s for %us asked by %s%s", req->learn ?
-			  "learning" : "manual", d->cfg.zones[req->zone].name,
-			  req->duration_s, ctx->who, ahead ? ", queued" : "");
+		if (req->litres > 0) {
+			ev.litres = req->litres;
+			event_emit(&ev, "manual run of %s until %.2f L (at most %us) "
+				   "asked by %s%s", d->cfg.zones[req->zone].name,
+				   req->litres, req->duration_s, ctx->who,
+				   ahead ? ", queued" : "");
+		} else {
+			event_emit(&ev, "%s run of %s for %us asked by %s%s",
+				   req->learn ? "learning" : "manual",
+				   d->cfg.zones[req->zone].name, req->duration_s,
+				   ctx->who, ahead ? ", queued" : "");
+		}
 	}
 	if (ahead) {
 		out_line(ctx->out, "Queued: %zu run%s ahead of it", ahead,
@@ -196,12 +237,16 @@ void cmd_water(struct cmd_ctx *ctx)
 {
 	struct run_request req = { .programmed = false };
 	struct water_args a;
+	int volume;
 
 	if (parse_water_args(ctx, &a) < 0)
 		return;
 	req.zone = pick_zone(ctx, a.zone);
-	if (req.zone < 0 || parse_duration(ctx, a.duration, req.zone,
-					   &req.duration_s) < 0)
+	if (req.zone < 0)
+		return;
+	volume = parse_volume(ctx, a.duration, req.zone, &req);
+	if (volume < 0 || (!volume && parse_duration(ctx, a.duration, req.zone,
+						    &req.duration_s) < 0))
 		return;
 	snprintf(req.source, sizeof(req.source), "manual");
 	req.force = a.force;
@@ -259,7 +304,8 @@ void cmd_learn(struct cmd_ctx *ctx)
 void cmd_stop(struct cmd_ctx *ctx)
 {
 	struct daemon *d = ctx->d;
-	bool was_busy = ctl_current(&d->ctl) || ctl_queue_len(&d->ctl);
+	bool was_busy = ctl_current(&d->ctl) || ctl_queue_len(&d->ctl) ||
+		ctl_soaking_len(&d->ctl);
 	struct event ev;
 
 	event_init(&ev, EV_STOP_REQUESTED);

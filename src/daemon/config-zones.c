@@ -10,7 +10,7 @@
 static const char *const zone_keys[] = {
 	"name", "valve", "flow_lpm", "max_run", "skip_above", "stop_at",
 	"no_flow_percent", "low_flow_percent", "high_flow_percent",
-	"daily_cap_litres", NULL
+	"daily_cap_litres", "cycle", "soak", NULL
 };
 static const char *const valve_keys[] = {
 	"expander", "pin", "line", "chip", "offset", "active_low", NULL
@@ -54,6 +54,31 @@ static int load_moisture_rules(struct loader *ld, const config_setting_t *g,
 	if (z->has_skip_above && z->has_stop_at && z->skip_above > z->stop_at)
 		return fail(ld, config_setting_get_member(g, "skip_above"),
 			    "must not be more than stop_at (%g)", z->stop_at);
+	return 0;
+}
+
+/* cycle and soak: both or neither; a cycle as long as max_run never splits. */
+static int load_cycle_soak(struct loader *ld, const config_setting_t *g,
+			   struct config_zone *z)
+{
+	const config_setting_t *cycle = config_setting_get_member(g, "cycle");
+	const config_setting_t *soak = config_setting_get_member(g, "soak");
+	int r;
+
+	z->cycle_s = z->soak_s = 0;
+	r = read_duration(ld, g, "cycle", false, 1, 24 * 3600, "1s to 24h",
+			  &z->cycle_s);
+	if (r == 0)
+		r = read_duration(ld, g, "soak", false, 1, 24 * 3600, "1s to 24h",
+				  &z->soak_s);
+	if (r < 0)
+		return r;
+	if (cycle && !soak)
+		return fail(ld, cycle, "needs a soak too, the least time between "
+			    "two cycles, such as soak = \"30m\"");
+	if (soak && !cycle)
+		return fail(ld, soak, "needs a cycle too, the longest a zone "
+			    "waters in one go, such as cycle = \"10m\"");
 	return 0;
 }
 
@@ -123,6 +148,8 @@ int load_zones(struct loader *ld, const config_setting_t *root)
 		if (r == 0)
 			r = read_double(ld, g, "daily_cap_litres", false, 0, false,
 					DAILY_CAP_MAX, &z->daily_cap_litres);
+		if (r == 0)
+			r = load_cycle_soak(ld, g, z);
 		if (r < 0)
 			return r;
 		ld->cfg.n_zones++;
