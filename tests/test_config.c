@@ -1,5 +1,6 @@
 /* Tests for the config loader: the shipped example, defaults and each kind of mistake. */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -276,6 +277,30 @@ static void test_site(void **state)
 	cfg = load_ok(HW "site = { latitude = 52; longitude = 5; };\n" ZONE);
 	assert_true(cfg->site.latitude_deg == 52.0);
 	assert_true(cfg->site.longitude_deg == 5.0);
+	free(cfg);
+}
+
+static void test_cycle_soak_and_volumes(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	cfg = load_ok(HW "zones = ( { name = \"bed\"; valve = { expander = 0x20; "
+		      "pin = 0; }; cycle = \"10m\"; soak = \"30m\"; },\n"
+		      "  { name = \"lawn\"; valve = { expander = 0x20; pin = 1; }; } );\n"
+		      "programs = ( { name = \"morning\"; start = [\"06:30\"];\n"
+		      "  zones = ( { zone = \"bed\"; litres = 20; },\n"
+		      "            { zone = \"lawn\"; volume = \"5gal\"; },\n"
+		      "            { zone = \"lawn\"; duration = \"5m\"; } ); } );\n");
+	assert_int_equal(cfg->zones[0].cycle_s, 600);
+	assert_int_equal(cfg->zones[0].soak_s, 1800);
+	assert_int_equal(cfg->zones[1].cycle_s, 0);
+	assert_true(cfg->schedule.programs[0].steps[0].litres == 20.0);
+	/* By volume, the zone's max_run is the backstop. */
+	assert_int_equal(cfg->schedule.programs[0].steps[0].duration_s, 3600);
+	assert_true(fabs(cfg->schedule.programs[0].steps[1].litres - 18.927) < 0.001);
+	assert_true(cfg->schedule.programs[0].steps[2].litres == 0.0);
+	assert_int_equal(cfg->schedule.programs[0].steps[2].duration_s, 300);
 	free(cfg);
 }
 
@@ -1478,6 +1503,26 @@ static const struct bad_case bad_cases[] = {
 	{ "unknown zone in a program", HW ZONE
 	  PROGRAM_ZONES("  zones = ( { zone = \"gardn\"; duration = \"15m\"; } );"),
 	  ":12: programs.[0].zones.[0].zone: ", "no zone called \"gardn\" in zones" },
+	{ "a program zone with a duration and litres", HW ZONE
+	  PROGRAM_ZONES("  zones = ( { zone = \"garden\"; duration = \"1m\"; litres = 20; } );"),
+	  ":12: programs.[0].zones.[0].duration: ",
+	  "give one of duration, litres and volume" },
+	{ "a program zone's volume without its unit", HW ZONE
+	  PROGRAM_ZONES("  zones = ( { zone = \"garden\"; volume = \"20\"; } );"),
+	  ":12: programs.[0].zones.[0].volume: ",
+	  "must be litres or US gallons with the unit, such as \"20L\" or \"5gal\"" },
+	{ "a program zone's volume as a number", HW ZONE
+	  PROGRAM_ZONES("  zones = ( { zone = \"garden\"; volume = 20; } );"),
+	  ":12: programs.[0].zones.[0].volume: ", "must be a string with its unit" },
+	{ "no litres", HW ZONE
+	  PROGRAM_ZONES("  zones = ( { zone = \"garden\"; litres = 0; } );"),
+	  ":12: programs.[0].zones.[0].litres: ", "" },
+	{ "a cycle without a soak", HW ZONE_RULES("cycle = \"10m\";"),
+	  ":9: zones.[0].cycle: ", "needs a soak too" },
+	{ "a soak without a cycle", HW ZONE_RULES("soak = \"30m\";"),
+	  ":9: zones.[0].soak: ", "needs a cycle too" },
+	{ "a cycle of nothing", HW ZONE_RULES("cycle = \"0s\"; soak = \"30m\";"),
+	  ":9: zones.[0].cycle: ", "" },
 	{ "duration over the zone's max_run", HW ZONE
 	  PROGRAM_ZONES("  zones = ( " STEP ",\n"
 			"            { zone = \"garden\"; duration = \"1h1s\"; } );"),
@@ -1513,7 +1558,7 @@ static const struct bad_case bad_cases[] = {
 	{ "unknown setting in a step", HW ZONE
 	  PROGRAM_ZONES("  zones = ( { zone = \"garden\"; time = \"15m\"; } );"),
 	  ":12: programs.[0].zones.[0].time: ",
-	  "unknown setting (allowed here: zone, duration)" },
+	  "unknown setting (allowed here: zone, duration, litres, volume)" },
 
 	/* Programs: the rest */
 	{ "unknown setting in a program", HW ZONE
@@ -1738,13 +1783,14 @@ static void test_truncated_message(void **state)
 int main(void)
 {
 	const size_t n_bad = sizeof(bad_cases) / sizeof(bad_cases[0]);
-	struct CMUnitTest tests[20 + sizeof(bad_cases) / sizeof(bad_cases[0])];
+	struct CMUnitTest tests[24 + sizeof(bad_cases) / sizeof(bad_cases[0])];
 	size_t n = 0;
 
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_shipped_config);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_defaults);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sensor_defaults);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_safety_defaults_and_overrides);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_cycle_soak_and_volumes);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_site);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_other_choices);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_thermometer_on_one_wire);

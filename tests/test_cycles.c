@@ -34,7 +34,7 @@ static const char config_text[] =
 	");\n"
 	"programs = ( { name = \"evening\"; start = [\"03:00\"]; days = [\"mon\"];\n"
 	"  enabled = false;\n"
-	"  zones = ( { zone = \"pots\"; duration = \"2s\"; },\n"
+	"  zones = ( { zone = \"pots\"; volume = \"0.5L\"; },\n"
 	"            { zone = \"slow\"; duration = \"1s\"; } ); } );\n"
 	"safety = { settle = \"5m\"; alarm_delay = \"5m\"; min_switch_interval = \"0s\"; };\n"
 	"report_interval = \"1s\";\n";
@@ -332,6 +332,65 @@ static void test_bad_volumes_are_refused(void **state)
 	free2(out, err);
 }
 
+static void test_run_waters_a_program_in_order(void **state)
+{
+	char *out, *err, *events, *pots, *slow, order[256];
+	const char *first, *second;
+	int fd;
+
+	(void)state;
+	fd = watch();
+	/* A disabled program: a person asked for it. */
+	assert_int_equal(test_irrigctl(daemon_.socket, &out, &err, "run", "evening",
+				       NULL), 0);
+	first = strstr(out, "Watering pots until 0.50 L (at most 1 minute)\n");
+	second = strstr(out, "Watering slow for 1 second\n");
+	assert_non_null(first);
+	assert_non_null(second);
+	assert_true(first < second);
+	/* Each run's summary: the reply ends after the last one's. */
+	assert_int_equal(count(out, "Water used: "), 2);
+	assert_true(strstr(out, "Water used: ") < second);
+	assert_string_equal(err, "");
+	free2(out, err);
+	events = drain(fd);
+	close(fd);
+	valve_order(events, order, sizeof(order));
+	assert_string_equal(order, "pots+ pots- slow+ slow-");
+	free(events);
+	pots = last_run_of("pots");
+	slow = last_run_of("slow");
+	assert_non_null(strstr(pots, "\"source\":\"evening\""));
+	assert_non_null(strstr(slow, "\"source\":\"evening\""));
+	assert_true(fabs(json_number(pots, "\"litres\":") - 0.5) <= 0.01);
+	assert_int_equal((int)json_number(slow, "\"actual_s\":"), 1);
+	free2(pots, slow);
+	assert_true(test_daemon_logged(&daemon_, "Program evening started by hand: "
+				       "2 zones queued"));
+}
+
+static void test_run_no_wait_and_json(void **state)
+{
+	char *out, *err;
+
+	(void)state;
+	assert_int_equal(test_irrigctl(daemon_.socket, &out, &err, "run", "evening",
+				       "--no-wait", NULL), 0);
+	assert_string_equal(out, "Program evening: 2 zones queued\n");
+	free2(out, err);
+	wait_idle();
+	assert_int_equal(test_irrigctl(daemon_.socket, &out, &err, "--json", "run",
+				       "evening", NULL), 0);
+	/* The first run's summary is an event, the last one's the reply. */
+	assert_non_null(strstr(out, "{\"event\":\"summary\",\"id\":"));
+	assert_int_equal(count(out, "{\"ok\":true,\"event\":\"summary\""), 1);
+	free2(out, err);
+	assert_int_not_equal(test_irrigctl(daemon_.socket, &out, &err, "run", "nightly",
+					   NULL), 0);
+	assert_non_null(strstr(err, "no program called nightly"));
+	free2(out, err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,6 +401,8 @@ int main(void)
 		cmocka_unit_test(test_volume_over_cycles),
 		cmocka_unit_test(test_max_run_is_the_backstop_of_a_volume),
 		cmocka_unit_test(test_bad_volumes_are_refused),
+		cmocka_unit_test(test_run_waters_a_program_in_order),
+		cmocka_unit_test(test_run_no_wait_and_json),
 	};
 
 	return TEST_RUN_GROUP("cycles", tests, setup, teardown);

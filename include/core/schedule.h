@@ -31,6 +31,9 @@ struct day_rule {
 struct program_step {
 	int zone;		/* index into the config's zones */
 	uint32_t duration_s;	/* before the seasonal percentage */
+	/* > 0: water this many litres instead (the zone's max_run the
+	 * backstop), before the seasonal percentage too */
+	double litres;
 };
 
 struct program {
@@ -135,6 +138,10 @@ size_t schedule_take_due(const struct schedule *sched, time_t *last_checked,
  */
 uint32_t schedule_scaled_duration(const struct schedule *sched,
 				  uint32_t duration_s, time_t when);
+
+/* The same scaling for a volume in litres: 0 only in a 0 % month. */
+double schedule_scaled_volume(const struct schedule *sched, double litres,
+			      time_t when);
 
 /* The local date of an instant. */
 struct local_date schedule_local_date(time_t when);

@@ -351,6 +351,15 @@ void scheduler_sim_clock_sync(struct daemon *d, bool stepped);
  * longer has are forgotten, the others applied to it.
  */
 void scheduler_config_changed(struct daemon *d);
+/*
+ * Queues program p's zones as a start at `when` would (durations and
+ * volumes scaled, max_run the cap); programmed: the moisture skip rule
+ * applies to them.  The ids of the first and last run queued go to
+ * *first_id and *last_id (when not NULL); returns how many were queued.
+ */
+size_t scheduler_queue_program(struct daemon *d, int p, time_t when,
+			       bool programmed, uint32_t *first_id,
+			       uint32_t *last_id);
 /* Enables or disables program p, whatever its config says; saved. */
 int scheduler_set_enabled(struct daemon *d, int p, bool enabled);
 /* The next start of program p is skipped; saved. */
@@ -431,6 +440,9 @@ void server_close(struct server *server);
 void client_send(struct client *c, const char *data, size_t len);
 /* The client waits for the reports and summary of run id. */
 void client_wait_for_run(struct client *c, uint32_t id, bool json);
+/* The same for runs first to last (a program's), until each has ended. */
+void client_wait_for_runs(struct client *c, uint32_t first, uint32_t last,
+			  bool json);
 /* The client's run has not started yet: reply goes out when it does. */
 void client_reply_when_started(struct client *c, const char *reply, size_t len);
 /* Ends a wait early: the client's next request runs. */

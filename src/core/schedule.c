@@ -469,6 +469,19 @@ uint32_t schedule_scaled_duration(const struct schedule *sched,
 	return total ? (uint32_t)total : 1;
 }
 
+double schedule_scaled_volume(const struct schedule *sched, double litres,
+			      time_t when)
+{
+	struct tm tm;
+	double monthly = 100;
+
+	if (!sched)
+		return litres;
+	if (localtime_r(&when, &tm) && tm.tm_mon >= 0 && tm.tm_mon < 12)
+		monthly = sched->monthly_percent[tm.tm_mon];
+	return litres * sched->percent / 100.0 * monthly / 100.0;
+}
+
 struct local_date schedule_local_date(time_t when)
 {
 	struct local_date date = { 1970, 1, 1 };

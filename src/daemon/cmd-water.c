@@ -355,3 +355,110 @@ void cmd_skip(struct cmd_ctx *ctx)
 	       cur ? "\"" : "", cur ? d->cfg.zones[cur->zone].name : "null",
 	       cur ? "\"" : "", ctl_queue_len(&d->ctl));
 }
+
+/*
+ * irrigctl run PROGRAM: the program's zones are queued now, as its start
+ * would queue them (seasonal scaling, max_run, volumes), and the client
+ * follows every run to the last.  A person asked, so the rain delay and
+ * the moisture skip rule (skip_above) do not hold it, nor does a disabled
+ * program; latched faults, the caps and freeze_below still do, and
+ * stop_at still ends a run early.
+ */
+void cmd_run(struct cmd_ctx *ctx)
+{
+	struct daemon *d = ctx->d;
+	const struct config_temperature *temp = &d->cfg.temperature;
+	const struct sample *sample = sampler_latest(d);
+	const char *name = NULL;
+	bool no_wait = false, stop_at_eof = false;
+	uint32_t first = 0, last = 0;
+	size_t queued;
+	struct event ev;
+	int p = -1;
+
+	for (int i = 0; i < ctx->req->argc; i++) {
+		const char *arg = ctx->req->argv[i];
+
+		if (!strcmp(arg, "--no-wait")) {
+			no_wait = true;
+		} else if (!strcmp(arg, "--stop-at-eof")) {
+			stop_at_eof = true;
+		} else if (arg[0] == '-' && arg[1] == '-') {
+			out_err(ctx->out, ERR_USAGE, "unknown option %.64s", arg);
+			return;
+		} else if (name) {
+			out_err(ctx->out, ERR_USAGE, "usage: run %s",
+				cmd_specs[CMD_RUN].usage);
+			return;
+		} else {
+			name = arg;
+		}
+	}
+	for (size_t i = 0; name && i < d->cfg.schedule.n_programs; i++)
+		if (!strcmp(d->cfg.schedule.programs[i].name, name))
+			p = (int)i;
+	if (!name || p < 0) {
+		out_err(ctx->out, name ? ERR_UNKNOWN_PROGRAM : ERR_USAGE, name ?
+			"no program called %.64s (irrigctl schedule lists them)" :
+			"usage: run PROGRAM [--no-wait]", name ? name : "");
+		return;
+	}
+	if (temp->present && temp->has_freeze_below && sample &&
+	    sample->temperature_err == 0 && sample->temperature < temp->freeze_below) {
+		out_err(ctx->out, ERR_UNAVAILABLE, "not running %s: the temperature, "
+			"%.1f °%c, is below freeze_below (%.1f °%c)", name,
+			sample->temperature, temp->unit, temp->freeze_below, temp->unit);
+		return;
+	}
+	if (ctl_queue_len(&d->ctl) + d->cfg.schedule.programs[p].n_steps > CTL_QUEUE_MAX) {
+		out_err(ctx->out, ERR_QUEUE_FULL, "%zu runs are queued already: "
+			"irrigctl stop empties the queue", ctl_queue_len(&d->ctl));
+		return;
+	}
+	event_init(&ev, EV_PROGRAM_REQUESTED);
+	ev.program = name;
+	ev.action = "run";
+	event_set_requester(&ev, ctx->who);
+	event_emit(&ev, "program %s run asked by %s", name, ctx->who);
+	if (d->sched.rain_delay_until > time(NULL)) {
+		char until[32];
+
+		cmd_format_time(d->sched.rain_delay_until, until, sizeof(until));
+		out_line(ctx->out, "Running %s despite the rain delay until %s: you "
+			 "asked", name, until);
+	}
+	/* Its runs go to this client as they happen, from the first event on. */
+	client_send(ctx->client, ctx->out->buf, ctx->out->len);
+	out_init(ctx->out, ctx->req->json);
+	/* What the runs' events say comes to this client: the ids are next. */
+	first = d->ctl.next_id;
+	last = first + (uint32_t)d->cfg.schedule.programs[p].n_steps - 1;
+	client_wait_for_runs(ctx->client, first, last, ctx->req->json);
+	if (!no_wait)
+		client_own_run(ctx->client, stop_at_eof);
+	queued = scheduler_queue_program(d, p, time(NULL), false, &first, &last);
+	event_init(&ev, EV_PROGRAM_START);
+	ev.program = name;
+	ev.queued = (int64_t)queued;
+	event_emit(&ev, "Program %s started by hand: %zu zone%s queued", name,
+		   queued, queued == 1 ? "" : "s");
+	if (!queued) {
+		client_stop_waiting(ctx->client);
+		out_line(ctx->out, "Program %s has nothing to water (a 0 %% month?)",
+			 name);
+		out_ok(ctx->out, "\"program\":\"%s\",\"queued\":0", name);
+		return;
+	}
+	/* Waiting: the runs' lines are the reply, to the last one's end
+	 * (which may have come already, every run held by a fault). */
+	if (!no_wait || !client_is_waiting(ctx->client))
+		return;
+	{
+		/* --no-wait: told what was queued, the runs go on. */
+		client_stop_waiting(ctx->client);
+		out_line(ctx->out, "Program %s: %zu zone%s queued", name, queued,
+			 queued == 1 ? "" : "s");
+		out_ok(ctx->out, "\"program\":\"%s\",\"queued\":%zu,\"first_id\":%u,"
+		       "\"last_id\":%u", name, queued, first, last);
+	}
+}

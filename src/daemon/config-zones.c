@@ -1,6 +1,7 @@
 /* Loads the config's zones, master valve, seasonal adjustment and programs. */
 #include "config-parse.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "core/calendar.h"
@@ -24,7 +25,8 @@ static const char *const program_keys[] = {
 	"name", "enabled", "start", "days", "every_days", "anchor", "zones",
 	NULL
 };
-static const char *const step_keys[] = { "zone", "duration", NULL };
+static const char *const step_keys[] = { "zone", "duration", "litres", "volume",
+					  NULL };
 
 /* tm_wday order: bit i of a weekday mask is weekdays[i]. */
 static const char *const weekdays[] = {
@@ -381,6 +383,43 @@ static int load_day_rule(struct loader *ld, const config_setting_t *g,
 	return 0;
 }
 
+/*
+ * How much a program's zone waters: a duration, or litres (litres = 20;
+ * or volume = "20L", "5gal"), one of them; by volume, the zone's max_run
+ * is the backstop and *secs is set to it.
+ */
+static int load_step_amount(struct loader *ld, const config_setting_t *e,
+			    const struct config_zone *z, const char *range,
+			    unsigned *secs, double *litres)
+{
+	const config_setting_t *litres_s = config_setting_get_member(e, "litres");
+	const config_setting_t *volume_s = config_setting_get_member(e, "volume");
+	const config_setting_t *duration_s = config_setting_get_member(e, "duration");
+	int given = !!litres_s + !!volume_s + !!duration_s, r;
+
+	*litres = 0;
+	if (given > 1)
+		return fail(ld, duration_s ? duration_s : volume_s, "give one of "
+			    "duration, litres and volume");
+	if (!litres_s && !volume_s)
+		return read_duration(ld, e, "duration", true, 1, z->max_run_s,
+				     range, secs);
+	*secs = z->max_run_s;
+	if (litres_s)
+		return read_double(ld, e, "litres", true, 0, true, VOLUME_MAX_L,
+				   litres);
+	if (config_setting_type(volume_s) != CONFIG_TYPE_STRING)
+		return fail(ld, volume_s, "must be a string with its unit, such as "
+			    "\"20L\" or \"5gal\"");
+	r = volume_parse(config_setting_get_string(volume_s), litres);
+	if (r == -ERANGE)
+		return fail(ld, volume_s, "must be at most %g L", VOLUME_MAX_L);
+	if (r < 0)
+		return fail(ld, volume_s, "must be litres or US gallons with the "
+			    "unit, such as \"20L\" or \"5gal\"");
+	return 0;
+}
+
 /* A program's zones, in the order they water. */
 static int load_steps(struct loader *ld, const config_setting_t *g,
 		      struct program *p)
@@ -401,6 +440,7 @@ static int load_steps(struct loader *ld, const config_setting_t *g,
 		char max[32], range[96];
 		const char *zone;
 		unsigned secs;
+		double litres;
 		size_t k = 0;
 		int zi;
 
@@ -422,11 +462,10 @@ static int load_steps(struct loader *ld, const config_setting_t *g,
 		max[k] = '\0';
 		snprintf(range, sizeof(range), "1s to %s (the max_run of "
 			 "zone \"%s\")", max, z->name);
-		r = read_duration(ld, e, "duration", true, 1, z->max_run_s,
-				  range, &secs);
+		r = load_step_amount(ld, e, z, range, &secs, &litres);
 		if (r < 0)
 			return r;
-		p->steps[p->n_steps++] = (struct program_step){ zi, secs };
+		p->steps[p->n_steps++] = (struct program_step){ zi, secs, litres };
 	}
 	return 0;
 }
