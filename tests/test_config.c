@@ -304,6 +304,28 @@ static void test_cycle_soak_and_volumes(void **state)
 	free(cfg);
 }
 
+static void test_starts_from_the_sun(void **state)
+{
+	struct config *cfg;
+	const struct program *p;
+
+	(void)state;
+	cfg = load_ok(HW "site = { latitude = 52.37; longitude = 4.89; };\n" ZONE
+		      "programs = ( { name = \"dawn\";\n"
+		      "  start = [\"before sunrise\", \"sunset+30m\", \"05:00\"];\n"
+		      "  zones = ( { zone = \"garden\"; duration = \"15m\"; } ); } );\n");
+	p = &cfg->schedule.programs[0];
+	assert_true(cfg->schedule.has_site);
+	assert_true(cfg->schedule.latitude_deg == 52.37);
+	assert_int_equal(p->n_starts, 3);
+	assert_int_equal(p->start_kind[0], START_BEFORE_SUNRISE);
+	assert_int_equal(p->start_kind[1], START_SUNSET);
+	assert_int_equal(p->start_offset_min[1], 30);
+	assert_int_equal(p->start_kind[2], START_AT);
+	assert_int_equal(p->starts[2], 300);
+	free(cfg);
+}
+
 static void test_safety_defaults_and_overrides(void **state)
 {
 	struct config *cfg;
@@ -1503,6 +1525,16 @@ static const struct bad_case bad_cases[] = {
 	{ "unknown zone in a program", HW ZONE
 	  PROGRAM_ZONES("  zones = ( { zone = \"gardn\"; duration = \"15m\"; } );"),
 	  ":12: programs.[0].zones.[0].zone: ", "no zone called \"gardn\" in zones" },
+	{ "a start from the sun without a site", HW ZONE
+	  PROGRAM("  start = [\"06:30\", \"sunrise-1h\"];"),
+	  ":11: programs.[0].start.[1]: ", "\"sunrise-1h\" needs the garden's "
+	  "place: add site = { latitude = ...; longitude = ...; }" },
+	{ "an offset from the sun past 12h", HW "site = { latitude = 52; longitude = 5; };\n"
+	  ZONE PROGRAM("  start = [\"sunset+13h\"];"),
+	  ":12: programs.[0].start.[0]: ", "\"sunset+13h\" is not a time of day" },
+	{ "the same sun start twice", HW "site = { latitude = 52; longitude = 5; };\n"
+	  ZONE PROGRAM("  start = [\"before sunrise\", \"before sunrise\"];"),
+	  ":12: programs.[0].start.[1]: ", "is the same time as programs.[0].start.[0]" },
 	{ "a program zone with a duration and litres", HW ZONE
 	  PROGRAM_ZONES("  zones = ( { zone = \"garden\"; duration = \"1m\"; litres = 20; } );"),
 	  ":12: programs.[0].zones.[0].duration: ",
@@ -1791,6 +1823,7 @@ int main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sensor_defaults);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_safety_defaults_and_overrides);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_cycle_soak_and_volumes);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_starts_from_the_sun);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_site);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_other_choices);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_thermometer_on_one_wire);

@@ -391,6 +391,44 @@ static void test_run_no_wait_and_json(void **state)
 	free2(out, err);
 }
 
+static void test_starts_from_the_sun_show_their_time(void **state)
+{
+	struct test_daemon sun = { 0 };
+	char *out, *err, text[2048];
+
+	(void)state;
+	/* The evening program, every day from the sun (and held from watering). */
+	{
+		const char *from = "start = [\"03:00\"]; days = [\"mon\"];\n"
+			"  enabled = false;";
+		const char *at = strstr(config_text, from);
+
+		assert_non_null(at);
+		snprintf(text, sizeof(text), "%.*sstart = [\"sunrise-1h\"];%s"
+			 "site = { latitude = 52.37; longitude = 4.89; };\n",
+			 (int)(at - config_text), config_text, at + strlen(from));
+	}
+	test_daemon_prepare(&sun, "sun");
+	test_daemon_write_config(&sun, text);
+	test_daemon_spawn(&sun, NULL, NULL);
+	assert_int_equal(test_irrigctl(sun.socket, &out, &err, "pause", "3d", NULL), 0);
+	free2(out, err);
+	assert_int_equal(test_irrigctl(sun.socket, &out, &err, "status", NULL), 0);
+	assert_non_null(strstr(out, "Next run: evening at "));
+	assert_non_null(strstr(out, " (sunrise-1h), after the rain delay"));
+	free2(out, err);
+	assert_int_equal(test_irrigctl(sun.socket, &out, &err, "schedule", NULL), 0);
+	/* Every day has its own time, each said to be from the sun. */
+	assert_true(count(out, " (sunrise-1h)  evening ") >= 12);
+	assert_non_null(strstr(out, "0.50 L"));
+	free2(out, err);
+	assert_int_equal(test_irrigctl(sun.socket, &out, &err, "--json", "schedule", NULL), 0);
+	assert_non_null(strstr(out, "\"start\":\"sunrise-1h\",\"program\":\"evening\""));
+	free2(out, err);
+	assert_int_equal(test_daemon_stop_showing_log(&sun), 0);
+	test_daemon_remove(&sun);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -403,6 +441,7 @@ int main(void)
 		cmocka_unit_test(test_bad_volumes_are_refused),
 		cmocka_unit_test(test_run_waters_a_program_in_order),
 		cmocka_unit_test(test_run_no_wait_and_json),
+		cmocka_unit_test(test_starts_from_the_sun_show_their_time),
 	};
 
 	return TEST_RUN_GROUP("cycles", tests, setup, teardown);

@@ -177,13 +177,19 @@ static void programs(struct cmd_ctx *ctx, char *json, size_t size)
 	}
 	cmd_programs_status(ctx, json, size);
 	if (scheduler_next_run(d, now, &next) == 0) {
+		const struct program *prog = &d->cfg.schedule.programs[next.program];
+		char start[48], sun[64] = "";
+
 		cmd_format_time(next.when, when, sizeof(when));
-		out_line(ctx->out, "Next run: %s at %s%s",
-			 d->cfg.schedule.programs[next.program].name, when,
+		schedule_format_start(prog, (size_t)next.start, start, sizeof(start));
+		/* A start relative to the sun: when it falls, and from what. */
+		if (prog->start_kind[next.start] != START_AT)
+			snprintf(sun, sizeof(sun), " (%s)", start);
+		out_line(ctx->out, "Next run: %s at %s%s%s", prog->name, when, sun,
 			 d->sched.rain_delay_until > now ? ", after the rain delay" :
 			 "");
-		out_append(json, size, ",\"next_run\":{\"program\":\"%s\",\"at\":%lld}",
-		    d->cfg.schedule.programs[next.program].name, (long long)next.when);
+		out_append(json, size, ",\"next_run\":{\"program\":\"%s\",\"at\":%lld,"
+		    "\"start\":\"%s\"}", prog->name, (long long)next.when, start);
 	} else {
 		out_line(ctx->out, "Next run: none (no program is enabled)");
 	}

@@ -2,6 +2,7 @@
 #include "config-parse.h"
 
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 
 #include "core/calendar.h"
@@ -253,22 +254,35 @@ static int load_starts(struct loader *ld, const config_setting_t *g,
 	for (size_t i = 0; i < n; i++) {
 		const config_setting_t *e = elem(list, i);
 		char by[SETTING_PATH_MAX];
+		enum start_kind kind;
 		unsigned minutes;
+		int offset;
 
 		if (config_setting_type(e) != CONFIG_TYPE_STRING)
 			return fail(ld, e, "must be a time in double quotes "
 				    "such as \"06:30\", not %s", type_name(e));
-		if (!calendar_parse_time_of_day(config_setting_get_string(e), &minutes))
+		if (schedule_parse_start(config_setting_get_string(e), &kind,
+					 &minutes, &offset) < 0)
 			return fail(ld, e, "\"%s\" is not a time of day: write "
-				    "it as HH:MM, 00:00 to 23:59",
+				    "it as HH:MM, 00:00 to 23:59, or from the sun "
+				    "as \"sunrise\", \"sunset+30m\", \"sunrise-1h\" "
+				    "(up to 12h either way) or \"before sunrise\"",
+				    config_setting_get_string(e));
+		/* The sun's times need the garden's place. */
+		if (kind != START_AT && !ld->cfg.site.set)
+			return fail(ld, e, "\"%s\" needs the garden's place: add "
+				    "site = { latitude = ...; longitude = ...; }",
 				    config_setting_get_string(e));
 		for (size_t j = 0; j < i; j++) {
-			if (p->starts[j] != minutes)
+			if (p->starts[j] != minutes || p->start_kind[j] != kind ||
+			    p->start_offset_min[j] != offset)
 				continue;
 			setting_path(elem(list, j), by, sizeof(by));
 			return fail(ld, e, "\"%s\" is the same time as %s",
 				    config_setting_get_string(e), by);
 		}
+		p->start_kind[p->n_starts] = (uint8_t)kind;
+		p->start_offset_min[p->n_starts] = (int16_t)offset;
 		p->starts[p->n_starts++] = (uint16_t)minutes;
 	}
 	return 0;
@@ -465,7 +479,13 @@ static int load_steps(struct loader *ld, const config_setting_t *g,
 		r = load_step_amount(ld, e, z, range, &secs, &litres);
 		if (r < 0)
 			return r;
-		p->steps[p->n_steps++] = (struct program_step){ zi, secs, litres };
+		/* By volume, "before sunrise" counts the time its litres take. */
+		if (litres > 0 && z->flow_lpm > 0 &&
+		    litres / z->flow_lpm * 60 < z->max_run_s)
+			secs = (unsigned)ceil(litres / z->flow_lpm * 60);
+		p->steps[p->n_steps++] = (struct program_step){
+			.zone = zi, .duration_s = secs, .litres = litres,
+			.cycle_s = z->cycle_s, .soak_s = z->soak_s };
 	}
 	return 0;
 }
@@ -498,6 +518,9 @@ static int load_program(struct loader *ld, const config_setting_t *g,
 
 int load_programs(struct loader *ld, const config_setting_t *root)
 {
+	ld->cfg.schedule.has_site = ld->cfg.site.set;
+	ld->cfg.schedule.latitude_deg = ld->cfg.site.latitude_deg;
+	ld->cfg.schedule.longitude_deg = ld->cfg.site.longitude_deg;
 	const config_setting_t *list;
 	int r;
 
