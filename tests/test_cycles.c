@@ -228,12 +228,12 @@ static void test_the_waiting_client_sees_its_cycles(void **state)
 	free2(out, err);
 }
 
-static void test_a_stop_while_soaking_ends_the_whole_run(void **state)
+/* Asks for 6 s of bed (three cycles) and waits until its first soak. */
+static void water_bed_until_it_soaks(void)
 {
-	char *out, *err, *bed;
 	int64_t give_up = now_ms() + (under_valgrind() ? 120000 : 30000);
+	char *out, *err;
 
-	(void)state;
 	assert_int_equal(test_irrigctl(daemon_.socket, &out, &err, "water", "bed",
 				       "6s", "--no-wait", NULL), 0);
 	free2(out, err);
@@ -246,6 +246,30 @@ static void test_a_stop_while_soaking_ends_the_whole_run(void **state)
 			fail_msg("bed never soaked");
 		sleep_ms(100);
 	}
+}
+
+static void test_a_skip_while_soaking_ends_the_whole_run(void **state)
+{
+	char *out, *err, *bed;
+
+	(void)state;
+	water_bed_until_it_soaks();
+	assert_int_equal(test_irrigctl(daemon_.socket, &out, &err, "skip", NULL), 0);
+	assert_non_null(strstr(out, "Skipped the rest of bed; nothing else queued"));
+	free2(out, err);
+	wait_idle();
+	bed = last_run_of("bed");
+	assert_non_null(strstr(bed, "\"outcome\":\"stopped\""));
+	assert_int_equal((int)json_number(bed, "\"actual_s\":"), 2);
+	free(bed);
+}
+
+static void test_a_stop_while_soaking_ends_the_whole_run(void **state)
+{
+	char *out, *err, *bed;
+
+	(void)state;
+	water_bed_until_it_soaks();
 	assert_int_equal(test_irrigctl(daemon_.socket, &out, &err, "stop", NULL), 0);
 	assert_non_null(strstr(out, "Stopped: every valve closed, queue emptied"));
 	free2(out, err);
@@ -434,6 +458,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_two_zones_soak_in_turn_and_never_overlap),
 		cmocka_unit_test(test_the_waiting_client_sees_its_cycles),
+		cmocka_unit_test(test_a_skip_while_soaking_ends_the_whole_run),
 		cmocka_unit_test(test_a_stop_while_soaking_ends_the_whole_run),
 		cmocka_unit_test(test_water_by_volume_stops_on_the_litres),
 		cmocka_unit_test(test_volume_over_cycles),

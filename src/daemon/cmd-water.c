@@ -327,6 +327,15 @@ void cmd_skip(struct cmd_ctx *ctx)
 	const struct run_request *cur = ctl_current(&d->ctl);
 	char zone[CONFIG_NAME_MAX];
 
+	/* Nothing waters but a run soaks between cycles: that run ends. */
+	if (!cur && ctl_soaking_len(&d->ctl)) {
+		const struct run_request *first = ctl_soaking_at(&d->ctl, 0);
+
+		for (size_t i = 1; i < ctl_soaking_len(&d->ctl); i++)
+			if (ctl_soaking_at(&d->ctl, i)->soak_until_ns < first->soak_until_ns)
+				first = ctl_soaking_at(&d->ctl, i);
+		cur = first;
+	}
 	if (!cur) {
 		out_err(ctx->out, ERR_UNAVAILABLE, "nothing is watering");
 		return;
