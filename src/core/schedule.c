@@ -242,17 +242,31 @@ static int sun_start(const struct schedule *sched, const struct program *prog,
 		     size_t s, int64_t days, time_t *out)
 {
 	enum start_kind kind = (enum start_kind)prog->start_kind[s];
-	struct local_date date = calendar_civil_from_days(days);
+	int64_t sun_day = days;
 	bool rise = kind == START_SUNRISE || kind == START_BEFORE_SUNRISE;
-	time_t event;
+	time_t event, noon;
 	int r;
 
-	if (!sched->has_site)
+	if (!sched->has_site || local_instant(days, 12 * 60, &noon) != 0)
 		return -ENOENT;
-	r = sun_event_time(sched->latitude_deg, sched->longitude_deg, &date,
-			   rise ? SUN_RISE : SUN_SET, &event, NULL);
-	if (r < 0)
-		return r;
+	/*
+	 * The sun's event of this local day: the one within 12 h of its
+	 * noon.  A site far from the time zone's meridian has its own date
+	 * a day off; without this, a day's starts could come before the
+	 * midnight walk() relies on.
+	 */
+	for (int tries = 0;; tries++) {
+		struct local_date date = calendar_civil_from_days(sun_day);
+
+		r = sun_event_time(sched->latitude_deg, sched->longitude_deg, &date,
+				   rise ? SUN_RISE : SUN_SET, &event, NULL);
+		if (r < 0)
+			return r;
+		if (tries == 2 || (event >= noon - SECONDS_PER_DAY / 2 &&
+				   event <= noon + SECONDS_PER_DAY / 2))
+			break;
+		sun_day += event < noon ? 1 : -1;
+	}
 	if (kind == START_BEFORE_SUNRISE || kind == START_BEFORE_SUNSET)
 		*out = event - (time_t)schedule_finish_lead(sched, prog, event);
 	else

@@ -341,40 +341,6 @@ static void drop_watcher(struct client *c)
 }
 
 /*
- * One run of a program ended, others follow: its summary without the
- * reply's end, so the client reads on.  Text loses its "OK" line and an
- * "ERR code message" line becomes the message; JSON's {"ok":true,...}
- * becomes {...} and {"ok":false,...} {"event":"error",...}.
- */
-static void send_not_last(struct client *c, const char *buf, size_t len)
-{
-	char line[OUT_MAX];
-	size_t start = len;
-
-	if (len && buf[len - 1] == '\n')
-		start--;
-	while (start && buf[start - 1] != '\n')
-		start--;
-	snprintf(line, sizeof(line), "%.*s", (int)(len - start), buf + start);
-	client_send(c, buf, start);
-	if (!strcmp(line, "OK\n") || !strcmp(line, "{\"ok\":true}\n"))
-		return;
-	if (!strncmp(line, "ERR ", 4) && strchr(line + 4, ' ')) {
-		const char *message = strchr(line + 4, ' ') + 1;
-
-		client_send(c, message, strlen(message));
-	} else if (!strncmp(line, "{\"ok\":true,", 11)) {
-		client_send(c, "{", 1);
-		client_send(c, line + 11, strlen(line + 11));
-	} else if (!strncmp(line, "{\"ok\":false,", 12)) {
-		client_send(c, "{\"event\":\"error\",", 18);
-		client_send(c, line + 12, strlen(line + 12));
-	} else {
-		client_send(c, line, strlen(line));
-	}
-}
-
-/*
  * The clients waiting for ev's run get their reply to it, rendered once
  * per form from the record; a --no-wait client is done once its run has
  * started, the others at the run's last event.
@@ -408,10 +374,15 @@ static void reply_to_waiters(struct server *s, const struct event *ev)
 		/* A program's client waits for every one of its runs. */
 		done = rendered[c->json] == RUN_REPLY_LAST && --c->runs_left == 0;
 		/* A client this drops may be the one whose command runs now. */
-		if (rendered[c->json] == RUN_REPLY_LAST && !done)
-			send_not_last(c, o->buf, o->len);
-		else
+		if (rendered[c->json] == RUN_REPLY_LAST && !done) {
+			static struct out more;
+
+			more = *o;
+			out_continue(&more);
+			client_send(c, more.buf, more.len);
+		} else {
 			client_send(c, o->buf, o->len);
+		}
 		if (!done && c->then_len && !c->dead) {
 			/* Its run has started: a --no-wait request is done. */
 			client_send(c, c->then, c->then_len);
