@@ -1485,6 +1485,9 @@ static void test_cycles_share_the_time_equally(void **state)
 static void test_a_run_within_its_cycle_is_one_go(void **state)
 {
 	struct garden g;
+	struct run_request req;
+	struct ctl_actions acts = { .n = 0 };
+	size_t ahead;
 
 	(void)state;
 	garden_init(&g, 1);
@@ -1494,6 +1497,17 @@ static void test_a_run_within_its_cycle_is_one_go(void **state)
 	assert_int_equal(count(&g, "V+(0)"), 1);
 	assert_int_equal(count(&g, "K(0)"), 0);
 	assert_int_equal(find(&g, "S(0)", 0)->req.n_cycles, 1);
+	/* A learning run needs its flow steady: one go, whatever its length. */
+	memset(&req, 0, sizeof(req));
+	req.zone = 0;
+	req.duration_s = 20 * 60;
+	req.learn = true;
+	assert_int_equal(ctl_enqueue(&g.c, &req, false, g.now, &ahead, &acts), 0);
+	carry_out(&g, &acts);
+	run_until_idle(&g);
+	assert_int_equal(count(&g, "V+(0)"), 2);
+	assert_int_equal(count(&g, "K(0)"), 0);
+	assert_true(find(&g, "E(0,completed)", 1)->req.watered_ns == 20 * MIN);
 }
 
 static void test_other_zones_water_during_a_soak(void **state)

@@ -202,7 +202,8 @@ static unsigned plan_cycles(const struct controller *c, const struct run_request
 {
 	uint64_t cycle_s = cycle_of(c, r->zone) / NS_PER_S;
 
-	if (!cycle_s || r->duration_s <= cycle_s)
+	/* A learning run needs its flow steady in one go. */
+	if (!cycle_s || r->duration_s <= cycle_s || r->learn)
 		return 1;
 	if (r->litres > 0)
 		return 0;
@@ -220,6 +221,8 @@ static uint64_t next_cycle_ns(const struct controller *c,
 	uint64_t total = (uint64_t)r->duration_s * NS_PER_S, cycle = cycle_of(c, r->zone);
 	uint64_t left = total > r->watered_ns ? total - r->watered_ns : 0, len;
 
+	if (r->n_cycles == 1)
+		return left;
 	if (r->n_cycles > 1 && r->cycle < r->n_cycles) {
 		uint64_t end = (uint64_t)r->duration_s * (r->cycle + 1) / r->n_cycles *
 			NS_PER_S;
