@@ -226,25 +226,23 @@ static void set_idle_status(struct daemon *d)
 	}
 }
 
-/* Local "06:40" of a monotonic instant. */
-static void clock_of(uint64_t mono_ns, char *buf, size_t size)
-{
-	uint64_t now = daemon_now();
-	time_t at = time(NULL) + (time_t)(mono_ns > now ?
-					  (mono_ns - now + NS_PER_S - 1) / NS_PER_S : 0);
-	struct tm tm;
-
-	localtime_r(&at, &tm);
-	strftime(buf, size, "%H:%M", &tm);
-}
-
-/* Wall clock of a monotonic instant, for UNTIL=. */
+/* Wall clock of a monotonic instant to come, for UNTIL= and people. */
 static time_t wall_of(uint64_t mono_ns)
 {
 	uint64_t now = daemon_now();
 
 	return time(NULL) + (time_t)(mono_ns > now ?
 				     (mono_ns - now + NS_PER_S - 1) / NS_PER_S : 0);
+}
+
+/* Local "06:40" of a monotonic instant. */
+static void clock_of(uint64_t mono_ns, char *buf, size_t size)
+{
+	time_t at = wall_of(mono_ns);
+	struct tm tm;
+
+	localtime_r(&at, &tm);
+	strftime(buf, size, "%H:%M", &tm);
 }
 
 void watering_say_cycle(const struct run_request *r, char *buf, size_t size)
@@ -686,7 +684,7 @@ static void on_cycle_ended(struct daemon *d, const struct run_request *req)
 {
 	const char *zone = config_zone_name(&d->cfg, req->zone, "(removed)");
 	struct history_entry *e;
-	char cycle[48], said[160];
+	char said[160];
 	struct event ev;
 
 	if (d->active.req_id != req->id || d->n_parked == CTL_SOAKING_MAX)
@@ -716,7 +714,6 @@ static void on_cycle_ended(struct daemon *d, const struct run_request *req)
 	ev.run.zone = req->zone;
 	ev.run.started = true;
 	watering_say_soaking(d, req, said, sizeof(said));
-	watering_say_cycle(req, cycle, sizeof(cycle));
 	event_emit(&ev, "%s (%us, %.2f %s so far)", said,
 		   (unsigned)(req->watered_ns / NS_PER_S),
 		   config_volume(&d->cfg, ev.litres), config_volume_unit(&d->cfg));
@@ -888,7 +885,8 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 	 */
 	if (parked) {
 		/* Held or capped as its next cycle was decided: why is here. */
-		if (!d->active.req_id && d->active.why[0])
+		if (!d->active.req_id &&
+		    (a->outcome == RUN_HELD || a->outcome == RUN_CAPPED))
 			snprintf(parked->why, sizeof(parked->why), "%s", d->active.why);
 		kept = d->active;
 		d->active = *parked;
