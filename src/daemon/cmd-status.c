@@ -188,8 +188,9 @@ static void programs(struct cmd_ctx *ctx, char *json, size_t size)
 		out_line(ctx->out, "Next run: %s at %s%s%s", prog->name, when, sun,
 			 d->sched.rain_delay_until > now ? ", after the rain delay" :
 			 "");
-		out_append(json, size, ",\"next_run\":{\"program\":\"%s\",\"at\":%lld,"
-		    "\"start\":\"%s\"}", prog->name, (long long)next.when, start);
+		out_append(json, size, ",\"next_run\":{\"program\":\"%s\",\"at\":%lld%s%s%s}",
+		    prog->name, (long long)next.when, *sun ? ",\"start\":\"" : "",
+		    *sun ? start : "", *sun ? "\"" : "");
 	} else {
 		out_line(ctx->out, "Next run: none (no program is enabled)");
 	}

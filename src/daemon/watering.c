@@ -343,15 +343,19 @@ static void render_started(struct daemon *d, struct out *out,
 	else if (ev->cycles == 0)
 		out_line(out, "In cycles until the litres are in, soaking between them");
 	out_line(out, "Valve open");
-	if (!isnan(ev->litres))
+	{
+		char more[96] = "";
+
+		/* By volume, and in cycles: said only of such runs. */
+		if (!isnan(ev->litres))
+			snprintf(more, sizeof(more), ",\"litres_asked\":%.3f", ev->litres);
+		if (ev->cycles != EVENT_UNSET && ev->cycles != 1)
+			snprintf(more + strlen(more), sizeof(more) - strlen(more),
+				 ",\"cycles\":%lld", (long long)ev->cycles);
 		out_event(out, "\"event\":\"start\",\"id\":%u,\"zone\":\"%s\","
-			  "\"duration_s\":%u,\"litres_asked\":%.3f,\"cycles\":%lld",
-			  (uint32_t)ev->run_id, ev->zone, (uint32_t)ev->duration_s,
-			  ev->litres, (long long)ev->cycles);
-	else
-		out_event(out, "\"event\":\"start\",\"id\":%u,\"zone\":\"%s\","
-			  "\"duration_s\":%u,\"cycles\":%lld", (uint32_t)ev->run_id,
-			  ev->zone, (uint32_t)ev->duration_s, (long long)ev->cycles);
+			  "\"duration_s\":%u%s", (uint32_t)ev->run_id, ev->zone,
+			  (uint32_t)ev->duration_s, more);
+	}
 }
 
 /* A run's cycle ended (it soaks) or the next began. */
