@@ -242,31 +242,32 @@ static int sun_start(const struct schedule *sched, const struct program *prog,
 		     size_t s, int64_t days, time_t *out)
 {
 	enum start_kind kind = (enum start_kind)prog->start_kind[s];
-	int64_t sun_day = days;
+	static const int64_t nearest[] = { 0, -1, 1 };
 	bool rise = kind == START_SUNRISE || kind == START_BEFORE_SUNRISE;
-	time_t event, noon;
-	int r;
+	time_t event = 0, midnight, next_midnight;
+	bool found = false;
 
-	if (!sched->has_site || local_instant(days, 12 * 60, &noon) != 0)
+	if (!sched->has_site || local_instant(days, 0, &midnight) != 0 ||
+	    local_instant(days + 1, 0, &next_midnight) != 0)
 		return -ENOENT;
 	/*
-	 * The sun's event of this local day: the one within 12 h of its
-	 * noon.  A site far from the time zone's meridian has its own date
-	 * a day off; without this, a day's starts could come before the
-	 * midnight walk() relies on.
+	 * The sun's event that falls within this local day, whatever date
+	 * the place's own longitude gives it (a site far from its time
+	 * zone's meridian is a day off): so each event is one day's, and a
+	 * day's starts come no sooner than SCHEDULE_FINISH_BY_MAX_S before
+	 * its midnight, which walk() relies on.  A day skipped by its time
+	 * zone has none.
 	 */
-	for (int tries = 0;; tries++) {
-		struct local_date date = calendar_civil_from_days(sun_day);
+	for (size_t i = 0; i < sizeof(nearest) / sizeof(nearest[0]) && !found; i++) {
+		struct local_date date = calendar_civil_from_days(days + nearest[i]);
 
-		r = sun_event_time(sched->latitude_deg, sched->longitude_deg, &date,
-				   rise ? SUN_RISE : SUN_SET, &event, NULL);
-		if (r < 0)
-			return r;
-		if (tries == 2 || (event >= noon - SECONDS_PER_DAY / 2 &&
-				   event <= noon + SECONDS_PER_DAY / 2))
-			break;
-		sun_day += event < noon ? 1 : -1;
+		found = sun_event_time(sched->latitude_deg, sched->longitude_deg,
+				       &date, rise ? SUN_RISE : SUN_SET, &event,
+				       NULL) == 0 &&
+			event >= midnight && event < next_midnight;
 	}
+	if (!found)
+		return -ENOENT;
 	if (kind == START_BEFORE_SUNRISE || kind == START_BEFORE_SUNSET)
 		*out = event - (time_t)schedule_finish_lead(sched, prog, event);
 	else
@@ -317,10 +318,10 @@ static size_t collect_day(const struct schedule *sched, int64_t days,
  * Starts in (from, to] on local days first_day..last_day, in order, up to
  * max.  A start's instant never decreases as its local date and time
  * increase (each maps to the first instant at or after it), and one
- * relative to the sun is at most SCHEDULE_FINISH_BY_MAX_S before its own
- * sunrise or sunset, so a date's starts all come at or after the
- * midnight before its own and earlier dates' pending starts before that
- * midnight can go out.  Equal instants across dates (a gap over
+ * relative to the sun is at most SCHEDULE_FINISH_BY_MAX_S before its
+ * sunrise or sunset, which falls within its own day, so a date's starts
+ * all come at or after its midnight less that, and earlier dates'
+ * pending starts before then can go out.  Equal instants across dates (a gap over
  * midnight) wait so the tie rule still holds.
  */
 static size_t walk(const struct schedule *sched, int64_t from, int64_t to,
@@ -337,9 +338,10 @@ static size_t walk(const struct schedule *sched, int64_t from, int64_t to,
 		if (n_pending) {
 			time_t midnight;
 
-			if (local_instant(d - 1, 0, &midnight) == 0)
+			if (local_instant(d, 0, &midnight) == 0)
 				for (n_go = 0; n_go < n_pending &&
-					       pending[n_go].when < midnight;
+					       pending[n_go].when <
+						       midnight - SCHEDULE_FINISH_BY_MAX_S;
 				     n_go++)
 					;
 			/* Pathological zones: rather bend the tie rule than overflow. */
