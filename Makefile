@@ -120,11 +120,11 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 # Each test links the least it needs; a test in no list links every layer.
 # The core's unit tests: the core library alone.
 CORE_TESTS := balance calendar calib controller duration et0 faults flowacct flowmon history \
-	progstate proto run schedule seasonal
+	progstate proto run schedule seasonal sun
 # The drivers' and sim chips' tests: drivers and core.
 HW_TESTS := ads1x15 fdio flowmeter garden mcp23008 season sim_bus
 # Tests that drive the built irrigd and irrigctl from outside: no library.
-OUTSIDE_TESTS := abuse clock e2e safety unsaved
+OUTSIDE_TESTS := abuse clock cycles e2e safety unsaved
 CORE_TEST_BIN := $(CORE_TESTS:%=$(BUILD)/tests/test_%)
 HW_TEST_BIN := $(HW_TESTS:%=$(BUILD)/tests/test_%)
 OUTSIDE_TEST_BIN := $(OUTSIDE_TESTS:%=$(BUILD)/tests/test_%)

@@ -1,5 +1,6 @@
 /* Tests for the config loader: the shipped example, defaults and each kind of mistake. */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -276,6 +277,52 @@ static void test_site(void **state)
 	cfg = load_ok(HW "site = { latitude = 52; longitude = 5; };\n" ZONE);
 	assert_true(cfg->site.latitude_deg == 52.0);
 	assert_true(cfg->site.longitude_deg == 5.0);
+	free(cfg);
+}
+
+static void test_cycle_soak_and_volumes(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	cfg = load_ok(HW "zones = ( { name = \"bed\"; valve = { expander = 0x20; "
+		      "pin = 0; }; cycle = \"10m\"; soak = \"30m\"; },\n"
+		      "  { name = \"lawn\"; valve = { expander = 0x20; pin = 1; }; } );\n"
+		      "programs = ( { name = \"morning\"; start = [\"06:30\"];\n"
+		      "  zones = ( { zone = \"bed\"; litres = 20; },\n"
+		      "            { zone = \"lawn\"; volume = \"5gal\"; },\n"
+		      "            { zone = \"lawn\"; duration = \"5m\"; } ); } );\n");
+	assert_int_equal(cfg->zones[0].cycle_s, 600);
+	assert_int_equal(cfg->zones[0].soak_s, 1800);
+	assert_int_equal(cfg->zones[1].cycle_s, 0);
+	assert_true(cfg->schedule.programs[0].steps[0].litres == 20.0);
+	/* By volume, the zone's max_run is the backstop. */
+	assert_int_equal(cfg->schedule.programs[0].steps[0].duration_s, 3600);
+	assert_true(fabs(cfg->schedule.programs[0].steps[1].litres - 18.927) < 0.001);
+	assert_true(cfg->schedule.programs[0].steps[2].litres == 0.0);
+	assert_int_equal(cfg->schedule.programs[0].steps[2].duration_s, 300);
+	free(cfg);
+}
+
+static void test_starts_from_the_sun(void **state)
+{
+	struct config *cfg;
+	const struct program *p;
+
+	(void)state;
+	cfg = load_ok(HW "site = { latitude = 52.37; longitude = 4.89; };\n" ZONE
+		      "programs = ( { name = \"dawn\";\n"
+		      "  start = [\"before sunrise\", \"sunset+30m\", \"05:00\"];\n"
+		      "  zones = ( { zone = \"garden\"; duration = \"15m\"; } ); } );\n");
+	p = &cfg->schedule.programs[0];
+	assert_true(cfg->schedule.has_site);
+	assert_true(cfg->schedule.latitude_deg == 52.37);
+	assert_int_equal(p->n_starts, 3);
+	assert_int_equal(p->start_kind[0], START_BEFORE_SUNRISE);
+	assert_int_equal(p->start_kind[1], START_SUNSET);
+	assert_int_equal(p->start_offset_min[1], 30);
+	assert_int_equal(p->start_kind[2], START_AT);
+	assert_int_equal(p->starts[2], 300);
 	free(cfg);
 }
 
@@ -892,7 +939,7 @@ static const struct bad_case bad_cases[] = {
 	  "  flow_lmp = 20.8; } );\n",
 	  ":9: zones.[0].flow_lmp: ", "unknown setting (allowed here: name, "
 	  "valve, flow_lpm, max_run, skip_above, stop_at, no_flow_percent, "
-	  "low_flow_percent, high_flow_percent, daily_cap_litres)" },
+	  "low_flow_percent, high_flow_percent, daily_cap_litres, cycle, soak)" },
 	{ "unknown setting in probe power",
 	  HW ZONE SOIL("power = { expander = 0x20; pin = 7; settle = 50; };"),
 	  ":10: sensors.soil.[0].power.settle: ", "unknown setting" },
@@ -1478,6 +1525,36 @@ static const struct bad_case bad_cases[] = {
 	{ "unknown zone in a program", HW ZONE
 	  PROGRAM_ZONES("  zones = ( { zone = \"gardn\"; duration = \"15m\"; } );"),
 	  ":12: programs.[0].zones.[0].zone: ", "no zone called \"gardn\" in zones" },
+	{ "a start from the sun without a site", HW ZONE
+	  PROGRAM("  start = [\"06:30\", \"sunrise-1h\"];"),
+	  ":11: programs.[0].start.[1]: ", "\"sunrise-1h\" needs the garden's "
+	  "place: add site = { latitude = ...; longitude = ...; }" },
+	{ "an offset from the sun past 12h", HW "site = { latitude = 52; longitude = 5; };\n"
+	  ZONE PROGRAM("  start = [\"sunset+13h\"];"),
+	  ":12: programs.[0].start.[0]: ", "\"sunset+13h\" is not a time of day" },
+	{ "the same sun start twice", HW "site = { latitude = 52; longitude = 5; };\n"
+	  ZONE PROGRAM("  start = [\"before sunrise\", \"before sunrise\"];"),
+	  ":12: programs.[0].start.[1]: ", "is the same time as programs.[0].start.[0]" },
+	{ "a program zone with a duration and litres", HW ZONE
+	  PROGRAM_ZONES("  zones = ( { zone = \"garden\"; duration = \"1m\"; litres = 20; } );"),
+	  ":12: programs.[0].zones.[0].duration: ",
+	  "give one of duration, litres and volume" },
+	{ "a program zone's volume without its unit", HW ZONE
+	  PROGRAM_ZONES("  zones = ( { zone = \"garden\"; volume = \"20\"; } );"),
+	  ":12: programs.[0].zones.[0].volume: ",
+	  "must be litres or US gallons with the unit, such as \"20L\" or \"5gal\"" },
+	{ "a program zone's volume as a number", HW ZONE
+	  PROGRAM_ZONES("  zones = ( { zone = \"garden\"; volume = 20; } );"),
+	  ":12: programs.[0].zones.[0].volume: ", "must be a string with its unit" },
+	{ "no litres", HW ZONE
+	  PROGRAM_ZONES("  zones = ( { zone = \"garden\"; litres = 0; } );"),
+	  ":12: programs.[0].zones.[0].litres: ", "" },
+	{ "a cycle without a soak", HW ZONE_RULES("cycle = \"10m\";"),
+	  ":9: zones.[0].cycle: ", "needs a soak too" },
+	{ "a soak without a cycle", HW ZONE_RULES("soak = \"30m\";"),
+	  ":9: zones.[0].soak: ", "needs a cycle too" },
+	{ "a cycle of nothing", HW ZONE_RULES("cycle = \"0s\"; soak = \"30m\";"),
+	  ":9: zones.[0].cycle: ", "" },
 	{ "duration over the zone's max_run", HW ZONE
 	  PROGRAM_ZONES("  zones = ( " STEP ",\n"
 			"            { zone = \"garden\"; duration = \"1h1s\"; } );"),
@@ -1513,7 +1590,7 @@ static const struct bad_case bad_cases[] = {
 	{ "unknown setting in a step", HW ZONE
 	  PROGRAM_ZONES("  zones = ( { zone = \"garden\"; time = \"15m\"; } );"),
 	  ":12: programs.[0].zones.[0].time: ",
-	  "unknown setting (allowed here: zone, duration)" },
+	  "unknown setting (allowed here: zone, duration, litres, volume)" },
 
 	/* Programs: the rest */
 	{ "unknown setting in a program", HW ZONE
@@ -1738,13 +1815,15 @@ static void test_truncated_message(void **state)
 int main(void)
 {
 	const size_t n_bad = sizeof(bad_cases) / sizeof(bad_cases[0]);
-	struct CMUnitTest tests[20 + sizeof(bad_cases) / sizeof(bad_cases[0])];
+	struct CMUnitTest tests[24 + sizeof(bad_cases) / sizeof(bad_cases[0])];
 	size_t n = 0;
 
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_shipped_config);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_defaults);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sensor_defaults);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_safety_defaults_and_overrides);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_cycle_soak_and_volumes);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_starts_from_the_sun);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_site);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_other_choices);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_thermometer_on_one_wire);

@@ -108,7 +108,8 @@ static void set_policy(struct garden *g, int zone, struct zone_policy p)
 static bool names_request(enum ctl_action_kind k)
 {
 	return k == ACT_NEED_MOISTURE || k == ACT_RUN_STARTED ||
-	       k == ACT_REPORT || k == ACT_RUN_ENDED || k == ACT_DROPPED;
+	       k == ACT_REPORT || k == ACT_RUN_ENDED || k == ACT_DROPPED ||
+	       k == ACT_CYCLE_ENDED || k == ACT_CYCLE_STARTED;
 }
 
 static void record(struct garden *g, const struct ctl_action *a)
@@ -186,8 +187,13 @@ static void record(struct garden *g, const struct ctl_action *a)
 	case ACT_RUN_ENDED:
 		snprintf(r->tok, sizeof(r->tok), "E(%d,%s)", a->zone,
 			 run_outcome_name(a->outcome));
-		assert_int_equal(a->req.id, g->cur_id);
-		assert_int_equal(a->zone, g->cur_zone);
+		/* A run soaking between cycles ends while another is current. */
+		if (a->req.id != g->cur_id) {
+			assert_true(a->req.cycle > 0);
+			assert_true(a->keep);
+		} else {
+			assert_int_equal(a->zone, g->cur_zone);
+		}
 		/* The record is written once the water is off. */
 		assert_int_equal(g->open_zone, -1);
 		if (a->outcome == RUN_SKIPPED || a->outcome == RUN_ENDED_EARLY)
@@ -199,6 +205,18 @@ static void record(struct garden *g, const struct ctl_action *a)
 		snprintf(r->tok, sizeof(r->tok), "D(%d,%s)", a->zone,
 			 run_outcome_name(a->outcome));
 		assert_true(a->req.id != 0);
+		break;
+	case ACT_CYCLE_ENDED:
+		snprintf(r->tok, sizeof(r->tok), "K(%d)", a->zone);
+		assert_int_equal(a->req.id, g->cur_id);
+		assert_int_equal(g->open_zone, -1);
+		assert_true(a->req.soak_until_ns > g->now);
+		break;
+	case ACT_CYCLE_STARTED:
+		snprintf(r->tok, sizeof(r->tok), "C(%d)", a->zone);
+		assert_int_equal(a->req.id, g->cur_id);
+		assert_int_equal(a->zone, g->open_zone);
+		assert_true(a->req.cycle > 1);
 		break;
 	default:
 		fail_msg("unknown action kind %d", (int)a->kind);
@@ -1397,6 +1415,269 @@ static void test_only_runs_that_watered_are_kept(void **state)
 	assert_true(find(&g, "E(1,held)", 0)->keep);
 }
 
+/* ---- cycle and soak, water by volume ---- */
+
+static void set_cycle(struct garden *g, int zone, uint64_t cycle_ns, uint64_t soak_ns)
+{
+	struct zone_policy p = g->c.policy[zone];
+
+	p.cycle_ns = cycle_ns;
+	p.soak_ns = soak_ns;
+	set_policy(g, zone, p);
+}
+
+/* The meter counted litres for the run watering now. */
+static void meter(struct garden *g, double litres)
+{
+	struct ctl_actions acts = { .n = 0 };
+
+	ctl_litres(&g->c, litres, g->now, &acts);
+	carry_out(g, &acts);
+}
+
+static uint32_t enqueue_litres(struct garden *g, int zone, uint32_t backstop_s,
+			       double litres)
+{
+	struct run_request req;
+	struct ctl_actions acts = { .n = 0 };
+	size_t ahead;
+
+	memset(&req, 0, sizeof(req));
+	req.zone = zone;
+	req.duration_s = backstop_s;
+	req.litres = litres;
+	snprintf(req.source, sizeof(req.source), "manual");
+	assert_int_equal(ctl_enqueue(&g->c, &req, false, g->now, &ahead, &acts), 0);
+	carry_out(g, &acts);
+	return req.id;
+}
+
+static void test_cycles_share_the_time_equally(void **state)
+{
+	struct garden g;
+	const struct rec *end;
+
+	(void)state;
+	garden_init(&g, 1);
+	set_cycle(&g, 0, 10 * MIN, 30 * MIN);
+	enqueue(&g, 0, 25 * 60, 0, 0);
+	assert_int_equal(find(&g, "S(0)", 0)->req.n_cycles, 3);
+	run_until_idle(&g);
+	/* 25 min in at most 10: three of 8:20, never one of 5. */
+	assert_int_equal(count(&g, "V+(0)"), 3);
+	assert_int_equal(count(&g, "K(0)"), 2);
+	assert_int_equal(count(&g, "C(0)"), 2);
+	for (int i = 0; i < 3; i++)
+		assert_true(when(&g, "V-(0)", i) - when(&g, "V+(0)", i) == 500 * S);
+	/* At least the soak between two cycles. */
+	for (int i = 1; i < 3; i++)
+		assert_true(when(&g, "V+(0)", i) - when(&g, "V-(0)", i - 1) >= 30 * MIN);
+	assert_int_equal(count(&g, "S(0)"), 1);
+	assert_int_equal(count(&g, "E(0,completed)"), 1);
+	end = find(&g, "E(0,completed)", 0);
+	/* Recorded once, with every cycle's time: what was asked. */
+	assert_true(end->keep);
+	assert_true(end->req.watered_ns == 25 * MIN);
+	assert_int_equal(end->req.cycle, 3);
+	assert_idle(&g);
+}
+
+static void test_a_run_within_its_cycle_is_one_go(void **state)
+{
+	struct garden g;
+	struct run_request req;
+	struct ctl_actions acts = { .n = 0 };
+	size_t ahead;
+
+	(void)state;
+	garden_init(&g, 1);
+	set_cycle(&g, 0, 10 * MIN, 30 * MIN);
+	enqueue(&g, 0, 10 * 60, 0, 0);
+	run_until_idle(&g);
+	assert_int_equal(count(&g, "V+(0)"), 1);
+	assert_int_equal(count(&g, "K(0)"), 0);
+	assert_int_equal(find(&g, "S(0)", 0)->req.n_cycles, 1);
+	/* A learning run needs its flow steady: one go, whatever its length. */
+	memset(&req, 0, sizeof(req));
+	req.zone = 0;
+	req.duration_s = 20 * 60;
+	req.learn = true;
+	assert_int_equal(ctl_enqueue(&g.c, &req, false, g.now, &ahead, &acts), 0);
+	carry_out(&g, &acts);
+	run_until_idle(&g);
+	assert_int_equal(count(&g, "V+(0)"), 2);
+	assert_int_equal(count(&g, "K(0)"), 0);
+	assert_true(find(&g, "E(0,completed)", 1)->req.watered_ns == 20 * MIN);
+}
+
+static void test_other_zones_water_during_a_soak(void **state)
+{
+	struct garden g;
+	char order[256] = "";
+
+	(void)state;
+	garden_init(&g, 3);
+	garden_min_switch(&g, 2 * S);
+	set_cycle(&g, 0, 10 * MIN, 15 * MIN);
+	set_cycle(&g, 1, 10 * MIN, 15 * MIN);
+	enqueue(&g, 0, 20 * 60, PROGRAMMED, 0);
+	enqueue(&g, 1, 20 * 60, PROGRAMMED, 1);
+	enqueue(&g, 2, 5 * 60, PROGRAMMED, 2);
+	run_until_idle(&g);
+	/* The harness checked one valve at a time, and the switch spacing. */
+	for (size_t i = 0; i < g.n_recs; i++)
+		if (g.recs[i].kind == ACT_VALVE_ON)
+			snprintf(order + strlen(order), sizeof(order) - strlen(order),
+				 "%d", g.recs[i].zone);
+	/* 0 soaks: 1 waters, then 2; 0 is back once its soak is over, and 1. */
+	assert_string_equal(order, "01201");
+	assert_true(find(&g, "E(0,completed)", 0)->req.watered_ns == 20 * MIN);
+	assert_true(find(&g, "E(1,completed)", 0)->req.watered_ns == 20 * MIN);
+	assert_true(find(&g, "E(2,completed)", 0)->req.watered_ns == 5 * MIN);
+	assert_true(when(&g, "V+(0)", 1) - when(&g, "V-(0)", 0) >= 15 * MIN);
+	assert_true(when(&g, "V+(1)", 1) - when(&g, "V-(1)", 0) >= 15 * MIN);
+	assert_idle(&g);
+}
+
+static void test_a_queued_run_of_a_soaking_zone_waits(void **state)
+{
+	struct garden g;
+
+	(void)state;
+	garden_init(&g, 1);
+	set_cycle(&g, 0, 10 * MIN, 30 * MIN);
+	enqueue(&g, 0, 20 * 60, 0, 0);
+	enqueue(&g, 0, 5 * 60, 0, 1);
+	run_until_idle(&g);
+	/* The first run's second cycle, then the second run. */
+	assert_true(when(&g, "V+(0)", 1) - when(&g, "V-(0)", 0) >= 30 * MIN);
+	assert_true(when(&g, "C(0)", 0) < when(&g, "S(0)", 1));
+	assert_true(find(&g, "E(0,completed)", 0)->req.watered_ns == 20 * MIN);
+	assert_true(find(&g, "E(0,completed)", 1)->req.watered_ns == 5 * MIN);
+}
+
+static void test_the_master_keeps_its_rules_over_a_soak(void **state)
+{
+	struct garden g;
+
+	(void)state;
+	garden_init(&g, 1);
+	garden_master(&g, 5 * S, 10 * S);
+	set_cycle(&g, 0, MIN, 5 * MIN);
+	enqueue(&g, 0, 2 * 60, 0, 0);
+	run_until_idle(&g);
+	/* The master closes after its lag and opens again, a lead ahead. */
+	assert_int_equal(count(&g, "M+"), 2);
+	assert_int_equal(count(&g, "M-"), 2);
+	assert_true(when(&g, "M-", 0) == when(&g, "V-(0)", 0) + 10 * S);
+	assert_true(when(&g, "V+(0)", 1) >= when(&g, "M+", 1) + 5 * S);
+	assert_idle(&g);
+}
+
+static void test_stop_and_skip_end_a_soaking_run(void **state)
+{
+	struct garden g;
+	const struct rec *end;
+
+	(void)state;
+	garden_init(&g, 2);
+	set_cycle(&g, 0, MIN, 5 * MIN);
+	enqueue(&g, 0, 3 * 60, 0, 0);
+	run_until(&g, g.now + 90 * S);
+	assert_int_equal(ctl_soaking_len(&g.c), 1);
+	assert_true(ctl_busy(&g.c));
+	assert_null(ctl_current(&g.c));
+	/* Nothing waters: skip ends the soaking run, kept with its minute. */
+	skip_zone(&g, 0);
+	end = find(&g, "E(0,stopped)", 0);
+	assert_true(end->keep);
+	assert_true(end->req.watered_ns == MIN);
+	assert_idle(&g);
+
+	/* A stop ends the soaking run too, and what waters meanwhile. */
+	enqueue(&g, 0, 3 * 60, 0, 0);
+	enqueue(&g, 1, 3 * 60, 0, 1);
+	run_until(&g, g.now + 90 * S);
+	assert_int_equal(g.open_zone, 1);
+	stop(&g, RUN_STOPPED);
+	assert_int_equal(count(&g, "E(0,stopped)"), 2);
+	assert_int_equal(count(&g, "E(1,stopped)"), 1);
+	assert_int_equal(g.open_zone, -1);
+	assert_idle(&g);
+}
+
+static void test_cancel_of_a_soaking_run(void **state)
+{
+	struct garden g;
+	struct ctl_actions acts = { .n = 0 };
+	uint32_t id;
+
+	(void)state;
+	garden_init(&g, 1);
+	set_cycle(&g, 0, MIN, 5 * MIN);
+	id = enqueue(&g, 0, 3 * 60, 0, 0);
+	run_until(&g, g.now + 90 * S);
+	assert_int_equal(ctl_cancel(&g.c, id, g.now, &acts), 0);
+	carry_out(&g, &acts);
+	assert_true(find(&g, "E(0,stopped)", 0)->keep);
+	assert_idle(&g);
+}
+
+static void test_volume_ends_on_the_litres(void **state)
+{
+	struct garden g;
+	const struct rec *end;
+
+	(void)state;
+	garden_init(&g, 1);
+	enqueue_litres(&g, 0, 3600, 20.0);
+	run_until(&g, g.now + 30 * S);
+	meter(&g, 10.0);
+	assert_int_equal(g.open_zone, 0);
+	run_until(&g, g.now + 30 * S);
+	meter(&g, 20.002);
+	end = find(&g, "E(0,completed)", 0);
+	assert_true(end->req.watered_ns == MIN);
+	assert_int_equal(g.open_zone, -1);
+	assert_idle(&g);
+}
+
+static void test_volume_backstop_caps(void **state)
+{
+	struct garden g;
+
+	(void)state;
+	garden_init(&g, 1);
+	enqueue_litres(&g, 0, 60, 20.0);
+	run_until(&g, g.now + 30 * S);
+	meter(&g, 0.0);
+	run_until_idle(&g);
+	/* No water came: the backstop ends it, and says it was capped. */
+	assert_true(find(&g, "E(0,capped)", 0)->req.watered_ns == MIN);
+}
+
+static void test_volume_over_cycles(void **state)
+{
+	struct garden g;
+
+	(void)state;
+	garden_init(&g, 1);
+	set_cycle(&g, 0, MIN, 5 * MIN);
+	enqueue_litres(&g, 0, 3600, 25.0);
+	assert_int_equal(find(&g, "S(0)", 0)->req.n_cycles, 0);
+	/* 10 L a minute: two full cycles, then half of one. */
+	run_until(&g, g.now + MIN - S);
+	meter(&g, 9.8);
+	run_until(&g, when(&g, "V+(0)", 0) + 6 * MIN + MIN - S);
+	meter(&g, 19.8);
+	run_until(&g, when(&g, "V+(0)", 0) + 12 * MIN + 30 * S);
+	meter(&g, 25.0);
+	assert_int_equal(count(&g, "V+(0)"), 3);
+	assert_int_equal(count(&g, "K(0)"), 2);
+	assert_true(find(&g, "E(0,completed)", 0)->req.watered_ns == 2 * MIN + 30 * S);
+	assert_idle(&g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1436,6 +1717,16 @@ int main(void)
 		cmocka_unit_test(test_a_valve_opens_no_sooner_than_the_switch_interval),
 		cmocka_unit_test(test_a_burst_of_now_requests_switches_valves_rarely),
 		cmocka_unit_test(test_only_runs_that_watered_are_kept),
+		cmocka_unit_test(test_cycles_share_the_time_equally),
+		cmocka_unit_test(test_a_run_within_its_cycle_is_one_go),
+		cmocka_unit_test(test_other_zones_water_during_a_soak),
+		cmocka_unit_test(test_a_queued_run_of_a_soaking_zone_waits),
+		cmocka_unit_test(test_the_master_keeps_its_rules_over_a_soak),
+		cmocka_unit_test(test_stop_and_skip_end_a_soaking_run),
+		cmocka_unit_test(test_cancel_of_a_soaking_run),
+		cmocka_unit_test(test_volume_ends_on_the_litres),
+		cmocka_unit_test(test_volume_backstop_caps),
+		cmocka_unit_test(test_volume_over_cycles),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

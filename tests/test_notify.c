@@ -1070,7 +1070,9 @@ static const struct kind_case kind_cases[] = {
 					   "TEMPERATURE=1.2", NULL } },
 	{ "program-requested", LOG_INFO, { "PROGRAM=morning", "ACTION=disable",
 					   "REQUESTED_UID=0", "REQUESTED_PID=8",
-					   NULL } },
+					   NULL } },	{ "water-cycle", LOG_INFO, { "ZONE=bed", "SOURCE=manual", "RUN_ID=9",
+				     "ACTION=soak", "CYCLE=1", "CYCLES=3",
+				     "DURATION_S=600", NULL } },
 };
 
 static void test_entry_for_each_kind(void **state)

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "core/schedule.h"
+#include "core/sun.h"
 
 #define MIN 60
 #define HOUR 3600
@@ -977,6 +978,219 @@ static void test_pause_for_a_winter(void **state)
 	assert_int_equal(until, utc(2026, 12, 5, 16, 1));	/* untouched by errors */
 }
 
+/* ---- starts relative to the sun ---- */
+
+static void set_site(struct schedule *s, double lat, double lon)
+{
+	s->has_site = true;
+	s->latitude_deg = lat;
+	s->longitude_deg = lon;
+}
+
+/* Makes start i of p relative to the sun. */
+static void sun_relative(struct program *p, size_t i, enum start_kind kind,
+			 int offset_min)
+{
+	p->start_kind[i] = (uint8_t)kind;
+	p->start_offset_min[i] = (int16_t)offset_min;
+	p->starts[i] = 0;
+}
+
+static time_t sun_at(double lat, double lon, int y, int m, int d,
+		     enum sun_event ev)
+{
+	struct local_date date = { y, m, d };
+	time_t t;
+
+	assert_int_equal(sun_event_time(lat, lon, &date, ev, &t, NULL), 0);
+	return t;
+}
+
+/* Minutes after local midnight of an instant. */
+static int local_minutes(time_t t)
+{
+	struct tm tm;
+
+	assert_non_null(localtime_r(&t, &tm));
+	return tm.tm_hour * 60 + tm.tm_min;
+}
+
+static void test_sunrise_and_sunset_starts_over_a_dst_change(void **state)
+{
+	static const unsigned starts[] = { 0, 0 };
+	const double lat = 52.52, lon = 13.405;	/* Berlin */
+	struct schedule s;
+	struct occurrence occ[16];
+	struct program *p;
+	size_t n;
+
+	(void)state;
+	set_tz("Europe/Berlin");
+	sched_init(&s);
+	set_site(&s, lat, lon);
+	p = add_program(&s, "dawn", 2, starts);
+	sun_relative(p, 0, START_SUNRISE, -60);
+	sun_relative(p, 1, START_SUNSET, 30);
+	/* Summer time begins on the 29th: the sun comes an hour later by the clock. */
+	n = schedule_due(&s, utc(2026, 3, 27, 12, 0), utc(2026, 3, 30, 12, 0), occ, 16);
+	assert_int_equal(n, 6);
+	assert_occ(&occ[0], sun_at(lat, lon, 2026, 3, 27, SUN_SET) + 30 * MIN, 0, 1);
+	assert_occ(&occ[1], sun_at(lat, lon, 2026, 3, 28, SUN_RISE) - 60 * MIN, 0, 0);
+	assert_occ(&occ[2], sun_at(lat, lon, 2026, 3, 28, SUN_SET) + 30 * MIN, 0, 1);
+	assert_occ(&occ[3], sun_at(lat, lon, 2026, 3, 29, SUN_RISE) - 60 * MIN, 0, 0);
+	assert_occ(&occ[4], sun_at(lat, lon, 2026, 3, 29, SUN_SET) + 30 * MIN, 0, 1);
+	assert_occ(&occ[5], sun_at(lat, lon, 2026, 3, 30, SUN_RISE) - 60 * MIN, 0, 0);
+	/* By the local clock: about 05:00 before, about 06:00 after. */
+	assert_in_range(local_minutes(occ[1].when), HM(4, 50), HM(5, 5));
+	assert_in_range(local_minutes(occ[3].when) - local_minutes(occ[1].when), 55, 60);
+	assert_in_range(local_minutes(occ[5].when), HM(5, 45), HM(6, 0));
+	/* And the next start after one is the other. */
+	assert_int_equal(schedule_next(&s, occ[2].when, &occ[8]), 0);
+	assert_occ(&occ[8], occ[3].when, 0, 0);
+}
+
+static void test_before_sunrise_finishes_by_sunrise(void **state)
+{
+	static const unsigned starts[] = { 0 };
+	const double lat = 52.52, lon = 13.405;
+	struct schedule s;
+	struct occurrence occ[4];
+	struct program *p;
+	time_t rise = sun_at(lat, lon, 2026, 6, 10, SUN_RISE);
+
+	(void)state;
+	set_tz("Europe/Berlin");
+	sched_init(&s);
+	set_site(&s, lat, lon);
+	p = add_program(&s, "early", 1, starts);
+	sun_relative(p, 0, START_BEFORE_SUNRISE, 0);
+	p->n_steps = 3;
+	p->steps[0] = (struct program_step){ .zone = 0, .duration_s = 600 };
+	p->steps[1] = (struct program_step){ .zone = 1, .duration_s = 600 };
+	/* 20 min in 10 min cycles: one soak of 30 min between. */
+	p->steps[2] = (struct program_step){ .zone = 2, .duration_s = 1200,
+					     .cycle_s = 600, .soak_s = 1800 };
+	assert_int_equal(schedule_finish_lead(&s, p, rise), 600 + 600 + 1200 + 1800);
+	assert_int_equal(schedule_due(&s, rise - 86400 / 2, rise, occ, 4), 1);
+	assert_occ(&occ[0], rise - (600 + 600 + 1200 + 1800), 0, 0);
+	/* At 50 %: 5 + 5 + 10 min, the last one cycle, no soak. */
+	s.monthly_percent[5] = 50;
+	assert_int_equal(schedule_finish_lead(&s, p, rise), 300 + 300 + 600);
+	assert_int_equal(schedule_due(&s, rise - 86400 / 2, rise, occ, 4), 1);
+	assert_occ(&occ[0], rise - 1200, 0, 0);
+	/* Never more than 20 h ahead, whatever the durations. */
+	s.monthly_percent[5] = 100;
+	p->steps[0].duration_s = 24 * 3600;
+	assert_int_equal(schedule_finish_lead(&s, p, rise), 20 * 3600);
+}
+
+static void test_polar_night_has_no_sunrise_start(void **state)
+{
+	static const unsigned starts[] = { 0 };
+	static const unsigned noon[] = { HM(12, 0) };
+	const double lat = 69.65, lon = 18.96;	/* Tromsø */
+	struct schedule s;
+	struct occurrence occ[16];
+	struct program *p;
+	size_t n;
+
+	(void)state;
+	set_tz("Europe/Oslo");
+	sched_init(&s);
+	set_site(&s, lat, lon);
+	p = add_program(&s, "dawn", 1, starts);
+	sun_relative(p, 0, START_SUNRISE, 0);
+	add_program(&s, "noon", 1, noon);
+	/* In the polar night only the clock's start comes. */
+	n = schedule_due(&s, utc(2025, 12, 20, 0, 0), utc(2025, 12, 25, 0, 0), occ, 16);
+	assert_int_equal(n, 5);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(occ[i].program, 1);
+	/* The next sunrise start is when the sun comes back, in January. */
+	s.programs[1].enabled = false;
+	assert_int_equal(schedule_next(&s, utc(2025, 12, 1, 0, 0), &occ[0]), 0);
+	assert_occ(&occ[0], sun_at(lat, lon, 2026, 1, 15, SUN_RISE), 0, 0);
+	/* Without a site, a start relative to the sun never comes. */
+	s.has_site = false;
+	assert_int_equal(schedule_next(&s, utc(2025, 12, 1, 0, 0), &occ[0]), -ENOENT);
+}
+
+static void test_sunset_start_after_midnight(void **state)
+{
+	static const unsigned starts[] = { 0 };
+	const double lat = 59.91, lon = 10.75;	/* Oslo */
+	struct schedule s;
+	struct occurrence occ[4];
+	struct program *p;
+	time_t set = sun_at(lat, lon, 2026, 6, 21, SUN_SET);
+
+	(void)state;
+	set_tz("Europe/Oslo");
+	sched_init(&s);
+	set_site(&s, lat, lon);
+	p = add_program(&s, "late", 1, starts);
+	sun_relative(p, 0, START_SUNSET, 3 * 60);
+	/* The 21st's sunset plus 3 h is after midnight: still found. */
+	assert_int_equal(schedule_due(&s, utc(2026, 6, 21, 22, 0), utc(2026, 6, 22, 1, 0),
+				      occ, 4), 1);
+	assert_occ(&occ[0], set + 3 * 3600, 0, 0);
+	assert_int_equal(schedule_next(&s, utc(2026, 6, 21, 22, 0), &occ[0]), 0);
+	assert_occ(&occ[0], set + 3 * 3600, 0, 0);
+}
+
+static void test_parse_and_format_starts(void **state)
+{
+	static const struct {
+		const char *text;
+		enum start_kind kind;
+		unsigned minutes;
+		int offset;
+	} good[] = {
+		{ "06:30", START_AT, HM(6, 30), 0 },
+		{ "sunrise", START_SUNRISE, 0, 0 },
+		{ "sunrise-1h", START_SUNRISE, 0, -60 },
+		{ "sunset+30m", START_SUNSET, 0, 30 },
+		{ "sunset-1h30m", START_SUNSET, 0, -90 },
+		{ "sunrise+12h", START_SUNRISE, 0, 720 },
+		{ "before sunrise", START_BEFORE_SUNRISE, 0, 0 },
+		{ "before sunset", START_BEFORE_SUNSET, 0, 0 },
+	};
+	static const char *const bad[] = {
+		"", "sun", "sunrise-", "sunrise+1", "sunrise-90s", "sunrise+12h1m",
+		"sunrise 1h", "before sunrise-1h", "before", "Sunrise", "sunrise+-1h",
+		"24:00", "sunset+1d",
+	};
+	struct program p;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		enum start_kind kind;
+		unsigned minutes;
+		int offset;
+		char back[48];
+
+		assert_int_equal(schedule_parse_start(good[i].text, &kind, &minutes,
+						      &offset), 0);
+		assert_int_equal(kind, good[i].kind);
+		assert_int_equal(minutes, good[i].minutes);
+		assert_int_equal(offset, good[i].offset);
+		memset(&p, 0, sizeof(p));
+		p.starts[0] = (uint16_t)minutes;
+		p.start_kind[0] = (uint8_t)kind;
+		p.start_offset_min[0] = (int16_t)offset;
+		schedule_format_start(&p, 0, back, sizeof(back));
+		assert_string_equal(back, good[i].text);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		enum start_kind kind;
+		unsigned minutes;
+		int offset;
+
+		if (schedule_parse_start(bad[i], &kind, &minutes, &offset) != -EINVAL)
+			fail_msg("\"%s\" was taken as a start", bad[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1002,6 +1216,11 @@ int main(void)
 		cmocka_unit_test(test_take_due_spring_forward_runs_once),
 		cmocka_unit_test(test_take_due_many_at_one_instant),
 		cmocka_unit_test(test_pause_for_a_winter),
+		cmocka_unit_test(test_sunrise_and_sunset_starts_over_a_dst_change),
+		cmocka_unit_test(test_before_sunrise_finishes_by_sunrise),
+		cmocka_unit_test(test_polar_night_has_no_sunrise_start),
+		cmocka_unit_test(test_sunset_start_after_midnight),
+		cmocka_unit_test(test_parse_and_format_starts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,8 +11,12 @@
 #define CTL_QUEUE_MAX 32
 #define CTL_MAX_ZONES 16
 #define CTL_SOURCE_MAX 32
-/* The most one call can say: a stop drops a whole queue. */
-#define CTL_ACTIONS_MAX (CTL_QUEUE_MAX + 8)
+/* Runs between two cycles at once (cycle and soak): a run is taken from
+ * the queue only while there is room to soak it. */
+#define CTL_SOAKING_MAX 16
+/* The most one call can say: a stop drops a whole queue and ends every
+ * soaking run. */
+#define CTL_ACTIONS_MAX (CTL_QUEUE_MAX + CTL_SOAKING_MAX + 8)
 
 /* A run asked for by a program or a person; durations are final. */
 struct run_request {
@@ -23,6 +27,18 @@ struct run_request {
 	bool force;			/* runs even on a zone a fault holds */
 	bool learn;			/* a learning run: sets the zone's flow */
 	char source[CTL_SOURCE_MAX];	/* program name, or "manual" */
+	/*
+	 * Water by volume: the run ends once the meter counted this many
+	 * litres (ctl_litres); duration_s is then the backstop, and a run
+	 * that reaches it first ends RUN_CAPPED.  0: by time alone.
+	 */
+	double litres;
+	/* Kept by the controller from the run's first cycle to its end: */
+	unsigned cycle;			/* the cycle watering or last watered, from 1 */
+	unsigned n_cycles;		/* planned at its start; 0: until its litres are in */
+	uint64_t watered_ns;		/* every cycle that ended, the last one too */
+	double litres_done;		/* what ctl_litres said last */
+	uint64_t soak_until_ns;		/* between cycles: the next waits till then */
 };
 
 /* What the moisture rules of a zone say, in percent of its probes' average. */
@@ -31,6 +47,12 @@ struct zone_policy {
 	double skip_above;
 	bool has_stop_at;
 	double stop_at;
+	/*
+	 * Cycle and soak: a run longer than cycle_ns waters in cycles of at
+	 * most that (a run by time in equal ones), at least soak_ns apart;
+	 * other runs water meanwhile.  0: one go.
+	 */
+	uint64_t cycle_ns, soak_ns;
 };
 
 enum ctl_phase {
@@ -41,6 +63,8 @@ enum ctl_phase {
 	CTL_LEAD,
 	CTL_WATERING,
 	CTL_LAG,	/* last zone closed, master still open */
+	/* nothing waters, the master is closed: runs soak between cycles */
+	CTL_SOAKING,
 };
 
 enum ctl_action_kind {
@@ -58,6 +82,10 @@ enum ctl_action_kind {
 	 * history leaves out (its client is still told) */
 	ACT_RUN_ENDED,
 	ACT_DROPPED,		/* req left the queue without running */
+	/* Cycle and soak: req's valve closed after cycle req.cycle, its
+	 * next waits till req.soak_until_ns; then req's next cycle opens. */
+	ACT_CYCLE_ENDED,
+	ACT_CYCLE_STARTED,
 };
 
 struct ctl_action {
@@ -99,6 +127,9 @@ struct controller {
 	bool switched;			/* last_switch_ns is set */
 	struct zone_policy policy[CTL_MAX_ZONES];
 	size_t n_zones;
+	/* Runs between two of their cycles, in no order. */
+	struct run_request soaking[CTL_SOAKING_MAX];
+	size_t n_soaking;
 };
 
 void ctl_init(struct controller *c, uint64_t report_interval_ns);
@@ -136,7 +167,17 @@ void ctl_tick(struct controller *c, uint64_t now, struct ctl_actions *acts);
 /* When ctl_tick() has something to do; UINT64_MAX for never. */
 uint64_t ctl_next_wakeup(const struct controller *c);
 
-/* Ends the zone watering now (outcome stopped); the queue goes on. */
+/*
+ * The metered litres of the run watering now, over all its cycles: a run
+ * by volume ends (completed) once they reach its litres.
+ */
+void ctl_litres(struct controller *c, double litres, uint64_t now,
+		struct ctl_actions *acts);
+
+/*
+ * Ends the whole run watering now (outcome stopped), its cycles to come
+ * too; with none watering, the soaking run due first.  The queue goes on.
+ */
 int ctl_skip(struct controller *c, uint64_t now, struct ctl_actions *acts);
 /*
  * Ends the run in progress with outcome and goes on with the queue: one
@@ -149,14 +190,15 @@ int ctl_end_run(struct controller *c, enum run_outcome outcome, uint64_t now,
 		struct ctl_actions *acts);
 /*
  * Ends run id alone, as stopped: watering, its valve closes and the queue
- * goes on; not watered yet (queued, or in the master's lead), it leaves
- * the queue with ACT_DROPPED.  -ENOENT when no run has that id.
+ * goes on; soaking between cycles, it ends (ACT_RUN_ENDED); not watered
+ * yet (queued, or in the master's lead), it leaves the queue with
+ * ACT_DROPPED.  -ENOENT when no run has that id.
  */
 int ctl_cancel(struct controller *c, uint32_t id, uint64_t now,
 	       struct ctl_actions *acts);
 /*
- * Ends everything for why: the run going on ends with that outcome, the
- * queue is emptied (ACT_DROPPED each) and the master closes at once.
+ * Ends everything for why: the run going on and every soaking run end
+ * with that outcome, the queue is emptied (ACT_DROPPED each) and the master closes at once.
  */
 void ctl_stop(struct controller *c, enum run_outcome why, uint64_t now,
 	      struct ctl_actions *acts);
@@ -175,6 +217,9 @@ void ctl_kick(struct controller *c, uint64_t now, struct ctl_actions *acts);
 size_t ctl_queue_len(const struct controller *c);
 /* i = 0 runs next. */
 const struct run_request *ctl_queue_at(const struct controller *c, size_t i);
+/* Runs between two cycles: i from 0 to ctl_soaking_len() - 1, in no order. */
+size_t ctl_soaking_len(const struct controller *c);
+const struct run_request *ctl_soaking_at(const struct controller *c, size_t i);
 /* The run in progress (DECIDING, LEAD or WATERING), or NULL. */
 const struct run_request *ctl_current(const struct controller *c);
 bool ctl_busy(const struct controller *c);

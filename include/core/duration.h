@@ -20,4 +20,15 @@ int duration_parse(const char *text, uint32_t bare_unit_s, uint32_t *seconds);
 /* "1h 5m", "2m 30s", "45s": the shortest exact form. */
 void duration_format(uint32_t seconds, char *buf, size_t size);
 
+/* The most water one run may ask for, in litres. */
+#define VOLUME_MAX_L 100000.0
+
+/*
+ * A volume as people write it, with its unit always: "20L", "2.5l",
+ * "5gal" (US gallons), into litres.  Returns 0, -EINVAL for anything
+ * else (no unit, a bare number, nothing, zero or less) or -ERANGE (over
+ * VOLUME_MAX_L).
+ */
+int volume_parse(const char *text, double *litres);
+
 #endif

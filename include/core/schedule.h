@@ -30,13 +30,41 @@ struct day_rule {
 
 struct program_step {
 	int zone;		/* index into the config's zones */
-	uint32_t duration_s;	/* before the seasonal percentage */
+	/* before the seasonal percentage; by volume, the time its litres
+	 * take at the zone's flow_lpm (or its max_run): what a "before
+	 * sunrise" start counts */
+	uint32_t duration_s;
+	/* > 0: water this many litres instead (the zone's max_run the
+	 * backstop), before the seasonal percentage too */
+	double litres;
+	/* The zone's cycle and soak: a "before sunrise" start counts the
+	 * soaks too. */
+	uint32_t cycle_s, soak_s;
 };
+
+/* What a start time is relative to. */
+enum start_kind {
+	START_AT,		/* starts[] minutes after local midnight */
+	START_SUNRISE,		/* sunrise + offset ("sunrise-1h") */
+	START_SUNSET,		/* sunset + offset ("sunset+30m") */
+	/* early enough for the program's zones to finish by sunrise
+	 * (sunset), durations scaled and soaks counted: "before sunrise" */
+	START_BEFORE_SUNRISE,
+	START_BEFORE_SUNSET,
+};
+
+/* The furthest a start may be from its sunrise or sunset. */
+#define SCHEDULE_SUN_OFFSET_MAX_MIN (12 * 60)
+/* The furthest a "before sunrise" start goes back: the day before's. */
+#define SCHEDULE_FINISH_BY_MAX_S (20 * 3600)
 
 struct program {
 	char name[SCHEDULE_NAME_MAX];
 	bool enabled;
 	uint16_t starts[SCHEDULE_MAX_STARTS];	/* minutes after local midnight */
+	/* Each start's kind (0: START_AT) and its offset in minutes. */
+	uint8_t start_kind[SCHEDULE_MAX_STARTS];
+	int16_t start_offset_min[SCHEDULE_MAX_STARTS];
 	size_t n_starts;
 	struct day_rule days;
 	struct program_step steps[SCHEDULE_MAX_STEPS];
@@ -48,6 +76,9 @@ struct schedule {
 	size_t n_programs;
 	unsigned percent;		/* seasonal percentage, default 100 */
 	unsigned monthly_percent[12];	/* January first; all 100 by default */
+	/* Where the garden is, for starts relative to the sun. */
+	bool has_site;
+	double latitude_deg, longitude_deg;
 };
 
 /* One start of one program. */
@@ -135,6 +166,29 @@ size_t schedule_take_due(const struct schedule *sched, time_t *last_checked,
  */
 uint32_t schedule_scaled_duration(const struct schedule *sched,
 				  uint32_t duration_s, time_t when);
+
+/* The same scaling for a volume in litres: 0 only in a 0 % month. */
+double schedule_scaled_volume(const struct schedule *sched, double litres,
+			      time_t when);
+
+/*
+ * A start time as a config writes it: "06:30", "sunrise", "sunset+30m",
+ * "sunrise-1h", "before sunrise", "before sunset".  Sets *kind, and
+ * *minutes (START_AT) or *offset_min (up to 12 h either way, whole
+ * minutes).  -EINVAL for anything else.
+ */
+int schedule_parse_start(const char *text, enum start_kind *kind,
+			 unsigned *minutes, int *offset_min);
+/* The start as people read it: "06:30", "sunrise-1h", "before sunrise". */
+void schedule_format_start(const struct program *p, size_t s, char *buf,
+			   size_t size);
+/*
+ * How long before sunrise (sunset) program p starts to finish by it, at
+ * `when`: its zones' scaled durations and their soaks, at most
+ * SCHEDULE_FINISH_BY_MAX_S.
+ */
+uint32_t schedule_finish_lead(const struct schedule *sched,
+			      const struct program *p, time_t when);
 
 /* The local date of an instant. */
 struct local_date schedule_local_date(time_t when);

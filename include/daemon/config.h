@@ -84,6 +84,8 @@ struct config_zone {
 	double skip_above;		/* skip a programmed run above this */
 	bool has_stop_at;
 	double stop_at;			/* end any run on reaching this */
+	/* Cycle and soak: longest cycle and shortest soak; 0: one go. */
+	unsigned cycle_s, soak_s;
 };
 
 /* An optional master valve or pump, open while a sequence of zones runs. */

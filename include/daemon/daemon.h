@@ -96,7 +96,8 @@ struct probe_health {
 struct active_run {
 	uint32_t req_id;		/* 0: none */
 	uint32_t history_id;
-	uint64_t start_pulses;
+	uint64_t start_pulses;		/* the meter's count when its valve last opened */
+	double litres_before;		/* its cycles before (cycle and soak) */
 	struct soil_reading start_soil;
 	bool valve_failed;
 	char why[160];			/* what ended it, when a fault did */
@@ -172,6 +173,9 @@ struct daemon {
 	struct hardware *hw;
 	struct controller ctl;
 	struct active_run active;
+	/* Runs soaking between cycles, kept while other zones water. */
+	struct active_run parked[CTL_SOAKING_MAX];
+	size_t n_parked;
 	struct soil_reading soil;	/* the latest reading */
 	struct sampler sampler;
 	/* The controller asked for moisture or a report: the sample's for it. */
@@ -259,6 +263,11 @@ void watering_format_moisture(const struct daemon *d,
 			      char *buf, size_t size);
 /* "5 minutes", "1 minute", "2m 30s". */
 void watering_say_duration(uint32_t seconds, char *buf, size_t size);
+/* "cycle 2 of 3" (or "cycle 2" by volume). */
+void watering_say_cycle(const struct run_request *r, char *buf, size_t size);
+/* "bed: cycle 1 of 3 done, soaking until 06:40". */
+void watering_say_soaking(struct daemon *d, const struct run_request *r,
+			  char *buf, size_t size);
 void watering_set_status(struct daemon *d);
 
 /* ---- safety.c: flow alarms, latched faults, caps, sensor health ---- */
@@ -354,6 +363,15 @@ void scheduler_sim_clock_sync(struct daemon *d, bool stepped);
  * longer has are forgotten, the others applied to it.
  */
 void scheduler_config_changed(struct daemon *d);
+/*
+ * Queues program p's zones as a start at `when` would (durations and
+ * volumes scaled, max_run the cap); programmed: the moisture skip rule
+ * applies to them.  The ids of the first and last run queued go to
+ * *first_id and *last_id (when not NULL); returns how many were queued.
+ */
+size_t scheduler_queue_program(struct daemon *d, int p, time_t when,
+			       bool programmed, uint32_t *first_id,
+			       uint32_t *last_id);
 /* Enables or disables program p, whatever its config says; saved. */
 int scheduler_set_enabled(struct daemon *d, int p, bool enabled);
 /* The next start of program p is skipped; saved. */
@@ -441,6 +459,9 @@ void server_close(struct server *server);
 void client_send(struct client *c, const char *data, size_t len);
 /* The client waits for the reports and summary of run id. */
 void client_wait_for_run(struct client *c, uint32_t id, bool json);
+/* The same for runs first to last (a program's), until each has ended. */
+void client_wait_for_runs(struct client *c, uint32_t first, uint32_t last,
+			  bool json);
 /* The client's run has not started yet: reply goes out when it does. */
 void client_reply_when_started(struct client *c, const char *reply, size_t len);
 /* Ends a wait early: the client's next request runs. */

@@ -38,6 +38,7 @@ enum event_kind {
 	EV_STATE_SAVED,
 	EV_PROGRAM_SKIPPED,
 	EV_PROGRAM_REQUESTED,
+	EV_WATER_CYCLE,
 	/* For watchers only: too many, or too fine, for the journal. */
 	EV_VALVE_OPENED,
 	EV_VALVE_CLOSED,
@@ -58,7 +59,7 @@ enum event_field {
 	EVF_EXPECTED_LPM, EVF_LITRES_TODAY, EVF_CAP_LITRES, EVF_MAX_RUN_S,
 	EVF_REASON, EVF_UNTIL, EVF_QUEUED, EVF_WAIT_S, EVF_ACTION, EVF_CONFIG, EVF_ZONES,
 	EVF_PROGRAMS, EVF_STATE_FILE, EVF_STATE_DIRECTORY, EVF_REQUESTED_UID,
-	EVF_REQUESTED_PID,
+	EVF_REQUESTED_PID, EVF_CYCLE, EVF_CYCLES,
 	EVF__COUNT
 };
 
@@ -102,7 +103,7 @@ struct event {
 		*action, *config, *version, *socket, *backend, *state_file,
 		*state_directory, *i2c_bus, *output;
 	int64_t duration_s, run_id, max_run_s, until, queued, wait_s, zones, programs,
-		i2c_address, requested_uid, requested_pid;
+		i2c_address, requested_uid, requested_pid, cycle, cycles;
 	double litres, moisture, temperature, light, flow_lpm, expected_lpm,
 		litres_today, cap_litres;
 	struct event_run run;	/* a run's events: for its waiting clients */

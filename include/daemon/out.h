@@ -34,6 +34,13 @@ struct out {
 };
 
 void out_init(struct out *out, bool json);
+/*
+ * A whole reply that is not the end after all (one run of a program,
+ * others follow): its closing line goes.  Text loses its "OK" and an
+ * "ERR code message" line keeps the message; JSON's {"ok":true,...}
+ * becomes {...} and {"ok":false,...} {"event":"error",...}.
+ */
+void out_continue(struct out *out);
 void out_line(struct out *out, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void out_event(struct out *out, const char *fmt, ...)

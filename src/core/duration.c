@@ -1,4 +1,4 @@
-/* Durations as people write them: parsing and formatting. */
+/* Durations and volumes as people write them: parsing and formatting. */
 #include "core/duration.h"
 
 #include <ctype.h>
@@ -85,4 +85,44 @@ void duration_format(uint32_t seconds, char *buf, size_t size)
 			return;
 		used += (size_t)w;
 	}
+}
+
+#define LITRES_PER_GALLON 3.785411784
+
+int volume_parse(const char *text, double *litres)
+{
+	const char *p = text;
+	double n = 0, scale = 1;
+	size_t digits = 0;
+	bool point = false;
+
+	if (!text)
+		return -EINVAL;
+	/* Digits with at most one point, then the unit: no sign, no exponent. */
+	for (; isdigit((unsigned char)*p) || (*p == '.' && !point); p++) {
+		if (*p == '.') {
+			point = true;
+			continue;
+		}
+		if (digits++ > 12)
+			return -ERANGE;
+		if (point)
+			n += (*p - '0') * (scale /= 10);
+		else
+			n = n * 10 + (*p - '0');
+	}
+	if (!digits)
+		return -EINVAL;
+	if (!strcmp(p, "L") || !strcmp(p, "l"))
+		;
+	else if (!strcmp(p, "gal"))
+		n *= LITRES_PER_GALLON;
+	else
+		return -EINVAL;
+	if (n <= 0)
+		return -EINVAL;
+	if (n > VOLUME_MAX_L)
+		return -ERANGE;
+	*litres = n;
+	return 0;
 }

@@ -9,6 +9,7 @@
 
 #include "core/calendar.h"
 #include "core/duration.h"
+#include "core/sun.h"
 
 #define MINUTES_PER_DAY 1440
 #define SECONDS_PER_DAY 86400
@@ -232,6 +233,48 @@ static void occ_sort(struct occurrence *occ, size_t n)
 	}
 }
 
+/*
+ * The instant of start s of prog on local day `days` when it is relative
+ * to the sun; -ENOENT when the sun does not rise (set) that day, or no
+ * site is known.
+ */
+static int sun_start(const struct schedule *sched, const struct program *prog,
+		     size_t s, int64_t days, time_t *out)
+{
+	enum start_kind kind = (enum start_kind)prog->start_kind[s];
+	static const int64_t nearest[] = { 0, -1, 1 };
+	bool rise = kind == START_SUNRISE || kind == START_BEFORE_SUNRISE;
+	time_t event = 0, midnight, next_midnight;
+	bool found = false;
+
+	if (!sched->has_site || local_instant(days, 0, &midnight) != 0 ||
+	    local_instant(days + 1, 0, &next_midnight) != 0)
+		return -ENOENT;
+	/*
+	 * The sun's event that falls within this local day, whatever date
+	 * the place's own longitude gives it (a site far from its time
+	 * zone's meridian is a day off): so each event is one day's, and a
+	 * day's starts come no sooner than SCHEDULE_FINISH_BY_MAX_S before
+	 * its midnight, which walk() relies on.  A day skipped by its time
+	 * zone has none.
+	 */
+	for (size_t i = 0; i < sizeof(nearest) / sizeof(nearest[0]) && !found; i++) {
+		struct local_date date = calendar_civil_from_days(days + nearest[i]);
+
+		found = sun_event_time(sched->latitude_deg, sched->longitude_deg,
+				       &date, rise ? SUN_RISE : SUN_SET, &event,
+				       NULL) == 0 &&
+			event >= midnight && event < next_midnight;
+	}
+	if (!found)
+		return -ENOENT;
+	if (kind == START_BEFORE_SUNRISE || kind == START_BEFORE_SUNSET)
+		*out = event - (time_t)schedule_finish_lead(sched, prog, event);
+	else
+		*out = event + (time_t)prog->start_offset_min[s] * 60;
+	return 0;
+}
+
 /* Every start on local day `days` within (from, to], sorted; returns how many. */
 static size_t collect_day(const struct schedule *sched, int64_t days,
 			  int64_t from, int64_t to, struct occurrence *occ)
@@ -251,10 +294,14 @@ static size_t collect_day(const struct schedule *sched, int64_t days,
 		for (s = 0; s < n_starts; s++) {
 			time_t t;
 
+			if (prog->start_kind[s] != START_AT) {
+				if (sun_start(sched, prog, s, days, &t) != 0)
+					continue;
 			/* A start past midnight would belong to another day's rule. */
-			if (prog->starts[s] >= MINUTES_PER_DAY ||
-			    local_instant(days, prog->starts[s], &t) != 0)
+			} else if (prog->starts[s] >= MINUTES_PER_DAY ||
+				   local_instant(days, prog->starts[s], &t) != 0) {
 				continue;
+			}
 			if ((int64_t)t <= from || (int64_t)t > to)
 				continue;
 			occ[n].when = t;
@@ -270,10 +317,12 @@ static size_t collect_day(const struct schedule *sched, int64_t days,
 /*
  * Starts in (from, to] on local days first_day..last_day, in order, up to
  * max.  A start's instant never decreases as its local date and time
- * increase (each maps to the first instant at or after it), so a date's
- * starts all come at or after its midnight and earlier dates' pending
- * starts before that midnight can go out.  Equal instants across dates
- * (a gap over midnight) wait so the tie rule still holds.
+ * increase (each maps to the first instant at or after it), and one
+ * relative to the sun is at most SCHEDULE_FINISH_BY_MAX_S before its
+ * sunrise or sunset, which falls within its own day, so a date's starts
+ * all come at or after its midnight less that, and earlier dates'
+ * pending starts before then can go out.  Equal instants across dates (a gap over
+ * midnight) wait so the tie rule still holds.
  */
 static size_t walk(const struct schedule *sched, int64_t from, int64_t to,
 		   int64_t first_day, int64_t last_day,
@@ -291,7 +340,8 @@ static size_t walk(const struct schedule *sched, int64_t from, int64_t to,
 
 			if (local_instant(d, 0, &midnight) == 0)
 				for (n_go = 0; n_go < n_pending &&
-					       pending[n_go].when < midnight;
+					       pending[n_go].when <
+						       midnight - SCHEDULE_FINISH_BY_MAX_S;
 				     n_go++)
 					;
 			/* Pathological zones: rather bend the tie rule than overflow. */
@@ -347,7 +397,8 @@ int schedule_next(const struct schedule *sched, time_t after,
 	r = local_days_of(after, &first);
 	if (r)
 		return r;
-	if (!walk(sched, after, INT64_MAX, first, first + NEXT_MAX_DAYS, &occ, 1))
+	/* The day before's starts relative to the sun may fall after midnight. */
+	if (!walk(sched, after, INT64_MAX, first - 1, first + NEXT_MAX_DAYS, &occ, 1))
 		return -ENOENT;
 	*out = occ;
 	return 0;
@@ -398,7 +449,8 @@ size_t schedule_due(const struct schedule *sched, time_t from, time_t to,
 	 */
 	if (local_days_of(from, &first) || local_days_of(to, &last))
 		return 0;
-	return walk(sched, from, to, first, last + 1, out, max);
+	/* And the day before from's: "sunset+3h" may be after midnight. */
+	return walk(sched, from, to, first - 1, last + 1, out, max);
 }
 
 /* Further back than this, the remembered time was wrong, not stepped. */
@@ -467,6 +519,116 @@ uint32_t schedule_scaled_duration(const struct schedule *sched,
 	if (total > UINT32_MAX)
 		return UINT32_MAX;
 	return total ? (uint32_t)total : 1;
+}
+
+double schedule_scaled_volume(const struct schedule *sched, double litres,
+			      time_t when)
+{
+	struct tm tm;
+	double monthly = 100;
+
+	if (!sched)
+		return litres;
+	if (localtime_r(&when, &tm) && tm.tm_mon >= 0 && tm.tm_mon < 12)
+		monthly = sched->monthly_percent[tm.tm_mon];
+	return litres * sched->percent / 100.0 * monthly / 100.0;
+}
+
+uint32_t schedule_finish_lead(const struct schedule *sched,
+			      const struct program *p, time_t when)
+{
+	uint64_t total = 0;
+
+	for (size_t i = 0; i < p->n_steps && i < SCHEDULE_MAX_STEPS; i++) {
+		const struct program_step *step = &p->steps[i];
+		uint64_t secs = schedule_scaled_duration(sched, step->duration_s, when);
+
+		/* Cycles of a zone that soaks: the soaks between them count,
+		 * as if no other zone watered meanwhile. */
+		if (step->cycle_s && secs > step->cycle_s)
+			secs += (secs + step->cycle_s - 1) / step->cycle_s * step->soak_s -
+				step->soak_s;
+		total += secs;
+	}
+	return total > SCHEDULE_FINISH_BY_MAX_S ? SCHEDULE_FINISH_BY_MAX_S :
+		(uint32_t)total;
+}
+
+int schedule_parse_start(const char *text, enum start_kind *kind,
+			 unsigned *minutes, int *offset_min)
+{
+	static const struct {
+		const char *word;
+		enum start_kind kind;
+	} words[] = {
+		{ "before sunrise", START_BEFORE_SUNRISE },
+		{ "before sunset", START_BEFORE_SUNSET },
+		{ "sunrise", START_SUNRISE },
+		{ "sunset", START_SUNSET },
+	};
+
+	if (!text || !kind || !minutes || !offset_min)
+		return -EINVAL;
+	*offset_min = 0;
+	*minutes = 0;
+	if (calendar_parse_time_of_day(text, minutes)) {
+		*kind = START_AT;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		size_t len = strlen(words[i].word);
+		const char *rest = text + len;
+		uint32_t secs;
+		int sign;
+
+		if (strncmp(text, words[i].word, len))
+			continue;
+		*kind = words[i].kind;
+		if (!*rest)
+			return 0;
+		if (*kind == START_BEFORE_SUNRISE || *kind == START_BEFORE_SUNSET)
+			return -EINVAL;
+		if (*rest != '+' && *rest != '-')
+			return -EINVAL;
+		sign = *rest == '-' ? -1 : 1;
+		/* Whole minutes, with their unit: "1h", "30m", "1h30m". */
+		if (duration_parse(rest + 1, 0, &secs) < 0 || secs % 60 ||
+		    secs / 60 > SCHEDULE_SUN_OFFSET_MAX_MIN)
+			return -EINVAL;
+		*offset_min = sign * (int)(secs / 60);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+void schedule_format_start(const struct program *p, size_t s, char *buf,
+			   size_t size)
+{
+	static const char *const names[] = {
+		[START_SUNRISE] = "sunrise", [START_SUNSET] = "sunset",
+		[START_BEFORE_SUNRISE] = "before sunrise",
+		[START_BEFORE_SUNSET] = "before sunset",
+	};
+	enum start_kind kind = (enum start_kind)p->start_kind[s];
+	int off = p->start_offset_min[s];
+	char amount[32];
+	size_t k = 0;
+
+	if (kind == START_AT || kind > START_BEFORE_SUNSET) {
+		snprintf(buf, size, "%02u:%02u", p->starts[s] / 60, p->starts[s] % 60);
+		return;
+	}
+	if (!off) {
+		snprintf(buf, size, "%s", names[kind]);
+		return;
+	}
+	/* "1h 30m" as written in a config: "1h30m". */
+	duration_format((uint32_t)(off < 0 ? -off : off) * 60, amount, sizeof(amount));
+	for (size_t j = 0; amount[j]; j++)
+		if (amount[j] != ' ')
+			amount[k++] = amount[j];
+	amount[k] = '\0';
+	snprintf(buf, size, "%s%c%s", names[kind], off < 0 ? '-' : '+', amount);
 }
 
 struct local_date schedule_local_date(time_t when)

@@ -133,7 +133,7 @@ void cmd_schedule(struct cmd_ctx *ctx)
 	const struct soil_reading *soil = &d->soil;
 	long days = SCHEDULE_DAYS_DEFAULT;
 	time_t now = time(NULL);
-	char json[8192] = "";
+	char json[12288] = "";
 	size_t n, used = 0;
 
 	if (ctx->req->argc) {
@@ -154,9 +154,14 @@ void cmd_schedule(struct cmd_ctx *ctx)
 		/* skip-next takes the program's first start listed, and only it. */
 		bool asked = progstate_skips_next(d, prog->name) &&
 			     !first_of_program_before(due, i);
-		char when[32];
+		char when[64], start[48];
 
 		cmd_format_time(due[i].when, when, sizeof(when));
+		schedule_format_start(prog, (size_t)due[i].start, start, sizeof(start));
+		/* A start relative to the sun: the time computed, and from what. */
+		if (prog->start_kind[due[i].start] != START_AT)
+			snprintf(when + strlen(when), sizeof(when) - strlen(when), " (%s)",
+				 start);
 		for (size_t s = 0; s < prog->n_steps; s++) {
 			int zone = prog->steps[s].zone;
 			uint32_t secs = schedule_scaled_duration(&d->cfg.schedule,
@@ -164,22 +169,35 @@ void cmd_schedule(struct cmd_ctx *ctx)
 								 due[i].when);
 			char took[32], reason[64];
 			const char *skip;
+			double litres = 0;
 
 			if (secs > d->cfg.zones[zone].max_run_s)
 				secs = d->cfg.zones[zone].max_run_s;
 			skip = asked ? NULL : why_skip(d, soil, zone, due[i].when,
 						       reason, sizeof(reason));
 			duration_format(secs, took, sizeof(took));
+			/* By volume: the litres, scaled, and its backstop. */
+			if (prog->steps[s].litres > 0) {
+				litres = schedule_scaled_volume(&d->cfg.schedule,
+								prog->steps[s].litres,
+								due[i].when);
+				secs = d->cfg.zones[zone].max_run_s;
+				snprintf(took, sizeof(took), "%.2f %s",
+					 config_volume(&d->cfg, litres),
+					 config_volume_unit(&d->cfg));
+			}
 			out_line(ctx->out, "%s  %-12s %-12s %-8s%s%s", when, prog->name,
 				 d->cfg.zones[zone].name, took,
 				 asked ? "  skipped (asked)" : skip ? "  would skip: " : "",
 				 skip ? skip : "");
 			if (used < sizeof(json))
 				used += (size_t)snprintf(json + used, sizeof(json) - used,
-					"%s{\"at\":%lld,\"program\":\"%s\",\"zone\":\"%s\","
-					"\"duration_s\":%u,\"skip\":%s%s%s}",
-					used ? "," : "", (long long)due[i].when, prog->name,
-					d->cfg.zones[zone].name, secs, skip || asked ? "\"" : "",
+					"%s{\"at\":%lld,\"start\":\"%s\",\"program\":\"%s\","
+					"\"zone\":\"%s\",\"duration_s\":%u,\"litres\":%.3f,"
+					"\"skip\":%s%s%s}",
+					used ? "," : "", (long long)due[i].when, start,
+					prog->name, d->cfg.zones[zone].name, secs, litres,
+					skip || asked ? "\"" : "",
 					asked ? "asked" : skip ? skip : "null",
 					skip || asked ? "\"" : "");
 		}

@@ -71,10 +71,14 @@ static void running_now(struct cmd_ctx *ctx, char *json, size_t size)
 			out_line(ctx->out, "Idle, but a valve may still be open: "
 				 "switching it off failed (the journal says "
 				 "which; irrigctl stop tries again)");
+		else if (d->ctl.phase == CTL_SOAKING)
+			out_line(ctx->out, "Soaking: every valve closed until a zone's "
+				 "next cycle");
 		else
 			out_line(ctx->out, "Idle: every valve closed");
 		out_append(json, size, "\"state\":\"%s\"",
 			   d->ctl.phase == CTL_IDLE ? "idle" :
+			   d->ctl.phase == CTL_SOAKING ? "soaking" :
 			   d->ctl.phase == CTL_DECIDING ? "deciding" : "master");
 		return;
 	}
@@ -82,8 +86,21 @@ static void running_now(struct cmd_ctx *ctx, char *json, size_t size)
 			sizeof(elapsed));
 	duration_format((uint32_t)(run_remaining_ns(&d->ctl.run, now) / NS_PER_S), left,
 			sizeof(left));
-	out_line(ctx->out, "Watering %s (%s): %s elapsed, %s left",
-		 d->cfg.zones[cur->zone].name, cur->source, elapsed, left);
+	if (cur->n_cycles != 1) {
+		char cycle[48];
+
+		watering_say_cycle(cur, cycle, sizeof(cycle));
+		out_line(ctx->out, "Watering %s (%s), %s: %s elapsed, %s left in "
+			 "this cycle", d->cfg.zones[cur->zone].name, cur->source,
+			 cycle, elapsed, left);
+	} else {
+		out_line(ctx->out, "Watering %s (%s): %s elapsed, %s left",
+			 d->cfg.zones[cur->zone].name, cur->source, elapsed, left);
+	}
+	if (cur->litres > 0)
+		out_line(ctx->out, "Watering until %.2f %s",
+			 config_volume(&d->cfg, cur->litres),
+			 config_volume_unit(&d->cfg));
 	expected = safety_expected_lpm(d, cur->zone, &how, &runs);
 	if (expected > 0.0)
 		snprintf(want, sizeof(want), "%.1f %s/min %s",
@@ -98,11 +115,13 @@ static void running_now(struct cmd_ctx *ctx, char *json, size_t size)
 		 config_volume_unit(&d->cfg), want);
 	out_append(json, size, "\"state\":\"watering\",\"zone\":\"%s\",\"source\":\"%s\","
 	    "\"elapsed_s\":%" PRIu64 ",\"remaining_s\":%" PRIu64 ",\"litres\":%.3f,"
-	    "\"flow_lpm\":%.2f,\"expected_lpm\":%.2f,\"expected_from\":\"%s\"",
+	    "\"flow_lpm\":%.2f,\"expected_lpm\":%.2f,\"expected_from\":\"%s\","
+	    "\"cycle\":%u,\"cycles\":%u,\"litres_asked\":%.3f",
 	    d->cfg.zones[cur->zone].name, cur->source,
 	    run_elapsed_ns(&d->ctl.run, now) / NS_PER_S,
 	    run_remaining_ns(&d->ctl.run, now) / NS_PER_S, watering_litres_so_far(d),
-	    watering_flow_rate(d), expected, how);
+	    watering_flow_rate(d), expected, how, cur->cycle, cur->n_cycles,
+	    cur->litres);
 }
 
 static void queued(struct cmd_ctx *ctx, char *json, size_t size)
@@ -120,6 +139,22 @@ static void queued(struct cmd_ctx *ctx, char *json, size_t size)
 		out_append(json, size, "%s{\"id\":%u,\"zone\":\"%s\",\"duration_s\":%u,"
 		    "\"source\":\"%s\"}", i ? "," : "", r->id,
 		    ctx->d->cfg.zones[r->zone].name, r->duration_s, r->source);
+	}
+	out_append(json, size, "],\"soaking\":[");
+	for (size_t i = 0; i < ctl_soaking_len(ctl); i++) {
+		const struct run_request *r = ctl_soaking_at(ctl, i);
+		char line[160];
+		uint64_t now = daemon_now();
+
+		watering_say_soaking(ctx->d, r, line, sizeof(line));
+		out_line(ctx->out, "Soaking: %s (%s)", line, r->source);
+		out_append(json, size, "%s{\"id\":%u,\"zone\":\"%s\",\"cycle\":%u,"
+		    "\"cycles\":%u,\"watered_s\":%u,\"soak_left_s\":%u,"
+		    "\"source\":\"%s\"}", i ? "," : "", r->id,
+		    ctx->d->cfg.zones[r->zone].name, r->cycle, r->n_cycles,
+		    (unsigned)(r->watered_ns / NS_PER_S),
+		    (unsigned)(r->soak_until_ns > now ?
+			       (r->soak_until_ns - now) / NS_PER_S : 0), r->source);
 	}
 	out_append(json, size, "]");
 }
@@ -146,13 +181,20 @@ static void programs(struct cmd_ctx *ctx, char *json, size_t size)
 	}
 	cmd_programs_status(ctx, json, size);
 	if (scheduler_next_run(d, now, &next) == 0) {
+		const struct program *prog = &d->cfg.schedule.programs[next.program];
+		char start[48], sun[64] = "";
+
 		cmd_format_time(next.when, when, sizeof(when));
-		out_line(ctx->out, "Next run: %s at %s%s",
-			 d->cfg.schedule.programs[next.program].name, when,
+		schedule_format_start(prog, (size_t)next.start, start, sizeof(start));
+		/* A start relative to the sun: when it falls, and from what. */
+		if (prog->start_kind[next.start] != START_AT)
+			snprintf(sun, sizeof(sun), " (%s)", start);
+		out_line(ctx->out, "Next run: %s at %s%s%s", prog->name, when, sun,
 			 d->sched.rain_delay_until > now ? ", after the rain delay" :
 			 "");
-		out_append(json, size, ",\"next_run\":{\"program\":\"%s\",\"at\":%lld}",
-		    d->cfg.schedule.programs[next.program].name, (long long)next.when);
+		out_append(json, size, ",\"next_run\":{\"program\":\"%s\",\"at\":%lld%s%s%s}",
+		    prog->name, (long long)next.when, *sun ? ",\"start\":\"" : "",
+		    *sun ? start : "", *sun ? "\"" : "");
 	} else {
 		out_line(ctx->out, "Next run: none (no program is enabled)");
 	}
@@ -258,7 +300,7 @@ void cmd_status(struct cmd_ctx *ctx)
 	 * A full queue (32 runs) and 16 zones, every name 31 characters,
 	 * take about 5.5 KiB: a smaller buffer cut the JSON reply short.
 	 */
-	char uptime[32], json[8192] = "";
+	char uptime[32], json[12288] = "";
 
 	watering_count_flow(d);
 	memory_kib(&rss, &anon);

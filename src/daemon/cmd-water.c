@@ -70,6 +70,32 @@ static int pick_zone(struct cmd_ctx *ctx, const char *name)
 	return zone;
 }
 
+/*
+ * "20L" or "5gal": the run waters until the meter counted that much, its
+ * zone's max_run the backstop.  1 when text is a volume, 0 when it is
+ * not one, or -EINVAL (said) for a volume out of range.
+ */
+static int parse_volume(struct cmd_ctx *ctx, const char *text, int zone,
+			struct run_request *req)
+{
+	int err = volume_parse(text, &req->litres);
+
+	if (err == -EINVAL && !strpbrk(text, "Llg"))
+		return 0;
+	if (err == -EINVAL) {
+		out_err(ctx->out, ERR_BAD_DURATION, "bad volume %.64s: use litres "
+			"or US gallons, as in 20L or 5gal", text);
+		return -EINVAL;
+	}
+	if (err < 0) {
+		out_err(ctx->out, ERR_BAD_DURATION, "%.64s is more than one run may "
+			"water (%g L)", text, VOLUME_MAX_L);
+		return -EINVAL;
+	}
+	req->duration_s = ctx->d->cfg.zones[zone].max_run_s;
+	return 1;
+}
+
 static int parse_duration(struct cmd_ctx *ctx, const char *text, int zone,
 			  uint32_t *seconds)
 {
@@ -93,9 +119,15 @@ static int parse_duration(struct cmd_ctx *ctx, const char *text, int zone,
 static void no_wait_reply(struct cmd_ctx *ctx, const struct run_request *req,
 			  size_t ahead)
 {
-	out_ok(ctx->out, "\"id\":%u,\"zone\":\"%s\",\"duration_s\":%u,"
-	       "\"queued\":%s", req->id, ctx->d->cfg.zones[req->zone].name,
-	       req->duration_s, ahead ? "true" : "false");
+	if (req->litres > 0)
+		out_ok(ctx->out, "\"id\":%u,\"zone\":\"%s\",\"duration_s\":%u,"
+		       "\"litres_asked\":%.3f,\"queued\":%s", req->id,
+		       ctx->d->cfg.zones[req->zone].name, req->duration_s,
+		       req->litres, ahead ? "true" : "false");
+	else
+		out_ok(ctx->out, "\"id\":%u,\"zone\":\"%s\",\"duration_s\":%u,"
+		       "\"queued\":%s", req->id, ctx->d->cfg.zones[req->zone].name,
+		       req->duration_s, ahead ? "true" : "false");
 }
 
 /*
@@ -153,9 +185,18 @@ static void queue_run(struct cmd_ctx *ctx, struct run_request *req,
 		event_set_requester(&ev, ctx->who);
 		/* Its water-start, now or once queued runs end, names the asker. */
 		event_remember_requester(req->id, ctx->who);
-		event_emit(&ev, "%s run of %s for %us asked by %s%s", req->learn ?
-			  "learning" : "manual", d->cfg.zones[req->zone].name,
-			  req->duration_s, ctx->who, ahead ? ", queued" : "");
+		if (req->litres > 0) {
+			ev.litres = req->litres;
+			event_emit(&ev, "manual run of %s until %.2f L (at most %us) "
+				   "asked by %s%s", d->cfg.zones[req->zone].name,
+				   req->litres, req->duration_s, ctx->who,
+				   ahead ? ", queued" : "");
+		} else {
+			event_emit(&ev, "%s run of %s for %us asked by %s%s",
+				   req->learn ? "learning" : "manual",
+				   d->cfg.zones[req->zone].name, req->duration_s,
+				   ctx->who, ahead ? ", queued" : "");
+		}
 	}
 	if (ahead) {
 		out_line(ctx->out, "Queued: %zu run%s ahead of it", ahead,
@@ -196,12 +237,16 @@ void cmd_water(struct cmd_ctx *ctx)
 {
 	struct run_request req = { .programmed = false };
 	struct water_args a;
+	int volume;
 
 	if (parse_water_args(ctx, &a) < 0)
 		return;
 	req.zone = pick_zone(ctx, a.zone);
-	if (req.zone < 0 || parse_duration(ctx, a.duration, req.zone,
-					   &req.duration_s) < 0)
+	if (req.zone < 0)
+		return;
+	volume = parse_volume(ctx, a.duration, req.zone, &req);
+	if (volume < 0 || (!volume && parse_duration(ctx, a.duration, req.zone,
+						    &req.duration_s) < 0))
 		return;
 	snprintf(req.source, sizeof(req.source), "manual");
 	req.force = a.force;
@@ -259,7 +304,8 @@ void cmd_learn(struct cmd_ctx *ctx)
 void cmd_stop(struct cmd_ctx *ctx)
 {
 	struct daemon *d = ctx->d;
-	bool was_busy = ctl_current(&d->ctl) || ctl_queue_len(&d->ctl);
+	bool was_busy = ctl_current(&d->ctl) || ctl_queue_len(&d->ctl) ||
+		ctl_soaking_len(&d->ctl);
 	struct event ev;
 
 	event_init(&ev, EV_STOP_REQUESTED);
@@ -281,6 +327,15 @@ void cmd_skip(struct cmd_ctx *ctx)
 	const struct run_request *cur = ctl_current(&d->ctl);
 	char zone[CONFIG_NAME_MAX];
 
+	/* Nothing waters but a run soaks between cycles: that run ends. */
+	if (!cur && ctl_soaking_len(&d->ctl)) {
+		const struct run_request *first = ctl_soaking_at(&d->ctl, 0);
+
+		for (size_t i = 1; i < ctl_soaking_len(&d->ctl); i++)
+			if (ctl_soaking_at(&d->ctl, i)->soak_until_ns < first->soak_until_ns)
+				first = ctl_soaking_at(&d->ctl, i);
+		cur = first;
+	}
 	if (!cur) {
 		out_err(ctx->out, ERR_UNAVAILABLE, "nothing is watering");
 		return;
@@ -308,4 +363,111 @@ void cmd_skip(struct cmd_ctx *ctx)
 	out_ok(ctx->out, "\"skipped\":\"%s\",\"next\":%s%s%s,\"queued\":%zu", zone,
 	       cur ? "\"" : "", cur ? d->cfg.zones[cur->zone].name : "null",
 	       cur ? "\"" : "", ctl_queue_len(&d->ctl));
+}
+
+/*
+ * irrigctl run PROGRAM: the program's zones are queued now, as its start
+ * would queue them (seasonal scaling, max_run, volumes), and the client
+ * follows every run to the last.  A person asked, so the rain delay and
+ * the moisture skip rule (skip_above) do not hold it, nor does a disabled
+ * program; latched faults, the caps and freeze_below still do, and
+ * stop_at still ends a run early.
+ */
+void cmd_run(struct cmd_ctx *ctx)
+{
+	struct daemon *d = ctx->d;
+	const struct config_temperature *temp = &d->cfg.temperature;
+	const struct sample *sample = sampler_latest(d);
+	const char *name = NULL;
+	bool no_wait = false, stop_at_eof = false;
+	uint32_t first = 0, last = 0;
+	size_t queued;
+	struct event ev;
+	int p = -1;
+
+	for (int i = 0; i < ctx->req->argc; i++) {
+		const char *arg = ctx->req->argv[i];
+
+		if (!strcmp(arg, "--no-wait")) {
+			no_wait = true;
+		} else if (!strcmp(arg, "--stop-at-eof")) {
+			stop_at_eof = true;
+		} else if (arg[0] == '-' && arg[1] == '-') {
+			out_err(ctx->out, ERR_USAGE, "unknown option %.64s", arg);
+			return;
+		} else if (name) {
+			out_err(ctx->out, ERR_USAGE, "usage: run %s",
+				cmd_specs[CMD_RUN].usage);
+			return;
+		} else {
+			name = arg;
+		}
+	}
+	for (size_t i = 0; name && i < d->cfg.schedule.n_programs; i++)
+		if (!strcmp(d->cfg.schedule.programs[i].name, name))
+			p = (int)i;
+	if (!name || p < 0) {
+		out_err(ctx->out, name ? ERR_UNKNOWN_PROGRAM : ERR_USAGE, name ?
+			"no program called %.64s (irrigctl schedule lists them)" :
+			"usage: run PROGRAM [--no-wait]", name ? name : "");
+		return;
+	}
+	if (temp->present && temp->has_freeze_below && sample &&
+	    sample->temperature_err == 0 && sample->temperature < temp->freeze_below) {
+		out_err(ctx->out, ERR_UNAVAILABLE, "not running %s: the temperature, "
+			"%.1f °%c, is below freeze_below (%.1f °%c)", name,
+			sample->temperature, temp->unit, temp->freeze_below, temp->unit);
+		return;
+	}
+	if (ctl_queue_len(&d->ctl) + d->cfg.schedule.programs[p].n_steps > CTL_QUEUE_MAX) {
+		out_err(ctx->out, ERR_QUEUE_FULL, "%zu runs are queued already: "
+			"irrigctl stop empties the queue", ctl_queue_len(&d->ctl));
+		return;
+	}
+	event_init(&ev, EV_PROGRAM_REQUESTED);
+	ev.program = name;
+	ev.action = "run";
+	event_set_requester(&ev, ctx->who);
+	event_emit(&ev, "program %s run asked by %s", name, ctx->who);
+	if (d->sched.rain_delay_until > time(NULL)) {
+		char until[32];
+
+		cmd_format_time(d->sched.rain_delay_until, until, sizeof(until));
+		out_line(ctx->out, "Running %s despite the rain delay until %s: you "
+			 "asked", name, until);
+	}
+	/* Its runs go to this client as they happen, from the first event on. */
+	client_send(ctx->client, ctx->out->buf, ctx->out->len);
+	out_init(ctx->out, ctx->req->json);
+	/* What the runs' events say comes to this client: the ids are next. */
+	first = d->ctl.next_id;
+	last = first + (uint32_t)d->cfg.schedule.programs[p].n_steps - 1;
+	client_wait_for_runs(ctx->client, first, last, ctx->req->json);
+	if (!no_wait)
+		client_own_run(ctx->client, stop_at_eof);
+	queued = scheduler_queue_program(d, p, time(NULL), false, &first, &last);
+	event_init(&ev, EV_PROGRAM_START);
+	ev.program = name;
+	ev.queued = (int64_t)queued;
+	event_emit(&ev, "Program %s started by hand: %zu zone%s queued", name,
+		   queued, queued == 1 ? "" : "s");
+	if (!queued) {
+		client_stop_waiting(ctx->client);
+		out_line(ctx->out, "Program %s has nothing to water (a 0 %% month?)",
+			 name);
+		out_ok(ctx->out, "\"program\":\"%s\",\"queued\":0", name);
+		return;
+	}
+	/* Waiting: the runs' lines are the reply, to the last one's end
+	 * (which may have come already, every run held by a fault). */
+	if (!no_wait || !client_is_waiting(ctx->client))
+		return;
+	{
+		/* --no-wait: told what was queued, the runs go on. */
+		client_stop_waiting(ctx->client);
+		out_line(ctx->out, "Program %s: %zu zone%s queued", name, queued,
+			 queued == 1 ? "" : "s");
+		out_ok(ctx->out, "\"program\":\"%s\",\"queued\":%zu,\"first_id\":%u,"
+		       "\"last_id\":%u", name, queued, first, last);
+	}
 }

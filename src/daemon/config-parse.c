@@ -346,7 +346,7 @@ int read_name(struct loader *ld, const config_setting_t *group,
 }
 
 /*
- * Would a word on the command line read as a number or a duration?
+ * Would a word on the command line read as a number, a duration or a volume?
  * irrigctl water [ZONE] DURATION takes either, so a zone called "2" or
  * "5m" would make "water 5 2" mean two things.
  */
@@ -354,11 +354,13 @@ bool reads_as_duration(const char *word)
 {
 	size_t digits = strspn(word + (word[0] == '-'), "0123456789");
 	uint32_t secs;
+	double litres;
 
 	if (digits && !word[(word[0] == '-') + digits])
 		return true;
+	/* "20L" too: water [ZONE] takes a volume as well. */
 	return duration_parse(word, 60, &secs) != -EINVAL ||
-		zero_duration(word);
+		zero_duration(word) || volume_parse(word, &litres) != -EINVAL;
 }
 
 /*

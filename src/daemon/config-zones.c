@@ -1,6 +1,8 @@
 /* Loads the config's zones, master valve, seasonal adjustment and programs. */
 #include "config-parse.h"
 
+#include <errno.h>
+#include <math.h>
 #include <string.h>
 
 #include "core/calendar.h"
@@ -10,7 +12,7 @@
 static const char *const zone_keys[] = {
 	"name", "valve", "flow_lpm", "max_run", "skip_above", "stop_at",
 	"no_flow_percent", "low_flow_percent", "high_flow_percent",
-	"daily_cap_litres", NULL
+	"daily_cap_litres", "cycle", "soak", NULL
 };
 static const char *const valve_keys[] = {
 	"expander", "pin", "line", "chip", "offset", "active_low", NULL
@@ -24,7 +26,8 @@ static const char *const program_keys[] = {
 	"name", "enabled", "start", "days", "every_days", "anchor", "zones",
 	NULL
 };
-static const char *const step_keys[] = { "zone", "duration", NULL };
+static const char *const step_keys[] = { "zone", "duration", "litres", "volume",
+					  NULL };
 
 /* tm_wday order: bit i of a weekday mask is weekdays[i]. */
 static const char *const weekdays[] = {
@@ -54,6 +57,31 @@ static int load_moisture_rules(struct loader *ld, const config_setting_t *g,
 	if (z->has_skip_above && z->has_stop_at && z->skip_above > z->stop_at)
 		return fail(ld, config_setting_get_member(g, "skip_above"),
 			    "must not be more than stop_at (%g)", z->stop_at);
+	return 0;
+}
+
+/* cycle and soak: both or neither; a cycle as long as max_run never splits. */
+static int load_cycle_soak(struct loader *ld, const config_setting_t *g,
+			   struct config_zone *z)
+{
+	const config_setting_t *cycle = config_setting_get_member(g, "cycle");
+	const config_setting_t *soak = config_setting_get_member(g, "soak");
+	int r;
+
+	z->cycle_s = z->soak_s = 0;
+	r = read_duration(ld, g, "cycle", false, 1, 24 * 3600, "1s to 24h",
+			  &z->cycle_s);
+	if (r == 0)
+		r = read_duration(ld, g, "soak", false, 1, 24 * 3600, "1s to 24h",
+				  &z->soak_s);
+	if (r < 0)
+		return r;
+	if (cycle && !soak)
+		return fail(ld, cycle, "needs a soak too, the least time between "
+			    "two cycles, such as soak = \"30m\"");
+	if (soak && !cycle)
+		return fail(ld, soak, "needs a cycle too, the longest a zone "
+			    "waters in one go, such as cycle = \"10m\"");
 	return 0;
 }
 
@@ -123,6 +151,8 @@ int load_zones(struct loader *ld, const config_setting_t *root)
 		if (r == 0)
 			r = read_double(ld, g, "daily_cap_litres", false, 0, false,
 					DAILY_CAP_MAX, &z->daily_cap_litres);
+		if (r == 0)
+			r = load_cycle_soak(ld, g, z);
 		if (r < 0)
 			return r;
 		ld->cfg.n_zones++;
@@ -224,22 +254,35 @@ static int load_starts(struct loader *ld, const config_setting_t *g,
 	for (size_t i = 0; i < n; i++) {
 		const config_setting_t *e = elem(list, i);
 		char by[SETTING_PATH_MAX];
+		enum start_kind kind;
 		unsigned minutes;
+		int offset;
 
 		if (config_setting_type(e) != CONFIG_TYPE_STRING)
 			return fail(ld, e, "must be a time in double quotes "
 				    "such as \"06:30\", not %s", type_name(e));
-		if (!calendar_parse_time_of_day(config_setting_get_string(e), &minutes))
+		if (schedule_parse_start(config_setting_get_string(e), &kind,
+					 &minutes, &offset) < 0)
 			return fail(ld, e, "\"%s\" is not a time of day: write "
-				    "it as HH:MM, 00:00 to 23:59",
+				    "it as HH:MM, 00:00 to 23:59, or from the sun "
+				    "as \"sunrise\", \"sunset+30m\", \"sunrise-1h\" "
+				    "(up to 12h either way) or \"before sunrise\"",
+				    config_setting_get_string(e));
+		/* The sun's times need the garden's place. */
+		if (kind != START_AT && !ld->cfg.site.set)
+			return fail(ld, e, "\"%s\" needs the garden's place: add "
+				    "site = { latitude = ...; longitude = ...; }",
 				    config_setting_get_string(e));
 		for (size_t j = 0; j < i; j++) {
-			if (p->starts[j] != minutes)
+			if (p->starts[j] != minutes || p->start_kind[j] != kind ||
+			    p->start_offset_min[j] != offset)
 				continue;
 			setting_path(elem(list, j), by, sizeof(by));
 			return fail(ld, e, "\"%s\" is the same time as %s",
 				    config_setting_get_string(e), by);
 		}
+		p->start_kind[p->n_starts] = (uint8_t)kind;
+		p->start_offset_min[p->n_starts] = (int16_t)offset;
 		p->starts[p->n_starts++] = (uint16_t)minutes;
 	}
 	return 0;
@@ -354,6 +397,43 @@ static int load_day_rule(struct loader *ld, const config_setting_t *g,
 	return 0;
 }
 
+/*
+ * How much a program's zone waters: a duration, or litres (litres = 20;
+ * or volume = "20L", "5gal"), one of them; by volume, the zone's max_run
+ * is the backstop and *secs is set to it.
+ */
+static int load_step_amount(struct loader *ld, const config_setting_t *e,
+			    const struct config_zone *z, const char *range,
+			    unsigned *secs, double *litres)
+{
+	const config_setting_t *litres_s = config_setting_get_member(e, "litres");
+	const config_setting_t *volume_s = config_setting_get_member(e, "volume");
+	const config_setting_t *duration_s = config_setting_get_member(e, "duration");
+	int given = !!litres_s + !!volume_s + !!duration_s, r;
+
+	*litres = 0;
+	if (given > 1)
+		return fail(ld, duration_s ? duration_s : volume_s, "give one of "
+			    "duration, litres and volume");
+	if (!litres_s && !volume_s)
+		return read_duration(ld, e, "duration", true, 1, z->max_run_s,
+				     range, secs);
+	*secs = z->max_run_s;
+	if (litres_s)
+		return read_double(ld, e, "litres", true, 0, true, VOLUME_MAX_L,
+				   litres);
+	if (config_setting_type(volume_s) != CONFIG_TYPE_STRING)
+		return fail(ld, volume_s, "must be a string with its unit, such as "
+			    "\"20L\" or \"5gal\"");
+	r = volume_parse(config_setting_get_string(volume_s), litres);
+	if (r == -ERANGE)
+		return fail(ld, volume_s, "must be at most %g L", VOLUME_MAX_L);
+	if (r < 0)
+		return fail(ld, volume_s, "must be litres or US gallons with the "
+			    "unit, such as \"20L\" or \"5gal\"");
+	return 0;
+}
+
 /* A program's zones, in the order they water. */
 static int load_steps(struct loader *ld, const config_setting_t *g,
 		      struct program *p)
@@ -374,6 +454,7 @@ static int load_steps(struct loader *ld, const config_setting_t *g,
 		char max[32], range[96];
 		const char *zone;
 		unsigned secs;
+		double litres;
 		size_t k = 0;
 		int zi;
 
@@ -395,11 +476,16 @@ static int load_steps(struct loader *ld, const config_setting_t *g,
 		max[k] = '\0';
 		snprintf(range, sizeof(range), "1s to %s (the max_run of "
 			 "zone \"%s\")", max, z->name);
-		r = read_duration(ld, e, "duration", true, 1, z->max_run_s,
-				  range, &secs);
+		r = load_step_amount(ld, e, z, range, &secs, &litres);
 		if (r < 0)
 			return r;
-		p->steps[p->n_steps++] = (struct program_step){ zi, secs };
+		/* By volume, "before sunrise" counts the time its litres take. */
+		if (litres > 0 && z->flow_lpm > 0 &&
+		    litres / z->flow_lpm * 60 < z->max_run_s)
+			secs = (unsigned)ceil(litres / z->flow_lpm * 60);
+		p->steps[p->n_steps++] = (struct program_step){
+			.zone = zi, .duration_s = secs, .litres = litres,
+			.cycle_s = z->cycle_s, .soak_s = z->soak_s };
 	}
 	return 0;
 }
@@ -432,6 +518,9 @@ static int load_program(struct loader *ld, const config_setting_t *g,
 
 int load_programs(struct loader *ld, const config_setting_t *root)
 {
+	ld->cfg.schedule.has_site = ld->cfg.site.set;
+	ld->cfg.schedule.latitude_deg = ld->cfg.site.latitude_deg;
+	ld->cfg.schedule.longitude_deg = ld->cfg.site.longitude_deg;
 	const config_setting_t *list;
 	int r;
 

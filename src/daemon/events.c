@@ -25,7 +25,7 @@
 static const struct event_kind_info kinds[EV__COUNT] = {
 	KIND(EV_WATER_START, "water-start", "5aff62ec77924acaa779fd3218e76f1a",
 	     LOG_INFO, true, EVF_ZONE, EVF_DURATION_S, EVF_SOURCE, EVF_RUN_ID,
-	     EVF_MOISTURE, ASKER),
+	     EVF_MOISTURE, ASKER, EVF_LITRES, EVF_CYCLES),
 	KIND(EV_WATER_END, "water-end", "02f70037f4344c94a5c2bf7f1d708885",
 	     LOG_INFO, true, EVF_ZONE, EVF_SOURCE, EVF_RUN_ID, EVF_LITRES,
 	     EVF_DURATION_S, EVF_OUTCOME, EVF_MOISTURE),
@@ -53,7 +53,8 @@ static const struct event_kind_info kinds[EV__COUNT] = {
 	KIND(EV_FAULT_CLEARED, "fault-cleared", "432406832c3743e399dee0ccb02ed620",
 	     LOG_NOTICE, true, EVF_FAULT, EVF_I2C_BUS, EVF_I2C_ADDRESS),
 	KIND(EV_WATER_REQUESTED, "water-requested", "eb2ff0990e36414d9a84ce390d026319",
-	     LOG_INFO, true, EVF_ZONE, EVF_DURATION_S, EVF_RUN_ID, ASKER),
+	     LOG_INFO, true, EVF_ZONE, EVF_DURATION_S, EVF_RUN_ID, ASKER,
+	     EVF_LITRES),
 	KIND(EV_STOP_REQUESTED, "stop-requested", "5429dff6e7624795a3d33da654259987",
 	     LOG_INFO, true, ASKER),
 	KIND(EV_SKIP_REQUESTED, "skip-requested", "ec30624d810f4e3194c8a0a20c21d5b8",
@@ -87,6 +88,9 @@ static const struct event_kind_info kinds[EV__COUNT] = {
 	KIND(EV_PROGRAM_REQUESTED, "program-requested",
 	     "3accb6a44bdd4815971fb55f79346baf", LOG_INFO, true, EVF_PROGRAM,
 	     EVF_ACTION, ASKER),
+	KIND(EV_WATER_CYCLE, "water-cycle", "e828e16ceae84954aeac6ba11b027f2c",
+	     LOG_INFO, true, EVF_ZONE, EVF_SOURCE, EVF_RUN_ID, EVF_ACTION,
+	     EVF_CYCLE, EVF_CYCLES, EVF_DURATION_S, EVF_LITRES, EVF_UNTIL),
 	KIND(EV_VALVE_OPENED, "valve-opened", NULL,
 	     LOG_DEBUG, false, EVF_ZONE),
 	KIND(EV_VALVE_CLOSED, "valve-closed", NULL,
@@ -148,6 +152,8 @@ static const struct field_info fields[EVF__COUNT] = {
 	FIELD(STATE_DIRECTORY, T_TEXT, state_directory),
 	FIELD(REQUESTED_UID, T_INT, requested_uid),
 	FIELD(REQUESTED_PID, T_INT, requested_pid),
+	FIELD(CYCLE, T_INT, cycle),
+	FIELD(CYCLES, T_INT, cycles),
 };
 
 /* Manual runs waiting to start: more than the controller's queue holds. */
@@ -199,7 +205,7 @@ void event_init(struct event *ev, enum event_kind kind)
 	ev->priority = kinds[kind].priority;
 	ev->duration_s = ev->run_id = ev->max_run_s = ev->until = ev->queued = ev->wait_s =
 		ev->zones = ev->programs = ev->i2c_address = ev->requested_uid =
-		ev->requested_pid = EVENT_UNSET;
+		ev->requested_pid = ev->cycle = ev->cycles = EVENT_UNSET;
 	ev->litres = ev->moisture = ev->temperature = ev->light = ev->flow_lpm =
 		ev->expected_lpm = ev->litres_today = ev->cap_litres = NAN;
 }

@@ -179,3 +179,28 @@ void out_json_number(double v, int decimals, char *buf, size_t size)
 	else
 		snprintf(buf, size, "%.*f", decimals, v);
 }
+
+void out_continue(struct out *out)
+{
+	char last[OUT_MAX];
+	size_t start = out->len;
+
+	if (start && out->buf[start - 1] == '\n')
+		start--;
+	while (start && out->buf[start - 1] != '\n')
+		start--;
+	snprintf(last, sizeof(last), "%s", out->buf + start);
+	out->len = start;
+	out->buf[start] = '\0';
+	out->ended = false;
+	if (!strcmp(last, "OK\n") || !strcmp(last, "{\"ok\":true}\n"))
+		return;
+	if (!strncmp(last, "ERR ", 4) && strchr(last + 4, ' '))
+		add(out, "%s", strchr(last + 4, ' ') + 1);
+	else if (!strncmp(last, "{\"ok\":true,", 11))
+		add(out, "{%s", last + 11);
+	else if (!strncmp(last, "{\"ok\":false,", 12))
+		add(out, "{\"event\":\"error\",%s", last + 12);
+	else
+		add(out, "%s", last);
+}

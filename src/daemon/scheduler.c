@@ -106,7 +106,7 @@ static void start_program(struct daemon *d, const struct occurrence *occ,
 	};
 	char until[32];
 	struct event ev;
-	size_t queued = 0;
+	size_t queued;
 
 	event_init(&ev, EV_PROGRAM_SKIPPED);
 	ev.program = prog->name;
@@ -141,16 +141,40 @@ static void start_program(struct daemon *d, const struct occurrence *occ,
 	case START_WATERS:
 		break;
 	}
+	queued = scheduler_queue_program(d, occ->program, occ->when, true, NULL,
+					 NULL);
+	event_init(&ev, EV_PROGRAM_START);
+	ev.program = prog->name;
+	ev.queued = (int64_t)queued;
+	event_emit(&ev, "Program %s started: %zu "
+		  "zone%s queued", prog->name, queued, queued == 1 ? "" : "s");
+}
+
+size_t scheduler_queue_program(struct daemon *d, int p, time_t when,
+			       bool programmed, uint32_t *first_id,
+			       uint32_t *last_id)
+{
+	const struct program *prog = &d->cfg.schedule.programs[p];
+	size_t queued = 0;
+
 	for (size_t i = 0; i < prog->n_steps; i++) {
 		struct run_request req = { .zone = prog->steps[i].zone,
-					   .programmed = true };
+					   .programmed = programmed };
 		struct ctl_actions acts = { .n = 0 };
 		size_t ahead;
 		int err;
 
 		req.duration_s = schedule_scaled_duration(&d->cfg.schedule,
 							  prog->steps[i].duration_s,
-							  occ->when);
+							  when);
+		if (prog->steps[i].litres > 0) {
+			/* By volume: the litres scale, the backstop does not. */
+			req.litres = schedule_scaled_volume(&d->cfg.schedule,
+							    prog->steps[i].litres,
+							    when);
+			req.duration_s = req.litres > 0 ?
+				d->cfg.zones[req.zone].max_run_s : 0;
+		}
 		if (!req.duration_s)
 			continue;	/* a 0 % month */
 		/* A seasonal 300 % never takes a zone past its cap. */
@@ -174,14 +198,14 @@ static void start_program(struct daemon *d, const struct occurrence *occ,
 				  prog->name, d->cfg.zones[req.zone].name);
 			continue;
 		}
+		if (!queued && first_id)
+			*first_id = req.id;
+		if (last_id)
+			*last_id = req.id;
 		queued++;
 		d->sched.calls->carry_out(d, &acts);
 	}
-	event_init(&ev, EV_PROGRAM_START);
-	ev.program = prog->name;
-	ev.queued = (int64_t)queued;
-	event_emit(&ev, "Program %s started: %zu "
-		  "zone%s queued", prog->name, queued, queued == 1 ? "" : "s");
+	return queued;
 }
 
 static void log_missed(struct daemon *d, const struct occurrence *occ)

@@ -53,6 +53,9 @@ struct client {
 	char *out;		/* what the socket did not take yet */
 	size_t out_len, out_size;
 	uint32_t waiting_for;	/* a run's id: its reports come here; 0 none */
+	/* A program's runs: waiting_for to waiting_last, until runs_left end. */
+	uint32_t waiting_last;
+	unsigned runs_left;
 	sample_render_fn *sample_render;	/* its reply waits for a sample */
 	uint32_t sample_pass;			/* the pass it waits for */
 	/* water --no-wait: its OK, sent once its run starts. */
@@ -214,9 +217,19 @@ void client_send(struct client *c, const char *data, size_t len)
 	flush_out(c);
 }
 
+void client_wait_for_runs(struct client *c, uint32_t first, uint32_t last,
+			  bool json)
+{
+	client_wait_for_run(c, first, json);
+	c->waiting_last = last;
+	c->runs_left = last - first + 1;
+}
+
 void client_wait_for_run(struct client *c, uint32_t id, bool json)
 {
 	c->waiting_for = id;
+	c->waiting_last = id;
+	c->runs_left = 1;
 	c->json = json;
 	c->owns_run = false;
 	c->stop_at_eof = false;
@@ -254,7 +267,7 @@ void client_own_run(struct client *c, bool stop_at_eof)
  */
 static void stop_owned_run(struct client *c, const char *how)
 {
-	uint32_t id = c->owns_run ? c->waiting_for : 0;
+	uint32_t id = c->owns_run ? c->waiting_for : 0, last = c->waiting_last;
 	char why[128];
 
 	c->owns_run = false;
@@ -262,7 +275,9 @@ static void stop_owned_run(struct client *c, const char *how)
 	if (!id)
 		return;
 	snprintf(why, sizeof(why), "its client %s %s", c->who, how);
-	c->server->calls->cancel_run(c->server->daemon, id, why);
+	/* A program's runs: the later ones first, so none starts meanwhile. */
+	for (uint32_t i = last; i >= id && i; i--)
+		c->server->calls->cancel_run(c->server->daemon, i, why);
 }
 
 void client_stop_waiting(struct client *c)
@@ -358,7 +373,8 @@ static void reply_to_waiters(struct server *s, const struct event *ev)
 		bool done;
 
 		next = c->next;
-		if (c->waiting_for != (uint32_t)ev->run_id)
+		if (!c->waiting_for || (uint32_t)ev->run_id < c->waiting_for ||
+		    (uint32_t)ev->run_id > c->waiting_last)
 			continue;
 		if (!tried[c->json]) {
 			out_init(o, c->json);
@@ -368,9 +384,18 @@ static void reply_to_waiters(struct server *s, const struct event *ev)
 		if (rendered[c->json] == RUN_REPLY_NONE ||
 		    (rendered[c->json] == RUN_REPLY_NO_WAIT && !c->then_len))
 			continue;
+		/* A program's client waits for every one of its runs. */
+		done = rendered[c->json] == RUN_REPLY_LAST && --c->runs_left == 0;
 		/* A client this drops may be the one whose command runs now. */
-		client_send(c, o->buf, o->len);
-		done = rendered[c->json] == RUN_REPLY_LAST;
+		if (rendered[c->json] == RUN_REPLY_LAST && !done) {
+			static struct out more;
+
+			more = *o;
+			out_continue(&more);
+			client_send(c, more.buf, more.len);
+		} else {
+			client_send(c, o->buf, o->len);
+		}
 		if (!done && c->then_len && !c->dead) {
 			/* Its run has started: a --no-wait request is done. */
 			client_send(c, c->then, c->then_len);

@@ -45,6 +45,8 @@ void watering_count_flow(struct daemon *d)
 	}
 }
 
+static void count_litres(struct daemon *d, struct ctl_actions *acts);
+
 /*
  * The meter drained, and what safety asks of the flow carried out: a run
  * ended by an alarm or a cap, and after a leak every valve closed.
@@ -56,6 +58,8 @@ static void check_flow(struct daemon *d)
 
 	watering_count_flow(d);
 	alarm = safety_check_flow(d, &acts);
+	if (!acts.n && alarm == FLOW_ALARM_NONE)
+		count_litres(d, &acts);
 	if (acts.n || alarm != FLOW_ALARM_NONE)
 		watering_carry_out(d, &acts);	/* STATUS= says a fault too */
 	if (alarm == FLOW_ALARM_LEAK)
@@ -87,7 +91,15 @@ static const struct flow_acct *meter_acct(struct daemon *d)
 
 double watering_litres_so_far(struct daemon *d)
 {
-	return flow_acct_litres_since(meter_acct(d), d->active.start_pulses);
+	return d->active.litres_before +
+		flow_acct_litres_since(meter_acct(d), d->active.start_pulses);
+}
+
+/* A run by volume ends on its litres: the controller is told each count. */
+static void count_litres(struct daemon *d, struct ctl_actions *acts)
+{
+	if (d->active.req_id && d->ctl.phase == CTL_WATERING)
+		ctl_litres(&d->ctl, watering_litres_so_far(d), daemon_now(), acts);
 }
 
 double watering_flow_rate(struct daemon *d)
@@ -214,6 +226,44 @@ static void set_idle_status(struct daemon *d)
 	}
 }
 
+/* Wall clock of a monotonic instant to come, for UNTIL= and people. */
+static time_t wall_of(uint64_t mono_ns)
+{
+	uint64_t now = daemon_now();
+
+	return time(NULL) + (time_t)(mono_ns > now ?
+				     (mono_ns - now + NS_PER_S - 1) / NS_PER_S : 0);
+}
+
+/* Local "06:40" of a monotonic instant. */
+static void clock_of(uint64_t mono_ns, char *buf, size_t size)
+{
+	time_t at = wall_of(mono_ns);
+	struct tm tm;
+
+	localtime_r(&at, &tm);
+	strftime(buf, size, "%H:%M", &tm);
+}
+
+void watering_say_cycle(const struct run_request *r, char *buf, size_t size)
+{
+	if (r->n_cycles > 1)
+		snprintf(buf, size, "cycle %u of %u", r->cycle, r->n_cycles);
+	else
+		snprintf(buf, size, "cycle %u", r->cycle);
+}
+
+void watering_say_soaking(struct daemon *d, const struct run_request *r,
+			  char *buf, size_t size)
+{
+	char cycle[48], until[16];
+
+	watering_say_cycle(r, cycle, sizeof(cycle));
+	clock_of(r->soak_until_ns, until, sizeof(until));
+	snprintf(buf, size, "%s: %s done, soaking until %s",
+		 config_zone_name(&d->cfg, r->zone, "(removed)"), cycle, until);
+}
+
 void watering_set_status(struct daemon *d)
 {
 	const struct run_request *cur = ctl_current(&d->ctl);
@@ -245,6 +295,11 @@ void watering_set_status(struct daemon *d)
 			   config_zone_name(&d->cfg, cur->zone, "(removed)"));
 	} else if (d->ctl.phase == CTL_LAG) {
 		sd_notify(0, "STATUS=Master valve closing after the last zone");
+	} else if (d->ctl.phase == CTL_SOAKING && ctl_soaking_len(&d->ctl)) {
+		char line[160];
+
+		watering_say_soaking(d, ctl_soaking_at(&d->ctl, 0), line, sizeof(line));
+		sd_notifyf(0, "STATUS=Soaking: %s", line);
 	} else {
 		set_idle_status(d);
 	}
@@ -264,24 +319,76 @@ static void arm_timer(struct daemon *d)
 
 /* ---- what waiting clients see ---- */
 
-static void render_started(struct out *out, const struct event *ev)
+/* "Watering bed for 5 minutes", "Watering bed until 20.00 L (at most 1 hour)". */
+static void say_watering(struct daemon *d, struct out *out, const struct event *ev)
 {
 	char said[48];
 
 	watering_say_duration((uint32_t)ev->duration_s, said, sizeof(said));
-	out_line(out, "Watering %s for %s", ev->zone, said);
+	if (!isnan(ev->litres))
+		out_line(out, "Watering %s until %.2f %s (at most %s)", ev->zone,
+			 config_volume(&d->cfg, ev->litres),
+			 config_volume_unit(&d->cfg), said);
+	else
+		out_line(out, "Watering %s for %s", ev->zone, said);
+}
+
+static void render_started(struct daemon *d, struct out *out,
+			   const struct event *ev)
+{
+	say_watering(d, out, ev);
+	if (ev->cycles != EVENT_UNSET && ev->cycles > 1)
+		out_line(out, "In %lld cycles, soaking between them",
+			 (long long)ev->cycles);
+	else if (ev->cycles == 0)
+		out_line(out, "In cycles until the litres are in, soaking between them");
 	out_line(out, "Valve open");
-	out_event(out, "\"event\":\"start\",\"id\":%u,\"zone\":\"%s\",\"duration_s\":%u",
-		  (uint32_t)ev->run_id, ev->zone, (uint32_t)ev->duration_s);
+	{
+		char more[96] = "";
+
+		/* By volume, and in cycles: said only of such runs. */
+		if (!isnan(ev->litres))
+			snprintf(more, sizeof(more), ",\"litres_asked\":%.3f", ev->litres);
+		if (ev->cycles != EVENT_UNSET && ev->cycles != 1)
+			snprintf(more + strlen(more), sizeof(more) - strlen(more),
+				 ",\"cycles\":%lld", (long long)ev->cycles);
+		out_event(out, "\"event\":\"start\",\"id\":%u,\"zone\":\"%s\","
+			  "\"duration_s\":%u%s", (uint32_t)ev->run_id, ev->zone,
+			  (uint32_t)ev->duration_s, more);
+	}
+}
+
+/* A run's cycle ended (it soaks) or the next began. */
+static void render_cycle(struct out *out, const struct event *ev)
+{
+	char cycle[48], until[16];
+	struct tm tm;
+	time_t at = (time_t)ev->until;
+
+	if (ev->cycles > 1)
+		snprintf(cycle, sizeof(cycle), "cycle %lld of %lld",
+			 (long long)ev->cycle, (long long)ev->cycles);
+	else
+		snprintf(cycle, sizeof(cycle), "cycle %lld", (long long)ev->cycle);
+	if (!strcmp(ev->action, "soak")) {
+		localtime_r(&at, &tm);
+		strftime(until, sizeof(until), "%H:%M:%S", &tm);
+		out_line(out, "Valve closed: %s done, soaking until %s", cycle, until);
+	} else {
+		out_line(out, "Valve open: %s", cycle);
+	}
+	out_event(out, "\"event\":\"%s\",\"id\":%u,\"zone\":\"%s\",\"cycle\":%lld,"
+		  "\"cycles\":%lld,\"watered_s\":%lld,\"litres\":%.3f,\"until\":%lld",
+		  ev->action, (uint32_t)ev->run_id, ev->zone, (long long)ev->cycle,
+		  (long long)ev->cycles, (long long)ev->duration_s, ev->litres,
+		  !strcmp(ev->action, "soak") ? (long long)ev->until : 0LL);
 }
 
 /* A run whose valve waits: the master's lead, or the switch interval. */
-static void render_waiting(struct out *out, const struct event *ev)
+static void render_waiting(struct daemon *d, struct out *out,
+			   const struct event *ev)
 {
-	char said[48];
-
-	watering_say_duration((uint32_t)ev->duration_s, said, sizeof(said));
-	out_line(out, "Watering %s for %s", ev->zone, said);
+	say_watering(d, out, ev);
 	if (ev->run.master_on)
 		out_line(out, "Master valve open: the zone's valve opens in %us",
 			 (uint32_t)ev->wait_s);
@@ -309,6 +416,8 @@ static void announce_waiting(struct daemon *d)
 	event_init(&ev, EV_WATER_WAITING);
 	ev.zone = config_zone_name(&d->cfg, cur->zone, "(removed)");
 	ev.duration_s = cur->duration_s;
+	if (cur->litres > 0)
+		ev.litres = cur->litres;
 	ev.source = cur->source;
 	ev.run_id = cur->id;
 	ev.wait_s = until > now ? (int64_t)((until - now + NS_PER_S - 1) / NS_PER_S) : 0;
@@ -469,13 +578,16 @@ enum run_reply watering_render_reply(struct daemon *d, struct out *out,
 		return RUN_REPLY_NONE;
 	switch (ev->kind) {
 	case EV_WATER_START:
-		render_started(out, ev);
+		render_started(d, out, ev);
+		return RUN_REPLY_MORE;
+	case EV_WATER_CYCLE:
+		render_cycle(out, ev);
 		return RUN_REPLY_MORE;
 	case EV_WATER_REPORT:
 		render_report(d, out, ev);
 		return RUN_REPLY_MORE;
 	case EV_WATER_WAITING:
-		render_waiting(out, ev);
+		render_waiting(d, out, ev);
 		return RUN_REPLY_NO_WAIT;
 	case EV_WATER_DROPPED:
 		if (ev->run.dropped)
@@ -505,15 +617,17 @@ static void save_history(struct daemon *d)
 
 static void fault_stop(struct daemon *d, uint64_t now, struct ctl_actions *more);
 static void on_dropped(struct daemon *d, const struct ctl_action *a);
+static void on_run_ended_active(struct daemon *d, const struct ctl_action *a);
 
 static void on_run_started(struct daemon *d, const struct run_request *req)
 {
-	char said[48];
+	char said[48], how[96], cycles[32] = "";
 	struct event ev;
 	struct history_entry e = { 0 }, *stored;
 
 	d->active.req_id = req->id;
 	d->active.why[0] = '\0';
+	d->active.litres_before = 0.0;
 	d->active.start_pulses = flow_acct_pulses(meter_acct(d));
 	d->active.start_soil = d->soil;
 	/* Recorded now, as interrupted, so a crash leaves it that way. */
@@ -536,10 +650,104 @@ static void on_run_started(struct daemon *d, const struct run_request *req)
 	ev.run.zone = req->zone;
 	ev.run.learn = req->learn;
 	ev.run.started = true;
+	ev.cycles = req->n_cycles;
+	if (req->litres > 0)
+		ev.litres = req->litres;
 	event_requester_of_run(&ev, req->id);	/* a manual run's asker */
 	watering_say_duration(req->duration_s, said, sizeof(said));
-	event_emit(&ev, "Watering %s for %s (%s)", config_zone_name(&d->cfg, req->zone, "(removed)"), said,
+	if (req->litres > 0)
+		snprintf(how, sizeof(how), "until %.2f %s, at most %s",
+			 config_volume(&d->cfg, req->litres),
+			 config_volume_unit(&d->cfg), said);
+	else
+		snprintf(how, sizeof(how), "for %s", said);
+	if (req->n_cycles != 1)
+		snprintf(cycles, sizeof(cycles), req->n_cycles ?
+			 " in %u cycles" : " in cycles", req->n_cycles);
+	event_emit(&ev, "Watering %s %s%s (%s)",
+		   config_zone_name(&d->cfg, req->zone, "(removed)"), how, cycles,
 		   req->source);
+}
+
+/* The run the daemon keeps for run id between its cycles, or NULL. */
+static struct active_run *parked_run(struct daemon *d, uint32_t id)
+{
+	for (size_t i = 0; i < d->n_parked; i++)
+		if (d->parked[i].req_id == id)
+			return &d->parked[i];
+	return NULL;
+}
+
+static void unpark(struct daemon *d, struct active_run *p)
+{
+	*p = d->parked[--d->n_parked];
+}
+
+/* A cycle's valve closed: the run soaks, its record kept till it goes on. */
+static void on_cycle_ended(struct daemon *d, const struct run_request *req)
+{
+	const char *zone = config_zone_name(&d->cfg, req->zone, "(removed)");
+	struct history_entry *e;
+	char said[160];
+	struct event ev;
+
+	if (d->active.req_id != req->id || d->n_parked == CTL_SOAKING_MAX)
+		return;
+	watering_count_flow(d);
+	d->active.litres_before = watering_litres_so_far(d);
+	/* Recorded so far (still "interrupted" until it ends): the caps
+	 * and a crash see what it watered. */
+	e = history_find(&d->history, d->active.history_id);
+	if (e) {
+		e->actual_s = (uint32_t)(req->watered_ns / NS_PER_S);
+		e->litres = d->active.litres_before;
+		save_history(d);
+	}
+	d->parked[d->n_parked++] = d->active;
+	d->active.req_id = 0;
+	event_init(&ev, EV_WATER_CYCLE);
+	ev.zone = zone;
+	ev.source = req->source;
+	ev.run_id = req->id;
+	ev.action = "soak";
+	ev.cycle = req->cycle;
+	ev.cycles = req->n_cycles;
+	ev.duration_s = (int64_t)(req->watered_ns / NS_PER_S);
+	ev.litres = d->active.litres_before;
+	ev.until = wall_of(req->soak_until_ns);
+	ev.run.zone = req->zone;
+	ev.run.started = true;
+	watering_say_soaking(d, req, said, sizeof(said));
+	event_emit(&ev, "%s (%us, %.2f %s so far)", said,
+		   (unsigned)(req->watered_ns / NS_PER_S),
+		   config_volume(&d->cfg, ev.litres), config_volume_unit(&d->cfg));
+}
+
+/* A soaked run's next cycle: its valve opened again. */
+static void on_cycle_started(struct daemon *d, const struct run_request *req)
+{
+	struct active_run *p = parked_run(d, req->id);
+	char cycle[48];
+	struct event ev;
+
+	if (!p)
+		return;
+	d->active = *p;
+	unpark(d, p);
+	d->active.start_pulses = flow_acct_pulses(meter_acct(d));
+	event_init(&ev, EV_WATER_CYCLE);
+	ev.zone = config_zone_name(&d->cfg, req->zone, "(removed)");
+	ev.source = req->source;
+	ev.run_id = req->id;
+	ev.action = "resume";
+	ev.cycle = req->cycle;
+	ev.cycles = req->n_cycles;
+	ev.duration_s = (int64_t)(req->watered_ns / NS_PER_S);
+	ev.litres = d->active.litres_before;
+	ev.run.zone = req->zone;
+	ev.run.started = true;
+	watering_say_cycle(req, cycle, sizeof(cycle));
+	event_emit(&ev, "%s: %s", ev.zone, cycle);
 }
 
 /* How a run goes, for watchers and the clients waiting for it. */
@@ -678,6 +886,30 @@ static struct run_ending *begin_ending(struct daemon *d)
 
 static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 {
+	struct active_run *parked = parked_run(d, a->req.id), kept;
+
+	/*
+	 * A run between two cycles ends on what it had watered: taken in
+	 * as the active one, the run watering now put by meanwhile.
+	 */
+	if (parked) {
+		/* Held or capped as its next cycle was decided: why is here. */
+		if (!d->active.req_id &&
+		    (a->outcome == RUN_HELD || a->outcome == RUN_CAPPED))
+			snprintf(parked->why, sizeof(parked->why), "%s", d->active.why);
+		kept = d->active;
+		d->active = *parked;
+		unpark(d, parked);
+		d->active.start_pulses = flow_acct_pulses(meter_acct(d));
+		on_run_ended_active(d, a);
+		d->active = kept;
+		return;
+	}
+	on_run_ended_active(d, a);
+}
+
+static void on_run_ended_active(struct daemon *d, const struct ctl_action *a)
+{
 	bool started = a->req.id == d->active.req_id;
 	struct event ev;
 	const char *zone = config_zone_name(&d->cfg, a->req.zone, "(removed)");
@@ -742,8 +974,18 @@ static void on_run_ended(struct daemon *d, const struct ctl_action *a)
 	snprintf(ending->why, sizeof(ending->why), "%s", d->active.why);
 	ending->start_soil = d->active.start_soil;
 	ending->litres = watering_litres_so_far(d);
-	ending->elapsed_s = (uint32_t)(run_elapsed_ns(&d->ctl.run,
-						      d->ctl.run.ended_ns) / NS_PER_S);
+	ending->elapsed_s = (uint32_t)(a->req.watered_ns / NS_PER_S);
+	/* By volume, the backstop came first. */
+	if (a->outcome == RUN_CAPPED && a->req.litres > 0 && !*ending->why) {
+		char said[48];
+
+		watering_say_duration(a->req.duration_s, said, sizeof(said));
+		snprintf(ending->why, sizeof(ending->why), "%s watered its most, %s "
+			 "(max_run), with %.2f of its %.2f %s in", zone, said,
+			 config_volume(&d->cfg, ending->litres),
+			 config_volume(&d->cfg, a->req.litres),
+			 config_volume_unit(&d->cfg));
+	}
 	ending->valve_closed = !d->active.valve_failed;
 	ending->history_id = d->active.history_id;
 	/* Recorded at once; the final moisture follows with the next sample. */
@@ -851,6 +1093,12 @@ static void carry_out_one(struct daemon *d, const struct ctl_action *a,
 	case ACT_RUN_ENDED:
 		on_run_ended(d, a);
 		break;
+	case ACT_CYCLE_ENDED:
+		on_cycle_ended(d, &a->req);
+		break;
+	case ACT_CYCLE_STARTED:
+		on_cycle_started(d, &a->req);
+		break;
 	case ACT_DROPPED:
 		on_dropped(d, a);
 		break;
@@ -911,7 +1159,8 @@ void watering_carry_out(struct daemon *d, struct ctl_actions *acts)
 			/* After a fault stop, nothing in this batch opens or
 			 * starts. */
 			if (more.n && (kind == ACT_VALVE_ON || kind == ACT_MASTER_ON ||
-				       kind == ACT_RUN_STARTED))
+				       kind == ACT_RUN_STARTED ||
+				       kind == ACT_CYCLE_STARTED))
 				continue;
 			carry_out_one(d, &acts->list[i], now, &more);
 			need |= acts->list[i].kind == ACT_NEED_MOISTURE;
@@ -985,7 +1234,11 @@ static int on_run_timer(sd_event_source *src, uint64_t usec, void *userdata)
 
 	(void)src;
 	(void)usec;
-	ctl_tick(&d->ctl, daemon_now(), &acts);
+	/* A cycle of a run by volume ends on what the meter counted last. */
+	watering_count_flow(d);
+	count_litres(d, &acts);
+	if (!acts.n)
+		ctl_tick(&d->ctl, daemon_now(), &acts);
 	watering_carry_out(d, &acts);
 	return 0;
 }
@@ -1028,6 +1281,8 @@ void watering_apply_config(struct daemon *d)
 		policy[z].skip_above = d->cfg.zones[z].skip_above;
 		policy[z].has_stop_at = d->cfg.zones[z].has_stop_at;
 		policy[z].stop_at = d->cfg.zones[z].stop_at;
+		policy[z].cycle_ns = (uint64_t)d->cfg.zones[z].cycle_s * NS_PER_S;
+		policy[z].soak_ns = (uint64_t)d->cfg.zones[z].soak_s * NS_PER_S;
 	}
 	ctl_set_policy(&d->ctl, policy, d->cfg.n_zones);
 	ctl_set_master(&d->ctl, d->cfg.master.present,

@@ -112,10 +112,10 @@ static void socket_group(const char *path, char *name, size_t size)
 		snprintf(name, size, "%s", gr->gr_name);
 }
 
-/* water without --no-wait: irrigctl follows the run until it ends. */
+/* water or run without --no-wait: irrigctl follows the runs until they end. */
 static bool waits_for_run(int argc, char **argv)
 {
-	if (strcmp(argv[0], "water") != 0)
+	if (strcmp(argv[0], "water") != 0 && strcmp(argv[0], "run") != 0)
 		return false;
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--no-wait") == 0 || strcmp(argv[i], "--help") == 0)

@@ -35,6 +35,8 @@
 /* One client, talking to the daemon in order, as server.c would drive it. */
 struct client {
 	uint32_t waiting_for;	/* a run's id, 0 none */
+	uint32_t waiting_last;	/* a program's runs: waiting_for to this */
+	unsigned runs_left;	/* ... until this many ended */
 	sample_render_fn *sample_render;	/* waits for a sample */
 	char then[256];		/* water --no-wait's reply, once started */
 	size_t then_len;
@@ -85,7 +87,17 @@ void client_send(struct client *c, const char *data, size_t len)
 void client_wait_for_run(struct client *c, uint32_t id, bool json)
 {
 	c->waiting_for = id;
+	c->waiting_last = id;
+	c->runs_left = 1;
 	c->json = json;
+}
+
+void client_wait_for_runs(struct client *c, uint32_t first, uint32_t last,
+			  bool json)
+{
+	client_wait_for_run(c, first, json);
+	c->waiting_last = last;
+	c->runs_left = last - first + 1;
 }
 
 void client_stop_waiting(struct client *c)
@@ -166,7 +178,9 @@ static void on_event(void *userdata, const struct event *ev, const char *message
 	struct out *out;
 
 	(void)message;
-	if (ev->run_id <= 0 || client.waiting_for != (uint32_t)ev->run_id)
+	if (ev->run_id <= 0 || !client.waiting_for ||
+	    (uint32_t)ev->run_id < client.waiting_for ||
+	    (uint32_t)ev->run_id > client.waiting_last)
 		return;
 	out = malloc(sizeof(*out));
 	if (!out)
@@ -175,6 +189,11 @@ static void on_event(void *userdata, const struct event *ev, const char *message
 	rendered = watering_render_reply(dm, out, ev);
 	if (rendered == RUN_REPLY_NO_WAIT && !client.then_len)
 		rendered = RUN_REPLY_NONE;
+	/* One of a program's runs ended, others follow: not the reply's end. */
+	if (rendered == RUN_REPLY_LAST && --client.runs_left) {
+		out_continue(out);
+		rendered = RUN_REPLY_MORE;
+	}
 	if (rendered != RUN_REPLY_NONE)
 		client_send(&client, out->buf, out->len);
 	free(out);
@@ -269,8 +288,8 @@ static void stop_everything(void)
 	pump();
 	FUZZ_CHECK(!client_is_waiting(&client), "client still waits for run %u",
 		   client.waiting_for);
-	FUZZ_CHECK(!ctl_current(&d->ctl) && ctl_queue_len(&d->ctl) == 0,
-		   "something still runs after a stop");
+	FUZZ_CHECK(!ctl_current(&d->ctl) && ctl_queue_len(&d->ctl) == 0 &&
+		   ctl_soaking_len(&d->ctl) == 0, "something still runs after a stop");
 	garden_get_faults(g, &injected);
 	/* A valve made to stick (sim valve ZONE stuck) cannot be closed. */
 	for (size_t z = 0; z < d->cfg.n_zones; z++)

@@ -127,6 +127,10 @@ static void check_config(const struct config *c)
 			   "zone %zu skip_above %g", i, z->skip_above);
 		FUZZ_CHECK(!z->has_stop_at || (z->stop_at >= 0 && z->stop_at <= 100),
 			   "zone %zu stop_at %g", i, z->stop_at);
+		/* Cycle and soak: both or neither. */
+		FUZZ_CHECK(!z->cycle_s == !z->soak_s && z->cycle_s <= 24 * 3600 &&
+			   z->soak_s <= 24 * 3600, "zone %zu cycle %u soak %u", i,
+			   z->cycle_s, z->soak_s);
 	}
 	for (size_t i = 0; i < c->n_probes; i++) {
 		const struct config_probe *p = &c->probes[i];
@@ -163,9 +167,16 @@ static void check_config(const struct config *c)
 		FUZZ_CHECK(valid_name(p->name), "program %zu name", i);
 		FUZZ_CHECK(p->n_starts >= 1 && p->n_starts <= SCHEDULE_MAX_STARTS,
 			   "program %zu: %zu starts", i, p->n_starts);
-		for (size_t s = 0; s < p->n_starts; s++)
+		for (size_t s = 0; s < p->n_starts; s++) {
 			FUZZ_CHECK(p->starts[s] < 1440, "program %zu start %u", i,
 				   p->starts[s]);
+			/* From the sun: a known kind, a bounded offset, a site. */
+			FUZZ_CHECK(p->start_kind[s] <= START_BEFORE_SUNSET &&
+				   abs(p->start_offset_min[s]) <= SCHEDULE_SUN_OFFSET_MAX_MIN &&
+				   (p->start_kind[s] == START_AT || c->schedule.has_site),
+				   "program %zu start %zu: kind %u offset %d", i, s,
+				   p->start_kind[s], p->start_offset_min[s]);
+		}
 		FUZZ_CHECK(p->n_steps >= 1 && p->n_steps <= SCHEDULE_MAX_STEPS,
 			   "program %zu: %zu steps", i, p->n_steps);
 		for (size_t s = 0; s < p->n_steps; s++) {
@@ -177,6 +188,9 @@ static void check_config(const struct config *c)
 				   p->steps[s].duration_s <= c->zones[z].max_run_s,
 				   "program %zu step %zu: %u s", i, s,
 				   p->steps[s].duration_s);
+			FUZZ_CHECK(p->steps[s].litres >= 0 &&
+				   p->steps[s].litres <= VOLUME_MAX_L,
+				   "program %zu step %zu: %g L", i, s, p->steps[s].litres);
 		}
 		FUZZ_CHECK((unsigned)p->days.kind <= DAYS_EVEN, "program %zu days %d", i,
 			   (int)p->days.kind);

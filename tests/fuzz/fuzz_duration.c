@@ -1,4 +1,4 @@
-/* libFuzzer harness: duration_parse() with bare unit 0 and 60, and its round trip through duration_format(). */
+/* libFuzzer harness: duration_parse() with bare unit 0 and 60, its round trip through duration_format(), and volume_parse(). */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -45,6 +45,18 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	memcpy(text, data, size);
 	text[size] = '\0';
 
+	{
+		/* A volume always has its unit, so it is never a duration. */
+		double litres = -1;
+		int rv = volume_parse(text, &litres);
+
+		FUZZ_CHECK(rv == 0 || rv == -EINVAL || rv == -ERANGE,
+			   "\"%s\": volume r = %d", text, rv);
+		FUZZ_CHECK(rv == 0 ? litres > 0 && litres <= VOLUME_MAX_L : litres == -1,
+			   "\"%s\": %d, %g L", text, rv, litres);
+		FUZZ_CHECK(rv != 0 || duration_parse(text, 60, &back) == -EINVAL,
+			   "\"%s\" reads as a volume and a duration", text);
+	}
 	check_one(text, 0, &s0, &r0);
 	check_one(text, 60, &s60, &r60);
 	/* A bare unit only changes what a bare number means. */

@@ -267,6 +267,45 @@ static void check_due(struct input *in)
 	from = (time_t)(631152000 + take(in, 4) % (110u * 366 * 86400));
 	to = from + (time_t)(take(in, 3) % (3 * 86400));
 	max = 1 + take(in, 1) % 64;
+	/* Starts from the sun, at a place anywhere (polar days and nights). */
+	if (take(in, 1) & 1) {
+		s->has_site = true;
+		s->latitude_deg = (double)(take(in, 2) % 18001) / 100.0 - 90.0;
+		s->longitude_deg = (double)(take(in, 2) % 36001) / 100.0 - 180.0;
+		for (size_t p = 0; p < s->n_programs; p++) {
+			struct program *prog = &s->programs[p];
+
+			prog->n_steps = 1 + take(in, 1) % SCHEDULE_MAX_STEPS;
+			for (size_t i = 0; i < prog->n_steps; i++)
+				prog->steps[i] = (struct program_step){
+					.duration_s = (uint32_t)take(in, 3),
+					.cycle_s = (uint32_t)take(in, 2),
+					.soak_s = (uint32_t)take(in, 2) };
+			for (size_t i = 0; i < prog->n_starts; i++) {
+				enum start_kind kind = (enum start_kind)(take(in, 1) % 5);
+				char text[48];
+				enum start_kind k2;
+				unsigned m2;
+				int o2;
+
+				if (kind == START_AT)
+					continue;
+				prog->start_kind[i] = (uint8_t)kind;
+				prog->starts[i] = 0;
+				if (kind == START_SUNRISE || kind == START_SUNSET)
+					prog->start_offset_min[i] = (int16_t)((int)(take(in, 2) %
+						(2 * SCHEDULE_SUN_OFFSET_MAX_MIN + 1)) -
+						SCHEDULE_SUN_OFFSET_MAX_MIN);
+				/* What format writes, parse takes back. */
+				schedule_format_start(prog, i, text, sizeof(text));
+				FUZZ_CHECK(schedule_parse_start(text, &k2, &m2, &o2) == 0 &&
+					   k2 == kind && o2 == prog->start_offset_min[i],
+					   "start \"%s\" does not parse back", text);
+			}
+			FUZZ_CHECK(schedule_finish_lead(s, prog, from) <=
+				   SCHEDULE_FINISH_BY_MAX_S, "finish lead too long");
+		}
+	}
 	n = schedule_due(s, from, to, out, max);
 	FUZZ_CHECK(n <= max, "%zu due, max %zu", n, max);
 	for (size_t i = 0; i < n; i++) {
