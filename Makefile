@@ -135,7 +135,9 @@ all: $(BUILD)/irrigd $(BUILD)/irrigctl $(BUILD)/irrigd-mqtt
 deps:
 	scripts/install-deps
 
-$(BUILD)/%.o: %.c
+# Every object is rebuilt when the compiler's command line changes (the
+# version, SAN=1, dpkg-buildflags), not only when a source is newer.
+$(BUILD)/%.o: %.c $(BUILD)/compile.flags
 	@mkdir -p $(dir $@)
 	$(CC) $(IRRIGD_CFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -162,6 +164,9 @@ $(BUILD)/hw.sources: FORCE
 	$(call keep_text,$(HW_SRC))
 $(BUILD)/daemon.sources: FORCE
 	$(call keep_text,$(DAEMON_SRC))
+
+$(BUILD)/compile.flags: FORCE
+	$(call keep_text,$(CC) $(IRRIGD_CFLAGS) $(CPPFLAGS) $(CFLAGS))
 
 $(BUILD)/libgpiod.version: FORCE
 	@mkdir -p $(dir $@)
