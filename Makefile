@@ -302,6 +302,9 @@ install: all
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 		systemd/irrigd.service.in >$(DESTDIR)$(UNITDIR)/irrigd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/irrigd.service
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		systemd/irrigd-mqtt.service.in >$(DESTDIR)$(UNITDIR)/irrigd-mqtt.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/irrigd-mqtt.service
 	install -m 0644 systemd/irrigd.socket $(DESTDIR)$(UNITDIR)/irrigd.socket
 	install -m 0644 systemd/irrigd.sysusers $(DESTDIR)$(SYSUSERSDIR)/irrigd.conf
 	install -m 0644 completion/irrigctl $(DESTDIR)$(BASHCOMPDIR)/irrigctl
@@ -329,6 +332,7 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man5/irrigd.conf.5 \
 		$(DESTDIR)$(MANDIR)/man8/irrigd.8 \
 		$(DESTDIR)$(UNITDIR)/irrigd.service \
+		$(DESTDIR)$(UNITDIR)/irrigd-mqtt.service \
 		$(DESTDIR)$(UNITDIR)/irrigd.socket \
 		$(DESTDIR)$(SYSUSERSDIR)/irrigd.conf \
 		$(DESTDIR)$(BASHCOMPDIR)/irrigctl \
@@ -338,7 +342,7 @@ uninstall:
 .PHONY: check-units
 check-units: all
 	tests/run-tests $(BUILD) tests/test_install.sh tests/test_units.sh \
-		tests/test_units_completion.sh
+		tests/test_units_mqtt.sh tests/test_units_completion.sh
 
 # The units under a real systemd in the kernel lab's VM (tests/test_units_vm.sh).
 .PHONY: check-vm-units
