@@ -106,6 +106,12 @@ DAEMON_LIB := $(BUILD)/libirrigd-daemon.a
 ALL_LIBS := $(DAEMON_LIB) $(HW_LIB) $(CORE_LIB)
 CTL_SRC := $(wildcard src/irrigctl/*.c)
 CTL_OBJ := $(CTL_SRC:%.c=$(BUILD)/%.o)
+# The MQTT bridge (irrigd-mqtt): a client of the socket like irrigctl, with
+# libmosquitto, sd-event and libconfig of its own; no daemon library.
+MQTT_SRC := $(wildcard src/mqtt/*.c)
+MQTT_OBJ := $(MQTT_SRC:%.c=$(BUILD)/%.o)
+MQTT_LIBS := $(shell $(PKG_CONFIG) --libs libmosquitto libsystemd libconfig 2>/dev/null || \
+	echo -lmosquitto -lsystemd -lconfig) $(if $(CROSS),$(SYSROOT_LDFLAGS))
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 # Each test links the least it needs; a test in no list links every layer.
@@ -121,7 +127,7 @@ HW_TEST_BIN := $(HW_TESTS:%=$(BUILD)/tests/test_%)
 OUTSIDE_TEST_BIN := $(OUTSIDE_TESTS:%=$(BUILD)/tests/test_%)
 
 .PHONY: all check check-build check-run demo install uninstall clean deps
-all: $(BUILD)/irrigd $(BUILD)/irrigctl
+all: $(BUILD)/irrigd $(BUILD)/irrigctl $(BUILD)/irrigd-mqtt
 
 deps:
 	scripts/install-deps
@@ -169,6 +175,10 @@ $(BUILD)/irrigd: $(BUILD)/src/daemon/main.o $(ALL_LIBS)
 $(BUILD)/irrigctl: $(CTL_OBJ) $(HW_LIB) $(CORE_LIB)
 	$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
 
+# The bridge speaks the protocol (the core) and writes a socket (fdio.o).
+$(BUILD)/irrigd-mqtt: $(MQTT_OBJ) $(HW_LIB) $(CORE_LIB)
+	$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(MQTT_LIBS) $(CORE_LIBS)
+
 $(CORE_TEST_BIN): $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/support.o $(CORE_LIB)
 	$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) $(TEST_LIBS)
 
@@ -197,7 +207,7 @@ check:
 	IRRIGD_VALGRIND=1 tests/run-tests -j $(TEST_JOBS) $(BUILD) tests/test_e2e \
 		tests/test_safety tests/test_wiring tests/test_soak tests/test_unsaved
 
-check-build: $(BUILD)/irrigd $(BUILD)/irrigctl $(TEST_BIN)
+check-build: $(BUILD)/irrigd $(BUILD)/irrigctl $(BUILD)/irrigd-mqtt $(TEST_BIN)
 
 check-run: check-build check-layers
 	tests/run-tests -j $(TEST_JOBS) $(BUILD)
@@ -209,8 +219,8 @@ check-run: check-build check-layers
 check-layers:
 	@! grep -rn '"hw/\|"daemon/' src/core include/core || \
 		{ echo 'the core includes from above it' >&2; exit 1; }
-	@! grep -rn '"daemon/' src/hw include/hw src/irrigctl || \
-		{ echo 'hw or irrigctl includes from the daemon' >&2; exit 1; }
+	@! grep -rn '"daemon/' src/hw include/hw src/irrigctl src/mqtt include/mqtt || \
+		{ echo 'hw, irrigctl or irrigd-mqtt includes from the daemon' >&2; exit 1; }
 
 demo: all
 	scripts/demo $(BUILD)
@@ -295,9 +305,11 @@ install: all
 		$(DESTDIR)$(UDEVRULESDIR)
 	install -m 0755 $(BUILD)/irrigd $(DESTDIR)$(SBINDIR)/irrigd
 	install -m 0755 $(BUILD)/irrigctl $(DESTDIR)$(BINDIR)/irrigctl
+	install -m 0755 $(BUILD)/irrigd-mqtt $(DESTDIR)$(SBINDIR)/irrigd-mqtt
 	install -m 0644 man/irrigctl.1 $(DESTDIR)$(MANDIR)/man1/irrigctl.1
 	install -m 0644 man/irrigd.conf.5 $(DESTDIR)$(MANDIR)/man5/irrigd.conf.5
 	install -m 0644 man/irrigd.8 $(DESTDIR)$(MANDIR)/man8/irrigd.8
+	install -m 0644 man/irrigd-mqtt.8 $(DESTDIR)$(MANDIR)/man8/irrigd-mqtt.8
 	@# Made here, not in all: the paths are install's (PREFIX may differ).
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 		systemd/irrigd.service.in >$(DESTDIR)$(UNITDIR)/irrigd.service
@@ -312,6 +324,8 @@ install: all
 	@# An edited config is the user's: never overwrite it.
 	test -e $(DESTDIR)$(SYSCONFDIR)/irrigd/irrigd.conf || \
 		install -m 0644 etc/irrigd.conf $(DESTDIR)$(SYSCONFDIR)/irrigd/irrigd.conf
+	test -e $(DESTDIR)$(SYSCONFDIR)/irrigd/irrigd-mqtt.conf || \
+		install -m 0644 etc/irrigd-mqtt.conf $(DESTDIR)$(SYSCONFDIR)/irrigd/irrigd-mqtt.conf
 	@if [ -z '$(DESTDIR)' ] && command -v systemd-sysusers >/dev/null; then \
 		echo 'systemd-sysusers $(SYSUSERSDIR)/irrigd.conf'; \
 		systemd-sysusers $(SYSUSERSDIR)/irrigd.conf; \
@@ -328,6 +342,7 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/irrigd $(DESTDIR)$(BINDIR)/irrigctl \
+		$(DESTDIR)$(SBINDIR)/irrigd-mqtt $(DESTDIR)$(MANDIR)/man8/irrigd-mqtt.8 \
 		$(DESTDIR)$(MANDIR)/man1/irrigctl.1 \
 		$(DESTDIR)$(MANDIR)/man5/irrigd.conf.5 \
 		$(DESTDIR)$(MANDIR)/man8/irrigd.8 \
