@@ -231,7 +231,7 @@ demo: all
 # table; it fails only when it cannot measure, never for a slow figure.
 # BENCH_IDLE_SECONDS (default 60) is the idle window.  make profile counts
 # the daemon's instructions with callgrind over a fixed request workload.
-BENCH_BIN := $(BUILD)/bench_socket $(BUILD)/bench_pulses
+BENCH_BIN := $(BUILD)/bench_socket $(BUILD)/bench_pulses $(BUILD)/bench_mqtt
 .PHONY: bench profile
 bench: all $(BENCH_BIN)
 	bench/run $(BUILD)
@@ -242,6 +242,13 @@ profile: all $(BUILD)/bench_socket
 $(BUILD)/bench_%: bench/bench_%.c $(ALL_LIBS)
 	$(CC) $(IRRIGD_CFLAGS) $(CPPFLAGS) $(CFLAGS) \
 		$(SAN_LDFLAGS) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LIBS)
+
+# The bridge's delay, read at both ends (irrigd's events, the broker): a
+# client of each, libmosquitto's thread for the broker.
+$(BUILD)/bench_mqtt: bench/bench_mqtt.c
+	$(CC) $(IRRIGD_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(SAN_LDFLAGS) $(LDFLAGS) \
+		-pthread -o $@ $< $(shell $(PKG_CONFIG) --libs libmosquitto 2>/dev/null || \
+		echo -lmosquitto)
 
 # The kernel lab (tests/vm/README.md): irrigd's linux backend against real
 # gpio-sim and i2c-stub drivers in a QEMU VM built from Debian packages.
