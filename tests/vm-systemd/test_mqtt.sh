@@ -146,8 +146,8 @@ check "and returns with the unit active/running (Type=notify: READY=1 came)" run
 if ! running; then
 	journalctl -q --no-pager -b -u $unit -o short-monotonic | tail -20 | sed 's/^/#   /'
 fi
-check "its password credential is the unit's fallback, one newline ($(od -An -c $cred 2>&1 | xargs))" \
-	[ "$(od -An -c $cred 2>&1 | xargs)" = '\n' ]
+bytes=$(od -An -tx1 $cred 2>&1 | tr -d ' \n')
+check "its password credential is the unit's fallback, one newline (bytes: $bytes)" [ "$bytes" = 0a ]
 wait_for 20 is_retained $prefix/availability online
 check "availability 'online' is retained ($(retained $prefix/availability))" \
 	is_retained $prefix/availability online
