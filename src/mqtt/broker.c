@@ -26,7 +26,7 @@ static void lost(struct bridge *b, const char *why)
 	if (b->stopping)
 		return;
 	if (!b->broker_lost_logged) {
-		mlog(LOG_WARNING, "lost the MQTT broker %s:%d: %s; retrying",
+		mlog(LOG_WARNING, "lost the MQTT broker %s:%d (%s), retrying",
 		     b->cfg.host, b->cfg.port, why);
 		b->broker_lost_logged = true;
 	}
@@ -158,7 +158,7 @@ static int on_retry(sd_event_source *s, uint64_t usec, void *data)
 	rc = try_connect(b);
 	if (rc != MOSQ_ERR_SUCCESS) {
 		if (!b->broker_lost_logged) {
-			mlog(LOG_WARNING, "cannot reach the MQTT broker %s:%d: %s; "
+			mlog(LOG_WARNING, "cannot reach the MQTT broker %s:%d (%s), "
 			     "retrying", b->cfg.host, b->cfg.port, rc_text(rc));
 			b->broker_lost_logged = true;
 		}

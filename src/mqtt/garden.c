@@ -740,6 +740,19 @@ void garden_broker_up(struct bridge *b)
 
 /* ---- MQTT commands ---- */
 
+/* The end of a window in which commands were refused unlogged: their count, once. */
+static int on_bad_window_end(sd_event_source *s, uint64_t usec, void *data)
+{
+	struct bridge *b = data;
+
+	(void)s, (void)usec;
+	mlog(LOG_WARNING, "%u more commands were refused and not logged",
+	     b->bad_suppressed);
+	b->bad_in_window = b->bad_suppressed = 0;
+	b->bad_window_start_us = 0;
+	return 0;
+}
+
 void garden_command_error(struct bridge *b, const char *topic, const char *payload,
 			  const char *code, const char *message)
 {
@@ -748,18 +761,20 @@ void garden_command_error(struct bridge *b, const char *topic, const char *paylo
 	uint64_t now = 0;
 
 	sd_event_now(b->loop, CLOCK_MONOTONIC, &now);
-	if (now - b->bad_window_start_us >= BAD_LOG_WINDOW_US) {
-		if (b->bad_suppressed)
-			mlog(LOG_WARNING, "%u more commands were refused and not logged",
-			     b->bad_suppressed);
+	if (!b->bad_suppressed && now - b->bad_window_start_us >= BAD_LOG_WINDOW_US) {
 		b->bad_window_start_us = now;
-		b->bad_in_window = b->bad_suppressed = 0;
+		b->bad_in_window = 0;
 	}
-	if (b->bad_in_window++ < BAD_LOG_BURST)
+	if (b->bad_in_window++ < BAD_LOG_BURST) {
 		mlog(LOG_WARNING, "command %s%s%.64s refused: %s: %s", topic,
 		     payload ? " " : "", payload ? payload : "", code, message);
-	else
-		b->bad_suppressed++;
+	} else if (b->bad_suppressed++ == 0) {
+		/* Floating: the loop owns it, and frees it at exit if still due. */
+		if (sd_event_add_time(b->loop, NULL, CLOCK_MONOTONIC,
+				      b->bad_window_start_us + BAD_LOG_WINDOW_US, 0,
+				      on_bad_window_end, b) < 0)
+			b->bad_suppressed = 0;	/* no summary then: log each */
+	}
 	snprintf(buf, sizeof(buf), "{\"topic\":%s,\"payload\":%s,\"code\":%s,"
 		 "\"message\":%s}", q(topic, s1, sizeof(s1)),
 		 payload ? q(payload, s2, sizeof(s2)) : "null",

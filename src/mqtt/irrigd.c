@@ -63,7 +63,7 @@ static void lost(struct bridge *b, const char *why)
 					     "it answered");
 	b->n_pending = 0;
 	if (!b->irrigd_lost_logged && !b->stopping) {
-		mlog(LOG_WARNING, "lost irrigd at %s: %s; retrying", b->socket_path, why);
+		mlog(LOG_WARNING, "lost irrigd at %s (%s), retrying", b->socket_path, why);
 		b->irrigd_lost_logged = true;
 	}
 	if (was_up)
@@ -218,7 +218,7 @@ static int on_retry(sd_event_source *s, uint64_t usec, void *data)
 	r = try_connect(b);
 	if (r < 0) {
 		if (!b->irrigd_lost_logged) {
-			mlog(LOG_WARNING, "cannot reach irrigd at %s: %s; retrying",
+			mlog(LOG_WARNING, "cannot reach irrigd at %s (%s), retrying",
 			     b->socket_path, strerror(-r));
 			b->irrigd_lost_logged = true;
 		}
