@@ -281,7 +281,8 @@ bench-vm: all
 # The systemd lab (tests/vm-systemd/README.md): make install (PREFIX=/usr) in
 # a Debian VM with systemd as PID 1, on the kernel lab's kernel and gpio-sim;
 # the units, socket activation, reload, ExecStopPost, the watchdog, the
-# journal fields and the sandbox. As root or with sudo (debootstrap).
+# journal fields and the sandbox; then, in the same boot, irrigd-mqtt.service
+# with the VM's mosquitto. As root or with sudo (debootstrap).
 .PHONY: check-systemd
 check-systemd: all
 	BUILD=$(BUILD) tests/vm-systemd/run-in-vm -t 600
