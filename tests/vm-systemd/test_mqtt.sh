@@ -280,6 +280,26 @@ check "and leaves 'offline' retained ($(retained $prefix/availability))" \
 	is_retained $prefix/availability offline
 check "the valve stayed closed (OLAT $(olat))" valve_closed
 
+# --- 8. a config that does not load ------------------------------------------------
+section "a broken config"
+cp $conf $work/irrigd-mqtt.conf.good
+sed 's/^  host = /  hots = /' $work/irrigd-mqtt.conf.good >$conf
+systemctl reset-failed $unit 2>/dev/null
+n=$(prop NRestarts)
+t0=$(date +%s)
+systemctl start $unit 2>/dev/null
+rc=$?
+check "systemctl start fails on a misspelt setting (exit $rc)" [ $rc != 0 ]
+line=$(journal_since "$t0" | grep "$conf:[0-9]*:" | head -1)
+check "the journal names the file and line ($line)" [ -n "$line" ]
+restart_s=$(secs "$(prop RestartUSec)")
+sleep $((${restart_s%.*} + 2))
+state="$(prop ActiveState), status $(prop ExecMainStatus), NRestarts $n -> $(prop NRestarts)"
+check "the unit stays failed, not restarted (RestartPreventExitStatus=1: $state)" \
+	[ "$state" = "failed, status 1, NRestarts $n -> $n" ]
+cp $work/irrigd-mqtt.conf.good $conf
+systemctl reset-failed $unit
+
 # -------------------------------------------------------------------------------------
 echo "# irrigd-mqtt's journal:"
 journalctl -q --no-pager -b -u $unit -o short-monotonic | tail -40 | sed 's/^/#   /'
