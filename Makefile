@@ -201,14 +201,17 @@ TEST_JOBS ?= 4
 # The suite runs on an ASan+UBSan build; then, on the plain build, the
 # soak once more (its memory comparison needs a daemon without ASan), and
 # the end-to-end test and the soak under valgrind, to catch leaks ASan's
-# leak checker is blind to in a forked daemon.
+# leak checker is blind to in a forked daemon; and tests/test_mqtt.sh
+# (about a minute) with irrigd-mqtt under valgrind.
 check:
 	$(MAKE) BUILD=build/asan SAN=1 check-run
 	$(MAKE) all $(BUILD)/tests/test_e2e $(BUILD)/tests/test_safety \
-		$(BUILD)/tests/test_wiring $(BUILD)/tests/test_soak $(BUILD)/tests/test_unsaved
+		$(BUILD)/tests/test_wiring $(BUILD)/tests/test_soak $(BUILD)/tests/test_unsaved \
+		$(BUILD)/tests/mqtt-json-valid
 	tests/run-tests $(BUILD) tests/test_soak
 	IRRIGD_VALGRIND=1 tests/run-tests -j $(TEST_JOBS) $(BUILD) tests/test_e2e \
-		tests/test_safety tests/test_wiring tests/test_soak tests/test_unsaved
+		tests/test_safety tests/test_wiring tests/test_soak tests/test_unsaved \
+		tests/test_mqtt.sh
 
 check-build: $(BUILD)/irrigd $(BUILD)/irrigctl $(BUILD)/irrigd-mqtt $(TEST_BIN) \
 	$(BUILD)/tests/mqtt-json-valid
@@ -233,6 +236,12 @@ check-layers:
 
 demo: all
 	scripts/demo $(BUILD)
+
+# The bridge on the simulated garden with a broker of its own (mosquitto and
+# mosquitto-clients: scripts/install-deps --test); everything stops at the end.
+.PHONY: demo-mqtt
+demo-mqtt: all
+	scripts/demo-mqtt $(BUILD)
 
 # Benchmarks (BENCHMARKS.md): bench/run measures the plain build's irrigd
 # --sim from outside (memory, idle cost, socket latency and throughput,

@@ -178,6 +178,8 @@ void broker_publish(struct bridge *b, const char *topic_suffix, const char *payl
 void broker_publish_abs(struct bridge *b, const char *topic, const char *payload,
 			bool retain);
 void broker_subscribe(struct bridge *b, const char *topic);
+/* A retained state equal to the last sent is not sent again; after this, everything is. */
+void broker_forget(void);
 
 /* garden.c: what irrigd says, published; what MQTT asks, sent to irrigd */
 void garden_irrigd_up(struct bridge *b);

@@ -115,6 +115,7 @@ static void on_connect(struct mosquitto *m, void *data, int rc)
 		mlog(LOG_INFO, "connected to the MQTT broker %s:%d as %s", b->cfg.host,
 		     b->cfg.port, b->cfg.client_id);
 	b->broker_lost_logged = false;
+	broker_forget();
 	garden_broker_up(b);
 }
 
@@ -229,12 +230,50 @@ int broker_start(struct bridge *b)
 	return 0;
 }
 
+/*
+ * The states last published: a state that has not changed is not sent
+ * again (a run's report would otherwise resend every topic of its zone).
+ * Forgotten at each connection, so that a new one gets everything.
+ */
+#define SENT_MAX 256
+static struct sent {
+	char topic[96];
+	char payload[48];
+} sent[SENT_MAX];
+static size_t n_sent;
+
+void broker_forget(void)
+{
+	n_sent = 0;
+}
+
+/* true when topic last had payload; else remembers it (when it fits). */
+static bool unchanged(const char *topic, const char *payload)
+{
+	size_t i;
+
+	if (strlen(topic) >= sizeof(sent[0].topic) ||
+	    strlen(payload) >= sizeof(sent[0].payload))
+		return false;
+	for (i = 0; i < n_sent && strcmp(sent[i].topic, topic); i++)
+		;
+	if (i < n_sent && !strcmp(sent[i].payload, payload))
+		return true;
+	if (i == n_sent) {
+		if (n_sent == SENT_MAX)
+			return false;
+		strcpy(sent[n_sent++].topic, topic);
+	}
+	strcpy(sent[i].payload, payload);
+	return false;
+}
+
 void broker_publish_abs(struct bridge *b, const char *topic, const char *payload,
 			bool retain)
 {
 	int rc;
 
-	if (!b->broker_up)
+	if (!b->broker_up || (retain && unchanged(topic, payload)))
 		return;
 	rc = mosquitto_publish(b->mosq, NULL, topic, (int)strlen(payload), payload,
 			       1, retain);

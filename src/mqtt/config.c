@@ -320,11 +320,15 @@ int mqtt_config_password(const struct mqtt_config *cfg, char *buf, size_t size)
 		return -e;
 	}
 	n = read(fd, buf, size - 1);
-	close(fd);
 	if (n < 0) {
-		mlog(LOG_ERR, "cannot read the MQTT password from %s: %m", path);
-		return -EIO;
+		int e = errno;
+
+		close(fd);
+		mlog(LOG_ERR, "cannot read the MQTT password from %s: %s", path,
+		     strerror(e));
+		return -e;
 	}
+	close(fd);
 	buf[n] = '\0';
 	/* A file written by echo ends with a newline that is no part of it. */
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))

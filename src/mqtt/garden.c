@@ -400,6 +400,7 @@ static void publish_everything(struct bridge *b)
 {
 	if (!b->broker_up)
 		return;
+	broker_forget();
 	if (b->synced) {
 		announce_all(b);
 		publish_status(b);
