@@ -379,6 +379,13 @@ uninstall:
 		$(DESTDIR)$(BASHCOMPDIR)/irrigctl \
 		$(DESTDIR)$(UDEVRULESDIR)/60-irrigd.rules
 
+# irrigd-mqtt's test alone (make check runs it too): a real mosquitto, irrigd
+# on the simulated garden, the bridge; about a minute.
+.PHONY: check-mqtt
+check-mqtt: $(BUILD)/irrigd $(BUILD)/irrigctl $(BUILD)/irrigd-mqtt \
+	$(BUILD)/tests/mqtt-json-valid
+	tests/run-tests $(BUILD) tests/test_mqtt.sh
+
 # The units, sysusers.d and bash completion alone (make check runs them too).
 .PHONY: check-units
 check-units: all

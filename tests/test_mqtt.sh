@@ -71,7 +71,7 @@ start_broker() {
 		broker_pid=$!
 		local end=$((SECONDS + 10))
 		while kill -0 $broker_pid 2>/dev/null && [ $SECONDS -lt $end ]; do
-			mosquitto_pub -p "$port" -t test/ping -m up 2>/dev/null && return 0
+			mosquitto_pub -h 127.0.0.1 -p "$port" -t test/ping -m up 2>/dev/null && return 0
 			sleep 0.1
 		done
 		kill -9 $broker_pid 2>/dev/null
@@ -84,19 +84,19 @@ start_broker() {
 
 # Everything published, one "topic payload" line each, goes to all.log.
 sub_ready() {
-	mosquitto_pub -p "$port" -t test/sub -m up 2>/dev/null
+	mosquitto_pub -h 127.0.0.1 -p "$port" -t test/sub -m up 2>/dev/null
 	grep -aq "^test/sub up$" "$dir/all.log"
 }
 
-# The last payload seen on a topic.
+# The last payload seen on a topic (mosquitto_sub shows an empty one as "(null)").
 last() { grep -a "^$1 " "$dir/all.log" | tail -n 1 | cut -d' ' -f2-; }
 is_last() { [ "$(last "$1")" = "$2" ]; }
 seen() { grep -aq "^$1 $2\$" "$dir/all.log"; }
 count() { grep -ac "^$1 " "$dir/all.log"; }
 # What the broker keeps for a topic (retained), or nothing.
-retained() { mosquitto_sub -p "$port" -t "$1" --retained-only -C 1 -W 2 2>/dev/null; }
+retained() { mosquitto_sub -h 127.0.0.1 -p "$port" -t "$1" --retained-only -C 1 -W 2 2>/dev/null; }
 is_retained() { [ "$(retained "$1")" = "$2" ]; }
-pub() { mosquitto_pub -p "$port" -t "$1" -m "$2" || fail "mosquitto_pub to $1 failed"; }
+pub() { mosquitto_pub -h 127.0.0.1 -p "$port" -t "$1" -m "$2" || fail "mosquitto_pub to $1 failed"; }
 
 # ---- irrigd on the sim garden ----
 write_irrigd_conf() {
@@ -183,7 +183,7 @@ stop_bridge() {
 # ==== the tests ====
 
 start_broker
-mosquitto_sub -p "$port" -v -t '#' >>"$dir/all.log" 2>>"$dir/sub.log" &
+mosquitto_sub -h 127.0.0.1 -p "$port" -v -t '#' >>"$dir/all.log" 2>>"$dir/sub.log" &
 sub_pid=$!
 until_true "the subscriber to hear" sub_ready
 start_irrigd front
@@ -193,7 +193,7 @@ is_retained irrigd/front/availability online || fail "availability is not retain
 ok "the bridge connects: availability online, retained"
 
 # -- discovery: retained, valid JSON, what Home Assistant requires, as the golden files say
-mosquitto_sub -p "$port" -v -t 'homeassistant/#' --retained-only -W 3 \
+mosquitto_sub -h 127.0.0.1 -p "$port" -v -t 'homeassistant/#' --retained-only -W 3 \
 	>"$dir/discovery.txt" 2>/dev/null
 [ -s "$dir/discovery.txt" ] || fail "no retained discovery message"
 cut -d' ' -f2- "$dir/discovery.txt" | "$build/tests/mqtt-json-valid" ||
@@ -283,7 +283,7 @@ until_true "bed's no-flow sensor OFF" is_last irrigd/front/zone/bed/fault/no-flo
 ok "a sim no-flow fault turns bed's problem sensor ON; a held zone's OPEN gets irrigd's refusal; clear turns it OFF"
 
 # -- kill -9 of the bridge: the broker says offline; a new bridge republishes the state
-pub_retained() { mosquitto_pub -p "$port" -r -t "$1" -m "$2"; }
+pub_retained() { mosquitto_pub -h 127.0.0.1 -p "$port" -r -t "$1" -m "$2"; }
 { kill -9 "${bridge_pid[front]}"; wait "${bridge_pid[front]}"; } 2>/dev/null
 bridge_pid[front]=""
 until_true "the last will: offline" is_last irrigd/front/availability offline
@@ -302,7 +302,7 @@ until_true "lawn open" is_last irrigd/front/zone/lawn/state open
 "$build/irrigctl" -s "$dir/irrigd-front.sock" --json status | grep -q '"state":"watering","zone":"lawn"' ||
 	fail "lawn was not watering when the broker was killed"
 start_broker again
-mosquitto_sub -p "$port" -v -t '#' >>"$dir/all.log" 2>>"$dir/sub.log" &
+mosquitto_sub -h 127.0.0.1 -p "$port" -v -t '#' >>"$dir/all.log" 2>>"$dir/sub.log" &
 sub_pid=$!
 until_true "the subscriber to hear" sub_ready
 until_true "lawn's run to end in irrigd" eval \
@@ -346,27 +346,27 @@ runs_before=$("$build/irrigctl" -s "$dir/irrigd-front.sock" --json history 50 | 
 errors_before=$(count irrigd/front/error)
 flood=()
 for i in $(seq 1 2500); do echo "open $i"; done |
-	mosquitto_pub -p "$port" -t irrigd/front/zone/bed/set -l &
+	mosquitto_pub -h 127.0.0.1 -p "$port" -t irrigd/front/zone/bed/set -l &
 flood+=($!)
 for i in $(seq 1 2500); do echo "PRESS$i"; done |
-	mosquitto_pub -p "$port" -t irrigd/front/stop/set -l &
+	mosquitto_pub -h 127.0.0.1 -p "$port" -t irrigd/front/stop/set -l &
 flood+=($!)
 for i in $(seq 1 2000); do echo "forever"; done |
-	mosquitto_pub -p "$port" -t irrigd/front/pause/set -l &
+	mosquitto_pub -h 127.0.0.1 -p "$port" -t irrigd/front/pause/set -l &
 flood+=($!)
 for i in $(seq 1 2000); do echo "OPEN"; done |
-	mosquitto_pub -p "$port" -t irrigd/front/zone/roses/set -l &
+	mosquitto_pub -h 127.0.0.1 -p "$port" -t irrigd/front/zone/roses/set -l &
 flood+=($!)
 for i in $(seq 1 1000); do echo "CLOSE"; done |
-	mosquitto_pub -p "$port" -t irrigd/front/zone/bed/set -l &
+	mosquitto_pub -h 127.0.0.1 -p "$port" -t irrigd/front/zone/bed/set -l &
 flood+=($!)
 for i in 1 2 3 4 5 6 7 8 9 10; do
 	ctl front status || fail "irrigd did not answer status during the flood"
 done
 wait "${flood[@]}"
 head -c 300 /dev/urandom >"$dir/garbage"
-mosquitto_pub -p "$port" -t irrigd/front/zone/bed/set -f "$dir/garbage"
-mosquitto_pub -p "$port" -t irrigd/front/zone/bed/set -n
+mosquitto_pub -h 127.0.0.1 -p "$port" -t irrigd/front/zone/bed/set -f "$dir/garbage"
+mosquitto_pub -h 127.0.0.1 -p "$port" -t irrigd/front/zone/bed/set -n
 until_true "10,002 errors answered" \
 	eval '[ "$(count irrigd/front/error)" -ge $((errors_before + 10002)) ]'
 kill -0 "${bridge_pid[front]}" || fail "the bridge died in the flood"
@@ -407,6 +407,24 @@ is_retained irrigd/front/availability online || fail "killing back's bridge took
 is_retained irrigd/front/zone/bed/state closed || fail "front's state changed"
 ok "two controllers: two devices, commands reach their own garden, killing one leaves the other"
 
+# -- a reload without a zone, a restart without a probe: their entities leave Home Assistant
+sed -i -e '/name = "lawn"/,/flow_lpm = 25.0; } );/c\  );' \
+	-e 's/    flow_lpm = 12.0; max_run = "10m"; },/    flow_lpm = 12.0; max_run = "10m"; }/' \
+	"$dir/irrigd-front.conf"
+ctl front reload || fail "reload: $(cat "$dir/ctl.out")"
+until_true "lawn's valve withdrawn" seen homeassistant/valve/front/zone_lawn_valve/config "(null)"
+[ -z "$(retained homeassistant/valve/front/zone_lawn_valve/config)" ] ||
+	fail "lawn's valve is still announced"
+retained homeassistant/valve/front/zone_bed_valve/config | grep -q '"unique_id":"front_zone_bed_valve"' ||
+	fail "bed's valve is gone too"
+kill -TERM "${irrigd_pid[front]}"
+wait "${irrigd_pid[front]}"
+sed -i -e '/soil = ( { name = "p1"/,/wet_volts = 1.3; } );/d' "$dir/irrigd-front.conf"
+start_irrigd front
+until_true "p1's moisture withdrawn" seen homeassistant/sensor/front/probe_p1_moisture/config "(null)"
+until_true "online again" is_last irrigd/front/availability online
+ok "a reload without lawn, a restart without p1: their entities are withdrawn, bed's stays"
+
 # -- SIGTERM: offline published, a clean exit (no leak under valgrind or ASan)
 stop_bridge front
 until_true "offline at SIGTERM" is_last irrigd/front/availability offline
@@ -429,7 +447,7 @@ start_broker_auth() {
 		broker_pid=$!
 		local end=$((SECONDS + 10))
 		while kill -0 $broker_pid 2>/dev/null && [ $SECONDS -lt $end ]; do
-			mosquitto_pub -p "$port" -u irrigd -P 's3cret word' -t test/ping -m up \
+			mosquitto_pub -h 127.0.0.1 -p "$port" -u irrigd -P 's3cret word' -t test/ping -m up \
 				2>/dev/null && return 0
 			sleep 0.1
 		done
@@ -439,7 +457,7 @@ start_broker_auth() {
 }
 start_broker_auth
 authed() {
-	[ "$(mosquitto_sub -p "$port" -u irrigd -P 's3cret word' -t irrigd/front/availability \
+	[ "$(mosquitto_sub -h 127.0.0.1 -p "$port" -u irrigd -P 's3cret word' -t irrigd/front/availability \
 		--retained-only -C 1 -W 2 2>/dev/null)" = "$1" ]
 }
 write_bridge_conf front

@@ -252,11 +252,16 @@ static bool unchanged(const char *topic, const char *payload)
 {
 	size_t i;
 
-	if (strlen(topic) >= sizeof(sent[0].topic) ||
-	    strlen(payload) >= sizeof(sent[0].payload))
+	if (strlen(topic) >= sizeof(sent[0].topic))
 		return false;
 	for (i = 0; i < n_sent && strcmp(sent[i].topic, topic); i++)
 		;
+	if (strlen(payload) >= sizeof(sent[0].payload)) {
+		/* Not kept: what was kept for the topic no longer holds. */
+		if (i < n_sent)
+			strcpy(sent[i].payload, "\x01");
+		return false;
+	}
 	if (i < n_sent && !strcmp(sent[i].payload, payload))
 		return true;
 	if (i == n_sent) {

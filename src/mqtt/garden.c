@@ -462,8 +462,11 @@ static void read_zones(struct bridge *b, const struct json *j)
 static void read_sensors(struct bridge *b, const struct json *j)
 {
 	int list = json_get(j, 0, "moisture"), e;
-	size_t n = 0;
+	struct probe_state old[MQTT_PROBES_MAX];
+	size_t n = 0, n_old = b->n_probes;
 	double v;
+
+	memcpy(old, b->probes, sizeof(old));
 
 	for (int i = 0; (e = json_elem(j, list, i)) >= 0 && n < MQTT_PROBES_MAX; i++) {
 		struct probe_state *p = &b->probes[n];
@@ -474,6 +477,20 @@ static void read_sensors(struct bridge *b, const struct json *j)
 		n++;
 	}
 	b->n_probes = n;
+	/* A probe the config no longer has leaves Home Assistant too. */
+	for (size_t k = 0; k < n_old; k++) {
+		size_t i;
+
+		for (i = 0; i < n && strcmp(b->probes[i].name, old[k].name); i++)
+			;
+		if (i == n) {
+			char object[64];
+
+			snprintf(object, sizeof(object), "probe_%.31s_moisture",
+				 old[k].name);
+			withdraw(b, "sensor", object);
+		}
+	}
 	if (!json_get_string(j, 0, "unit", b->temperature_unit,
 			     sizeof(b->temperature_unit)))
 		strcpy(b->temperature_unit, "C");
