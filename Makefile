@@ -1,6 +1,6 @@
 # Build, test, demo and install irrigd and irrigctl.
 
-VERSION := 0.1.0
+VERSION := 0.2.0
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 SBINDIR ?= $(PREFIX)/sbin
@@ -119,10 +119,10 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 # Each test links the least it needs; a test in no list links every layer.
 # The core's unit tests: the core library alone.
-CORE_TESTS := calendar calib controller duration faults flowacct flowmon history \
-	progstate proto run schedule
+CORE_TESTS := balance calendar calib controller duration et0 faults flowacct flowmon history \
+	progstate proto run schedule seasonal
 # The drivers' and sim chips' tests: drivers and core.
-HW_TESTS := ads1x15 fdio flowmeter garden mcp23008 sim_bus
+HW_TESTS := ads1x15 fdio flowmeter garden mcp23008 season sim_bus
 # Tests that drive the built irrigd and irrigctl from outside: no library.
 OUTSIDE_TESTS := abuse clock e2e safety unsaved
 CORE_TEST_BIN := $(CORE_TESTS:%=$(BUILD)/tests/test_%)
@@ -249,10 +249,17 @@ demo-mqtt: all
 # table; it fails only when it cannot measure, never for a slow figure.
 # BENCH_IDLE_SECONDS (default 60) is the idle window.  make profile counts
 # the daemon's instructions with callgrind over a fixed request workload.
-BENCH_BIN := $(BUILD)/bench_socket $(BUILD)/bench_pulses $(BUILD)/bench_mqtt
-.PHONY: bench profile
+BENCH_BIN := $(BUILD)/bench_socket $(BUILD)/bench_pulses $(BUILD)/bench_mqtt \
+	$(BUILD)/bench_season
+.PHONY: bench profile bench-season
 bench: all $(BENCH_BIN)
 	bench/run $(BUILD)
+	$(BUILD)/bench_season
+
+# A growing season in virtual time (BENCHMARKS.md, the season): watering
+# strategies on one simulated garden and weather; a table, not a test.
+bench-season: $(BUILD)/bench_season
+	$(BUILD)/bench_season
 
 profile: all $(BUILD)/bench_socket
 	bench/profile $(BUILD)
@@ -323,6 +330,10 @@ check-vm-v2:
 # Into the live system (no DESTDIR), the user and groups are made at once, as
 # a package would, so the units start without a reboot; uninstall keeps them
 # (files they own may remain).
+# The metrics units: those with @BINDIR@ to fill in, then the others.
+METRICS_UNITS_IN := irrigd-metrics-textfile.service irrigd-metrics-http@.service
+METRICS_UNITS := irrigd-metrics-textfile.timer irrigd-metrics-http.socket
+
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
@@ -344,6 +355,15 @@ install: all
 		systemd/irrigd-mqtt.service.in >$(DESTDIR)$(UNITDIR)/irrigd-mqtt.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/irrigd-mqtt.service
 	install -m 0644 systemd/irrigd.socket $(DESTDIR)$(UNITDIR)/irrigd.socket
+	@# The metrics units (doc/metrics.md): installed, none enabled.
+	install -m 0644 systemd/irrigd-readonly.socket $(DESTDIR)$(UNITDIR)/irrigd-readonly.socket
+	for u in $(METRICS_UNITS_IN); do \
+		sed -e 's|@BINDIR@|$(BINDIR)|g' systemd/$$u.in >$(DESTDIR)$(UNITDIR)/$$u && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+	for u in $(METRICS_UNITS); do \
+		install -m 0644 systemd/$$u $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
 	install -m 0644 systemd/irrigd.sysusers $(DESTDIR)$(SYSUSERSDIR)/irrigd.conf
 	install -m 0644 completion/irrigctl $(DESTDIR)$(BASHCOMPDIR)/irrigctl
 	install -m 0644 udev/60-irrigd.rules $(DESTDIR)$(UDEVRULESDIR)/60-irrigd.rules
@@ -375,6 +395,8 @@ uninstall:
 		$(DESTDIR)$(UNITDIR)/irrigd.service \
 		$(DESTDIR)$(UNITDIR)/irrigd-mqtt.service \
 		$(DESTDIR)$(UNITDIR)/irrigd.socket \
+		$(DESTDIR)$(UNITDIR)/irrigd-readonly.socket \
+		$(addprefix $(DESTDIR)$(UNITDIR)/,$(METRICS_UNITS_IN) $(METRICS_UNITS)) \
 		$(DESTDIR)$(SYSUSERSDIR)/irrigd.conf \
 		$(DESTDIR)$(BASHCOMPDIR)/irrigctl \
 		$(DESTDIR)$(UDEVRULESDIR)/60-irrigd.rules
@@ -396,6 +418,68 @@ check-units: all
 .PHONY: check-vm-units
 check-vm-units: all
 	IRRIGD_UNITS_VM=1 tests/run-tests $(BUILD) tests/test_units_vm.sh
+
+# The unit tests alone (seconds): the core's and the drivers'; the
+# package's build runs them (debian/rules).
+.PHONY: check-unit
+check-unit: $(CORE_TEST_BIN) $(HW_TEST_BIN)
+	tests/run-tests -j $(TEST_JOBS) $(BUILD) $(CORE_TESTS:%=tests/test_%) $(HW_TESTS:%=tests/test_%)
+
+# The Debian package (debian/; README's Install): make deb builds
+# irrigd_VERSION_ARCH.deb into DEB_DIR with dpkg-buildpackage, for this
+# machine's architecture, or cross for DEB_ARCH=arm64 with the CROSS
+# toolchain and sysroot (scripts/install-cross-deps; the tests run only
+# natively: build profile nocheck). The tree is copied first, build/ and .git
+# left out, so the package's clean and its output (written beside the tree)
+# stay in DEB_DIR. make check-deb adds lintian (and piuparts: PIUPARTS=1).
+DEB_DIR ?= build/deb
+DEB_HOST_ARCH_NATIVE := $(shell dpkg --print-architecture 2>/dev/null)
+DEB_ARCH ?= $(DEB_HOST_ARCH_NATIVE)
+DEB_TREE := $(DEB_DIR)/src-$(DEB_ARCH)
+DEB_CROSS := $(filter-out $(DEB_HOST_ARCH_NATIVE),$(DEB_ARCH))
+# -d: the arm64 -dev packages are in the sysroot, not installed.
+DEB_CROSS_ARGS := $(if $(DEB_CROSS),-a$(DEB_ARCH) -Pnocheck -d)
+DEB_CROSS_ENV := $(if $(DEB_CROSS),DEB_BUILD_OPTIONS=nocheck \
+	CC=$(shell dpkg-architecture -a$(DEB_ARCH) -qDEB_HOST_GNU_TYPE 2>/dev/null)-gcc)
+DEB_FILES = $(DEB_DIR)/irrigd_$(VERSION)_$(DEB_ARCH).deb \
+	$(DEB_DIR)/irrigd_$(VERSION)_$(DEB_ARCH).changes
+.PHONY: deb check-deb check-version
+deb: check-version
+	rm -rf $(DEB_TREE)
+	mkdir -p $(DEB_TREE)/irrigd-$(VERSION)
+	tar -c --exclude=./build --exclude=./.git . | tar -x -C $(DEB_TREE)/irrigd-$(VERSION)
+	@# Not the variables given to this make (BUILD=, VERSION=...): debian/rules sets its own.
+	cd $(DEB_TREE)/irrigd-$(VERSION) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL CROSS_SYSROOT=$(CROSS_SYSROOT) \
+		$(DEB_CROSS_ENV) dpkg-buildpackage -us -uc -b -J $(DEB_CROSS_ARGS)
+	mv $(DEB_TREE)/*.deb $(DEB_TREE)/*.changes $(DEB_TREE)/*.buildinfo $(DEB_DIR)/
+	rm -rf $(DEB_TREE)
+	@ls -l $(DEB_DIR)/*_$(VERSION)_$(DEB_ARCH).*
+
+# lintian: no error and no warning (overrides, with their reasons, in
+# debian/irrigd.lintian-overrides).
+PIUPARTS ?= 0
+check-deb: deb
+	lintian --fail-on error,warning $(DEB_FILES)
+	@if [ '$(PIUPARTS)' = 1 ]; then echo 'piuparts $(DEB_DIR)/irrigd_$(VERSION)_$(DEB_ARCH).deb'; \
+		scripts/piuparts-deb $(DEB_DIR)/irrigd_$(VERSION)_$(DEB_ARCH).deb; fi
+
+# The package in the systemd lab (tests/vm-systemd/README.md), a second boot
+# of the same image: build-debs makes VERSION and two rebuilds to upgrade to,
+# test_deb.sh installs, waters, upgrades idle and watering, removes, purges.
+.PHONY: check-deb-lab
+check-deb-lab:
+	tests/vm-systemd/build-debs $(DEB_DIR)/lab
+	tests/vm-systemd/run-in-vm -t 900 --deb $(DEB_DIR)/lab
+
+# The release's version is VERSION above: debian/changelog and the manual
+# pages' headers say the same.
+check-version:
+	@v=$$(dpkg-parsechangelog -S Version 2>/dev/null || \
+		sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog); \
+	[ "$$v" = '$(VERSION)' ] || \
+		{ echo "debian/changelog says $$v, the Makefile VERSION $(VERSION)" >&2; exit 1; }; \
+	for m in man/*.[1-8]; do grep -q '^\.TH .*"irrigd $(VERSION)"' $$m || \
+		{ echo "$$m's .TH does not say irrigd $(VERSION)" >&2; exit 1; }; done
 
 clean:
 	rm -rf build

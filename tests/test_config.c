@@ -256,6 +256,29 @@ static void test_defaults(void **state)
 	free(cfg);
 }
 
+static void test_site(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	/* Without a site group nothing may use a position. */
+	cfg = load_ok(HW ZONE);
+	assert_false(cfg->site.set);
+	free(cfg);
+
+	cfg = load_ok(HW "site = { latitude = -33.87; longitude = 151.21; };\n" ZONE);
+	assert_true(cfg->site.set);
+	assert_true(cfg->site.latitude_deg == -33.87);
+	assert_true(cfg->site.longitude_deg == 151.21);
+	free(cfg);
+
+	/* Whole degrees are written as integers; they are numbers all the same. */
+	cfg = load_ok(HW "site = { latitude = 52; longitude = 5; };\n" ZONE);
+	assert_true(cfg->site.latitude_deg == 52.0);
+	assert_true(cfg->site.longitude_deg == 5.0);
+	free(cfg);
+}
+
 static void test_safety_defaults_and_overrides(void **state)
 {
 	struct config *cfg;
@@ -953,6 +976,18 @@ static const struct bad_case bad_cases[] = {
 	  "zones = ( { name = \"garden\";\n"
 	  "  valve = { expander = 0x20; pin = 0; }; } );\n",
 	  ":7: safety.alarm_delay: ", "must be 0s to 10m" },
+	{ "site latitude past the pole",
+	  HW "site = { latitude = 91.5; longitude = 4.9; };\n" ZONE,
+	  ":7: site.latitude: ", "must be -90 to 90" },
+	{ "site longitude past the date line",
+	  HW "site = { latitude = 52.4; longitude = -181; };\n" ZONE,
+	  ":7: site.longitude: ", "must be -180 to 180" },
+	{ "site without a longitude",
+	  HW "site = { latitude = 52.4; };\n" ZONE,
+	  ":7: site.longitude: ", "required setting is missing" },
+	{ "site with a misspelt setting",
+	  HW "site = { latitude = 52.4; longtitude = 4.9; };\n" ZONE,
+	  ":7: site.longtitude: ", "unknown setting" },
 	{ "flow ceiling of zero",
 	  HW "safety = { max_flow_lpm = 0; };\n"
 	  "zones = ( { name = \"garden\";\n"
@@ -1703,13 +1738,14 @@ static void test_truncated_message(void **state)
 int main(void)
 {
 	const size_t n_bad = sizeof(bad_cases) / sizeof(bad_cases[0]);
-	struct CMUnitTest tests[19 + sizeof(bad_cases) / sizeof(bad_cases[0])];
+	struct CMUnitTest tests[20 + sizeof(bad_cases) / sizeof(bad_cases[0])];
 	size_t n = 0;
 
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_shipped_config);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_defaults);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sensor_defaults);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_safety_defaults_and_overrides);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_site);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_other_choices);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_thermometer_on_one_wire);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_zone_names_near_durations);

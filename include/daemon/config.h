@@ -151,6 +151,13 @@ struct config_safety {
 	unsigned min_switch_interval_s;
 };
 
+/* Where the garden is: site = { latitude = 52.37; longitude = 4.89; } */
+struct config_site {
+	bool set;		/* false: no site group, nothing may use the numbers */
+	double latitude_deg;	/* north positive, -90 to 90 */
+	double longitude_deg;	/* east positive, -180 to 180 */
+};
+
 struct config {
 	char path[PATH_MAX];
 	enum hw_backend backend;
@@ -169,6 +176,7 @@ struct config {
 	struct config_master master;
 	struct schedule schedule;	/* programs and seasonal percentages */
 	struct config_safety safety;
+	struct config_site site;
 	unsigned report_interval_s;	/* default 60 */
 	unsigned sample_interval_s;	/* sensors read when idle; default 600 */
 	/* wait_for_clock_sync = false: a Pi with a real-time clock and no NTP */

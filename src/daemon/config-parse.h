@@ -120,6 +120,9 @@ int load_master(struct loader *ld, const config_setting_t *root);
 int load_seasonal(struct loader *ld, const config_setting_t *root);
 int load_programs(struct loader *ld, const config_setting_t *root);
 
+/* config-site.c */
+int load_site(struct loader *ld, const config_setting_t *root);
+
 /* config-sensors.c */
 int load_sensors(struct loader *ld, const config_setting_t *root);
 int check_moisture_probes(struct loader *ld,

@@ -22,7 +22,7 @@
 static const char *const root_keys[] = {
 	"hardware", "zones", "sensors", "master", "seasonal", "programs",
 	"report_interval", "sample_interval", "socket", "wait_for_clock_sync", "safety",
-	"volume_unit", NULL
+	"volume_unit", "site", NULL
 };
 
 static int load_root(struct loader *ld, const config_setting_t *root)
@@ -36,6 +36,8 @@ static int load_root(struct loader *ld, const config_setting_t *root)
 	r = open_group(ld, root, root_keys);
 	if (r == 0)
 		r = load_hardware(ld, root);
+	if (r == 0)
+		r = load_site(ld, root);
 	/* Before the zones: they take its alarm thresholds as defaults. */
 	if (r == 0)
 		r = load_safety(ld, root);

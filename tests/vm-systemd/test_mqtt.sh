@@ -1,6 +1,7 @@
 #!/bin/sh
 # irrigd-mqtt under systemd, in the systemd lab (tests/vm-systemd/README.md):
-# run after test_systemd.sh in the same boot (or alone: run-in-vm -s), with
+# a later stage of the boot that runs test_systemd.sh and test_metrics.sh
+# (or alone: run-in-vm -s), with
 # Debian's mosquitto inside the VM as the broker. Prints TAP-ish lines,
 # "test_mqtt: N passed, N failed" and "@@SYSTEMD-LAB-STATUS N".
 
