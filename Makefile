@@ -135,7 +135,9 @@ all: $(BUILD)/irrigd $(BUILD)/irrigctl $(BUILD)/irrigd-mqtt
 deps:
 	scripts/install-deps
 
-$(BUILD)/%.o: %.c
+# Every object is rebuilt when the compiler's command line changes (the
+# version, SAN=1, dpkg-buildflags), not only when a source is newer.
+$(BUILD)/%.o: %.c $(BUILD)/compile.flags
 	@mkdir -p $(dir $@)
 	$(CC) $(IRRIGD_CFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -162,6 +164,9 @@ $(BUILD)/hw.sources: FORCE
 	$(call keep_text,$(HW_SRC))
 $(BUILD)/daemon.sources: FORCE
 	$(call keep_text,$(DAEMON_SRC))
+
+$(BUILD)/compile.flags: FORCE
+	$(call keep_text,$(CC) $(IRRIGD_CFLAGS) $(CPPFLAGS) $(CFLAGS))
 
 $(BUILD)/libgpiod.version: FORCE
 	@mkdir -p $(dir $@)
@@ -249,7 +254,8 @@ demo-mqtt: all
 # table; it fails only when it cannot measure, never for a slow figure.
 # BENCH_IDLE_SECONDS (default 60) is the idle window.  make profile counts
 # the daemon's instructions with callgrind over a fixed request workload.
-BENCH_BIN := $(BUILD)/bench_socket $(BUILD)/bench_pulses $(BUILD)/bench_season
+BENCH_BIN := $(BUILD)/bench_socket $(BUILD)/bench_pulses $(BUILD)/bench_mqtt \
+	$(BUILD)/bench_season
 .PHONY: bench profile bench-season
 bench: all $(BENCH_BIN)
 	bench/run $(BUILD)
@@ -266,6 +272,13 @@ profile: all $(BUILD)/bench_socket
 $(BUILD)/bench_%: bench/bench_%.c $(ALL_LIBS)
 	$(CC) $(IRRIGD_CFLAGS) $(CPPFLAGS) $(CFLAGS) \
 		$(SAN_LDFLAGS) $(LDFLAGS) -o $@ $< $(ALL_LIBS) $(LIBS)
+
+# The bridge's delay, read at both ends (irrigd's events, the broker): a
+# client of each, libmosquitto's thread for the broker.
+$(BUILD)/bench_mqtt: bench/bench_mqtt.c
+	$(CC) $(IRRIGD_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(SAN_LDFLAGS) $(LDFLAGS) \
+		-pthread -o $@ $< $(shell $(PKG_CONFIG) --libs libmosquitto 2>/dev/null || \
+		echo -lmosquitto)
 
 # The kernel lab (tests/vm/README.md): irrigd's linux backend against real
 # gpio-sim and i2c-stub drivers in a QEMU VM built from Debian packages.
@@ -289,7 +302,8 @@ bench-vm: all
 # The systemd lab (tests/vm-systemd/README.md): make install (PREFIX=/usr) in
 # a Debian VM with systemd as PID 1, on the kernel lab's kernel and gpio-sim;
 # the units, socket activation, reload, ExecStopPost, the watchdog, the
-# journal fields and the sandbox. As root or with sudo (debootstrap).
+# journal fields and the sandbox; then, in the same boot, irrigd-mqtt.service
+# with the VM's mosquitto. As root or with sudo (debootstrap).
 .PHONY: check-systemd
 check-systemd: all
 	BUILD=$(BUILD) tests/vm-systemd/run-in-vm -t 600
@@ -342,6 +356,9 @@ install: all
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 		systemd/irrigd.service.in >$(DESTDIR)$(UNITDIR)/irrigd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/irrigd.service
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		systemd/irrigd-mqtt.service.in >$(DESTDIR)$(UNITDIR)/irrigd-mqtt.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/irrigd-mqtt.service
 	install -m 0644 systemd/irrigd.socket $(DESTDIR)$(UNITDIR)/irrigd.socket
 	@# The metrics units (doc/metrics.md): installed, none enabled.
 	install -m 0644 systemd/irrigd-readonly.socket $(DESTDIR)$(UNITDIR)/irrigd-readonly.socket
@@ -381,6 +398,7 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man5/irrigd.conf.5 \
 		$(DESTDIR)$(MANDIR)/man8/irrigd.8 \
 		$(DESTDIR)$(UNITDIR)/irrigd.service \
+		$(DESTDIR)$(UNITDIR)/irrigd-mqtt.service \
 		$(DESTDIR)$(UNITDIR)/irrigd.socket \
 		$(DESTDIR)$(UNITDIR)/irrigd-readonly.socket \
 		$(addprefix $(DESTDIR)$(UNITDIR)/,$(METRICS_UNITS_IN) $(METRICS_UNITS)) \
@@ -399,7 +417,7 @@ check-mqtt: $(BUILD)/irrigd $(BUILD)/irrigctl $(BUILD)/irrigd-mqtt \
 .PHONY: check-units
 check-units: all
 	tests/run-tests $(BUILD) tests/test_install.sh tests/test_units.sh \
-		tests/test_units_completion.sh
+		tests/test_units_mqtt.sh tests/test_units_completion.sh
 
 # The units under a real systemd in the kernel lab's VM (tests/test_units_vm.sh).
 .PHONY: check-vm-units
