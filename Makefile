@@ -111,7 +111,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 # Each test links the least it needs; a test in no list links every layer.
 # The core's unit tests: the core library alone.
 CORE_TESTS := calendar calib controller duration faults flowacct flowmon history \
-	progstate proto run schedule
+	progstate proto run schedule weatherlog
 # The drivers' and sim chips' tests: drivers and core.
 HW_TESTS := ads1x15 fdio flowmeter garden mcp23008 sim_bus
 # Tests that drive the built irrigd and irrigctl from outside: no library.
