@@ -110,8 +110,8 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 # Each test links the least it needs; a test in no list links every layer.
 # The core's unit tests: the core library alone.
-CORE_TESTS := calendar calib controller duration faults flowacct flowmon history \
-	progstate proto run schedule weatherlog
+CORE_TESTS := balance calendar calib controller duration et0 faults flowacct flowmon history \
+	progstate proto run schedule seasonal weatherlog
 # The drivers' and sim chips' tests: drivers and core.
 HW_TESTS := ads1x15 fdio flowmeter garden mcp23008 sim_bus
 # Tests that drive the built irrigd and irrigctl from outside: no library.
