@@ -1071,6 +1071,20 @@ static const struct kind_case kind_cases[] = {
 	{ "program-requested", LOG_INFO, { "PROGRAM=morning", "ACTION=disable",
 					   "REQUESTED_UID=0", "REQUESTED_PID=8",
 					   NULL } },
+	{ "weather-day", LOG_INFO, { "TEMPERATURE_MIN=8.5", "TEMPERATURE_MAX=24.0",
+				     "TEMPERATURE=16.1", "ET0_MM=3.92",
+				     "PERCENT=65", "REASON=auto", NULL } },
+	{ "seasonal-auto", LOG_WARNING, { "PERCENT=100", "REASON=fallback", NULL } },
+	{ "balance-anchored", LOG_INFO, { "ZONE=bed", "MOISTURE=41.0",
+					  "DEPLETION_MM=12.0",
+					  "DISAGREEMENT_MM=-3.5", NULL } },
+	{ "balance-water", LOG_INFO, { "ZONE=bed", "DEPLETION_MM=21.3",
+				       "LITRES=255.60", "DURATION_S=1278",
+				       "REASON=due", NULL } },
+	{ "rain-sensor", LOG_NOTICE, { "ACTION=wet", NULL } },
+	{ "rain-recorded", LOG_INFO, { "RAIN_MM=12.0", "ZONES=2",
+				       "REQUESTED_UID=0", "REQUESTED_PID=8",
+				       NULL } },
 };
 
 static void test_entry_for_each_kind(void **state)

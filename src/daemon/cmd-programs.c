@@ -159,7 +159,7 @@ void cmd_schedule(struct cmd_ctx *ctx)
 		cmd_format_time(due[i].when, when, sizeof(when));
 		for (size_t s = 0; s < prog->n_steps; s++) {
 			int zone = prog->steps[s].zone;
-			uint32_t secs = schedule_scaled_duration(&d->cfg.schedule,
+			uint32_t secs = smart_scaled_duration(d,
 								 prog->steps[s].duration_s,
 								 due[i].when);
 			char took[32], reason[64];

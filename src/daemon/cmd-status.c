@@ -140,6 +140,7 @@ static void programs(struct cmd_ctx *ctx, char *json, size_t size)
 		out_append(json, size, ",\"rain_delay_until\":%lld",
 		    (long long)d->sched.rain_delay_until);
 	}
+	cmd_smart_status(ctx, json, size);
 	cmd_programs_status(ctx, json, size);
 	if (scheduler_next_run(d, now, &next) == 0) {
 		cmd_format_time(next.when, when, sizeof(when));
