@@ -99,8 +99,8 @@ int load_seasonal_auto(struct loader *ld, const config_setting_t *g)
 static int read_time_of_day(struct loader *ld, const config_setting_t *g,
 			    const char *name, unsigned *minutes)
 {
-	const config_setting_t *s;
-	const char *text;
+	const config_setting_t *s = NULL;
+	const char *text = NULL;
 	int r = read_string(ld, g, name, false, &text, &s);
 
 	if (r < 0 || !s)
