@@ -115,7 +115,7 @@ CORE_TESTS := balance calendar calib controller duration et0 faults flowacct flo
 # The drivers' and sim chips' tests: drivers and core.
 HW_TESTS := ads1x15 fdio flowmeter garden mcp23008 sim_bus
 # Tests that drive the built irrigd and irrigctl from outside: no library.
-OUTSIDE_TESTS := abuse clock e2e safety unsaved
+OUTSIDE_TESTS := abuse clock e2e safety smart unsaved
 CORE_TEST_BIN := $(CORE_TESTS:%=$(BUILD)/tests/test_%)
 HW_TEST_BIN := $(HW_TESTS:%=$(BUILD)/tests/test_%)
 OUTSIDE_TEST_BIN := $(OUTSIDE_TESTS:%=$(BUILD)/tests/test_%)

@@ -201,15 +201,16 @@ void cmd_weather(struct cmd_ctx *ctx)
 	day_text(d, ctx->out, &log->today, "Today", false);
 	day_json(d, &log->today, false, today, sizeof(today));
 	days[0] = '\0';
-	for (size_t back = 1; back <= log->n_days; back++) {
-		const struct weather_day *day = weather_log_past(log, back);
+	for (size_t back = 1; back <= log->n_days && back <= WEATHER_TEXT_DAYS; back++)
+		day_text(d, ctx->out, weather_log_past(log, back),
+			 back == 1 ? "Yesterday" : "Before", true);
+	/* JSON: oldest first, as the record keeps them. */
+	for (size_t i = 0; i < log->n_days; i++) {
 		char one[160];
 
-		if (back <= WEATHER_TEXT_DAYS)
-			day_text(d, ctx->out, day, back == 1 ? "Yesterday" : "Before", true);
-		day_json(d, day, true, one, sizeof(one));
+		day_json(d, &log->days[i], true, one, sizeof(one));
 		used += (size_t)snprintf(days + used, WEATHER_DAYS_MAX * 160 + 16 - used,
-					 "%s%s", back > 1 ? "," : "", one);
+					 "%s%s", i ? "," : "", one);
 	}
 	seasonal(ctx, season, sizeof(season));
 	balances(ctx, bal, sizeof(bal));
