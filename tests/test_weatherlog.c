@@ -119,6 +119,7 @@ static void test_damage_is_refused(void **state)
 		"irrigd-weather 1\ntoday 2026-06-01 0 280.00 - -\n",
 		"irrigd-weather 1\ntoday 2026-06-01 1 290.00 280.00 285.0000\n",
 		"irrigd-weather 1\ntoday 2026-06-01 1 80.00 80.00 80.0000\n",
+		"irrigd-weather 1\ntoday 2026-06-01 1 350.00 350.00 350.0000\n",
 		"irrigd-weather 1\ntoday 2026-06-01 0 - - -\n"
 		"day 2026-06-01 0 - - - -\n",
 		"irrigd-weather 1\ntoday 2026-06-03 0 - - -\n"

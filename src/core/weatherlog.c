@@ -122,7 +122,9 @@ static void put_day(struct text_out *o, const char *word,
 	text_put(o, " %u", day->samples);
 	text_put_known(o, day->samples ? day->min_c + KELVIN : NAN, 2);
 	text_put_known(o, day->samples ? day->max_c + KELVIN : NAN, 2);
-	text_put_known(o, day->samples ? day->mean_c + KELVIN : NAN, 4);
+	/* Within min and max as written, so rounding never puts it outside. */
+	text_put_known(o, day->samples ? fmin(fmax(day->mean_c, day->min_c),
+					      day->max_c) + KELVIN : NAN, 4);
 	if (et0)
 		text_put_known(o, day->et0_mm, 4);
 	text_put(o, "\n");
@@ -190,14 +192,18 @@ static bool parse_known(struct text_span s, double max, double *v)
 	return text_parse_fixed(s, max, v);
 }
 
+/*
+ * A degree of slack past the readings' own limits: what was written
+ * from a reading at the limit, rounded, reads back.
+ */
 static bool parse_temp(struct text_span s, bool known, double *c)
 {
 	double k;
 
-	if (!parse_known(s, AIR_MAX_C + KELVIN, &k) || isnan(k) == known)
+	if (!parse_known(s, AIR_MAX_C + 1 + KELVIN, &k) || isnan(k) == known)
 		return false;
 	*c = k - KELVIN;
-	return isnan(k) || *c >= AIR_MIN_C;
+	return isnan(k) || *c >= AIR_MIN_C - 1;
 }
 
 static const char *parse_day(struct text_span *w, size_t n, bool et0,
