@@ -113,7 +113,7 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 CORE_TESTS := balance calendar calib controller duration et0 faults flowacct flowmon history \
 	progstate proto run schedule seasonal weatherlog
 # The drivers' and sim chips' tests: drivers and core.
-HW_TESTS := ads1x15 fdio flowmeter garden mcp23008 sim_bus
+HW_TESTS := ads1x15 fdio flowmeter garden mcp23008 season sim_bus
 # Tests that drive the built irrigd and irrigctl from outside: no library.
 OUTSIDE_TESTS := abuse clock e2e safety smart unsaved
 CORE_TEST_BIN := $(CORE_TESTS:%=$(BUILD)/tests/test_%)
@@ -221,10 +221,16 @@ demo: all
 # table; it fails only when it cannot measure, never for a slow figure.
 # BENCH_IDLE_SECONDS (default 60) is the idle window.  make profile counts
 # the daemon's instructions with callgrind over a fixed request workload.
-BENCH_BIN := $(BUILD)/bench_socket $(BUILD)/bench_pulses
-.PHONY: bench profile
+BENCH_BIN := $(BUILD)/bench_socket $(BUILD)/bench_pulses $(BUILD)/bench_season
+.PHONY: bench profile bench-season
 bench: all $(BENCH_BIN)
 	bench/run $(BUILD)
+	$(BUILD)/bench_season
+
+# A growing season in virtual time (BENCHMARKS.md, the season): watering
+# strategies on one simulated garden and weather; a table, not a test.
+bench-season: $(BUILD)/bench_season
+	$(BUILD)/bench_season
 
 profile: all $(BUILD)/bench_socket
 	bench/profile $(BUILD)

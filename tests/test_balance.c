@@ -116,6 +116,47 @@ static void test_days_dry_the_bed_until_it_needs_water(void **state)
 	assert_false(d.water);
 }
 
+static void test_decide_for_the_day_ahead(void **state)
+{
+	struct balance_state s = { .depletion_mm = 20.0 };
+	struct balance_decision d;
+
+	(void)state;
+	/* 20 mm of the allowed 23.25: not yet, on its own... */
+	balance_decide(&bed, &s, &d);
+	assert_false(d.water);
+	/* ...but a 5 mm day (4 mm at Kc 0.8) would pass it by evening. */
+	balance_decide_ahead(&bed, &s, 5.0, &d);
+	assert_true(d.water);
+	assert_float_equal(d.mm, 20.0, EPS);
+	assert_float_equal(d.litres, 80.0, EPS);
+	assert_non_null(strstr(d.why, "4.0 mm more today"));
+	/* A cool day (3 mm at Kc 0.8 = 2.4) leaves it for tomorrow. */
+	balance_decide_ahead(&bed, &s, 3.0, &d);
+	assert_false(d.water);
+	/* A bad forecast is no forecast. */
+	balance_decide_ahead(&bed, &s, NAN, &d);
+	assert_false(d.water);
+	/* A bed at field capacity is never watered, whatever the day. */
+	s.depletion_mm = 0.0;
+	balance_decide_ahead(&bed, &s, 100.0, &d);
+	assert_false(d.water);
+}
+
+static void test_et0_ahead(void **state)
+{
+	const double week[] = { 7.0, 2.0, 3.5, NAN, 3.0 };
+	const double none[] = { NAN, -1.0 };
+
+	(void)state;
+	/* The highest of the last three days; the 7 mm day is older. */
+	assert_float_equal(balance_et0_ahead(week, 5, BALANCE_AHEAD_DAYS), 3.5, 0);
+	assert_float_equal(balance_et0_ahead(week, 5, 5), 7.0, 0);
+	assert_float_equal(balance_et0_ahead(week, 2, 3), 7.0, 0);
+	assert_float_equal(balance_et0_ahead(none, 2, 3), 0.0, 0);
+	assert_float_equal(balance_et0_ahead(NULL, 0, 3), 0.0, 0);
+}
+
 static void test_depletion_capped_at_taw(void **state)
 {
 	struct balance_state s = { .depletion_mm = 44.0 };
@@ -222,6 +263,95 @@ static void test_reanchor_refuses_bad_input(void **state)
 	assert_int_equal(balance_anchor_check(&anchor, why, sizeof(why)), 0);
 }
 
+/* One morning: the probes read what a bed holds, the model had its own idea. */
+static void morning(struct balance_learning *l, struct balance_state *s,
+		    double true_depletion_mm)
+{
+	struct balance_reanchor r;
+
+	assert_int_equal(balance_reanchor(&bed, &anchor, s,
+			 balance_moisture_from_depletion(&bed, &anchor,
+							 true_depletion_mm),
+			 &r), 0);
+	balance_learning_add(l, &bed, &r);
+	balance_learning_start(l, s->depletion_mm);
+}
+
+static void test_learns_a_thirstier_crop(void **state)
+{
+	struct balance_learning l = { 0 };
+	struct balance_state s = { .depletion_mm = 5.0 };
+	double truth = 5.0;
+
+	(void)state;
+	assert_float_equal(balance_learning_factor(&l), 1.0, 0);
+	morning(&l, &s, truth);
+	/* The model loses 4 mm a day (5 mm ET0 at Kc 0.8); the crop really
+	 * takes 5 (Kc 1.0).  After a few days the factor says so. */
+	for (int day = 0; day < 3; day++) {
+		assert_int_equal(balance_lose(&bed, &s, 5.0, NULL), 0);
+		truth += 5.0;
+		morning(&l, &s, truth);
+	}
+	assert_float_equal(balance_learning_factor(&l), 1.25, 1e-6);
+	/* Watering in between is counted on both sides. */
+	assert_int_equal(balance_gain(&bed, &s, 12.0, NULL), 0);
+	balance_learning_gain(&l, 12.0, 0.0);
+	truth -= 12.0;
+	assert_int_equal(balance_lose(&bed, &s, 5.0, NULL), 0);
+	truth += 5.0;
+	morning(&l, &s, truth);
+	assert_float_equal(balance_learning_factor(&l), 1.25, 1e-6);
+}
+
+static void test_learning_skips_what_it_cannot_measure(void **state)
+{
+	struct balance_learning l = { 0 };
+	struct balance_state s = { .depletion_mm = 5.0 };
+	double truth = 5.0, drained;
+
+	(void)state;
+	morning(&l, &s, truth);
+	/* Unreported rain: the soil got wetter, no interval. */
+	assert_int_equal(balance_lose(&bed, &s, 5.0, NULL), 0);
+	truth = 2.0;
+	morning(&l, &s, truth);
+	assert_float_equal(l.modelled_mm, 0.0, 0);
+	/* Watering that drained: the gain the model counted is not what
+	 * the soil kept. */
+	assert_int_equal(balance_gain(&bed, &s, 10.0, &drained), 0);
+	balance_learning_gain(&l, 10.0, drained);
+	assert_true(drained > 0.0);
+	assert_int_equal(balance_lose(&bed, &s, 5.0, NULL), 0);
+	truth = 5.0;
+	morning(&l, &s, truth);
+	assert_float_equal(l.modelled_mm, 0.0, 0);
+	/* A probe at its field capacity reading says nothing about loss. */
+	assert_int_equal(balance_lose(&bed, &s, 5.0, NULL), 0);
+	truth = 0.0;
+	morning(&l, &s, truth);
+	assert_float_equal(l.modelled_mm, 0.0, 0);
+	assert_float_equal(balance_learning_factor(&l), 1.0, 0);
+}
+
+static void test_learning_is_bounded(void **state)
+{
+	struct balance_learning l = { 0 };
+	struct balance_state s = { .depletion_mm = 2.0 };
+	double truth = 2.0;
+
+	(void)state;
+	morning(&l, &s, truth);
+	/* Probes that see four times the modelled loss: a broken probe or
+	 * a leak, not a crop; the factor stops at its bound. */
+	for (int day = 0; day < 4; day++) {
+		assert_int_equal(balance_lose(&bed, &s, 2.5, NULL), 0);
+		truth += 8.0;
+		morning(&l, &s, truth);
+	}
+	assert_float_equal(balance_learning_factor(&l), BALANCE_LEARN_HIGHEST, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,12 +359,17 @@ int main(void)
 		cmocka_unit_test(test_taw_raw_and_litres),
 		cmocka_unit_test(test_zone_check),
 		cmocka_unit_test(test_days_dry_the_bed_until_it_needs_water),
+		cmocka_unit_test(test_decide_for_the_day_ahead),
+		cmocka_unit_test(test_et0_ahead),
 		cmocka_unit_test(test_depletion_capped_at_taw),
 		cmocka_unit_test(test_rain_beyond_field_capacity_drains),
 		cmocka_unit_test(test_bad_amounts_change_nothing),
 		cmocka_unit_test(test_moisture_to_depletion),
 		cmocka_unit_test(test_reanchor),
 		cmocka_unit_test(test_reanchor_refuses_bad_input),
+		cmocka_unit_test(test_learns_a_thirstier_crop),
+		cmocka_unit_test(test_learning_skips_what_it_cannot_measure),
+		cmocka_unit_test(test_learning_is_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -32,8 +32,9 @@ static void test_example_8_ra(void **state)
 	assert_printed(et0_ra_mm(-20.0, 246), 13.1, 1);
 }
 
-/* FAO-56 chapter 3, example 9: the daylight hours of that day and place. */
-static void test_example_9_daylight(void **state)
+/* FAO-56 chapter 3's daylight hours example (equation 34), for example
+ * 8's day and place: N = 24 / pi * 1.527 = 11.7 hours. */
+static void test_daylight_hours_example(void **state)
 {
 	(void)state;
 	assert_printed(et0_daylight_hours(-20.0, 246), 11.7, 1);
@@ -138,7 +139,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_example_8_ra),
-		cmocka_unit_test(test_example_9_daylight),
+		cmocka_unit_test(test_daylight_hours_example),
 		cmocka_unit_test(test_seasons_and_hemispheres),
 		cmocka_unit_test(test_polar_latitudes),
 		cmocka_unit_test(test_hargreaves_by_hand),

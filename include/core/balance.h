@@ -88,6 +88,30 @@ void balance_decide(const struct balance_zone *z, const struct balance_state *s,
 		    struct balance_decision *d);
 
 /*
+ * The same, deciding for the day ahead: water now when the depletion
+ * would pass the allowed level during a day of et0_ahead_mm (say the
+ * recent days' mean ET0; times Kc), so the bed is watered the morning
+ * before it is stressed rather than the morning after.  The refill is
+ * still what the soil lacks now.  A negative or non-number et0_ahead_mm
+ * counts as 0 (balance_decide()).
+ */
+void balance_decide_ahead(const struct balance_zone *z,
+			  const struct balance_state *s, double et0_ahead_mm,
+			  struct balance_decision *d);
+
+/* The days balance_et0_ahead() looks back by default: a heat wave's
+ * first hot day raises the forecast at once. */
+#define BALANCE_AHEAD_DAYS 3
+
+/*
+ * The ET0 to plan the day ahead for: the highest of the last `days`
+ * days' ET0 (et0_mm oldest first, yesterday last; NaN or negative for a
+ * day without one), so a hot spell is planned for as it goes on, not at
+ * its average.  0 when none of them has one.
+ */
+double balance_et0_ahead(const double *et0_mm, size_t n, unsigned days);
+
+/*
  * How a zone's probes' moisture percent maps to its soil water: the
  * reading at field capacity (depletion 0) and the reading at the wilting
  * point (depletion TAW), linear between.  A probe's percent is its own
@@ -134,5 +158,47 @@ int balance_reanchor(const struct balance_zone *z,
 		     const struct balance_probe_anchor *a,
 		     struct balance_state *s, double moisture_percent,
 		     struct balance_reanchor *r);
+
+/*
+ * What the probes teach about a zone's water use: between two readings
+ * the soil lost what they saw, the model what ET0 * Kc predicted.  The
+ * ratio of the two over the recent dry spells corrects the model's
+ * forecast (balance_decide_ahead()'s ET0 times the factor): a crop that
+ * drinks more than its configured Kc, or an ET0 estimate that runs low
+ * at this site, is learned from the soil itself.  Intervals that the
+ * readings cannot measure are left out: a reading at field capacity or
+ * at the wilting point (clamped), water that drained, a loss too small
+ * to tell from the probes' noise, or soil that got wetter with no water
+ * the model knows of (unreported rain).
+ */
+struct balance_learning {
+	double seen_mm;		/* the losses the probes saw, decayed */
+	double modelled_mm;	/* what the model predicted for the same */
+	double base_mm;		/* the depletion the current interval started at */
+	double gained_mm;	/* water the model added since */
+	bool have_base;
+	bool clean;		/* nothing drained since the base */
+};
+
+/* The factor is 1 until the model predicted this much in the intervals kept. */
+#define BALANCE_LEARN_MIN_MM 5.0
+/* The factor's bounds: a probe that lies cannot double the water, or stop it. */
+#define BALANCE_LEARN_LOWEST 0.5
+#define BALANCE_LEARN_HIGHEST 2.0
+
+/* A new interval from this depletion: after a re-anchor (or at start). */
+void balance_learning_start(struct balance_learning *l, double depletion_mm);
+/* The model gained water (balance_gain()'s mm and drained_mm). */
+void balance_learning_gain(struct balance_learning *l, double mm,
+			   double drained_mm);
+/*
+ * A re-anchor ended the interval: keep it if it measures something.
+ * Call before balance_learning_start() for the next one.
+ */
+void balance_learning_add(struct balance_learning *l,
+			  const struct balance_zone *z,
+			  const struct balance_reanchor *r);
+/* Seen over modelled, in BALANCE_LEARN_LOWEST..HIGHEST; 1 until it knows. */
+double balance_learning_factor(const struct balance_learning *l);
 
 #endif

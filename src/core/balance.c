@@ -143,22 +143,48 @@ int balance_gain(const struct balance_zone *z, struct balance_state *s,
 void balance_decide(const struct balance_zone *z, const struct balance_state *s,
 		    struct balance_decision *d)
 {
-	double raw = balance_raw_mm(z);
+	balance_decide_ahead(z, s, 0.0, d);
+}
 
+void balance_decide_ahead(const struct balance_zone *z,
+			  const struct balance_state *s, double et0_ahead_mm,
+			  struct balance_decision *d)
+{
+	double raw = balance_raw_mm(z), ahead = 0.0;
+
+	if (amount(et0_ahead_mm))
+		ahead = et0_ahead_mm * z->crop_coefficient;
 	memset(d, 0, sizeof(*d));
-	if (s->depletion_mm > raw) {
+	if (s->depletion_mm + ahead > raw && s->depletion_mm > 0.0) {
 		d->water = true;
 		d->mm = s->depletion_mm;
 		d->litres = balance_litres_from_mm(z, d->mm);
-		snprintf(d->why, sizeof(d->why),
-			 "depletion %.1f mm is past the allowed %.1f mm: "
-			 "%.1f mm, %.0f L refills it", s->depletion_mm, raw,
-			 d->mm, d->litres);
+		if (ahead > 0.0)
+			snprintf(d->why, sizeof(d->why),
+				 "depletion %.1f mm and %.1f mm more today "
+				 "pass the allowed %.1f mm: %.1f mm, %.0f L "
+				 "refills it", s->depletion_mm, ahead, raw,
+				 d->mm, d->litres);
+		else
+			snprintf(d->why, sizeof(d->why),
+				 "depletion %.1f mm is past the allowed %.1f mm: "
+				 "%.1f mm, %.0f L refills it", s->depletion_mm,
+				 raw, d->mm, d->litres);
 	} else {
 		snprintf(d->why, sizeof(d->why),
 			 "depletion %.1f mm of the allowed %.1f mm",
 			 s->depletion_mm, raw);
 	}
+}
+
+double balance_et0_ahead(const double *et0_mm, size_t n, unsigned days)
+{
+	double most = 0.0;
+
+	for (size_t i = n > days ? n - days : 0; i < n; i++)
+		if (amount(et0_mm[i]) && et0_mm[i] > most)
+			most = et0_mm[i];
+	return most;
 }
 
 int balance_anchor_check(const struct balance_probe_anchor *a, char *why,
@@ -231,4 +257,60 @@ int balance_reanchor(const struct balance_zone *z,
 		 fabs(r->disagreement_mm));
 	s->depletion_mm = probe;
 	return 0;
+}
+
+/* Each kept interval weighs this much less at the next: about the last
+ * ten intervals (days) count, so the factor follows the crop's stage. */
+#define LEARN_KEEP 0.9
+
+void balance_learning_start(struct balance_learning *l, double depletion_mm)
+{
+	l->base_mm = depletion_mm;
+	l->gained_mm = 0.0;
+	l->have_base = true;
+	l->clean = true;
+}
+
+void balance_learning_gain(struct balance_learning *l, double mm,
+			   double drained_mm)
+{
+	if (amount(mm))
+		l->gained_mm += mm;
+	if (!(drained_mm <= 0.0))
+		l->clean = false;
+}
+
+void balance_learning_add(struct balance_learning *l,
+			  const struct balance_zone *z,
+			  const struct balance_reanchor *r)
+{
+	double taw = balance_taw_mm(z), seen, modelled;
+	/* Two readings' noise is about a millimetre on most beds. */
+	const double smallest = 1.0;
+
+	if (!l->have_base || !l->clean)
+		return;
+	if (l->base_mm <= 0.0 || l->base_mm >= taw || r->probe_mm <= 0.0 ||
+	    r->probe_mm >= taw || r->model_mm >= taw)
+		return;
+	seen = r->probe_mm - l->base_mm + l->gained_mm;
+	modelled = r->model_mm - l->base_mm + l->gained_mm;
+	if (!(modelled >= smallest) || !(seen > 0.0) || !isfinite(seen))
+		return;
+	l->seen_mm = LEARN_KEEP * l->seen_mm + seen;
+	l->modelled_mm = LEARN_KEEP * l->modelled_mm + modelled;
+}
+
+double balance_learning_factor(const struct balance_learning *l)
+{
+	double f;
+
+	if (!(l->modelled_mm >= BALANCE_LEARN_MIN_MM))
+		return 1.0;
+	f = l->seen_mm / l->modelled_mm;
+	if (!(f >= BALANCE_LEARN_LOWEST))
+		return BALANCE_LEARN_LOWEST;
+	if (f > BALANCE_LEARN_HIGHEST)
+		return BALANCE_LEARN_HIGHEST;
+	return f;
 }
