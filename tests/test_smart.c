@@ -293,6 +293,50 @@ static void test_balance_rain_and_restart(void **state)
 	test_daemon_remove(&d);
 }
 
+/* The probes re-anchor the balance, and the journal says by how much the model was off. */
+static void test_probes_reanchor_the_balance(void **state)
+{
+	struct test_daemon d = { 0 };
+	char *out, *log;
+
+	(void)state;
+	test_daemon_start(&d, HARDWARE
+		"site = { latitude = 0; longitude = 0; };\n"
+		"zones = ( { name = \"bed\"; valve = { expander = 0x20; pin = 0; };\n"
+		"  flow_lpm = 24.0; soil = \"loam\"; root_depth_cm = 20; area_m2 = 0.1;\n"
+		"  water_by = \"balance\"; field_capacity_percent = 80;\n"
+		"  wilting_percent = 20; } );\n"
+		"sensors = { temperature = { adc = 0x48; channel = 3; };\n"
+		"  soil = ( { name = \"p1\"; adc = 0x48; channel = 0; zone = \"bed\";\n"
+		"    dry_volts = 2.8; wet_volts = 1.3; } ); };\n"
+		"seasonal = { mode = \"auto\"; reference_et0_mm = 20.0; min_samples = 100; };\n"
+		"wait_for_clock_sync = false;\n");
+	/* 1.9 V is 60 %: 20 of the 60 points between wilting and field capacity. */
+	assert_int_equal(test_irrigctl(d.socket, &out, &log, "sim", "probe", "p1",
+				       "stuck", "1.9", NULL), 0);
+	free2(out, log);
+	out = ctl_ok(&d, "moisture", NULL, NULL);
+	assert_non_null(strstr(out, "60"));
+	free(out);
+	/* The model loses 20 mm; the probes say a third of 31 mm. */
+	ctl(&d, "sim", "day-end", NULL);
+	assert_true(fabs(depletion(&d, "bed") - 31.0 / 3.0) < 0.01);
+	out = ctl_ok(&d, "weather", NULL, NULL);
+	assert_non_null(strstr(out, "Zone bed: depletion 10.3 mm"));
+	free(out);
+	out = ctl_ok(&d, "history", NULL, NULL);
+	assert_null(strstr(out, "balance"));	/* not past the allowed 15.5 mm */
+	free(out);
+	assert_int_equal(test_daemon_stop_showing_log(&d), 0);
+	log = read_file(d.log);
+	assert_non_null(log);
+	assert_int_equal(count(log, "Zone bed's balance re-anchored on its probes "
+			       "(60.0 %): depletion 10.3 mm, the model said 20.0 mm "
+			       "(-9.7 mm)"), 1);
+	free(log);
+	test_daemon_remove(&d);
+}
+
 /* A program whose start falls while the rain sensor is wet is skipped. */
 static void test_rain_sensor_skips_a_program(void **state)
 {
@@ -331,6 +375,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_auto_percentage_from_the_day),
 		cmocka_unit_test(test_balance_rain_and_restart),
+		cmocka_unit_test(test_probes_reanchor_the_balance),
 		cmocka_unit_test(test_rain_sensor_skips_a_program),
 	};
 

@@ -82,6 +82,10 @@ static void test_the_file_reads_back(void **state)
 	weather_log_close_day(&log, NAN, &d);	/* no sample that day */
 	weather_log_sample(&log, 21.0);
 	weather_log_balance_add(&log, "bed")->depletion_mm = 12.5;
+	/* What the probes taught the bed survives too. */
+	weather_log_balance(&log, "bed")->learn = (struct balance_learning){
+		.seen_mm = 7.25, .modelled_mm = 5.5, .base_mm = 3.0,
+		.gained_mm = 1.5, .have_base = true, .clean = false };
 	weather_log_balance_add(&log, "lawn")->depletion_mm = 0;
 	log.rain_until = 1780000000;
 	n = weather_log_format(&log, text, sizeof(text));
@@ -98,7 +102,14 @@ static void test_the_file_reads_back(void **state)
 	assert_int_equal(back.today.date.day, 3);
 	assert_float_equal(weather_log_balance(&back, "bed")->depletion_mm, 12.5,
 			   1e-6);
+	assert_true(weather_log_balance(&back, "bed")->learn.seen_mm == 7.25);
+	assert_true(weather_log_balance(&back, "bed")->learn.modelled_mm == 5.5);
+	assert_true(weather_log_balance(&back, "bed")->learn.base_mm == 3.0);
+	assert_true(weather_log_balance(&back, "bed")->learn.gained_mm == 1.5);
+	assert_true(weather_log_balance(&back, "bed")->learn.have_base);
+	assert_false(weather_log_balance(&back, "bed")->learn.clean);
 	assert_non_null(weather_log_balance(&back, "lawn"));
+	assert_false(weather_log_balance(&back, "lawn")->learn.have_base);
 	assert_int_equal(back.rain_until, 1780000000);
 	/* What it wrote reads back as the very same text. */
 	assert_int_equal(weather_log_format(&back, again, sizeof(again)), n);
@@ -126,10 +137,17 @@ static void test_damage_is_refused(void **state)
 		"day 2026-06-02 0 - - - -\nday 2026-06-01 0 - - - -\n",
 		"irrigd-weather 1\ntoday 2026-06-03 0 - - -\n"
 		"day 2026-06-02 0 - - - 99.0000\n",
-		"irrigd-weather 1\ntoday 2026-06-03 0 - - -\nbalance bed -1.0\n",
-		"irrigd-weather 1\ntoday 2026-06-03 0 - - -\nbalance b/d 1.0\n",
 		"irrigd-weather 1\ntoday 2026-06-03 0 - - -\n"
-		"balance bed 1.0\nbalance bed 2.0\n",
+		"balance bed -1.0 0.0 0.0 0.0 0.0 -\n",
+		"irrigd-weather 1\ntoday 2026-06-03 0 - - -\n"
+		"balance b/d 1.0 0.0 0.0 0.0 0.0 -\n",
+		"irrigd-weather 1\ntoday 2026-06-03 0 - - -\nbalance bed 1.0\n",
+		"irrigd-weather 1\ntoday 2026-06-03 0 - - -\n"
+		"balance bed 1.0 0.0 0.0 0.0 0.0 x\n",
+		"irrigd-weather 1\ntoday 2026-06-03 0 - - -\n"
+		"balance bed 1.0 -2.0 0.0 0.0 0.0 b\n",
+		"irrigd-weather 1\ntoday 2026-06-03 0 - - -\n"
+		"balance bed 1.0 0.0 0.0 0.0 0.0 -\nbalance bed 2.0 0.0 0.0 0.0 0.0 -\n",
 		"irrigd-weather 1\ntoday 2026-06-03 0 - - -\nrain-until -5\n",
 		"irrigd-weather 1\ntoday 2026-06-03 0 - - -\nsunshine 3\n",
 	};

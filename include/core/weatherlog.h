@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "core/balance.h"
 #include "core/calendar.h"
 
 /* Days kept: more than the longest auto window, so the window always fits. */
@@ -15,7 +16,7 @@
 #define WEATHER_NAME_MAX 32
 /* Room weather_log_format needs at most, NUL included. */
 #define WEATHER_TEXT_MAX (256 + (WEATHER_DAYS_MAX + 1) * 96 + \
-			  WEATHER_ZONES_MAX * 80)
+			  WEATHER_ZONES_MAX * 160)
 
 /* One local day's air temperature, from the samples that read. */
 struct weather_day {
@@ -30,6 +31,7 @@ struct weather_day {
 struct weather_balance {
 	char zone[WEATHER_NAME_MAX];
 	double depletion_mm;		/* below field capacity, >= 0 */
+	struct balance_learning learn;	/* what its probes taught */
 };
 
 struct weather_log {

@@ -18,6 +18,8 @@
 #define AIR_MAX_C 70.0
 #define ET0_MAX_MM 50.0
 #define DEPLETION_MAX_MM 10000.0
+/* The learning's sums: decayed, or reset at each re-anchor; bounded all the same. */
+#define LEARN_MAX_MM 999999.0
 #define SAMPLES_MAX 10000000ULL
 
 static void day_init(struct weather_day *day, const struct local_date *date)
@@ -141,10 +143,18 @@ int weather_log_format(const struct weather_log *log, char *buf, size_t size)
 	for (size_t i = 0; i < log->n_days; i++)
 		put_day(&o, "day", &log->days[i], true);
 	for (size_t i = 0; i < log->n_balance; i++) {
-		text_put(&o, "balance %s", log->balance[i].zone);
-		text_put_fixed(&o, fmin(fmax(log->balance[i].depletion_mm, 0),
-					DEPLETION_MAX_MM), 4);
-		text_put(&o, "\n");
+		const struct weather_balance *b = &log->balance[i];
+		const struct balance_learning *l = &b->learn;
+
+		text_put(&o, "balance %s", b->zone);
+		text_put_fixed(&o, fmin(fmax(b->depletion_mm, 0), DEPLETION_MAX_MM), 4);
+		/* seen, modelled, base, gained, then b (a base) and c (clean) or -. */
+		text_put_fixed(&o, fmin(fmax(l->seen_mm, 0), LEARN_MAX_MM), 4);
+		text_put_fixed(&o, fmin(fmax(l->modelled_mm, 0), LEARN_MAX_MM), 4);
+		text_put_fixed(&o, fmin(fmax(l->base_mm, 0), LEARN_MAX_MM), 4);
+		text_put_fixed(&o, fmin(fmax(l->gained_mm, 0), LEARN_MAX_MM), 4);
+		text_put(&o, " %s\n", l->have_base && l->clean ? "bc" :
+			 l->have_base ? "b" : l->clean ? "c" : "-");
 	}
 	text_put(&o, "rain-until %lld\n", (long long)(log->rain_until > 0 ?
 						      log->rain_until : 0));
@@ -240,8 +250,8 @@ static const char *parse_line(struct text_span line, unsigned long lineno,
 			      void *ctx)
 {
 	struct weather_log *log = ctx;
-	struct text_span w[8];
-	size_t n = split(line, w, 7);
+	struct text_span w[9];
+	size_t n = split(line, w, 8);
 	unsigned long long v;
 	const char *what;
 
@@ -272,8 +282,8 @@ static const char *parse_line(struct text_span line, unsigned long lineno,
 		char zone[WEATHER_NAME_MAX];
 		double mm;
 
-		if (n != 3 || w[1].n >= WEATHER_NAME_MAX)
-			return "expected a zone and its depletion";
+		if (n != 8 || w[1].n >= WEATHER_NAME_MAX)
+			return "expected a zone, its depletion and what its probes taught";
 		memcpy(zone, w[1].p, w[1].n);
 		zone[w[1].n] = '\0';
 		if (!text_valid_name(zone, sizeof(zone)))
@@ -286,6 +296,16 @@ static const char *parse_line(struct text_span line, unsigned long lineno,
 		if (!b)
 			return "too many zones";
 		b->depletion_mm = mm;
+		if (!text_parse_fixed(w[3], LEARN_MAX_MM, &b->learn.seen_mm) ||
+		    !text_parse_fixed(w[4], LEARN_MAX_MM, &b->learn.modelled_mm) ||
+		    !text_parse_fixed(w[5], LEARN_MAX_MM, &b->learn.base_mm) ||
+		    !text_parse_fixed(w[6], LEARN_MAX_MM, &b->learn.gained_mm))
+			return "bad learning";
+		if (text_span_is(w[7], "bc") || text_span_is(w[7], "b"))
+			b->learn.have_base = true;
+		else if (!text_span_is(w[7], "c") && !text_span_is(w[7], "-"))
+			return "bad learning flags";
+		b->learn.clean = text_span_is(w[7], "bc") || text_span_is(w[7], "c");
 		return NULL;
 	}
 	if (text_span_is(w[0], "rain-until")) {

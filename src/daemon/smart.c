@@ -215,6 +215,9 @@ static void reanchor(struct daemon *d, int z, struct weather_balance *b)
 	    balance_reanchor(&zone->soil, &zone->anchor, &s, moisture, &r) < 0)
 		return;
 	b->depletion_mm = s.depletion_mm;
+	/* The interval since the last re-anchor teaches the zone's real use. */
+	balance_learning_add(&b->learn, &zone->soil, &r);
+	balance_learning_start(&b->learn, s.depletion_mm);
 	event_init(&ev, EV_BALANCE_ANCHORED);
 	ev.zone = zone->name;
 	ev.moisture = moisture;
@@ -247,7 +250,7 @@ static void balance_start(struct daemon *d, int z)
 	struct balance_state s;
 	const char *how;
 	struct event ev;
-	double lpm, secs;
+	double lpm, secs, et0[WEATHER_DAYS_MAX], et0_ahead;
 	size_t runs, ahead;
 	int err;
 
@@ -257,7 +260,17 @@ static void balance_start(struct daemon *d, int z)
 	if (!zone->water_by_balance)
 		return;
 	s.depletion_mm = b->depletion_mm;
-	balance_decide(&zone->soil, &s, &dec);
+	/*
+	 * Watered the morning before it would pass the allowed level, not
+	 * the morning after: the day ahead is planned for the hottest of the
+	 * last days, scaled by what the probes taught (bench/bench_season.c).
+	 */
+	for (size_t i = 0; i < d->smart.log.n_days; i++)
+		et0[i] = d->smart.log.days[i].et0_mm;
+	et0_ahead = balance_et0_ahead(et0, d->smart.log.n_days, BALANCE_AHEAD_DAYS);
+	if (zone->has_anchor)
+		et0_ahead *= balance_learning_factor(&b->learn);
+	balance_decide_ahead(&zone->soil, &s, et0_ahead, &dec);
 	event_init(&ev, EV_BALANCE_WATER);
 	ev.zone = zone->name;
 	ev.depletion_mm = s.depletion_mm;
@@ -422,6 +435,7 @@ void smart_run_ended(struct daemon *d, int zone, double litres)
 	const struct config_zone *z;
 	struct weather_balance *b;
 	struct balance_state s;
+	double mm, drained;
 
 	if (zone < 0 || (size_t)zone >= d->cfg.n_zones || !(litres > 0))
 		return;
@@ -430,10 +444,12 @@ void smart_run_ended(struct daemon *d, int zone, double litres)
 	if (!z->has_soil || !b)
 		return;
 	s.depletion_mm = b->depletion_mm;
-	if (balance_gain(&z->soil, &s, balance_mm_from_litres(&z->soil, litres),
-			 NULL) < 0)
+	mm = balance_mm_from_litres(&z->soil, litres);
+	if (balance_gain(&z->soil, &s, mm, &drained) < 0)
 		return;
 	b->depletion_mm = s.depletion_mm;
+	if (z->has_anchor)
+		balance_learning_gain(&b->learn, mm, drained);
 	save(d);
 }
 
@@ -448,12 +464,16 @@ int smart_record_rain(struct daemon *d, double mm, const char *who)
 		const struct config_zone *zone = &d->cfg.zones[z];
 		struct weather_balance *b = weather_log_balance(&d->smart.log, zone->name);
 		struct balance_state s;
+		double drained;
 
 		if (!zone->has_soil || !b)
 			continue;
 		s.depletion_mm = b->depletion_mm;
-		if (balance_gain(&zone->soil, &s, mm, NULL) == 0)
+		if (balance_gain(&zone->soil, &s, mm, &drained) == 0) {
 			b->depletion_mm = s.depletion_mm;
+			if (zone->has_anchor)
+				balance_learning_gain(&b->learn, mm, drained);
+		}
 		zones++;
 	}
 	event_init(&ev, EV_RAIN_RECORDED);
