@@ -293,6 +293,12 @@ static void test_balance_rain_and_restart(void **state)
 	test_daemon_remove(&d);
 }
 
+/* A temperature sensor and bed's probe: a reload must keep the sensors' wiring. */
+#define PROBE_SENSORS \
+	"sensors = { temperature = { adc = 0x48; channel = 3; };\n" \
+	"  soil = ( { name = \"p1\"; adc = 0x48; channel = 0; zone = \"bed\";\n" \
+	"    dry_volts = 2.8; wet_volts = 1.3; } ); };\n"
+
 /* The probes re-anchor the balance, and the journal says by how much the model was off. */
 static void test_probes_reanchor_the_balance(void **state)
 {
@@ -306,9 +312,7 @@ static void test_probes_reanchor_the_balance(void **state)
 		"  flow_lpm = 24.0; soil = \"loam\"; root_depth_cm = 20; area_m2 = 0.1;\n"
 		"  water_by = \"balance\"; field_capacity_percent = 80;\n"
 		"  wilting_percent = 20; } );\n"
-		"sensors = { temperature = { adc = 0x48; channel = 3; };\n"
-		"  soil = ( { name = \"p1\"; adc = 0x48; channel = 0; zone = \"bed\";\n"
-		"    dry_volts = 2.8; wet_volts = 1.3; } ); };\n"
+		PROBE_SENSORS
 		"seasonal = { mode = \"auto\"; reference_et0_mm = 20.0; min_samples = 100; };\n"
 		"wait_for_clock_sync = false;\n");
 	/* 1.9 V is 60 %: 20 of the 60 points between wilting and field capacity. */
@@ -326,6 +330,22 @@ static void test_probes_reanchor_the_balance(void **state)
 	free(out);
 	out = ctl_ok(&d, "history", NULL, NULL);
 	assert_null(strstr(out, "balance"));	/* not past the allowed 15.5 mm */
+	free(out);
+	/* A reload keeps a zone's balance by its name, and drops it with its soil. */
+	test_daemon_write_config(&d, HARDWARE
+		"site = { latitude = 0; longitude = 0; };\n"
+		"zones = ( { name = \"bed\"; valve = { expander = 0x20; pin = 0; };\n"
+		"  flow_lpm = 24.0; soil = \"loam\"; root_depth_cm = 20; area_m2 = 0.2; } );\n"
+		PROBE_SENSORS "wait_for_clock_sync = false;\n");
+	ctl(&d, "reload", NULL, NULL);
+	assert_true(fabs(depletion(&d, "bed") - 31.0 / 3.0) < 0.01);
+	test_daemon_write_config(&d, HARDWARE
+		"zones = ( { name = \"bed\"; valve = { expander = 0x20; pin = 0; }; } );\n"
+		PROBE_SENSORS "wait_for_clock_sync = false;\n");
+	ctl(&d, "reload", NULL, NULL);
+	out = ctl_ok(&d, "--json", "weather", NULL);
+	assert_non_null(strstr(out, "\"balance\":[]"));
+	assert_non_null(strstr(out, "\"mode\":\"fixed\""));
 	free(out);
 	assert_int_equal(test_daemon_stop_showing_log(&d), 0);
 	log = read_file(d.log);
