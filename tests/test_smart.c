@@ -378,6 +378,9 @@ static void test_rain_sensor_skips_a_program(void **state)
 		 "wait_for_clock_sync = false;\n", at.tm_hour, at.tm_min);
 	test_daemon_start(&d, text);
 	ctl(&d, "sim", "rain", "on");
+	out = ctl_ok(&d, "schedule", NULL, NULL);
+	assert_non_null(strstr(out, "would skip: rain sensor"));
+	free(out);
 	out = wait_for(&d, "history", NULL, "skipped", 90);
 	assert_non_null(strstr(out, "soon"));
 	free(out);

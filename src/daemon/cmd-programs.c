@@ -52,6 +52,8 @@ static const char *why_skip(const struct daemon *d, const struct soil_reading *s
 
 	if (when < d->sched.rain_delay_until)
 		return "rain delay";
+	if (smart_rain_holds(d, when))
+		return "rain sensor";
 	if (t->present && t->has_freeze_below && sample &&
 	    sample->temperature_err == 0 && sample->temperature < t->freeze_below) {
 		snprintf(buf, size, "temperature %.1f °%c < %.1f °%c",

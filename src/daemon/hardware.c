@@ -184,10 +184,10 @@ struct located_line {
 int hardware_check_lines(const struct config *cfg, bool sim, char *err,
 			 size_t size)
 {
-	struct located_line found[CONFIG_MAX_ZONES + 2];
+	struct located_line found[CONFIG_MAX_ZONES + 3];
 	size_t n = 0;
 
-	for (size_t i = 0; i < cfg->n_zones + 2; i++) {
+	for (size_t i = 0; i < cfg->n_zones + 3; i++) {
 		struct located_line *l = &found[n];
 		struct gpio_line_spec spec;
 		struct garden_gpio_line gl;
@@ -201,10 +201,13 @@ int hardware_check_lines(const struct config *cfg, bool sim, char *err,
 			snprintf(l->setting, sizeof(l->setting), "zones.[%zu].valve",
 				 i - 1);
 			l->line = &cfg->zones[i - 1].valve.line;
-		} else if (i > cfg->n_zones && cfg->master.present &&
+		} else if (i == cfg->n_zones + 1 && cfg->master.present &&
 			   cfg->master.pin.on_gpio) {
 			snprintf(l->setting, sizeof(l->setting), "master");
 			l->line = &cfg->master.pin.line;
+		} else if (i == cfg->n_zones + 2 && cfg->rain.present) {
+			snprintf(l->setting, sizeof(l->setting), "sensors.rain");
+			l->line = &cfg->rain.line;
 		} else {
 			continue;
 		}
