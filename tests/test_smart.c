@@ -357,6 +357,40 @@ static void test_probes_reanchor_the_balance(void **state)
 	test_daemon_remove(&d);
 }
 
+/* Days that passed while irrigd was stopped close at its start, and the balances lose them. */
+static void test_days_missed_while_stopped(void **state)
+{
+	struct test_daemon d = { 0 };
+	time_t then = time(NULL) - 2 * 86400;
+	char path[256], *out;
+	struct tm tm;
+	FILE *f;
+
+	(void)state;
+	test_daemon_prepare(&d, "smart");
+	test_daemon_write_config(&d, balance_config);
+	localtime_r(&then, &tm);
+	snprintf(path, sizeof(path), "%s/weather", d.state);
+	mkdir(d.state, 0755);
+	f = fopen(path, "we");
+	assert_non_null(f);
+	fprintf(f, "irrigd-weather 1\ntoday %04d-%02d-%02d 2 283.15 303.15 293.1500\n"
+		"balance bed 4.0000 0.0000 0.0000 0.0000 0.0000 -\nrain-until 0\n",
+		tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+	fclose(f);
+	test_daemon_spawn(&d, NULL, NULL);
+	out = ctl_ok(&d, "--json", "weather", NULL);
+	/* The day it was stopped on, with its readings, and the day after, without. */
+	assert_int_equal(count(out, "\"et0_mm\":null"), 2);
+	assert_non_null(strstr(out, "\"samples\":2,\"min\":10.0,\"max\":30.0"));
+	free(out);
+	/* Each lost 20 mm (the reference, no day having an ET0): 4 + 40, at most 31. */
+	assert_true(depletion(&d, "bed") == 31.0);
+	assert_true(depletion(&d, "pot") == 0.0);	/* new in the record */
+	assert_int_equal(test_daemon_stop_showing_log(&d), 0);
+	test_daemon_remove(&d);
+}
+
 /* A program whose start falls while the rain sensor is wet is skipped. */
 static void test_rain_sensor_skips_a_program(void **state)
 {
@@ -399,6 +433,7 @@ int main(void)
 		cmocka_unit_test(test_auto_percentage_from_the_day),
 		cmocka_unit_test(test_balance_rain_and_restart),
 		cmocka_unit_test(test_probes_reanchor_the_balance),
+		cmocka_unit_test(test_days_missed_while_stopped),
 		cmocka_unit_test(test_rain_sensor_skips_a_program),
 	};
 

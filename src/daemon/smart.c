@@ -129,6 +129,26 @@ static unsigned min_samples(const struct daemon *d)
 	return most < 24 ? (most ? most : 1) : 24;
 }
 
+/* Each balance loses a day of ET0 (a day without one: et0_for_balance's). */
+static double lose_day(struct daemon *d, double et0, const char **how)
+{
+	double loss = et0_for_balance(d, et0, how);
+
+	for (size_t z = 0; z < d->cfg.n_zones; z++) {
+		const struct config_zone *zone = &d->cfg.zones[z];
+		struct weather_balance *b = weather_log_balance(&d->smart.log,
+								zone->name);
+		struct balance_state s;
+
+		if (!zone->has_soil || !b)
+			continue;
+		s.depletion_mm = b->depletion_mm;
+		if (balance_lose(&zone->soil, &s, loss, NULL) == 0)
+			b->depletion_mm = s.depletion_mm;
+	}
+	return loss;
+}
+
 /* Closes today: its ET0, the balances' loss, and next starts. */
 static void close_day(struct daemon *d, const struct local_date *next)
 {
@@ -151,18 +171,7 @@ static void close_day(struct daemon *d, const struct local_date *next)
 		snprintf(why, sizeof(why), "the readings give no ET0");
 	else
 		snprintf(why, sizeof(why), "%u readings", t->samples);
-	loss = et0_for_balance(d, et0, &how);
-	for (size_t z = 0; z < d->cfg.n_zones; z++) {
-		const struct config_zone *zone = &d->cfg.zones[z];
-		struct weather_balance *b = weather_log_balance(log, zone->name);
-		struct balance_state s;
-
-		if (!zone->has_soil || !b)
-			continue;
-		s.depletion_mm = b->depletion_mm;
-		if (balance_lose(&zone->soil, &s, loss, NULL) == 0)
-			b->depletion_mm = s.depletion_mm;
-	}
+	loss = lose_day(d, et0, &how);
 	event_init(&ev, EV_WEATHER_DAY);
 	if (t->samples) {
 		ev.temperature_min = t->min_c;
@@ -380,9 +389,15 @@ static bool catch_up(struct daemon *d, time_t now)
 		return false;	/* the same day, or a clock set back */
 	next = date_after(&d->smart.log.today.date, 1);
 	close_day(d, &next);
-	/* Days irrigd did not see are unknown, not invented. */
+	/*
+	 * Days irrigd did not see have no ET0 of their own; the plants drank
+	 * all the same, as much as on the recent days.
+	 */
 	for (int64_t i = 1; i < gap && i <= WEATHER_DAYS_MAX; i++) {
+		const char *how;
+
 		next = date_after(&d->smart.log.today.date, 1);
+		lose_day(d, NAN, &how);
 		weather_log_close_day(&d->smart.log, NAN, &next);
 	}
 	d->smart.log.today.date = date;
