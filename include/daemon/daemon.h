@@ -421,6 +421,12 @@ void smart_run_ended(struct daemon *d, int zone, double litres);
 void smart_reload(struct daemon *d, struct config *next);
 /* After: the balances follow the new config's zones. */
 void smart_config_changed(struct daemon *d);
+/*
+ * The seasonal scaling in force, for schedule_scaled_*(): the config's
+ * percent and monthly, or with seasonal auto (not falling back) the
+ * night's percentage alone.
+ */
+const struct schedule *smart_scaling(const struct daemon *d);
 /* A programmed duration scaled by the percentage in force (auto, or fixed). */
 uint32_t smart_scaled_duration(const struct daemon *d, uint32_t duration_s,
 			       time_t when);

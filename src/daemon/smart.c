@@ -731,17 +731,22 @@ void smart_done(struct daemon *d)
 		saving_save(d, STATE_WEATHER);
 }
 
-uint32_t smart_scaled_duration(const struct daemon *d, uint32_t duration_s,
-			       time_t when)
+const struct schedule *smart_scaling(const struct daemon *d)
 {
 	/* Only percent and monthly matter to the scaling: programs stay empty. */
 	static struct schedule scale;
 
 	if (!d->cfg.seasonal_auto.on || !d->smart.auto_known ||
 	    d->smart.auto_now.fallback)
-		return schedule_scaled_duration(&d->cfg.schedule, duration_s, when);
+		return &d->cfg.schedule;
 	scale.percent = d->smart.auto_now.percent;
 	for (size_t m = 0; m < 12; m++)
 		scale.monthly_percent[m] = 100;
-	return schedule_scaled_duration(&scale, duration_s, when);
+	return &scale;
+}
+
+uint32_t smart_scaled_duration(const struct daemon *d, uint32_t duration_s,
+			       time_t when)
+{
+	return schedule_scaled_duration(smart_scaling(d), duration_s, when);
 }
