@@ -129,10 +129,13 @@ static unsigned min_samples(const struct daemon *d)
 	return most < 24 ? (most ? most : 1) : 24;
 }
 
-/* Each balance loses a day of ET0 (a day without one: et0_for_balance's). */
+/*
+ * Each balance loses a day of ET0 (a day without one: et0_for_balance's);
+ * the loss, or NAN without a balance.
+ */
 static double lose_day(struct daemon *d, double et0, const char **how)
 {
-	double loss = et0_for_balance(d, et0, how);
+	double loss = et0_for_balance(d, et0, how), lost = NAN;
 
 	for (size_t z = 0; z < d->cfg.n_zones; z++) {
 		const struct config_zone *zone = &d->cfg.zones[z];
@@ -145,8 +148,15 @@ static double lose_day(struct daemon *d, double et0, const char **how)
 		s.depletion_mm = b->depletion_mm;
 		if (balance_lose(&zone->soil, &s, loss, NULL) == 0)
 			b->depletion_mm = s.depletion_mm;
+		lost = loss;
 	}
-	return loss;
+	return lost;
+}
+
+/* Degrees in the config's unit, as the journal and watchers have them. */
+static double in_unit(const struct daemon *d, double celsius)
+{
+	return d->cfg.temperature.unit == 'F' ? celsius * 9.0 / 5.0 + 32.0 : celsius;
 }
 
 /* Closes today: its ET0, the balances' loss, and next starts. */
@@ -174,13 +184,13 @@ static void close_day(struct daemon *d, const struct local_date *next)
 	loss = lose_day(d, et0, &how);
 	event_init(&ev, EV_WEATHER_DAY);
 	if (t->samples) {
-		ev.temperature_min = t->min_c;
-		ev.temperature_max = t->max_c;
-		ev.temperature = t->mean_c;
+		ev.temperature_min = in_unit(d, t->min_c);
+		ev.temperature_max = in_unit(d, t->max_c);
+		ev.temperature = in_unit(d, t->mean_c);
 	}
 	ev.et0_mm = et0;
 	ev.reason = isnan(et0) ? "unknown" : "measured";
-	if (isnan(et0) && d->cfg.n_zones && loss > 0)
+	if (isnan(et0) && loss > 0)
 		log_msg(LOG_NOTICE, "the soil water balances lose %.2f mm: %s",
 			loss, how);
 	weather_log_close_day(log, et0, next);
@@ -191,9 +201,10 @@ static void close_day(struct daemon *d, const struct local_date *next)
 		event_emit(&ev, "Day %04d-%02d-%02d ended: ET0 not known (%s)",
 			   closed.year, closed.month, closed.day, why);
 	else
-		event_emit(&ev, "Day %04d-%02d-%02d ended: %.1f to %.1f °C, ET0 "
+		event_emit(&ev, "Day %04d-%02d-%02d ended: %.1f to %.1f °%c, ET0 "
 			   "%.2f mm (%s)", closed.year, closed.month, closed.day,
-			   ev.temperature_min, ev.temperature_max, et0, why);
+			   ev.temperature_min, ev.temperature_max,
+			   d->cfg.temperature.unit == 'F' ? 'F' : 'C', et0, why);
 }
 
 /* The average of the zone's probes that read and are not failed; NAN: none. */
