@@ -1,6 +1,6 @@
 # Build, test, demo and install irrigd and irrigctl.
 
-VERSION := 0.1.0
+VERSION := 0.2.0
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 SBINDIR ?= $(PREFIX)/sbin
@@ -26,6 +26,9 @@ PKG_CONFIG := PKG_CONFIG_LIBDIR=$(CROSS_SYSROOT)/usr/lib/$(CROSS_TRIPLET)/pkgcon
 ifneq ($(filter-out clean cross-deps,$(or $(MAKECMDGOALS),all)),)
 ifeq ($(wildcard $(CROSS_SYSROOT)/usr/include/gpiod.h),)
 $(error no arm64 sysroot in $(CROSS_SYSROOT): run scripts/install-cross-deps)
+endif
+ifeq ($(wildcard $(CROSS_SYSROOT)/usr/include/mosquitto.h),)
+$(error no libmosquitto-dev in the arm64 sysroot $(CROSS_SYSROOT) (irrigd-mqtt needs it): run scripts/install-cross-deps)
 endif
 endif
 endif
@@ -106,6 +109,12 @@ DAEMON_LIB := $(BUILD)/libirrigd-daemon.a
 ALL_LIBS := $(DAEMON_LIB) $(HW_LIB) $(CORE_LIB)
 CTL_SRC := $(wildcard src/irrigctl/*.c)
 CTL_OBJ := $(CTL_SRC:%.c=$(BUILD)/%.o)
+# The MQTT bridge (irrigd-mqtt): a client of the socket like irrigctl, with
+# libmosquitto, sd-event and libconfig of its own; no daemon library.
+MQTT_SRC := $(wildcard src/mqtt/*.c)
+MQTT_OBJ := $(MQTT_SRC:%.c=$(BUILD)/%.o)
+MQTT_LIBS := $(shell $(PKG_CONFIG) --libs libmosquitto libsystemd libconfig 2>/dev/null || \
+	echo -lmosquitto -lsystemd -lconfig)
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 # Each test links the least it needs; a test in no list links every layer.
@@ -121,7 +130,7 @@ HW_TEST_BIN := $(HW_TESTS:%=$(BUILD)/tests/test_%)
 OUTSIDE_TEST_BIN := $(OUTSIDE_TESTS:%=$(BUILD)/tests/test_%)
 
 .PHONY: all check check-build check-run demo install uninstall clean deps
-all: $(BUILD)/irrigd $(BUILD)/irrigctl
+all: $(BUILD)/irrigd $(BUILD)/irrigctl $(BUILD)/irrigd-mqtt
 
 deps:
 	scripts/install-deps
@@ -169,6 +178,10 @@ $(BUILD)/irrigd: $(BUILD)/src/daemon/main.o $(ALL_LIBS)
 $(BUILD)/irrigctl: $(CTL_OBJ) $(HW_LIB) $(CORE_LIB)
 	$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS)
 
+# The bridge speaks the protocol (the core) and writes a socket (fdio.o).
+$(BUILD)/irrigd-mqtt: $(MQTT_OBJ) $(HW_LIB) $(CORE_LIB)
+	$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(MQTT_LIBS) $(CORE_LIBS)
+
 $(CORE_TEST_BIN): $(BUILD)/tests/%: $(BUILD)/tests/%.o $(BUILD)/tests/support.o $(CORE_LIB)
 	$(CC) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CORE_LIBS) $(TEST_LIBS)
 
@@ -188,16 +201,25 @@ TEST_JOBS ?= 4
 # The suite runs on an ASan+UBSan build; then, on the plain build, the
 # soak once more (its memory comparison needs a daemon without ASan), and
 # the end-to-end test and the soak under valgrind, to catch leaks ASan's
-# leak checker is blind to in a forked daemon.
+# leak checker is blind to in a forked daemon; and tests/test_mqtt.sh
+# (about a minute) with irrigd-mqtt under valgrind.
 check:
 	$(MAKE) BUILD=build/asan SAN=1 check-run
 	$(MAKE) all $(BUILD)/tests/test_e2e $(BUILD)/tests/test_safety \
-		$(BUILD)/tests/test_wiring $(BUILD)/tests/test_soak $(BUILD)/tests/test_unsaved
+		$(BUILD)/tests/test_wiring $(BUILD)/tests/test_soak $(BUILD)/tests/test_unsaved \
+		$(BUILD)/tests/mqtt-json-valid
 	tests/run-tests $(BUILD) tests/test_soak
 	IRRIGD_VALGRIND=1 tests/run-tests -j $(TEST_JOBS) $(BUILD) tests/test_e2e \
-		tests/test_safety tests/test_wiring tests/test_soak tests/test_unsaved
+		tests/test_safety tests/test_wiring tests/test_soak tests/test_unsaved \
+		tests/test_mqtt.sh
 
-check-build: $(BUILD)/irrigd $(BUILD)/irrigctl $(TEST_BIN)
+check-build: $(BUILD)/irrigd $(BUILD)/irrigctl $(BUILD)/irrigd-mqtt $(TEST_BIN) \
+	$(BUILD)/tests/mqtt-json-valid
+
+# tests/test_mqtt.sh's JSON checker (tests/json_check.h); not a test itself.
+$(BUILD)/tests/mqtt-json-valid: tests/mqtt_json_valid.c tests/json_check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(IRRIGD_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(SAN_LDFLAGS) $(LDFLAGS) -o $@ $<
 
 check-run: check-build check-layers
 	tests/run-tests -j $(TEST_JOBS) $(BUILD)
@@ -209,11 +231,17 @@ check-run: check-build check-layers
 check-layers:
 	@! grep -rn '"hw/\|"daemon/' src/core include/core || \
 		{ echo 'the core includes from above it' >&2; exit 1; }
-	@! grep -rn '"daemon/' src/hw include/hw src/irrigctl || \
-		{ echo 'hw or irrigctl includes from the daemon' >&2; exit 1; }
+	@! grep -rn '"daemon/' src/hw include/hw src/irrigctl src/mqtt include/mqtt || \
+		{ echo 'hw, irrigctl or irrigd-mqtt includes from the daemon' >&2; exit 1; }
 
 demo: all
 	scripts/demo $(BUILD)
+
+# The bridge on the simulated garden with a broker of its own (mosquitto and
+# mosquitto-clients: scripts/install-deps --test); everything stops at the end.
+.PHONY: demo-mqtt
+demo-mqtt: all
+	scripts/demo-mqtt $(BUILD)
 
 # Benchmarks (BENCHMARKS.md): bench/run measures the plain build's irrigd
 # --sim from outside (memory, idle cost, socket latency and throughput,
@@ -293,6 +321,10 @@ check-vm-v2:
 # Into the live system (no DESTDIR), the user and groups are made at once, as
 # a package would, so the units start without a reboot; uninstall keeps them
 # (files they own may remain).
+# The metrics units: those with @BINDIR@ to fill in, then the others.
+METRICS_UNITS_IN := irrigd-metrics-textfile.service irrigd-metrics-http@.service
+METRICS_UNITS := irrigd-metrics-textfile.timer irrigd-metrics-http.socket
+
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
@@ -301,20 +333,33 @@ install: all
 		$(DESTDIR)$(UDEVRULESDIR)
 	install -m 0755 $(BUILD)/irrigd $(DESTDIR)$(SBINDIR)/irrigd
 	install -m 0755 $(BUILD)/irrigctl $(DESTDIR)$(BINDIR)/irrigctl
+	install -m 0755 $(BUILD)/irrigd-mqtt $(DESTDIR)$(SBINDIR)/irrigd-mqtt
 	install -m 0644 man/irrigctl.1 $(DESTDIR)$(MANDIR)/man1/irrigctl.1
 	install -m 0644 man/irrigd.conf.5 $(DESTDIR)$(MANDIR)/man5/irrigd.conf.5
 	install -m 0644 man/irrigd.8 $(DESTDIR)$(MANDIR)/man8/irrigd.8
+	install -m 0644 man/irrigd-mqtt.8 $(DESTDIR)$(MANDIR)/man8/irrigd-mqtt.8
 	@# Made here, not in all: the paths are install's (PREFIX may differ).
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 		systemd/irrigd.service.in >$(DESTDIR)$(UNITDIR)/irrigd.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/irrigd.service
 	install -m 0644 systemd/irrigd.socket $(DESTDIR)$(UNITDIR)/irrigd.socket
+	@# The metrics units (doc/metrics.md): installed, none enabled.
+	install -m 0644 systemd/irrigd-readonly.socket $(DESTDIR)$(UNITDIR)/irrigd-readonly.socket
+	for u in $(METRICS_UNITS_IN); do \
+		sed -e 's|@BINDIR@|$(BINDIR)|g' systemd/$$u.in >$(DESTDIR)$(UNITDIR)/$$u && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+	for u in $(METRICS_UNITS); do \
+		install -m 0644 systemd/$$u $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
 	install -m 0644 systemd/irrigd.sysusers $(DESTDIR)$(SYSUSERSDIR)/irrigd.conf
 	install -m 0644 completion/irrigctl $(DESTDIR)$(BASHCOMPDIR)/irrigctl
 	install -m 0644 udev/60-irrigd.rules $(DESTDIR)$(UDEVRULESDIR)/60-irrigd.rules
 	@# An edited config is the user's: never overwrite it.
 	test -e $(DESTDIR)$(SYSCONFDIR)/irrigd/irrigd.conf || \
 		install -m 0644 etc/irrigd.conf $(DESTDIR)$(SYSCONFDIR)/irrigd/irrigd.conf
+	test -e $(DESTDIR)$(SYSCONFDIR)/irrigd/irrigd-mqtt.conf || \
+		install -m 0644 etc/irrigd-mqtt.conf $(DESTDIR)$(SYSCONFDIR)/irrigd/irrigd-mqtt.conf
 	@if [ -z '$(DESTDIR)' ] && command -v systemd-sysusers >/dev/null; then \
 		echo 'systemd-sysusers $(SYSUSERSDIR)/irrigd.conf'; \
 		systemd-sysusers $(SYSUSERSDIR)/irrigd.conf; \
@@ -331,14 +376,24 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/irrigd $(DESTDIR)$(BINDIR)/irrigctl \
+		$(DESTDIR)$(SBINDIR)/irrigd-mqtt $(DESTDIR)$(MANDIR)/man8/irrigd-mqtt.8 \
 		$(DESTDIR)$(MANDIR)/man1/irrigctl.1 \
 		$(DESTDIR)$(MANDIR)/man5/irrigd.conf.5 \
 		$(DESTDIR)$(MANDIR)/man8/irrigd.8 \
 		$(DESTDIR)$(UNITDIR)/irrigd.service \
 		$(DESTDIR)$(UNITDIR)/irrigd.socket \
+		$(DESTDIR)$(UNITDIR)/irrigd-readonly.socket \
+		$(addprefix $(DESTDIR)$(UNITDIR)/,$(METRICS_UNITS_IN) $(METRICS_UNITS)) \
 		$(DESTDIR)$(SYSUSERSDIR)/irrigd.conf \
 		$(DESTDIR)$(BASHCOMPDIR)/irrigctl \
 		$(DESTDIR)$(UDEVRULESDIR)/60-irrigd.rules
+
+# irrigd-mqtt's test alone (make check runs it too): a real mosquitto, irrigd
+# on the simulated garden, the bridge; about a minute.
+.PHONY: check-mqtt
+check-mqtt: $(BUILD)/irrigd $(BUILD)/irrigctl $(BUILD)/irrigd-mqtt \
+	$(BUILD)/tests/mqtt-json-valid
+	tests/run-tests $(BUILD) tests/test_mqtt.sh
 
 # The units, sysusers.d and bash completion alone (make check runs them too).
 .PHONY: check-units
@@ -350,6 +405,68 @@ check-units: all
 .PHONY: check-vm-units
 check-vm-units: all
 	IRRIGD_UNITS_VM=1 tests/run-tests $(BUILD) tests/test_units_vm.sh
+
+# The unit tests alone (seconds): the core's and the drivers'; the
+# package's build runs them (debian/rules).
+.PHONY: check-unit
+check-unit: $(CORE_TEST_BIN) $(HW_TEST_BIN)
+	tests/run-tests -j $(TEST_JOBS) $(BUILD) $(CORE_TESTS:%=tests/test_%) $(HW_TESTS:%=tests/test_%)
+
+# The Debian package (debian/; README's Install): make deb builds
+# irrigd_VERSION_ARCH.deb into DEB_DIR with dpkg-buildpackage, for this
+# machine's architecture, or cross for DEB_ARCH=arm64 with the CROSS
+# toolchain and sysroot (scripts/install-cross-deps; the tests run only
+# natively: build profile nocheck). The tree is copied first, build/ and .git
+# left out, so the package's clean and its output (written beside the tree)
+# stay in DEB_DIR. make check-deb adds lintian (and piuparts: PIUPARTS=1).
+DEB_DIR ?= build/deb
+DEB_HOST_ARCH_NATIVE := $(shell dpkg --print-architecture 2>/dev/null)
+DEB_ARCH ?= $(DEB_HOST_ARCH_NATIVE)
+DEB_TREE := $(DEB_DIR)/src-$(DEB_ARCH)
+DEB_CROSS := $(filter-out $(DEB_HOST_ARCH_NATIVE),$(DEB_ARCH))
+# -d: the arm64 -dev packages are in the sysroot, not installed.
+DEB_CROSS_ARGS := $(if $(DEB_CROSS),-a$(DEB_ARCH) -Pnocheck -d)
+DEB_CROSS_ENV := $(if $(DEB_CROSS),DEB_BUILD_OPTIONS=nocheck \
+	CC=$(shell dpkg-architecture -a$(DEB_ARCH) -qDEB_HOST_GNU_TYPE 2>/dev/null)-gcc)
+DEB_FILES = $(DEB_DIR)/irrigd_$(VERSION)_$(DEB_ARCH).deb \
+	$(DEB_DIR)/irrigd_$(VERSION)_$(DEB_ARCH).changes
+.PHONY: deb check-deb check-version
+deb: check-version
+	rm -rf $(DEB_TREE)
+	mkdir -p $(DEB_TREE)/irrigd-$(VERSION)
+	tar -c --exclude=./build --exclude=./.git . | tar -x -C $(DEB_TREE)/irrigd-$(VERSION)
+	@# Not the variables given to this make (BUILD=, VERSION=...): debian/rules sets its own.
+	cd $(DEB_TREE)/irrigd-$(VERSION) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL CROSS_SYSROOT=$(CROSS_SYSROOT) \
+		$(DEB_CROSS_ENV) dpkg-buildpackage -us -uc -b -J $(DEB_CROSS_ARGS)
+	mv $(DEB_TREE)/*.deb $(DEB_TREE)/*.changes $(DEB_TREE)/*.buildinfo $(DEB_DIR)/
+	rm -rf $(DEB_TREE)
+	@ls -l $(DEB_DIR)/*_$(VERSION)_$(DEB_ARCH).*
+
+# lintian: no error and no warning (overrides, with their reasons, in
+# debian/irrigd.lintian-overrides).
+PIUPARTS ?= 0
+check-deb: deb
+	lintian --fail-on error,warning $(DEB_FILES)
+	@if [ '$(PIUPARTS)' = 1 ]; then echo 'piuparts $(DEB_DIR)/irrigd_$(VERSION)_$(DEB_ARCH).deb'; \
+		scripts/piuparts-deb $(DEB_DIR)/irrigd_$(VERSION)_$(DEB_ARCH).deb; fi
+
+# The package in the systemd lab (tests/vm-systemd/README.md), a second boot
+# of the same image: build-debs makes VERSION and two rebuilds to upgrade to,
+# test_deb.sh installs, waters, upgrades idle and watering, removes, purges.
+.PHONY: check-deb-lab
+check-deb-lab:
+	tests/vm-systemd/build-debs $(DEB_DIR)/lab
+	tests/vm-systemd/run-in-vm -t 900 --deb $(DEB_DIR)/lab
+
+# The release's version is VERSION above: debian/changelog and the manual
+# pages' headers say the same.
+check-version:
+	@v=$$(dpkg-parsechangelog -S Version 2>/dev/null || \
+		sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog); \
+	[ "$$v" = '$(VERSION)' ] || \
+		{ echo "debian/changelog says $$v, the Makefile VERSION $(VERSION)" >&2; exit 1; }; \
+	for m in man/*.[1-8]; do grep -q '^\.TH .*"irrigd $(VERSION)"' $$m || \
+		{ echo "$$m's .TH does not say irrigd $(VERSION)" >&2; exit 1; }; done
 
 clean:
 	rm -rf build

@@ -130,6 +130,8 @@ const char *test_daemon_try_spawn(struct test_daemon *d,
 
 		dup2(log, STDERR_FILENO);
 		dup2(log, STDOUT_FILENO);
+		const char *ro = d->ro_socket[0] ? "--read-only-socket" : NULL;
+
 		if (in_child)
 			in_child(arg);
 		if (under_valgrind() && !d->plain)
@@ -137,10 +139,12 @@ const char *test_daemon_try_spawn(struct test_daemon *d,
 			       "--leak-check=full", "--show-leak-kinds=definite,indirect",
 			       "--errors-for-leak-kinds=definite,indirect",
 			       "--error-exitcode=99", irrigd, "--sim", "-c", d->config,
-			       "-s", d->socket, "--state-dir", d->state, (char *)NULL);
+			       "-s", d->socket, "--state-dir", d->state, ro,
+			       d->ro_socket, (char *)NULL);
 		else
 			execl(irrigd, irrigd, "--sim", "-c", d->config, "-s",
-			      d->socket, "--state-dir", d->state, (char *)NULL);
+			      d->socket, "--state-dir", d->state, ro, d->ro_socket,
+			      (char *)NULL);
 		_exit(127);
 	}
 	for (;;) {
@@ -336,8 +340,12 @@ int test_run_group(const char *name, const struct CMUnitTest *tests,
 	struct CMUnitTest *mine;
 	unsigned k, n;
 	size_t m = 0;
+	const char *only = getenv("IRRIGD_TEST_ONLY");
 	int failed;
 
+	/* IRRIGD_TEST_ONLY=test_x*: the tests of that name (cmocka's * and ?). */
+	if (only && *only)
+		cmocka_set_test_filter(only);
 	if (!shard || sscanf(shard, "%u/%u", &k, &n) != 2 || n == 0 || k >= n)
 		return _cmocka_run_group_tests(name, tests, count, setup, teardown);
 	mine = calloc(count ? count : 1, sizeof(*mine));

@@ -43,6 +43,7 @@ struct test_daemon {
 	char log[128];		/* its stdout and stderr, appended to */
 	char state[128];
 	bool plain;		/* never under valgrind, even with IRRIGD_VALGRIND=1 */
+	char ro_socket[128];	/* when set: --read-only-socket ro_socket */
 };
 
 /*

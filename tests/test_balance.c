@@ -197,6 +197,42 @@ static void test_bad_amounts_change_nothing(void **state)
 	assert_float_equal(s.depletion_mm, 10.0, 0);
 }
 
+/* A state that is not a number is refused, never carried on. */
+static void test_a_broken_state_is_refused(void **state)
+{
+	struct balance_state s = { .depletion_mm = NAN };
+	struct balance_decision d;
+
+	(void)state;
+	assert_int_equal(balance_lose(&bed, &s, 3.0, NULL), -EINVAL);
+	assert_int_equal(balance_gain(&bed, &s, 3.0, NULL), -EINVAL);
+	balance_decide_ahead(&bed, &s, 3.0, &d);
+	assert_false(d.water);
+}
+
+/*
+ * Allowed to dry to the wilting point (allowed depletion 1): the
+ * depletion stops at TAW, which is also the allowed level, and that is
+ * when it waters.  It used to wait for a depletion past TAW, which never
+ * comes, so the bed was never watered.
+ */
+static void test_allowed_depletion_of_one_still_waters(void **state)
+{
+	struct balance_zone z = bed;
+	struct balance_state s = { .depletion_mm = 0.0 };
+	struct balance_decision d;
+
+	(void)state;
+	z.allowed_depletion = 1.0;
+	assert_int_equal(balance_zone_check(&z, NULL, 0), 0);
+	for (int day = 0; day < 60; day++)
+		assert_int_equal(balance_lose(&z, &s, 6.0, NULL), 0);
+	assert_float_equal(s.depletion_mm, balance_taw_mm(&z), EPS);
+	balance_decide(&z, &s, &d);
+	assert_true(d.water);
+	assert_float_equal(d.mm, balance_taw_mm(&z), EPS);
+}
+
 static void test_moisture_to_depletion(void **state)
 {
 	double d, surplus;
@@ -364,6 +400,8 @@ int main(void)
 		cmocka_unit_test(test_depletion_capped_at_taw),
 		cmocka_unit_test(test_rain_beyond_field_capacity_drains),
 		cmocka_unit_test(test_bad_amounts_change_nothing),
+		cmocka_unit_test(test_a_broken_state_is_refused),
+		cmocka_unit_test(test_allowed_depletion_of_one_still_waters),
 		cmocka_unit_test(test_moisture_to_depletion),
 		cmocka_unit_test(test_reanchor),
 		cmocka_unit_test(test_reanchor_refuses_bad_input),

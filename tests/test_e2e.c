@@ -1504,6 +1504,60 @@ static void test_stop_is_not_held_by_sensor_reads(void **state)
 	test_daemon_remove(&d);
 }
 
+/* Two zones, in the order given, and a probe of bed's that settles for 10 s. */
+static const char two_zones_slow_probe_fmt[] =
+	"hardware = { backend = \"sim\"; expanders = ( { address = 0x20; } );\n"
+	"  adcs = ( { address = 0x48; } );\n"
+	"  flow_meter = { line = \"GPIO17\"; }; };\n"
+	"zones = ( %s,\n %s );\n"
+	"sensors = { soil = ( { name = \"p1\"; adc = 0x48; channel = 0;\n"
+	"  zone = \"bed\"; dry_volts = 2.8; wet_volts = 1.3;\n"
+	"  power = { expander = 0x20; pin = 7; settle_ms = 10000; }; } ); };\n"
+	"report_interval = \"1h\";\n"
+	"wait_for_clock_sync = false;\n";
+static const char bed_zone[] =
+	"{ name = \"bed\"; valve = { expander = 0x20; pin = 0; }; flow_lpm = 12.0; }";
+static const char lawn_zone[] =
+	"{ name = \"lawn\"; valve = { expander = 0x20; pin = 1; }; flow_lpm = 12.0; }";
+
+/*
+ * A run that has ended waits for its final moisture (here the probe's
+ * 10 s settle).  A reload in that wait that reorders the zones used to
+ * leave it holding its old zone number: its end was reported, and its
+ * final moisture read, for whichever zone took that number (lawn).
+ */
+static void test_reload_while_a_run_awaits_its_final_moisture(void **state)
+{
+	struct test_daemon d = { 0 };
+	char text[2048], *out, *err;
+
+	(void)state;
+	snprintf(text, sizeof(text), two_zones_slow_probe_fmt, bed_zone, lawn_zone);
+	start_daemon_in(&d, text);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "water", "bed",
+				       "2s", "--no-wait", NULL), 0);
+	free2(out, err);
+	wait_valve_open(&d, "bed");
+	for (int i = 0; i < 600 && model_zone_open(&d, "bed"); i++)
+		sleep_ms(50);
+	assert_false(model_zone_open(&d, "bed"));
+	/* Well inside the probe's 10 s: the end is still waiting. */
+	assert_false(test_daemon_logged(&d, "Watered bed for"));
+	snprintf(text, sizeof(text), two_zones_slow_probe_fmt, lawn_zone, bed_zone);
+	test_daemon_write_config(&d, text);
+	assert_int_equal(test_irrigctl(d.socket, &out, &err, "reload", NULL), 0);
+	free2(out, err);
+	for (int i = 0; i < 400 && !test_daemon_logged(&d, "Watered "); i++)
+		sleep_ms(50);
+	assert_true(test_daemon_logged(&d, "Watered bed for"));
+	assert_false(test_daemon_logged(&d, "Watered lawn for"));
+	out = last_run(&d);
+	assert_non_null(strstr(out, "\"zone\":\"bed\""));
+	free(out);
+	assert_int_equal(test_daemon_stop_showing_log(&d), 0);
+	test_daemon_remove(&d);
+}
+
 /*
  * SIGTERM is not held by sensor reads either: the run ends as irrigd
  * stops (interrupted), not after the reads when it would have completed.
@@ -2036,6 +2090,7 @@ int main(void)
 		cmocka_unit_test(test_gallons_for_people_litres_for_programs),
 		cmocka_unit_test(test_stop_is_not_held_by_sensor_reads),
 		cmocka_unit_test(test_sigterm_is_not_held_by_sensor_reads),
+		cmocka_unit_test(test_reload_while_a_run_awaits_its_final_moisture),
 		cmocka_unit_test(test_many_sensor_readers_share_one_read),
 		cmocka_unit_test(test_a_program_runs_on_time_and_survives_a_bad_reload),
 		cmocka_unit_test(test_a_burst_of_now_requests_spares_valves_and_history),

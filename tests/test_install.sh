@@ -15,7 +15,8 @@ for f in usr/sbin/irrigd usr/bin/irrigctl etc/irrigd/irrigd.conf \
 	usr/share/man/man1/irrigctl.1 usr/share/man/man5/irrigd.conf.5 \
 	lib/systemd/system/irrigd.socket usr/lib/sysusers.d/irrigd.conf \
 	usr/share/bash-completion/completions/irrigctl \
-	usr/lib/udev/rules.d/60-irrigd.rules; do
+	usr/lib/udev/rules.d/60-irrigd.rules usr/sbin/irrigd-mqtt \
+	usr/share/man/man8/irrigd-mqtt.8 etc/irrigd/irrigd-mqtt.conf; do
 	[ -f "$dest/$f" ] || fail "make install did not install /$f"
 done
 [ -x "$dest/usr/sbin/irrigd" ] || fail "irrigd is not executable"
@@ -41,6 +42,8 @@ bash -n "$dest/usr/share/bash-completion/completions/irrigctl" ||
 	fail "the bash completion does not parse"
 "$dest/usr/sbin/irrigd" --check-config -c "$dest/etc/irrigd/irrigd.conf" >/dev/null ||
 	fail "the installed config does not load"
+"$dest/usr/sbin/irrigd-mqtt" --check-config -c "$dest/etc/irrigd/irrigd-mqtt.conf" >/dev/null ||
+	fail "the installed bridge config does not load"
 
 echo "# edited by the gardener" >>"$dest/etc/irrigd/irrigd.conf"
 # shellcheck disable=SC2086
@@ -54,10 +57,12 @@ for f in usr/sbin/irrigd usr/bin/irrigctl lib/systemd/system/irrigd.service \
 	usr/share/man/man8/irrigd.8 usr/share/man/man1/irrigctl.1 \
 	usr/share/man/man5/irrigd.conf.5 lib/systemd/system/irrigd.socket \
 	usr/lib/sysusers.d/irrigd.conf usr/share/bash-completion/completions/irrigctl \
-	usr/lib/udev/rules.d/60-irrigd.rules; do
+	usr/lib/udev/rules.d/60-irrigd.rules usr/sbin/irrigd-mqtt \
+	usr/share/man/man8/irrigd-mqtt.8; do
 	[ ! -e "$dest/$f" ] || fail "make uninstall left /$f"
 done
-left=$(find "$dest" -type f ! -path "$dest/etc/irrigd/irrigd.conf")
+left=$(find "$dest" -type f ! -path "$dest/etc/irrigd/irrigd.conf" \
+	! -path "$dest/etc/irrigd/irrigd-mqtt.conf")
 [ -z "$left" ] || fail "make uninstall left $left"
 [ -f "$dest/etc/irrigd/irrigd.conf" ] || fail "make uninstall removed the config"
 echo "test_install: ok"

@@ -60,6 +60,7 @@ extern const struct cmd_spec cmd_specs[CMD__COUNT];
 #define ERR_FAULTED "faulted"		/* a latched fault holds the zone */
 #define ERR_CAPPED "capped"		/* a daily volume cap is reached */
 #define ERR_NOT_LEARNED "not-learned"	/* a learning run taught nothing */
+#define ERR_PERMISSION "permission-denied"	/* a change asked on the read-only socket */
 
 struct request {
 	bool json;

@@ -208,6 +208,12 @@ struct daemon {
 	struct out *reply;
 	uint64_t started_ns;		/* CLOCK_MONOTONIC */
 	bool sim;			/* backend is the simulated garden */
+	/*
+	 * A valve, the master or an all-off failed to switch off, and no
+	 * all-off has succeeded since: status must not say all is closed.
+	 * Set and cleared by actuate.c only.
+	 */
+	bool valve_may_be_open;
 	/* The last reload's refusal, until a reload applies; at 0: none. */
 	struct {
 		time_t at;
@@ -249,6 +255,12 @@ enum run_reply watering_render_reply(struct daemon *d, struct out *out,
 				     const struct event *ev);
 /* Ends the run and the queue for why and closes every valve. */
 int watering_stop(struct daemon *d, enum run_outcome why);
+/*
+ * Runs that ended and wait for their final moisture end now, on the
+ * latest reading: a reload does it before the zones are numbered anew,
+ * since the waiting runs know their zone by the old number.
+ */
+void watering_finish_endings_now(struct daemon *d);
 /* Drains the flow meter; the flow fd's callback and the reports use it. */
 void watering_count_flow(struct daemon *d);
 /* Sample pass was taken: the controller's moisture, reports, run ends. */
@@ -470,8 +482,15 @@ struct server_calls {
 	enum run_reply (*render_reply)(struct daemon *d, struct out *out,
 				       const struct event *ev);
 };
-int server_open(struct daemon *d, const char *path,
+/*
+ * Listens on path, and on ro_path (NULL: none) for clients that may use
+ * only the commands that change nothing; under socket activation, on the
+ * sockets systemd passed (the read-only one named "read-only").
+ */
+int server_open(struct daemon *d, const char *path, const char *ro_path,
 		const struct server_calls *calls, struct server **out);
+/* Accepted on the read-only socket: commands_handle refuses its changes. */
+bool client_read_only(const struct client *c);
 void server_close(struct server *server);
 /* Queues data to the client; drops a client that falls too far behind. */
 void client_send(struct client *c, const char *data, size_t len);
@@ -507,5 +526,11 @@ void client_own_run(struct client *c, bool stop_at_eof);
 /* Handles one request line (without its newline) from c. */
 void commands_handle(struct daemon *d, struct client *c, char *line,
 		     const char *who);
+
+/* ---- cmd-metrics.c: the counters metrics shows ---- */
+
+/* Counts each run's end from the events, from now on. */
+int metrics_init(struct daemon *d);
+void metrics_close(struct daemon *d);
 
 #endif

@@ -109,7 +109,8 @@ int balance_lose(const struct balance_zone *z, struct balance_state *s,
 {
 	double taw = balance_taw_mm(z), etc;
 
-	if (!amount(et0_mm))
+	/* A state that is not a number would stay one: refused, not spread. */
+	if (!amount(et0_mm) || !amount(s->depletion_mm))
 		return -EINVAL;
 	etc = et0_mm * z->crop_coefficient;
 	/* A soil at the wilting point gives the plants nothing more. */
@@ -127,7 +128,7 @@ int balance_gain(const struct balance_zone *z, struct balance_state *s,
 	double drained = 0.0;
 
 	(void)z;
-	if (!amount(mm))
+	if (!amount(mm) || !amount(s->depletion_mm))
 		return -EINVAL;
 	if (mm > s->depletion_mm) {
 		drained = mm - s->depletion_mm;
@@ -155,7 +156,12 @@ void balance_decide_ahead(const struct balance_zone *z,
 	if (amount(et0_ahead_mm))
 		ahead = et0_ahead_mm * z->crop_coefficient;
 	memset(d, 0, sizeof(*d));
-	if (s->depletion_mm + ahead > raw && s->depletion_mm > 0.0) {
+	/*
+	 * At or past: with an allowed depletion of 1 the depletion, capped at
+	 * TAW, can reach the allowed level but never pass it.
+	 */
+	if (s->depletion_mm + ahead >= raw && s->depletion_mm > 0.0 &&
+	    isfinite(s->depletion_mm)) {
 		d->water = true;
 		d->mm = s->depletion_mm;
 		d->litres = balance_litres_from_mm(z, d->mm);

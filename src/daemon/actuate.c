@@ -49,8 +49,12 @@ int actuate(struct daemon *d, const struct ctl_action *a)
 
 	switch (a->kind) {
 	case ACT_MASTER_ON:
+		return hardware_master(d->hw, true);
 	case ACT_MASTER_OFF:
-		return hardware_master(d->hw, a->kind == ACT_MASTER_ON);
+		err = hardware_master(d->hw, false);
+		if (err < 0)
+			d->valve_may_be_open = true;
+		return err;
 	case ACT_VALVE_ON:
 		err = hardware_valve(d->hw, a->zone, true);
 		if (err >= 0)
@@ -58,8 +62,10 @@ int actuate(struct daemon *d, const struct ctl_action *a)
 		return err;
 	case ACT_VALVE_OFF:
 		err = hardware_valve(d->hw, a->zone, false);
-		if (err < 0)
+		if (err < 0) {
+			d->valve_may_be_open = true;
 			actuate_all_closed(d, "a valve did not close");
+		}
 		else
 			valve_switched(d, a->zone, false);
 		return err;
@@ -72,6 +78,8 @@ int actuate_all_closed(struct daemon *d, const char *why)
 {
 	int err = hardware_all_off(d->hw);
 
+	/* Only a whole all-off that worked says nothing is open any more. */
+	d->valve_may_be_open = err < 0;
 	if (err < 0) {
 		struct event ev;
 

@@ -67,6 +67,10 @@ static void running_now(struct cmd_ctx *ctx, char *json, size_t size)
 			out_line(ctx->out, "Master valve open, the first zone follows");
 		else if (d->ctl.phase == CTL_LAG)
 			out_line(ctx->out, "Master valve closing after the last zone");
+		else if (d->valve_may_be_open)
+			out_line(ctx->out, "Idle, but a valve may still be open: "
+				 "switching it off failed (the journal says "
+				 "which; irrigctl stop tries again)");
 		else
 			out_line(ctx->out, "Idle: every valve closed");
 		out_append(json, size, "\"state\":\"%s\"",
@@ -262,6 +266,8 @@ void cmd_status(struct cmd_ctx *ctx)
 	duration_format((uint32_t)(up > UINT32_MAX ? UINT32_MAX : up), uptime,
 			sizeof(uptime));
 	running_now(ctx, json, sizeof(json));
+	out_append(json, sizeof(json), ",\"valve_may_be_open\":%s",
+		   d->valve_may_be_open ? "true" : "false");
 	queued(ctx, json, sizeof(json));
 	programs(ctx, json, sizeof(json));
 	today(ctx, json, sizeof(json));

@@ -105,7 +105,15 @@ void commands_handle(struct daemon *d, struct client *c, char *line,
 			cmd_specs[req.cmd].usage);
 	else if (r < 0)
 		out_err(out, code, "%s", message);
-	else {
+	else if ((cmd_specs[req.cmd].flags & CMD_CHANGES) && client_read_only(c)) {
+		/* The one place the read-only socket is enforced. */
+		log_msg(LOG_NOTICE, "refused %s from %s: read-only socket",
+			cmd_specs[req.cmd].name, who);
+		out_err(out, ERR_PERMISSION, "permission denied: %s changes what "
+			"irrigd does, and this is the read-only socket (only "
+			"commands that change nothing are answered here)",
+			cmd_specs[req.cmd].name);
+	} else {
 		d->reply = out;
 		cmd_handlers[req.cmd](&ctx);
 		d->reply = NULL;

@@ -22,6 +22,7 @@
 struct options {
 	const char *config_path;
 	const char *socket_path;
+	const char *ro_socket_path;
 	const char *state_dir;
 	bool sim;
 	bool check_config;
@@ -38,6 +39,9 @@ static void usage(FILE *to)
 		"  -c, --config FILE    configuration file (default %s)\n"
 		"      --sim            use the simulated garden whatever the config says\n"
 		"  -s, --socket PATH    control socket (default: the config's, or %s)\n"
+		"      --read-only-socket PATH\n"
+		"                       also a socket on which only the commands that\n"
+		"                       change nothing are answered (default: none)\n"
 		"      --state-dir DIR  state directory (default %s)\n"
 		"      --check-config   check the configuration and exit\n"
 		"      --all-off        close every valve and exit (after a crash)\n"
@@ -51,11 +55,13 @@ static void usage(FILE *to)
 /* 0 to run, 1 to exit 0 (help, version), -1 to exit with usage error. */
 static int parse_options(int argc, char **argv, struct options *opt)
 {
-	enum { OPT_SIM = 256, OPT_STATE_DIR, OPT_CHECK, OPT_ALL_OFF, OPT_VERSION };
+	enum { OPT_SIM = 256, OPT_STATE_DIR, OPT_CHECK, OPT_ALL_OFF, OPT_VERSION,
+	       OPT_RO_SOCKET };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "sim", no_argument, NULL, OPT_SIM },
 		{ "socket", required_argument, NULL, 's' },
+		{ "read-only-socket", required_argument, NULL, OPT_RO_SOCKET },
 		{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 		{ "check-config", no_argument, NULL, OPT_CHECK },
 		{ "all-off", no_argument, NULL, OPT_ALL_OFF },
@@ -72,6 +78,9 @@ static int parse_options(int argc, char **argv, struct options *opt)
 			break;
 		case 's':
 			opt->socket_path = optarg;
+			break;
+		case OPT_RO_SOCKET:
+			opt->ro_socket_path = optarg;
 			break;
 		case OPT_SIM:
 			opt->sim = true;
@@ -277,6 +286,9 @@ static int run_daemon(struct daemon *d, const struct options *opt)
 
 	d->started_ns = daemon_now();
 	d->sim = opt->sim || d->cfg.backend == HW_BACKEND_SIM;
+	if (opt->ro_socket_path && strcmp(opt->ro_socket_path, socket_path) == 0)
+		return log_errno(LOG_ERR, -EINVAL, "the read-only socket must not be "
+				 "the control socket, %s", socket_path);
 	r = server_check_free(socket_path);
 	if (r < 0)
 		return r;
@@ -304,11 +316,14 @@ static int run_daemon(struct daemon *d, const struct options *opt)
 	if (r >= 0)
 		r = watering_init(d);
 	if (r >= 0)
+		r = metrics_init(d);
+	if (r >= 0)
 		r = scheduler_init(d, &scheduler_calls);
 	if (r >= 0)
 		r = smart_init(d);
 	if (r >= 0)
-		r = server_open(d, socket_path, &server_calls, &d->server);
+		r = server_open(d, socket_path, opt->ro_socket_path, &server_calls,
+				&d->server);
 	if (r >= 0) {
 		struct event ev;
 
@@ -342,6 +357,7 @@ static int run_daemon(struct daemon *d, const struct options *opt)
 			   "irrigd stopped: every valve closed");
 	}
 	server_close(d->server);
+	metrics_close(d);
 	scheduler_done(d);
 	smart_done(d);
 	watering_done(d);

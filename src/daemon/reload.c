@@ -164,6 +164,7 @@ int daemon_reload(struct daemon *d, char *err, size_t err_size)
 		map[z] = config_find_zone(next, d->cfg.zones[z].name);
 	ctl_remap_zones(&d->ctl, map, d->cfg.n_zones, daemon_now(), &acts);
 	watering_carry_out(d, &acts);
+	watering_finish_endings_now(d);
 	safety_reload(d, next, map);
 	smart_reload(d, next);
 	d->cfg = *next;

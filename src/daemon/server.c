@@ -41,6 +41,8 @@
 
 struct client {
 	struct server *server;
+	/* Accepted on the read-only socket: commands that change nothing only. */
+	bool read_only;
 	struct client *prev, *next;
 	int fd;
 	sd_event_source *io;
@@ -67,15 +69,26 @@ struct client {
 	char in_inline[CLIENT_IN_INLINE];
 };
 
-struct server {
-	struct daemon *daemon;
-	const struct server_calls *calls;	/* registered at server_open */
+/* A listening socket: the control socket, or the read-only one. */
+struct listener {
+	struct server *server;
 	int fd;
+	bool read_only;		/* its clients may change nothing */
 	bool bound;		/* we made the socket file: remove it at exit */
 	char path[CONFIG_SOCKET_PATH_MAX];
 	sd_event_source *accept_source;
 	sd_event_source *accept_retry;	/* while accepting is paused */
 	bool accept_failing;	/* logged once per spell of failures */
+};
+
+/* The control socket first, then the read-only one when there is one. */
+#define LISTENERS_MAX 2
+
+struct server {
+	struct daemon *daemon;
+	const struct server_calls *calls;	/* registered at server_open */
+	struct listener listeners[LISTENERS_MAX];
+	size_t n_listeners;
 	struct client *clients;
 	size_t n_clients;
 };
@@ -556,12 +569,12 @@ static void describe_peer(struct client *c)
 
 static int on_accept_retry(sd_event_source *src, uint64_t usec, void *userdata)
 {
-	struct server *s = userdata;
+	struct listener *l = userdata;
 
 	(void)src;
 	(void)usec;
-	s->accept_retry = sd_event_source_disable_unref(s->accept_retry);
-	sd_event_source_set_enabled(s->accept_source, SD_EVENT_ON);
+	l->accept_retry = sd_event_source_disable_unref(l->accept_retry);
+	sd_event_source_set_enabled(l->accept_source, SD_EVENT_ON);
 	return 0;
 }
 
@@ -570,22 +583,23 @@ static int on_accept_retry(sd_event_source *src, uint64_t usec, void *userdata)
  * stays queued and the socket stays readable, so accepting stops for a
  * while instead of spinning (and logging) until a client leaves.
  */
-static void pause_accepting(struct server *s, int err)
+static void pause_accepting(struct listener *l, int err)
 {
-	if (!s->accept_failing)
+	if (!l->accept_failing)
 		log_errno(LOG_WARNING, -err, "accept on %s: new clients wait "
-			  "until some leave", s->path);
-	s->accept_failing = true;
-	if (sd_event_add_time_relative(s->daemon->event, &s->accept_retry,
+			  "until some leave", l->path);
+	l->accept_failing = true;
+	if (sd_event_add_time_relative(l->server->daemon->event, &l->accept_retry,
 				       CLOCK_MONOTONIC, ACCEPT_PAUSE_USEC, 0,
-				       on_accept_retry, s) >= 0)
-		sd_event_source_set_enabled(s->accept_source, SD_EVENT_OFF);
+				       on_accept_retry, l) >= 0)
+		sd_event_source_set_enabled(l->accept_source, SD_EVENT_OFF);
 }
 
 static int on_accept(sd_event_source *src, int fd, uint32_t revents,
 		     void *userdata)
 {
-	struct server *s = userdata;
+	struct listener *l = userdata;
+	struct server *s = l->server;
 	struct client *c;
 	int cfd, r;
 
@@ -595,14 +609,14 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents,
 	if (cfd < 0) {
 		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
 		    errno == ENOMEM)
-			pause_accepting(s, errno);
+			pause_accepting(l, errno);
 		else if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-			log_errno(LOG_WARNING, -errno, "accept on %s", s->path);
+			log_errno(LOG_WARNING, -errno, "accept on %s", l->path);
 		return 0;
 	}
-	if (s->accept_failing) {
-		log_msg(LOG_INFO, "accepting new clients on %s again", s->path);
-		s->accept_failing = false;
+	if (l->accept_failing) {
+		log_msg(LOG_INFO, "accepting new clients on %s again", l->path);
+		l->accept_failing = false;
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
@@ -610,6 +624,7 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents,
 		return 0;
 	}
 	c->server = s;
+	c->read_only = l->read_only;
 	c->fd = cfd;
 	c->in = c->in_inline;
 	c->in_size = sizeof(c->in_inline);
@@ -642,7 +657,7 @@ static bool socket_in_use(const struct sockaddr_un *addr)
 	return used;
 }
 
-static int bind_socket(struct server *s, const char *path)
+static int bind_socket(struct listener *l, const char *path)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	int fd;
@@ -663,14 +678,14 @@ static int bind_socket(struct server *s, const char *path)
 		close(fd);
 		return log_errno(LOG_ERR, err, "cannot bind %s", path);
 	}
-	s->bound = true;
+	l->bound = true;
 	if (chmod(path, 0660) < 0 || listen(fd, SOMAXCONN) < 0) {
 		int err = -errno;
 
 		close(fd);
 		return log_errno(LOG_ERR, err, "cannot listen on %s", path);
 	}
-	s->fd = fd;
+	l->fd = fd;
 	return 0;
 }
 
@@ -690,44 +705,97 @@ int server_check_free(const char *path)
 	return 0;
 }
 
-int server_open(struct daemon *d, const char *path,
+/* The name irrigd.socket gives the read-only socket (FileDescriptorName=). */
+#define READ_ONLY_FD_NAME "read-only"
+
+static struct listener *add_listener(struct server *s, const char *path,
+				     bool read_only)
+{
+	struct listener *l = &s->listeners[s->n_listeners++];
+
+	l->server = s;
+	l->fd = -1;
+	l->read_only = read_only;
+	snprintf(l->path, sizeof(l->path), "%s", path);
+	return l;
+}
+
+/*
+ * The sockets systemd passed: the one named READ_ONLY_FD_NAME is the
+ * read-only socket, any other the control socket (one of each at most).
+ */
+static int take_passed_sockets(struct server *s, const char *path,
+			       const char *ro_path, int n, char **names)
+{
+	bool have[2] = { false, false };
+
+	for (int i = 0; i < n; i++) {
+		bool ro = names && names[i] && strcmp(names[i], READ_ONLY_FD_NAME) == 0;
+		struct listener *l;
+
+		if (have[ro] || s->n_listeners == LISTENERS_MAX) {
+			log_msg(LOG_ERR, "expected from systemd one control socket and "
+				"at most one named %s, got %d sockets", READ_ONLY_FD_NAME, n);
+			return -EINVAL;
+		}
+		have[ro] = true;
+		l = add_listener(s, ro ? (ro_path ? ro_path : "the read-only socket") :
+				 path, ro);
+		l->fd = SD_LISTEN_FDS_START + i;
+		fcntl(l->fd, F_SETFL, fcntl(l->fd, F_GETFL) | O_NONBLOCK);
+	}
+	if (!have[0]) {
+		log_msg(LOG_ERR, "systemd passed no control socket, only the read-only one");
+		return -EINVAL;
+	}
+	log_msg(LOG_INFO, "using the socket%s systemd passed, not binding %s",
+		n > 1 ? "s" : "", path);
+	return 0;
+}
+
+int server_open(struct daemon *d, const char *path, const char *ro_path,
 		const struct server_calls *calls, struct server **out)
 {
 	struct server *s = calloc(1, sizeof(*s));
+	char **names = NULL;
 	int r, n;
 
 	if (!s)
 		return -ENOMEM;
 	s->daemon = d;
 	s->calls = calls;
-	s->fd = -1;
-	snprintf(s->path, sizeof(s->path), "%s", path);
-	n = sd_listen_fds(1);
-	if (n > 1) {
-		log_msg(LOG_ERR, "expected one socket from systemd, got %d", n);
-		free(s);
-		return -EINVAL;
-	}
-	if (n == 1) {
-		log_msg(LOG_INFO, "using the socket systemd passed, not binding %s", path);
-		s->fd = SD_LISTEN_FDS_START;
-		fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) | O_NONBLOCK);
+	n = sd_listen_fds_with_names(1, &names);
+	if (n > 0) {
+		r = take_passed_sockets(s, path, ro_path, n, names);
 	} else {
-		r = bind_socket(s, path);
-		if (r < 0) {
-			free(s);
-			return r;
-		}
+		r = bind_socket(add_listener(s, path, false), path);
+		if (r >= 0 && ro_path)
+			r = bind_socket(add_listener(s, ro_path, true), ro_path);
 	}
-	r = sd_event_add_io(d->event, &s->accept_source, s->fd, EPOLLIN,
-			    on_accept, s);
+	if (names)
+		for (int i = 0; i < n; i++)
+			free(names[i]);
+	free(names);
+	for (size_t i = 0; r >= 0 && i < s->n_listeners; i++) {
+		struct listener *l = &s->listeners[i];
+
+		r = sd_event_add_io(d->event, &l->accept_source, l->fd, EPOLLIN,
+				    on_accept, l);
+		if (r < 0)
+			log_errno(LOG_ERR, r, "cannot watch %s", l->path);
+	}
 	if (r < 0) {
 		server_close(s);
-		return log_errno(LOG_ERR, r, "cannot watch %s", path);
+		return r;
 	}
 	event_subscribe(on_event, s);	/* the first subscriber: room for it */
 	*out = s;
 	return 0;
+}
+
+bool client_read_only(const struct client *c)
+{
+	return c->read_only;
 }
 
 void server_close(struct server *s)
@@ -737,12 +805,16 @@ void server_close(struct server *s)
 	event_unsubscribe(on_event, s);
 	while (s->clients)
 		client_free(s->clients);
-	sd_event_source_disable_unref(s->accept_retry);
-	sd_event_source_disable_unref(s->accept_source);
-	if (s->fd >= 0)
-		close(s->fd);
-	if (s->bound)
-		unlink(s->path);
+	for (size_t i = 0; i < s->n_listeners; i++) {
+		struct listener *l = &s->listeners[i];
+
+		sd_event_source_disable_unref(l->accept_retry);
+		sd_event_source_disable_unref(l->accept_source);
+		if (l->fd >= 0)
+			close(l->fd);
+		if (l->bound)
+			unlink(l->path);
+	}
 	free(s);
 }
 

@@ -657,6 +657,11 @@ static void finish_endings(struct daemon *d, const struct soil_reading *end)
 	finish_endings_after(d, end, 0, true);
 }
 
+void watering_finish_endings_now(struct daemon *d)
+{
+	finish_endings(d, &d->soil);
+}
+
 /* A slot for a run that ended; the oldest is finished when none is free. */
 static struct run_ending *begin_ending(struct daemon *d)
 {

@@ -16,6 +16,7 @@
 
 #include "core/proto.h"
 #include "hw/fdio.h"
+#include "metrics.h"
 
 enum { EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_NO_DAEMON = 3 };
 
@@ -433,6 +434,19 @@ int main(int argc, char **argv)
 			report_error(ERR_USAGE, "no command given (try: irrigctl --help)");
 		else
 			usage(stderr);
+		return EXIT_USAGE;
+	}
+	/* metrics --output FILE and --http are irrigctl's: irrigd sees "metrics". */
+	if (strcmp(argv[optind], "metrics") == 0 && optind + 1 < argc) {
+		const char *opt = argv[optind + 1];
+
+		if (!json && strcmp(opt, "--output") == 0 && optind + 3 == argc)
+			return metrics_to_file(path, connect_daemon, argv[optind + 2]);
+		if (!json && strcmp(opt, "--http") == 0 && optind + 2 == argc)
+			return metrics_http(path, connect_daemon, STDIN_FILENO,
+					    STDOUT_FILENO);
+		report_error(ERR_USAGE, "usage: metrics [--output FILE | --http]%s",
+			     json ? " (not with --json)" : "");
 		return EXIT_USAGE;
 	}
 	len = build_request(argc - optind, argv + optind, json, line, sizeof(line));
