@@ -178,6 +178,7 @@ struct smart {
 	bool sim_wet;			/* irrigctl sim rain on */
 	int rain_err;			/* its last read's error */
 	time_t saved_at;
+	bool loaded;			/* smart_init read the file: saves may replace it */
 };
 
 struct daemon {

@@ -712,6 +712,7 @@ int smart_init(struct daemon *d)
 	int r;
 
 	load(d, now);
+	d->smart.loaded = true;
 	d->smart.saved_at = now;
 	follow_config(d, now, NULL);
 	r = sd_event_add_time(d->event, &d->smart.timer, CLOCK_REALTIME, UINT64_MAX,
@@ -737,8 +738,8 @@ void smart_done(struct daemon *d)
 {
 	d->smart.timer = sd_event_source_disable_unref(d->smart.timer);
 	d->smart.rain_poll = sd_event_source_disable_unref(d->smart.rain_poll);
-	/* Today's readings since the last save. */
-	if (d->state_dir)
+	/* Today's readings since the last save; never an empty record over a file. */
+	if (d->smart.loaded)
 		saving_save(d, STATE_WEATHER);
 }
 
