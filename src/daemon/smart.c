@@ -37,6 +37,8 @@ static int day_of_year(const struct local_date *d)
 
 static void save(struct daemon *d)
 {
+	if (!d->smart.loaded)
+		return;
 	d->smart.saved_at = time(NULL);
 	saving_save(d, STATE_WEATHER);
 }
