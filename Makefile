@@ -120,11 +120,11 @@ TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 # Each test links the least it needs; a test in no list links every layer.
 # The core's unit tests: the core library alone.
 CORE_TESTS := balance calendar calib controller duration et0 faults flowacct flowmon history \
-	progstate proto run schedule seasonal sun
+	progstate proto run schedule seasonal sun weatherlog
 # The drivers' and sim chips' tests: drivers and core.
 HW_TESTS := ads1x15 fdio flowmeter garden mcp23008 season sim_bus
 # Tests that drive the built irrigd and irrigctl from outside: no library.
-OUTSIDE_TESTS := abuse clock cycles e2e safety unsaved
+OUTSIDE_TESTS := abuse clock cycles e2e safety smart unsaved
 CORE_TEST_BIN := $(CORE_TESTS:%=$(BUILD)/tests/test_%)
 HW_TEST_BIN := $(HW_TESTS:%=$(BUILD)/tests/test_%)
 OUTSIDE_TEST_BIN := $(OUTSIDE_TESTS:%=$(BUILD)/tests/test_%)
@@ -212,11 +212,11 @@ check:
 	$(MAKE) BUILD=build/asan SAN=1 check-run
 	$(MAKE) all $(BUILD)/tests/test_e2e $(BUILD)/tests/test_safety \
 		$(BUILD)/tests/test_wiring $(BUILD)/tests/test_soak $(BUILD)/tests/test_unsaved \
-		$(BUILD)/tests/mqtt-json-valid
+		$(BUILD)/tests/test_smart $(BUILD)/tests/mqtt-json-valid
 	tests/run-tests $(BUILD) tests/test_soak
 	IRRIGD_VALGRIND=1 tests/run-tests -j $(TEST_JOBS) $(BUILD) tests/test_e2e \
 		tests/test_safety tests/test_wiring tests/test_soak tests/test_unsaved \
-		tests/test_mqtt.sh
+		tests/test_smart tests/test_mqtt.sh
 
 check-build: $(BUILD)/irrigd $(BUILD)/irrigctl $(BUILD)/irrigd-mqtt $(TEST_BIN) \
 	$(BUILD)/tests/mqtt-json-valid

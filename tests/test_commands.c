@@ -56,7 +56,7 @@ static void test_commands_that_change_things(void **state)
 {
 	static const char *const changing[] = {
 		"water", "stop", "skip", "pause", "resume", "reload", "clear",
-		"learn", "program", "run", "sim",
+		"learn", "program", "run", "sim", "rain",
 	};
 
 	(void)state;

@@ -69,6 +69,13 @@
 	"{ name = \"" name "\"; adc = " adc "; channel = " channel "; "       \
 	"zone = \"garden\"; dry_volts = 2.8; wet_volts = 1.3; "
 
+/* Smart watering's needs: a site and a temperature sensor, one line each. */
+#define SITE "site = { latitude = 52; longitude = 5; };\n"
+#define TEMP "sensors = { temperature = { adc = 0x48; channel = 3; }; };\n"
+/* A soil zone's settings, for ZONE_RULES (line 9). */
+#define SOIL_ZONE "soil = \"loam\"; root_depth_cm = 30; area_m2 = 12; "
+#define AUTO "seasonal = { mode = \"auto\"; reference_et0_mm = 6.0; "
+
 /* Writes text to a fresh temporary file; its name goes to path. */
 static void write_temp(const char *text, char *path, size_t size)
 {
@@ -323,6 +330,77 @@ static void test_starts_from_the_sun(void **state)
 	assert_int_equal(p->start_offset_min[1], 30);
 	assert_int_equal(p->start_kind[2], START_AT);
 	assert_int_equal(p->starts[2], 300);
+	free(cfg);
+}
+
+static void test_smart_settings(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	/* Without them: fixed seasonal, no soil, no rain sensor. */
+	cfg = load_ok(HW ZONE);
+	assert_false(cfg->seasonal_auto.on);
+	assert_false(cfg->zones[0].has_soil);
+	assert_false(cfg->zones[0].water_by_balance);
+	assert_false(cfg->rain.present);
+	free(cfg);
+
+	cfg = load_ok(HW ZONE_RULES(SOIL_ZONE "water_by = \"balance\";") SITE
+		      "sensors = { temperature = { adc = 0x48; channel = 3; };\n"
+		      "  soil = ( { name = \"bed1\"; adc = 0x48; channel = 0; "
+		      "zone = \"garden\"; dry_volts = 2.8; wet_volts = 1.3; } );\n"
+		      "  rain = { line = \"GPIO27\"; active_low = true; }; };\n"
+		      AUTO "};\n");
+	/* The defaults. */
+	assert_true(cfg->seasonal_auto.on);
+	assert_true(cfg->seasonal_auto.cfg.reference_et0_mm == 6.0);
+	assert_int_equal(cfg->seasonal_auto.cfg.min_percent, 20);
+	assert_int_equal(cfg->seasonal_auto.cfg.max_percent, 150);
+	assert_int_equal(cfg->seasonal_auto.cfg.days, 7);
+	assert_int_equal(cfg->seasonal_auto.cfg.min_valid_days, 4);
+	assert_int_equal(cfg->seasonal_auto.min_samples, 24);
+	assert_true(cfg->zones[0].has_soil);
+	assert_true(cfg->zones[0].water_by_balance);
+	assert_int_equal(cfg->zones[0].soil.soil, SOIL_LOAM);
+	assert_true(cfg->zones[0].soil.root_depth_cm == 30);
+	assert_true(cfg->zones[0].soil.area_m2 == 12);
+	assert_true(cfg->zones[0].soil.crop_coefficient == 1.0);
+	assert_true(cfg->zones[0].soil.allowed_depletion == 0.5);
+	assert_int_equal(cfg->zones[0].balance_start_min, 6 * 60);
+	assert_false(cfg->zones[0].has_anchor);
+	assert_true(cfg->rain.present);
+	assert_true(cfg->rain.active_low);
+	assert_string_equal(cfg->rain.line.name, "GPIO27");
+	assert_int_equal(cfg->rain.hold_s, 12 * 3600);
+	free(cfg);
+
+	/* Everything given. */
+	cfg = load_ok(HW ZONE_RULES(SOIL_ZONE "crop_coefficient = 0.8; "
+				    "allowed_depletion = 0.4; water_by = \"program\"; "
+				    "field_capacity_percent = 70; wilting_percent = 15;")
+		      SITE
+		      "sensors = { temperature = { adc = 0x48; channel = 3; };\n"
+		      "  soil = ( { name = \"bed1\"; adc = 0x48; channel = 0; "
+		      "zone = \"garden\"; dry_volts = 2.8; wet_volts = 1.3; } );\n"
+		      "  rain = { chip = \"gpiochip0\"; offset = 27; hold = \"1d\"; "
+		      "bias = \"pull-up\"; }; };\n"
+		      AUTO "min_percent = 10; max_percent = 200; days = 14; "
+		      "min_days = 3; min_samples = 100; };\n");
+	assert_true(cfg->zones[0].soil.crop_coefficient == 0.8);
+	assert_true(cfg->zones[0].soil.allowed_depletion == 0.4);
+	assert_false(cfg->zones[0].water_by_balance);
+	assert_true(cfg->zones[0].has_anchor);
+	assert_true(cfg->zones[0].anchor.field_capacity_percent == 70);
+	assert_true(cfg->zones[0].anchor.wilting_percent == 15);
+	assert_int_equal(cfg->seasonal_auto.cfg.min_percent, 10);
+	assert_int_equal(cfg->seasonal_auto.cfg.max_percent, 200);
+	assert_int_equal(cfg->seasonal_auto.cfg.days, 14);
+	assert_int_equal(cfg->seasonal_auto.cfg.min_valid_days, 3);
+	assert_int_equal(cfg->seasonal_auto.min_samples, 100);
+	assert_int_equal(cfg->rain.hold_s, 24 * 3600);
+	assert_int_equal(cfg->rain.bias, CONFIG_BIAS_PULL_UP);
+	assert_int_equal(cfg->rain.line.offset, 27);
 	free(cfg);
 }
 
@@ -939,7 +1017,9 @@ static const struct bad_case bad_cases[] = {
 	  "  flow_lmp = 20.8; } );\n",
 	  ":9: zones.[0].flow_lmp: ", "unknown setting (allowed here: name, "
 	  "valve, flow_lpm, max_run, skip_above, stop_at, no_flow_percent, "
-	  "low_flow_percent, high_flow_percent, daily_cap_litres, cycle, soak)" },
+	  "low_flow_percent, high_flow_percent, daily_cap_litres, cycle, soak, soil, "
+	  "root_depth_cm, crop_coefficient, allowed_depletion, area_m2, water_by, "
+	  "balance_start, field_capacity_percent, wilting_percent)" },
 	{ "unknown setting in probe power",
 	  HW ZONE SOIL("power = { expander = 0x20; pin = 7; settle = 50; };"),
 	  ":10: sensors.soil.[0].power.settle: ", "unknown setting" },
@@ -1032,6 +1112,99 @@ static const struct bad_case bad_cases[] = {
 	{ "site without a longitude",
 	  HW "site = { latitude = 52.4; };\n" ZONE,
 	  ":7: site.longitude: ", "required setting is missing" },
+	/* Smart watering */
+	{ "seasonal auto without a site",
+	  HW ZONE "seasonal = { mode = \"auto\"; reference_et0_mm = 6.0; };\n",
+	  ":10: seasonal.mode: ", "\"auto\" needs the site group" },
+	{ "seasonal auto without a temperature sensor",
+	  HW SITE ZONE AUTO "};\n",
+	  ":11: seasonal.mode: ", "\"auto\" needs a temperature sensor" },
+	{ "seasonal auto without its reference",
+	  HW SITE ZONE TEMP "seasonal = { mode = \"auto\"; };\n",
+	  ":12: seasonal.reference_et0_mm: ", "required setting is missing" },
+	{ "seasonal auto range upside down",
+	  HW SITE ZONE TEMP AUTO "min_percent = 90; max_percent = 80; };\n",
+	  ":12: seasonal.min_percent: ", "must not be more than max_percent (80)" },
+	{ "seasonal mode unknown",
+	  HW ZONE "seasonal = { mode = \"smart\"; };\n",
+	  ":10: seasonal.mode: ", "must be one of \"fixed\", \"auto\"" },
+	{ "seasonal auto setting in fixed mode",
+	  HW ZONE "seasonal = { percent = 90; days = 7; };\n",
+	  ":10: seasonal.days: ", "only used with mode = \"auto\"" },
+	{ "seasonal auto window too long",
+	  HW SITE ZONE TEMP AUTO "days = 40; };\n",
+	  ":12: seasonal.days: ", "must be 1 to 30" },
+	{ "seasonal auto more samples than a day has",
+	  HW SITE ZONE TEMP AUTO "min_samples = 48; };\n"
+	  "sample_interval = \"1h\";\n",
+	  ":12: seasonal.min_samples: ", "a day has at most 24 samples" },
+	{ "zone soil unknown",
+	  HW ZONE_RULES("soil = \"peat\"; root_depth_cm = 30; area_m2 = 10;")
+	  SITE TEMP,
+	  ":9: zones.[0].soil: ", "\"peat\" is not a soil texture: use one of "
+	  "\"sand\"" },
+	{ "zone soil without an area",
+	  HW ZONE_RULES("soil = \"loam\"; root_depth_cm = 30;") SITE TEMP,
+	  ":7: zones.[0].area_m2: ", "required setting is missing" },
+	{ "zone area without a soil",
+	  HW ZONE_RULES("area_m2 = 10;") SITE TEMP,
+	  ":9: zones.[0].area_m2: ", "only used with soil" },
+	{ "zone balance without a soil",
+	  HW ZONE_RULES("water_by = \"balance\";") SITE TEMP,
+	  ":7: zones.[0].soil: ", "required with water_by = \"balance\"" },
+	{ "zone water_by unknown",
+	  HW ZONE_RULES(SOIL_ZONE "water_by = \"weather\";") SITE TEMP,
+	  ":9: zones.[0].water_by: ", "must be one of \"program\", \"balance\"" },
+	{ "zone soil without a site",
+	  HW ZONE_RULES(SOIL_ZONE) TEMP,
+	  ":9: zones.[0].soil: ", "a soil water balance needs the site group" },
+	{ "zone soil without a temperature sensor",
+	  HW ZONE_RULES(SOIL_ZONE) SITE,
+	  ":9: zones.[0].soil: ", "a soil water balance needs a temperature sensor" },
+	{ "zone root depth of nothing",
+	  HW ZONE_RULES("soil = \"loam\"; root_depth_cm = 0; area_m2 = 10;")
+	  SITE TEMP,
+	  ":9: zones.[0].root_depth_cm: ", "must be more than 0 and at most 300" },
+	{ "zone allowed depletion above the whole",
+	  HW ZONE_RULES(SOIL_ZONE "allowed_depletion = 1.5;") SITE TEMP,
+	  ":9: zones.[0].allowed_depletion: ", "must be more than 0 and at most 1" },
+	{ "zone wilting above field capacity",
+	  HW ZONE_RULES(SOIL_ZONE "field_capacity_percent = 30; "
+			"wilting_percent = 40;") SITE TEMP,
+	  ":9: zones.[0].wilting_percent: ",
+	  "must be below field_capacity_percent (30)" },
+	{ "zone field capacity alone",
+	  HW ZONE_RULES(SOIL_ZONE "field_capacity_percent = 30;") SITE TEMP,
+	  ":7: zones.[0].wilting_percent: ", "required with field_capacity_percent" },
+	{ "zone probe anchors without a probe",
+	  HW ZONE_RULES(SOIL_ZONE "field_capacity_percent = 70; "
+			"wilting_percent = 15;") SITE TEMP,
+	  ":9: zones.[0].field_capacity_percent: ", "zone \"garden\" has no soil probe" },
+	{ "zone balance start without balance",
+	  HW ZONE_RULES(SOIL_ZONE "balance_start = \"05:00\";") SITE TEMP,
+	  ":9: zones.[0].balance_start: ", "only used with water_by = \"balance\"" },
+	{ "zone balance start not a time",
+	  HW ZONE_RULES(SOIL_ZONE "water_by = \"balance\"; balance_start = \"25:00\";")
+	  SITE TEMP,
+	  ":9: zones.[0].balance_start: ", "\"25:00\" is not a time of day" },
+	{ "balance zone in a program",
+	  HW ZONE_RULES(SOIL_ZONE "water_by = \"balance\";") SITE TEMP
+	  PROGRAM("  start = [\"06:30\"];"),
+	  ":14: programs.[0].zones.[0].zone: ",
+	  "zone \"garden\" waters by its balance (water_by = \"balance\"): take "
+	  "it out of the program" },
+	{ "rain sensor without a line",
+	  HW ZONE "sensors = { rain = { hold = \"1h\"; }; };\n",
+	  ":10: sensors.rain", "required: a GPIO line name" },
+	{ "rain sensor on the flow meter's line",
+	  HW ZONE "sensors = { rain = { line = \"GPIO17\"; }; };\n",
+	  ":10: sensors.rain: ", "this GPIO line is already used by hardware.flow_meter" },
+	{ "rain sensor held more than a week",
+	  HW ZONE "sensors = { rain = { line = \"GPIO27\"; hold = \"8d\"; }; };\n",
+	  ":10: sensors.rain.hold: ", "0s to 7d" },
+	{ "rain sensor with a misspelt setting",
+	  HW ZONE "sensors = { rain = { line = \"GPIO27\"; wet = true; }; };\n",
+	  ":10: sensors.rain.wet: ", "unknown setting" },
 	{ "site with a misspelt setting",
 	  HW "site = { latitude = 52.4; longtitude = 4.9; };\n" ZONE,
 	  ":7: site.longtitude: ", "unknown setting" },
@@ -1415,7 +1588,8 @@ static const struct bad_case bad_cases[] = {
 	{ "unknown setting in seasonal", HW ZONE
 	  "seasonal = { percentage = 90; };\n",
 	  ":10: seasonal.percentage: ",
-	  "unknown setting (allowed here: percent, monthly)" },
+	  "unknown setting (allowed here: percent, monthly, "
+	  "mode, reference_et0_mm, min_percent, max_percent, days, min_days, min_samples)" },
 
 	/* Programs: start times */
 	{ "start at 24:00", HW ZONE PROGRAM("  start = [\"24:00\"];"),
@@ -1815,7 +1989,7 @@ static void test_truncated_message(void **state)
 int main(void)
 {
 	const size_t n_bad = sizeof(bad_cases) / sizeof(bad_cases[0]);
-	struct CMUnitTest tests[24 + sizeof(bad_cases) / sizeof(bad_cases[0])];
+	struct CMUnitTest tests[30 + sizeof(bad_cases) / sizeof(bad_cases[0])];
 	size_t n = 0;
 
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_shipped_config);
@@ -1825,6 +1999,7 @@ int main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_cycle_soak_and_volumes);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_starts_from_the_sun);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_site);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_smart_settings);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_other_choices);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_thermometer_on_one_wire);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_zone_names_near_durations);

@@ -254,7 +254,7 @@ static const char *good_args(const char *name)
 	static const struct { const char *name, *args; } table[] = {
 		{ "water", " bed 1m --no-wait" }, { "pause", " 1d" },
 		{ "learn", " bed" }, { "program", " morning disable" },
-		{ "sim", " leak 5" }, { "clear", " bed" },
+		{ "sim", " leak 5" }, { "clear", " bed" }, { "rain", " 12mm" },
 	};
 
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)

@@ -30,6 +30,9 @@ extern cmd_fn *const cmd_handlers[CMD__COUNT];
 /* status: the programs irrigctl disabled, or whose next start it skips. */
 void cmd_programs_status(struct cmd_ctx *ctx, char *json, size_t size);
 
+/* status: the auto percentage (or its fallback) and the rain sensor's hold. */
+void cmd_smart_status(struct cmd_ctx *ctx, char *json, size_t size);
+
 /* Local time as "Tue 25 Nov 06:30", for replies. */
 void cmd_format_time(time_t when, char *buf, size_t size);
 

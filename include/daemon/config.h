@@ -7,8 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/balance.h"
 #include "core/proto.h"
 #include "core/schedule.h"
+#include "core/seasonal.h"
 #include "hw/ads1x15.h"
 
 #define CONFIG_DEFAULT_PATH IRRIGD_SYSCONFDIR "/irrigd/irrigd.conf"
@@ -86,6 +88,18 @@ struct config_zone {
 	double stop_at;			/* end any run on reaching this */
 	/* Cycle and soak: longest cycle and shortest soak; 0: one go. */
 	unsigned cycle_s, soak_s;
+	/*
+	 * Its soil (soil, root_depth_cm, area_m2 and the rest): the daemon
+	 * keeps its water balance; with water_by = "balance" the balance
+	 * decides when it waters, at balance_start, and programs leave it.
+	 */
+	bool has_soil;
+	struct balance_zone soil;
+	bool water_by_balance;
+	unsigned balance_start_min;	/* minutes after local midnight */
+	/* field_capacity_percent and wilting_percent: its probes re-anchor it */
+	bool has_anchor;
+	struct balance_probe_anchor anchor;
 };
 
 /* An optional master valve or pump, open while a sequence of zones runs. */
@@ -153,6 +167,23 @@ struct config_safety {
 	unsigned min_switch_interval_s;
 };
 
+/* seasonal = { mode = "auto"; ... }: the percentage from the garden's own ET0. */
+struct config_seasonal_auto {
+	bool on;			/* mode = "auto"; else "fixed" */
+	struct seasonal_auto_config cfg;
+	/* A day's ET0 needs this many temperature readings, else it is unknown. */
+	unsigned min_samples;
+};
+
+/* A rain sensor on a GPIO line: sensors.rain = { line = "GPIO27"; ... } */
+struct config_rain_sensor {
+	bool present;
+	struct config_line line;
+	bool active_low;		/* the line reads low while wet */
+	enum config_bias bias;		/* default as-is */
+	unsigned hold_s;		/* programs stay held this long once dry */
+};
+
 /* Where the garden is: site = { latitude = 52.37; longitude = 4.89; } */
 struct config_site {
 	bool set;		/* false: no site group, nothing may use the numbers */
@@ -179,6 +210,8 @@ struct config {
 	struct schedule schedule;	/* programs and seasonal percentages */
 	struct config_safety safety;
 	struct config_site site;
+	struct config_seasonal_auto seasonal_auto;
+	struct config_rain_sensor rain;
 	unsigned report_interval_s;	/* default 60 */
 	unsigned sample_interval_s;	/* sensors read when idle; default 600 */
 	/* wait_for_clock_sync = false: a Pi with a real-time clock and no NTP */

@@ -12,6 +12,7 @@
 #include "core/flowmon.h"
 #include "core/history.h"
 #include "core/progstate.h"
+#include "core/weatherlog.h"
 #include "daemon/config.h"
 #include "daemon/hardware.h"
 #include "daemon/out.h"
@@ -165,6 +166,22 @@ struct unsaved {
 	uint64_t retry_us;
 };
 
+/* The garden's weather, the auto percentage, the balances, the rain sensor: smart.c. */
+struct smart {
+	struct weather_log log;		/* kept in the state file "weather" */
+	sd_event_source *timer;		/* CLOCK_REALTIME: midnight, a balance start */
+	sd_event_source *rain_poll;	/* while there is a rain sensor */
+	bool auto_known;
+	struct seasonal_auto_result auto_now;	/* the auto percentage in force */
+	int64_t started_day[CONFIG_MAX_ZONES];	/* the day its balance start was dealt with */
+	char why[CONFIG_MAX_ZONES][BALANCE_WHY_MAX];	/* its last decision */
+	bool wet;			/* the rain sensor reads wet */
+	bool sim_wet;			/* irrigctl sim rain on */
+	int rain_err;			/* its last read's error */
+	time_t saved_at;
+	bool loaded;			/* smart_init read the file: saves may replace it */
+};
+
 struct daemon {
 	sd_event *event;
 	struct config cfg;
@@ -191,6 +208,7 @@ struct daemon {
 	sd_event_source *flow_source;
 	struct server *server;
 	struct unsaved unsaved;
+	struct smart smart;
 	/* The reply of the command being handled: what it cannot save is said there. */
 	struct out *reply;
 	uint64_t started_ns;		/* CLOCK_MONOTONIC */
@@ -413,6 +431,44 @@ void saving_done(struct daemon *d);
 int saving_save(struct daemon *d, enum state_file f);
 /* Warns in out of each file of files (1 << STATE_...) that is unsaved. */
 void saving_warn(struct daemon *d, struct out *out, unsigned files);
+
+/* ---- smart.c: the garden's weather, auto seasonal, soil water balance, rain ---- */
+
+/* The most rain irrigctl rain takes at once, mm. */
+#define SMART_RAIN_MAX_MM 500.0
+
+/* Loads the record (days missed close now) and arms the day's timer. */
+int smart_init(struct daemon *d);
+/* Stops its timers; today's readings are saved. */
+void smart_done(struct daemon *d);
+/* A sample pass ended: its temperature counts for today. */
+void smart_sample(struct daemon *d, const struct sample *s);
+/* A run of zone ended having let through litres: its balance gains them. */
+void smart_run_ended(struct daemon *d, int zone, double litres);
+/*
+ * Before next replaces the running config: what each zone's start did
+ * today follows its name; a new rain sensor line waits for a restart.
+ */
+void smart_reload(struct daemon *d, struct config *next);
+/* After: the balances follow the new config's zones. */
+void smart_config_changed(struct daemon *d);
+/*
+ * The seasonal scaling in force, for schedule_scaled_*(): the config's
+ * percent and monthly, or with seasonal auto (not falling back) the
+ * night's percentage alone.
+ */
+const struct schedule *smart_scaling(const struct daemon *d);
+/* A programmed duration scaled by the percentage in force (auto, or fixed). */
+uint32_t smart_scaled_duration(const struct daemon *d, uint32_t duration_s,
+			       time_t when);
+/* The rain sensor is wet, or dried less than its hold ago: programs wait. */
+bool smart_rain_holds(const struct daemon *d, time_t now);
+/* Rain of mm fell (irrigctl rain): every balance gains it; -ERANGE. */
+int smart_record_rain(struct daemon *d, double mm, const char *who);
+/* sim: the day ends now, as at midnight, and the balance zones' starts come. */
+void smart_day_end(struct daemon *d);
+/* sim: the rain sensor reads wet or dry; -ENODEV without one. */
+int smart_sim_rain(struct daemon *d, bool wet);
 
 /* ---- reload.c ---- */
 

@@ -39,6 +39,12 @@ enum event_kind {
 	EV_PROGRAM_SKIPPED,
 	EV_PROGRAM_REQUESTED,
 	EV_WATER_CYCLE,
+	EV_WEATHER_DAY,
+	EV_SEASONAL_AUTO,
+	EV_BALANCE_ANCHORED,
+	EV_BALANCE_WATER,
+	EV_RAIN_SENSOR,
+	EV_RAIN_RECORDED,
 	/* For watchers only: too many, or too fine, for the journal. */
 	EV_VALVE_OPENED,
 	EV_VALVE_CLOSED,
@@ -60,6 +66,8 @@ enum event_field {
 	EVF_REASON, EVF_UNTIL, EVF_QUEUED, EVF_WAIT_S, EVF_ACTION, EVF_CONFIG, EVF_ZONES,
 	EVF_PROGRAMS, EVF_STATE_FILE, EVF_STATE_DIRECTORY, EVF_REQUESTED_UID,
 	EVF_REQUESTED_PID, EVF_CYCLE, EVF_CYCLES,
+	EVF_TEMPERATURE_MIN, EVF_TEMPERATURE_MAX, EVF_ET0_MM, EVF_PERCENT,
+	EVF_DEPLETION_MM, EVF_DISAGREEMENT_MM, EVF_RAIN_MM,
 	EVF__COUNT
 };
 
@@ -103,9 +111,10 @@ struct event {
 		*action, *config, *version, *socket, *backend, *state_file,
 		*state_directory, *i2c_bus, *output;
 	int64_t duration_s, run_id, max_run_s, until, queued, wait_s, zones, programs,
-		i2c_address, requested_uid, requested_pid, cycle, cycles;
+		i2c_address, requested_uid, requested_pid, cycle, cycles, percent;
 	double litres, moisture, temperature, light, flow_lpm, expected_lpm,
-		litres_today, cap_litres;
+		litres_today, cap_litres, temperature_min, temperature_max,
+		et0_mm, depletion_mm, disagreement_mm, rain_mm;
 	struct event_run run;	/* a run's events: for its waiting clients */
 };
 

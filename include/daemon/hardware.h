@@ -109,6 +109,8 @@ int hardware_probe_percent(const struct hardware *hw, size_t p, double volts,
 /* In the config's unit. */
 double hardware_temperature(const struct hardware *hw, double volts);
 double hardware_light(const struct hardware *hw, double volts);
+/* Whether the rain sensor reads wet (linux backend); -ENODEV without one. */
+int hardware_rain_wet(struct hardware *hw, bool *wet);
 
 /*
  * Is the simulated garden standing in for a real one?  True when cfg says

@@ -10,6 +10,7 @@
 #include "core/faults.h"
 #include "core/history.h"
 #include "core/progstate.h"
+#include "core/weatherlog.h"
 #include "daemon/config.h"
 
 /* The files irrigd saves in the state directory. */
@@ -18,6 +19,7 @@ enum state_file {
 	STATE_FAULTS,
 	STATE_RAIN_DELAY,
 	STATE_PROGRAMS,
+	STATE_WEATHER,
 	STATE_FILES
 };
 
@@ -72,6 +74,12 @@ int state_save_programs(const char *dir, const struct progstates *ps);
 /* As state_load_history, for dir/programs. */
 int state_load_programs(const char *dir, struct progstates *ps, char *err,
 			size_t err_size);
+
+/* Writes the weather record and the balances to dir/weather. */
+int state_save_weather(const char *dir, const struct weather_log *log);
+/* As state_load_history, for dir/weather. */
+int state_load_weather(const char *dir, struct weather_log *log, char *err,
+		       size_t err_size);
 
 /* Watering is held off until `until` (wall clock); 0 lifts the delay. */
 int state_save_rain_delay(const char *dir, time_t until);

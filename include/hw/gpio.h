@@ -2,6 +2,7 @@
 #ifndef IRRIGD_HW_GPIO_H
 #define IRRIGD_HW_GPIO_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -29,6 +30,8 @@ struct gpio_input_ops {
 	 */
 	int (*read_edges)(struct gpio_input *line, uint64_t *timestamps_ns,
 			  size_t max);
+	/* The line's physical level now, 0 or 1, or a negative errno. */
+	int (*level)(struct gpio_input *line);
 	void (*destroy)(struct gpio_input *line);
 };
 
@@ -56,6 +59,12 @@ static inline int gpio_input_read_edges(struct gpio_input *line,
 					uint64_t *timestamps_ns, size_t max)
 {
 	return line->ops->read_edges(line, timestamps_ns, max);
+}
+
+/* -EOPNOTSUPP for an input that only counts edges (the sim's meter). */
+static inline int gpio_input_level(struct gpio_input *line)
+{
+	return line->ops->level ? line->ops->level(line) : -EOPNOTSUPP;
 }
 
 static inline void gpio_input_destroy(struct gpio_input *line)

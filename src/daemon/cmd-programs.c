@@ -52,6 +52,8 @@ static const char *why_skip(const struct daemon *d, const struct soil_reading *s
 
 	if (when < d->sched.rain_delay_until)
 		return "rain delay";
+	if (smart_rain_holds(d, when))
+		return "rain sensor";
 	if (t->present && t->has_freeze_below && sample &&
 	    sample->temperature_err == 0 && sample->temperature < t->freeze_below) {
 		snprintf(buf, size, "temperature %.1f °%c < %.1f °%c",
@@ -164,7 +166,7 @@ void cmd_schedule(struct cmd_ctx *ctx)
 				 start);
 		for (size_t s = 0; s < prog->n_steps; s++) {
 			int zone = prog->steps[s].zone;
-			uint32_t secs = schedule_scaled_duration(&d->cfg.schedule,
+			uint32_t secs = smart_scaled_duration(d,
 								 prog->steps[s].duration_s,
 								 due[i].when);
 			char took[32], reason[64];
@@ -178,7 +180,7 @@ void cmd_schedule(struct cmd_ctx *ctx)
 			duration_format(secs, took, sizeof(took));
 			/* By volume: the litres, scaled, and its backstop. */
 			if (prog->steps[s].litres > 0) {
-				litres = schedule_scaled_volume(&d->cfg.schedule,
+				litres = schedule_scaled_volume(smart_scaling(d),
 								prog->steps[s].litres,
 								due[i].when);
 				secs = d->cfg.zones[zone].max_run_s;

@@ -13,7 +13,8 @@
 static const char *const sim_usage =
 	"sim [i2c-errors PERCENT | probe NAME ok|disconnected|stuck VOLTS | "
 	"flow PERCENT | leak LPM | valve ZONE ok|stuck | edge-queue EDGES | "
-	"clock-sync slew|step | temperature DEGREES|off | clear]";
+	"clock-sync slew|step | temperature DEGREES|off | rain on|off | day-end | "
+	"clear]";
 
 /* A whole, finite number, or -EINVAL. */
 static int parse_number(const char *text, double *v)
@@ -123,6 +124,8 @@ static void show(struct cmd_ctx *ctx, struct garden *g)
 		out_line(ctx->out, "simulated clock: %s",
 			 d->sched.sim_clock == SIM_CLOCK_SYNCED ? "synchronized" :
 			 "not synchronized");
+	if (ctx->d->cfg.rain.present)
+		out_line(ctx->out, "rain sensor: %s", ctx->d->smart.sim_wet ? "wet" : "dry");
 	if (!isnan(f.temperature))
 		out_line(ctx->out, "injected: the air is at %.1f °%c",
 			 to_config_unit(d, f.temperature),
@@ -130,10 +133,12 @@ static void show(struct cmd_ctx *ctx, struct garden *g)
 	out_ok(ctx->out, "\"zones\":[%s],\"probes\":[%s],\"litres\":%.4f,"
 	       "\"i2c_error_rate\":%.3f,\"flow_percent\":%.1f,\"leak_lpm\":%.2f,"
 	       "\"edges_made\":%" PRIu64 ",\"edge_queue\":%zu,"
-	       "\"edges_dropped\":%" PRIu64 ",\"clock\":\"%s\",\"temperature\":%s",
+	       "\"edges_dropped\":%" PRIu64 ",\"clock\":\"%s\",\"temperature\":%s,"
+	       "\"rain\":%s",
 	       zones, probes, garden_litres(g), f.i2c_error_rate, f.flow_percent,
 	       f.leak_lpm, f.edges_made, f.edge_queue, f.edges_dropped,
-	       sim_clock_name(d->sched.sim_clock), air);
+	       sim_clock_name(d->sched.sim_clock), air,
+	       !d->cfg.rain.present ? "null" : d->smart.sim_wet ? "true" : "false");
 }
 
 static int inject_probe(struct cmd_ctx *ctx, struct garden *g)
@@ -202,6 +207,20 @@ static int inject(struct cmd_ctx *ctx, struct garden *g)
 	if (!strcmp(what, "clock-sync") && req->argc == 2 &&
 	    (!strcmp(req->argv[1], "slew") || !strcmp(req->argv[1], "step"))) {
 		scheduler_sim_clock_sync(ctx->d, !strcmp(req->argv[1], "step"));
+		return 0;
+	}
+	/* The day closes as at midnight: a test cannot wait for one. */
+	if (!strcmp(what, "day-end") && req->argc == 1) {
+		smart_day_end(ctx->d);
+		return 0;
+	}
+	if (!strcmp(what, "rain") && req->argc == 2 &&
+	    (!strcmp(req->argv[1], "on") || !strcmp(req->argv[1], "off"))) {
+		if (smart_sim_rain(ctx->d, !strcmp(req->argv[1], "on")) < 0) {
+			out_err(ctx->out, ERR_USAGE, "no rain sensor is configured "
+				"(sensors.rain)");
+			return -ENODEV;
+		}
 		return 0;
 	}
 	if (!strcmp(what, "temperature") && req->argc == 2 &&

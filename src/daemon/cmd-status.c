@@ -179,6 +179,7 @@ static void programs(struct cmd_ctx *ctx, char *json, size_t size)
 		out_append(json, size, ",\"rain_delay_until\":%lld",
 		    (long long)d->sched.rain_delay_until);
 	}
+	cmd_smart_status(ctx, json, size);
 	cmd_programs_status(ctx, json, size);
 	if (scheduler_next_run(d, now, &next) == 0) {
 		const struct program *prog = &d->cfg.schedule.programs[next.program];

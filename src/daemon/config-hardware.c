@@ -163,7 +163,7 @@ static bool same_line(const struct config_line *a, const struct config_line *b)
 }
 
 /* Each GPIO line serves one purpose. */
-static int claim_line(struct loader *ld, const config_setting_t *g,
+int claim_line(struct loader *ld, const config_setting_t *g,
 		      const struct config_line *line)
 {
 	char by[SETTING_PATH_MAX];
@@ -198,8 +198,8 @@ static int copy_line_word(struct loader *ld, const config_setting_t *s,
  * A GPIO line, by its name (line = "GPIO17": the same on a Pi 3, 4 and 5)
  * or by chip and offset (chip = "gpiochip0"; offset = 17;).
  */
-static int load_line(struct loader *ld, const config_setting_t *g,
-		     struct config_line *line)
+int load_line(struct loader *ld, const config_setting_t *g,
+	      struct config_line *line)
 {
 	const config_setting_t *name_s = NULL, *chip_s = NULL;
 	const char *name = NULL, *chip = NULL;
@@ -236,8 +236,8 @@ static int load_line(struct loader *ld, const config_setting_t *g,
 }
 
 /* A word from a fixed set: its index in words[], or a message naming them. */
-static int read_choice(struct loader *ld, const config_setting_t *g,
-		       const char *name, const char *const *words, int *out)
+int read_choice(struct loader *ld, const config_setting_t *g,
+		const char *name, const char *const *words, int *out)
 {
 	const config_setting_t *s = NULL;
 	const char *text = NULL;

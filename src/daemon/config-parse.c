@@ -128,7 +128,7 @@ int open_group(struct loader *ld, const config_setting_t *s,
 			    type_name(s));
 	for (int i = 0; i < config_setting_length(s); i++) {
 		const config_setting_t *m = config_setting_get_elem(s, (unsigned)i);
-		char list[160] = "";
+		char list[384] = "";
 		size_t len = 0;
 
 		if (known(keys, config_setting_name(m)))

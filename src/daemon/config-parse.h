@@ -59,8 +59,8 @@ struct loader {
 	struct config cfg;
 	struct pin_use pins[CONFIG_MAX_EXPANDERS][MCP23008_PINS];
 	/* GPIO lines in use (flow meter, valves), to refuse a second use. */
-	const config_setting_t *line_users[CONFIG_MAX_ZONES + 2];
-	const struct config_line *lines[CONFIG_MAX_ZONES + 2];
+	const config_setting_t *line_users[CONFIG_MAX_ZONES + 3];
+	const struct config_line *lines[CONFIG_MAX_ZONES + 3];
 	size_t n_lines;
 	const config_setting_t *channels[CONFIG_MAX_ADCS][ADS1X15_CHANNELS];
 };
@@ -108,6 +108,13 @@ int find_adc(const struct config *cfg, long long address);
 int load_hardware(struct loader *ld, const config_setting_t *root);
 int load_pin(struct loader *ld, const config_setting_t *g,
 	     const char *const *keys, bool power, struct config_pin *pin);
+int load_line(struct loader *ld, const config_setting_t *g,
+	      struct config_line *line);
+/* Refuses a line another setting already uses. */
+int claim_line(struct loader *ld, const config_setting_t *g,
+	       const struct config_line *line);
+int read_choice(struct loader *ld, const config_setting_t *g,
+		const char *name, const char *const *words, int *out);
 
 /* config-safety.c */
 int load_flow_percents(struct loader *ld, const config_setting_t *g,
@@ -119,6 +126,16 @@ int load_zones(struct loader *ld, const config_setting_t *root);
 int load_master(struct loader *ld, const config_setting_t *root);
 int load_seasonal(struct loader *ld, const config_setting_t *root);
 int load_programs(struct loader *ld, const config_setting_t *root);
+
+/* config-smart.c: the weather, the soil water balance, the rain sensor */
+extern const char *const seasonal_auto_keys[];
+extern const char *const zone_soil_keys[];
+int load_seasonal_auto(struct loader *ld, const config_setting_t *g);
+int load_zone_soil(struct loader *ld, const config_setting_t *g,
+		   struct config_zone *z);
+int load_rain_sensor(struct loader *ld, const config_setting_t *sensors);
+/* After the programs: what needs the site, the sensors, the programs. */
+int check_smart(struct loader *ld, const config_setting_t *root);
 
 /* config-site.c */
 int load_site(struct loader *ld, const config_setting_t *root);

@@ -11,7 +11,7 @@ static const char *const power_keys[] = {
 	"expander", "pin", "active_low", "settle_ms", NULL
 };
 static const char *const sensors_keys[] = {
-	"soil", "light", "temperature", NULL
+	"soil", "light", "temperature", "rain", NULL
 };
 static const char *const soil_keys[] = {
 	"name", "driver", "device", "adc", "channel", "zone", "dry_volts",
@@ -311,6 +311,8 @@ int load_sensors(struct loader *ld, const config_setting_t *root)
 		r = load_light(ld, sensors);
 	if (r == 0)
 		r = load_temperature(ld, sensors);
+	if (r == 0)
+		r = load_rain_sensor(ld, sensors);
 	return r;
 }
 

@@ -12,7 +12,11 @@
 static const char *const zone_keys[] = {
 	"name", "valve", "flow_lpm", "max_run", "skip_above", "stop_at",
 	"no_flow_percent", "low_flow_percent", "high_flow_percent",
-	"daily_cap_litres", "cycle", "soak", NULL
+	"daily_cap_litres", "cycle", "soak",
+	/* config-smart.c's */
+	"soil", "root_depth_cm", "crop_coefficient", "allowed_depletion",
+	"area_m2", "water_by", "balance_start", "field_capacity_percent",
+	"wilting_percent", NULL
 };
 static const char *const valve_keys[] = {
 	"expander", "pin", "line", "chip", "offset", "active_low", NULL
@@ -21,7 +25,12 @@ static const char *const master_keys[] = {
 	"expander", "pin", "line", "chip", "offset", "active_low", "lead", "lag",
 	NULL
 };
-static const char *const seasonal_keys[] = { "percent", "monthly", NULL };
+static const char *const seasonal_keys[] = {
+	"percent", "monthly",
+	/* config-smart.c's */
+	"mode", "reference_et0_mm", "min_percent", "max_percent", "days",
+	"min_days", "min_samples", NULL
+};
 static const char *const program_keys[] = {
 	"name", "enabled", "start", "days", "every_days", "anchor", "zones",
 	NULL
@@ -153,6 +162,8 @@ int load_zones(struct loader *ld, const config_setting_t *root)
 					DAILY_CAP_MAX, &z->daily_cap_litres);
 		if (r == 0)
 			r = load_cycle_soak(ld, g, z);
+		if (r == 0)
+			r = load_zone_soil(ld, g, z);
 		if (r < 0)
 			return r;
 		ld->cfg.n_zones++;
@@ -203,8 +214,10 @@ int load_seasonal(struct loader *ld, const config_setting_t *root)
 		sc->monthly_percent[i] = 100;
 	get_member(ld, root, "seasonal", false, &g);
 	if (!g)
-		return 0;
+		return load_seasonal_auto(ld, NULL);
 	r = open_group(ld, g, seasonal_keys);
+	if (r == 0)
+		r = load_seasonal_auto(ld, g);
 	if (r == 0)
 		r = read_int(ld, g, "percent", false, 0, PERCENT_MAX, false, &n);
 	if (r < 0)

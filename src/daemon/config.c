@@ -64,6 +64,8 @@ static int load_root(struct loader *ld, const config_setting_t *root)
 	if (r == 0)
 		r = read_string(ld, root, "socket", false, &socket, &socket_s);
 	if (r == 0)
+		r = check_smart(ld, root);
+	if (r == 0)
 		r = read_bool(ld, root, "wait_for_clock_sync", &wait_for_sync);
 	if (r == 0)
 		r = read_string(ld, root, "volume_unit", false, &volume, &volume_s);

@@ -91,6 +91,19 @@ static const struct event_kind_info kinds[EV__COUNT] = {
 	KIND(EV_WATER_CYCLE, "water-cycle", "e828e16ceae84954aeac6ba11b027f2c",
 	     LOG_INFO, true, EVF_ZONE, EVF_SOURCE, EVF_RUN_ID, EVF_ACTION,
 	     EVF_CYCLE, EVF_CYCLES, EVF_DURATION_S, EVF_LITRES, EVF_UNTIL),
+	KIND(EV_WEATHER_DAY, "weather-day", "5ac9492bed22413a8b322c86f5cde864", LOG_INFO, true,
+	     EVF_TEMPERATURE_MIN, EVF_TEMPERATURE_MAX, EVF_TEMPERATURE, EVF_ET0_MM,
+	     EVF_PERCENT, EVF_REASON),
+	KIND(EV_SEASONAL_AUTO, "seasonal-auto", "4908c5c8a1294a87a8df36acef69def6", LOG_NOTICE, true,
+	     EVF_PERCENT, EVF_REASON),
+	KIND(EV_BALANCE_ANCHORED, "balance-anchored", "273373c486cf4c2abed4457b6205532e", LOG_INFO, true,
+	     EVF_ZONE, EVF_MOISTURE, EVF_DEPLETION_MM, EVF_DISAGREEMENT_MM),
+	KIND(EV_BALANCE_WATER, "balance-water", "5ec4bc50ad7e434d8657b1fa7f81b69c", LOG_INFO, true,
+	     EVF_ZONE, EVF_DEPLETION_MM, EVF_LITRES, EVF_DURATION_S, EVF_REASON),
+	KIND(EV_RAIN_SENSOR, "rain-sensor", "d58c8db71e9c4831913caf80999dcf4d", LOG_NOTICE, true,
+	     EVF_ACTION, EVF_UNTIL),
+	KIND(EV_RAIN_RECORDED, "rain-recorded", "52e582a96e0940deb9526f0a4d5c647f", LOG_INFO, true,
+	     EVF_RAIN_MM, EVF_ZONES, ASKER),
 	KIND(EV_VALVE_OPENED, "valve-opened", NULL,
 	     LOG_DEBUG, false, EVF_ZONE),
 	KIND(EV_VALVE_CLOSED, "valve-closed", NULL,
@@ -154,6 +167,13 @@ static const struct field_info fields[EVF__COUNT] = {
 	FIELD(REQUESTED_PID, T_INT, requested_pid),
 	FIELD(CYCLE, T_INT, cycle),
 	FIELD(CYCLES, T_INT, cycles),
+	FIELD(TEMPERATURE_MIN, T_TENTHS, temperature_min),
+	FIELD(TEMPERATURE_MAX, T_TENTHS, temperature_max),
+	FIELD(ET0_MM, T_HUNDREDTHS, et0_mm),
+	FIELD(PERCENT, T_INT, percent),
+	FIELD(DEPLETION_MM, T_TENTHS, depletion_mm),
+	FIELD(DISAGREEMENT_MM, T_TENTHS, disagreement_mm),
+	FIELD(RAIN_MM, T_TENTHS, rain_mm),
 };
 
 /* Manual runs waiting to start: more than the controller's queue holds. */
@@ -205,9 +225,11 @@ void event_init(struct event *ev, enum event_kind kind)
 	ev->priority = kinds[kind].priority;
 	ev->duration_s = ev->run_id = ev->max_run_s = ev->until = ev->queued = ev->wait_s =
 		ev->zones = ev->programs = ev->i2c_address = ev->requested_uid =
-		ev->requested_pid = ev->cycle = ev->cycles = EVENT_UNSET;
+		ev->requested_pid = ev->cycle = ev->cycles = ev->percent = EVENT_UNSET;
 	ev->litres = ev->moisture = ev->temperature = ev->light = ev->flow_lpm =
-		ev->expected_lpm = ev->litres_today = ev->cap_litres = NAN;
+		ev->expected_lpm = ev->litres_today = ev->cap_litres =
+		ev->temperature_min = ev->temperature_max = ev->et0_mm =
+		ev->depletion_mm = ev->disagreement_mm = ev->rain_mm = NAN;
 }
 
 /* ---- who asked ---- */

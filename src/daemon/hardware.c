@@ -25,6 +25,7 @@ struct hardware {
 	struct garden *garden;		/* sim backend only */
 	struct i2c_bus *bus;		/* owned unless the garden owns it */
 	struct gpio_input *flow_input;	/* likewise */
+	struct gpio_input *rain_input;	/* linux backend, with a rain sensor */
 	struct mcp23008 *expanders[CONFIG_MAX_EXPANDERS];
 	/*
 	 * Every valve and master output set up at start, by its wiring: a
@@ -127,6 +128,37 @@ static int open_backend(struct hardware *hw, bool sim)
 				       "meter%s", describe_line(&cfg->flow_meter.line,
 								name, sizeof(name)),
 				       err == -EACCES ? GPIO_ACCESS_HINT : "");
+	if (!cfg->rain.present)
+		return 0;
+	/* Edges are not counted: the level is read; both keep the queue short. */
+	spec = line_spec(&cfg->rain.line);
+	err = linux_gpio_edge_input(&spec, GPIO_EDGE_BOTH,
+				    (enum gpio_bias)cfg->rain.bias, "irrigd rain",
+				    &hw->rain_input);
+	ev.fault = "rain-sensor";
+	ev.err = err;
+	if (err < 0)
+		return event_emit(&ev, "cannot request GPIO line %s for the rain "
+				  "sensor%s", describe_line(&cfg->rain.line, name,
+							    sizeof(name)),
+				  err == -EACCES ? GPIO_ACCESS_HINT : "");
+	return 0;
+}
+
+int hardware_rain_wet(struct hardware *hw, bool *wet)
+{
+	uint64_t stamps[16];
+	int level;
+
+	if (!hw->rain_input)
+		return -ENODEV;
+	/* Its edges only say that it changed: drained, then the level read. */
+	while (gpio_input_read_edges(hw->rain_input, stamps, 16) == 16)
+		;
+	level = gpio_input_level(hw->rain_input);
+	if (level < 0)
+		return level;
+	*wet = hw->cfg->rain.active_low ? level == 0 : level == 1;
 	return 0;
 }
 
@@ -152,10 +184,10 @@ struct located_line {
 int hardware_check_lines(const struct config *cfg, bool sim, char *err,
 			 size_t size)
 {
-	struct located_line found[CONFIG_MAX_ZONES + 2];
+	struct located_line found[CONFIG_MAX_ZONES + 3];
 	size_t n = 0;
 
-	for (size_t i = 0; i < cfg->n_zones + 2; i++) {
+	for (size_t i = 0; i < cfg->n_zones + 3; i++) {
 		struct located_line *l = &found[n];
 		struct gpio_line_spec spec;
 		struct garden_gpio_line gl;
@@ -169,10 +201,13 @@ int hardware_check_lines(const struct config *cfg, bool sim, char *err,
 			snprintf(l->setting, sizeof(l->setting), "zones.[%zu].valve",
 				 i - 1);
 			l->line = &cfg->zones[i - 1].valve.line;
-		} else if (i > cfg->n_zones && cfg->master.present &&
+		} else if (i == cfg->n_zones + 1 && cfg->master.present &&
 			   cfg->master.pin.on_gpio) {
 			snprintf(l->setting, sizeof(l->setting), "master");
 			l->line = &cfg->master.pin.line;
+		} else if (i == cfg->n_zones + 2 && cfg->rain.present) {
+			snprintf(l->setting, sizeof(l->setting), "sensors.rain");
+			l->line = &cfg->rain.line;
 		} else {
 			continue;
 		}
@@ -638,6 +673,7 @@ void hardware_close(struct hardware *hw)
 		garden_free(hw->garden);
 	} else {
 		gpio_input_destroy(hw->flow_input);
+		gpio_input_destroy(hw->rain_input);
 		i2c_bus_destroy(hw->bus);
 	}
 	free(hw);

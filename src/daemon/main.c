@@ -320,6 +320,8 @@ static int run_daemon(struct daemon *d, const struct options *opt)
 	if (r >= 0)
 		r = scheduler_init(d, &scheduler_calls);
 	if (r >= 0)
+		r = smart_init(d);
+	if (r >= 0)
 		r = server_open(d, socket_path, opt->ro_socket_path, &server_calls,
 				&d->server);
 	if (r >= 0) {
@@ -357,6 +359,7 @@ static int run_daemon(struct daemon *d, const struct options *opt)
 	server_close(d->server);
 	metrics_close(d);
 	scheduler_done(d);
+	smart_done(d);
 	watering_done(d);
 	saving_done(d);
 	hardware_close(d->hw);

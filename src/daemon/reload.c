@@ -166,6 +166,7 @@ int daemon_reload(struct daemon *d, char *err, size_t err_size)
 	watering_carry_out(d, &acts);
 	watering_finish_endings_now(d);
 	safety_reload(d, next, map);
+	smart_reload(d, next);
 	d->cfg = *next;
 	hardware_config_changed(d->hw);
 	scheduler_config_changed(d);
@@ -177,6 +178,7 @@ int daemon_reload(struct daemon *d, char *err, size_t err_size)
 	watering_carry_out(d, &acts);
 	scheduler_rearm(d);
 	sampler_rearm(d);
+	smart_config_changed(d);
 	event_init(&ev, EV_CONFIG_RELOADED);
 	ev.config = d->config_path;
 	ev.zones = (int64_t)d->cfg.n_zones;

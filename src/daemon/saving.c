@@ -21,6 +21,8 @@ static int write_file(struct daemon *d, enum state_file f)
 		return state_save_rain_delay(d->state_dir, d->sched.rain_delay_until);
 	case STATE_PROGRAMS:
 		return state_save_programs(d->state_dir, &d->sched.programs);
+	case STATE_WEATHER:
+		return state_save_weather(d->state_dir, &d->smart.log);
 	default:
 		return -EINVAL;
 	}

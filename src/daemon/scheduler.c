@@ -77,7 +77,7 @@ static void record_skipped(struct daemon *d, const struct program *prog,
 {
 	for (size_t i = 0; i < prog->n_steps; i++) {
 		int zone = prog->steps[i].zone;
-		uint32_t secs = schedule_scaled_duration(&d->cfg.schedule,
+		uint32_t secs = smart_scaled_duration(d,
 							 prog->steps[i].duration_s,
 							 when);
 
@@ -110,6 +110,15 @@ static void start_program(struct daemon *d, const struct occurrence *occ,
 
 	event_init(&ev, EV_PROGRAM_SKIPPED);
 	ev.program = prog->name;
+	/* skip-next and the rain delay are asked for: they go first. */
+	if (program_start_decide(&cond) == START_WATERS &&
+	    smart_rain_holds(d, now)) {
+		record_skipped(d, prog, occ->when);
+		ev.reason = "rain-sensor";
+		event_emit(&ev, "Program %s skipped: the rain sensor %s", prog->name,
+			   d->smart.wet ? "is wet" : "dried less than its hold ago");
+		return;
+	}
 	switch (program_start_decide(&cond)) {
 	case START_SKIPPED_ASKED:
 		progstates_set_skip_next(&d->sched.programs, prog->name, false);
@@ -164,12 +173,12 @@ size_t scheduler_queue_program(struct daemon *d, int p, time_t when,
 		size_t ahead;
 		int err;
 
-		req.duration_s = schedule_scaled_duration(&d->cfg.schedule,
+		req.duration_s = smart_scaled_duration(d,
 							  prog->steps[i].duration_s,
 							  when);
 		if (prog->steps[i].litres > 0) {
 			/* By volume: the litres scale, the backstop does not. */
-			req.litres = schedule_scaled_volume(&d->cfg.schedule,
+			req.litres = schedule_scaled_volume(smart_scaling(d),
 							    prog->steps[i].litres,
 							    when);
 			req.duration_s = req.litres > 0 ?

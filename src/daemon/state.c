@@ -24,6 +24,7 @@ static const char *const file_names[STATE_FILES] = {
 	[STATE_FAULTS] = FAULTS_FILE,
 	[STATE_RAIN_DELAY] = RAIN_DELAY_FILE,
 	[STATE_PROGRAMS] = PROGRAMS_FILE,
+	[STATE_WEATHER] = "weather",
 };
 
 static const char *const file_whats[STATE_FILES] = {
@@ -31,6 +32,7 @@ static const char *const file_whats[STATE_FILES] = {
 	[STATE_FAULTS] = "the latched faults and learned flows",
 	[STATE_RAIN_DELAY] = "the rain delay",
 	[STATE_PROGRAMS] = "what irrigctl program asked",
+	[STATE_WEATHER] = "the weather record and soil water balances",
 };
 
 const char *state_file_name(enum state_file f)
@@ -251,6 +253,28 @@ static int parse_programs(const char *text, size_t len, void *ps, char *err,
 			  size_t err_size)
 {
 	return progstates_parse(text, len, ps, err, err_size);
+}
+
+static int format_weather(const void *log, char *buf, size_t size)
+{
+	return weather_log_format(log, buf, size);
+}
+
+static int parse_weather(const char *text, size_t len, void *log, char *err,
+			 size_t err_size)
+{
+	return weather_log_parse(text, len, log, err, err_size);
+}
+
+int state_save_weather(const char *dir, const struct weather_log *log)
+{
+	return save_text(dir, "weather", WEATHER_TEXT_MAX, format_weather, log);
+}
+
+int state_load_weather(const char *dir, struct weather_log *log, char *err,
+		       size_t err_size)
+{
+	return load_text(dir, "weather", parse_weather, log, err, err_size);
 }
 
 int state_save_programs(const char *dir, const struct progstates *ps)

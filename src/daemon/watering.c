@@ -1004,6 +1004,7 @@ static void on_run_ended_active(struct daemon *d, const struct ctl_action *a)
 	ending->learned = safety_run_ended(d, &a->req, a->outcome,
 					   &ending->learned_lpm, ending->lesson,
 					   sizeof(ending->lesson));
+	smart_run_ended(d, a->req.zone, ending->litres);
 	d->active.req_id = 0;
 	d->active.valve_failed = false;
 	/*

@@ -113,9 +113,17 @@ static void edge_destroy(struct gpio_input *line)
 	free(in);
 }
 
+static int edge_level(struct gpio_input *line)
+{
+	int v = gpiod_line_get_value(edge_of(line)->line);
+
+	return v < 0 ? -errno : v;
+}
+
 static const struct gpio_input_ops edge_ops = {
 	.fd = edge_fd,
 	.read_edges = edge_read,
+	.level = edge_level,
 	.destroy = edge_destroy,
 };
 

@@ -18,6 +18,7 @@ struct linux_edge_input {
 	struct gpio_input input;
 	struct gpiod_line_request *request;
 	struct gpiod_edge_event_buffer *events;
+	unsigned int offset;
 	int fd;
 };
 
@@ -271,6 +272,17 @@ static int edge_read(struct gpio_input *line, uint64_t *stamps, size_t max)
 	return n;
 }
 
+static int edge_level(struct gpio_input *line)
+{
+	struct linux_edge_input *in = edge_of(line);
+	enum gpiod_line_value v = gpiod_line_request_get_value(in->request,
+							       in->offset);
+
+	if (v == GPIOD_LINE_VALUE_ERROR)
+		return -errno;
+	return v == GPIOD_LINE_VALUE_ACTIVE;
+}
+
 static void edge_destroy(struct gpio_input *line)
 {
 	struct linux_edge_input *in = edge_of(line);
@@ -285,6 +297,7 @@ static void edge_destroy(struct gpio_input *line)
 static const struct gpio_input_ops edge_ops = {
 	.fd = edge_fd,
 	.read_edges = edge_read,
+	.level = edge_level,
 	.destroy = edge_destroy,
 };
 
@@ -323,6 +336,7 @@ int linux_gpio_edge_input(const struct gpio_line_spec *spec,
 		err = -errno;
 		goto fail;
 	}
+	in->offset = offset;
 	in->request = request_line(chip, offset, settings, consumer, EVENT_QUEUE);
 	if (!in->request) {
 		err = -errno;
