@@ -255,6 +255,7 @@ static const char *good_args(const char *name)
 		{ "water", " bed 1m --no-wait" }, { "pause", " 1d" },
 		{ "learn", " bed" }, { "program", " morning disable" },
 		{ "sim", " leak 5" }, { "clear", " bed" }, { "rain", " 12mm" },
+		{ "run", " morning --no-wait" },
 	};
 
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
