@@ -462,21 +462,29 @@ static void stdin_from(void *arg)
 	}
 }
 
-/* irrigctl -s socket metrics --http with request on its standard input: the reply. */
+/*
+ * irrigctl -s socket metrics --http with request on its standard input: the
+ * reply.  Whatever the code, an answer written is exit status 0: another
+ * would leave a failed irrigd-metrics-http@ unit for each stray request.
+ */
 static char *http(const struct test_daemon *d, const char *socket,
 		  const char *request, size_t len)
 {
 	char path[192], *out, *err;
 	struct request_file r = { path };
 	FILE *f;
+	int status;
 
 	snprintf(path, sizeof(path), "%s/request", d->dir);
 	f = fopen(path, "we");
 	assert_non_null(f);
 	assert_int_equal(fwrite(request, 1, len, f), len);
 	assert_int_equal(fclose(f), 0);
-	test_irrigctl_in(stdin_from, &r, socket, &out, &err, "metrics", "--http",
-			 NULL);
+	status = test_irrigctl_in(stdin_from, &r, socket, &out, &err, "metrics",
+				  "--http", NULL);
+	if (status != 0)
+		fail_msg("irrigctl metrics --http exited %d having answered:\n%s",
+			 status, out);
 	free(err);
 	unlink(path);
 	return out;
