@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "core/promtext.h"
 #include "core/proto.h"
 #include "support.h"
 
@@ -463,21 +464,29 @@ static void stdin_from(void *arg)
 	}
 }
 
-/* irrigctl -s socket metrics --http with request on its standard input: the reply. */
+/*
+ * irrigctl -s socket metrics --http with request on its standard input: the
+ * reply.  Whatever the code, an answer written is exit status 0: another
+ * would leave a failed irrigd-metrics-http@ unit for each stray request.
+ */
 static char *http(const struct test_daemon *d, const char *socket,
 		  const char *request, size_t len)
 {
 	char path[192], *out, *err;
 	struct request_file r = { path };
 	FILE *f;
+	int status;
 
 	snprintf(path, sizeof(path), "%s/request", d->dir);
 	f = fopen(path, "we");
 	assert_non_null(f);
 	assert_int_equal(fwrite(request, 1, len, f), len);
 	assert_int_equal(fclose(f), 0);
-	test_irrigctl_in(stdin_from, &r, socket, &out, &err, "metrics", "--http",
-			 NULL);
+	status = test_irrigctl_in(stdin_from, &r, socket, &out, &err, "metrics",
+				  "--http", NULL);
+	if (status != 0)
+		fail_msg("irrigctl metrics --http exited %d having answered:\n%s",
+			 status, out);
 	free(err);
 	unlink(path);
 	return out;
@@ -536,6 +545,56 @@ static void test_http_answers_get_metrics_only(void **state)
 	finish(&d);
 }
 
+/* A value printf would spell "-nan" or "inf" is spelled as Prometheus reads it. */
+static void test_values_are_spelled_as_prometheus_reads_them(void **state)
+{
+	char buf[32];
+
+	(void)state;
+	assert_string_equal(prom_value(NAN, buf, sizeof(buf)), "NaN");
+	assert_string_equal(prom_value(-NAN, buf, sizeof(buf)), "NaN");
+	assert_string_equal(prom_value(INFINITY, buf, sizeof(buf)), "+Inf");
+	assert_string_equal(prom_value(-INFINITY, buf, sizeof(buf)), "-Inf");
+	assert_string_equal(prom_value(1.25, buf, sizeof(buf)), "1.25");
+	assert_string_equal(prom_value(1764979200, buf, sizeof(buf)), "1764979200");
+	assert_string_equal(prom_value(-0.5, buf, sizeof(buf)), "-0.5");
+}
+
+/*
+ * irrigd_start_time_seconds is when irrigd started and stays so: scraped
+ * again and again across more than a second (were it worked out from the
+ * uptime, it would move by one second within any second).
+ */
+static void test_start_time_does_not_move(void **state)
+{
+	struct test_daemon d = { 0 };
+	time_t before = time(NULL), after;
+	double first;
+	char *text;
+
+	(void)state;
+	start(&d);
+	after = time(NULL);
+	text = metrics(&d);
+	first = value(text, "irrigd_start_time_seconds");
+	free(text);
+	if (!(first >= (double)before && first <= (double)after))
+		fail_msg("irrigd_start_time_seconds %.0f, not within %lld..%lld", first,
+			 (long long)before, (long long)after);
+	for (int i = 0; i < 12; i++) {
+		double again;
+
+		usleep(100 * 1000);
+		text = metrics(&d);
+		again = value(text, "irrigd_start_time_seconds");
+		free(text);
+		if (again != first)
+			fail_msg("irrigd_start_time_seconds was %.0f, then %.0f", first,
+				 again);
+	}
+	finish(&d);
+}
+
 /* doc/metrics.md's alert rules are a rule file promtool accepts. */
 static void test_the_documented_rules_load(void **state)
 {
@@ -551,6 +610,8 @@ int main(void)
 		cmocka_unit_test(test_output_replaces_the_file_whole),
 		cmocka_unit_test(test_http_answers_get_metrics_only),
 		cmocka_unit_test(test_the_documented_rules_load),
+		cmocka_unit_test(test_values_are_spelled_as_prometheus_reads_them),
+		cmocka_unit_test(test_start_time_does_not_move),
 	};
 
 	return TEST_RUN_GROUP("metrics", tests, NULL, NULL);

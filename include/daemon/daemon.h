@@ -212,6 +212,8 @@ struct daemon {
 	/* The reply of the command being handled: what it cannot save is said there. */
 	struct out *reply;
 	uint64_t started_ns;		/* CLOCK_MONOTONIC */
+	/* The wall clock then: a start time that does not move between scrapes. */
+	time_t started_wall;
 	bool sim;			/* backend is the simulated garden */
 	/*
 	 * A valve, the master or an all-off failed to switch off, and no

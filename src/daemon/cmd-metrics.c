@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/promtext.h"
 #include "daemon/cmd.h"
 #include "daemon/events.h"
 
@@ -134,10 +135,7 @@ static void sample(struct cmd_ctx *ctx, const char *name, const char *labels,
 	const char *p = labels;
 
 	flush_some(ctx);
-	if (isinf(value))
-		snprintf(text, sizeof(text), "%s", value > 0 ? "+Inf" : "-Inf");
-	else
-		snprintf(text, sizeof(text), "%.15g", value);
+	prom_value(value, text, sizeof(text));
 	if (*labels)
 		out_line(ctx->out, "%s{%s} %s", name, labels, text);
 	else
@@ -162,7 +160,7 @@ static void sample(struct cmd_ctx *ctx, const char *name, const char *labels,
 			p++;
 	}
 	out_event(ctx->out, "\"metric\":\"%s\",\"labels\":{%s},\"value\":%s", name,
-		  json, isinf(value) ? "null" : text);
+		  json, isfinite(value) ? text : "null");
 }
 
 static void daemon_metrics(struct cmd_ctx *ctx)
@@ -178,8 +176,7 @@ static void daemon_metrics(struct cmd_ctx *ctx)
 	sample(ctx, "irrigd_build_info", labels, 1);
 	family(ctx, "irrigd_start_time_seconds", "gauge",
 	       "When irrigd started, in seconds since the epoch.");
-	sample(ctx, "irrigd_start_time_seconds", "",
-	       (double)(time(NULL) - (time_t)(up_ns / NS_PER_S)));
+	sample(ctx, "irrigd_start_time_seconds", "", (double)d->started_wall);
 	family(ctx, "irrigd_uptime_seconds", "gauge",
 	       "How long irrigd has been running.");
 	sample(ctx, "irrigd_uptime_seconds", "", (double)(up_ns / NS_PER_S));

@@ -285,6 +285,7 @@ static int run_daemon(struct daemon *d, const struct options *opt)
 	int r, lock_fd;
 
 	d->started_ns = daemon_now();
+	d->started_wall = time(NULL);
 	d->sim = opt->sim || d->cfg.backend == HW_BACKEND_SIM;
 	if (opt->ro_socket_path && strcmp(opt->ro_socket_path, socket_path) == 0)
 		return log_errno(LOG_ERR, -EINVAL, "the read-only socket must not be "

@@ -213,7 +213,11 @@ static int respond(int out, int code, const char *reason, const char *extra,
 	if (fd_write_all(out, header, (size_t)n) < 0 ||
 	    (!head && len && fd_write_all(out, body, len) < 0))
 		return REFUSED;
-	return code == 200 ? DONE : REFUSED;
+	/*
+	 * Answered, whatever the code: a non-zero exit would leave a failed
+	 * irrigd-metrics-http@ instance for each 404 (the system "degraded").
+	 */
+	return DONE;
 }
 
 static int respond_error(int out, int code, const char *reason, const char *extra,
@@ -298,5 +302,5 @@ int metrics_http(const char *socket_path, metrics_connect_fn *connect_fn,
 		r = respond(out, 200, "OK", "", "text/plain; version=0.0.4; "
 			    "charset=utf-8", t.buf, t.len, head);
 	free(t.buf);
-	return status != DONE ? status : r;
+	return r;
 }

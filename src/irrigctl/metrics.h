@@ -21,7 +21,8 @@ int metrics_to_file(const char *socket_path, metrics_connect_fn *connect_fn,
  * pipe): GET or HEAD /metrics gets 200 and the metrics, another path 404,
  * another method 405, a malformed or oversized request 400, one that
  * does not arrive within METRICS_HTTP_TIMEOUT_MS 408, and irrigd not
- * answering 503.  The reply goes to out.  Returns irrigctl's exit status.
+ * answering 503.  The reply goes to out.  Returns 0 when an answer was
+ * written, whatever its code, else irrigctl's exit status.
  */
 #define METRICS_HTTP_REQUEST_MAX 8192
 #define METRICS_HTTP_TIMEOUT_MS 10000

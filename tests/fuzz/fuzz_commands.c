@@ -41,6 +41,7 @@ struct client {
 	char then[256];		/* water --no-wait's reply, once started */
 	size_t then_len;
 	bool json;
+	bool read_only;		/* on the read-only socket, this input */
 	char *reply;		/* everything sent since the last check */
 	size_t len, size;
 };
@@ -53,6 +54,7 @@ struct garden_daemon {
 
 #define N_GARDENS 2
 #define LIMITS_LINE "#limits"
+#define READ_ONLY_BYTE '!'
 static const struct scheduler_calls scheduler_calls = {
 	.carry_out = watering_carry_out,
 	.status_changed = watering_set_status,
@@ -146,11 +148,10 @@ void server_sample_taken(struct server *server, struct daemon *dm,
 	client_stop_waiting(&client);
 }
 
-/* The one client is on the control socket: every command is its to ask. */
+/* An input that starts with READ_ONLY_BYTE comes on the read-only socket. */
 bool client_read_only(const struct client *c)
 {
-	(void)c;
-	return false;
+	return c->read_only;
 }
 
 /* The one client is never a watcher: watch's reply is all it gets. */
@@ -469,6 +470,42 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/*
+ * Whether line is a command that changes something, which the read-only
+ * socket must refuse before its handler runs.
+ */
+static bool changes_something(const char *line)
+{
+	char *copy = strdup(line);
+	struct request req;
+	const char *code, *message;
+	bool changes;
+
+	if (!copy)
+		abort();
+	changes = proto_parse(copy, &req, &code, &message) == 0 &&
+		  (cmd_specs[req.cmd].flags & CMD_CHANGES);
+	free(copy);
+	return changes;
+}
+
+/*
+ * On the read-only socket a change gets the refusal and nothing else: the
+ * refusal and the handler's call are the two arms of one if in
+ * commands_handle(), so any other reply means the handler ran.
+ */
+static void check_refused(const char *request, bool json)
+{
+	static const char text[] = "ERR " ERR_PERMISSION " ",
+		json_text[] = "{\"ok\":false,\"error\":{\"code\":\"" ERR_PERMISSION "\"";
+	const char *want = json ? json_text : text;
+
+	FUZZ_CHECK(strncmp(client.reply, want, strlen(want)) == 0 &&
+		   strchr(client.reply, '\n') == client.reply + client.len - 1,
+		   "\"%s\" on the read-only socket ran its handler: %s", request,
+		   client.reply);
+}
+
 /* "--json" as the first word: how proto_parse decides, and server.c too. */
 static bool wants_json(const char *line)
 {
@@ -491,6 +528,10 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		d = gardens[1].d;
 		pos = strlen(LIMITS_LINE) + 1;
 	}
+	/* A first byte READ_ONLY_BYTE: the client is on the read-only socket. */
+	client.read_only = pos < size && data[pos] == READ_ONLY_BYTE;
+	if (client.read_only)
+		pos++;
 	/* Each input starts from the same daemon state. */
 	history_init(&d->history);
 	d->sched.rain_delay_until = 0;
@@ -498,7 +539,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		const unsigned char *nl = memchr(data + pos, '\n', size - pos);
 		size_t len = nl ? (size_t)(nl - (data + pos)) : size - pos;
 		char *line, request[80];
-		bool json;
+		bool json, refused;
 
 		/* server.c: a NUL byte or an over-long line never gets here. */
 		if (len >= PROTO_LINE_MAX || memchr(data + pos, '\0', len)) {
@@ -515,6 +556,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 			line[len - 1] = '\0';	/* socat and telnet send CRLF */
 		snprintf(request, sizeof(request), "%s", line);
 		json = wants_json(line);
+		refused = client.read_only && changes_something(line);
 		commands_handle(d, &client, line, "uid 0 pid 1");
 		free(line);
 		pump();
@@ -526,6 +568,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		 */
 		if (client_is_waiting(&client))
 			stop_everything();
+		if (refused)
+			check_refused(request, json);
 		check_reply(request, json);
 		pos += len + 1;
 	}

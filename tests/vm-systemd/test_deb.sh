@@ -204,8 +204,9 @@ check "irrigd-metrics-textfile.timer links $prom to the metrics it writes" \
 	wait_for 30 test -L $prom
 check "node-exporter's file holds irrigd's figures" \
 	wait_for 30 grep -q '^irrigd_build_info' $prom
-check "the file is written by irrigd-metrics in its own directory" \
-	[ "$(stat -c %U /var/lib/irrigd-metrics/irrigd.prom 2>/dev/null)" = irrigd-metrics ]
+check "the file is written by irrigd-metrics in its own directory, in /run ($(readlink $prom))" \
+	sh -c "[ \"\$(readlink $prom)\" = /run/irrigd-metrics/irrigd.prom ] && [ \"\$(stat -c %U /run/irrigd-metrics/irrigd.prom 2>/dev/null)\" = irrigd-metrics ]"
+check "nothing in /var/lib/irrigd-metrics (the SD card spared)" [ ! -e /var/lib/irrigd-metrics ]
 
 # --- 5. remove while watering ------------------------------------------------------
 section "remove while watering"
@@ -245,7 +246,8 @@ st=$(dpkg-query -W -f='${db:Status-Status}' irrigd 2>/dev/null)
 check "irrigd is gone from dpkg's database (${st:-unknown})" [ "${st:-not-installed}" = not-installed ]
 check "/etc/irrigd is gone" [ ! -e /etc/irrigd ]
 check "/var/lib/irrigd is gone" [ ! -e /var/lib/irrigd ]
-check "/var/lib/irrigd-metrics is gone" [ ! -e /var/lib/irrigd-metrics ]
+check "/var/lib/irrigd-metrics and /run/irrigd-metrics are gone" \
+	sh -c "[ ! -e /var/lib/irrigd-metrics ] && [ ! -e /run/irrigd-metrics ]"
 left=$(irrigd_files | xargs)
 check "no file of user irrigd is left (${left:-none})" [ -z "$left" ]
 left=$(find / /run -xdev -user irrigd-metrics 2>/dev/null | xargs)

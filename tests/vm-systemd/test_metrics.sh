@@ -97,6 +97,8 @@ wait_for 30 test -s $prom
 note "$(ls -l $prom 2>&1) -> $(ls -l "$(readlink -f $prom)" 2>&1)"
 check "the timer's service wrote $prom" test -s $prom
 check "as user irrigd-metrics" [ "$(stat -L -c %U $prom 2>&1)" = irrigd-metrics ]
+check "in /run/irrigd-metrics, sparing the SD card ($(readlink $prom))" \
+	[ "$(readlink $prom)" = /run/irrigd-metrics/irrigd.prom ]
 systemctl restart prometheus-node-exporter.service
 wait_for 30 sh -c "curl -s --max-time 5 http://localhost:9100/metrics | grep -q '^irrigd_zone_water_litres_total'"
 node=$(curl -s --max-time 10 http://localhost:9100/metrics)
@@ -108,6 +110,18 @@ check "and its build info" has "$node" '^irrigd_build_info{.*version='
 err=$(value "$node" node_textfile_scrape_error)
 check "node-exporter read the file without error (node_textfile_scrape_error $err)" [ "$err" = 0 ]
 systemctl disable --now irrigd-metrics-textfile.timer
+# node-exporter's directory made a symbolic link (as the prometheus user
+# could): root's ExecStartPost= must not make its link where that points.
+nx=/var/lib/prometheus/node-exporter
+mkdir -p /run/irrigd-lab/elsewhere
+mv $nx $nx.real && ln -s /run/irrigd-lab/elsewhere $nx
+systemctl start irrigd-metrics-textfile.service 2>/dev/null
+s=$(systemctl is-failed irrigd-metrics-textfile.service)
+note "$(journalctl -q -b -u irrigd-metrics-textfile.service -o cat | grep 'not a directory of its own' | tail -1)"
+check "with $nx a symbolic link, no link is made where it points, and the service fails ($s)" \
+	sh -c "[ ! -e /run/irrigd-lab/elsewhere/irrigd.prom ] && [ ! -L /run/irrigd-lab/elsewhere/irrigd.prom ] && [ $s = failed ]"
+rm $nx && mv $nx.real $nx
+systemctl reset-failed irrigd-metrics-textfile.service
 
 section "the HTTP endpoint on port $port"
 systemctl start irrigd-metrics-http.socket
@@ -119,6 +133,10 @@ check "with irrigd's figures" near "$(value "$body" 'irrigd_zone_water_litres_to
 check "over IPv6 too" [ "$(http_code 'http://[::1]:'$port/metrics)" = 200 ]
 check "another path is 404" [ "$(http_code http://localhost:$port/)" = 404 ]
 check "POST is 405" [ "$(http_code -X POST http://localhost:$port/metrics)" = 405 ]
+failed_http() { systemctl list-units --failed --plain --no-legend 'irrigd-metrics-http@*' | xargs; }
+f=$(failed_http)
+check "and they leave no failed irrigd-metrics-http@ unit (${f:-none})" [ -z "$f" ]
+note "sandbox: $(systemctl show -p InaccessiblePaths -p RestrictAddressFamilies 'irrigd-metrics-http@x.service' | tr '\n' ' ')"
 # The allow-list: a drop-in that allows nobody (IPAddressAllow= emptied).
 mkdir -p /run/systemd/system/irrigd-metrics-http.socket.d
 printf '[Socket]\nIPAddressAllow=\n' >/run/systemd/system/irrigd-metrics-http.socket.d/nobody.conf
@@ -130,6 +148,29 @@ rm -r /run/systemd/system/irrigd-metrics-http.socket.d
 systemctl daemon-reload
 systemctl restart irrigd-metrics-http.socket
 check "without it, 200 again" [ "$(http_code http://localhost:$port/metrics)" = 200 ]
+
+section "irrigd stopped by the gardener stays stopped"
+systemctl stop irrigd.service
+s=$(systemctl is-active irrigd-readonly.socket)
+check "stopping irrigd.service stops irrigd-readonly.socket ($s)" [ "$s" = inactive ]
+systemctl start irrigd-metrics-textfile.service 2>/dev/null
+out=$(ctl -s $ro metrics 2>&1)
+note "irrigctl -s $ro metrics: $out"
+code=$(http_code http://localhost:$port/metrics)
+check "a scrape gets 503 ($code)" [ "$code" = 503 ]
+f=$(failed_http)
+check "which leaves no failed unit either (${f:-none})" [ -z "$f" ]
+sleep 2
+s=$(systemctl is-active irrigd.service)
+check "after the textfile service, irrigctl and a scrape, irrigd.service is still stopped ($s)" [ "$s" = inactive ]
+systemctl reset-failed irrigd-metrics-textfile.service 2>/dev/null
+systemctl start irrigd.service
+s=$(systemctl is-active irrigd-readonly.socket)
+check "starting irrigd.service brings irrigd-readonly.socket back ($s)" [ "$s" = active ]
+m=$(stat -c '%G %a' $ro 2>&1)
+check "$ro is there again, group irrigd-metrics, mode 0660 ($m)" [ "$m" = "irrigd-metrics 660" ]
+body=$(curl -s --max-time 10 http://localhost:$port/metrics)
+check "and the metrics answer again" has "$body" '^irrigd_build_info{'
 systemctl stop irrigd-metrics-http.socket
 
 echo "test_metrics: $passed passed, $failed failed"
