@@ -212,11 +212,12 @@ check:
 	$(MAKE) BUILD=build/asan SAN=1 check-run
 	$(MAKE) all $(BUILD)/tests/test_e2e $(BUILD)/tests/test_safety \
 		$(BUILD)/tests/test_wiring $(BUILD)/tests/test_soak $(BUILD)/tests/test_unsaved \
-		$(BUILD)/tests/test_smart $(BUILD)/tests/mqtt-json-valid
+		$(BUILD)/tests/test_smart $(BUILD)/tests/test_cycles \
+		$(BUILD)/tests/test_metrics $(BUILD)/tests/mqtt-json-valid
 	tests/run-tests $(BUILD) tests/test_soak
 	IRRIGD_VALGRIND=1 tests/run-tests -j $(TEST_JOBS) $(BUILD) tests/test_e2e \
 		tests/test_safety tests/test_wiring tests/test_soak tests/test_unsaved \
-		tests/test_smart tests/test_mqtt.sh
+		tests/test_smart tests/test_cycles tests/test_metrics tests/test_mqtt.sh
 
 check-build: $(BUILD)/irrigd $(BUILD)/irrigctl $(BUILD)/irrigd-mqtt $(TEST_BIN) \
 	$(BUILD)/tests/mqtt-json-valid
