@@ -1,12 +1,12 @@
 #!/bin/bash
-# irrigd-mqtt against a real mosquitto broker and irrigd on the sim garden: discovery, commands, faults, kills and restarts, a flood, two controllers.
+# irrigd-mqtt against a real mosquitto broker and irrigd on the sim garden: discovery, commands, faults, kills and restarts, a flood, two controllers, accounts, TLS.
 # Starts everything itself on 127.0.0.1 and a free port; waits for conditions, never for a time.
 # The bridge runs under valgrind with IRRIGD_VALGRIND=1 (and leaks fail the test), under ASan in an ASan build.
 set -u
 build=${IRRIGD_BUILD:-build}
 here=$(cd "$(dirname "$0")" && pwd)
 golden=$here/golden/mqtt
-for tool in mosquitto mosquitto_pub mosquitto_sub; do
+for tool in mosquitto mosquitto_pub mosquitto_sub openssl; do
 	command -v $tool >/dev/null ||
 		{ echo "test_mqtt: $tool is missing: scripts/install-deps --test" >&2; exit 1; }
 done
@@ -477,6 +477,103 @@ until_true "online with the password from the credentials directory" authed onli
 stop_bridge front
 ok "a broker with accounts: a wrong password is refused (logged), the right one from \$CREDENTIALS_DIRECTORY connects"
 
+# -- TLS: a throwaway CA, the broker's certificate for 127.0.0.1, a client's; and a CA of no one's
+{ kill $broker_pid; wait $broker_pid; } 2>/dev/null
+new_key_cert() { # NAME SUBJECT [openssl req -x509 options]: an EC key and its certificate (self-signed) or request
+	local name=$1 subject=$2
+	shift 2
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=$subject" \
+		-keyout "$dir/$name.key" "$@" 2>>"$dir/openssl.log"
+}
+sign() { # NAME [openssl x509 options]: the request from stdin signed by the test's CA
+	local name=$1
+	shift
+	openssl x509 -req -CA "$dir/ca.crt" -CAkey "$dir/ca.key" -CAcreateserial -days 2 \
+		-out "$dir/$name.crt" "$@" 2>>"$dir/openssl.log"
+}
+{ new_key_cert ca "irrigd test CA" -x509 -days 2 -out "$dir/ca.crt" &&
+	new_key_cert other "a CA of no one's" -x509 -days 2 -out "$dir/other.crt" &&
+	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$dir/san.ext" &&
+	new_key_cert server localhost | sign server -extfile "$dir/san.ext" &&
+	new_key_cert client front | sign client; } || fail "openssl could not make the certificates"
+# Three listeners: $port plain (for the helpers), tls_port with TLS, mtls_port with TLS and a client certificate whose name is the user's.
+start_broker_tls() {
+	local tries tls
+	for tries in 1 2 3 4 5 6 7 8 9 10; do
+		port=$((20000 + RANDOM % 40000)) tls_port=$((port + 1)) mtls_port=$((port + 2))
+		tls="cafile $dir/ca.crt
+certfile $dir/server.crt
+keyfile $dir/server.key"
+		printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nuser %s\n' \
+			"$port" "$(id -un)" >"$dir/mosquitto.conf"
+		printf 'listener %s 127.0.0.1\n%s\n' "$tls_port" "$tls" >>"$dir/mosquitto.conf"
+		printf 'listener %s 127.0.0.1\n%s\nrequire_certificate true\nuse_identity_as_username true\n' \
+			"$mtls_port" "$tls" >>"$dir/mosquitto.conf"
+		mosquitto -c "$dir/mosquitto.conf" >>"$dir/mosquitto.log" 2>&1 &
+		broker_pid=$!
+		local end=$((SECONDS + 10))
+		while kill -0 $broker_pid 2>/dev/null && [ $SECONDS -lt $end ]; do
+			mosquitto_pub -h 127.0.0.1 -p "$tls_port" --cafile "$dir/ca.crt" -t test/ping -m up \
+				2>/dev/null && return 0
+			sleep 0.1
+		done
+		kill -9 $broker_pid 2>/dev/null
+		wait $broker_pid 2>/dev/null
+	done
+	fail "mosquitto with TLS did not start"
+}
+start_broker_tls
+# Everything published, as heard over TLS, from now on.
+: >"$dir/all.log"
+mosquitto_sub -h 127.0.0.1 -p "$tls_port" --cafile "$dir/ca.crt" -v -t '#' >>"$dir/all.log" 2>>"$dir/sub.log" &
+sub_pid=$!
+until_true "the subscriber over TLS to hear" sub_ready
+# tls_bridge_conf NAME PORT TLS-SETTINGS
+tls_bridge_conf() {
+	write_bridge_conf "$1"
+	sed -i "s|port = $port;|port = $2; tls = { $3 };|" "$dir/bridge-$1.conf"
+}
+tls_pub() {
+	mosquitto_pub -h 127.0.0.1 -p "$tls_port" --cafile "$dir/ca.crt" -t "$1" -m "$2" ||
+		fail "mosquitto_pub over TLS to $1 failed"
+}
+tls_bridge_conf front "$tls_port" "ca_file = \"$dir/ca.crt\";"
+start_bridge_keep_conf front
+until_true "front online over TLS" is_last irrigd/front/availability online
+tls_pub irrigd/front/zone/bed/set OPEN
+until_true "bed open over TLS" is_last irrigd/front/zone/bed/state open
+tls_pub irrigd/front/zone/bed/set CLOSE
+until_true "bed closed over TLS" is_last irrigd/front/zone/bed/state closed
+stop_bridge front
+until_true "offline over TLS at SIGTERM" is_last irrigd/front/availability offline
+ok "TLS with ca_file: online, OPEN and CLOSE of bed over TLS, offline at SIGTERM"
+
+tls_bridge_conf front "$mtls_port" \
+	"ca_file = \"$dir/ca.crt\"; cert_file = \"$dir/client.crt\"; key_file = \"$dir/client.key\";"
+start_bridge_keep_conf front
+until_true "front online with its client certificate" is_last irrigd/front/availability online
+grep -q "as front (.*u'front')" "$dir/mosquitto.log" ||
+	fail "the broker did not take the client certificate's name front as the user"
+stop_bridge front
+ok "TLS with a client certificate: the broker requires one and knows the bridge by its name"
+
+# A broker whose certificate the configured CA did not sign: never online, said once, retried.
+ln -sf "$dir/irrigd-front.sock" "$dir/irrigd-stranger.sock"
+tls_bridge_conf stranger "$tls_port" "ca_file = \"$dir/other.crt\";"
+tls_attempts() { grep -c "New connection from .* on port $tls_port\." "$dir/mosquitto.log"; }
+before=$(tls_attempts)
+start_bridge_keep_conf stranger
+until_true "the stranger's certificate error logged" grep -q "certificate verify failed" "$dir/bridge-stranger.log"
+until_true "three attempts of the stranger" eval '[ "$(tls_attempts)" -ge $((before + 3)) ]'
+kill -0 "${bridge_pid[stranger]}" || fail "the bridge stopped at a certificate it does not trust"
+[ "$(grep -c "certificate verify failed" "$dir/bridge-stranger.log")" = 1 ] ||
+	fail "the certificate error was not logged once: $(cat "$dir/bridge-stranger.log")"
+grep -q "127.0.0.1:$tls_port (TLS: certificate verify failed), retrying" "$dir/bridge-stranger.log" ||
+	fail "the certificate error does not say the broker and why: $(cat "$dir/bridge-stranger.log")"
+! grep -aq "^irrigd/stranger/" "$dir/all.log" || fail "the bridge that trusts no one published"
+stop_bridge stranger
+ok "a broker the CA did not sign: never online, 'certificate verify failed' logged once, retried"
+
 # -- a mistake in the config is FILE:LINE: SETTING
 printf 'mqtt = {\n  port = 70000;\n};\n' >"$dir/bad.conf"
 "$build/irrigd-mqtt" --check-config -c "$dir/bad.conf" 2>"$dir/bad.out" && fail "a bad port was taken"
@@ -485,5 +582,22 @@ grep -q "^irrigd-mqtt: $dir/bad.conf:2: mqtt.port: must be from 1 to 65535, not 
 printf 'mqtt = { password = "x"; };\n' >"$dir/bad.conf"
 "$build/irrigd-mqtt" --check-config -c "$dir/bad.conf" 2>"$dir/bad.out" && fail "a password in the config was taken"
 grep -q "bad.conf:1: mqtt.password: unknown setting" "$dir/bad.out" || fail "$(cat "$dir/bad.out")"
-ok "config mistakes: FILE:LINE: SETTING: what is wrong; no password setting"
+bad_tls() { # WHAT TLS-SETTINGS PATTERN: a tls group that --check-config refuses with FILE:LINE: PATTERN
+	printf 'mqtt = {\n  tls = {\n    %s\n  };\n};\n' "$2" >"$dir/bad.conf"
+	"$build/irrigd-mqtt" --check-config -c "$dir/bad.conf" 2>"$dir/bad.out" && fail "$1 was taken"
+	grep -q "^irrigd-mqtt: $dir/bad.conf:$3\$" "$dir/bad.out" || fail "$1: $(cat "$dir/bad.out")"
+}
+bad_tls "a missing ca_file" "ca_file = \"$dir/nowhere.crt\";" \
+	"3: mqtt.tls.ca_file: cannot read $dir/nowhere.crt: No such file or directory"
+bad_tls "a directory as ca_file" "ca_file = \"$dir\";" "3: mqtt.tls.ca_file: $dir is not a file"
+bad_tls "a cert_file without key_file" "ca_file = \"$dir/ca.crt\"; cert_file = \"$dir/client.crt\";" \
+	"2: mqtt.tls: cert_file and key_file go together"
+bad_tls "a missing key_file" \
+	"ca_file = \"$dir/ca.crt\"; cert_file = \"$dir/client.crt\"; key_file = \"$dir/gone.key\";" \
+	"3: mqtt.tls.key_file: cannot read $dir/gone.key: No such file or directory"
+printf 'mqtt = { tls = { ca_file = "%s"; cert_file = "%s"; key_file = "%s"; }; };\n' \
+	"$dir/ca.crt" "$dir/client.crt" "$dir/client.key" >"$dir/good.conf"
+"$build/irrigd-mqtt" --check-config -c "$dir/good.conf" >/dev/null 2>"$dir/bad.out" ||
+	fail "a good tls group was refused: $(cat "$dir/bad.out")"
+ok "config mistakes: FILE:LINE: SETTING: what is wrong; no password setting; TLS files that cannot be read"
 echo "test_mqtt: ok (${SECONDS}s)"

@@ -33,8 +33,29 @@ static void lost(struct bridge *b, const char *why)
 	schedule_retry(b);
 }
 
+/* OpenSSL's reason for the last TLS failure (as "certificate verify failed"), which MOSQ_ERR_TLS alone does not say. */
+static char tls_reason[160];
+
+static void on_log(struct mosquitto *m, void *data, int level, const char *text)
+{
+	const char *reason = strstr(text, "OpenSSL Error");
+
+	(void)m, (void)data;
+	if (!(level & MOSQ_LOG_ERR) || !reason)
+		return;
+	/* "OpenSSL Error[0]: error:0A000086:SSL routines::certificate verify failed" */
+	reason = strrchr(reason, ':') ? strrchr(reason, ':') + 1 : reason;
+	snprintf(tls_reason, sizeof(tls_reason), "%s", reason);
+}
+
 static const char *rc_text(int rc)
 {
+	static char text[sizeof(tls_reason) + 32];
+
+	if (rc == MOSQ_ERR_TLS && tls_reason[0]) {
+		snprintf(text, sizeof(text), "TLS: %s", tls_reason);
+		return text;
+	}
 	return rc == MOSQ_ERR_ERRNO ? strerror(errno) : mosquitto_strerror(rc);
 }
 
@@ -108,6 +129,7 @@ static void on_connect(struct mosquitto *m, void *data, int rc)
 	}
 	b->broker_up = true;
 	b->broker_backoff_ms = 0;
+	tls_reason[0] = '\0';
 	if (b->broker_lost_logged)
 		mlog(LOG_NOTICE, "the MQTT broker %s:%d answers again", b->cfg.host,
 		     b->cfg.port);
@@ -200,6 +222,7 @@ int broker_start(struct bridge *b)
 	mosquitto_connect_callback_set(b->mosq, on_connect);
 	mosquitto_disconnect_callback_set(b->mosq, on_disconnect);
 	mosquitto_message_callback_set(b->mosq, on_message);
+	mosquitto_log_callback_set(b->mosq, on_log);
 	snprintf(will, sizeof(will), "%s/availability", b->cfg.topic_prefix);
 	rc = mosquitto_will_set(b->mosq, will, 7, "offline", 1, true);
 	if (rc == MOSQ_ERR_SUCCESS && (b->cfg.username[0] || b->password[0]))

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/duration.h"
@@ -125,6 +126,27 @@ static int duration_value(struct reader *rd, const config_setting_t *s,
 	return 0;
 }
 
+/* A TLS file named in the config must be there to read now: found out at the first connection it would only be "a TLS error". */
+static int readable_file(struct reader *rd, const config_setting_t *g, const char *name,
+			 const char *path)
+{
+	const config_setting_t *s = config_setting_get_member(g, name);
+	struct stat st;
+	int fd, r = 0;
+
+	if (!s)
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(rd, s, "cannot read %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0)
+		r = fail(rd, s, "cannot read %s: %s", path, strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		r = fail(rd, s, "%s is not a file", path);
+	close(fd);
+	return r;
+}
+
 /* Topic text that MQTT forbids in a topic name: wildcards, NUL. */
 static bool bad_topic(const char *s)
 {
@@ -193,6 +215,13 @@ static int read_group(struct reader *rd, const config_setting_t *g,
 				    "authority");
 		if (!cfg->cert_file[0] != !cfg->key_file[0])
 			return fail(rd, s, "cert_file and key_file go together");
+		r = readable_file(rd, s, "ca_file", cfg->ca_file);
+		if (!r)
+			r = readable_file(rd, s, "cert_file", cfg->cert_file);
+		if (!r)
+			r = readable_file(rd, s, "key_file", cfg->key_file);
+		if (r)
+			return r;
 		cfg->tls = true;
 	}
 	s = config_setting_get_member(g, "run_duration");
