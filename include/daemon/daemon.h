@@ -166,8 +166,27 @@ struct unsaved {
 	uint64_t retry_us;
 };
 
+/*
+ * What smart watering hands up (a balance zone's run queued, programmed
+ * runs stopped by the rain sensor, a status that changed) and what it
+ * asks (is the clock synchronized?): registered at smart_init.  Smart is
+ * below watering and the scheduler, which call it; calling them by name
+ * would tie the modules in a circle.
+ */
+struct smart_calls {
+	/* Carries out what a balance zone's start queued: watering_carry_out. */
+	void (*carry_out)(struct daemon *d, struct ctl_actions *acts);
+	/* Ends run id, going on or queued, saying why: watering_cancel. */
+	int (*cancel_run)(struct daemon *d, uint32_t id, const char *why);
+	/* The rain sensor or the day changed what comes next: watering_set_status. */
+	void (*status_changed)(struct daemon *d);
+	/* Balance zones water only by a synchronized clock: scheduler_clock_synced. */
+	bool (*clock_synced)(struct daemon *d);
+};
+
 /* The garden's weather, the auto percentage, the balances, the rain sensor: smart.c. */
 struct smart {
+	const struct smart_calls *calls;
 	struct weather_log log;		/* kept in the state file "weather" */
 	sd_event_source *timer;		/* CLOCK_REALTIME: midnight, a balance start */
 	sd_event_source *rain_poll;	/* while there is a rain sensor */
@@ -406,8 +425,8 @@ void sampler_done(struct daemon *d);
  * Asks for a pass over every sensor that reads them after now, and
  * returns its number: the pass under way while it still settles, else
  * the next one (started at once, or after the one converting).  When a
- * pass ends, sampler_init's taken gets it (watering hands it to safety,
- * the runs and every client waiting for it).
+ * pass ends, sampler_init's taken gets it (watering hands it to smart's
+ * weather, safety, the runs and every client waiting for it).
  */
 uint32_t sampler_request(struct daemon *d);
 /* Has pass done served a request that needed pass need? */
@@ -440,7 +459,7 @@ void saving_warn(struct daemon *d, struct out *out, unsigned files);
 #define SMART_RAIN_MAX_MM 500.0
 
 /* Loads the record (days missed close now) and arms the day's timer. */
-int smart_init(struct daemon *d);
+int smart_init(struct daemon *d, const struct smart_calls *calls);
 /* Stops its timers; today's readings are saved. */
 void smart_done(struct daemon *d);
 /* A sample pass ended: its temperature counts for today. */

@@ -271,6 +271,12 @@ static const struct scheduler_calls scheduler_calls = {
 	.carry_out = watering_carry_out,
 	.status_changed = watering_set_status,
 };
+static const struct smart_calls smart_calls = {
+	.carry_out = watering_carry_out,
+	.cancel_run = watering_cancel,
+	.status_changed = watering_set_status,
+	.clock_synced = scheduler_clock_synced,
+};
 static const struct server_calls server_calls = {
 	.handle = commands_handle,
 	.cancel_run = watering_cancel,
@@ -321,7 +327,7 @@ static int run_daemon(struct daemon *d, const struct options *opt)
 	if (r >= 0)
 		r = scheduler_init(d, &scheduler_calls);
 	if (r >= 0)
-		r = smart_init(d);
+		r = smart_init(d, &smart_calls);
 	if (r >= 0)
 		r = server_open(d, socket_path, opt->ro_socket_path, &server_calls,
 				&d->server);

@@ -105,7 +105,6 @@ static void finish_pass(struct daemon *d)
 	s->latest.taken_ns = daemon_now();
 	d->soil = s->latest.soil;
 	sample_events(d, &s->latest);
-	smart_sample(d, &s->latest);
 	/* Those served now may ask again: that starts a new pass. */
 	s->taken(d, s->pass);
 	if (s->again && !s->busy) {

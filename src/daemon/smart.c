@@ -308,7 +308,7 @@ static void balance_start(struct daemon *d, int z)
 			   "programmed watering", zone->name, dec.mm);
 		return;
 	}
-	if (!scheduler_clock_synced(d)) {
+	if (!d->smart.calls->clock_synced(d)) {
 		balance_said(d, z, "not watered: the clock is not synchronized");
 		return;
 	}
@@ -341,7 +341,7 @@ static void balance_start(struct daemon *d, int z)
 	event_emit(&ev, "Zone %s waters %.1f mm (%.1f L at %.2f L/min: %us%s): %s",
 		   zone->name, dec.mm, dec.litres, lpm, req.duration_s,
 		   secs > zone->max_run_s ? ", cut to its max_run" : "", dec.why);
-	watering_carry_out(d, &acts);
+	d->smart.calls->carry_out(d, &acts);
 }
 
 static time_t local_instant(const struct local_date *day, unsigned minutes)
@@ -430,7 +430,7 @@ static int on_timer(sd_event_source *src, uint64_t usec, void *userdata)
 	run_due_starts(d, now, false);
 	save(d);
 	arm_timer(d);
-	watering_set_status(d);
+	d->smart.calls->status_changed(d);
 	return 0;
 }
 
@@ -442,7 +442,7 @@ void smart_day_end(struct daemon *d)
 	run_due_starts(d, 0, true);
 	save(d);
 	arm_timer(d);
-	watering_set_status(d);
+	d->smart.calls->status_changed(d);
 }
 
 void smart_sample(struct daemon *d, const struct sample *s)
@@ -538,7 +538,7 @@ static void stop_programmed(struct daemon *d)
 			ids[n++] = r->id;
 	}
 	for (size_t i = 0; i < n; i++)
-		watering_cancel(d, ids[i], "the rain sensor is wet");
+		d->smart.calls->cancel_run(d, ids[i], "the rain sensor is wet");
 }
 
 static void rain_changed(struct daemon *d, bool wet)
@@ -564,7 +564,7 @@ static void rain_changed(struct daemon *d, bool wet)
 			   "held until %s", until);
 	}
 	save(d);
-	watering_set_status(d);
+	d->smart.calls->status_changed(d);
 }
 
 static void look_at_rain(struct daemon *d)
@@ -708,11 +708,12 @@ static void load(struct daemon *d, time_t now)
 	catch_up(d, now);
 }
 
-int smart_init(struct daemon *d)
+int smart_init(struct daemon *d, const struct smart_calls *calls)
 {
 	time_t now = time(NULL);
 	int r;
 
+	d->smart.calls = calls;
 	load(d, now);
 	d->smart.loaded = true;
 	d->smart.saved_at = now;

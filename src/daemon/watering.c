@@ -1220,9 +1220,10 @@ void watering_sample_taken(struct daemon *d, uint32_t pass)
 	watering_carry_out(d, &acts);
 }
 
-/* A sample pass ended: probe health, the runs, the clients waiting for it. */
+/* A sample pass ended: today's weather, probe health, the runs, the clients waiting for it. */
 static void on_sample(struct daemon *d, uint32_t pass)
 {
+	smart_sample(d, sampler_latest(d));
 	safety_soil_read(d, &d->soil);
 	watering_sample_taken(d, pass);
 	server_sample_taken(d->server, d, sampler_latest(d), pass);

@@ -59,6 +59,12 @@ static const struct scheduler_calls scheduler_calls = {
 	.carry_out = watering_carry_out,
 	.status_changed = watering_set_status,
 };
+static const struct smart_calls smart_calls = {
+	.carry_out = watering_carry_out,
+	.cancel_run = watering_cancel,
+	.status_changed = watering_set_status,
+	.clock_synced = scheduler_clock_synced,
+};
 static struct garden_daemon gardens[N_GARDENS];
 static char top_dir[64];
 static struct daemon *d;	/* the one this input talks to */
@@ -405,6 +411,12 @@ static void start_daemon(struct garden_daemon *g, const char *name,
 			config);
 		exit(1);
 	}
+	/*
+	 * No smart_init: it would keep a weather file in the state directory.
+	 * sim day-end and sim rain still reach smart, which hands up through
+	 * the calls main.c registers.
+	 */
+	dm->smart.calls = &smart_calls;
 }
 
 /*
